@@ -1,0 +1,65 @@
+#pragma once
+// The DeepSpeed "aio" config section: keys, defaults, parsing, validation and
+// serialization for a target DeepSpeed version (see DEEPSPEED-LOGS.md §1).
+#include "util/result.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aiotune {
+
+// Defaults are DeepSpeed's AIO_DEFAULT_DICT.
+struct AioConfig {
+    std::uint64_t block_size = 1048576;
+    int queue_depth = 8;
+    int intra_op_parallelism = 1; // "thread_count" before DeepSpeed 0.16.4
+    bool single_submit = false;
+    bool overlap_events = true;
+    bool use_gds = false;
+
+    bool operator==(const AioConfig&) const = default;
+};
+
+struct DeepSpeedVersion {
+    int major = 0;
+    int minor = 19;
+    int patch = 0;
+
+    // "0.16.4", "v0.14", "0.15.0rc1" -> numbers; anything else is an error naming the text.
+    static Result<DeepSpeedVersion> parse(std::string_view text);
+    std::string toString() const;
+    // >= 0.16.4 reads intra_op_parallelism (and ignores thread_count).
+    bool readsIntraOpParallelism() const;
+    // >= 0.15.0 reads use_gds.
+    bool readsUseGds() const;
+    auto operator<=>(const DeepSpeedVersion&) const = default;
+};
+
+// A parsed section plus the warnings a user should see (unknown keys, an
+// "aio" block nested where DeepSpeed ignores it, ...).
+struct AioParseOutcome {
+    AioConfig config;
+    std::vector<std::string> warnings;
+};
+
+// Parses the value of the "aio" key (null means all defaults). Errors name the
+// key and the value: a string "false" is an error (DeepSpeed would read it as true).
+Result<AioParseOutcome> parseAioSection(const nlohmann::json& aio);
+// A whole DeepSpeed config as JSON text; sourceName (a file name) goes into messages.
+Result<AioParseOutcome> parseDeepSpeedConfigText(std::string_view text, std::string_view sourceName);
+Result<AioParseOutcome> parseDeepSpeedConfigFile(const std::filesystem::path& file);
+
+// Checks values a parsed or user-built config must satisfy (positive numbers,
+// block size a multiple of 4096, ...).
+Result<void> validateAioConfig(const AioConfig& config);
+
+// The "aio" object with real JSON booleans and integers, using the key names
+// the given DeepSpeed version reads, in DeepSpeed's key order.
+nlohmann::ordered_json toAioJson(const AioConfig& config, const DeepSpeedVersion& target = {});
+
+} // namespace aiotune
