@@ -1,0 +1,15 @@
+#pragma once
+// One function per headless subcommand; each gets the arguments after its
+// name and returns the process exit status (0 ok, 1 failure, 2 bad usage).
+#include <string>
+#include <vector>
+
+namespace aiotune::cli {
+
+int runIo(const std::vector<std::string>& args);       // cli_io.cpp
+int runDevices(const std::vector<std::string>& args);  // cli_devices.cpp
+int runSweep(const std::vector<std::string>& args);    // cli_sweep.cpp
+int runAnalyze(const std::vector<std::string>& args);  // cli_analyze.cpp
+int runExport(const std::vector<std::string>& args);   // cli_export.cpp
+
+} // namespace aiotune::cli
