@@ -1,0 +1,40 @@
+#pragma once
+// A page-aligned memory buffer, as O_DIRECT needs, with the known-pattern
+// helpers the correctness tests and the read path use.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+namespace aiotune {
+
+class AlignedBuffer {
+public:
+    static constexpr std::size_t kAlignment = 4096;
+
+    AlignedBuffer() = default;
+    // Allocates size bytes rounded up to kAlignment; data() is null when out of memory.
+    explicit AlignedBuffer(std::size_t size);
+    ~AlignedBuffer();
+    AlignedBuffer(AlignedBuffer&& other) noexcept;
+    AlignedBuffer& operator=(AlignedBuffer&& other) noexcept;
+    AlignedBuffer(const AlignedBuffer&) = delete;
+    AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+
+    std::byte* data() { return m_data; }
+    const std::byte* data() const { return m_data; }
+    std::size_t size() const { return m_size; }
+    bool valid() const { return m_data != nullptr; }
+
+    // Every 8-byte word holds its own byte offset mixed with seed, so a block
+    // landing at the wrong place is caught, not only a wrong byte.
+    void fillPattern(std::uint64_t seed);
+    void fill(std::byte value);
+    // Offset of the first byte that differs from fillPattern(seed), or nullopt.
+    std::optional<std::size_t> firstPatternMismatch(std::uint64_t seed, std::size_t length) const;
+
+private:
+    std::byte* m_data = nullptr;
+    std::size_t m_size = 0;
+};
+
+} // namespace aiotune

@@ -1,0 +1,69 @@
+#pragma once
+// One transfer: io_size bytes between a page-aligned buffer and a scratch
+// file, with DeepSpeed's meaning of every aio key (see DESIGN.md).
+#include "config/aio_config.h"
+#include "util/result.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace aiotune {
+
+class AlignedBuffer;
+class ScratchFile;
+
+enum class IoDirection { Read, Write };
+
+struct TransferParams {
+    IoDirection direction = IoDirection::Write;
+    std::uint64_t ioSize = 0; // bytes; a multiple of 4096
+    AioConfig aio;            // block_size, queue_depth, single_submit, overlap_events, threads
+};
+
+struct LatencySummary {
+    double p50Us = 0;
+    double p99Us = 0;
+    double maxUs = 0;
+    std::uint64_t requests = 0;
+};
+
+struct TransferResult {
+    std::uint64_t bytes = 0;
+    double seconds = 0;   // end to end: thread start, ring setup, I/O, teardown
+    double ioSeconds = 0; // first submit to last completion
+    double gibPerSec = 0; // bytes / seconds / 2^30 (DeepSpeed's "E2E ... GB/sec")
+    double ioGibPerSec = 0;
+    LatencySummary latency;
+    double cpuSeconds = 0; // user + system time of the transfer's threads
+    std::string engine;    // which engine measured it
+    std::string notes;     // e.g. "registered buffers refused by RLIMIT_MEMLOCK"
+};
+
+// Checks the parameters against each other and the buffer/file sizes; the
+// message names the value and what to change.
+Result<void> validateTransfer(const TransferParams& params);
+
+class IoEngine {
+public:
+    virtual ~IoEngine() = default;
+    virtual std::string name() const = 0;
+    // Moves params.ioSize bytes between buffer[0..ioSize) and file[0..ioSize).
+    // cancel, when set, stops the transfer early with an error "cancelled".
+    virtual Result<TransferResult> transfer(const TransferParams& params, const ScratchFile& file,
+                                            AlignedBuffer& buffer,
+                                            const std::atomic<bool>* cancel = nullptr) = 0;
+};
+
+enum class EngineKind { Auto, IoUring, Portable };
+
+// Auto picks io_uring when the kernel allows it (probeIoUring), else the
+// portable engine. reason receives why io_uring was not used, if it was not.
+std::unique_ptr<IoEngine> createEngine(EngineKind kind, std::string* reason = nullptr);
+
+// Whether io_uring can be used here (a disabled sysctl or a seccomp filter
+// makes io_uring_setup fail); the error says why.
+Result<void> probeIoUring();
+
+} // namespace aiotune
