@@ -1,12 +1,60 @@
-// aiotune: no subcommand opens the window; a subcommand runs headless.
+// aiotune: a subcommand runs headless; no subcommand opens the window.
+#include "commands.h"
+
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <vector>
+
+#ifdef AIOTUNE_HAVE_UI
+int runWindow(int argc, char** argv); // gui_main.cpp
+#endif
+
+namespace {
+
+struct Command {
+    const char* name;
+    int (*run)(const std::vector<std::string>&);
+    const char* summary;
+};
+
+const Command kCommands[] = {
+    {"io", aiotune::cli::runIo, "run one transfer (DeepSpeed ds_io flags)"},
+};
+
+void printUsage() {
+    std::printf("Usage: aiotune [--open DIR | DIR]          open the window\n"
+                "       aiotune <command> [options]         run headless\n\nCommands:\n");
+    for (const auto& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
+    std::printf("\n'aiotune <command> --help' lists a command's options.\n");
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
-    if (argc > 1 && (std::strcmp(argv[1], "--version") == 0)) {
-        std::printf("aiotune %s\n", AIOTUNE_VERSION);
-        return 0;
+    if (argc > 1) {
+        const std::string first = argv[1];
+        if (first == "--version") {
+            std::printf("aiotune %s\n", AIOTUNE_VERSION);
+            return 0;
+        }
+        if (first == "--help" || first == "-h" || first == "help") {
+            printUsage();
+            return 0;
+        }
+        for (const auto& c : kCommands)
+            if (first == c.name) return c.run(std::vector<std::string>(argv + 2, argv + argc));
+        if (first.rfind("-", 0) != 0 && first.find('/') == std::string::npos &&
+            first.find('.') == std::string::npos) {
+            std::fprintf(stderr, "aiotune: unknown command '%s'\n\n", first.c_str());
+            printUsage();
+            return 2;
+        }
     }
-    std::fprintf(stderr, "aiotune: nothing to do yet\n");
-    return 1;
+#ifdef AIOTUNE_HAVE_UI
+    return runWindow(argc, argv);
+#else
+    printUsage();
+    return 2;
+#endif
 }
