@@ -5,6 +5,8 @@
 // safe to pass across threads and through queued signals.
 #include "config/aio_config.h"
 
+#include <nlohmann/json.hpp>
+
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -107,6 +109,8 @@ struct ResultSet {
     std::vector<SkippedFile> skipped;
     std::string source; // e.g. "DeepSpeed log folder /data/_aio_bench_logs"
     std::string engine; // "deepspeed" for DeepSpeed's logs, else aiotune's engine name
+    nlohmann::json meta; // caller's blob from sweep.json (spec, system); null otherwise
+    std::string status;  // sweep.json's "running" / "finished" / "cancelled"; empty otherwise
 
     const ConfigResult* find(const ConfigKey& key) const;
     // Adds a sample to its configuration (created in key order when new) and
