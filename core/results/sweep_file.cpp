@@ -1,0 +1,182 @@
+#include "results/sweep_file.h"
+
+#include <cmath>
+#include <string>
+
+namespace aiotune {
+
+using nlohmann::json;
+
+namespace {
+// JSON has no NaN/inf: nlohmann writes them as null, which would not read back.
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+void putOptional(json& j, const char* name, const std::optional<double>& v) {
+    if (v && std::isfinite(*v)) j[name] = *v;
+}
+
+std::optional<double> getOptional(const json& j, const char* name) {
+    const auto it = j.find(name);
+    if (it == j.end() || !it->is_number()) return std::nullopt;
+    return it->get<double>();
+}
+} // namespace
+
+json configKeyToJson(const ConfigKey& key) {
+    return json{{"block_size", key.aio.block_size},
+                {"queue_depth", key.aio.queue_depth},
+                {"intra_op_parallelism", key.aio.intra_op_parallelism},
+                {"single_submit", key.aio.single_submit},
+                {"overlap_events", key.aio.overlap_events},
+                {"use_gds", key.aio.use_gds},
+                {"folders", key.folders}};
+}
+
+Result<ConfigKey> configKeyFromJson(const json& j) {
+    if (!j.is_object()) return makeError("configuration key is not a JSON object");
+    ConfigKey key;
+    try {
+        // Absent keys keep DeepSpeed's defaults, as in a DeepSpeed config.
+        key.aio.block_size = j.value("block_size", key.aio.block_size);
+        key.aio.queue_depth = j.value("queue_depth", key.aio.queue_depth);
+        key.aio.intra_op_parallelism = j.value("intra_op_parallelism", key.aio.intra_op_parallelism);
+        key.aio.single_submit = j.value("single_submit", key.aio.single_submit);
+        key.aio.overlap_events = j.value("overlap_events", key.aio.overlap_events);
+        key.aio.use_gds = j.value("use_gds", key.aio.use_gds);
+        key.folders = j.value("folders", key.folders);
+    } catch (const json::exception& e) {
+        return makeError(std::string("configuration key ") + j.dump() + " has a value of the wrong type (" +
+                         e.what() + ")");
+    }
+    if (key.aio.block_size == 0 || key.aio.queue_depth <= 0 || key.aio.intra_op_parallelism <= 0 ||
+        key.folders <= 0)
+        return makeError("configuration key " + j.dump() + " has a zero or negative value");
+    return key;
+}
+
+json sampleToJson(const Sample& s) {
+    json j{{"op", ioOpName(s.op)},
+           {"loop", s.loop},
+           {"bytes", s.bytes},
+           {"seconds", number(s.seconds)},
+           {"gibps", number(s.gibPerSec)}};
+    if (!s.folder.empty()) j["folder"] = s.folder;
+    putOptional(j, "latency_p50_us", s.latencyP50Us);
+    putOptional(j, "latency_p99_us", s.latencyP99Us);
+    putOptional(j, "latency_max_us", s.latencyMaxUs);
+    putOptional(j, "cpu_seconds", s.cpuSeconds);
+    if (s.finishedAtMs != 0) j["finished_at_ms"] = s.finishedAtMs;
+    if (!s.sourceFile.empty()) j["source_file"] = s.sourceFile;
+    if (!s.error.empty()) j["error"] = s.error;
+    return j;
+}
+
+Result<Sample> sampleFromJson(const json& j) {
+    if (!j.is_object()) return makeError("sample is not a JSON object");
+    Sample s;
+    try {
+        const std::string op = j.at("op").get<std::string>();
+        if (op == "read") s.op = IoOp::Read;
+        else if (op == "write") s.op = IoOp::Write;
+        else return makeError("sample has op \"" + op + "\": expected \"read\" or \"write\"");
+        s.loop = j.value("loop", 0);
+        s.folder = j.value("folder", std::string());
+        s.bytes = j.value("bytes", std::uint64_t{0});
+        s.seconds = getOptional(j, "seconds").value_or(0.0);
+        s.gibPerSec = getOptional(j, "gibps").value_or(0.0);
+        s.latencyP50Us = getOptional(j, "latency_p50_us");
+        s.latencyP99Us = getOptional(j, "latency_p99_us");
+        s.latencyMaxUs = getOptional(j, "latency_max_us");
+        s.cpuSeconds = getOptional(j, "cpu_seconds");
+        s.finishedAtMs = j.value("finished_at_ms", std::int64_t{0});
+        s.sourceFile = j.value("source_file", std::string());
+        s.error = j.value("error", std::string());
+    } catch (const json::exception& e) {
+        return makeError("sample " + j.dump() + " is malformed (" + e.what() + ")");
+    }
+    return s;
+}
+
+json sweepFileJson(const ResultSet& results) {
+    json configs = json::array();
+    for (const ConfigResult& c : results.configs) {
+        json samples = json::array();
+        for (const Sample& s : c.samples) samples.push_back(sampleToJson(s));
+        json jc{{"tag", c.key.tag()}, {"key", configKeyToJson(c.key)}};
+        // Derived figures are for people and other tools reading the file; the
+        // reader recomputes them from the samples.
+        if (c.readGiBps) jc["read_gibps"] = *c.readGiBps;
+        if (c.writeGiBps) jc["write_gibps"] = *c.writeGiBps;
+        if (c.combinedGiBps) jc["combined_gibps"] = *c.combinedGiBps;
+        jc["samples"] = std::move(samples);
+        configs.push_back(std::move(jc));
+    }
+    json skipped = json::array();
+    for (const SkippedFile& f : results.skipped) skipped.push_back({{"file", f.file}, {"reason", f.reason}});
+    json doc{{"format", kSweepFileFormat},
+             {"version", kSweepFileVersion},
+             {"engine", results.engine},
+             {"status", results.status},
+             {"meta", results.meta},
+             {"configs", std::move(configs)}};
+    if (!skipped.empty()) doc["skipped"] = std::move(skipped);
+    return doc;
+}
+
+Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
+    const std::string where(sourceName);
+    if (!doc.is_object() || doc.value("format", std::string()) != kSweepFileFormat)
+        return makeError(where + " is not an aiotune sweep file (no \"format\": \"aiotune-sweep\"); "
+                                 "delete or rename it to read the DeepSpeed logs beside it");
+    ResultSet rs;
+    try {
+        const int version = doc.value("version", 0);
+        if (version > kSweepFileVersion)
+            return makeError(where + " has version " + std::to_string(version) +
+                             ", newer than this aiotune reads (" + std::to_string(kSweepFileVersion) +
+                             "): update aiotune");
+        rs.engine = doc.value("engine", std::string());
+        rs.status = doc.value("status", std::string());
+        if (const auto it = doc.find("meta"); it != doc.end()) rs.meta = *it;
+        const auto configs = doc.find("configs");
+        if (configs == doc.end() || !configs->is_array())
+            return makeError(where + " has no \"configs\" list: the file is damaged; delete it to read "
+                                     "the DeepSpeed logs beside it");
+        for (std::size_t i = 0; i < configs->size(); ++i) {
+            const json& jc = (*configs)[i];
+            const std::string at = where + ": configs[" + std::to_string(i) + "]";
+            if (!jc.is_object()) return makeError(at + " is not an object");
+            const auto keyIt = jc.find("key");
+            if (keyIt == jc.end()) return makeError(at + " has no \"key\"");
+            auto key = configKeyFromJson(*keyIt);
+            if (!key) return makeError(at + ": " + key.error());
+            const auto samples = jc.find("samples");
+            if (samples == jc.end() || !samples->is_array())
+                return makeError(at + " has no \"samples\" list");
+            for (std::size_t k = 0; k < samples->size(); ++k) {
+                auto s = sampleFromJson((*samples)[k]);
+                if (!s) return makeError(at + ".samples[" + std::to_string(k) + "]: " + s.error());
+                rs.add(*key, std::move(s.value()));
+            }
+        }
+        if (const auto sk = doc.find("skipped"); sk != doc.end() && sk->is_array())
+            for (const json& f : *sk)
+                rs.skipped.push_back({f.value("file", std::string()), f.value("reason", std::string())});
+    } catch (const json::exception& e) {
+        return makeError(where + " is malformed (" + e.what() + "); delete it to read the DeepSpeed logs "
+                                 "beside it");
+    }
+    rs.source = "aiotune sweep file " + where;
+    return rs;
+}
+
+Result<ResultSet> parseSweepFileText(std::string_view text, std::string_view sourceName) {
+    json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded())
+        return makeError(std::string(sourceName) +
+                         " is not valid JSON (perhaps cut short): delete it to read the DeepSpeed logs "
+                         "beside it");
+    return parseSweepFile(doc, sourceName);
+}
+
+} // namespace aiotune
