@@ -50,9 +50,19 @@ struct AioParseOutcome {
 // Parses the value of the "aio" key (null means all defaults). Errors name the
 // key and the value: a string "false" is an error (DeepSpeed would read it as true).
 Result<AioParseOutcome> parseAioSection(const nlohmann::json& aio);
+Result<AioParseOutcome> parseAioSection(const nlohmann::ordered_json& aio);
 // A whole DeepSpeed config as JSON text; sourceName (a file name) goes into messages.
 Result<AioParseOutcome> parseDeepSpeedConfigText(std::string_view text, std::string_view sourceName);
 Result<AioParseOutcome> parseDeepSpeedConfigFile(const std::filesystem::path& file);
+
+// JSON text read the way DeepSpeed loads its config (hjson with a duplicate-key
+// check): // and /* */ comments are accepted, a key repeated within one object
+// is an error. Errors name sourceName and the line and column.
+Result<nlohmann::ordered_json> parseDeepSpeedJson(std::string_view text, std::string_view sourceName);
+
+// Where "aio" blocks sit below the top level ("zero_optimization.aio"): DeepSpeed
+// reads "aio" only at the top level and silently ignores these.
+std::vector<std::string> findNestedAioBlocks(const nlohmann::ordered_json& root);
 
 // Checks values a parsed or user-built config must satisfy (positive numbers,
 // block size a multiple of 4096, ...).

@@ -1,0 +1,434 @@
+#include "config/aio_config.h"
+
+#include "util/atomic_file.h"
+#include "util/byte_size.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <climits>
+#include <optional>
+#include <set>
+
+namespace aiotune {
+
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+constexpr std::uint64_t kBlockAlignment = 4096;
+constexpr std::array<std::string_view, 6> kAioKeys = {
+    "block_size",    "queue_depth",    "intra_op_parallelism",
+    "single_submit", "overlap_events", "use_gds"};
+
+std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string setting(std::string_view key) { return "\"aio\" setting " + quote(key); }
+
+template <typename J> std::string shortDump(const J& value) {
+    std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    return text;
+}
+
+template <typename J> std::string jsonKind(const J& value) {
+    if (value.is_null()) return "null";
+    if (value.is_boolean()) return "a boolean";
+    if (value.is_string()) return "a string";
+    if (value.is_number_float()) return "a fractional number";
+    if (value.is_number()) return "a number";
+    if (value.is_array()) return "a list";
+    return "an object";
+}
+
+// A positive whole number for an integer key; every other JSON type is an
+// error because DeepSpeed hands the value to its C++ op unconverted.
+template <typename J>
+Result<std::uint64_t> readPositiveInteger(std::string_view key, const J& value,
+                                          std::uint64_t max, std::string_view example) {
+    const std::string shown = shortDump(value);
+    if (value.is_number_integer()) { // signed or unsigned; both occur (parsed vs. built)
+        if (!value.is_number_unsigned() && value.template get<std::int64_t>() < 0)
+            return makeError(setting(key) + " is " + shown +
+                             "; it must be a positive number: use e.g. " + std::string(example));
+        const auto n = value.template get<std::uint64_t>();
+        if (n == 0)
+            return makeError(setting(key) + " is 0; it must be at least 1: use e.g. " +
+                             std::string(example));
+        if (n > max)
+            return makeError(setting(key) + " is " + shown + ", too large (at most " +
+                             std::to_string(max) + ")");
+        return n;
+    }
+    if (value.is_number_float()) {
+        const double d = value.template get<double>();
+        return makeError(setting(key) + " is " + shown + ", " +
+                         (d == static_cast<double>(static_cast<long long>(d))
+                              ? "written as a fractional number"
+                              : "not a whole number") +
+                         "; DeepSpeed needs an integer: write e.g. " + std::string(example));
+    }
+    if (value.is_string()) {
+        std::string hint = "write the number without quotes";
+        if (key == "block_size") {
+            if (auto bytes = parseByteSize(value.template get<std::string>()); bytes.ok())
+                hint = "write " + std::to_string(*bytes) + " without quotes";
+        }
+        return makeError(setting(key) + " is the string " + shown +
+                         "; DeepSpeed needs a JSON integer: " + hint);
+    }
+    if (value.is_null())
+        return makeError(setting(key) + " is null; DeepSpeed passes null on and fails: remove the "
+                         "key to get the default, or write e.g. " + std::string(example));
+    return makeError(setting(key) + " is " + shown + ", " + jsonKind(value) +
+                     "; DeepSpeed needs an integer: write e.g. " + std::string(example));
+}
+
+template <typename J> Result<bool> readBoolean(std::string_view key, const J& value) {
+    if (value.is_boolean()) return value.template get<bool>();
+    const std::string shown = shortDump(value);
+    if (value.is_string())
+        return makeError(setting(key) + " is the string " + shown +
+                         "; DeepSpeed reads any non-empty string as true: write true or false "
+                         "without quotes");
+    if (value.is_null())
+        return makeError(setting(key) + " is null: write true or false, or remove the key to "
+                         "get the default");
+    return makeError(setting(key) + " is " + shown + ", " + jsonKind(value) +
+                     "; DeepSpeed needs a JSON boolean: write true or false");
+}
+
+std::size_t editDistance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                              std::tolower(static_cast<unsigned char>(b[j - 1]));
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string suggestionFor(std::string_view unknown) {
+    std::string_view best;
+    std::size_t bestDistance = 4; // only near misses: a typo, not a different key
+    for (std::string_view known : kAioKeys) {
+        const std::size_t d = editDistance(unknown, known);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = known;
+        }
+    }
+    return best.empty() ? std::string() : "; did you mean " + quote(best) + "?";
+}
+
+template <typename J> Result<AioParseOutcome> parseSection(const J& aio) {
+    AioParseOutcome outcome;
+    if (aio.is_null()) return outcome;
+    if (!aio.is_object())
+        return makeError("\"aio\" is " + shortDump(aio) + ", " + jsonKind(aio) +
+                         "; it must be an object such as {\"block_size\": 1048576, "
+                         "\"queue_depth\": 8}, or null for the defaults");
+    AioConfig& config = outcome.config;
+    std::optional<int> threadCount;
+    std::optional<int> intraOp;
+    for (auto it = aio.begin(); it != aio.end(); ++it) {
+        const std::string& key = it.key();
+        const J& value = it.value();
+        if (key == "block_size") {
+            auto n = readPositiveInteger(key, value, std::uint64_t(1) << 40, "1048576");
+            if (!n) return Error{n.error()};
+            config.block_size = *n;
+        } else if (key == "queue_depth" || key == "intra_op_parallelism" ||
+                   key == "thread_count") {
+            auto n = readPositiveInteger(key, value, INT_MAX, key == "queue_depth" ? "8" : "1");
+            if (!n) return Error{n.error()};
+            const int v = static_cast<int>(*n);
+            if (key == "queue_depth") config.queue_depth = v;
+            else if (key == "thread_count") threadCount = v;
+            else intraOp = v;
+        } else if (key == "single_submit" || key == "overlap_events" || key == "use_gds") {
+            auto b = readBoolean(key, value);
+            if (!b) return Error{b.error()};
+            if (key == "single_submit") config.single_submit = *b;
+            else if (key == "overlap_events") config.overlap_events = *b;
+            else config.use_gds = *b;
+        } else if (key == "num_threads") {
+            outcome.warnings.push_back(
+                setting(key) + " (" + shortDump(value) +
+                ") is written by ds_nvme_tune but read by no DeepSpeed release, so it has no "
+                "effect: use \"intra_op_parallelism\" (\"thread_count\" before DeepSpeed 0.16.4)");
+        } else {
+            outcome.warnings.push_back("unknown " + setting(key) + " (" + shortDump(value) +
+                                       ") is ignored by DeepSpeed" + suggestionFor(key));
+        }
+    }
+    if (threadCount && intraOp && *threadCount != *intraOp)
+        return makeError("\"aio\" settings \"thread_count\" (" + std::to_string(*threadCount) +
+                         ") and \"intra_op_parallelism\" (" + std::to_string(*intraOp) +
+                         ") disagree: DeepSpeed before 0.16.4 reads thread_count, later releases "
+                         "read intra_op_parallelism; keep only the one your DeepSpeed reads");
+    if (threadCount && intraOp) {
+        outcome.warnings.push_back(
+            "\"aio\" setting \"thread_count\" (" + std::to_string(*threadCount) +
+            ") repeats \"intra_op_parallelism\": DeepSpeed 0.16.4 and later ignore thread_count, "
+            "older releases ignore intra_op_parallelism; both agree, so this is harmless");
+    } else if (threadCount && *threadCount != 1) {
+        outcome.warnings.push_back(
+            "\"aio\" setting \"thread_count\" (" + std::to_string(*threadCount) +
+            ") is read only by DeepSpeed before 0.16.4; later releases ignore it and use 1 "
+            "thread: name it \"intra_op_parallelism\" for DeepSpeed 0.16.4 or later");
+    }
+    if (intraOp) config.intra_op_parallelism = *intraOp;
+    else if (threadCount) config.intra_op_parallelism = *threadCount;
+    if (auto valid = validateAioConfig(config); !valid) return Error{valid.error()};
+    return outcome;
+}
+
+void collectNestedAio(const ordered_json& value, const std::string& path,
+                      std::vector<std::string>& found) {
+    if (value.is_object()) {
+        for (auto it = value.begin(); it != value.end(); ++it) {
+            const std::string child = path.empty() ? it.key() : path + "." + it.key();
+            if (it.key() == "aio") {
+                if (!path.empty()) found.push_back(child);
+                continue; // a nested block's own contents are not searched again
+            }
+            collectNestedAio(it.value(), child, found);
+        }
+    } else if (value.is_array()) {
+        for (std::size_t i = 0; i < value.size(); ++i)
+            collectNestedAio(value[i], path + "[" + std::to_string(i) + "]", found);
+    }
+}
+
+std::string displayName(std::string_view sourceName) {
+    return sourceName.empty() ? std::string("DeepSpeed config") : std::string(sourceName);
+}
+
+// Line and column (1-based) of a byte offset, for messages a user can jump to.
+std::pair<std::size_t, std::size_t> lineAndColumn(std::string_view text, std::size_t offset) {
+    offset = std::min(offset, text.size());
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < offset; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return {line, column};
+}
+
+} // namespace
+
+// ---- DeepSpeedVersion ------------------------------------------------------
+
+Result<DeepSpeedVersion> DeepSpeedVersion::parse(std::string_view text) {
+    const std::string shown = quote(text);
+    std::string_view s = text;
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    if (!s.empty() && (s.front() == 'v' || s.front() == 'V')) s.remove_prefix(1);
+    const auto bad = [&] {
+        return makeError("DeepSpeed version " + shown +
+                         " is not a version number: write it like 0.16.4 (see "
+                         "`python -c 'import deepspeed; print(deepspeed.__version__)'`)");
+    };
+    std::array<int, 3> parts{0, 0, 0};
+    std::size_t count = 0;
+    while (count < 3) {
+        int n = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+        if (ec != std::errc() || end == s.data()) return bad();
+        parts[count++] = n;
+        s.remove_prefix(static_cast<std::size_t>(end - s.data()));
+        if (count < 3 && s.size() >= 2 && s[0] == '.' &&
+            std::isdigit(static_cast<unsigned char>(s[1]))) {
+            s.remove_prefix(1);
+            continue;
+        }
+        break;
+    }
+    if (count < 2) return bad();
+    // What may follow the numbers: a pre-release or local tag ("rc1", "+abc",
+    // ".dev0"), never another number ("0.16.4.1") or junk ("0.16x" is fine, "0.16 4" is not).
+    if (!s.empty()) {
+        const char c = s.front();
+        const bool tag = std::isalpha(static_cast<unsigned char>(c)) || c == '+' || c == '-' ||
+                         (c == '.' && s.size() > 1 && std::isalpha(static_cast<unsigned char>(s[1])));
+        if (!tag) return bad();
+        for (char rest : s)
+            if (std::isspace(static_cast<unsigned char>(rest))) return bad();
+    }
+    return DeepSpeedVersion{parts[0], parts[1], parts[2]};
+}
+
+std::string DeepSpeedVersion::toString() const {
+    return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+}
+
+bool DeepSpeedVersion::readsIntraOpParallelism() const {
+    return *this >= DeepSpeedVersion{0, 16, 4};
+}
+
+bool DeepSpeedVersion::readsUseGds() const { return *this >= DeepSpeedVersion{0, 15, 0}; }
+
+// ---- parsing ---------------------------------------------------------------
+
+Result<AioParseOutcome> parseAioSection(const nlohmann::json& aio) { return parseSection(aio); }
+
+Result<AioParseOutcome> parseAioSection(const nlohmann::ordered_json& aio) {
+    return parseSection(aio);
+}
+
+Result<nlohmann::ordered_json> parseDeepSpeedJson(std::string_view text,
+                                                  std::string_view sourceName) {
+    const std::string source = displayName(sourceName);
+    // DeepSpeed's loader rejects a key repeated within one object; nlohmann
+    // would silently keep the last one, so the parse callback tracks keys.
+    struct Frame {
+        std::set<std::string> keys;
+        std::string path;
+        bool isObject = false;
+    };
+    std::vector<Frame> frames;
+    std::string pendingKey;
+    std::optional<std::pair<std::string, std::string>> duplicate; // key, where
+    const auto childPath = [&]() -> std::string {
+        if (frames.empty()) return {};
+        const Frame& parent = frames.back();
+        const std::string name = parent.isObject ? pendingKey : "[]";
+        if (parent.path.empty()) return name;
+        return parent.isObject ? parent.path + "." + name : parent.path + name;
+    };
+    const ordered_json::parser_callback_t callback =
+        [&](int, ordered_json::parse_event_t event, ordered_json& parsed) {
+            using E = ordered_json::parse_event_t;
+            switch (event) {
+            case E::object_start:
+            case E::array_start:
+                frames.push_back(Frame{{}, childPath(), event == E::object_start});
+                break;
+            case E::object_end:
+            case E::array_end:
+                if (!frames.empty()) frames.pop_back();
+                break;
+            case E::key:
+                if (parsed.is_string()) {
+                    pendingKey = parsed.get<std::string>();
+                    if (!frames.empty() && !frames.back().keys.insert(pendingKey).second &&
+                        !duplicate)
+                        duplicate.emplace(pendingKey, frames.back().path);
+                }
+                break;
+            case E::value:
+                break;
+            }
+            return true;
+        };
+    try {
+        ordered_json root = ordered_json::parse(text.begin(), text.end(), callback,
+                                                /*allow_exceptions=*/true,
+                                                /*ignore_comments=*/true);
+        if (duplicate)
+            return makeError(source + ": the key " + quote(duplicate->first) + " appears twice " +
+                             (duplicate->second.empty() ? std::string("at the top level")
+                                                        : "in " + quote(duplicate->second)) +
+                             "; DeepSpeed rejects configs with duplicate keys: keep one");
+        return root;
+    } catch (const nlohmann::json::parse_error& e) {
+        // e.byte counts from 1 and points at the character that broke the parse.
+        const auto [line, column] = lineAndColumn(text, e.byte > 0 ? e.byte - 1 : 0);
+        std::string reason = e.what();
+        if (const auto pos = reason.find("column "); pos != std::string::npos) {
+            if (const auto colon = reason.find(": ", pos); colon != std::string::npos)
+                reason = reason.substr(colon + 2);
+        }
+        return makeError(source + ": not valid JSON at line " + std::to_string(line) +
+                         ", column " + std::to_string(column) + " (byte " +
+                         std::to_string(e.byte) + "): " + reason + "; fix the file in an editor");
+    } catch (const nlohmann::json::exception& e) {
+        return makeError(source + ": cannot read the JSON: " + e.what());
+    }
+}
+
+std::vector<std::string> findNestedAioBlocks(const nlohmann::ordered_json& root) {
+    std::vector<std::string> found;
+    collectNestedAio(root, "", found);
+    return found;
+}
+
+Result<AioParseOutcome> parseDeepSpeedConfigText(std::string_view text,
+                                                 std::string_view sourceName) {
+    const std::string source = displayName(sourceName);
+    auto root = parseDeepSpeedJson(text, sourceName);
+    if (!root) return Error{root.error()};
+    if (!root->is_object())
+        return makeError(source + ": a DeepSpeed config must be a JSON object ({ ... }), but it "
+                         "is " + jsonKind(*root) + ": choose the DeepSpeed config file");
+    const auto top = root->find("aio");
+    auto section = parseAioSection(top == root->end() ? ordered_json() : *top);
+    if (!section) return makeError(source + ": " + section.error());
+    AioParseOutcome outcome = std::move(section.value());
+    for (std::string& warning : outcome.warnings) warning = source + ": " + warning;
+    for (const std::string& path : findNestedAioBlocks(*root)) {
+        const std::string parent = path.substr(0, path.size() - 4); // drop ".aio"
+        outcome.warnings.push_back(
+            source + ": the \"aio\" block in " + quote(parent) +
+            " is ignored by DeepSpeed, which reads \"aio\" only at the top level" +
+            (top == root->end() ? std::string(" (so the defaults apply)") : std::string()) +
+            ": move it to the top level of the config");
+    }
+    return outcome;
+}
+
+Result<AioParseOutcome> parseDeepSpeedConfigFile(const std::filesystem::path& file) {
+    auto text = readWholeFile(file);
+    if (!text) return Error{text.error()};
+    return parseDeepSpeedConfigText(*text, file.string());
+}
+
+// ---- validation and serialization ------------------------------------------
+
+Result<void> validateAioConfig(const AioConfig& config) {
+    if (config.block_size == 0)
+        return makeError(setting("block_size") + " is 0; it must be a positive multiple of " +
+                         "4096 bytes: use e.g. 1048576 (1M)");
+    if (config.block_size % kBlockAlignment != 0) {
+        const std::uint64_t up = (config.block_size / kBlockAlignment + 1) * kBlockAlignment;
+        return makeError(setting("block_size") + " is " + std::to_string(config.block_size) +
+                         ", not a multiple of 4096: O_DIRECT needs 4 KiB-aligned requests; use " +
+                         "e.g. " + std::to_string(up) + " (" + formatByteSizeTag(up) + ")");
+    }
+    if (config.queue_depth <= 0)
+        return makeError(setting("queue_depth") + " is " + std::to_string(config.queue_depth) +
+                         "; it must be at least 1: use e.g. 8");
+    if (config.intra_op_parallelism <= 0)
+        return makeError(setting("intra_op_parallelism") + " is " +
+                         std::to_string(config.intra_op_parallelism) +
+                         "; it must be at least 1: use e.g. 1");
+    return {};
+}
+
+nlohmann::ordered_json toAioJson(const AioConfig& config, const DeepSpeedVersion& target) {
+    ordered_json aio = ordered_json::object();
+    aio["block_size"] = config.block_size;
+    aio["queue_depth"] = config.queue_depth;
+    aio[target.readsIntraOpParallelism() ? "intra_op_parallelism" : "thread_count"] =
+        config.intra_op_parallelism;
+    aio["single_submit"] = config.single_submit;
+    aio["overlap_events"] = config.overlap_events;
+    if (target.readsUseGds()) aio["use_gds"] = config.use_gds;
+    return aio;
+}
+
+} // namespace aiotune

@@ -1,0 +1,52 @@
+#pragma once
+// Writing user files so that a crash, a full disk or a second writer never
+// leaves a half-written or silently overwritten file: the new bytes go to a
+// temporary file in the same folder (created with O_EXCL), are fsynced, and
+// are renamed over the target; the original is kept as <file>.bak[.N].
+#include "util/result.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace aiotune {
+
+enum class ExistingFilePolicy {
+    Refuse,             // a target that exists is an error (never overwrite a user file)
+    ReplaceKeepBackup,  // replace it, first copying its bytes to a fresh <file>.bak[.N]
+};
+
+struct AtomicWriteOptions {
+    ExistingFilePolicy existing = ExistingFilePolicy::Refuse;
+    // When set, the target must exist and still hold exactly these bytes: a
+    // window that showed a diff against them must not clobber a later edit.
+    std::optional<std::string> expectedOriginal;
+};
+
+struct AtomicWriteOutcome {
+    std::filesystem::path written;
+    std::optional<std::filesystem::path> backup; // set when an existing file was replaced
+};
+
+// Writes contents to target atomically (temp file + fsync + rename + fsync of
+// the folder). Refuses symlinks and anything that is not a regular file.
+Result<AtomicWriteOutcome> writeFileAtomically(const std::filesystem::path& target,
+                                               std::string_view contents,
+                                               const AtomicWriteOptions& options = {});
+
+// Ok when target is a regular file (not a symlink) that a replace could write;
+// otherwise an error naming the path and what to do.
+Result<void> checkReplaceableFile(const std::filesystem::path& target);
+
+// The first of <file>.bak, <file>.bak.1, <file>.bak.2 ... that does not exist
+// (a candidate only: the writer creates it with O_EXCL and moves on if it lost a race).
+std::filesystem::path firstFreeBackupPath(const std::filesystem::path& file);
+
+// A whole (small) file as bytes; errors name the file. maxBytes guards
+// against pointing a config dialog at a disk image.
+Result<std::string> readWholeFile(const std::filesystem::path& file,
+                                  std::uint64_t maxBytes = 64ull << 20);
+
+} // namespace aiotune
