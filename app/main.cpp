@@ -20,6 +20,7 @@ struct Command {
 
 const Command kCommands[] = {
     {"io", aiotune::cli::runIo, "run one transfer (DeepSpeed ds_io flags)"},
+    {"devices", aiotune::cli::runDevices, "list NVMe drives and other block devices"},
 };
 
 void printUsage() {
