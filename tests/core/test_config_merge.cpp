@@ -151,6 +151,21 @@ private slots:
         QCOMPARE(back->config, want);
     }
 
+    void fallsBackToRewriteWhenLayoutIsUnusual() {
+        // An escaped "aio" key cannot be found textually: the whole document is
+        // re-serialized instead, still in order and still meaning the same.
+        const std::string original = "{\n    \"\\u0061io\": {\"queue_depth\": 1},\n    \"b\": 2\n}\n";
+        const auto r = mergeAioIntoConfigText(original, tuned());
+        QVERIFY2(r.ok(), r.error().c_str());
+        QCOMPARE(r->text, std::string("{\n    \"aio\": {\n        \"block_size\": 131072,\n"
+                                      "        \"queue_depth\": 32,\n"
+                                      "        \"intra_op_parallelism\": 8,\n"
+                                      "        \"single_submit\": false,\n"
+                                      "        \"overlap_events\": true,\n"
+                                      "        \"use_gds\": false\n    },\n    \"b\": 2\n}\n"));
+        QVERIFY(joined(r->warnings).find("rewritten") != std::string::npos);
+    }
+
     void keepsWindowsLineEndings() {
         const std::string original = "{\r\n  \"a\": 1\r\n}\r\n";
         const auto r = mergeAioIntoConfigText(original, tuned());
