@@ -228,6 +228,25 @@ std::pair<std::size_t, std::size_t> lineAndColumn(std::string_view text, std::si
     return {line, column};
 }
 
+// nlohmann reports the last character it read (1-based); a user wants the
+// start of the offending token, e.g. the opening quote of an unexpected key.
+std::size_t tokenStart(std::string_view text, std::size_t byte) {
+    if (byte == 0 || text.empty()) return 0;
+    std::size_t pos = std::min(byte - 1, text.size() - 1);
+    if (byte > text.size()) return text.size(); // unexpected end: point past the end
+    const auto isWordChar = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-';
+    };
+    if (text[pos] == '"' && pos > 0) {
+        std::size_t open = pos - 1;
+        while (open > 0 && !(text[open] == '"' && text[open - 1] != '\\')) --open;
+        if (text[open] == '"') return open;
+    } else if (isWordChar(text[pos])) {
+        while (pos > 0 && isWordChar(text[pos - 1])) --pos;
+    }
+    return pos;
+}
+
 } // namespace
 
 // ---- DeepSpeedVersion ------------------------------------------------------
@@ -243,6 +262,7 @@ Result<DeepSpeedVersion> DeepSpeedVersion::parse(std::string_view text) {
                          " is not a version number: write it like 0.16.4 (see "
                          "`python -c 'import deepspeed; print(deepspeed.__version__)'`)");
     };
+    if (s.empty() || !std::isdigit(static_cast<unsigned char>(s.front()))) return bad();
     std::array<int, 3> parts{0, 0, 0};
     std::size_t count = 0;
     while (count < 3) {
@@ -347,12 +367,18 @@ Result<nlohmann::ordered_json> parseDeepSpeedJson(std::string_view text,
         return root;
     } catch (const nlohmann::json::parse_error& e) {
         // e.byte counts from 1 and points at the character that broke the parse.
-        const auto [line, column] = lineAndColumn(text, e.byte > 0 ? e.byte - 1 : 0);
         std::string reason = e.what();
         if (const auto pos = reason.find("column "); pos != std::string::npos) {
             if (const auto colon = reason.find(": ", pos); colon != std::string::npos)
                 reason = reason.substr(colon + 2);
         }
+        std::size_t offset = tokenStart(text, e.byte);
+        // A bad literal ("tru}") is reported at the character after it.
+        if (reason.find("invalid") != std::string::npos)
+            while (offset > 0 && offset <= text.size() &&
+                   std::isalnum(static_cast<unsigned char>(text[offset - 1])))
+                --offset;
+        const auto [line, column] = lineAndColumn(text, offset);
         return makeError(source + ": not valid JSON at line " + std::to_string(line) +
                          ", column " + std::to_string(column) + " (byte " +
                          std::to_string(e.byte) + "): " + reason + "; fix the file in an editor");

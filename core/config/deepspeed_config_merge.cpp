@@ -1,0 +1,395 @@
+#include "config/deepspeed_config_merge.h"
+
+#include <cctype>
+
+namespace aiotune {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// Byte offsets of the top-level object's members in JSON text that has already
+// been validated, so the scanner only needs to skip strings, comments and nesting.
+struct Member {
+    std::string rawKey; // between the quotes, escapes not decoded
+    std::size_t keyStart = 0;
+    std::size_t valueStart = 0;
+    std::size_t valueEnd = 0;
+};
+
+struct TopLevelLayout {
+    std::size_t open = 0;  // the root '{'
+    std::size_t close = 0; // its '}'
+    std::vector<Member> members;
+};
+
+class TopLevelScanner {
+public:
+    explicit TopLevelScanner(std::string_view text) : m_text(text) {}
+
+    std::optional<TopLevelLayout> scan() {
+        TopLevelLayout layout;
+        std::size_t pos = skipBlank(0);
+        if (pos >= m_text.size() || m_text[pos] != '{') return std::nullopt;
+        layout.open = pos;
+        pos = skipBlank(pos + 1);
+        while (pos < m_text.size() && m_text[pos] != '}') {
+            if (m_text[pos] != '"') return std::nullopt;
+            Member member;
+            member.keyStart = pos;
+            const std::size_t keyEnd = skipString(pos);
+            member.rawKey = std::string(m_text.substr(pos + 1, keyEnd - pos - 2));
+            pos = skipBlank(keyEnd);
+            if (pos >= m_text.size() || m_text[pos] != ':') return std::nullopt;
+            member.valueStart = pos = skipBlank(pos + 1);
+            member.valueEnd = pos = skipValue(pos);
+            layout.members.push_back(member);
+            pos = skipBlank(pos);
+            if (pos < m_text.size() && m_text[pos] == ',') pos = skipBlank(pos + 1);
+        }
+        if (pos >= m_text.size()) return std::nullopt;
+        layout.close = pos;
+        return layout;
+    }
+
+private:
+    std::size_t skipBlank(std::size_t pos) const {
+        while (pos < m_text.size()) {
+            const char c = m_text[pos];
+            if (std::isspace(static_cast<unsigned char>(c))) {
+                ++pos;
+            } else if (c == '/' && pos + 1 < m_text.size() && m_text[pos + 1] == '/') {
+                const std::size_t nl = m_text.find('\n', pos);
+                pos = nl == std::string_view::npos ? m_text.size() : nl + 1;
+            } else if (c == '/' && pos + 1 < m_text.size() && m_text[pos + 1] == '*') {
+                const std::size_t end = m_text.find("*/", pos + 2);
+                pos = end == std::string_view::npos ? m_text.size() : end + 2;
+            } else {
+                break;
+            }
+        }
+        return pos;
+    }
+
+    // pos at the opening quote; returns the position after the closing quote.
+    std::size_t skipString(std::size_t pos) const {
+        for (++pos; pos < m_text.size(); ++pos) {
+            if (m_text[pos] == '\\') ++pos;
+            else if (m_text[pos] == '"') return pos + 1;
+        }
+        return m_text.size();
+    }
+
+    std::size_t skipValue(std::size_t pos) const {
+        if (pos >= m_text.size()) return pos;
+        if (m_text[pos] == '"') return skipString(pos);
+        if (m_text[pos] == '{' || m_text[pos] == '[') {
+            int depth = 0;
+            while (pos < m_text.size()) {
+                const char c = m_text[pos];
+                if (c == '"') {
+                    pos = skipString(pos);
+                    continue;
+                }
+                if (c == '/') {
+                    const std::size_t after = skipBlank(pos);
+                    if (after != pos) {
+                        pos = after;
+                        continue;
+                    }
+                }
+                if (c == '{' || c == '[') ++depth;
+                if (c == '}' || c == ']') {
+                    if (--depth == 0) return pos + 1;
+                }
+                ++pos;
+            }
+            return pos;
+        }
+        // A number, true, false or null: runs up to a delimiter.
+        while (pos < m_text.size()) {
+            const char c = m_text[pos];
+            if (c == ',' || c == '}' || c == ']' || c == '/' ||
+                std::isspace(static_cast<unsigned char>(c)))
+                break;
+            ++pos;
+        }
+        return pos;
+    }
+
+    std::string_view m_text;
+};
+
+// How the file is laid out, so inserted text looks like the rest of it.
+struct TextStyle {
+    bool compact = false;       // everything on one line
+    bool spaced = false;        // compact, but with ": " and ", " as separators
+    std::string indent = "  ";  // one nesting level
+    std::string newline = "\n"; // "\r\n" for Windows-edited files
+};
+
+TextStyle detectStyle(std::string_view text, const TopLevelLayout& layout) {
+    TextStyle style;
+    if (text.find("\r\n") != std::string_view::npos) style.newline = "\r\n";
+    if (layout.members.empty()) return style;
+    const std::size_t firstKey = layout.members.front().keyStart;
+    const std::size_t lineStart = text.rfind('\n', firstKey);
+    if (lineStart == std::string_view::npos || lineStart < layout.open) {
+        // The first key shares a line with "{": treat a one-line file as compact.
+        if (text.substr(layout.open, layout.close - layout.open).find('\n') ==
+            std::string_view::npos)
+            style.compact = true;
+        const std::size_t valueStart = layout.members.front().valueStart;
+        style.spaced = valueStart > 0 && text[valueStart - 1] == ' ';
+        return style;
+    }
+    const std::string_view lead = text.substr(lineStart + 1, firstKey - lineStart - 1);
+    const bool allSpaces = !lead.empty() && lead.find_first_not_of(' ') == std::string_view::npos;
+    const bool allTabs = !lead.empty() && lead.find_first_not_of('\t') == std::string_view::npos;
+    if (allSpaces || allTabs) style.indent = std::string(lead);
+    return style;
+}
+
+std::string withNewlines(std::string text, const std::string& newline) {
+    if (newline == "\n") return text;
+    std::string out;
+    out.reserve(text.size() + text.size() / 16);
+    for (char c : text) {
+        if (c == '\n') out += newline;
+        else out += c;
+    }
+    return out;
+}
+
+// The aio object as it appears one level deep in the file.
+std::string formatAioValue(const ordered_json& aio, const TextStyle& style) {
+    if (style.compact) {
+        if (!style.spaced) return aio.dump();
+        // The aio object holds only known keys, numbers and booleans, so the
+        // separators can be spaced textually.
+        std::string out;
+        for (char c : aio.dump()) {
+            out += c;
+            if (c == ':' || c == ',') out += ' ';
+        }
+        return out;
+    }
+    const char indentChar = style.indent.front() == '\t' ? '\t' : ' ';
+    const std::string dumped = aio.dump(static_cast<int>(style.indent.size()), indentChar);
+    std::string out;
+    for (char c : dumped) {
+        out += c;
+        if (c == '\n') out += style.indent;
+    }
+    return out;
+}
+
+std::string fullDump(const ordered_json& root, std::string_view original, const TextStyle& style) {
+    const char indentChar = style.indent.front() == '\t' ? '\t' : ' ';
+    std::string text = style.compact ? root.dump()
+                                     : root.dump(static_cast<int>(style.indent.size()), indentChar);
+    if (!original.empty() && original.back() == '\n') text += "\n";
+    return withNewlines(std::move(text), style.newline);
+}
+
+// Splices the new aio value into the original text; empty when the layout
+// could not be found (the caller then re-serializes the whole document).
+std::optional<std::string> splice(std::string_view original, const ordered_json& aio,
+                                  const TextStyle& style, const TopLevelLayout& layout) {
+    const std::string value = withNewlines(formatAioValue(aio, style), style.newline);
+    for (const Member& m : layout.members) {
+        if (m.rawKey == "aio")
+            return std::string(original.substr(0, m.valueStart)) + value +
+                   std::string(original.substr(m.valueEnd));
+    }
+    const std::string member =
+        style.compact && !style.spaced ? "\"aio\":" + value : "\"aio\": " + value;
+    if (layout.members.empty()) {
+        return std::string(original.substr(0, layout.open + 1)) + style.newline + style.indent +
+               member + style.newline + std::string(original.substr(layout.close));
+    }
+    const std::size_t at = layout.members.back().valueEnd;
+    const std::string separator = style.compact ? (style.spaced ? ", " : ",")
+                                                : "," + style.newline + style.indent;
+    return std::string(original.substr(0, at)) + separator + member +
+           std::string(original.substr(at));
+}
+
+// What changes inside the old "aio" block that a user should hear about.
+void describeReplacedSection(const ordered_json& old, const AioConfig& config,
+                             const DeepSpeedVersion& target, std::vector<std::string>& warnings) {
+    if (!old.is_object()) return;
+    const std::string threadKey =
+        target.readsIntraOpParallelism() ? "intra_op_parallelism" : "thread_count";
+    for (auto it = old.begin(); it != old.end(); ++it) {
+        const std::string& key = it.key();
+        if (key == "thread_count" && threadKey != key) {
+            warnings.push_back("the legacy \"aio\" setting \"thread_count\" was replaced by "
+                               "\"intra_op_parallelism\", the key DeepSpeed 0.16.4 and later read");
+        } else if (key == "intra_op_parallelism" && threadKey != key) {
+            warnings.push_back("the \"aio\" setting \"intra_op_parallelism\" was replaced by "
+                               "\"thread_count\", the key DeepSpeed " + target.toString() +
+                               " reads");
+        } else if (key == "num_threads") {
+            warnings.push_back("the \"aio\" setting \"num_threads\" (from ds_nvme_tune) was "
+                               "removed: no DeepSpeed release reads it; \"" + threadKey +
+                               "\" now holds the thread count");
+        } else if (key == "use_gds" && !target.readsUseGds() && !config.use_gds) {
+            warnings.push_back("the \"aio\" setting \"use_gds\" was removed: DeepSpeed " +
+                               target.toString() + " does not read it (it needs 0.15.0 or later)");
+        } else if (key != "block_size" && key != "queue_depth" && key != "single_submit" &&
+                   key != "overlap_events" && key != threadKey && key != "use_gds") {
+            warnings.push_back("the unknown \"aio\" setting " + quote(key) +
+                               " was removed; DeepSpeed ignored it");
+        }
+    }
+}
+
+ConfigWriteOutcome unchangedOutcome(const fs::path& file, std::vector<std::string> warnings) {
+    ConfigWriteOutcome outcome;
+    outcome.written = file;
+    outcome.unchanged = true;
+    outcome.warnings = std::move(warnings);
+    return outcome;
+}
+
+} // namespace
+
+Result<MergedConfig> mergeAioIntoConfigText(std::string_view originalText, const AioConfig& config,
+                                            const DeepSpeedVersion& target,
+                                            std::string_view sourceName) {
+    const std::string source = sourceName.empty() ? "DeepSpeed config" : std::string(sourceName);
+    if (auto valid = validateAioConfig(config); !valid)
+        return makeError("the settings to merge are invalid: " + valid.error());
+    auto parsed = parseDeepSpeedJson(originalText, sourceName);
+    if (!parsed) return Error{parsed.error()};
+    const ordered_json& root = *parsed;
+    if (!root.is_object())
+        return makeError(source + ": a DeepSpeed config must be a JSON object ({ ... }): choose "
+                         "the DeepSpeed config file");
+
+    MergedConfig merged;
+    const ordered_json aio = toAioJson(config, target);
+    for (std::string& w : aioExportWarnings(config, target)) merged.warnings.push_back(std::move(w));
+    if (const auto old = root.find("aio"); old != root.end()) {
+        describeReplacedSection(*old, config, target, merged.warnings);
+        if (auto oldParsed = parseAioSection(*old); !oldParsed)
+            merged.warnings.push_back("the old \"aio\" section was not valid and is replaced: " +
+                                      oldParsed.error());
+    }
+    for (const std::string& path : findNestedAioBlocks(root)) {
+        merged.warnings.push_back(
+            "the \"aio\" block in " + quote(path.substr(0, path.size() - 4)) +
+            " was left unchanged, but DeepSpeed ignores it (it reads \"aio\" only at the top "
+            "level, where the new settings go): consider removing it");
+    }
+
+    ordered_json expected = root;
+    expected["aio"] = aio; // an existing key keeps its place; a new one goes last
+
+    const std::optional<TopLevelLayout> layout = TopLevelScanner(originalText).scan();
+    TextStyle style;
+    if (layout) style = detectStyle(originalText, *layout);
+    std::optional<std::string> text;
+    if (layout) text = splice(originalText, aio, style, *layout);
+    // The splice must mean exactly the expected document; otherwise (an escaped
+    // key, an unusual layout) fall back to re-serializing the whole config.
+    bool spliced = false;
+    if (text) {
+        auto check = parseDeepSpeedJson(*text, sourceName);
+        spliced = check.ok() && *check == expected;
+    }
+    if (!spliced) {
+        text = fullDump(expected, originalText, style);
+        merged.warnings.push_back("the file's layout could not be kept exactly, so it was "
+                                  "rewritten with the same keys in the same order" +
+                                  std::string(originalText.find("/*") != std::string_view::npos ||
+                                                      originalText.find("//") !=
+                                                          std::string_view::npos
+                                                  ? " (comments are lost)"
+                                                  : ""));
+    }
+    merged.text = std::move(*text);
+    merged.changed = merged.text != originalText;
+    return merged;
+}
+
+Result<ConfigMergePreview> previewAioMerge(const fs::path& file, const AioConfig& config,
+                                           const DeepSpeedVersion& target) {
+    if (auto ok = checkReplaceableFile(file); !ok) return Error{ok.error()};
+    auto original = readWholeFile(file);
+    if (!original) return Error{original.error()};
+    auto merged = mergeAioIntoConfigText(*original, config, target, file.string());
+    if (!merged) return Error{merged.error()};
+    ConfigMergePreview preview;
+    preview.file = file;
+    preview.originalText = std::move(original.value());
+    preview.merged = std::move(merged.value());
+    return preview;
+}
+
+Result<ConfigWriteOutcome> applyAioMerge(const ConfigMergePreview& preview) {
+    if (!preview.merged.changed) {
+        // Still make sure the file is what the preview saw before saying "nothing to do".
+        auto current = readWholeFile(preview.file);
+        if (!current) return Error{current.error()};
+        if (*current != preview.originalText)
+            return makeError(quote(preview.file.string()) +
+                             " changed since it was read: reload it and review the changes again");
+        return unchangedOutcome(preview.file, preview.merged.warnings);
+    }
+    AtomicWriteOptions options;
+    options.existing = ExistingFilePolicy::ReplaceKeepBackup;
+    options.expectedOriginal = preview.originalText;
+    auto written = writeFileAtomically(preview.file, preview.merged.text, options);
+    if (!written) return Error{written.error()};
+    ConfigWriteOutcome outcome;
+    outcome.written = written->written;
+    outcome.backup = written->backup;
+    outcome.warnings = preview.merged.warnings;
+    return outcome;
+}
+
+Result<ConfigWriteOutcome> mergeAioIntoConfigFile(const fs::path& file, const AioConfig& config,
+                                                  const DeepSpeedVersion& target) {
+    auto preview = previewAioMerge(file, config, target);
+    if (!preview) return Error{preview.error()};
+    return applyAioMerge(*preview);
+}
+
+std::string aioExportText(const AioConfig& config, const DeepSpeedVersion& target) {
+    ordered_json root = ordered_json::object();
+    root["aio"] = toAioJson(config, target);
+    return root.dump(2) + "\n";
+}
+
+std::vector<std::string> aioExportWarnings(const AioConfig& config,
+                                           const DeepSpeedVersion& target) {
+    std::vector<std::string> warnings;
+    if (config.use_gds && !target.readsUseGds())
+        warnings.push_back("\"use_gds\": true is not written: DeepSpeed " + target.toString() +
+                           " does not read it (GPUDirect Storage needs 0.15.0 or later)");
+    return warnings;
+}
+
+Result<ConfigWriteOutcome> writeAioExportFile(const fs::path& file, const AioConfig& config,
+                                              const DeepSpeedVersion& target, bool overwrite) {
+    if (auto valid = validateAioConfig(config); !valid)
+        return makeError("cannot export invalid settings: " + valid.error());
+    AtomicWriteOptions options;
+    options.existing =
+        overwrite ? ExistingFilePolicy::ReplaceKeepBackup : ExistingFilePolicy::Refuse;
+    auto written = writeFileAtomically(file, aioExportText(config, target), options);
+    if (!written) return Error{written.error()};
+    ConfigWriteOutcome outcome;
+    outcome.written = written->written;
+    outcome.backup = written->backup;
+    outcome.warnings = aioExportWarnings(config, target);
+    return outcome;
+}
+
+} // namespace aiotune
