@@ -26,6 +26,8 @@ namespace {
 // and reading it whole would only slow the scan down.
 constexpr std::size_t kMaxLogBytes = 16u << 20;
 
+constexpr std::string_view kAllocateLine = "tid 0: Allocate tensor of size ";
+
 std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 bool startsWith(std::string_view s, std::string_view prefix) {
@@ -171,6 +173,7 @@ Result<LogFileName> LogFolderReader::parseFileName(std::string_view fileName) {
             if (sawGds) return duplicate("gds flag");
             sawGds = true;
         } else if (startsWith(tag, "ftd") && positiveInt(tag.substr(3))) {
+            if (sawT) return makeError("has both a t<N> and an ftd<N> tag: mixes two naming schemes");
             if (folders) return duplicate("folder count");
             folders = positiveInt(tag.substr(3));
             sawFtd = true;
@@ -181,6 +184,7 @@ Result<LogFileName> LogFolderReader::parseFileName(std::string_view fileName) {
             if (block) return duplicate("block size");
             block = *bytes;
         } else if (tag.size() > 1 && tag[0] == 't' && positiveInt(tag.substr(1))) {
+            if (sawFtd) return makeError("has both a t<N> and an ftd<N> tag: mixes two naming schemes");
             if (folders) return duplicate("process count");
             folders = positiveInt(tag.substr(1));
             sawT = true;
@@ -200,8 +204,6 @@ Result<LogFileName> LogFolderReader::parseFileName(std::string_view fileName) {
                              "p<N>, d<N>, bs<size> or <N>MB");
         }
     }
-    if (sawFtd && sawT) return makeError("has both a t<N> and an ftd<N> tag: mixes two naming schemes");
-
     out.scheme = sawFtd ? LogFileName::Scheme::D
                  : out.ioBytes != 0 ? LogFileName::Scheme::APrime
                  : sawT ? LogFileName::Scheme::C
@@ -239,6 +241,12 @@ LogFileFigures LogFolderReader::parseBody(std::string_view body, IoOp op) {
         } else if (line[0] == 'a' && f.ioBytes == 0 && startsWith(line, "args = Namespace(")) {
             f.ioBytes = quotedSize(line, "io_size='");
             if (f.ioBytes == 0) f.ioBytes = quotedSize(line, op == IoOp::Read ? "read_size='" : "write_size='");
+        } else if (line[0] == 't' && f.ioBytes == 0 && startsWith(line, kAllocateLine)) {
+            // Read logs of DeepSpeed 0.4 name no size in their args; thread 0 says it.
+            std::uint64_t v = 0;
+            const std::string_view rest = line.substr(kAllocateLine.size());
+            const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
+            if (ec == std::errc() && end != rest.data()) f.ioBytes = v;
         }
     }
     return f;
