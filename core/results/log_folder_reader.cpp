@@ -114,6 +114,8 @@ std::string readWholeFile(const fs::path& file, std::string& out) {
 
 // Why a name that is not a log is there, in words a user recognizes.
 std::string notALogReason(std::string_view name) {
+    if (name.size() > kTempFileSuffix.size() && name.substr(name.size() - kTempFileSuffix.size()) == kTempFileSuffix)
+        return "temporary file of a write that was interrupted; delete it";
     if (!name.empty() && name.back() == '~') return "editor backup file, not a benchmark log";
     if (!name.empty() && name.front() == '.') return "hidden file, not a benchmark log";
     return "not a benchmark log: DeepSpeed's logs are named like "
