@@ -211,6 +211,7 @@ private slots:
         writeFile(d + "/_aio_bench_write_logs/write_block_overlap_t1_p2_d4_bs128K.txt~", dsBody("Write", "9"));
         writeFile(d + "/_aio_bench_write_logs/read_block_d8.txt", dsBody("Read", "9"));
         QDir().mkpath(d + "/_aio_bench_read_logs/subdir.txt");
+        QDir().mkpath(d + "/_aio_bench_read_logs/read_block_d4.txt"); // a folder with a log's name
 
         // Pointing at a subfolder or at a parent of _aio_bench_logs works too.
         for (const QString& at : {d, d + "/_aio_bench_read_logs", d + "/"}) {
@@ -218,7 +219,9 @@ private slots:
             QVERIFY2(rs.ok(), rs.error().c_str());
             QCOMPARE(rs->configs.size(), size_t(2));
             QCOMPARE(rs->configsWithBoth(), 2);
-            QCOMPARE(rs->skipped.size(), size_t(3));
+            QCOMPARE(rs->skipped.size(), size_t(4));
+            QCOMPARE(rs->skipped[0].file, std::string("_aio_bench_read_logs/read_block_d4.txt"));
+            QCOMPARE(rs->skipped[0].reason, std::string("is not a regular file"));
             const Recommendation rec = analyze(*rs);
             QCOMPARE(rec.best->key.tag(), std::string("block_sequential_ftd8_d1_bs512K_p1"));
             QCOMPARE(*rec.best->combinedGiBps, 7.0);
