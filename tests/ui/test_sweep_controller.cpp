@@ -1,6 +1,7 @@
 // SweepController: real (tiny) sweeps on a temporary folder through the worker
 // thread, cancel within a second leaving the folder untouched, superseded jobs
 // dropped, refusals reported, progress throttled.
+#include "results/results_table_model.h"
 #include "sweep/sweep_controller.h"
 #include "sweep/sweep_runner.h"
 
@@ -9,6 +10,7 @@
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QAbstractItemModelTester>
 #include <QTest>
 
 using aiotune::SweepSpec;
@@ -77,6 +79,9 @@ private slots:
         SweepController controller;
         Collector got;
         got.connect(controller);
+        ResultsTableModel model;
+        QAbstractItemModelTester tester(&model);
+        connect(&controller, &SweepController::sampleReady, &model, &ResultsTableModel::addSample);
         QSignalSpy finished(&controller, &SweepController::finished);
         QSignalSpy running(&controller, &SweepController::runningChanged);
         QSignalSpy progress(&controller, &SweepController::progressChanged);
@@ -88,6 +93,8 @@ private slots:
         QCOMPARE(started.count(), 1);
         QCOMPARE(started.first().at(1).toInt(), rows * 2); // a write and a read per point
         QCOMPARE(int(got.results.configs.size()), rows);
+        QCOMPARE(model.rowCount(), rows);
+        QVERIFY(model.recommendation().best.has_value());
         QCOMPARE(got.samples, rows * 2);
         for (const auto& c : got.results.configs) {
             QVERIFY2(c.hasBoth(), c.firstError().c_str());

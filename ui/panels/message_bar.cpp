@@ -46,7 +46,7 @@ void MessageBar::dismiss() {
     hide();
 }
 
-QString MessageBar::text() const { return isVisible() ? m_label->text() : QString(); }
+QString MessageBar::text() const { return isHidden() ? QString() : m_label->text(); }
 
 QColor MessageBar::errorColor(const QPalette& palette) {
     const bool dark = palette.color(QPalette::Window).lightness() < 128;
