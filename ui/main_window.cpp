@@ -39,6 +39,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QThread>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -147,6 +148,7 @@ void MainWindow::buildLayout() {
     m_leftSplitter->addWidget(rangesBox);
     m_leftSplitter->setStretchFactor(0, 1);
     m_leftSplitter->setStretchFactor(1, 2);
+    m_leftSplitter->setSizes({230, 470});
     leftLayout->addWidget(m_leftSplitter, 1);
 
     auto* buttons = new QHBoxLayout;
@@ -194,6 +196,16 @@ void MainWindow::buildLayout() {
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    // The figures right after the settings that matter most, so a narrow window still shows them.
+    {
+        QHeaderView* h = m_table->horizontalHeader();
+        const int order[] = {ResultsTableModel::BlockSizeColumn, ResultsTableModel::QueueDepthColumn,
+                             ResultsTableModel::ThreadsColumn,   ResultsTableModel::CombinedColumn,
+                             ResultsTableModel::ReadColumn,      ResultsTableModel::WriteColumn,
+                             ResultsTableModel::SpreadColumn};
+        for (int visual = 0; visual < int(std::size(order)); ++visual)
+            h->moveSection(h->visualIndex(order[visual]), visual);
+    }
     tableLayout->addWidget(m_filter);
     tableLayout->addWidget(m_table, 1);
     m_tabs->addTab(tablePage, tr("&Table"));
@@ -211,7 +223,7 @@ void MainWindow::buildLayout() {
     m_mainSplitter->addWidget(m_tabs);
     m_mainSplitter->setStretchFactor(0, 0);
     m_mainSplitter->setStretchFactor(1, 1);
-    m_mainSplitter->setSizes({430, 900});
+    m_mainSplitter->setSizes({470, 700});
     setCentralWidget(central);
 
     // The verdict sits beside the results, where the eye ends up after a sweep.
@@ -221,7 +233,6 @@ void MainWindow::buildLayout() {
     m_best = new BestConfigPanel(dock);
     dock->setWidget(m_best);
     addDockWidget(Qt::RightDockWidgetArea, dock);
-    resizeDocks({dock}, {340}, Qt::Horizontal); // restoreState overrides this later
 
     // Status bar: the point being measured, then progress with ETA.
     m_statusPoint = new QLabel(this);
@@ -620,7 +631,14 @@ void MainWindow::showMessage(const QString& text, bool isError) {
 
 void MainWindow::restoreSettings() {
     if (!m_settings->windowGeometry().isEmpty()) restoreGeometry(m_settings->windowGeometry());
-    if (!m_settings->windowState().isEmpty()) restoreState(m_settings->windowState());
+    if (!m_settings->windowState().isEmpty()) {
+        restoreState(m_settings->windowState());
+    } else {
+        // Docks take their size once laid out; a long placeholder would make this one greedy.
+        QTimer::singleShot(0, this, [this] {
+            resizeDocks({findChild<QDockWidget*>(QStringLiteral("bestDock"))}, {340}, Qt::Horizontal);
+        });
+    }
     if (!m_settings->splitterState(QStringLiteral("main")).isEmpty())
         m_mainSplitter->restoreState(m_settings->splitterState(QStringLiteral("main")));
     if (!m_settings->splitterState(QStringLiteral("left")).isEmpty())

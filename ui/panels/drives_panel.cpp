@@ -21,6 +21,14 @@ QString human(std::optional<std::uint64_t> bytes) {
 
 QString clean(const QString& path) { return QDir::cleanPath(path); }
 
+// "~/.cache/aiotune/scratch": shorter in a narrow column; the tooltip keeps the full path.
+QString shown(const QString& path) {
+    const QString home = QDir::homePath();
+    if (home.size() > 1 && (path == home || path.startsWith(home + QLatin1Char('/'))))
+        return QLatin1Char('~') + path.mid(home.size());
+    return path;
+}
+
 } // namespace
 
 DrivesPanel::DrivesPanel(QWidget* parent) : QWidget(parent) {
@@ -180,7 +188,7 @@ void DrivesPanel::rebuild() {
     m_table->setRowCount(static_cast<int>(m_rows.size()));
     for (int i = 0; i < static_cast<int>(m_rows.size()); ++i) {
         const Row& r = m_rows[static_cast<std::size_t>(i)];
-        const QStringList cells{r.folder.isEmpty() ? tr("(nothing mounted)") : r.folder,
+        const QStringList cells{r.folder.isEmpty() ? tr("(nothing mounted)") : shown(r.folder),
                                 r.drive, r.size, r.fs, r.free, r.nvme, r.numa};
         for (int c = 0; c < ColumnCount; ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
@@ -191,7 +199,8 @@ void DrivesPanel::rebuild() {
             }
             if (r.folder.isEmpty()) flags &= ~Qt::ItemIsEnabled;
             item->setFlags(flags);
-            item->setToolTip(r.tooltip);
+            item->setToolTip(c == FolderColumn && !r.folder.isEmpty() ? r.folder + QLatin1Char('\n') + r.tooltip
+                                                                      : r.tooltip);
             if (c >= SizeColumn && c != FsColumn) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             m_table->setItem(i, c, item);
         }

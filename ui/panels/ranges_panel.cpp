@@ -63,8 +63,9 @@ RangesPanel::RangesPanel(QWidget* parent) : QWidget(parent) {
     m_preset->setObjectName(QStringLiteral("presetBox"));
     for (const QString& id : presetIds()) m_preset->addItem(presetName(id), id);
     m_preset->addItem(tr("Custom"), QString());
-    auto* loadDs = new QPushButton(tr("Load DeepSpeed sweep config…"), this);
-    loadDs->setToolTip(tr("Take the ranges from a DeepSpeed sweep-config JSON file"));
+    auto* loadDs = new QPushButton(tr("From DeepSpeed…"), this);
+    loadDs->setObjectName(QStringLiteral("loadSweepConfigButton"));
+    loadDs->setToolTip(tr("Load DeepSpeed sweep config…: take the ranges from a DeepSpeed sweep-config JSON file"));
     auto* presetLabel = new QLabel(tr("&Preset:"), this);
     presetLabel->setBuddy(m_preset);
     presetRow->addWidget(presetLabel);
