@@ -93,7 +93,7 @@ QRect HeatmapWidget::gridRect() const {
                                      fm.horizontalAdvance(m_unit));
     const int left = kMargin + fm.height() + 6 + rowLabelWidth + 6;
     const int right = kMargin + kLegendWidth + 6 + legendTicks + 16;
-    const int top = kMargin + fm.height() / 2;
+    const int top = kMargin + fm.height() * 2; // room for the legend's unit above it
     const int bottom = kMargin + 2 * fm.height() + 10;
     return QRect(left, top, std::max(1, width() - left - right), std::max(1, height() - top - bottom));
 }
@@ -140,7 +140,14 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
             p.drawText(cr, Qt::AlignCenter, QStringLiteral("–"));
         }
 
+    // Values as large as the cells comfortably allow.
     QFont valueFont = font();
+    const QRect sample = cellRect(0, 0);
+    const qreal basePoints = font().pointSizeF() > 0 ? font().pointSizeF() : 9.0;
+    valueFont.setPointSizeF(std::clamp(sample.height() / 5.0, basePoints, basePoints * 1.6));
+    while (valueFont.pointSizeF() > basePoints &&
+           QFontMetrics(valueFont).horizontalAdvance(QStringLiteral("★ 00.00")) > sample.width() - 6)
+        valueFont.setPointSizeF(valueFont.pointSizeF() - 1.0);
     for (const Cell& cell : m_cells) {
         const QRect cr = cellRect(cell.column, cell.row).adjusted(1, 1, -1, -1);
         const QColor fill = colorFor(cell.value);
@@ -202,7 +209,8 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
                        Qt::AlignLeft | Qt::AlignVCenter, QString::number(v, 'f', 2));
         }
     }
-    p.drawText(QRect(legend.left() - 8, legend.bottom() + 4, width() - legend.left() + 8, fm.height()),
+    p.drawText(QRect(legend.left() - 8, legend.top() - fm.height() * 3 / 2 - 2, width() - legend.left() + 8,
+                     fm.height()),
                Qt::AlignLeft | Qt::AlignTop, m_unit);
 }
 

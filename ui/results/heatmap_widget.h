@@ -24,7 +24,7 @@ public:
 
     explicit HeatmapWidget(QWidget* parent = nullptr);
 
-    // Row 0 is drawn at the top.
+    // Row 0 is drawn at the top; ThroughputChart lists rows high to low.
     void setAxes(const QStringList& columnLabels, const QString& columnTitle,
                  const QStringList& rowLabels, const QString& rowTitle);
     void setCells(const QVector<Cell>& cells, const QString& unit);

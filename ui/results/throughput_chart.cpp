@@ -36,7 +36,7 @@ namespace {
 const QColor kReadColor(0x4e, 0x79, 0xa7);
 const QColor kWriteColor(0xf2, 0x8e, 0x2b);
 const QColor kCombinedColor(0x59, 0xa1, 0x4f);
-const QColor kBestColor(0xe1, 0x57, 0x59);
+const QColor kBestColor(0x8e, 0x44, 0xad); // purple: "best", not "bad" (red)
 
 // Higher is better: complete configurations by combined, then partial ones.
 bool ranksAbove(const ConfigResult& a, const ConfigResult& b) {
@@ -366,12 +366,13 @@ void ThroughputChart::rebuildHeatmap() {
     }
     QStringList columns, rows;
     for (std::uint64_t bs : blockSizes) columns << resultformat::blockSize(bs);
-    for (int d : depths) rows << QString::number(d);
+    // Deeper queues on top, as on a plot's y axis.
+    for (auto it = depths.rbegin(); it != depths.rend(); ++it) rows << QString::number(*it);
     QVector<HeatmapWidget::Cell> cells;
     for (const auto& [where, c] : bestPerCell) {
         HeatmapWidget::Cell cell;
         cell.column = static_cast<int>(std::distance(blockSizes.begin(), blockSizes.find(where.first)));
-        cell.row = static_cast<int>(std::distance(depths.begin(), depths.find(where.second)));
+        cell.row = static_cast<int>(std::distance(depths.find(where.second), depths.end())) - 1;
         cell.value = *c->combinedGiBps;
         cell.key = c->key;
         cell.tooltip = resultformat::tooltip(*c);
