@@ -65,8 +65,10 @@ MergePreviewDialog::MergePreviewDialog(const QString& file, const QString& diff,
     m_diff->setReadOnly(true);
     m_diff->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_diff->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_diff->setPlainText(diff);
+    // Attached before the text goes in, so it colors at once rather than on
+    // the next event loop turn.
     new DiffHighlighter(m_diff->document());
+    m_diff->setPlainText(diff);
     layout->addWidget(m_diff, 1);
 
     auto* buttons = new QDialogButtonBox(this);
