@@ -3,7 +3,10 @@
 #include "results/results_table_model.h"
 
 #include <QAbstractItemModelTester>
+#include <QHeaderView>
 #include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <fstream>
@@ -243,6 +246,25 @@ private slots:
         QCOMPARE(indexesToTsv(picked), QString("Block size\tCombined GiB/s\n128K\t–\n1M\t6.50\n"));
         QCOMPARE(indexesToTsv(picked, false), QString("128K\t–\n1M\t6.50\n"));
         QCOMPARE(indexesToTsv({}), QString());
+    }
+
+    // Set AIOTUNE_SCREENSHOT_DIR to keep the picture for a look.
+    void screenshot() {
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        QSortFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(ResultsTableModel::SortRole);
+        QTableView view;
+        view.setModel(&proxy);
+        view.setSortingEnabled(true);
+        view.sortByColumn(ResultsTableModel::CombinedColumn, Qt::DescendingOrder);
+        view.horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        view.verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        view.resize(1100, 520);
+        QTemporaryDir tmp;
+        const QString dir = qEnvironmentVariable("AIOTUNE_SCREENSHOT_DIR", tmp.path());
+        QVERIFY(view.grab().save(dir + "/results-table.png"));
     }
 };
 

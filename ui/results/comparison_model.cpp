@@ -6,6 +6,7 @@
 #include <QBrush>
 #include <QColor>
 
+#include <cmath>
 #include <limits>
 #include <map>
 
@@ -15,6 +16,13 @@ namespace {
 // Readable on light and dark backgrounds.
 const QColor kFaster(0x2e, 0xa0, 0x43);
 const QColor kSlower(0xd7, 0x3a, 0x49);
+
+// "+0.65", "-1.00", "0.00": the sign of the value as shown, never "-0.00".
+QString signedNumber(double v, int decimals, const QString& suffix) {
+    const QString text = QString::number(std::abs(v), 'f', decimals);
+    const bool zero = text.toDouble() == 0.0;
+    return (zero ? QString() : v > 0 ? QStringLiteral("+") : QStringLiteral("-")) + text + suffix;
+}
 } // namespace
 
 ComparisonModel::ComparisonModel(QObject* parent) : QAbstractTableModel(parent) {
@@ -155,9 +163,8 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const {
                 return tr("not run");
             return QStringLiteral("–");
         }
-        if (column == DeltaColumn) return QStringLiteral("%1%2").arg(n.toDouble() >= 0 ? "+" : "").arg(n.toDouble(), 0, 'f', 2);
-        if (column == DeltaPercentColumn)
-            return QStringLiteral("%1%2%").arg(n.toDouble() >= 0 ? "+" : "").arg(n.toDouble(), 0, 'f', 1);
+        if (column == DeltaColumn) return signedNumber(n.toDouble(), 2, QString());
+        if (column == DeltaPercentColumn) return signedNumber(n.toDouble(), 1, QStringLiteral("%"));
         return QString::number(n.toDouble(), 'f', 2);
     }
     case SortRole:
@@ -176,9 +183,10 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const {
     }
     case Qt::ForegroundRole:
         if (column == DeltaColumn || column == DeltaPercentColumn) {
-            const auto d = delta(index.row());
-            if (d && *d > 0.0) return QBrush(kFaster);
-            if (d && *d < 0.0) return QBrush(kSlower);
+            // Colored only when the shown percentage is not zero.
+            const auto f = deltaFraction(index.row());
+            if (f && *f >= 0.0005) return QBrush(kFaster);
+            if (f && *f <= -0.0005) return QBrush(kSlower);
         }
         return {};
     case Qt::TextAlignmentRole:
