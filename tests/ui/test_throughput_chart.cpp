@@ -240,6 +240,44 @@ private slots:
         QVERIFY(!chart.selectedConfig());
     }
 
+    // A wide sweep: the bars keep the top ones, the heatmap fills its grid.
+    void manyConfigurations() {
+        ResultsTableModel model;
+        const std::vector<std::uint64_t> sizes = {128 << 10, 256 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20, 8 << 20};
+        const std::vector<int> depths = {4, 8, 16, 32, 64, 128};
+        ResultSet rs;
+        for (std::size_t i = 0; i < sizes.size(); ++i)
+            for (std::size_t j = 0; j < depths.size(); ++j)
+                for (int threads : {1, 8}) {
+                    ConfigKey k;
+                    k.aio.block_size = sizes[i];
+                    k.aio.queue_depth = depths[j];
+                    k.aio.intra_op_parallelism = threads;
+                    // Rises with size and depth, saturating; 8 threads a little faster.
+                    const double v = (1.0 + 0.3 * i + 0.2 * j) * (threads == 8 ? 1.1 : 1.0) / (1.0 + 0.02 * i * j);
+                    for (int loop = 0; loop < 3; ++loop) {
+                        rs.add(k, sample(IoOp::Read, v * (1.0 + 0.01 * loop)));
+                        rs.add(k, sample(IoOp::Write, 0.8 * v * (1.0 - 0.01 * loop)));
+                    }
+                }
+        model.setResults(rs);
+        ThroughputChart chart;
+        chart.setModel(&model);
+        QCOMPARE(chart.barKeys().size(), 20);
+        QVERIFY(chart.chart()->title().contains("top 20 of 84"));
+        QCOMPARE(chart.barKeys().last(), model.recommendation().best->key);
+        chart.setMode(ThroughputChart::Mode::Heatmap);
+        QCOMPARE(chart.heatmap()->cells().size(), 42);
+        QCOMPARE(chart.heatmap()->columnLabels().size(), 7);
+        QCOMPARE(chart.heatmap()->rowLabels().first(), QString("128"));
+        chart.selectConfig(chart.heatmap()->cells().at(5).key);
+        chart.resize(1000, 640);
+        QTemporaryDir tmp;
+        QVERIFY(chart.savePng(screenshotPath(tmp, "chart-heatmap-wide")));
+        chart.setMode(ThroughputChart::Mode::Bars);
+        QVERIFY(chart.savePng(screenshotPath(tmp, "chart-bars-wide")));
+    }
+
     void savePng_data() {
         QTest::addColumn<bool>("heatmap");
         QTest::addColumn<bool>("dark");

@@ -25,6 +25,7 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -45,6 +46,22 @@ bool ranksAbove(const ConfigResult& a, const ConfigResult& b) {
     const double vb = b.combinedGiBps.value_or(std::max(b.readGiBps.value_or(0.0), b.writeGiBps.value_or(0.0)));
     if (va != vb) return va > vb;
     return a.key < b.key;
+}
+
+// An axis end a little above `max` on a 1/2/2.5/5 x 10^k step, with 4-8
+// intervals (QValueAxis::applyNiceNumbers may double the range).
+std::pair<double, int> niceAxis(double max) {
+    if (max <= 0.0) return {1.0, 6};
+    const double raw = max * 1.03 / 6.0;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = magnitude * 10.0;
+    for (double m : {1.0, 2.0, 2.5, 5.0})
+        if (m * magnitude >= raw) {
+            step = m * magnitude;
+            break;
+        }
+    const int intervals = static_cast<int>(std::ceil(max * 1.03 / step));
+    return {intervals * step, intervals + 1};
 }
 
 void selectData(QComboBox* combo, int value) {
@@ -297,8 +314,9 @@ void ThroughputChart::rebuildBars() {
     categoryAxis->clear();
     categoryAxis->append(categories);
     auto* valueAxis = qobject_cast<QValueAxis*>(m_chart->axes(Qt::Horizontal).value(0));
-    valueAxis->setRange(0.0, maxValue > 0.0 ? maxValue * 1.05 : 1.0);
-    valueAxis->applyNiceNumbers();
+    const auto [top, ticks] = niceAxis(maxValue);
+    valueAxis->setRange(0.0, top);
+    valueAxis->setTickCount(ticks);
 
     QString title;
     if (m_model && m_model->recommendation().best) {
