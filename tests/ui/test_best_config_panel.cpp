@@ -5,8 +5,8 @@
 #include "results/merge_preview_dialog.h"
 
 #include <QClipboard>
-#include <QLabel>
 #include <QGuiApplication>
+#include <QLabel>
 #include <QPlainTextEdit>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -58,12 +58,13 @@ struct Scripted {
             ++overwriteAsked;
             return yes;
         });
-        panel.setMergeConfirmer([this](QWidget*, const QString&, const QString& d, const QStringList& w) {
-            ++mergeAsked;
-            diff = d;
-            warnings = w;
-            return yes;
-        });
+        panel.setMergeConfirmer(
+            [this](QWidget*, const QString&, const QString& d, const QStringList& w) {
+                ++mergeAsked;
+                diff = d;
+                warnings = w;
+                return yes;
+            });
     }
 };
 
@@ -87,7 +88,7 @@ const char* kUserConfig = R"({
 
 class TestBestConfigPanel : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void emptyState() {
         BestConfigPanel panel;
         QSignalSpy messages(&panel, &BestConfigPanel::message);
@@ -96,7 +97,8 @@ private slots:
         QVERIFY(!panel.chosenConfig());
         const auto labels = panel.findChildren<QLabel*>();
         QVERIFY(std::any_of(labels.begin(), labels.end(), [](QLabel* l) {
-            return l->isVisibleTo(l->window()) && l->text().contains("Run a sweep or open a log folder");
+            return l->isVisibleTo(l->window()) &&
+                   l->text().contains("Run a sweep or open a log folder");
         }));
         QVERIFY(!panel.exportJson());
         QCOMPARE(messages.count(), 1);
@@ -114,8 +116,10 @@ private slots:
         QTest::addColumn<bool>("legacy");
         QTest::addColumn<QString>("threadKey");
         QTest::addColumn<QString>("absentKey");
-        QTest::addRow("DeepSpeed 0.16.4+") << false << "intra_op_parallelism" << "thread_count";
-        QTest::addRow("DeepSpeed < 0.16.4") << true << "thread_count" << "intra_op_parallelism";
+        QTest::addRow("DeepSpeed 0.16.4+") << false << "intra_op_parallelism"
+                                           << "thread_count";
+        QTest::addRow("DeepSpeed < 0.16.4") << true << "thread_count"
+                                            << "intra_op_parallelism";
     }
     // The shown JSON parses back to the expected best with real booleans.
     void aioJson() {
@@ -124,7 +128,8 @@ private slots:
         QFETCH(QString, absentKey);
         BestConfigPanel panel;
         panel.setRecommendation(fixtureRecommendation());
-        panel.setTarget(legacy ? BestConfigPanel::Target::Legacy : BestConfigPanel::Target::Current);
+        panel.setTarget(legacy ? BestConfigPanel::Target::Legacy
+                               : BestConfigPanel::Target::Current);
         QVERIFY(panel.hasResult());
 
         const auto editors = panel.findChildren<QPlainTextEdit*>();
@@ -136,10 +141,12 @@ private slots:
         QVERIFY(shown.is_object() && shown.size() == 1);
         const json& aio = shown.at("aio");
         const json want = expectedBest();
-        QCOMPARE(aio.at("block_size").get<std::uint64_t>(), want.at("block_size").get<std::uint64_t>());
+        QCOMPARE(aio.at("block_size").get<std::uint64_t>(),
+                 want.at("block_size").get<std::uint64_t>());
         QCOMPARE(aio.at("queue_depth").get<int>(), want.at("queue_depth").get<int>());
         QVERIFY(aio.at(threadKey.toStdString()).is_number_integer());
-        QCOMPARE(aio.at(threadKey.toStdString()).get<int>(), want.at("intra_op_parallelism").get<int>());
+        QCOMPARE(aio.at(threadKey.toStdString()).get<int>(),
+                 want.at("intra_op_parallelism").get<int>());
         QVERIFY(!aio.contains(absentKey.toStdString()));
         for (const char* key : {"single_submit", "overlap_events"}) {
             QVERIFY2(aio.at(key).is_boolean(), key);
@@ -165,7 +172,11 @@ private slots:
         QCOMPARE(panel.chosenConfig()->intra_op_parallelism, 8);
         panel.setUseRecommended(true);
         QCOMPARE(panel.chosenConfig()->intra_op_parallelism, 1);
-        QCOMPARE(json::parse(panel.jsonText().toStdString()).at("aio").at("intra_op_parallelism").get<int>(), 1);
+        QCOMPARE(json::parse(panel.jsonText().toStdString())
+                     .at("aio")
+                     .at("intra_op_parallelism")
+                     .get<int>(),
+                 1);
         // When the recommendation is the best itself, the choice does not apply.
         panel.setRecommendation(fixtureRecommendation());
         QCOMPARE(panel.chosenConfig()->intra_op_parallelism, 8);
@@ -236,8 +247,10 @@ private slots:
         QCOMPARE(readAll(path), QByteArray(kUserConfig));
         QVERIFY(!QFileInfo::exists(path + ".bak"));
         QVERIFY(script.diff.startsWith("--- " + path + "\n+++ "));
-        QVERIFY2(script.diff.contains(QRegularExpression("\n-\\s*\"block_size\": 131072")), qPrintable(script.diff));
-        QVERIFY2(script.diff.contains(QRegularExpression("\n\\+\\s*\"block_size\": 1048576")), qPrintable(script.diff));
+        QVERIFY2(script.diff.contains(QRegularExpression("\n-\\s*\"block_size\": 131072")),
+                 qPrintable(script.diff));
+        QVERIFY2(script.diff.contains(QRegularExpression("\n\\+\\s*\"block_size\": 1048576")),
+                 qPrintable(script.diff));
         QVERIFY(!script.diff.contains("train_batch_size")); // far from the change: no context line
         QVERIFY(!messages.last().at(1).toBool());
 
@@ -246,8 +259,9 @@ private slots:
         QCOMPARE(readAll(path + ".bak"), QByteArray(kUserConfig));
         const json merged = json::parse(readAll(path).toStdString());
         QCOMPARE(merged.at("train_batch_size").get<int>(), 16);
-        QCOMPARE(merged.at("zero_optimization").at("offload_param").at("nvme_path").get<std::string>(),
-                 std::string("/local_nvme"));
+        QCOMPARE(
+            merged.at("zero_optimization").at("offload_param").at("nvme_path").get<std::string>(),
+            std::string("/local_nvme"));
         QCOMPARE(merged.at("fp16").at("enabled").get<bool>(), true);
         const json& aio = merged.at("aio");
         QCOMPARE(aio.at("block_size").get<std::uint64_t>(), std::uint64_t(1048576));
@@ -273,7 +287,8 @@ private slots:
 
         // An "aio" block inside zero_optimization is ignored by DeepSpeed: say so.
         script.path = tmp.filePath("nested.json");
-        writeAll(script.path, R"({"zero_optimization": {"stage": 3, "aio": {"block_size": 131072}}})");
+        writeAll(script.path,
+                 R"({"zero_optimization": {"stage": 3, "aio": {"block_size": 131072}}})");
         script.yes = false;
         QVERIFY(!panel.mergeIntoConfig());
         QVERIFY(std::any_of(script.warnings.begin(), script.warnings.end(),
@@ -294,18 +309,30 @@ private slots:
         QTest::addColumn<QString>("after");
         QTest::addColumn<int>("context");
         QTest::addColumn<QString>("diff");
-        QTest::addRow("equal") << "a\nb\n" << "a\nb\n" << 3 << "";
-        QTest::addRow("one line changed") << "a\nb\nc\n" << "a\nB\nc\n" << 1
-                                          << "--- x\n+++ y\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n";
-        QTest::addRow("insert at end, no context") << "a\nb\n" << "a\nb\nc\n" << 0
-                                                   << "--- x\n+++ y\n@@ -2,0 +3,1 @@\n+c\n";
-        QTest::addRow("delete first") << "a\nb\nc\n" << "b\nc\n" << 1
-                                      << "--- x\n+++ y\n@@ -1,2 +1,1 @@\n-a\n b\n";
-        QTest::addRow("two hunks") << "1\n2\n3\n4\n5\n6\n7\n8\n9\n" << "1\nX\n3\n4\n5\n6\n7\nY\n9\n" << 1
-                                   << "--- x\n+++ y\n@@ -1,3 +1,3 @@\n 1\n-2\n+X\n 3\n@@ -7,3 +7,3 @@\n 7\n-8\n+Y\n 9\n";
-        QTest::addRow("close changes share a hunk") << "1\n2\n3\n4\n5\n" << "1\nX\n3\nY\n5\n" << 1
-                                                    << "--- x\n+++ y\n@@ -1,5 +1,5 @@\n 1\n-2\n+X\n 3\n-4\n+Y\n 5\n";
-        QTest::addRow("from empty") << "" << "a\n" << 3 << "--- x\n+++ y\n@@ -0,0 +1,1 @@\n+a\n";
+        QTest::addRow("equal") << "a\nb\n"
+                               << "a\nb\n"
+                               << 3 << "";
+        QTest::addRow("one line changed") << "a\nb\nc\n"
+                                          << "a\nB\nc\n"
+                                          << 1 << "--- x\n+++ y\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n";
+        QTest::addRow("insert at end, no context") << "a\nb\n"
+                                                   << "a\nb\nc\n"
+                                                   << 0 << "--- x\n+++ y\n@@ -2,0 +3,1 @@\n+c\n";
+        QTest::addRow("delete first") << "a\nb\nc\n"
+                                      << "b\nc\n"
+                                      << 1 << "--- x\n+++ y\n@@ -1,2 +1,1 @@\n-a\n b\n";
+        QTest::addRow("two hunks")
+            << "1\n2\n3\n4\n5\n6\n7\n8\n9\n"
+            << "1\nX\n3\n4\n5\n6\n7\nY\n9\n"
+            << 1
+            << "--- x\n+++ y\n@@ -1,3 +1,3 @@\n 1\n-2\n+X\n 3\n@@ -7,3 +7,3 @@\n 7\n-8\n+Y\n 9\n";
+        QTest::addRow("close changes share a hunk")
+            << "1\n2\n3\n4\n5\n"
+            << "1\nX\n3\nY\n5\n"
+            << 1 << "--- x\n+++ y\n@@ -1,5 +1,5 @@\n 1\n-2\n+X\n 3\n-4\n+Y\n 5\n";
+        QTest::addRow("from empty") << ""
+                                    << "a\n"
+                                    << 3 << "--- x\n+++ y\n@@ -0,0 +1,1 @@\n+a\n";
     }
     void lineDiff() {
         QFETCH(QString, before);
@@ -334,10 +361,12 @@ private slots:
         empty.resize(560, 300);
         QVERIFY(empty.grab().save(dir + "/best-config-panel-empty.png"));
 
-        const QString diff = unifiedLineDiff(kUserConfig, QString(kUserConfig).replace("131072", "1048576"),
-                                             "/home/me/ds_config.json", "/home/me/ds_config.json (merged)");
-        MergePreviewDialog dialog("/home/me/ds_config.json", diff,
-                                  {"the old \"aio\" section is replaced: block_size 131072 -> 1048576"});
+        const QString diff =
+            unifiedLineDiff(kUserConfig, QString(kUserConfig).replace("131072", "1048576"),
+                            "/home/me/ds_config.json", "/home/me/ds_config.json (merged)");
+        MergePreviewDialog dialog(
+            "/home/me/ds_config.json", diff,
+            {"the old \"aio\" section is replaced: block_size 131072 -> 1048576"});
         QCOMPARE(dialog.diffText(), diff);
         QVERIFY(dialog.grab().save(dir + "/merge-preview-dialog.png"));
     }

@@ -1,8 +1,8 @@
 #include "results/heatmap_widget.h"
 #include "results/log_folder_reader.h"
-#include "util/byte_size.h"
 #include "results/results_table_model.h"
 #include "results/throughput_chart.h"
+#include "util/byte_size.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSet>
@@ -63,14 +63,15 @@ QString screenshotPath(const QTemporaryDir& tmp, const QString& name) {
 int distinctColors(const QImage& image) {
     QSet<QRgb> colors;
     for (int y = 0; y < image.height(); y += 4)
-        for (int x = 0; x < image.width(); x += 4) colors.insert(image.pixel(x, y));
+        for (int x = 0; x < image.width(); x += 4)
+            colors.insert(image.pixel(x, y));
     return static_cast<int>(colors.size());
 }
 } // namespace
 
 class TestThroughputChart : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void bars_data() {
         QTest::addColumn<QString>("name");
         QTest::addRow("ds-0.15-sweep") << "ds-0.15-sweep";
@@ -91,20 +92,24 @@ private slots:
         QCOMPARE(series->barSets().at(2)->label(), QString("Combined"));
         QCOMPARE(chart.barKeys().size(), 16);
         QCOMPARE(categories(chart).size(), 16);
-        for (QBarSet* set : series->barSets()) QCOMPARE(set->count(), 16);
+        for (QBarSet* set : series->barSets())
+            QCOMPARE(set->count(), 16);
 
         const auto want = expected(name);
         const ConfigKey best = expectedBest(name);
         QCOMPARE(chart.barKeys().last(), best); // the top bar
-        QVERIFY2(categories(chart).last().startsWith(QString::fromUtf8("★ ")), qPrintable(categories(chart).last()));
+        QVERIFY2(categories(chart).last().startsWith(QString::fromUtf8("★ ")),
+                 qPrintable(categories(chart).last()));
         QCOMPARE(categories(chart).last(), QString::fromUtf8("★ 1M q32 p8 ov"));
         QCOMPARE(series->barSets().at(0)->at(15), want.at("read").get<double>());
         QCOMPARE(series->barSets().at(1)->at(15), want.at("write").get<double>());
-        QCOMPARE(series->barSets().at(2)->at(15), want.at("read").get<double>() + want.at("write").get<double>());
+        QCOMPARE(series->barSets().at(2)->at(15),
+                 want.at("read").get<double>() + want.at("write").get<double>());
         QCOMPARE(series->barSets().at(2)->selectedBars(), QList<int>{15});
         QVERIFY(series->barSets().at(0)->selectedBars().isEmpty());
         // Ranked: combined never rises towards the bottom.
-        for (int i = 1; i < 16; ++i) QVERIFY(series->barSets().at(2)->at(i - 1) <= series->barSets().at(2)->at(i));
+        for (int i = 1; i < 16; ++i)
+            QVERIFY(series->barSets().at(2)->at(i - 1) <= series->barSets().at(2)->at(i));
         // Every bar's values are its configuration's.
         for (int i = 0; i < 16; ++i) {
             const ConfigResult* c = model.results().find(chart.barKeys().at(i));
@@ -113,7 +118,8 @@ private slots:
             QCOMPARE(series->barSets().at(1)->at(i), *c->writeGiBps);
         }
         QVERIFY(chart.chart()->title().contains("Best: 1M, qd 32, 8 threads, block, overlap"));
-        QCOMPARE(chart.chart()->axes(Qt::Horizontal).value(0)->titleText(), QString("Throughput (GiB/s)"));
+        QCOMPARE(chart.chart()->axes(Qt::Horizontal).value(0)->titleText(),
+                 QString("Throughput (GiB/s)"));
     }
 
     void maxBars() {
@@ -186,7 +192,8 @@ private slots:
             const ConfigResult* c = model.results().find(cell.key);
             QVERIFY(c);
             QCOMPARE(cell.value, *c->combinedGiBps);
-            QCOMPARE(map->columnLabels().at(cell.column), QString::fromStdString(formatByteSizeTag(cell.key.aio.block_size)));
+            QCOMPARE(map->columnLabels().at(cell.column),
+                     QString::fromStdString(formatByteSizeTag(cell.key.aio.block_size)));
             QCOMPARE(map->rowLabels().at(cell.row), QString::number(cell.key.aio.queue_depth));
             if (threads > 0) QCOMPARE(cell.key.aio.intra_op_parallelism, threads);
             if (overlap >= 0) QCOMPARE(cell.key.aio.overlap_events, overlap == 1);
@@ -243,7 +250,8 @@ private slots:
     // A wide sweep: the bars keep the top ones, the heatmap fills its grid.
     void manyConfigurations() {
         ResultsTableModel model;
-        const std::vector<std::uint64_t> sizes = {128 << 10, 256 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20, 8 << 20};
+        const std::vector<std::uint64_t> sizes = {128 << 10, 256 << 10, 512 << 10, 1 << 20,
+                                                  2 << 20,   4 << 20,   8 << 20};
         const std::vector<int> depths = {4, 8, 16, 32, 64, 128};
         ResultSet rs;
         for (std::size_t i = 0; i < sizes.size(); ++i)
@@ -254,7 +262,8 @@ private slots:
                     k.aio.queue_depth = depths[j];
                     k.aio.intra_op_parallelism = threads;
                     // Rises with size and depth, saturating; 8 threads a little faster.
-                    const double v = (1.0 + 0.3 * i + 0.2 * j) * (threads == 8 ? 1.1 : 1.0) / (1.0 + 0.02 * i * j);
+                    const double v = (1.0 + 0.3 * i + 0.2 * j) * (threads == 8 ? 1.1 : 1.0) /
+                                     (1.0 + 0.02 * i * j);
                     for (int loop = 0; loop < 3; ++loop) {
                         rs.add(k, sample(IoOp::Read, v * (1.0 + 0.01 * loop)));
                         rs.add(k, sample(IoOp::Write, 0.8 * v * (1.0 - 0.01 * loop)));
@@ -310,7 +319,8 @@ private slots:
         chart.resize(900, 620);
 
         QTemporaryDir tmp;
-        const QString path = screenshotPath(tmp, QString("chart-%1-%2").arg(heatmap ? "heatmap" : "bars", dark ? "dark" : "light"));
+        const QString path = screenshotPath(
+            tmp, QString("chart-%1-%2").arg(heatmap ? "heatmap" : "bars", dark ? "dark" : "light"));
         QVERIFY(chart.savePng(path));
         QVERIFY(QFileInfo(path).size() > 1000);
         QImage image(path);

@@ -13,7 +13,7 @@
 
 class HeatmapWidget : public QWidget {
     Q_OBJECT
-public:
+  public:
     struct Cell {
         int column = 0;
         int row = 0;
@@ -45,15 +45,15 @@ public:
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
-signals:
+  signals:
     void cellClicked(const aiotune::ConfigKey& key);
 
-protected:
+  protected:
     bool event(QEvent* e) override;
     void paintEvent(QPaintEvent* e) override;
     void mousePressEvent(QMouseEvent* e) override;
 
-private:
+  private:
     QRect gridRect() const;
     const Cell* cellAt(const QPoint& pos) const;
 
