@@ -3,7 +3,10 @@
 #include "results/results_table_model.h"
 
 #include <QAbstractItemModelTester>
+#include <QHeaderView>
 #include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <fstream>
@@ -31,11 +34,16 @@ ConfigKey key(const QString& spec) {
     k.aio.block_size = words[0].endsWith('M') ? words[0].chopped(1).toULongLong() << 20
                                               : words[0].chopped(1).toULongLong() << 10;
     for (const QString& w : words.mid(1)) {
-        if (w.startsWith('d')) k.aio.queue_depth = w.mid(1).toInt();
-        else if (w.startsWith('p')) k.aio.intra_op_parallelism = w.mid(1).toInt();
-        else if (w == "ss") k.aio.single_submit = true;
-        else if (w == "seq") k.aio.overlap_events = false;
-        else if (w.startsWith('f')) k.folders = w.mid(1).toInt();
+        if (w.startsWith('d'))
+            k.aio.queue_depth = w.mid(1).toInt();
+        else if (w.startsWith('p'))
+            k.aio.intra_op_parallelism = w.mid(1).toInt();
+        else if (w == "ss")
+            k.aio.single_submit = true;
+        else if (w == "seq")
+            k.aio.overlap_events = false;
+        else if (w.startsWith('f'))
+            k.folders = w.mid(1).toInt();
     }
     return k;
 }
@@ -56,13 +64,13 @@ QString cell(const QAbstractItemModel& m, int row, int column, int role = Qt::Di
 // Stands in for the sweep worker's signal.
 class Feeder : public QObject {
     Q_OBJECT
-signals:
+  signals:
     void sampleReady(const aiotune::ConfigKey& key, const aiotune::Sample& sample);
 };
 
 class TestResultsTableModel : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void fixtureRows_data() {
         QTest::addColumn<QString>("name");
         QTest::addRow("ds-0.15-sweep") << "ds-0.15-sweep";
@@ -76,7 +84,8 @@ private slots:
         const auto want = expected(name);
 
         ResultsTableModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy recSpy(&model, &ResultsTableModel::recommendationChanged);
         model.setResults(rs);
         QCOMPARE(model.rowCount(), static_cast<int>(rs.configs.size()));
@@ -87,12 +96,14 @@ private slots:
                  want.at("configs_with_both").get<int>());
 
         QSortFilterProxyModel proxy;
-        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(
+            &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
         proxy.setSourceModel(&model);
         proxy.setSortRole(ResultsTableModel::SortRole);
         proxy.sort(ResultsTableModel::CombinedColumn, Qt::DescendingOrder);
 
-        const auto best = proxy.index(0, 0).data(ResultsTableModel::ConfigKeyRole).value<ConfigKey>();
+        const auto best =
+            proxy.index(0, 0).data(ResultsTableModel::ConfigKeyRole).value<ConfigKey>();
         const auto& b = want.at("best");
         QCOMPARE(best.aio.block_size, b.at("block_size").get<std::uint64_t>());
         QCOMPARE(best.aio.queue_depth, b.at("queue_depth").get<int>());
@@ -106,12 +117,15 @@ private slots:
                  QString::number(want.at("read").get<double>(), 'f', 2));
         QCOMPARE(cell(proxy, 0, ResultsTableModel::WriteColumn),
                  QString::number(want.at("write").get<double>(), 'f', 2));
-        QCOMPARE(proxy.index(0, ResultsTableModel::CombinedColumn).data(ResultsTableModel::SortRole).toDouble(),
+        QCOMPARE(proxy.index(0, ResultsTableModel::CombinedColumn)
+                     .data(ResultsTableModel::SortRole)
+                     .toDouble(),
                  want.at("read").get<double>() + want.at("write").get<double>());
         // Numeric sort: every combined figure is at most the one above it.
         double previous = 1e9;
         for (int row = 0; row < proxy.rowCount(); ++row) {
-            const QVariant v = proxy.index(row, ResultsTableModel::CombinedColumn).data(ResultsTableModel::SortRole);
+            const QVariant v = proxy.index(row, ResultsTableModel::CombinedColumn)
+                                   .data(ResultsTableModel::SortRole);
             QVERIFY(v.toDouble() <= previous);
             previous = v.toDouble();
         }
@@ -125,20 +139,27 @@ private slots:
         QTest::addColumn<int>("column");
         QTest::addColumn<QString>("display");
         QTest::addColumn<QVariant>("sortValue");
-        QTest::addRow("block size") << int(ResultsTableModel::BlockSizeColumn) << "128K" << QVariant(qulonglong(131072));
-        QTest::addRow("queue depth") << int(ResultsTableModel::QueueDepthColumn) << "32" << QVariant(32);
+        QTest::addRow("block size")
+            << int(ResultsTableModel::BlockSizeColumn) << "128K" << QVariant(qulonglong(131072));
+        QTest::addRow("queue depth")
+            << int(ResultsTableModel::QueueDepthColumn) << "32" << QVariant(32);
         QTest::addRow("threads") << int(ResultsTableModel::ThreadsColumn) << "8" << QVariant(8);
         QTest::addRow("submit") << int(ResultsTableModel::SubmitColumn) << "single" << QVariant(1);
-        QTest::addRow("overlap") << int(ResultsTableModel::OverlapColumn) << "sequential" << QVariant(0);
+        QTest::addRow("overlap") << int(ResultsTableModel::OverlapColumn) << "sequential"
+                                 << QVariant(0);
         QTest::addRow("folders") << int(ResultsTableModel::FoldersColumn) << "2" << QVariant(2);
         QTest::addRow("read") << int(ResultsTableModel::ReadColumn) << "3.50" << QVariant(3.5);
         QTest::addRow("write") << int(ResultsTableModel::WriteColumn) << "3.00" << QVariant(3.0);
-        QTest::addRow("combined") << int(ResultsTableModel::CombinedColumn) << "6.50" << QVariant(6.5);
+        QTest::addRow("combined") << int(ResultsTableModel::CombinedColumn) << "6.50"
+                                  << QVariant(6.5);
         // read range 0.2 + write range 0.4 = 0.6; half of it over 6.5 = 4.6%
-        QTest::addRow("spread") << int(ResultsTableModel::SpreadColumn) << "±4.6%" << QVariant(0.3 / 6.5);
+        QTest::addRow("spread") << int(ResultsTableModel::SpreadColumn) << "±4.6%"
+                                << QVariant(0.3 / 6.5);
         QTest::addRow("samples") << int(ResultsTableModel::SamplesColumn) << "7" << QVariant(7);
-        QTest::addRow("p99 (worse of read/write medians)") << int(ResultsTableModel::P99Column) << "2.50" << QVariant(2.5);
-        QTest::addRow("error") << int(ResultsTableModel::ErrorColumn) << "io_uring_setup: ENOMEM" << QVariant(1);
+        QTest::addRow("p99 (worse of read/write medians)")
+            << int(ResultsTableModel::P99Column) << "2.50" << QVariant(2.5);
+        QTest::addRow("error") << int(ResultsTableModel::ErrorColumn) << "io_uring_setup: ENOMEM"
+                               << QVariant(1);
     }
     void cells() {
         QFETCH(int, column);
@@ -147,7 +168,7 @@ private slots:
         ResultsTableModel model;
         const ConfigKey k = key("128K d32 p8 ss seq f2");
         const std::vector<std::pair<IoOp, double>> figures = {
-            {IoOp::Read, 3.4}, {IoOp::Read, 3.5}, {IoOp::Read, 3.6},
+            {IoOp::Read, 3.4},  {IoOp::Read, 3.5},  {IoOp::Read, 3.6},
             {IoOp::Write, 2.8}, {IoOp::Write, 3.0}, {IoOp::Write, 3.2}};
         int loop = 0;
         for (auto [op, v] : figures) {
@@ -161,16 +182,20 @@ private slots:
 
         QCOMPARE(cell(model, 0, column), display);
         const QVariant sv = model.index(0, column).data(ResultsTableModel::SortRole);
-        if (sortValue.typeId() == QMetaType::Double) QVERIFY(qFuzzyCompare(sv.toDouble(), sortValue.toDouble()));
-        else QCOMPARE(sv.toString(), sortValue.toString());
-        QVERIFY(cell(model, 0, column, Qt::ToolTipRole).contains("128K, qd 32, 8 threads, single, sequential, 2 folders"));
+        if (sortValue.typeId() == QMetaType::Double)
+            QVERIFY(qFuzzyCompare(sv.toDouble(), sortValue.toDouble()));
+        else
+            QCOMPARE(sv.toString(), sortValue.toString());
+        QVERIFY(cell(model, 0, column, Qt::ToolTipRole)
+                    .contains("128K, qd 32, 8 threads, single, sequential, 2 folders"));
     }
 
     // Fed live: new configurations insert rows in key order, known ones
     // update their row, and the best mark follows the figures.
     void liveSamples() {
         ResultsTableModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
@@ -189,7 +214,8 @@ private slots:
         QCOMPARE(inserted.count(), 1);
         QVERIFY(changed.count() >= 1);
         QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 0);
-        QCOMPARE(changed.at(0).at(1).toModelIndex().column(), int(ResultsTableModel::ColumnCount) - 1);
+        QCOMPARE(changed.at(0).at(1).toModelIndex().column(),
+                 int(ResultsTableModel::ColumnCount) - 1);
         QCOMPARE(cell(model, 0, ResultsTableModel::CombinedColumn), QString("6.50"));
         QVERIFY(model.index(0, 0).data(ResultsTableModel::IsBestRole).toBool());
         QCOMPARE(rec.count(), 2);
@@ -205,7 +231,8 @@ private slots:
         model.addSample(small, sample(IoOp::Write, 3.0));
         // Its own row, then both rows whose best mark moved.
         QSet<int> rows;
-        for (const auto& args : changed) rows.insert(args.at(0).toModelIndex().row());
+        for (const auto& args : changed)
+            rows.insert(args.at(0).toModelIndex().row());
         QCOMPARE(rows, (QSet<int>{0, 1}));
         QVERIFY(model.index(0, 0).data(ResultsTableModel::IsBestRole).toBool());
         QVERIFY(!model.index(1, 0).data(ResultsTableModel::IsBestRole).toBool());
@@ -243,6 +270,25 @@ private slots:
         QCOMPARE(indexesToTsv(picked), QString("Block size\tCombined GiB/s\n128K\t–\n1M\t6.50\n"));
         QCOMPARE(indexesToTsv(picked, false), QString("128K\t–\n1M\t6.50\n"));
         QCOMPARE(indexesToTsv({}), QString());
+    }
+
+    // Set AIOTUNE_SCREENSHOT_DIR to keep the picture for a look.
+    void screenshot() {
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        QSortFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(ResultsTableModel::SortRole);
+        QTableView view;
+        view.setModel(&proxy);
+        view.setSortingEnabled(true);
+        view.sortByColumn(ResultsTableModel::CombinedColumn, Qt::DescendingOrder);
+        view.horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        view.verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        view.resize(1100, 520);
+        QTemporaryDir tmp;
+        const QString dir = qEnvironmentVariable("AIOTUNE_SCREENSHOT_DIR", tmp.path());
+        QVERIFY(view.grab().save(dir + "/results-table.png"));
     }
 };
 

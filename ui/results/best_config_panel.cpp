@@ -26,11 +26,14 @@
 using aiotune::ConfigResult;
 
 namespace {
-QString fromStd(const std::string& s) { return QString::fromStdString(s); }
+QString fromStd(const std::string& s) {
+    return QString::fromStdString(s);
+}
 
 QString joinWarnings(const std::vector<std::string>& warnings) {
     QStringList list;
-    for (const auto& w : warnings) list << fromStd(w);
+    for (const auto& w : warnings)
+        list << fromStd(w);
     return list.join(QStringLiteral("; "));
 }
 
@@ -43,22 +46,26 @@ QString figuresText(const ConfigResult& c) {
 
 BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     m_exportChooser = [](QWidget* parent) {
-        return QFileDialog::getSaveFileName(parent, tr("Export aio settings"),
-                                            QDir::home().filePath(QStringLiteral("aio_config.json")),
-                                            tr("JSON files (*.json);;All files (*)"), nullptr,
-                                            QFileDialog::DontConfirmOverwrite); // we ask, naming the backup
+        return QFileDialog::getSaveFileName(
+            parent, tr("Export aio settings"),
+            QDir::home().filePath(QStringLiteral("aio_config.json")),
+            tr("JSON files (*.json);;All files (*)"), nullptr,
+            QFileDialog::DontConfirmOverwrite); // we ask, naming the backup
     };
     m_mergeChooser = [](QWidget* parent) {
-        return QFileDialog::getOpenFileName(parent, tr("Merge into DeepSpeed config"), QDir::homePath(),
+        return QFileDialog::getOpenFileName(parent, tr("Merge into DeepSpeed config"),
+                                            QDir::homePath(),
                                             tr("DeepSpeed configs (*.json);;All files (*)"));
     };
     m_confirmOverwrite = [](QWidget* parent, const QString& path) {
-        return QMessageBox::question(parent, tr("Replace file?"),
-                                     tr("%1 already exists. Replace it? Its current contents are kept "
-                                        "next to it as a .bak file.")
-                                         .arg(path)) == QMessageBox::Yes;
+        return QMessageBox::question(
+                   parent, tr("Replace file?"),
+                   tr("%1 already exists. Replace it? Its current contents are kept "
+                      "next to it as a .bak file.")
+                       .arg(path)) == QMessageBox::Yes;
     };
-    m_confirmMerge = [](QWidget* parent, const QString& file, const QString& diff, const QStringList& warnings) {
+    m_confirmMerge = [](QWidget* parent, const QString& file, const QString& diff,
+                        const QStringList& warnings) {
         MergePreviewDialog dialog(file, diff, warnings, parent);
         return dialog.exec() == QDialog::Accepted;
     };
@@ -111,8 +118,9 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     m_exportButton = new QPushButton(tr("Export…"), content);
     m_exportButton->setToolTip(tr("Save {\"aio\": {...}} as a JSON file"));
     m_mergeButton = new QPushButton(tr("Merge into DeepSpeed config…"), content);
-    m_mergeButton->setToolTip(tr("Replace the \"aio\" section of an existing DeepSpeed config, after "
-                                 "showing the changes; the original is kept as .bak"));
+    m_mergeButton->setToolTip(
+        tr("Replace the \"aio\" section of an existing DeepSpeed config, after "
+           "showing the changes; the original is kept as .bak"));
 
     QFont heading = font();
     heading.setBold(true);
@@ -171,7 +179,8 @@ BestConfigPanel::Target BestConfigPanel::target() const {
 
 aiotune::DeepSpeedVersion BestConfigPanel::targetVersion() const {
     // The last release that reads thread_count, or the newest we know.
-    return target() == Target::Legacy ? aiotune::DeepSpeedVersion{0, 16, 3} : aiotune::DeepSpeedVersion{};
+    return target() == Target::Legacy ? aiotune::DeepSpeedVersion{0, 16, 3}
+                                      : aiotune::DeepSpeedVersion{};
 }
 
 void BestConfigPanel::setUseRecommended(bool useRecommended) {
@@ -185,7 +194,8 @@ bool BestConfigPanel::useRecommended() const {
 
 std::optional<aiotune::AioConfig> BestConfigPanel::chosenConfig() const {
     if (!m_recommendation.best) return std::nullopt;
-    return useRecommended() ? m_recommendation.recommended->key.aio : m_recommendation.best->key.aio;
+    return useRecommended() ? m_recommendation.recommended->key.aio
+                            : m_recommendation.best->key.aio;
 }
 
 QString BestConfigPanel::jsonText() const {
@@ -196,7 +206,8 @@ QString BestConfigPanel::jsonText() const {
 void BestConfigPanel::refresh() {
     const auto& rec = m_recommendation;
     if (!rec.best) {
-        QString text = tr("No results yet.\nRun a sweep or open a log folder to see the best aio settings here.");
+        QString text = tr(
+            "No results yet.\nRun a sweep or open a log folder to see the best aio settings here.");
         if (!rec.message.empty()) text = fromStd(rec.message) + QStringLiteral("\n\n") + text;
         m_placeholder->setText(text);
         m_stack->setCurrentIndex(0);
@@ -209,16 +220,17 @@ void BestConfigPanel::refresh() {
 
     const bool cheaper = rec.recommended && rec.recommended->key != best.key;
     if (cheaper) {
-        m_recommendedLabel->setText(tr("%1: %2 GiB/s combined, within the measured noise of the best "
-                                       "(±%3 GiB/s) with fewer resources")
-                                        .arg(resultformat::longLabel(rec.recommended->key),
-                                             resultformat::gibps(rec.recommended->combinedGiBps),
-                                             QString::number(rec.noiseGiBps, 'f', 2)));
+        m_recommendedLabel->setText(
+            tr("%1: %2 GiB/s combined, within the measured noise of the best "
+               "(±%3 GiB/s) with fewer resources")
+                .arg(resultformat::longLabel(rec.recommended->key),
+                     resultformat::gibps(rec.recommended->combinedGiBps),
+                     QString::number(rec.noiseGiBps, 'f', 2)));
     } else {
-        m_recommendedLabel->setText(rec.noiseKnown
-                                        ? tr("the best itself: nothing cheaper is within the measured noise")
-                                        : tr("the best itself (each configuration was measured once, so "
-                                             "the noise is unknown)"));
+        m_recommendedLabel->setText(
+            rec.noiseKnown ? tr("the best itself: nothing cheaper is within the measured noise")
+                           : tr("the best itself (each configuration was measured once, so "
+                                "the noise is unknown)"));
     }
     m_choiceBox->setVisible(cheaper);
     m_confidence->setText(QStringLiteral("<b>%1</b> — %2")
@@ -226,10 +238,15 @@ void BestConfigPanel::refresh() {
                                    fromStd(rec.confidenceText).toHtmlEscaped()));
 
     QStringList partial;
-    if (!rec.readOnly.empty()) partial << tr("%n configuration(s) with only a read figure", nullptr, int(rec.readOnly.size()));
-    if (!rec.writeOnly.empty()) partial << tr("%n with only a write figure", nullptr, int(rec.writeOnly.size()));
+    if (!rec.readOnly.empty())
+        partial << tr("%n configuration(s) with only a read figure", nullptr,
+                      int(rec.readOnly.size()));
+    if (!rec.writeOnly.empty())
+        partial << tr("%n with only a write figure", nullptr, int(rec.writeOnly.size()));
     if (!rec.failed.empty()) partial << tr("%n failed", nullptr, int(rec.failed.size()));
-    m_partial->setText(partial.isEmpty() ? QString() : tr("Not ranked: %1.").arg(partial.join(QStringLiteral(", "))));
+    m_partial->setText(partial.isEmpty()
+                           ? QString()
+                           : tr("Not ranked: %1.").arg(partial.join(QStringLiteral(", "))));
     m_partial->setVisible(!partial.isEmpty());
 
     m_json->setPlainText(jsonText());
@@ -255,18 +272,21 @@ bool BestConfigPanel::exportJson() {
     bool overwrite = false;
     if (QFileInfo::exists(path)) {
         if (!m_confirmOverwrite || !m_confirmOverwrite(this, path)) {
-            emit message(tr("Not exported: %1 already exists and was left as it is.").arg(path), false);
+            emit message(tr("Not exported: %1 already exists and was left as it is.").arg(path),
+                         false);
             return false;
         }
         overwrite = true;
     }
-    const auto written = aiotune::writeAioExportFile(path.toStdString(), *config, targetVersion(), overwrite);
+    const auto written =
+        aiotune::writeAioExportFile(path.toStdString(), *config, targetVersion(), overwrite);
     if (!written) {
         emit message(fromStd(written.error()), true);
         return false;
     }
     QString text = tr("Exported the aio settings to %1.").arg(fromStd(written->written.string()));
-    if (written->backup) text += tr(" The previous file is kept as %1.").arg(fromStd(written->backup->string()));
+    if (written->backup)
+        text += tr(" The previous file is kept as %1.").arg(fromStd(written->backup->string()));
     if (!written->warnings.empty()) text += tr(" Note: %1.").arg(joinWarnings(written->warnings));
     emit message(text, false);
     return true;
@@ -289,10 +309,12 @@ bool BestConfigPanel::mergeIntoConfig() {
         emit message(tr("%1 already has these aio settings: nothing to write.").arg(path), false);
         return false;
     }
-    const QString diff = unifiedLineDiff(fromStd(preview->originalText), fromStd(preview->merged.text), path,
-                                         path + tr(" (merged)"));
+    const QString diff =
+        unifiedLineDiff(fromStd(preview->originalText), fromStd(preview->merged.text), path,
+                        path + tr(" (merged)"));
     QStringList warnings;
-    for (const auto& w : preview->merged.warnings) warnings << fromStd(w);
+    for (const auto& w : preview->merged.warnings)
+        warnings << fromStd(w);
     if (!m_confirmMerge || !m_confirmMerge(this, path, diff, warnings)) {
         emit message(tr("Merge cancelled: %1 was not changed.").arg(path), false);
         return false;
@@ -303,7 +325,8 @@ bool BestConfigPanel::mergeIntoConfig() {
         return false;
     }
     QString text = tr("Merged the aio settings into %1.").arg(fromStd(written->written.string()));
-    if (written->backup) text += tr(" The original is kept as %1.").arg(fromStd(written->backup->string()));
+    if (written->backup)
+        text += tr(" The original is kept as %1.").arg(fromStd(written->backup->string()));
     emit message(text, false);
     return true;
 }

@@ -24,7 +24,7 @@ class QStackedWidget;
 
 class BestConfigPanel : public QWidget {
     Q_OBJECT
-public:
+  public:
     enum class Target { Current, Legacy }; // DeepSpeed >= 0.16.4 / older (thread_count)
 
     // Returns a path, or an empty string when the user cancelled.
@@ -32,8 +32,8 @@ public:
     // An existing file would be replaced (its old bytes kept as .bak): go ahead?
     using OverwriteConfirmer = std::function<bool(QWidget* parent, const QString& path)>;
     // Shown the diff and the warnings of a merge: write it?
-    using MergeConfirmer = std::function<bool(QWidget* parent, const QString& file, const QString& diff,
-                                              const QStringList& warnings)>;
+    using MergeConfirmer = std::function<bool(QWidget* parent, const QString& file,
+                                              const QString& diff, const QStringList& warnings)>;
 
     explicit BestConfigPanel(QWidget* parent = nullptr);
 
@@ -54,20 +54,22 @@ public:
 
     void setExportPathChooser(PathChooser chooser) { m_exportChooser = std::move(chooser); }
     void setMergeFileChooser(PathChooser chooser) { m_mergeChooser = std::move(chooser); }
-    void setOverwriteConfirmer(OverwriteConfirmer confirmer) { m_confirmOverwrite = std::move(confirmer); }
+    void setOverwriteConfirmer(OverwriteConfirmer confirmer) {
+        m_confirmOverwrite = std::move(confirmer);
+    }
     void setMergeConfirmer(MergeConfirmer confirmer) { m_confirmMerge = std::move(confirmer); }
 
-public slots:
+  public slots:
     void copyToClipboard();
     // Each returns true when a file was written.
     bool exportJson();
     bool mergeIntoConfig();
 
-signals:
+  signals:
     // For the window's message bar.
     void message(const QString& text, bool isError);
 
-private:
+  private:
     void refresh();
 
     aiotune::Recommendation m_recommendation;

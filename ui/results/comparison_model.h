@@ -11,7 +11,7 @@
 
 class ComparisonModel : public QAbstractTableModel {
     Q_OBJECT
-public:
+  public:
     enum Column {
         ConfigColumn,
         AReadColumn,
@@ -52,7 +52,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
-private:
+  private:
     struct Row {
         aiotune::ConfigKey key;
         std::optional<aiotune::ConfigResult> a, b;

@@ -30,7 +30,9 @@ ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent) {
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->verticalHeader()->setVisible(false);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setSectionResizeMode(ComparisonModel::ConfigColumn,
+                                                      QHeaderView::Stretch);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setAlternatingRowColors(true);
 
     auto* layout = new QVBoxLayout(this);
@@ -50,7 +52,9 @@ void ComparisonView::setOther(const aiotune::ResultSet& results, const QString& 
     m_model->setOther(results, name);
 }
 
-QString ComparisonView::summaryText() const { return m_summary->text(); }
+QString ComparisonView::summaryText() const {
+    return m_summary->text();
+}
 
 void ComparisonView::updateSummary() {
     const QString a = m_model->baselineName().isEmpty() ? tr("(none)") : m_model->baselineName();

@@ -12,7 +12,7 @@ class QTableView;
 
 class ComparisonView : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit ComparisonView(QWidget* parent = nullptr);
 
     void setBaseline(const aiotune::ResultSet& results, const QString& name);
@@ -22,7 +22,7 @@ public:
     QTableView* table() const { return m_table; }
     QString summaryText() const;
 
-private:
+  private:
     void updateSummary();
 
     ComparisonModel* m_model = nullptr;

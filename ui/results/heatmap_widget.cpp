@@ -54,8 +54,9 @@ void HeatmapWidget::setCells(const QVector<Cell>& cells, const QString& unit) {
     m_unit = unit;
     m_min = m_max = 0.0;
     if (!cells.isEmpty()) {
-        const auto [lo, hi] = std::minmax_element(cells.begin(), cells.end(),
-                                                  [](const Cell& a, const Cell& b) { return a.value < b.value; });
+        const auto [lo, hi] =
+            std::minmax_element(cells.begin(), cells.end(),
+                                [](const Cell& a, const Cell& b) { return a.value < b.value; });
         m_min = lo->value;
         m_max = hi->value;
     }
@@ -81,25 +82,32 @@ QColor HeatmapWidget::colorFor(double value) const {
     return ramp(m_max > m_min ? (value - m_min) / (m_max - m_min) : 1.0);
 }
 
-QSize HeatmapWidget::sizeHint() const { return {640, 420}; }
-QSize HeatmapWidget::minimumSizeHint() const { return {320, 220}; }
+QSize HeatmapWidget::sizeHint() const {
+    return {640, 420};
+}
+QSize HeatmapWidget::minimumSizeHint() const {
+    return {320, 220};
+}
 
 QRect HeatmapWidget::gridRect() const {
     const QFontMetrics fm(font());
     int rowLabelWidth = 0;
-    for (const QString& l : m_rowLabels) rowLabelWidth = std::max(rowLabelWidth, fm.horizontalAdvance(l));
+    for (const QString& l : m_rowLabels)
+        rowLabelWidth = std::max(rowLabelWidth, fm.horizontalAdvance(l));
     // Right side: legend bar plus its tick labels ("12.34") and unit.
-    const int legendTicks = std::max(fm.horizontalAdvance(QStringLiteral("000.00")),
-                                     fm.horizontalAdvance(m_unit));
+    const int legendTicks =
+        std::max(fm.horizontalAdvance(QStringLiteral("000.00")), fm.horizontalAdvance(m_unit));
     const int left = kMargin + fm.height() + 6 + rowLabelWidth + 6;
     const int right = kMargin + kLegendWidth + 6 + legendTicks + 16;
-    const int top = kMargin + fm.height() / 2;
+    const int top = kMargin + fm.height() * 2; // room for the legend's unit above it
     const int bottom = kMargin + 2 * fm.height() + 10;
-    return QRect(left, top, std::max(1, width() - left - right), std::max(1, height() - top - bottom));
+    return QRect(left, top, std::max(1, width() - left - right),
+                 std::max(1, height() - top - bottom));
 }
 
 QRect HeatmapWidget::cellRect(int column, int row) const {
-    if (column < 0 || row < 0 || column >= m_columnLabels.size() || row >= m_rowLabels.size()) return {};
+    if (column < 0 || row < 0 || column >= m_columnLabels.size() || row >= m_rowLabels.size())
+        return {};
     const QRect g = gridRect();
     const int x0 = g.left() + g.width() * column / static_cast<int>(m_columnLabels.size());
     const int x1 = g.left() + g.width() * (column + 1) / static_cast<int>(m_columnLabels.size());
@@ -124,8 +132,8 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
 
     if (m_columnLabels.isEmpty() || m_rowLabels.isEmpty()) {
         p.setPen(pal.color(QPalette::PlaceholderText));
-        p.drawText(rect().adjusted(kMargin, kMargin, -kMargin, -kMargin), Qt::AlignCenter | Qt::TextWordWrap,
-                   m_placeholder);
+        p.drawText(rect().adjusted(kMargin, kMargin, -kMargin, -kMargin),
+                   Qt::AlignCenter | Qt::TextWordWrap, m_placeholder);
         return;
     }
 
@@ -140,7 +148,15 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
             p.drawText(cr, Qt::AlignCenter, QStringLiteral("–"));
         }
 
+    // Values as large as the cells comfortably allow.
     QFont valueFont = font();
+    const QRect sample = cellRect(0, 0);
+    const qreal basePoints = font().pointSizeF() > 0 ? font().pointSizeF() : 9.0;
+    valueFont.setPointSizeF(std::clamp(sample.height() / 5.0, basePoints, basePoints * 1.6));
+    while (valueFont.pointSizeF() > basePoints &&
+           QFontMetrics(valueFont).horizontalAdvance(QStringLiteral("★ 00.00")) >
+               sample.width() - 6)
+        valueFont.setPointSizeF(valueFont.pointSizeF() - 1.0);
     for (const Cell& cell : m_cells) {
         const QRect cr = cellRect(cell.column, cell.row).adjusted(1, 1, -1, -1);
         const QColor fill = colorFor(cell.value);
@@ -149,7 +165,8 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
         valueFont.setBold(marked);
         p.setFont(valueFont);
         p.setPen(textOn(fill));
-        const QString text = (marked ? QStringLiteral("★ ") : QString()) + QString::number(cell.value, 'f', 2);
+        const QString text =
+            (marked ? QStringLiteral("★ ") : QString()) + QString::number(cell.value, 'f', 2);
         p.drawText(cr, Qt::AlignCenter, text);
         if (m_selected && *m_selected == cell.key) {
             p.setPen(QPen(pal.color(QPalette::Highlight), 4));
@@ -163,8 +180,8 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
     p.setPen(pal.color(QPalette::Text));
     for (int c = 0; c < m_columnLabels.size(); ++c) {
         const QRect cr = cellRect(c, 0);
-        p.drawText(QRect(cr.left(), g.bottom() + 4, cr.width(), fm.height()), Qt::AlignHCenter | Qt::AlignTop,
-                   m_columnLabels[c]);
+        p.drawText(QRect(cr.left(), g.bottom() + 4, cr.width(), fm.height()),
+                   Qt::AlignHCenter | Qt::AlignTop, m_columnLabels[c]);
     }
     for (int r = 0; r < m_rowLabels.size(); ++r) {
         const QRect cr = cellRect(0, r);
@@ -179,8 +196,8 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
     p.save();
     p.translate(kMargin, g.center().y());
     p.rotate(-90);
-    p.drawText(QRect(-g.height() / 2, 0, g.height(), fm.height() + 2), Qt::AlignHCenter | Qt::AlignTop,
-               m_rowTitle);
+    p.drawText(QRect(-g.height() / 2, 0, g.height(), fm.height() + 2),
+               Qt::AlignHCenter | Qt::AlignTop, m_rowTitle);
     p.restore();
     p.setFont(font());
 
@@ -198,19 +215,23 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
             const double v = m_min + (m_max - m_min) * i / 2.0;
             const int y = legend.bottom() - legend.height() * i / 2;
             p.drawLine(legend.right(), y, legend.right() + 3, y);
-            p.drawText(QRect(legend.right() + 6, y - fm.height() / 2, width() - legend.right() - 6, fm.height()),
+            p.drawText(QRect(legend.right() + 6, y - fm.height() / 2, width() - legend.right() - 6,
+                             fm.height()),
                        Qt::AlignLeft | Qt::AlignVCenter, QString::number(v, 'f', 2));
         }
     }
-    p.drawText(QRect(legend.left() - 8, legend.bottom() + 4, width() - legend.left() + 8, fm.height()),
+    p.drawText(QRect(legend.left() - 8, legend.top() - fm.height() * 3 / 2 - 2,
+                     width() - legend.left() + 8, fm.height()),
                Qt::AlignLeft | Qt::AlignTop, m_unit);
 }
 
 bool HeatmapWidget::event(QEvent* e) {
     if (e->type() == QEvent::ToolTip) {
         const auto* help = static_cast<QHelpEvent*>(e);
-        if (const Cell* c = cellAt(help->pos())) QToolTip::showText(help->globalPos(), c->tooltip, this);
-        else QToolTip::hideText();
+        if (const Cell* c = cellAt(help->pos()))
+            QToolTip::showText(help->globalPos(), c->tooltip, this);
+        else
+            QToolTip::hideText();
         return true;
     }
     return QWidget::event(e);

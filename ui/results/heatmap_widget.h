@@ -13,7 +13,7 @@
 
 class HeatmapWidget : public QWidget {
     Q_OBJECT
-public:
+  public:
     struct Cell {
         int column = 0;
         int row = 0;
@@ -24,7 +24,7 @@ public:
 
     explicit HeatmapWidget(QWidget* parent = nullptr);
 
-    // Row 0 is drawn at the top.
+    // Row 0 is drawn at the top; ThroughputChart lists rows high to low.
     void setAxes(const QStringList& columnLabels, const QString& columnTitle,
                  const QStringList& rowLabels, const QString& rowTitle);
     void setCells(const QVector<Cell>& cells, const QString& unit);
@@ -45,15 +45,15 @@ public:
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
-signals:
+  signals:
     void cellClicked(const aiotune::ConfigKey& key);
 
-protected:
+  protected:
     bool event(QEvent* e) override;
     void paintEvent(QPaintEvent* e) override;
     void mousePressEvent(QMouseEvent* e) override;
 
-private:
+  private:
     QRect gridRect() const;
     const Cell* cellAt(const QPoint& pos) const;
 

@@ -23,13 +23,16 @@ QStringList splitLines(const QString& text) {
 std::vector<Edit> editScript(const QStringList& a, const QStringList& b) {
     const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
     int prefix = 0;
-    while (prefix < n && prefix < m && a[prefix] == b[prefix]) ++prefix;
+    while (prefix < n && prefix < m && a[prefix] == b[prefix])
+        ++prefix;
     int suffix = 0;
-    while (suffix < n - prefix && suffix < m - prefix && a[n - 1 - suffix] == b[m - 1 - suffix]) ++suffix;
+    while (suffix < n - prefix && suffix < m - prefix && a[n - 1 - suffix] == b[m - 1 - suffix])
+        ++suffix;
     const int an = n - prefix - suffix, bm = m - prefix - suffix;
 
     std::vector<Edit> edits;
-    for (int i = 0; i < prefix; ++i) edits.push_back({Op::Keep, i, i});
+    for (int i = 0; i < prefix; ++i)
+        edits.push_back({Op::Keep, i, i});
     // lcs[i][j]: LCS length of a-middle[i..] and b-middle[j..].
     std::vector<std::vector<int>> lcs(static_cast<std::size_t>(an) + 1,
                                       std::vector<int>(static_cast<std::size_t>(bm) + 1, 0));
@@ -57,12 +60,15 @@ std::vector<Edit> editScript(const QStringList& a, const QStringList& b) {
             continue;
         }
         std::size_t end = k;
-        while (end < edits.size() && edits[end].op != Op::Keep) ++end;
-        std::stable_partition(edits.begin() + static_cast<long>(k), edits.begin() + static_cast<long>(end),
+        while (end < edits.size() && edits[end].op != Op::Keep)
+            ++end;
+        std::stable_partition(edits.begin() + static_cast<long>(k),
+                              edits.begin() + static_cast<long>(end),
                               [](const Edit& e) { return e.op == Op::Remove; });
         k = end;
     }
-    for (int s = 0; s < suffix; ++s) edits.push_back({Op::Keep, n - suffix + s, m - suffix + s});
+    for (int s = 0; s < suffix; ++s)
+        edits.push_back({Op::Keep, n - suffix + s, m - suffix + s});
     return edits;
 }
 } // namespace
@@ -72,7 +78,8 @@ QString unifiedLineDiff(const QString& before, const QString& after, const QStri
     const QStringList a = splitLines(before), b = splitLines(after);
     const std::vector<Edit> edits = editScript(a, b);
     const auto changed = [&](std::size_t k) { return edits[k].op != Op::Keep; };
-    if (std::none_of(edits.begin(), edits.end(), [](const Edit& e) { return e.op != Op::Keep; })) return {};
+    if (std::none_of(edits.begin(), edits.end(), [](const Edit& e) { return e.op != Op::Keep; }))
+        return {};
 
     QString out = QStringLiteral("--- %1\n+++ %2\n").arg(beforeName, afterName);
     const std::size_t total = edits.size();
@@ -88,8 +95,10 @@ QString unifiedLineDiff(const QString& before, const QString& after, const QStri
         std::size_t end = k;
         std::size_t lastChange = k;
         while (end < total) {
-            if (changed(end)) lastChange = end;
-            else if (end - lastChange > static_cast<std::size_t>(2 * context)) break;
+            if (changed(end))
+                lastChange = end;
+            else if (end - lastChange > static_cast<std::size_t>(2 * context))
+                break;
             ++end;
         }
         end = std::min(total, lastChange + 1 + context);
@@ -106,15 +115,26 @@ QString unifiedLineDiff(const QString& before, const QString& after, const QStri
             aCount += ed.op != Op::Add;
             bCount += ed.op != Op::Remove;
             switch (ed.op) {
-            case Op::Keep: body += ' ' + a[ed.before] + '\n'; break;
-            case Op::Remove: body += '-' + a[ed.before] + '\n'; break;
-            case Op::Add: body += '+' + b[ed.after] + '\n'; break;
+            case Op::Keep:
+                body += ' ' + a[ed.before] + '\n';
+                break;
+            case Op::Remove:
+                body += '-' + a[ed.before] + '\n';
+                break;
+            case Op::Add:
+                body += '+' + b[ed.after] + '\n';
+                break;
             }
         }
         // Unified-diff convention: an empty range names the line before it.
         const int aStart = aCount > 0 ? aBefore + 1 : aBefore;
         const int bStart = bCount > 0 ? bBefore + 1 : bBefore;
-        out += QStringLiteral("@@ -%1,%2 +%3,%4 @@\n").arg(aStart).arg(aCount).arg(bStart).arg(bCount) + body;
+        out += QStringLiteral("@@ -%1,%2 +%3,%4 @@\n")
+                   .arg(aStart)
+                   .arg(aCount)
+                   .arg(bStart)
+                   .arg(bCount) +
+               body;
         k = end;
     }
     return out;

@@ -13,10 +13,10 @@ namespace {
 // Added lines green, removed red, hunk headers dimmed: tints that read on
 // light and dark backgrounds alike.
 class DiffHighlighter : public QSyntaxHighlighter {
-public:
+  public:
     using QSyntaxHighlighter::QSyntaxHighlighter;
 
-protected:
+  protected:
     void highlightBlock(const QString& text) override {
         QTextCharFormat f;
         if (text.startsWith(QLatin1String("+++")) || text.startsWith(QLatin1String("---"))) {
@@ -52,8 +52,10 @@ MergePreviewDialog::MergePreviewDialog(const QString& file, const QString& diff,
     layout->addWidget(intro);
 
     if (!warnings.isEmpty()) {
-        QString html = QStringLiteral("<b>%1</b><ul style=\"margin-left:-20px\">").arg(tr("Warnings"));
-        for (const QString& w : warnings) html += QStringLiteral("<li>%1</li>").arg(w.toHtmlEscaped());
+        QString html =
+            QStringLiteral("<b>%1</b><ul style=\"margin-left:-20px\">").arg(tr("Warnings"));
+        for (const QString& w : warnings)
+            html += QStringLiteral("<li>%1</li>").arg(w.toHtmlEscaped());
         html += QStringLiteral("</ul>");
         auto* warningLabel = new QLabel(html, this);
         warningLabel->setWordWrap(true);
@@ -65,8 +67,10 @@ MergePreviewDialog::MergePreviewDialog(const QString& file, const QString& diff,
     m_diff->setReadOnly(true);
     m_diff->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_diff->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_diff->setPlainText(diff);
+    // Attached before the text goes in, so it colors at once rather than on
+    // the next event loop turn.
     new DiffHighlighter(m_diff->document());
+    m_diff->setPlainText(diff);
     layout->addWidget(m_diff, 1);
 
     auto* buttons = new QDialogButtonBox(this);
@@ -78,4 +82,6 @@ MergePreviewDialog::MergePreviewDialog(const QString& file, const QString& diff,
     resize(760, 520);
 }
 
-QString MergePreviewDialog::diffText() const { return m_diff->toPlainText(); }
+QString MergePreviewDialog::diffText() const {
+    return m_diff->toPlainText();
+}

@@ -9,12 +9,12 @@ class QPlainTextEdit;
 
 class MergePreviewDialog : public QDialog {
     Q_OBJECT
-public:
+  public:
     MergePreviewDialog(const QString& file, const QString& diff, const QStringList& warnings,
                        QWidget* parent = nullptr);
 
     QString diffText() const;
 
-private:
+  private:
     QPlainTextEdit* m_diff = nullptr;
 };

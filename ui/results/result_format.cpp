@@ -21,7 +21,9 @@ QString shortLabel(const ConfigKey& key) {
     return s;
 }
 
-QString longLabel(const ConfigKey& key) { return QString::fromStdString(key.label()); }
+QString longLabel(const ConfigKey& key) {
+    return QString::fromStdString(key.label());
+}
 
 QString blockSize(std::uint64_t bytes) {
     return QString::fromStdString(aiotune::formatByteSizeTag(bytes));
@@ -53,7 +55,8 @@ std::optional<double> spreadFraction(const ConfigResult& c) {
 }
 
 QString spread(std::optional<double> fraction) {
-    return fraction ? QStringLiteral("±%1%").arg(*fraction * 100.0, 0, 'f', 1) : QStringLiteral("–");
+    return fraction ? QStringLiteral("±%1%").arg(*fraction * 100.0, 0, 'f', 1)
+                    : QStringLiteral("–");
 }
 
 std::optional<double> p99Ms(const ConfigResult& c, IoOp op) {
@@ -86,7 +89,9 @@ QString tooltip(const ConfigResult& c) {
                      .arg(r ? QString::number(*r, 'f', 2) : QStringLiteral("–"),
                           w ? QString::number(*w, 'f', 2) : QStringLiteral("–"));
     if (c.errors > 0)
-        lines << QStringLiteral("%1 failed: %2").arg(c.errors).arg(QString::fromStdString(c.firstError()));
+        lines << QStringLiteral("%1 failed: %2")
+                     .arg(c.errors)
+                     .arg(QString::fromStdString(c.firstError()));
     lines << QStringLiteral("DeepSpeed tag: %1").arg(QString::fromStdString(c.key.tag()));
     return lines.join('\n');
 }

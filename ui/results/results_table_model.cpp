@@ -43,8 +43,9 @@ void ResultsTableModel::addSample(const ConfigKey& key, const aiotune::Sample& s
         emit dataChanged(index(existing, 0), index(existing, ColumnCount - 1));
     } else {
         // ResultSet keeps its configurations sorted by key; insert where it will.
-        const auto it = std::lower_bound(m_results.configs.begin(), m_results.configs.end(), key,
-                                         [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
+        const auto it =
+            std::lower_bound(m_results.configs.begin(), m_results.configs.end(), key,
+                             [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
         const int row = static_cast<int>(it - m_results.configs.begin());
         beginInsertRows({}, row, row);
         m_results.add(key, sample);
@@ -53,7 +54,9 @@ void ResultsTableModel::addSample(const ConfigKey& key, const aiotune::Sample& s
     updateRecommendation();
 }
 
-void ResultsTableModel::clear() { setResults({}); }
+void ResultsTableModel::clear() {
+    setResults({});
+}
 
 const ConfigResult* ResultsTableModel::configAt(int row) const {
     if (row < 0 || row >= static_cast<int>(m_results.configs.size())) return nullptr;
@@ -100,25 +103,37 @@ int ResultsTableModel::columnCount(const QModelIndex& parent) const {
 QVariant ResultsTableModel::displayCell(const ConfigResult& c, int column) const {
     const auto& aio = c.key.aio;
     switch (column) {
-    case BlockSizeColumn: return resultformat::blockSize(aio.block_size);
-    case QueueDepthColumn: return aio.queue_depth;
-    case ThreadsColumn: return aio.intra_op_parallelism;
-    case SubmitColumn: return aio.single_submit ? tr("single") : tr("block");
-    case OverlapColumn: return aio.overlap_events ? tr("overlap") : tr("sequential");
-    case FoldersColumn: return c.key.folders;
-    case ReadColumn: return resultformat::gibps(c.readGiBps);
-    case WriteColumn: return resultformat::gibps(c.writeGiBps);
-    case CombinedColumn: return resultformat::gibps(c.combinedGiBps);
-    case SpreadColumn: return resultformat::spread(resultformat::spreadFraction(c));
-    case SamplesColumn: return static_cast<int>(c.samples.size());
+    case BlockSizeColumn:
+        return resultformat::blockSize(aio.block_size);
+    case QueueDepthColumn:
+        return aio.queue_depth;
+    case ThreadsColumn:
+        return aio.intra_op_parallelism;
+    case SubmitColumn:
+        return aio.single_submit ? tr("single") : tr("block");
+    case OverlapColumn:
+        return aio.overlap_events ? tr("overlap") : tr("sequential");
+    case FoldersColumn:
+        return c.key.folders;
+    case ReadColumn:
+        return resultformat::gibps(c.readGiBps);
+    case WriteColumn:
+        return resultformat::gibps(c.writeGiBps);
+    case CombinedColumn:
+        return resultformat::gibps(c.combinedGiBps);
+    case SpreadColumn:
+        return resultformat::spread(resultformat::spreadFraction(c));
+    case SamplesColumn:
+        return static_cast<int>(c.samples.size());
     case P99Column: {
         const auto p99 = resultformat::worstP99Ms(c);
         return p99 ? QString::number(*p99, 'f', 2) : QStringLiteral("–");
     }
     case ErrorColumn:
         if (c.errors == 0) return QString();
-        return c.errors == 1 ? QString::fromStdString(c.firstError())
-                             : tr("%1 failed: %2").arg(c.errors).arg(QString::fromStdString(c.firstError()));
+        return c.errors == 1
+                   ? QString::fromStdString(c.firstError())
+                   : tr("%1 failed: %2").arg(c.errors).arg(QString::fromStdString(c.firstError()));
     }
     return {};
 }
@@ -129,19 +144,32 @@ QVariant ResultsTableModel::sortCell(const ConfigResult& c, int column) const {
     const auto number = [](std::optional<double> v) { return QVariant(v.value_or(kAbsent)); };
     const auto& aio = c.key.aio;
     switch (column) {
-    case BlockSizeColumn: return QVariant::fromValue<qulonglong>(aio.block_size);
-    case QueueDepthColumn: return aio.queue_depth;
-    case ThreadsColumn: return aio.intra_op_parallelism;
-    case SubmitColumn: return aio.single_submit ? 1 : 0;
-    case OverlapColumn: return aio.overlap_events ? 1 : 0;
-    case FoldersColumn: return c.key.folders;
-    case ReadColumn: return number(c.readGiBps);
-    case WriteColumn: return number(c.writeGiBps);
-    case CombinedColumn: return number(c.combinedGiBps);
-    case SpreadColumn: return number(resultformat::spreadFraction(c));
-    case SamplesColumn: return static_cast<int>(c.samples.size());
-    case P99Column: return number(resultformat::worstP99Ms(c));
-    case ErrorColumn: return c.errors;
+    case BlockSizeColumn:
+        return QVariant::fromValue<qulonglong>(aio.block_size);
+    case QueueDepthColumn:
+        return aio.queue_depth;
+    case ThreadsColumn:
+        return aio.intra_op_parallelism;
+    case SubmitColumn:
+        return aio.single_submit ? 1 : 0;
+    case OverlapColumn:
+        return aio.overlap_events ? 1 : 0;
+    case FoldersColumn:
+        return c.key.folders;
+    case ReadColumn:
+        return number(c.readGiBps);
+    case WriteColumn:
+        return number(c.writeGiBps);
+    case CombinedColumn:
+        return number(c.combinedGiBps);
+    case SpreadColumn:
+        return number(resultformat::spreadFraction(c));
+    case SamplesColumn:
+        return static_cast<int>(c.samples.size());
+    case P99Column:
+        return number(resultformat::worstP99Ms(c));
+    case ErrorColumn:
+        return c.errors;
     }
     return {};
 }
@@ -153,11 +181,16 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
     const bool isRecommended =
         m_recommendation.recommended && m_recommendation.recommended->key == c.key;
     switch (role) {
-    case Qt::DisplayRole: return displayCell(c, index.column());
-    case SortRole: return sortCell(c, index.column());
-    case ConfigKeyRole: return QVariant::fromValue(c.key);
-    case IsBestRole: return isBest;
-    case IsRecommendedRole: return isRecommended;
+    case Qt::DisplayRole:
+        return displayCell(c, index.column());
+    case SortRole:
+        return sortCell(c, index.column());
+    case ConfigKeyRole:
+        return QVariant::fromValue(c.key);
+    case IsBestRole:
+        return isBest;
+    case IsRecommendedRole:
+        return isRecommended;
     case Qt::ToolTipRole: {
         QString tip = resultformat::tooltip(c);
         if (isBest) tip.prepend(tr("Best: highest combined read + write\n"));
@@ -193,36 +226,62 @@ QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation,
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
-        case BlockSizeColumn: return tr("Block size");
-        case QueueDepthColumn: return tr("Queue depth");
-        case ThreadsColumn: return tr("Threads");
-        case SubmitColumn: return tr("Submit");
-        case OverlapColumn: return tr("Overlap");
-        case FoldersColumn: return tr("Folders");
-        case ReadColumn: return tr("Read GiB/s");
-        case WriteColumn: return tr("Write GiB/s");
-        case CombinedColumn: return tr("Combined GiB/s");
-        case SpreadColumn: return tr("Spread");
-        case SamplesColumn: return tr("Samples");
-        case P99Column: return tr("p99 ms");
-        case ErrorColumn: return tr("Error");
+        case BlockSizeColumn:
+            return tr("Block size");
+        case QueueDepthColumn:
+            return tr("Queue depth");
+        case ThreadsColumn:
+            return tr("Threads");
+        case SubmitColumn:
+            return tr("Submit");
+        case OverlapColumn:
+            return tr("Overlap");
+        case FoldersColumn:
+            return tr("Folders");
+        case ReadColumn:
+            return tr("Read GiB/s");
+        case WriteColumn:
+            return tr("Write GiB/s");
+        case CombinedColumn:
+            return tr("Combined GiB/s");
+        case SpreadColumn:
+            return tr("Spread");
+        case SamplesColumn:
+            return tr("Samples");
+        case P99Column:
+            return tr("p99 ms");
+        case ErrorColumn:
+            return tr("Error");
         }
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
-        case BlockSizeColumn: return tr("block_size: bytes per I/O request");
-        case QueueDepthColumn: return tr("queue_depth: requests in flight per thread");
-        case ThreadsColumn: return tr("intra_op_parallelism (thread_count before DeepSpeed 0.16.4)");
-        case SubmitColumn: return tr("single_submit: one submit call per request (single) or per batch (block)");
-        case OverlapColumn: return tr("overlap_events: sliding window (overlap) or lock-step batches (sequential)");
-        case FoldersColumn: return tr("Folders (drives) driven at once");
-        case ReadColumn: return tr("Median read throughput, GiB/s (DeepSpeed's \"GB/sec\")");
-        case WriteColumn: return tr("Median write throughput, GiB/s");
-        case CombinedColumn: return tr("Read + write: DeepSpeed's ranking figure");
-        case SpreadColumn: return tr("Half the min..max range of the repetitions, relative to the median");
-        case SamplesColumn: return tr("Measured transfers (reads and writes, failed ones too)");
-        case P99Column: return tr("99th percentile request latency, the worse of read and write, ms");
-        case ErrorColumn: return tr("Why transfers of this configuration failed");
+        case BlockSizeColumn:
+            return tr("block_size: bytes per I/O request");
+        case QueueDepthColumn:
+            return tr("queue_depth: requests in flight per thread");
+        case ThreadsColumn:
+            return tr("intra_op_parallelism (thread_count before DeepSpeed 0.16.4)");
+        case SubmitColumn:
+            return tr("single_submit: one submit call per request (single) or per batch (block)");
+        case OverlapColumn:
+            return tr("overlap_events: sliding window (overlap) or lock-step batches (sequential)");
+        case FoldersColumn:
+            return tr("Folders (drives) driven at once");
+        case ReadColumn:
+            return tr("Median read throughput, GiB/s (DeepSpeed's \"GB/sec\")");
+        case WriteColumn:
+            return tr("Median write throughput, GiB/s");
+        case CombinedColumn:
+            return tr("Read + write: DeepSpeed's ranking figure");
+        case SpreadColumn:
+            return tr("Half the min..max range of the repetitions, relative to the median");
+        case SamplesColumn:
+            return tr("Measured transfers (reads and writes, failed ones too)");
+        case P99Column:
+            return tr("99th percentile request latency, the worse of read and write, ms");
+        case ErrorColumn:
+            return tr("Why transfers of this configuration failed");
         }
     }
     return {};

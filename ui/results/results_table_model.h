@@ -10,7 +10,7 @@
 
 class ResultsTableModel : public QAbstractTableModel {
     Q_OBJECT
-public:
+  public:
     enum Column {
         BlockSizeColumn,
         QueueDepthColumn,
@@ -28,10 +28,10 @@ public:
         ColumnCount
     };
     enum Role {
-        SortRole = Qt::UserRole,   // raw number per column; the lowest double when absent
-        ConfigKeyRole,             // aiotune::ConfigKey of the row, any column
-        IsBestRole,                // bool
-        IsRecommendedRole,         // bool
+        SortRole = Qt::UserRole, // raw number per column; the lowest double when absent
+        ConfigKeyRole,           // aiotune::ConfigKey of the row, any column
+        IsBestRole,              // bool
+        IsRecommendedRole,       // bool
     };
 
     explicit ResultsTableModel(QObject* parent = nullptr);
@@ -54,10 +54,10 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
-signals:
+  signals:
     void recommendationChanged(const aiotune::Recommendation& recommendation);
 
-private:
+  private:
     QVariant displayCell(const aiotune::ConfigResult& c, int column) const;
     QVariant sortCell(const aiotune::ConfigResult& c, int column) const;
     // Re-runs analyze(), repaints rows whose best/recommended mark moved, emits.

@@ -25,6 +25,7 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -36,15 +37,33 @@ namespace {
 const QColor kReadColor(0x4e, 0x79, 0xa7);
 const QColor kWriteColor(0xf2, 0x8e, 0x2b);
 const QColor kCombinedColor(0x59, 0xa1, 0x4f);
-const QColor kBestColor(0xe1, 0x57, 0x59);
+const QColor kBestColor(0x8e, 0x44, 0xad); // purple: "best", not "bad" (red)
 
 // Higher is better: complete configurations by combined, then partial ones.
 bool ranksAbove(const ConfigResult& a, const ConfigResult& b) {
     if (a.hasBoth() != b.hasBoth()) return a.hasBoth();
-    const double va = a.combinedGiBps.value_or(std::max(a.readGiBps.value_or(0.0), a.writeGiBps.value_or(0.0)));
-    const double vb = b.combinedGiBps.value_or(std::max(b.readGiBps.value_or(0.0), b.writeGiBps.value_or(0.0)));
+    const double va =
+        a.combinedGiBps.value_or(std::max(a.readGiBps.value_or(0.0), a.writeGiBps.value_or(0.0)));
+    const double vb =
+        b.combinedGiBps.value_or(std::max(b.readGiBps.value_or(0.0), b.writeGiBps.value_or(0.0)));
     if (va != vb) return va > vb;
     return a.key < b.key;
+}
+
+// An axis end a little above `max` on a 1/2/2.5/5 x 10^k step, with 4-8
+// intervals (QValueAxis::applyNiceNumbers may double the range).
+std::pair<double, int> niceAxis(double max) {
+    if (max <= 0.0) return {1.0, 6};
+    const double raw = max * 1.03 / 6.0;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = magnitude * 10.0;
+    for (double m : {1.0, 2.0, 2.5, 5.0})
+        if (m * magnitude >= raw) {
+            step = m * magnitude;
+            break;
+        }
+    const int intervals = static_cast<int>(std::ceil(max * 1.03 / step));
+    return {intervals * step, intervals + 1};
 }
 
 void selectData(QComboBox* combo, int value) {
@@ -93,7 +112,8 @@ ThroughputChart::ThroughputChart(QWidget* parent) : QWidget(parent) {
     m_chart->legend()->setAlignment(Qt::AlignTop);
     m_chart->setMargins(QMargins(4, 4, 8, 4));
     m_series = new QHorizontalBarSeries;
-    for (const QString& name : {tr("Read"), tr("Write"), tr("Combined")}) m_series->append(new QBarSet(name));
+    for (const QString& name : {tr("Read"), tr("Write"), tr("Combined")})
+        m_series->append(new QBarSet(name));
     m_series->setBarWidth(0.8);
     m_chart->addSeries(m_series);
     auto* valueAxis = new QValueAxis;
@@ -158,7 +178,8 @@ void ThroughputChart::setModel(ResultsTableModel* model) {
     if (m_model) disconnect(m_model, nullptr, this, nullptr);
     m_model = model;
     if (m_model) {
-        connect(m_model, &QAbstractItemModel::rowsInserted, this, &ThroughputChart::scheduleRefresh);
+        connect(m_model, &QAbstractItemModel::rowsInserted, this,
+                &ThroughputChart::scheduleRefresh);
         connect(m_model, &QAbstractItemModel::rowsRemoved, this, &ThroughputChart::scheduleRefresh);
         connect(m_model, &QAbstractItemModel::dataChanged, this, &ThroughputChart::scheduleRefresh);
         connect(m_model, &QAbstractItemModel::modelReset, this, &ThroughputChart::scheduleRefresh);
@@ -226,7 +247,8 @@ void ThroughputChart::clearSelection() {
 bool ThroughputChart::savePng(const QString& path) {
     if (m_refreshTimer->isActive()) refresh();
     // Hidden widgets (a headless export) have no size of their own yet.
-    if (!isVisible() && (width() < minimumSizeHint().width() || height() < minimumSizeHint().height()))
+    if (!isVisible() &&
+        (width() < minimumSizeHint().width() || height() < minimumSizeHint().height()))
         resize(sizeHint().expandedTo(QSize(720, 480)));
     const QPixmap pixmap = grab();
     return !pixmap.isNull() && pixmap.save(path, "PNG");
@@ -252,7 +274,8 @@ void ThroughputChart::rebuildBars() {
     std::sort(ranked.begin(), ranked.end(),
               [](const ConfigResult* a, const ConfigResult* b) { return ranksAbove(*a, *b); });
     const std::size_t total = ranked.size();
-    if (ranked.size() > static_cast<std::size_t>(m_maxBars)) ranked.resize(static_cast<std::size_t>(m_maxBars));
+    if (ranked.size() > static_cast<std::size_t>(m_maxBars))
+        ranked.resize(static_cast<std::size_t>(m_maxBars));
     std::reverse(ranked.begin(), ranked.end()); // categories run bottom-up: the best on top
 
     std::optional<ConfigKey> best, recommended;
@@ -297,19 +320,22 @@ void ThroughputChart::rebuildBars() {
     categoryAxis->clear();
     categoryAxis->append(categories);
     auto* valueAxis = qobject_cast<QValueAxis*>(m_chart->axes(Qt::Horizontal).value(0));
-    valueAxis->setRange(0.0, maxValue > 0.0 ? maxValue * 1.05 : 1.0);
-    valueAxis->applyNiceNumbers();
+    const auto [top, ticks] = niceAxis(maxValue);
+    valueAxis->setRange(0.0, top);
+    valueAxis->setTickCount(ticks);
 
     QString title;
     if (m_model && m_model->recommendation().best) {
         const ConfigResult& b = *m_model->recommendation().best;
-        title = tr("Best: %1 — %2 GiB/s combined").arg(resultformat::longLabel(b.key), resultformat::gibps(b.combinedGiBps));
+        title = tr("Best: %1 — %2 GiB/s combined")
+                    .arg(resultformat::longLabel(b.key), resultformat::gibps(b.combinedGiBps));
     } else if (total == 0) {
         title = tr("No results yet: run a sweep or open a log folder");
     } else {
         title = tr("No configuration has both a read and a write figure yet");
     }
-    if (total > ranked.size()) title += tr(" (top %1 of %2 configurations)").arg(ranked.size()).arg(total);
+    if (total > ranked.size())
+        title += tr(" (top %1 of %2 configurations)").arg(ranked.size()).arg(total);
     m_chart->setTitle(title);
     updateSelectionBand();
 }
@@ -325,16 +351,21 @@ void ThroughputChart::refillFilterCombos() {
         }
         if (m_model->recommendation().best) best = m_model->recommendation().best->key;
     }
-    const int currentThreads = m_threadsCombo->currentIndex() >= 0 ? m_threadsCombo->currentData().toInt() : -1;
-    const int currentFolders = m_foldersCombo->currentIndex() >= 0 ? m_foldersCombo->currentData().toInt() : -1;
+    const int currentThreads =
+        m_threadsCombo->currentIndex() >= 0 ? m_threadsCombo->currentData().toInt() : -1;
+    const int currentFolders =
+        m_foldersCombo->currentIndex() >= 0 ? m_foldersCombo->currentData().toInt() : -1;
     m_threadsCombo->clear();
     m_threadsCombo->addItem(tr("best of any"), -1);
-    for (int t : threads) m_threadsCombo->addItem(t == 1 ? tr("1 thread") : tr("%1 threads").arg(t), t);
+    for (int t : threads)
+        m_threadsCombo->addItem(t == 1 ? tr("1 thread") : tr("%1 threads").arg(t), t);
     // Until the user picks one, show the best configuration's thread count.
-    selectData(m_threadsCombo, m_threadsChosen || !best ? currentThreads : best->aio.intra_op_parallelism);
+    selectData(m_threadsCombo,
+               m_threadsChosen || !best ? currentThreads : best->aio.intra_op_parallelism);
     m_foldersCombo->clear();
     m_foldersCombo->addItem(tr("best of any"), -1);
-    for (int f : folders) m_foldersCombo->addItem(QString::number(f), f);
+    for (int f : folders)
+        m_foldersCombo->addItem(QString::number(f), f);
     selectData(m_foldersCombo, currentFolders);
     m_foldersLabel->setVisible(folders.size() > 1);
     m_foldersCombo->setVisible(folders.size() > 1);
@@ -344,7 +375,8 @@ void ThroughputChart::rebuildHeatmap() {
     const int threads = heatmapThreads();
     const int submit = m_submitCombo->currentData().toInt();
     const int overlap = m_overlapCombo->currentData().toInt();
-    const int folders = m_foldersCombo->currentIndex() >= 0 ? m_foldersCombo->currentData().toInt() : -1;
+    const int folders =
+        m_foldersCombo->currentIndex() >= 0 ? m_foldersCombo->currentData().toInt() : -1;
 
     std::set<std::uint64_t> blockSizes;
     std::set<int> depths;
@@ -365,13 +397,17 @@ void ThroughputChart::rebuildHeatmap() {
         }
     }
     QStringList columns, rows;
-    for (std::uint64_t bs : blockSizes) columns << resultformat::blockSize(bs);
-    for (int d : depths) rows << QString::number(d);
+    for (std::uint64_t bs : blockSizes)
+        columns << resultformat::blockSize(bs);
+    // Deeper queues on top, as on a plot's y axis.
+    for (auto it = depths.rbegin(); it != depths.rend(); ++it)
+        rows << QString::number(*it);
     QVector<HeatmapWidget::Cell> cells;
     for (const auto& [where, c] : bestPerCell) {
         HeatmapWidget::Cell cell;
-        cell.column = static_cast<int>(std::distance(blockSizes.begin(), blockSizes.find(where.first)));
-        cell.row = static_cast<int>(std::distance(depths.begin(), depths.find(where.second)));
+        cell.column =
+            static_cast<int>(std::distance(blockSizes.begin(), blockSizes.find(where.first)));
+        cell.row = static_cast<int>(std::distance(depths.find(where.second), depths.end())) - 1;
         cell.value = *c->combinedGiBps;
         cell.key = c->key;
         cell.tooltip = resultformat::tooltip(*c);

@@ -25,7 +25,7 @@ class QTimer;
 
 class ThroughputChart : public QWidget {
     Q_OBJECT
-public:
+  public:
     enum class Mode { Bars, Heatmap };
 
     explicit ThroughputChart(QWidget* parent = nullptr);
@@ -67,13 +67,13 @@ public:
     HeatmapWidget* heatmap() const { return m_heatmap; }
     bool darkTheme() const { return m_dark; }
 
-signals:
+  signals:
     void configClicked(const aiotune::ConfigKey& key);
 
-protected:
+  protected:
     void changeEvent(QEvent* e) override;
 
-private:
+  private:
     void scheduleRefresh();
     void rebuildBars();
     void rebuildHeatmap();
