@@ -22,17 +22,22 @@
 #include <string>
 #include <unistd.h>
 
-static void initAppResources() { Q_INIT_RESOURCE(aiotune); }
+static void initAppResources() {
+    Q_INIT_RESOURCE(aiotune);
+}
 
 namespace {
 
 std::atomic<bool> g_cancel{false};
 
-void onInterrupt(int) { g_cancel = true; }
+void onInterrupt(int) {
+    g_cancel = true;
+}
 
 bool hasDisplay() {
     const char* platform = std::getenv("QT_QPA_PLATFORM");
-    if (platform && (std::strncmp(platform, "offscreen", 9) == 0 || std::strncmp(platform, "minimal", 7) == 0))
+    if (platform &&
+        (std::strncmp(platform, "offscreen", 9) == 0 || std::strncmp(platform, "minimal", 7) == 0))
         return true;
     auto set = [](const char* name) {
         const char* v = std::getenv(name);
@@ -62,13 +67,15 @@ WindowArgs parseArgs(int argc, char** argv) {
             out.openFolder = QString::fromLocal8Bit(a.substr(7).c_str());
         } else if (!a.empty() && a[0] == '-') {
             // Qt options taking a value.
-            if (a == "-style" || a == "-platform" || a == "-stylesheet" || a == "-qwindowgeometry" ||
-                a == "-qwindowtitle" || a == "-qwindowicon" || a == "-platformtheme" || a == "-plugin")
+            if (a == "-style" || a == "-platform" || a == "-stylesheet" ||
+                a == "-qwindowgeometry" || a == "-qwindowtitle" || a == "-qwindowicon" ||
+                a == "-platformtheme" || a == "-plugin")
                 ++i;
         } else if (out.openFolder.isEmpty()) {
             out.openFolder = QString::fromLocal8Bit(argv[i]);
         } else {
-            out.error = "give one folder to open; got '" + out.openFolder.toStdString() + "' and '" + a + "'";
+            out.error = "give one folder to open; got '" + out.openFolder.toStdString() +
+                        "' and '" + a + "'";
             return out;
         }
     }
@@ -78,8 +85,11 @@ WindowArgs parseArgs(int argc, char** argv) {
 std::string formatEta(double s) {
     if (s < 0) return "estimating";
     char buf[64];
-    if (s < 60) std::snprintf(buf, sizeof buf, "%.0f s left", s);
-    else std::snprintf(buf, sizeof buf, "%d min %02d s left", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
+    if (s < 60)
+        std::snprintf(buf, sizeof buf, "%.0f s left", s);
+    else
+        std::snprintf(buf, sizeof buf, "%d min %02d s left", static_cast<int>(s) / 60,
+                      static_cast<int>(s) % 60);
     return buf;
 }
 
@@ -95,9 +105,12 @@ int runHeadlessQuick() {
     }
     const QString scratch = DrivesPanel::defaultScratchFolder();
     if (scratch.isEmpty()) {
-        std::fprintf(stderr, "aiotune: cannot create a scratch folder in the cache location (%s): "
-                             "check HOME / XDG_CACHE_HOME are writable\n",
-                     QStandardPaths::writableLocation(QStandardPaths::CacheLocation).toLocal8Bit().constData());
+        std::fprintf(stderr,
+                     "aiotune: cannot create a scratch folder in the cache location (%s): "
+                     "check HOME / XDG_CACHE_HOME are writable\n",
+                     QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
+                         .toLocal8Bit()
+                         .constData());
         return 1;
     }
     spec->folders = {scratch.toStdString()};
@@ -106,7 +119,8 @@ int runHeadlessQuick() {
         std::fprintf(stderr, "aiotune: %s\n", plan.problem.c_str());
         return 1;
     }
-    std::fprintf(stderr, "Folder: %s\nPlan: %s\n", scratch.toLocal8Bit().constData(), plan.summary().c_str());
+    std::fprintf(stderr, "Folder: %s\nPlan: %s\n", scratch.toLocal8Bit().constData(),
+                 plan.summary().c_str());
 
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
@@ -118,16 +132,19 @@ int runHeadlessQuick() {
         if (p.done < p.total && now - last < std::chrono::milliseconds(tty ? 100 : 1000)) return;
         last = now;
         const int pct = p.total ? static_cast<int>(p.done * 100 / p.total) : 0;
-        std::fprintf(stderr, tty ? "\r\033[K[%3d%%] %s, %s" : "[%3d%%] %s, %s\n", pct, p.current.c_str(),
-                     formatEta(p.etaSeconds).c_str());
+        std::fprintf(stderr, tty ? "\r\033[K[%3d%%] %s, %s" : "[%3d%%] %s, %s\n", pct,
+                     p.current.c_str(), formatEta(p.etaSeconds).c_str());
         std::fflush(stderr);
     };
     cb.sample = [&](const aiotune::ConfigKey& key, const aiotune::Sample& s) {
         if (s.failed())
-            std::fprintf(stderr, "%s%s %s failed: %s\n", tty ? "\r\033[K" : "", std::string(aiotune::ioOpName(s.op)).c_str(),
-                         key.label().c_str(), s.error.c_str());
+            std::fprintf(stderr, "%s%s %s failed: %s\n", tty ? "\r\033[K" : "",
+                         std::string(aiotune::ioOpName(s.op)).c_str(), key.label().c_str(),
+                         s.error.c_str());
     };
-    cb.message = [&](const std::string& m) { std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", m.c_str()); };
+    cb.message = [&](const std::string& m) {
+        std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", m.c_str());
+    };
 
     aiotune::SweepRunner runner(*spec);
     auto results = runner.run(cb, &g_cancel);
@@ -142,12 +159,13 @@ int runHeadlessQuick() {
     }
     const aiotune::Recommendation rec = aiotune::analyze(*results);
     if (!rec.best) {
-        std::fprintf(stderr, "aiotune: no configuration has both a read and a write figure: %s\n", rec.message.c_str());
+        std::fprintf(stderr, "aiotune: no configuration has both a read and a write figure: %s\n",
+                     rec.message.c_str());
         return 1;
     }
     const auto& pick = rec.recommended ? *rec.recommended : *rec.best;
-    std::fprintf(stderr, "Best: %s, read %.2f + write %.2f GiB/s (confidence %s)\n", pick.key.label().c_str(),
-                 pick.readGiBps.value_or(0), pick.writeGiBps.value_or(0),
+    std::fprintf(stderr, "Best: %s, read %.2f + write %.2f GiB/s (confidence %s)\n",
+                 pick.key.label().c_str(), pick.readGiBps.value_or(0), pick.writeGiBps.value_or(0),
                  std::string(aiotune::confidenceName(rec.confidence)).c_str());
     nlohmann::ordered_json out;
     out["aio"] = aiotune::toAioJson(pick.key.aio);
@@ -170,9 +188,11 @@ int runWindow(int argc, char** argv) {
     }
     if (!hasDisplay()) {
         if (!args.openFolder.isEmpty()) {
-            std::fprintf(stderr, "aiotune: no display (DISPLAY and WAYLAND_DISPLAY are unset), so no window.\n"
-                                 "To analyze the folder headless: aiotune analyze %s\n",
-                         args.openFolder.toLocal8Bit().constData());
+            std::fprintf(
+                stderr,
+                "aiotune: no display (DISPLAY and WAYLAND_DISPLAY are unset), so no window.\n"
+                "To analyze the folder headless: aiotune analyze %s\n",
+                args.openFolder.toLocal8Bit().constData());
             return 1;
         }
         return runHeadlessQuick();
@@ -184,6 +204,7 @@ int runWindow(int argc, char** argv) {
         QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/aiotune.svg")));
     MainWindow window;
     window.show();
-    if (!args.openFolder.isEmpty()) window.openFolder(QFileInfo(args.openFolder).absoluteFilePath());
+    if (!args.openFolder.isEmpty())
+        window.openFolder(QFileInfo(args.openFolder).absoluteFilePath());
     return app.exec();
 }

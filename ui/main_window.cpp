@@ -45,7 +45,9 @@
 
 // Outside any namespace, as Q_INIT_RESOURCE requires: the resources live in
 // the static aiotune_ui library, whose initializer the linker would drop.
-static void initAiotuneResources() { Q_INIT_RESOURCE(aiotune); }
+static void initAiotuneResources() {
+    Q_INIT_RESOURCE(aiotune);
+}
 
 namespace {
 
@@ -53,7 +55,8 @@ QString formatEta(double seconds) {
     if (seconds < 0) return QObject::tr("estimating…");
     const int s = static_cast<int>(seconds + 0.5);
     if (s < 60) return QObject::tr("%1 s left").arg(s);
-    if (s < 3600) return QObject::tr("%1 min %2 s left").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    if (s < 3600)
+        return QObject::tr("%1 min %2 s left").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
     return QObject::tr("%1 h %2 min left").arg(s / 3600).arg((s % 3600) / 60);
 }
 
@@ -73,8 +76,9 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     setMinimumSize(960, 620);
     resize(1440, 900);
 
-    m_settings = m_options.settingsPath.isEmpty() ? std::make_unique<AppSettings>()
-                                                  : std::make_unique<AppSettings>(m_options.settingsPath);
+    m_settings = m_options.settingsPath.isEmpty()
+                     ? std::make_unique<AppSettings>()
+                     : std::make_unique<AppSettings>(m_options.settingsPath);
     m_sweep = new SweepController(this);
     m_model = new ResultsTableModel(this);
 
@@ -87,9 +91,15 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
-bool MainWindow::isSweeping() const { return m_sweep->isRunning(); }
-const aiotune::ResultSet& MainWindow::currentResults() const { return m_model->results(); }
-const aiotune::Recommendation& MainWindow::recommendation() const { return m_model->recommendation(); }
+bool MainWindow::isSweeping() const {
+    return m_sweep->isRunning();
+}
+const aiotune::ResultSet& MainWindow::currentResults() const {
+    return m_model->results();
+}
+const aiotune::Recommendation& MainWindow::recommendation() const {
+    return m_model->recommendation();
+}
 
 void MainWindow::setPathChooser(std::function<QString(const QString&, bool)> chooser) {
     m_chooser = std::move(chooser);
@@ -101,7 +111,8 @@ void MainWindow::setPathChooser(std::function<QString(const QString&, bool)> cho
 
 QString MainWindow::choosePath(const QString& title, bool file) {
     if (m_chooser) return m_chooser(title, file);
-    const QString start = m_currentFolder.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFolder).absolutePath();
+    const QString start =
+        m_currentFolder.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFolder).absolutePath();
     return file ? QFileDialog::getOpenFileName(this, title, start)
                 : QFileDialog::getExistingDirectory(this, title, start);
 }
@@ -199,17 +210,19 @@ void MainWindow::buildLayout() {
     // The figures right after the settings that matter most, so a narrow window still shows them.
     {
         QHeaderView* h = m_table->horizontalHeader();
-        const int order[] = {ResultsTableModel::BlockSizeColumn, ResultsTableModel::QueueDepthColumn,
-                             ResultsTableModel::ThreadsColumn,   ResultsTableModel::CombinedColumn,
-                             ResultsTableModel::ReadColumn,      ResultsTableModel::WriteColumn,
-                             ResultsTableModel::SpreadColumn};
+        const int order[] = {
+            ResultsTableModel::BlockSizeColumn, ResultsTableModel::QueueDepthColumn,
+            ResultsTableModel::ThreadsColumn,   ResultsTableModel::CombinedColumn,
+            ResultsTableModel::ReadColumn,      ResultsTableModel::WriteColumn,
+            ResultsTableModel::SpreadColumn};
         for (int visual = 0; visual < int(std::size(order)); ++visual)
             h->moveSection(h->visualIndex(order[visual]), visual);
     }
     tableLayout->addWidget(m_filter);
     tableLayout->addWidget(m_table, 1);
     m_tabs->addTab(tablePage, tr("&Table"));
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy,
+            &QSortFilterProxyModel::setFilterFixedString);
 
     m_compareView = new ComparisonView(m_tabs);
     m_compareView->setObjectName(QStringLiteral("compareView"));
@@ -255,7 +268,8 @@ void MainWindow::buildLayout() {
         updateActions();
     });
     connect(m_best, &BestConfigPanel::message, this, &MainWindow::showMessage);
-    connect(m_model, &ResultsTableModel::recommendationChanged, m_best, &BestConfigPanel::setRecommendation);
+    connect(m_model, &ResultsTableModel::recommendationChanged, m_best,
+            &BestConfigPanel::setRecommendation);
     connect(m_chart, &ThroughputChart::configClicked, this, [this](const aiotune::ConfigKey& key) {
         const int row = m_model->rowOf(key);
         if (row < 0) return;
@@ -294,11 +308,14 @@ void MainWindow::buildActions() {
     m_actSavePng = make(QStringLiteral("actionSavePng"), tr("Save chart as &PNG…"),
                         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     auto* quit = make(QStringLiteral("actionQuit"), tr("&Quit"), QKeySequence::Quit);
-    m_actStart = make(QStringLiteral("actionStart"), tr("&Start sweep"), QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_actStart =
+        make(QStringLiteral("actionStart"), tr("&Start sweep"), QKeySequence(Qt::CTRL | Qt::Key_R));
     m_actStart->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
-    m_actCancel = make(QStringLiteral("actionCancel"), tr("&Cancel sweep"), QKeySequence(Qt::Key_Escape));
+    m_actCancel =
+        make(QStringLiteral("actionCancel"), tr("&Cancel sweep"), QKeySequence(Qt::Key_Escape));
     m_actCancel->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
-    auto* addFolder = make(QStringLiteral("actionAddFolder"), tr("&Add folder…"), QKeySequence(Qt::CTRL | Qt::Key_D));
+    auto* addFolder = make(QStringLiteral("actionAddFolder"), tr("&Add folder…"),
+                           QKeySequence(Qt::CTRL | Qt::Key_D));
     auto* rescan = make(QStringLiteral("actionRescan"), tr("Rescan &drives"));
     m_actCopy = make(QStringLiteral("actionCopy"), tr("&Copy rows"), QKeySequence::Copy);
     m_actCopy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -329,7 +346,8 @@ void MainWindow::buildActions() {
     QMenu* view = menuBar()->addMenu(tr("&View"));
     const QStringList tabNames{tr("Chart"), tr("Table"), tr("Compare"), tr("Log")};
     for (int i = 0; i < tabNames.size(); ++i) {
-        auto* a = make(QStringLiteral("actionTab%1").arg(i), tabNames[i], QKeySequence(Qt::ALT | (Qt::Key_1 + i)));
+        auto* a = make(QStringLiteral("actionTab%1").arg(i), tabNames[i],
+                       QKeySequence(Qt::ALT | (Qt::Key_1 + i)));
         connect(a, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
         view->addAction(a);
     }
@@ -357,11 +375,14 @@ void MainWindow::buildActions() {
         m_filter->selectAll();
     });
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
-    for (QAction* a : {m_actOpen, m_actReload, m_actCompare, m_actLoadDs, m_actSavePng, quit, m_actStart,
-                       m_actCancel, addFolder, find})
+    for (QAction* a : {m_actOpen, m_actReload, m_actCompare, m_actLoadDs, m_actSavePng, quit,
+                       m_actStart, m_actCancel, addFolder, find})
         addAction(a); // shortcuts work with the menu bar hidden (some desktops) too
-    m_startButton->setToolTip(tr("Start the sweep (%1)").arg(m_actStart->shortcut().toString(QKeySequence::NativeText)));
-    m_cancelButton->setToolTip(tr("Cancel the sweep (%1)").arg(m_actCancel->shortcut().toString(QKeySequence::NativeText)));
+    m_startButton->setToolTip(
+        tr("Start the sweep (%1)").arg(m_actStart->shortcut().toString(QKeySequence::NativeText)));
+    m_cancelButton->setToolTip(
+        tr("Cancel the sweep (%1)")
+            .arg(m_actCancel->shortcut().toString(QKeySequence::NativeText)));
 }
 
 // ---- sweeps -----------------------------------------------------------------
@@ -383,21 +404,24 @@ void MainWindow::connectSweep() {
                 m_statusPoint->setText(current);
             });
     connect(m_sweep, &SweepController::sampleReady, m_model, &ResultsTableModel::addSample);
-    connect(m_sweep, &SweepController::sampleReady, this, [this](const aiotune::ConfigKey& key, const aiotune::Sample& s) {
-        if (s.failed())
-            m_log->appendMessage(tr("%1 %2 failed: %3")
-                                     .arg(QString::fromLatin1(aiotune::ioOpName(s.op)),
-                                          QString::fromStdString(key.label()), QString::fromStdString(s.error)),
-                                 true);
-    });
+    connect(m_sweep, &SweepController::sampleReady, this,
+            [this](const aiotune::ConfigKey& key, const aiotune::Sample& s) {
+                if (s.failed())
+                    m_log->appendMessage(tr("%1 %2 failed: %3")
+                                             .arg(QString::fromLatin1(aiotune::ioOpName(s.op)),
+                                                  QString::fromStdString(key.label()),
+                                                  QString::fromStdString(s.error)),
+                                         true);
+            });
     connect(m_sweep, &SweepController::message, this, &MainWindow::showMessage);
     connect(m_sweep, &SweepController::failed, this, [this](const QString& error) {
         showMessage(tr("The sweep could not start: %1").arg(error), true);
     });
     connect(m_sweep, &SweepController::cancelled, this, [this] {
-        showMessage(tr("Sweep cancelled; the %n configuration(s) measured so far stay in the table.", nullptr,
-                       m_model->rowCount()),
-                    false);
+        showMessage(
+            tr("Sweep cancelled; the %n configuration(s) measured so far stay in the table.",
+               nullptr, m_model->rowCount()),
+            false);
     });
     connect(m_sweep, &SweepController::finished, this, [this](const aiotune::ResultSet& results) {
         QString folder;
@@ -409,7 +433,8 @@ void MainWindow::connectSweep() {
         setResults(results, folder);
         m_tabs->setCurrentIndex(ChartTab);
         const auto& rec = m_model->recommendation();
-        QString text = tr("Sweep finished: %n configuration(s) measured.", nullptr, static_cast<int>(results.configs.size()));
+        QString text = tr("Sweep finished: %n configuration(s) measured.", nullptr,
+                          static_cast<int>(results.configs.size()));
         if (rec.best)
             text += QLatin1Char(' ') + tr("Best: %1, %2 GiB/s read + write.")
                                            .arg(QString::fromStdString(rec.best->key.label()))
@@ -427,15 +452,19 @@ void MainWindow::startSweep() {
         return;
     }
     if (spec->folders.empty()) {
-        showMessage(tr("Tick at least one folder under Drives (or add one with Add folder…) before starting."), true);
+        showMessage(tr("Tick at least one folder under Drives (or add one with Add folder…) before "
+                       "starting."),
+                    true);
         return;
     }
     m_messageBar->dismiss();
     m_sweepLogFolder.clear();
     if (SweepController::canWriteLogFolder()) {
-        const QString root = m_options.logRoot.isEmpty()
-                                 ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/sweeps")
-                                 : m_options.logRoot;
+        const QString root =
+            m_options.logRoot.isEmpty()
+                ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                      QStringLiteral("/sweeps")
+                : m_options.logRoot;
         m_sweepLogFolder = root + QStringLiteral("/sweep-") +
                            QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
         QDir().mkpath(root);
@@ -508,41 +537,45 @@ void MainWindow::openFolder(const QString& folder) {
     const quint64 job = ++m_loadJob; // a newer open supersedes this one
     m_loading = true;
     m_statusPoint->setText(tr("Reading %1…").arg(folder));
-    QtConcurrent::run([folder] { return aiotune::LogFolderReader().read(folder.toStdString()); })
-        .then(this, [this, job, folder](aiotune::Result<aiotune::ResultSet> result) {
-            if (job != m_loadJob) return;
-            m_loading = false;
-            m_statusPoint->clear();
-            if (!result) {
-                const QString error = QString::fromStdString(result.error());
-                showMessage(error, true);
-                emit loadFailed(folder, error);
-                return;
-            }
-            setResults(*result, folder);
-            m_settings->addRecentFolder(folder);
-            updateRecentMenu();
-            logSkipped(*result);
-            m_log->appendMessage(tr("Opened %1: %n configuration(s)", nullptr, static_cast<int>(result->configs.size()))
-                                     .arg(folder));
-            emit folderLoaded(folder);
-        });
+    QtConcurrent::run([folder] {
+        return aiotune::LogFolderReader().read(folder.toStdString());
+    }).then(this, [this, job, folder](aiotune::Result<aiotune::ResultSet> result) {
+        if (job != m_loadJob) return;
+        m_loading = false;
+        m_statusPoint->clear();
+        if (!result) {
+            const QString error = QString::fromStdString(result.error());
+            showMessage(error, true);
+            emit loadFailed(folder, error);
+            return;
+        }
+        setResults(*result, folder);
+        m_settings->addRecentFolder(folder);
+        updateRecentMenu();
+        logSkipped(*result);
+        m_log->appendMessage(
+            tr("Opened %1: %n configuration(s)", nullptr, static_cast<int>(result->configs.size()))
+                .arg(folder));
+        emit folderLoaded(folder);
+    });
 }
 
 void MainWindow::compareWithFolder(const QString& folder) {
-    QtConcurrent::run([folder] { return aiotune::LogFolderReader().read(folder.toStdString()); })
-        .then(this, [this, folder](aiotune::Result<aiotune::ResultSet> result) {
-            if (!result) {
-                showMessage(QString::fromStdString(result.error()), true);
-                return;
-            }
-            logSkipped(*result);
-            const QString baseName = m_currentFolder.isEmpty() ? tr("this sweep") : folderName(m_currentFolder);
-            m_compareView->setBaseline(m_model->results(), baseName);
-            m_compareView->setOther(*result, folderName(folder));
-            m_tabs->setCurrentIndex(CompareTab);
-            emit comparisonLoaded(folder);
-        });
+    QtConcurrent::run([folder] {
+        return aiotune::LogFolderReader().read(folder.toStdString());
+    }).then(this, [this, folder](aiotune::Result<aiotune::ResultSet> result) {
+        if (!result) {
+            showMessage(QString::fromStdString(result.error()), true);
+            return;
+        }
+        logSkipped(*result);
+        const QString baseName =
+            m_currentFolder.isEmpty() ? tr("this sweep") : folderName(m_currentFolder);
+        m_compareView->setBaseline(m_model->results(), baseName);
+        m_compareView->setOther(*result, folderName(folder));
+        m_tabs->setCurrentIndex(CompareTab);
+        emit comparisonLoaded(folder);
+    });
 }
 
 void MainWindow::setResults(const aiotune::ResultSet& results, const QString& folder) {
@@ -555,8 +588,10 @@ void MainWindow::setResults(const aiotune::ResultSet& results, const QString& fo
 
 void MainWindow::logSkipped(const aiotune::ResultSet& results) {
     for (const auto& s : results.skipped)
-        m_log->appendMessage(tr("Skipped %1: %2").arg(QString::fromStdString(s.file), QString::fromStdString(s.reason)),
-                             true);
+        m_log->appendMessage(
+            tr("Skipped %1: %2")
+                .arg(QString::fromStdString(s.file), QString::fromStdString(s.reason)),
+            true);
     if (!results.skipped.empty())
         showMessage(tr("%n file(s) could not be used; the Log tab says why.", nullptr,
                        static_cast<int>(results.skipped.size())),
@@ -571,7 +606,8 @@ void MainWindow::updateRecentMenu() {
         auto* a = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(folder));
         connect(a, &QAction::triggered, this, [this, folder] {
             if (!QFileInfo::exists(folder)) {
-                showMessage(tr("%1 no longer exists; removed from the recent list.").arg(folder), true);
+                showMessage(tr("%1 no longer exists; removed from the recent list.").arg(folder),
+                            true);
                 m_settings->removeRecentFolder(folder);
                 updateRecentMenu();
                 return;
@@ -582,7 +618,8 @@ void MainWindow::updateRecentMenu() {
     if (!recent.isEmpty()) {
         m_recentMenu->addSeparator();
         m_recentMenu->addAction(tr("Clear list"), this, [this] {
-            for (const QString& f : m_settings->recentFolders()) m_settings->removeRecentFolder(f);
+            for (const QString& f : m_settings->recentFolders())
+                m_settings->removeRecentFolder(f);
             updateRecentMenu();
         });
     }
@@ -595,36 +632,45 @@ void MainWindow::copySelection() {
     const QModelIndexList indexes = m_table->selectionModel()->selectedIndexes();
     if (indexes.isEmpty()) return;
     QApplication::clipboard()->setText(indexesToTsv(indexes));
-    statusBar()->showMessage(tr("Copied %n row(s)", nullptr, static_cast<int>(m_table->selectionModel()->selectedRows().size())),
+    statusBar()->showMessage(tr("Copied %n row(s)", nullptr,
+                                static_cast<int>(m_table->selectionModel()->selectedRows().size())),
                              3000);
 }
 
 void MainWindow::saveChartPng() {
-    QString path = m_chooser ? m_chooser(tr("Save chart"), true)
-                             : QFileDialog::getSaveFileName(this, tr("Save chart as PNG"),
-                                                            QDir::homePath() + QStringLiteral("/aiotune-chart.png"),
-                                                            tr("PNG images (*.png)"));
+    QString path =
+        m_chooser
+            ? m_chooser(tr("Save chart"), true)
+            : QFileDialog::getSaveFileName(this, tr("Save chart as PNG"),
+                                           QDir::homePath() + QStringLiteral("/aiotune-chart.png"),
+                                           tr("PNG images (*.png)"));
     if (path.isEmpty()) return;
     if (!path.endsWith(QStringLiteral(".png"), Qt::CaseInsensitive)) path += QStringLiteral(".png");
-    if (m_chart->savePng(path)) showMessage(tr("Chart saved to %1").arg(path), false);
-    else showMessage(tr("Could not write %1: check the folder exists and is writable.").arg(path), true);
+    if (m_chart->savePng(path))
+        showMessage(tr("Chart saved to %1").arg(path), false);
+    else
+        showMessage(tr("Could not write %1: check the folder exists and is writable.").arg(path),
+                    true);
 }
 
 void MainWindow::showAbout() {
-    QMessageBox::about(this, tr("About aiotune"),
-                       tr("<h3>aiotune %1</h3>"
-                          "<p>Finds the fastest DeepSpeed <code>aio</code> settings (block size, queue depth, "
-                          "submit and overlap modes, intra-op parallelism) for NVMe offload, measuring every "
-                          "combination with O_DIRECT on io_uring, and exports the best as JSON.</p>"
-                          "<p>Reads DeepSpeed's own sweep log folders too.</p>"
-                          "<p>Qt %2</p>")
-                           .arg(QStringLiteral(AIOTUNE_VERSION), QString::fromLatin1(qVersion())));
+    QMessageBox::about(
+        this, tr("About aiotune"),
+        tr("<h3>aiotune %1</h3>"
+           "<p>Finds the fastest DeepSpeed <code>aio</code> settings (block size, queue depth, "
+           "submit and overlap modes, intra-op parallelism) for NVMe offload, measuring every "
+           "combination with O_DIRECT on io_uring, and exports the best as JSON.</p>"
+           "<p>Reads DeepSpeed's own sweep log folders too.</p>"
+           "<p>Qt %2</p>")
+            .arg(QStringLiteral(AIOTUNE_VERSION), QString::fromLatin1(qVersion())));
 }
 
 void MainWindow::showMessage(const QString& text, bool isError) {
     m_log->appendMessage(text, isError);
-    if (isError) m_messageBar->showMessage(text, true);
-    else statusBar()->showMessage(text, 8000);
+    if (isError)
+        m_messageBar->showMessage(text, true);
+    else
+        statusBar()->showMessage(text, 8000);
 }
 
 // ---- settings and closing ---------------------------------------------------
@@ -636,7 +682,8 @@ void MainWindow::restoreSettings() {
     } else {
         // Docks take their size once laid out; a long placeholder would make this one greedy.
         QTimer::singleShot(0, this, [this] {
-            resizeDocks({findChild<QDockWidget*>(QStringLiteral("bestDock"))}, {340}, Qt::Horizontal);
+            resizeDocks({findChild<QDockWidget*>(QStringLiteral("bestDock"))}, {340},
+                        Qt::Horizontal);
         });
     }
     if (!m_settings->splitterState(QStringLiteral("main")).isEmpty())
@@ -650,8 +697,9 @@ void MainWindow::restoreSettings() {
     QStringList checked = m_settings->checkedFolders();
     if (!m_settings->hasCheckedFolders()) {
         // A fresh start: aiotune's own scratch folder, so Start works at once.
-        const QString scratch =
-            m_options.scratchFolder.isEmpty() ? DrivesPanel::defaultScratchFolder() : m_options.scratchFolder;
+        const QString scratch = m_options.scratchFolder.isEmpty()
+                                    ? DrivesPanel::defaultScratchFolder()
+                                    : m_options.scratchFolder;
         if (!scratch.isEmpty()) {
             m_drives->addFolder(scratch, true);
             checked = {scratch};

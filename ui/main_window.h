@@ -34,15 +34,15 @@ class ComparisonModel;
 class ComparisonView;
 
 struct MainWindowOptions {
-    QString settingsPath;                 // an ini file; empty: the user's settings
-    aiotune::DiscoveryOptions discovery;  // where drives are read from
-    QString scratchFolder;                // preselected on a fresh start; empty: the cache default
-    QString logRoot;                      // sweeps' log folders go below; empty: app data "/sweeps"
+    QString settingsPath;                // an ini file; empty: the user's settings
+    aiotune::DiscoveryOptions discovery; // where drives are read from
+    QString scratchFolder;               // preselected on a fresh start; empty: the cache default
+    QString logRoot;                     // sweeps' log folders go below; empty: app data "/sweeps"
 };
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
-public:
+  public:
     enum Tab { ChartTab, TableTab, CompareTab, LogTab };
 
     explicit MainWindow(MainWindowOptions options = {}, QWidget* parent = nullptr);
@@ -78,7 +78,7 @@ public:
     QMenu* recentMenu() const { return m_recentMenu; }
     AppSettings& settings() const { return *m_settings; }
 
-public slots:
+  public slots:
     void startSweep();
     void cancelSweep();
     void reload();
@@ -90,15 +90,15 @@ public slots:
     // Errors go to the message bar and the log; information to the log and the status bar.
     void showMessage(const QString& text, bool isError);
 
-signals:
+  signals:
     void folderLoaded(const QString& folder);
     void loadFailed(const QString& folder, const QString& error);
     void comparisonLoaded(const QString& folder);
 
-protected:
+  protected:
     void closeEvent(QCloseEvent* event) override;
 
-private:
+  private:
     void buildActions();
     void buildLayout();
     void connectSweep();

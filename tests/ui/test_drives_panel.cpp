@@ -29,7 +29,8 @@ aiotune::DiscoveryOptions fixture(const QString& name) {
 
 QStringList column(const QTableWidget* t, int c) {
     QStringList out;
-    for (int r = 0; r < t->rowCount(); ++r) out << t->item(r, c)->text();
+    for (int r = 0; r < t->rowCount(); ++r)
+        out << t->item(r, c)->text();
     return out;
 }
 
@@ -37,7 +38,7 @@ QStringList column(const QTableWidget* t, int c) {
 
 class TestDrivesPanel : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
     void listsMountedFolders_data() {
@@ -45,7 +46,8 @@ private slots:
         QTest::addColumn<QStringList>("folders");
         QTest::addColumn<QStringList>("nvme");
         QTest::addRow("workstation")
-            << "workstation" << QStringList{"/mnt/nvme0", "/srv/training data", "/mnt/nvme1", "/", "/boot/efi"}
+            << "workstation"
+            << QStringList{"/mnt/nvme0", "/srv/training data", "/mnt/nvme1", "/", "/boot/efi"}
             << QStringList{"yes", "yes", "yes", "no", "no"};
     }
     void listsMountedFolders() {
@@ -58,22 +60,30 @@ private slots:
         QTEST(column(panel.table(), DrivesPanel::FolderColumn), "folders");
         QTEST(column(panel.table(), DrivesPanel::NvmeColumn), "nvme");
         const int row = panel.rowOf("/mnt/nvme0");
-        QCOMPARE(panel.table()->item(row, DrivesPanel::DriveColumn)->text(), QString("nvme0n1 (Samsung SSD 980 PRO 1TB)"));
+        QCOMPARE(panel.table()->item(row, DrivesPanel::DriveColumn)->text(),
+                 QString("nvme0n1 (Samsung SSD 980 PRO 1TB)"));
         QCOMPARE(panel.table()->item(row, DrivesPanel::FsColumn)->text(), QString("ext4"));
         QCOMPARE(panel.table()->item(row, DrivesPanel::FreeColumn)->text(), QString("700 GiB"));
-        QCOMPARE(panel.table()->item(panel.rowOf("/mnt/nvme1"), DrivesPanel::NumaColumn)->text(), QString("1"));
-        QCOMPARE(panel.table()->item(panel.rowOf("/boot/efi"), DrivesPanel::FsColumn)->text(), QString("vfat, read-only"));
+        QCOMPARE(panel.table()->item(panel.rowOf("/mnt/nvme1"), DrivesPanel::NumaColumn)->text(),
+                 QString("1"));
+        QCOMPARE(panel.table()->item(panel.rowOf("/boot/efi"), DrivesPanel::FsColumn)->text(),
+                 QString("vfat, read-only"));
         QVERIFY(panel.checkedFolders().isEmpty());
     }
 
     void refusesBadFolders_data() {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("mentions");
-        QTest::addRow("symlink") << "symlink" << "symbolic link";
-        QTest::addRow("regular file") << "file" << "not a folder";
-        QTest::addRow("missing") << "missing" << "does not exist";
-        QTest::addRow("character device") << "device" << "/dev/null";
-        QTest::addRow("not writable") << "readonly" << "writ";
+        QTest::addRow("symlink") << "symlink"
+                                 << "symbolic link";
+        QTest::addRow("regular file") << "file"
+                                      << "not a folder";
+        QTest::addRow("missing") << "missing"
+                                 << "does not exist";
+        QTest::addRow("character device") << "device"
+                                          << "/dev/null";
+        QTest::addRow("not writable") << "readonly"
+                                      << "writ";
     }
     void refusesBadFolders() {
         QFETCH(QString, kind);

@@ -17,6 +17,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLineEdit>
 #include <QMenu>
@@ -24,7 +25,6 @@
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
-#include <QElapsedTimer>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -56,7 +56,7 @@ aiotune::DiscoveryOptions fixtureDrives() {
 
 class TestMainWindow : public QObject {
     Q_OBJECT
-private:
+  private:
     QTemporaryDir m_home; // settings, scratch and logs of every window here
     int m_windows = 0;
 
@@ -84,7 +84,7 @@ private:
         action(w, "actionOpen")->trigger();
     }
 
-private slots:
+  private slots:
     void initTestCase() { QVERIFY(m_home.isValid()); }
 
     void opensDeepSpeedFolder_data() {
@@ -93,7 +93,8 @@ private slots:
         QTest::addColumn<int>("skipped");
         QTest::addRow("ds-0.15-sweep") << "ds-0.15-sweep" << 16 << 0;
         QTest::addRow("ds-0.4-sweep") << "ds-0.4-sweep" << 16 << 0;
-        QTest::addRow("ds-messy") << "ds-messy" << 16 << 3; // .DS_Store, notes.md, a log with no metric line
+        QTest::addRow("ds-messy") << "ds-messy" << 16
+                                  << 3; // .DS_Store, notes.md, a log with no metric line
     }
     void opensDeepSpeedFolder() {
         QFETCH(QString, name);
@@ -159,7 +160,8 @@ private slots:
     void recentListKeepsEight() {
         QTemporaryDir dir;
         AppSettings s(dir.filePath("s.ini"));
-        for (int i = 0; i < 12; ++i) s.addRecentFolder(QString("/data/sweep%1").arg(i));
+        for (int i = 0; i < 12; ++i)
+            s.addRecentFolder(QString("/data/sweep%1").arg(i));
         s.addRecentFolder("/data/sweep5/"); // the same folder again moves to the front
         const QStringList list = s.recentFolders();
         QCOMPARE(list.size(), AppSettings::kMaxRecent);
@@ -220,7 +222,8 @@ private slots:
         openThroughAction(w, kFixtures + "/deepspeed/ds-0.15-sweep");
         QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
         QVERIFY(action(w, "actionCompare")->isEnabled());
-        w->setPathChooser([](const QString&, bool) { return kFixtures + "/deepspeed/ds-0.4-sweep"; });
+        w->setPathChooser(
+            [](const QString&, bool) { return kFixtures + "/deepspeed/ds-0.4-sweep"; });
         action(w, "actionCompare")->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(compared.count(), 1, 10000);
         QCOMPARE(w->tabs()->currentIndex(), int(MainWindow::CompareTab));
@@ -232,7 +235,8 @@ private slots:
     void sweepFromTheWindow() {
         auto m = makeWindow();
         MainWindow* w = m.window.get();
-        QTRY_VERIFY_WITH_TIMEOUT(w->drivesPanel()->checkedFolders() == QStringList{m.scratch}, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(w->drivesPanel()->checkedFolders() == QStringList{m.scratch},
+                                 5000);
         // A tiny grid: 2 points of 1 MiB.
         RangesPanel* r = w->rangesPanel();
         r->blockSizeEdit()->setText("64K, 256K");
@@ -258,7 +262,8 @@ private slots:
         QVERIFY(start->isEnabled());
         QVERIFY(!w->progressBar()->isVisible());
         // The scratch file never outlives the sweep.
-        QCOMPARE(QDir(m.scratch).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
+        QCOMPARE(QDir(m.scratch).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList());
     }
 
     void startWithoutFolderSaysWhy() {
@@ -298,7 +303,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!w->isVisible(), 3000);
         QVERIFY2(timer.elapsed() < 1500, qPrintable(QString("%1 ms").arg(timer.elapsed())));
         QVERIFY(!w->isSweeping());
-        QCOMPARE(QDir(m.scratch).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
+        QCOMPARE(QDir(m.scratch).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList());
     }
 
     void settingsSurviveRestart() {

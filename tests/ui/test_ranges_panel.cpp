@@ -18,7 +18,7 @@ Q_DECLARE_METATYPE(std::vector<int>)
 
 class TestRangesPanel : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void initTestCase() { Q_INIT_RESOURCE(aiotune); }
 
     void specFromTypedText_data() {
@@ -31,20 +31,30 @@ private slots:
         QTest::addColumn<std::vector<int>>("wantThreads");
         QTest::addColumn<quint64>("wantIo");
         QTest::addColumn<QString>("preset");
-        QTest::addRow("commas, custom") << "128K, 1M" << "8, 32" << "2, 8" << "64M"
-                                        << std::vector<std::uint64_t>{131072, 1048576} << std::vector<int>{8, 32}
-                                        << std::vector<int>{2, 8} << quint64(64ull << 20) << "";
-        QTest::addRow("typed quick is recognised") << "128K 1M" << "8 32" << "1,8" << "64M"
-                                                   << std::vector<std::uint64_t>{131072, 1048576}
-                                                   << std::vector<int>{8, 32} << std::vector<int>{1, 8}
-                                                   << quint64(64ull << 20) << "quick";
-        QTest::addRow("spaces and bytes") << "4096 8M" << "128" << "2 4" << "400M"
-                                          << std::vector<std::uint64_t>{4096, 8388608} << std::vector<int>{128}
-                                          << std::vector<int>{2, 4} << quint64(400ull << 20) << "";
-        QTest::addRow("duplicates dropped, KiB spelling") << "1MiB,1M,  256KB" << "8,8,16" << "1" << "1G"
-                                                          << std::vector<std::uint64_t>{1048576, 262144}
-                                                          << std::vector<int>{8, 16} << std::vector<int>{1}
-                                                          << quint64(1ull << 30) << "";
+        QTest::addRow("commas, custom")
+            << "128K, 1M"
+            << "8, 32"
+            << "2, 8"
+            << "64M" << std::vector<std::uint64_t>{131072, 1048576} << std::vector<int>{8, 32}
+            << std::vector<int>{2, 8} << quint64(64ull << 20) << "";
+        QTest::addRow("typed quick is recognised")
+            << "128K 1M"
+            << "8 32"
+            << "1,8"
+            << "64M" << std::vector<std::uint64_t>{131072, 1048576} << std::vector<int>{8, 32}
+            << std::vector<int>{1, 8} << quint64(64ull << 20) << "quick";
+        QTest::addRow("spaces and bytes")
+            << "4096 8M"
+            << "128"
+            << "2 4"
+            << "400M" << std::vector<std::uint64_t>{4096, 8388608} << std::vector<int>{128}
+            << std::vector<int>{2, 4} << quint64(400ull << 20) << "";
+        QTest::addRow("duplicates dropped, KiB spelling")
+            << "1MiB,1M,  256KB"
+            << "8,8,16"
+            << "1"
+            << "1G" << std::vector<std::uint64_t>{1048576, 262144} << std::vector<int>{8, 16}
+            << std::vector<int>{1} << quint64(1ull << 30) << "";
     }
     void specFromTypedText() {
         QFETCH(QString, blocks);
@@ -63,19 +73,32 @@ private slots:
         QTEST(spec->threads, "wantThreads");
         QTEST(quint64(spec->ioSize), "wantIo");
         QCOMPARE(panel.errorText(), QString());
-        QTEST(panel.currentPreset(), "preset"); // typed ranges are custom unless they equal a preset
+        QTEST(panel.currentPreset(),
+              "preset"); // typed ranges are custom unless they equal a preset
     }
 
     void rejectsBadText_data() {
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("mentions");
-        QTest::addRow("block 12Q") << "blocks" << "128K, 12Q" << "12Q";
-        QTest::addRow("block empty") << "blocks" << "" << "Block sizes";
-        QTest::addRow("depth zero") << "depths" << "8, 0" << "\"0\"";
-        QTest::addRow("depth word") << "depths" << "eight" << "eight";
-        QTest::addRow("threads fraction") << "threads" << "1.5" << "1.5";
-        QTest::addRow("io size") << "io" << "lots" << "lots";
+        QTest::addRow("block 12Q") << "blocks"
+                                   << "128K, 12Q"
+                                   << "12Q";
+        QTest::addRow("block empty") << "blocks"
+                                     << ""
+                                     << "Block sizes";
+        QTest::addRow("depth zero") << "depths"
+                                    << "8, 0"
+                                    << "\"0\"";
+        QTest::addRow("depth word") << "depths"
+                                    << "eight"
+                                    << "eight";
+        QTest::addRow("threads fraction") << "threads"
+                                          << "1.5"
+                                          << "1.5";
+        QTest::addRow("io size") << "io"
+                                 << "lots"
+                                 << "lots";
     }
     void rejectsBadText() {
         QFETCH(QString, field);
@@ -83,8 +106,8 @@ private slots:
         QFETCH(QString, mentions);
         RangesPanel panel;
         QSignalSpy plans(&panel, &RangesPanel::planReady);
-        QLineEdit* edit = field == "blocks"   ? panel.blockSizeEdit()
-                          : field == "depths" ? panel.queueDepthEdit()
+        QLineEdit* edit = field == "blocks"    ? panel.blockSizeEdit()
+                          : field == "depths"  ? panel.queueDepthEdit()
                           : field == "threads" ? panel.threadsEdit()
                                                : panel.ioSizeEdit();
         edit->setText(text);
@@ -162,10 +185,12 @@ private slots:
         const auto spec = panel.spec();
         QVERIFY(spec.ok());
         QCOMPARE(spec->pointCount(), std::size_t(16));
-        QCOMPARE(spec->overlapEvents, (std::vector<bool>{true, false})); // both modes, in the panel's order
+        QCOMPARE(spec->overlapEvents,
+                 (std::vector<bool>{true, false}));         // both modes, in the panel's order
         QCOMPARE(spec->ioSize, std::uint64_t(32ull << 20)); // kept: the config has none
         bool warned = false;
-        for (const auto& m : messages) warned = warned || m.at(0).toString().contains("gpu");
+        for (const auto& m : messages)
+            warned = warned || m.at(0).toString().contains("gpu");
         QVERIFY(warned);
 
         QVERIFY(!panel.loadDeepSpeedSweepConfig(dir.filePath("missing.json")));
@@ -188,10 +213,13 @@ private slots:
         panel.setFolders({folder});
         QTRY_VERIFY_WITH_TIMEOUT(!plans.isEmpty() && !panel.isPlanning(), 5000);
         QTEST(panel.planOk(), "ok");
-        if (goodFolder) QVERIFY2(panel.planText().startsWith("8 points"), qPrintable(panel.planText()));
-        else QVERIFY2(panel.planText().contains(folder), qPrintable(panel.planText()));
+        if (goodFolder)
+            QVERIFY2(panel.planText().startsWith("8 points"), qPrintable(panel.planText()));
+        else
+            QVERIFY2(panel.planText().contains(folder), qPrintable(panel.planText()));
         // The probe leaves nothing behind.
-        QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
+        QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList());
     }
 
     void settingsRoundTrip() {

@@ -5,12 +5,12 @@
 #include "sweep/sweep_controller.h"
 #include "sweep/sweep_runner.h"
 
+#include <QAbstractItemModelTester>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QAbstractItemModelTester>
 #include <QTest>
 
 using aiotune::SweepSpec;
@@ -20,12 +20,15 @@ namespace {
 // Every entry with its size: "exactly as it was" means names and sizes.
 QStringList snapshot(const QString& folder) {
     QStringList out;
-    const auto entries = QDir(folder).entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
-    for (const QFileInfo& e : entries) out << e.fileName() + ":" + QString::number(e.size());
+    const auto entries = QDir(folder).entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::System |
+                                                    QDir::NoDotAndDotDot);
+    for (const QFileInfo& e : entries)
+        out << e.fileName() + ":" + QString::number(e.size());
     return out;
 }
 
-SweepSpec tinySpec(const QString& folder, std::uint64_t io, std::vector<std::uint64_t> blocks, std::vector<int> depths) {
+SweepSpec tinySpec(const QString& folder, std::uint64_t io, std::vector<std::uint64_t> blocks,
+                   std::vector<int> depths) {
     SweepSpec s;
     s.folders = {folder.toStdString()};
     s.ioSize = io;
@@ -40,10 +43,11 @@ struct Collector {
     aiotune::ResultSet results;
     int samples = 0;
     void connect(SweepController& c) {
-        QObject::connect(&c, &SweepController::sampleReady, [this](const aiotune::ConfigKey& k, const aiotune::Sample& s) {
-            results.add(k, s);
-            ++samples;
-        });
+        QObject::connect(&c, &SweepController::sampleReady,
+                         [this](const aiotune::ConfigKey& k, const aiotune::Sample& s) {
+                             results.add(k, s);
+                             ++samples;
+                         });
     }
 };
 
@@ -51,12 +55,13 @@ struct Collector {
 
 class TestSweepController : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void initTestCase() {
         QTemporaryDir dir;
         const auto plan = aiotune::planSweep(tinySpec(dir.path(), 64 << 10, {4096}, {1}));
-        if (!plan.ok()) QSKIP(qPrintable("the temporary folder cannot take O_DIRECT scratch files: " +
-                                         QString::fromStdString(plan.problem)));
+        if (!plan.ok())
+            QSKIP(qPrintable("the temporary folder cannot take O_DIRECT scratch files: " +
+                             QString::fromStdString(plan.problem)));
     }
 
     void tinySweep_data() {
@@ -64,10 +69,12 @@ private slots:
         QTest::addColumn<std::vector<std::uint64_t>>("blocks");
         QTest::addColumn<std::vector<int>>("depths");
         QTest::addColumn<int>("rows");
-        QTest::addRow("64K, two block sizes") << quint64(64 << 10) << std::vector<std::uint64_t>{4096, 16384}
-                                              << std::vector<int>{4} << 2;
-        QTest::addRow("1M, two queue depths") << quint64(1 << 20) << std::vector<std::uint64_t>{131072}
-                                              << std::vector<int>{1, 8} << 2;
+        QTest::addRow("64K, two block sizes")
+            << quint64(64 << 10) << std::vector<std::uint64_t>{4096, 16384} << std::vector<int>{4}
+            << 2;
+        QTest::addRow("1M, two queue depths")
+            << quint64(1 << 20) << std::vector<std::uint64_t>{131072} << std::vector<int>{1, 8}
+            << 2;
     }
     void tinySweep() {
         QFETCH(quint64, io);
@@ -134,16 +141,20 @@ private slots:
         QSignalSpy cancelled(&controller, &SweepController::cancelled);
         QSignalSpy running(&controller, &SweepController::runningChanged);
         // Small requests at low depth over many points: far longer than the test waits.
-        controller.start(tinySpec(dir.path(), io, {4096, 8192, 16384, 32768}, {1, 2, 4, 8, 16, 32}));
-        if (waitForSamples == 0) QTest::qWait(300);
-        else QTRY_VERIFY_WITH_TIMEOUT(got.samples >= waitForSamples, 30000);
+        controller.start(
+            tinySpec(dir.path(), io, {4096, 8192, 16384, 32768}, {1, 2, 4, 8, 16, 32}));
+        if (waitForSamples == 0)
+            QTest::qWait(300);
+        else
+            QTRY_VERIFY_WITH_TIMEOUT(got.samples >= waitForSamples, 30000);
         QVERIFY(controller.isRunning());
         const int samplesAtCancel = got.samples;
         QElapsedTimer timer;
         timer.start();
         controller.cancel();
         QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 5000);
-        QVERIFY2(timer.elapsed() < 1000, qPrintable(QString("cancel took %1 ms").arg(timer.elapsed())));
+        QVERIFY2(timer.elapsed() < 1000,
+                 qPrintable(QString("cancel took %1 ms").arg(timer.elapsed())));
         QVERIFY(!controller.isRunning());
         QCOMPARE(running.last().at(0).toBool(), false);
         QCOMPARE(finished.count(), 0);
@@ -159,7 +170,8 @@ private slots:
         QSignalSpy finished(&controller, &SweepController::finished);
         QSignalSpy cancelled(&controller, &SweepController::cancelled);
         QSignalSpy running(&controller, &SweepController::runningChanged);
-        const quint64 first = controller.start(tinySpec(dir.path(), 256ull << 20, {4096}, {1, 2, 3, 4}));
+        const quint64 first =
+            controller.start(tinySpec(dir.path(), 256ull << 20, {4096}, {1, 2, 3, 4}));
         const quint64 second = controller.start(tinySpec(dir.path(), 64 << 10, {65536}, {2}));
         QVERIFY(second > first);
         QCOMPARE(controller.currentJob(), second);
@@ -186,7 +198,8 @@ private slots:
         QSignalSpy finished(&controller, &SweepController::finished);
         controller.start(tinySpec(dir.filePath(sub), 64 << 10, {4096}, {1}));
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 5000);
-        QVERIFY2(failed.first().at(0).toString().contains(dir.filePath(sub)), qPrintable(failed.first().at(0).toString()));
+        QVERIFY2(failed.first().at(0).toString().contains(dir.filePath(sub)),
+                 qPrintable(failed.first().at(0).toString()));
         QCOMPARE(finished.count(), 0);
         QTRY_VERIFY(!controller.isRunning());
     }
@@ -199,7 +212,8 @@ private slots:
         // Many tiny transfers: far more runner updates than 20 per second.
         QElapsedTimer timer;
         timer.start();
-        controller.start(tinySpec(dir.path(), 64 << 10, {4096, 8192, 16384, 32768, 65536}, {1, 2, 4, 8, 16, 32}));
+        controller.start(tinySpec(dir.path(), 64 << 10, {4096, 8192, 16384, 32768, 65536},
+                                  {1, 2, 4, 8, 16, 32}));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
         const double seconds = timer.elapsed() / 1000.0;
         const int allowed = static_cast<int>(seconds * SweepController::kMaxProgressPerSecond) + 2;

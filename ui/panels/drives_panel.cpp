@@ -16,10 +16,13 @@
 namespace {
 
 QString human(std::optional<std::uint64_t> bytes) {
-    return bytes ? QString::fromStdString(aiotune::formatByteSizeHuman(*bytes)) : QStringLiteral("–");
+    return bytes ? QString::fromStdString(aiotune::formatByteSizeHuman(*bytes))
+                 : QStringLiteral("–");
 }
 
-QString clean(const QString& path) { return QDir::cleanPath(path); }
+QString clean(const QString& path) {
+    return QDir::cleanPath(path);
+}
 
 // "~/.cache/aiotune/scratch": shorter in a narrow column; the tooltip keeps the full path.
 QString shown(const QString& path) {
@@ -53,7 +56,8 @@ DrivesPanel::DrivesPanel(QWidget* parent) : QWidget(parent) {
     auto* buttons = new QHBoxLayout;
     m_add = new QPushButton(tr("Add folder…"), this);
     m_add->setObjectName(QStringLiteral("addFolderButton"));
-    m_add->setToolTip(tr("Test a folder of your choice (a writable directory on the drive to tune)"));
+    m_add->setToolTip(
+        tr("Test a folder of your choice (a writable directory on the drive to tune)"));
     m_refresh = new QPushButton(tr("Rescan"), this);
     m_refresh->setToolTip(tr("Discover drives and mounts again"));
     m_status = new QLabel(this);
@@ -71,29 +75,38 @@ DrivesPanel::DrivesPanel(QWidget* parent) : QWidget(parent) {
     connect(m_watcher, &QFutureWatcherBase::finished, this, &DrivesPanel::onDiscovered);
 }
 
-DrivesPanel::~DrivesPanel() { m_watcher->waitForFinished(); }
+DrivesPanel::~DrivesPanel() {
+    m_watcher->waitForFinished();
+}
 
-void DrivesPanel::setDiscoveryOptions(const aiotune::DiscoveryOptions& options) { m_options = options; }
+void DrivesPanel::setDiscoveryOptions(const aiotune::DiscoveryOptions& options) {
+    m_options = options;
+}
 
 void DrivesPanel::refresh() {
     if (isRefreshing()) return;
     m_status->setText(tr("Looking for drives…"));
     m_refresh->setEnabled(false);
     const aiotune::DiscoveryOptions options = m_options;
-    m_watcher->setFuture(QtConcurrent::run([options] { return aiotune::DeviceDiscovery(options).discover(); }));
+    m_watcher->setFuture(
+        QtConcurrent::run([options] { return aiotune::DeviceDiscovery(options).discover(); }));
 }
 
-bool DrivesPanel::isRefreshing() const { return m_watcher->isRunning(); }
+bool DrivesPanel::isRefreshing() const {
+    return m_watcher->isRunning();
+}
 
 void DrivesPanel::onDiscovered() {
     m_refresh->setEnabled(true);
     auto result = m_watcher->result();
     if (!result) {
         m_status->setText(tr("No drives found"));
-        emit message(tr("Could not list drives: %1").arg(QString::fromStdString(result.error())), true);
+        emit message(tr("Could not list drives: %1").arg(QString::fromStdString(result.error())),
+                     true);
     } else {
         m_report = std::move(result).value();
-        for (const auto& w : m_report->warnings) emit message(QString::fromStdString(w), false);
+        for (const auto& w : m_report->warnings)
+            emit message(QString::fromStdString(w), false);
     }
 
     // Keep the user's folders and ticks; replace the drive rows.
@@ -107,14 +120,17 @@ void DrivesPanel::onDiscovered() {
         for (const auto& dev : m_report->devices) {
             Row base;
             base.drive = QString::fromStdString(dev.name);
-            if (!dev.model.empty()) base.drive += QStringLiteral(" (%1)").arg(QString::fromStdString(dev.model));
+            if (!dev.model.empty())
+                base.drive += QStringLiteral(" (%1)").arg(QString::fromStdString(dev.model));
             base.size = human(dev.sizeBytes);
             base.nvme = dev.nvme ? tr("yes") : tr("no");
-            base.numa = dev.numaNode && *dev.numaNode >= 0 ? QString::number(*dev.numaNode) : QStringLiteral("–");
-            base.tooltip = tr("%1\nserial %2, firmware %3, scheduler %4")
-                               .arg(base.drive, QString::fromStdString(dev.serial.empty() ? "–" : dev.serial),
-                                    QString::fromStdString(dev.firmware.empty() ? "–" : dev.firmware),
-                                    QString::fromStdString(dev.scheduler.empty() ? "–" : dev.scheduler));
+            base.numa = dev.numaNode && *dev.numaNode >= 0 ? QString::number(*dev.numaNode)
+                                                           : QStringLiteral("–");
+            base.tooltip =
+                tr("%1\nserial %2, firmware %3, scheduler %4")
+                    .arg(base.drive, QString::fromStdString(dev.serial.empty() ? "–" : dev.serial),
+                         QString::fromStdString(dev.firmware.empty() ? "–" : dev.firmware),
+                         QString::fromStdString(dev.scheduler.empty() ? "–" : dev.scheduler));
             if (dev.mounts.empty()) {
                 Row r = base;
                 r.fs = tr("not mounted");
@@ -125,7 +141,8 @@ void DrivesPanel::onDiscovered() {
             for (const auto& m : dev.mounts) {
                 Row r = base;
                 r.folder = QString::fromStdString(m.path);
-                r.fs = QString::fromStdString(m.fstype) + (m.readOnly ? tr(", read-only") : QString());
+                r.fs =
+                    QString::fromStdString(m.fstype) + (m.readOnly ? tr(", read-only") : QString());
                 r.free = human(m.freeBytes);
                 rows.push_back(r);
             }
@@ -135,18 +152,22 @@ void DrivesPanel::onDiscovered() {
     std::vector<Row> unique;
     for (auto& r : rows) {
         bool dup = false;
-        for (const auto& u : unique) dup = dup || (!r.folder.isEmpty() && clean(u.folder) == clean(r.folder));
+        for (const auto& u : unique)
+            dup = dup || (!r.folder.isEmpty() && clean(u.folder) == clean(r.folder));
         if (!dup) unique.push_back(r);
     }
     m_rows = std::move(unique);
-    m_status->setText(m_report ? tr("%n drive(s)", nullptr, static_cast<int>(m_report->devices.size()))
-                               : QString());
+    m_status->setText(m_report
+                          ? tr("%n drive(s)", nullptr, static_cast<int>(m_report->devices.size()))
+                          : QString());
     rebuild();
     // Re-tick; a mount that cannot take a scratch file stays unticked with its reason.
     for (const QString& f : checked) {
         const int row = rowOf(f);
-        if (row >= 0 && !m_rows[static_cast<std::size_t>(row)].checked) addFolder(f, true);
-        else if (row < 0) addFolder(f, true);
+        if (row >= 0 && !m_rows[static_cast<std::size_t>(row)].checked)
+            addFolder(f, true);
+        else if (row < 0)
+            addFolder(f, true);
     }
     emit discovered();
     emit selectionChanged(checkedFolders());
@@ -170,16 +191,20 @@ DrivesPanel::Row DrivesPanel::rowForTarget(const aiotune::FolderTarget& t) const
     r.extra = true;
     const auto* dev = deviceNamed(t.disk);
     r.drive = QString::fromStdString(t.disk.empty() ? t.device : t.disk);
-    if (dev && !dev->model.empty()) r.drive += QStringLiteral(" (%1)").arg(QString::fromStdString(dev->model));
+    if (dev && !dev->model.empty())
+        r.drive += QStringLiteral(" (%1)").arg(QString::fromStdString(dev->model));
     if (r.drive.isEmpty()) r.drive = QStringLiteral("–");
     r.size = dev ? human(dev->sizeBytes) : QStringLiteral("–");
     r.fs = t.fstype.empty() ? QStringLiteral("–") : QString::fromStdString(t.fstype);
     r.free = human(t.freeBytes);
     r.nvme = t.nvme ? tr("yes") : tr("no");
-    r.numa = dev && dev->numaNode && *dev->numaNode >= 0 ? QString::number(*dev->numaNode) : QStringLiteral("–");
+    r.numa = dev && dev->numaNode && *dev->numaNode >= 0 ? QString::number(*dev->numaNode)
+                                                         : QStringLiteral("–");
     r.tooltip = tr("%1\non %2 (mounted at %3)")
-                    .arg(QString::fromStdString(t.resolvedPath), r.drive, QString::fromStdString(t.mountPoint));
-    for (const auto& w : t.warnings) r.tooltip += QLatin1Char('\n') + QString::fromStdString(w);
+                    .arg(QString::fromStdString(t.resolvedPath), r.drive,
+                         QString::fromStdString(t.mountPoint));
+    for (const auto& w : t.warnings)
+        r.tooltip += QLatin1Char('\n') + QString::fromStdString(w);
     return r;
 }
 
@@ -189,7 +214,12 @@ void DrivesPanel::rebuild() {
     for (int i = 0; i < static_cast<int>(m_rows.size()); ++i) {
         const Row& r = m_rows[static_cast<std::size_t>(i)];
         const QStringList cells{r.folder.isEmpty() ? tr("(nothing mounted)") : shown(r.folder),
-                                r.drive, r.size, r.fs, r.free, r.nvme, r.numa};
+                                r.drive,
+                                r.size,
+                                r.fs,
+                                r.free,
+                                r.nvme,
+                                r.numa};
         for (int c = 0; c < ColumnCount; ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
             Qt::ItemFlags flags = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
@@ -199,9 +229,11 @@ void DrivesPanel::rebuild() {
             }
             if (r.folder.isEmpty()) flags &= ~Qt::ItemIsEnabled;
             item->setFlags(flags);
-            item->setToolTip(c == FolderColumn && !r.folder.isEmpty() ? r.folder + QLatin1Char('\n') + r.tooltip
-                                                                      : r.tooltip);
-            if (c >= SizeColumn && c != FsColumn) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            item->setToolTip(c == FolderColumn && !r.folder.isEmpty()
+                                 ? r.folder + QLatin1Char('\n') + r.tooltip
+                                 : r.tooltip);
+            if (c >= SizeColumn && c != FsColumn)
+                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             m_table->setItem(i, c, item);
         }
     }
@@ -211,7 +243,8 @@ void DrivesPanel::rebuild() {
 int DrivesPanel::rowOf(const QString& folder) const {
     const QString want = clean(folder);
     for (std::size_t i = 0; i < m_rows.size(); ++i)
-        if (!m_rows[i].folder.isEmpty() && clean(m_rows[i].folder) == want) return static_cast<int>(i);
+        if (!m_rows[i].folder.isEmpty() && clean(m_rows[i].folder) == want)
+            return static_cast<int>(i);
     return -1;
 }
 
@@ -235,7 +268,8 @@ bool DrivesPanel::addFolder(const QString& path, bool checked, QString* reason) 
     if (row < 0) {
         // The user's folders go on top, in the order added.
         std::size_t at = 0;
-        while (at < m_rows.size() && m_rows[at].extra) ++at;
+        while (at < m_rows.size() && m_rows[at].extra)
+            ++at;
         Row r = rowForTarget(t);
         r.folder = clean(path);
         m_rows.insert(m_rows.begin() + static_cast<std::ptrdiff_t>(at), r);
@@ -248,13 +282,15 @@ bool DrivesPanel::addFolder(const QString& path, bool checked, QString* reason) 
 }
 
 void DrivesPanel::setCheckedFolders(const QStringList& folders) {
-    for (auto& r : m_rows) r.checked = false;
+    for (auto& r : m_rows)
+        r.checked = false;
     rebuild();
     if (isRefreshing()) {
         m_wantChecked = folders; // ticked when discovery ends
         return;
     }
-    for (const QString& f : folders) addFolder(f, true);
+    for (const QString& f : folders)
+        addFolder(f, true);
     emit selectionChanged(checkedFolders());
 }
 
@@ -286,12 +322,14 @@ void DrivesPanel::onItemChanged(QTableWidgetItem* item) {
     }
     // Deferred: addFolder rebuilds the table, which must not happen inside itemChanged.
     const QString folder = r.folder;
-    QMetaObject::invokeMethod(this, [this, folder] { addFolder(folder, true); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, folder] { addFolder(folder, true); }, Qt::QueuedConnection);
 }
 
 void DrivesPanel::chooseAndAddFolder() {
-    const QString path = m_chooser ? m_chooser()
-                                   : QFileDialog::getExistingDirectory(this, tr("Folder to test"), QDir::homePath());
+    const QString path =
+        m_chooser ? m_chooser()
+                  : QFileDialog::getExistingDirectory(this, tr("Folder to test"), QDir::homePath());
     if (!path.isEmpty()) addFolder(path, true);
 }
 

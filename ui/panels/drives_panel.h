@@ -20,8 +20,17 @@ class QTableWidgetItem;
 
 class DrivesPanel : public QWidget {
     Q_OBJECT
-public:
-    enum Column { FolderColumn, DriveColumn, SizeColumn, FsColumn, FreeColumn, NvmeColumn, NumaColumn, ColumnCount };
+  public:
+    enum Column {
+        FolderColumn,
+        DriveColumn,
+        SizeColumn,
+        FsColumn,
+        FreeColumn,
+        NvmeColumn,
+        NumaColumn,
+        ColumnCount
+    };
 
     explicit DrivesPanel(QWidget* parent = nullptr);
     ~DrivesPanel() override;
@@ -50,18 +59,18 @@ public:
     // Asks for a folder (tests replace the dialog).
     void setFolderChooser(std::function<QString()> chooser) { m_chooser = std::move(chooser); }
 
-public slots:
+  public slots:
     void chooseAndAddFolder();
 
-signals:
+  signals:
     void selectionChanged(const QStringList& folders);
     void message(const QString& text, bool isError);
     void discovered();
 
-private:
+  private:
     struct Row {
-        QString folder;       // empty for a drive with nothing mounted
-        bool extra = false;   // added by the user (or the scratch default)
+        QString folder;     // empty for a drive with nothing mounted
+        bool extra = false; // added by the user (or the scratch default)
         bool checked = false;
         QString drive, size, fs, free, nvme, numa, tooltip;
     };

@@ -5,12 +5,12 @@
 
 class LogPane : public QPlainTextEdit {
     Q_OBJECT
-public:
+  public:
     explicit LogPane(QWidget* parent = nullptr);
 
     void appendMessage(const QString& text, bool isError = false);
     int messageCount() const { return m_count; }
 
-private:
+  private:
     int m_count = 0;
 };

@@ -37,8 +37,10 @@ void MessageBar::showMessage(const QString& text, bool isError) {
     m_icon->setPixmap(style()->standardIcon(icon).pixmap(16, 16));
     applyColors();
     show();
-    if (isError) m_hideTimer->stop();
-    else m_hideTimer->start(6000);
+    if (isError)
+        m_hideTimer->stop();
+    else
+        m_hideTimer->start(6000);
 }
 
 void MessageBar::dismiss() {
@@ -46,7 +48,9 @@ void MessageBar::dismiss() {
     hide();
 }
 
-QString MessageBar::text() const { return isHidden() ? QString() : m_label->text(); }
+QString MessageBar::text() const {
+    return isHidden() ? QString() : m_label->text();
+}
 
 QColor MessageBar::errorColor(const QPalette& palette) {
     const bool dark = palette.color(QPalette::Window).lightness() < 128;

@@ -10,7 +10,7 @@ class QToolButton;
 
 class MessageBar : public QFrame {
     Q_OBJECT
-public:
+  public:
     explicit MessageBar(QWidget* parent = nullptr);
 
     void showMessage(const QString& text, bool isError);
@@ -21,7 +21,7 @@ public:
     // Red that reads on both light and dark palettes.
     static QColor errorColor(const QPalette& palette);
 
-private:
+  private:
     void applyColors();
 
     QLabel* m_icon = nullptr;

@@ -24,15 +24,19 @@ namespace {
 // "8, 32" or "8 32": whole numbers >= 1; the error names the field and the item.
 aiotune::Result<std::vector<int>> parseIntList(const QString& text, const QString& field) {
     std::vector<int> out;
-    const QStringList items = text.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
+    const QStringList items =
+        text.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
     if (items.isEmpty())
-        return aiotune::makeError(QObject::tr("%1: give at least one value, e.g. 8, 32").arg(field).toStdString());
+        return aiotune::makeError(
+            QObject::tr("%1: give at least one value, e.g. 8, 32").arg(field).toStdString());
     for (const QString& item : items) {
         bool ok = false;
         const int v = item.toInt(&ok);
         if (!ok || v < 1)
             return aiotune::makeError(
-                QObject::tr("%1: \"%2\" is not a whole number >= 1 (e.g. 8, 32)").arg(field, item).toStdString());
+                QObject::tr("%1: \"%2\" is not a whole number >= 1 (e.g. 8, 32)")
+                    .arg(field, item)
+                    .toStdString());
         if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
     }
     return out;
@@ -40,17 +44,21 @@ aiotune::Result<std::vector<int>> parseIntList(const QString& text, const QStrin
 
 QString joinInts(const std::vector<int>& v) {
     QStringList s;
-    for (int x : v) s << QString::number(x);
+    for (int x : v)
+        s << QString::number(x);
     return s.join(QStringLiteral(", "));
 }
 
 QString joinSizes(const std::vector<std::uint64_t>& v) {
     QStringList s;
-    for (auto x : v) s << QString::fromStdString(aiotune::formatByteSizeTag(x));
+    for (auto x : v)
+        s << QString::fromStdString(aiotune::formatByteSizeTag(x));
     return s.join(QStringLiteral(", "));
 }
 
-bool contains(const std::vector<bool>& v, bool x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool contains(const std::vector<bool>& v, bool x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 } // namespace
 
@@ -61,11 +69,13 @@ RangesPanel::RangesPanel(QWidget* parent) : QWidget(parent) {
     auto* presetRow = new QHBoxLayout;
     m_preset = new QComboBox(this);
     m_preset->setObjectName(QStringLiteral("presetBox"));
-    for (const QString& id : presetIds()) m_preset->addItem(presetName(id), id);
+    for (const QString& id : presetIds())
+        m_preset->addItem(presetName(id), id);
     m_preset->addItem(tr("Custom"), QString());
     auto* loadDs = new QPushButton(tr("From DeepSpeed…"), this);
     loadDs->setObjectName(QStringLiteral("loadSweepConfigButton"));
-    loadDs->setToolTip(tr("Load DeepSpeed sweep config…: take the ranges from a DeepSpeed sweep-config JSON file"));
+    loadDs->setToolTip(tr(
+        "Load DeepSpeed sweep config…: take the ranges from a DeepSpeed sweep-config JSON file"));
     auto* presetLabel = new QLabel(tr("&Preset:"), this);
     presetLabel->setBuddy(m_preset);
     presetRow->addWidget(presetLabel);
@@ -77,18 +87,21 @@ RangesPanel::RangesPanel(QWidget* parent) : QWidget(parent) {
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_blockSizes = new QLineEdit(this);
     m_blockSizes->setPlaceholderText(QStringLiteral("128K, 1M"));
-    m_blockSizes->setToolTip(tr("block_size: bytes per request; sizes with K/M/G (powers of 1024), comma-separated"));
+    m_blockSizes->setToolTip(
+        tr("block_size: bytes per request; sizes with K/M/G (powers of 1024), comma-separated"));
     m_queueDepths = new QLineEdit(this);
     m_queueDepths->setPlaceholderText(QStringLiteral("8, 32"));
     m_queueDepths->setToolTip(tr("queue_depth: requests in flight per thread"));
     m_threads = new QLineEdit(this);
     m_threads->setPlaceholderText(QStringLiteral("1, 8"));
-    m_threads->setToolTip(tr("intra_op_parallelism: threads per transfer, each with its own slice"));
+    m_threads->setToolTip(
+        tr("intra_op_parallelism: threads per transfer, each with its own slice"));
     form->addRow(tr("&Block sizes:"), m_blockSizes);
     form->addRow(tr("&Queue depths:"), m_queueDepths);
     form->addRow(tr("&Threads:"), m_threads);
 
-    auto pair = [this](QCheckBox*& a, const QString& ta, QCheckBox*& b, const QString& tb, const QString& tip) {
+    auto pair = [this](QCheckBox*& a, const QString& ta, QCheckBox*& b, const QString& tb,
+                       const QString& tip) {
         auto* w = new QWidget(this);
         auto* h = new QHBoxLayout(w);
         h->setContentsMargins(0, 0, 0, 0);
@@ -101,10 +114,13 @@ RangesPanel::RangesPanel(QWidget* parent) : QWidget(parent) {
         h->addStretch(1);
         return w;
     };
-    form->addRow(tr("Submit:"), pair(m_submitBlock, tr("batch"), m_submitSingle, tr("single"),
-                                     tr("single_submit false (one submit call per batch) and/or true (one per request)")));
-    form->addRow(tr("Requests:"), pair(m_overlapOn, tr("overlap"), m_overlapOff, tr("sequential"),
-                                       tr("overlap_events true (sliding window) and/or false (lock-step batches)")));
+    form->addRow(
+        tr("Submit:"),
+        pair(m_submitBlock, tr("batch"), m_submitSingle, tr("single"),
+             tr("single_submit false (one submit call per batch) and/or true (one per request)")));
+    form->addRow(tr("Requests:"),
+                 pair(m_overlapOn, tr("overlap"), m_overlapOff, tr("sequential"),
+                      tr("overlap_events true (sliding window) and/or false (lock-step batches)")));
     m_ioSize = new QLineEdit(this);
     m_ioSize->setPlaceholderText(QStringLiteral("400M"));
     m_ioSize->setToolTip(tr("Bytes per transfer; the scratch file in each folder has this size"));
@@ -120,8 +136,9 @@ RangesPanel::RangesPanel(QWidget* parent) : QWidget(parent) {
     sizeLayout->addWidget(loopsLabel);
     sizeLayout->addWidget(m_loops);
     form->addRow(tr("&IO size:"), sizeRow);
-    form->addRow(tr("Measure:"), pair(m_write, tr("write"), m_read, tr("read"),
-                                      tr("DeepSpeed ranks by read + write; both are needed for a recommendation")));
+    form->addRow(tr("Measure:"),
+                 pair(m_write, tr("write"), m_read, tr("read"),
+                      tr("DeepSpeed ranks by read + write; both are needed for a recommendation")));
     layout->addLayout(form);
 
     m_error = new QLabel(this);
@@ -157,7 +174,9 @@ RangesPanel::RangesPanel(QWidget* parent) : QWidget(parent) {
     loadPreset(QStringLiteral("quick"));
 }
 
-RangesPanel::~RangesPanel() { m_planWatcher->waitForFinished(); }
+RangesPanel::~RangesPanel() {
+    m_planWatcher->waitForFinished();
+}
 
 QStringList RangesPanel::presetIds() {
     return {QStringLiteral("quick"), QStringLiteral("deepspeed"), QStringLiteral("thorough")};
@@ -166,11 +185,13 @@ QStringList RangesPanel::presetIds() {
 static aiotune::Result<nlohmann::json> readPresetJson(const QString& id) {
     QFile file(QStringLiteral(":/presets/%1.json").arg(id));
     if (!file.open(QIODevice::ReadOnly))
-        return aiotune::makeError("preset " + id.toStdString() + " is missing (" + file.fileName().toStdString() +
+        return aiotune::makeError("preset " + id.toStdString() + " is missing (" +
+                                  file.fileName().toStdString() +
                                   "): the build did not include resources/presets");
     auto doc = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
-        return aiotune::makeError(file.fileName().toStdString() + " is not a JSON object: fix the preset file");
+        return aiotune::makeError(file.fileName().toStdString() +
+                                  " is not a JSON object: fix the preset file");
     return doc;
 }
 
@@ -199,7 +220,9 @@ bool RangesPanel::loadPreset(const QString& id) {
     return true;
 }
 
-QString RangesPanel::currentPreset() const { return m_preset->currentData().toString(); }
+QString RangesPanel::currentPreset() const {
+    return m_preset->currentData().toString();
+}
 
 void RangesPanel::setSpec(const aiotune::SweepSpec& spec) {
     m_loading = true;
@@ -234,10 +257,15 @@ aiotune::Result<aiotune::SweepSpec> RangesPanel::spec() const {
     aiotune::SweepSpec s;
     s.blockSizes.clear();
     auto sizes = aiotune::parseByteSizeList(m_blockSizes->text().toStdString());
-    if (!sizes) return aiotune::makeError(tr("Block sizes: %1").arg(QString::fromStdString(sizes.error())).toStdString());
-    if (sizes->empty()) return aiotune::makeError(tr("Block sizes: give at least one size, e.g. 128K, 1M").toStdString());
+    if (!sizes)
+        return aiotune::makeError(
+            tr("Block sizes: %1").arg(QString::fromStdString(sizes.error())).toStdString());
+    if (sizes->empty())
+        return aiotune::makeError(
+            tr("Block sizes: give at least one size, e.g. 128K, 1M").toStdString());
     for (auto bs : *sizes)
-        if (std::find(s.blockSizes.begin(), s.blockSizes.end(), bs) == s.blockSizes.end()) s.blockSizes.push_back(bs);
+        if (std::find(s.blockSizes.begin(), s.blockSizes.end(), bs) == s.blockSizes.end())
+            s.blockSizes.push_back(bs);
     auto depths = parseIntList(m_queueDepths->text(), tr("Queue depths"));
     if (!depths) return aiotune::makeError(depths.error());
     s.queueDepths = *depths;
@@ -247,20 +275,25 @@ aiotune::Result<aiotune::SweepSpec> RangesPanel::spec() const {
     s.singleSubmit.clear();
     if (m_submitBlock->isChecked()) s.singleSubmit.push_back(false);
     if (m_submitSingle->isChecked()) s.singleSubmit.push_back(true);
-    if (s.singleSubmit.empty()) return aiotune::makeError(tr("Submit: tick batch, single or both").toStdString());
+    if (s.singleSubmit.empty())
+        return aiotune::makeError(tr("Submit: tick batch, single or both").toStdString());
     s.overlapEvents.clear();
     if (m_overlapOn->isChecked()) s.overlapEvents.push_back(true);
     if (m_overlapOff->isChecked()) s.overlapEvents.push_back(false);
     if (s.overlapEvents.empty())
         return aiotune::makeError(tr("Requests: tick overlap, sequential or both").toStdString());
     auto io = aiotune::parseByteSize(m_ioSize->text().trimmed().toStdString());
-    if (!io) return aiotune::makeError(tr("IO size: %1").arg(QString::fromStdString(io.error())).toStdString());
+    if (!io)
+        return aiotune::makeError(
+            tr("IO size: %1").arg(QString::fromStdString(io.error())).toStdString());
     s.ioSize = *io;
     s.loops = m_loops->value();
     s.write = m_write->isChecked();
     s.read = m_read->isChecked();
-    if (!s.read && !s.write) return aiotune::makeError(tr("Measure: tick write, read or both").toStdString());
-    for (const QString& f : m_folders) s.folders.emplace_back(f.toStdString());
+    if (!s.read && !s.write)
+        return aiotune::makeError(tr("Measure: tick write, read or both").toStdString());
+    for (const QString& f : m_folders)
+        s.folders.emplace_back(f.toStdString());
     return s;
 }
 
@@ -287,9 +320,15 @@ void RangesPanel::showError(const QString& text) {
     m_error->setPalette(p);
 }
 
-QString RangesPanel::errorText() const { return m_error->text(); }
-QString RangesPanel::planText() const { return m_plan->text(); }
-bool RangesPanel::isPlanning() const { return m_planWatcher->isRunning() || m_debounce->isActive(); }
+QString RangesPanel::errorText() const {
+    return m_error->text();
+}
+QString RangesPanel::planText() const {
+    return m_plan->text();
+}
+bool RangesPanel::isPlanning() const {
+    return m_planWatcher->isRunning() || m_debounce->isActive();
+}
 
 void RangesPanel::setFolders(const QStringList& folders) {
     if (folders == m_folders) return;
@@ -339,7 +378,8 @@ bool RangesPanel::loadDeepSpeedSweepConfig(const QString& file) {
         emit message(QString::fromStdString(loaded.error()), true);
         return false;
     }
-    for (const auto& w : warnings) emit message(QString::fromStdString(w), false);
+    for (const auto& w : warnings)
+        emit message(QString::fromStdString(w), false);
     // A DeepSpeed sweep config has no io size or loops: keep the ones shown.
     auto current = spec();
     if (current) {
@@ -349,15 +389,18 @@ bool RangesPanel::loadDeepSpeedSweepConfig(const QString& file) {
         loaded->write = current->write;
     }
     setSpec(*loaded);
-    emit message(tr("Loaded the ranges of %1 (%n point(s))", nullptr, static_cast<int>(loaded->pointCount())).arg(file),
-                 false);
+    emit message(
+        tr("Loaded the ranges of %1 (%n point(s))", nullptr, static_cast<int>(loaded->pointCount()))
+            .arg(file),
+        false);
     return true;
 }
 
 void RangesPanel::chooseDeepSpeedSweepConfig() {
-    const QString file = m_chooser ? m_chooser()
-                                   : QFileDialog::getOpenFileName(this, tr("DeepSpeed sweep config"), QString(),
-                                                                  tr("JSON files (*.json);;All files (*)"));
+    const QString file =
+        m_chooser ? m_chooser()
+                  : QFileDialog::getOpenFileName(this, tr("DeepSpeed sweep config"), QString(),
+                                                 tr("JSON files (*.json);;All files (*)"));
     if (!file.isEmpty()) loadDeepSpeedSweepConfig(file);
 }
 
@@ -376,15 +419,18 @@ void RangesPanel::restoreSettings(const AppSettings& settings) {
         return;
     }
     auto doc = nlohmann::json::parse(text.toStdString(), nullptr, false);
-    auto s = doc.is_discarded() ? aiotune::Result<aiotune::SweepSpec>(aiotune::makeError("not JSON"))
-                                : aiotune::SweepSpec::fromJson(doc, "saved settings");
+    auto s = doc.is_discarded()
+                 ? aiotune::Result<aiotune::SweepSpec>(aiotune::makeError("not JSON"))
+                 : aiotune::SweepSpec::fromJson(doc, "saved settings");
     if (!s) {
         emit message(tr("The saved ranges could not be read (%1); using the Quick preset")
-                         .arg(QString::fromStdString(s.error())), false);
+                         .arg(QString::fromStdString(s.error())),
+                     false);
         loadPreset(QStringLiteral("quick"));
         return;
     }
     s->folders.clear();
-    for (const QString& f : m_folders) s->folders.emplace_back(f.toStdString());
+    for (const QString& f : m_folders)
+        s->folders.emplace_back(f.toStdString());
     setSpec(*s);
 }

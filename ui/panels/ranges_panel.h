@@ -24,7 +24,7 @@ class QTimer;
 
 class RangesPanel : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit RangesPanel(QWidget* parent = nullptr);
     ~RangesPanel() override;
 
@@ -65,18 +65,18 @@ public:
     QLineEdit* threadsEdit() const { return m_threads; }
     QLineEdit* ioSizeEdit() const { return m_ioSize; }
 
-public slots:
+  public slots:
     void chooseDeepSpeedSweepConfig();
     // Recomputes the plan now (the fields also trigger it, debounced).
     void replan();
 
-signals:
+  signals:
     void specChanged();
     // ok: the sweep can start; text: the summary or the problem.
     void planReady(bool ok, const QString& text);
     void message(const QString& text, bool isError);
 
-private:
+  private:
     void onFieldEdited();
     void onPlanned();
     void showError(const QString& text);

@@ -17,14 +17,17 @@ AppSettings::AppSettings() : m_settings(std::make_unique<QSettings>()) {}
 AppSettings::AppSettings(const QString& iniPath)
     : m_settings(std::make_unique<QSettings>(iniPath, QSettings::IniFormat)) {}
 
-QStringList AppSettings::recentFolders() const { return m_settings->value(kRecent).toStringList(); }
+QStringList AppSettings::recentFolders() const {
+    return m_settings->value(kRecent).toStringList();
+}
 
 void AppSettings::addRecentFolder(const QString& folder) {
     const QString clean = QDir::cleanPath(folder);
     QStringList list = recentFolders();
     list.removeAll(clean);
     list.prepend(clean);
-    while (list.size() > kMaxRecent) list.removeLast();
+    while (list.size() > kMaxRecent)
+        list.removeLast();
     m_settings->setValue(kRecent, list);
 }
 
@@ -34,21 +37,47 @@ void AppSettings::removeRecentFolder(const QString& folder) {
     m_settings->setValue(kRecent, list);
 }
 
-QString AppSettings::lastSpecJson() const { return m_settings->value(kLastSpec).toString(); }
-void AppSettings::setLastSpecJson(const QString& json) { m_settings->setValue(kLastSpec, json); }
-QString AppSettings::lastPresetName() const { return m_settings->value(kLastPreset).toString(); }
-void AppSettings::setLastPresetName(const QString& name) { m_settings->setValue(kLastPreset, name); }
+QString AppSettings::lastSpecJson() const {
+    return m_settings->value(kLastSpec).toString();
+}
+void AppSettings::setLastSpecJson(const QString& json) {
+    m_settings->setValue(kLastSpec, json);
+}
+QString AppSettings::lastPresetName() const {
+    return m_settings->value(kLastPreset).toString();
+}
+void AppSettings::setLastPresetName(const QString& name) {
+    m_settings->setValue(kLastPreset, name);
+}
 
-QStringList AppSettings::extraFolders() const { return m_settings->value(kExtraFolders).toStringList(); }
-void AppSettings::setExtraFolders(const QStringList& folders) { m_settings->setValue(kExtraFolders, folders); }
-QStringList AppSettings::checkedFolders() const { return m_settings->value(kCheckedFolders).toStringList(); }
-void AppSettings::setCheckedFolders(const QStringList& folders) { m_settings->setValue(kCheckedFolders, folders); }
-bool AppSettings::hasCheckedFolders() const { return m_settings->contains(kCheckedFolders); }
+QStringList AppSettings::extraFolders() const {
+    return m_settings->value(kExtraFolders).toStringList();
+}
+void AppSettings::setExtraFolders(const QStringList& folders) {
+    m_settings->setValue(kExtraFolders, folders);
+}
+QStringList AppSettings::checkedFolders() const {
+    return m_settings->value(kCheckedFolders).toStringList();
+}
+void AppSettings::setCheckedFolders(const QStringList& folders) {
+    m_settings->setValue(kCheckedFolders, folders);
+}
+bool AppSettings::hasCheckedFolders() const {
+    return m_settings->contains(kCheckedFolders);
+}
 
-QByteArray AppSettings::windowGeometry() const { return m_settings->value(kGeometry).toByteArray(); }
-void AppSettings::setWindowGeometry(const QByteArray& geometry) { m_settings->setValue(kGeometry, geometry); }
-QByteArray AppSettings::windowState() const { return m_settings->value(kState).toByteArray(); }
-void AppSettings::setWindowState(const QByteArray& state) { m_settings->setValue(kState, state); }
+QByteArray AppSettings::windowGeometry() const {
+    return m_settings->value(kGeometry).toByteArray();
+}
+void AppSettings::setWindowGeometry(const QByteArray& geometry) {
+    m_settings->setValue(kGeometry, geometry);
+}
+QByteArray AppSettings::windowState() const {
+    return m_settings->value(kState).toByteArray();
+}
+void AppSettings::setWindowState(const QByteArray& state) {
+    m_settings->setValue(kState, state);
+}
 
 QByteArray AppSettings::splitterState(const QString& name) const {
     return m_settings->value(QStringLiteral("window/splitter_") + name).toByteArray();
@@ -57,4 +86,6 @@ void AppSettings::setSplitterState(const QString& name, const QByteArray& state)
     m_settings->setValue(QStringLiteral("window/splitter_") + name, state);
 }
 
-void AppSettings::sync() { m_settings->sync(); }
+void AppSettings::sync() {
+    m_settings->sync();
+}

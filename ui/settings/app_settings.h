@@ -10,7 +10,7 @@
 #include <memory>
 
 class AppSettings {
-public:
+  public:
     static constexpr int kMaxRecent = 8;
 
     // The user's settings (organization / application names of the app).
@@ -46,6 +46,6 @@ public:
     void sync();
     QSettings& raw() { return *m_settings; }
 
-private:
+  private:
     std::unique_ptr<QSettings> m_settings;
 };

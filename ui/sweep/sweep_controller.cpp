@@ -14,7 +14,9 @@ namespace {
 // SweepRunner::setLogFolder is being added to the core; use it as soon as it
 // exists without making this file wait for it.
 template <typename Runner>
-concept HasLogFolder = requires(Runner& r, std::filesystem::path p) { r.setLogFolder(p); };
+concept HasLogFolder = requires(Runner& r, std::filesystem::path p) {
+    r.setLogFolder(p);
+};
 
 template <typename Runner> void applyLogFolder(Runner& runner, const QString& folder) {
     if constexpr (HasLogFolder<Runner>) {
@@ -32,7 +34,9 @@ SweepController::~SweepController() {
     m_future.waitForFinished();
 }
 
-bool SweepController::canWriteLogFolder() { return HasLogFolder<aiotune::SweepRunner>; }
+bool SweepController::canWriteLogFolder() {
+    return HasLogFolder<aiotune::SweepRunner>;
+}
 
 quint64 SweepController::start(const aiotune::SweepSpec& spec) {
     auto job = std::make_shared<Job>();
@@ -69,7 +73,8 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
     if (!wasRunning) emit runningChanged(true);
 
     const std::size_t ops = (job->spec.read ? 1 : 0) + (job->spec.write ? 1 : 0);
-    emit started(job->id, static_cast<int>(job->spec.pointCount() * static_cast<std::size_t>(job->spec.loops) * ops));
+    emit started(job->id, static_cast<int>(job->spec.pointCount() *
+                                           static_cast<std::size_t>(job->spec.loops) * ops));
 
     const aiotune::EngineKind engine = m_engine;
     const QString logFolder = m_logFolder;
@@ -88,20 +93,29 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
             const int permille = p.total ? static_cast<int>(p.done * 1000 / p.total) : 0;
             const QString current = QString::fromStdString(p.current);
             const double eta = p.etaSeconds, elapsed = p.elapsedSeconds;
-            QMetaObject::invokeMethod(this, [this, id, permille, current, eta, elapsed] {
-                if (isCurrent(id)) emit progressChanged(permille, current, eta, elapsed);
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this,
+                [this, id, permille, current, eta, elapsed] {
+                    if (isCurrent(id)) emit progressChanged(permille, current, eta, elapsed);
+                },
+                Qt::QueuedConnection);
         };
         cb.sample = [&](const aiotune::ConfigKey& key, const aiotune::Sample& sample) {
-            QMetaObject::invokeMethod(this, [this, id, key, sample] {
-                if (isCurrent(id)) emit sampleReady(key, sample);
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this,
+                [this, id, key, sample] {
+                    if (isCurrent(id)) emit sampleReady(key, sample);
+                },
+                Qt::QueuedConnection);
         };
         cb.message = [&](const std::string& text) {
             const QString q = QString::fromStdString(text);
-            QMetaObject::invokeMethod(this, [this, id, q] {
-                if (isCurrent(id)) emit message(q, false);
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this,
+                [this, id, q] {
+                    if (isCurrent(id)) emit message(q, false);
+                },
+                Qt::QueuedConnection);
         };
 
         aiotune::SweepRunner runner(job->spec, engine);
@@ -109,15 +123,18 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
         auto result = runner.run(cb, &job->cancel);
         QString error;
         std::optional<aiotune::ResultSet> results;
-        if (result) results = std::move(result).value();
-        else error = QString::fromStdString(result.error());
-        QMetaObject::invokeMethod(this, [this, id, error, results] {
-            onWorkerEnded(id, error, results);
-        }, Qt::QueuedConnection);
+        if (result)
+            results = std::move(result).value();
+        else
+            error = QString::fromStdString(result.error());
+        QMetaObject::invokeMethod(
+            this, [this, id, error, results] { onWorkerEnded(id, error, results); },
+            Qt::QueuedConnection);
     });
 }
 
-void SweepController::onWorkerEnded(quint64 id, const QString& error, std::optional<aiotune::ResultSet> results) {
+void SweepController::onWorkerEnded(quint64 id, const QString& error,
+                                    std::optional<aiotune::ResultSet> results) {
     Q_ASSERT(QThread::currentThread() == thread());
     const bool current = isCurrent(id);
     const bool wasCancelled = m_active && m_active->id == id && m_cancelRequested;
@@ -131,9 +148,12 @@ void SweepController::onWorkerEnded(quint64 id, const QString& error, std::optio
     m_running = false;
     m_cancelRequested = false;
     if (current) {
-        if (!error.isEmpty()) emit failed(error);
-        else if (results && results->status == "cancelled") emit cancelled();
-        else if (results) emit finished(*results);
+        if (!error.isEmpty())
+            emit failed(error);
+        else if (results && results->status == "cancelled")
+            emit cancelled();
+        else if (results)
+            emit finished(*results);
     } else if (wasCancelled) {
         emit cancelled();
     }

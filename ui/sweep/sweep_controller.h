@@ -19,7 +19,7 @@
 
 class SweepController : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit SweepController(QObject* parent = nullptr);
     // Cancels a running sweep and waits for its worker (about a second at most).
     ~SweepController() override;
@@ -46,10 +46,11 @@ public:
     // Most progress updates per second forwarded to the UI.
     static constexpr int kMaxProgressPerSecond = 20;
 
-signals:
+  signals:
     void started(quint64 job, int totalTransfers);
     // permille 0..1000; etaSeconds < 0 while unknown.
-    void progressChanged(int permille, const QString& current, double etaSeconds, double elapsedSeconds);
+    void progressChanged(int permille, const QString& current, double etaSeconds,
+                         double elapsedSeconds);
     void sampleReady(const aiotune::ConfigKey& key, const aiotune::Sample& sample);
     void message(const QString& text, bool isError);
     // The job ran to its end.
@@ -60,7 +61,7 @@ signals:
     void cancelled();
     void runningChanged(bool running);
 
-private:
+  private:
     struct Job {
         quint64 id = 0;
         aiotune::SweepSpec spec;
