@@ -12,7 +12,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +24,8 @@ namespace {
 // A benchmark's stdout is a few KiB; anything far larger is not one of its logs,
 // and reading it whole would only slow the scan down.
 constexpr std::size_t kMaxLogBytes = 16u << 20;
+
+constexpr std::string_view kAllocateLine = "tid 0: Allocate tensor of size ";
 
 std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -73,14 +74,19 @@ std::uint64_t quotedSize(std::string_view line, std::string_view name) {
 
 // Reads a whole file into `out` (reused between files to avoid reallocating).
 // Returns an empty string on success, else the reason.
+// O_NONBLOCK: a FIFO left in the folder must not hang the scan; fstat rejects it.
 std::string readWholeFile(const fs::path& file, std::string& out) {
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return std::string("could not be opened: ") + std::strerror(errno);
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         const int err = errno;
         ::close(fd);
         return std::string("could not be inspected: ") + std::strerror(err);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return "is not a regular file";
     }
     if (static_cast<std::uint64_t>(st.st_size) > kMaxLogBytes) {
         ::close(fd);
@@ -112,6 +118,8 @@ std::string readWholeFile(const fs::path& file, std::string& out) {
 
 // Why a name that is not a log is there, in words a user recognizes.
 std::string notALogReason(std::string_view name) {
+    if (name.size() > kTempFileSuffix.size() && name.substr(name.size() - kTempFileSuffix.size()) == kTempFileSuffix)
+        return "temporary file of a write that was interrupted; delete it";
     if (!name.empty() && name.back() == '~') return "editor backup file, not a benchmark log";
     if (!name.empty() && name.front() == '.') return "hidden file, not a benchmark log";
     return "not a benchmark log: DeepSpeed's logs are named like "
@@ -171,6 +179,7 @@ Result<LogFileName> LogFolderReader::parseFileName(std::string_view fileName) {
             if (sawGds) return duplicate("gds flag");
             sawGds = true;
         } else if (startsWith(tag, "ftd") && positiveInt(tag.substr(3))) {
+            if (sawT) return makeError("has both a t<N> and an ftd<N> tag: mixes two naming schemes");
             if (folders) return duplicate("folder count");
             folders = positiveInt(tag.substr(3));
             sawFtd = true;
@@ -181,6 +190,7 @@ Result<LogFileName> LogFolderReader::parseFileName(std::string_view fileName) {
             if (block) return duplicate("block size");
             block = *bytes;
         } else if (tag.size() > 1 && tag[0] == 't' && positiveInt(tag.substr(1))) {
+            if (sawFtd) return makeError("has both a t<N> and an ftd<N> tag: mixes two naming schemes");
             if (folders) return duplicate("process count");
             folders = positiveInt(tag.substr(1));
             sawT = true;
@@ -200,8 +210,6 @@ Result<LogFileName> LogFolderReader::parseFileName(std::string_view fileName) {
                              "p<N>, d<N>, bs<size> or <N>MB");
         }
     }
-    if (sawFtd && sawT) return makeError("has both a t<N> and an ftd<N> tag: mixes two naming schemes");
-
     out.scheme = sawFtd ? LogFileName::Scheme::D
                  : out.ioBytes != 0 ? LogFileName::Scheme::APrime
                  : sawT ? LogFileName::Scheme::C
@@ -239,6 +247,12 @@ LogFileFigures LogFolderReader::parseBody(std::string_view body, IoOp op) {
         } else if (line[0] == 'a' && f.ioBytes == 0 && startsWith(line, "args = Namespace(")) {
             f.ioBytes = quotedSize(line, "io_size='");
             if (f.ioBytes == 0) f.ioBytes = quotedSize(line, op == IoOp::Read ? "read_size='" : "write_size='");
+        } else if (line[0] == 't' && f.ioBytes == 0 && startsWith(line, kAllocateLine)) {
+            // Read logs of DeepSpeed 0.4 name no size in their args; thread 0 says it.
+            std::uint64_t v = 0;
+            const std::string_view rest = line.substr(kAllocateLine.size());
+            const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
+            if (ec == std::errc() && end != rest.data()) f.ioBytes = v;
         }
     }
     return f;
@@ -301,8 +315,9 @@ Result<ResultSet> LogFolderReader::readDeepSpeedLogs(const fs::path& folder) con
     rs.engine = "deepspeed";
     rs.source = "DeepSpeed log folder " + dir.string();
 
-    // Per configuration and op, how many samples so far: the loop index of the next.
-    std::map<std::pair<ConfigKey, IoOp>, int> loopCount;
+    // Collected first and grouped once at the end: inserting into the sorted
+    // configuration list file by file is quadratic on 10,000-file folders.
+    std::vector<std::pair<ConfigKey, Sample>> found;
     std::string buffer;
     buffer.reserve(64 * 1024);
     std::size_t filesSeen = 0;
@@ -342,10 +357,6 @@ Result<ResultSet> LogFolderReader::readDeepSpeedLogs(const fs::path& folder) con
                                                std::string(ioOpName(parsed->op)) + " folder"});
                 continue;
             }
-            if (!isFile(path)) {
-                rs.skipped.push_back({rel, "is not a regular file"});
-                continue;
-            }
             if (std::string problem = readWholeFile(path, buffer); !problem.empty()) {
                 rs.skipped.push_back({rel, problem});
                 continue;
@@ -365,10 +376,26 @@ Result<ResultSet> LogFolderReader::readDeepSpeedLogs(const fs::path& folder) con
             else if (s.bytes != 0 && s.gibPerSec > 0.0)
                 s.seconds = static_cast<double>(s.bytes) / (1024.0 * 1024.0 * 1024.0) / s.gibPerSec;
             s.sourceFile = rel;
-            s.loop = loopCount[{parsed->key, folderOp}]++;
-            rs.add(parsed->key, std::move(s));
+            found.emplace_back(parsed->key, std::move(s));
         }
     }
+
+    // Stable: within one configuration, files keep their sorted-name order,
+    // reads before writes, and loop indices count up in that order.
+    std::stable_sort(found.begin(), found.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    rs.configs.reserve(found.size() / 2 + 1);
+    for (auto& [key, sample] : found) {
+        if (rs.configs.empty() || rs.configs.back().key != key) {
+            rs.configs.emplace_back();
+            rs.configs.back().key = key;
+        }
+        ConfigResult& c = rs.configs.back();
+        sample.loop = static_cast<int>(std::count_if(c.samples.begin(), c.samples.end(),
+                                                     [&](const Sample& x) { return x.op == sample.op; }));
+        c.samples.push_back(std::move(sample));
+    }
+    for (ConfigResult& c : rs.configs) c.recompute();
 
     if (!anySubdir)
         return makeError(quote(dir.string()) + " holds neither " + std::string(kReadLogDir) + " nor " +

@@ -45,12 +45,12 @@ Result<ConfigKey> configKeyFromJson(const json& j) {
         key.aio.use_gds = j.value("use_gds", key.aio.use_gds);
         key.folders = j.value("folders", key.folders);
     } catch (const json::exception& e) {
-        return makeError(std::string("configuration key ") + j.dump() + " has a value of the wrong type (" +
+        return makeError(std::string("configuration key ") + j.dump(-1, ' ', false, json::error_handler_t::replace) + " has a value of the wrong type (" +
                          e.what() + ")");
     }
     if (key.aio.block_size == 0 || key.aio.queue_depth <= 0 || key.aio.intra_op_parallelism <= 0 ||
         key.folders <= 0)
-        return makeError("configuration key " + j.dump() + " has a zero or negative value");
+        return makeError("configuration key " + j.dump(-1, ' ', false, json::error_handler_t::replace) + " has a zero or negative value");
     return key;
 }
 
@@ -92,7 +92,7 @@ Result<Sample> sampleFromJson(const json& j) {
         s.sourceFile = j.value("source_file", std::string());
         s.error = j.value("error", std::string());
     } catch (const json::exception& e) {
-        return makeError("sample " + j.dump() + " is malformed (" + e.what() + ")");
+        return makeError("sample " + j.dump(-1, ' ', false, json::error_handler_t::replace) + " is malformed (" + e.what() + ")");
     }
     return s;
 }

@@ -1,0 +1,187 @@
+#include "results/log_folder_writer.h"
+
+#include "results/log_folder_reader.h"
+#include "results/sweep_file.h"
+#include "util/byte_size.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace aiotune {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Python's repr of a float, near enough for DeepSpeed's parser and exact on
+// the way back: the shortest text that reads back as the same double.
+std::string pyFloat(double v) {
+    if (!std::isfinite(v)) return "0.0";
+    char buf[64];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    std::string s(buf, ec == std::errc() ? end : buf);
+    if (s.find_first_of(".e") == std::string::npos) s += ".0";
+    return s;
+}
+
+std::string pyBool(bool b) { return b ? "True" : "False"; }
+
+std::string pyString(std::string_view s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "'";
+}
+
+double medianOf(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+} // namespace
+
+std::string LogFolderWriter::logFileName(IoOp op, const ConfigKey& key) {
+    return std::string(ioOpName(op)) + "_" + key.tag() + ".txt";
+}
+
+std::string LogFolderWriter::deepSpeedLogText(const ConfigResult& config, IoOp op, std::string_view engine) {
+    const bool read = op == IoOp::Read;
+    const char* Op = read ? "Read" : "Write";
+    std::vector<const Sample*> ok, failed;
+    for (const Sample& s : config.samples)
+        if (s.op == op) (s.failed() ? failed : ok).push_back(&s);
+    const Sample* first = !ok.empty() ? ok.front() : (!failed.empty() ? failed.front() : nullptr);
+    const AioConfig& aio = config.key.aio;
+
+    std::string t;
+    t.reserve(1024);
+    t += "Testing aiotune ";
+    t += engine;
+    t += " engine (DeepSpeed-compatible log written by aiotune " AIOTUNE_VERSION ")\n";
+    // The args line in DeepSpeed 0.15+ spelling, so people and scripts see the settings.
+    t += "args = Namespace(folder=None, folder_to_device_mapping=";
+    t += first && !first->folder.empty() ? "[" + pyString(first->folder + ":0") + "]" : std::string("None");
+    t += ", io_size=" + (first && first->bytes ? pyString(formatByteSizeTag(first->bytes)) : std::string("None"));
+    t += ", read=" + pyBool(read);
+    t += ", multi_process=" + std::to_string(config.key.folders);
+    t += ", block_size=" + pyString(formatByteSizeTag(aio.block_size));
+    t += ", queue_depth=" + std::to_string(aio.queue_depth);
+    t += ", single_submit=" + pyBool(aio.single_submit);
+    t += ", sequential_requests=" + pyBool(!aio.overlap_events);
+    t += ", validate=False, handle=True, loops=" + std::to_string(ok.size() + failed.size());
+    t += ", io_parallel=" + std::to_string(aio.intra_op_parallelism);
+    t += ", gpu=False, use_gds=" + pyBool(aio.use_gds) + ", slow_bounce_buffer=False)\n";
+    for (const Sample* s : failed) {
+        // One line per failure: a message line must never pass for a metric line.
+        std::string msg = s->error;
+        std::replace(msg.begin(), msg.end(), '\n', ' ');
+        std::replace(msg.begin(), msg.end(), '\r', ' ');
+        t += "aiotune: loop " + std::to_string(s->loop) + " failed: " + msg + "\n";
+    }
+    if (ok.empty()) return t; // like DeepSpeed's failed runs: no metric line
+
+    std::vector<double> speeds, seconds;
+    for (const Sample* s : ok) {
+        speeds.push_back(s->gibPerSec);
+        seconds.push_back(s->seconds);
+    }
+    const double speed = medianOf(speeds);
+    const double latency = medianOf(seconds);
+    if (ok.size() > 1)
+        t += "aiotune: median of " + std::to_string(ok.size()) + " loops, " + pyFloat(*std::min_element(
+                 speeds.begin(), speeds.end())) + " .. " + pyFloat(*std::max_element(speeds.begin(), speeds.end())) +
+             " GB/sec\n";
+    // aiotune times one figure per transfer, so Task and E2E lines agree.
+    t += std::string("Task ") + Op + " Latency = " + pyFloat(latency) + " sec\n";
+    t += std::string("Task ") + Op + " Speed = " + pyFloat(speed) + " GB/sec\n";
+    t += std::string("E2E ") + Op + " Latency = " + pyFloat(latency) + " sec\n";
+    t += std::string("E2E ") + Op + " Speed = " + pyFloat(speed) + " GB/sec\n";
+    return t;
+}
+
+Result<void> LogFolderWriter::writeFileAtomically(const fs::path& file, std::string_view content) {
+    // Hidden and suffixed, so a leftover from a kill is recognizably not a log.
+    const fs::path tmp = file.parent_path() / ("." + file.filename().string() + std::string(kTempFileSuffix));
+    const auto fail = [&](const char* what, int err) -> Result<void> {
+        ::unlink(tmp.c_str());
+        return makeError("could not " + std::string(what) + " " + file.string() + ": " + std::strerror(err) +
+                         "; check that the folder is writable and the disk has space");
+    };
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return fail("create", errno);
+    std::size_t done = 0;
+    while (done < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            return fail("write", err);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    // Flushed before the rename, so a crash cannot leave the new name on empty data.
+    if (::fdatasync(fd) != 0) {
+        const int err = errno;
+        ::close(fd);
+        return fail("flush", err);
+    }
+    if (::close(fd) != 0) return fail("close", errno);
+    if (::rename(tmp.c_str(), file.c_str()) != 0) return fail("replace", errno);
+    return {};
+}
+
+Result<LogFolderWriter> LogFolderWriter::create(const fs::path& folder, std::string engine, nlohmann::json meta) {
+    std::error_code ec;
+    for (const std::string_view sub : {kReadLogDir, kWriteLogDir}) {
+        fs::create_directories(folder / sub, ec);
+        if (ec)
+            return makeError("could not create log folder " + (folder / sub).string() + ": " + ec.message() +
+                             "; choose a writable folder");
+    }
+    LogFolderWriter w;
+    w.m_folder = folder;
+    w.m_results.engine = std::move(engine);
+    w.m_results.meta = std::move(meta);
+    w.m_results.status = "running";
+    w.m_results.source = "aiotune sweep " + folder.string();
+    if (auto r = w.writeSweepFile(); !r) return makeError(r.error());
+    return w;
+}
+
+Result<void> LogFolderWriter::add(const ConfigKey& key, const std::vector<Sample>& samples) {
+    bool touched[2] = {false, false};
+    for (const Sample& s : samples) {
+        m_results.add(key, s);
+        touched[s.op == IoOp::Read ? 0 : 1] = true;
+    }
+    const ConfigResult* config = m_results.find(key);
+    if (config) {
+        for (const IoOp op : {IoOp::Read, IoOp::Write}) {
+            if (!touched[op == IoOp::Read ? 0 : 1]) continue;
+            const fs::path file = m_folder / (op == IoOp::Read ? kReadLogDir : kWriteLogDir) / logFileName(op, key);
+            if (auto r = writeFileAtomically(file, deepSpeedLogText(*config, op, m_results.engine)); !r) return r;
+        }
+    }
+    return writeSweepFile();
+}
+
+Result<void> LogFolderWriter::finish(std::string status) {
+    m_results.status = std::move(status);
+    return writeSweepFile();
+}
+
+Result<void> LogFolderWriter::writeSweepFile() const {
+    return writeFileAtomically(m_folder / kSweepFileName, sweepFileJson(m_results).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+} // namespace aiotune
