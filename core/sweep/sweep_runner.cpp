@@ -2,9 +2,11 @@
 
 #include "engine/aligned_buffer.h"
 #include "engine/scratch_file.h"
+#include "results/log_folder_writer.h"
 #include "util/byte_size.h"
 
 #include <chrono>
+#include <optional>
 #include <cmath>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
@@ -140,6 +142,14 @@ Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<b
     if (!fallback.empty()) results.meta["system"]["engine_fallback_reason"] = fallback;
     results.meta["per_folder"] = nlohmann::json::array();
 
+    std::optional<LogFolderWriter> writer;
+    if (!m_logFolder.empty()) {
+        auto w = LogFolderWriter::create(m_logFolder, engine->name(), results.meta);
+        if (!w) return makeError(w.error());
+        writer = std::move(w).value();
+    }
+    bool logFailureReported = false;
+
     const auto points = m_spec.expand();
     const int nf = static_cast<int>(folders.size());
     SweepProgress progress;
@@ -209,6 +219,13 @@ Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<b
                 bytesDone += static_cast<double>(r->bytes) / nf;
             }
         results.add(key, s);
+        if (writer) {
+            if (auto ok = writer->add(key, {s}); !ok && !logFailureReported && cb.message) {
+                // The measurement goes on; only the log on disk is incomplete.
+                cb.message("cannot write the sweep log: " + ok.error());
+                logFailureReported = true;
+            }
+        }
         if (cb.sample) cb.sample(key, s);
         ++progress.done;
         progress.elapsedSeconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -248,6 +265,9 @@ Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<b
         }
     }
     results.status = stopped ? "cancelled" : "finished";
+    if (writer)
+        if (auto ok = writer->finish(results.status); !ok && cb.message)
+            cb.message("cannot finish the sweep log: " + ok.error());
     results.meta["finished_at_ms"] = nowEpochMs();
     results.meta["started_at_ms"] = results.meta["finished_at_ms"].get<std::int64_t>() -
                                     static_cast<std::int64_t>(progress.elapsedSeconds * 1000);
