@@ -129,7 +129,7 @@ Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<b
         if (!buffer.valid())
             return makeError("cannot allocate " + formatByteSizeHuman(m_spec.ioSize) +
                              " of memory per folder: lower the io size");
-        buffer.fillPattern(folders.size() + 1);
+        buffer.fillRepeatingPattern(folders.size() + 1);
         folders.push_back({f, std::move(file).value(), std::move(buffer)});
     }
 
