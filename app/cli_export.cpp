@@ -25,6 +25,19 @@ void printWarnings(const std::vector<std::string>& warnings) {
 }
 } // namespace
 
+// What --json reports; filled as the export goes.
+struct ExportReport {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    void wrote(const std::filesystem::path& file, const std::optional<std::filesystem::path>& backup) {
+        j["written"] = file.string();
+        j["backup"] = backup ? nlohmann::ordered_json(backup->string()) : nlohmann::ordered_json();
+    }
+    void warn(const std::vector<std::string>& warnings) {
+        for (const auto& w : warnings) j["warnings"].push_back(w);
+        printWarnings(warnings);
+    }
+};
+
 int runExport(const std::vector<std::string>& argv) {
     const std::vector<FlagSpec> flags = {
         {"log_dir", true, false, "sweep log folder to take the best configuration from", "DIR"},
@@ -34,6 +47,7 @@ int runExport(const std::vector<std::string>& argv) {
         {"csv", true, false, "also write every configuration's figures as CSV", "FILE"},
         {"recommended", false, false, "export the cheaper recommended pick instead of the fastest"},
         {"force", false, false, "allow --output to replace an existing file (a .bak is kept)"},
+        {"json", false, false, "print one JSON object: the aio section, files written, warnings"},
     };
     const std::string usage = "aiotune export --log_dir DIR [--config ds_config.json] "
                               "[--deepspeed_version 0.16.4] [--output FILE] [--csv FILE]";
@@ -57,12 +71,23 @@ int runExport(const std::vector<std::string>& argv) {
     const auto& pick = args->has("recommended") ? rec.recommended : rec.best;
     if (!pick) return fail(args->value("log_dir") + ": " + rec.message);
     const AioConfig aio = pick->key.aio;
+    const bool json = args->has("json");
+    ExportReport report;
+    report.j["aio"] = toAioJson(aio, *version);
+    report.j["deepspeed_version"] = version->toString();
+    report.j["engine"] = results->engine;
+    report.j["warnings"] = nlohmann::ordered_json::array();
+    auto done = [&]() {
+        if (json) std::cout << report.j.dump(2) << "\n";
+        return 0;
+    };
     std::cerr << "exporting " << pick->key.label() << " (" << pick->combinedGiBps.value_or(0)
               << " GiB/s read + write, measured by " << results->engine << ")\n";
 
     if (args->has("csv")) {
         if (auto ok = writeResultsCsv(*results, args->value("csv")); !ok) return fail(ok.error());
         std::cerr << "wrote " << args->value("csv") << "\n";
+        report.j["csv"] = args->value("csv");
     }
 
     const bool force = args->has("force");
@@ -71,30 +96,37 @@ int runExport(const std::vector<std::string>& argv) {
         if (!args->has("output")) {
             auto out = mergeAioIntoConfigFile(config, aio, *version);
             if (!out) return fail(out.error());
-            printWarnings(out->warnings);
-            if (out->unchanged) std::cerr << config << " already has this aio section; nothing written\n";
-            else std::cerr << "merged into " << out->written.string()
-                           << (out->backup ? " (original kept as " + out->backup->string() + ")" : "") << "\n";
-            return 0;
+            report.warn(out->warnings);
+            if (out->unchanged) {
+                std::cerr << config << " already has this aio section; nothing written\n";
+            } else {
+                std::cerr << "merged into " << out->written.string()
+                          << (out->backup ? " (original kept as " + out->backup->string() + ")" : "") << "\n";
+                report.wrote(out->written, out->backup);
+            }
+            return done();
         }
         auto preview = previewAioMerge(config, aio, *version);
         if (!preview) return fail(preview.error());
-        printWarnings(preview->merged.warnings);
+        report.warn(preview->merged.warnings);
         AtomicWriteOptions options;
         options.existing = force ? ExistingFilePolicy::ReplaceKeepBackup : ExistingFilePolicy::Refuse;
         auto out = writeFileAtomically(args->value("output"), preview->merged.text, options);
         if (!out) return fail(out.error());
         std::cerr << "wrote " << out->written.string() << "\n";
-        return 0;
+        report.wrote(out->written, out->backup);
+        return done();
     }
     if (args->has("output")) {
         auto out = writeAioExportFile(args->value("output"), aio, *version, force);
         if (!out) return fail(out.error());
-        printWarnings(out->warnings);
+        report.warn(out->warnings);
         std::cerr << "wrote " << out->written.string() << "\n";
-        return 0;
+        report.wrote(out->written, out->backup);
+        return done();
     }
-    printWarnings(aioExportWarnings(aio, *version));
+    report.warn(aioExportWarnings(aio, *version));
+    if (json) return done();
     std::cout << aioExportText(aio, *version);
     return 0;
 }

@@ -204,6 +204,13 @@ private slots:
         r = aiotune({"export", "--log_dir", fixture("ds-0.15-sweep"), "--csv", dir.filePath("all.csv")});
         QCOMPARE(r.code, 0);
         QCOMPARE(readAll(dir.filePath("all.csv")).count('\n'), 17); // header + 16 configurations
+
+        r = aiotune({"export", "--log_dir", fixture("ds-0.15-sweep"), "--output", dir.filePath("b.json"), "--json"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j.value("written").toString(), dir.filePath("b.json"));
+        QCOMPARE(j.value("aio").toObject().value("intra_op_parallelism").toInt(), 8);
+        QCOMPARE(j.value("engine").toString(), QString("deepspeed"));
     }
 };
 
