@@ -21,6 +21,9 @@ struct Command {
 const Command kCommands[] = {
     {"io", aiotune::cli::runIo, "run one transfer (DeepSpeed ds_io flags)"},
     {"devices", aiotune::cli::runDevices, "list NVMe drives and other block devices"},
+    {"sweep", aiotune::cli::runSweep, "measure every combination of settings (ds_nvme_tune)"},
+    {"analyze", aiotune::cli::runAnalyze, "best aio section of a sweep log folder (ds_nvme_tune --generate)"},
+    {"export", aiotune::cli::runExport, "write the best aio section, merge it into a DeepSpeed config"},
 };
 
 void printUsage() {

@@ -16,7 +16,9 @@ bool cheaper(const ConfigResult& a, const ConfigResult& b) {
     return a.key.aio.queue_depth < b.key.aio.queue_depth;
 }
 
-bool sameCost(const ConfigResult& a, const ConfigResult& b) { return !cheaper(a, b) && !cheaper(b, a); }
+bool sameCost(const ConfigResult& a, const ConfigResult& b) {
+    return !cheaper(a, b) && !cheaper(b, a);
+}
 
 // Combined range of a configuration measured at least twice both ways.
 std::optional<double> combinedRange(const ConfigResult& c) {
@@ -43,28 +45,33 @@ std::vector<ConfigResult> rankByCombined(const ResultSet& results) {
     std::vector<ConfigResult> ranked;
     for (const ConfigResult& c : results.configs)
         if (c.hasBoth()) ranked.push_back(c);
-    std::stable_sort(ranked.begin(), ranked.end(), [](const ConfigResult& a, const ConfigResult& b) {
-        if (*a.combinedGiBps != *b.combinedGiBps) return *a.combinedGiBps > *b.combinedGiBps;
-        return cheaper(a, b);
-    });
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const ConfigResult& a, const ConfigResult& b) {
+                         if (*a.combinedGiBps != *b.combinedGiBps)
+                             return *a.combinedGiBps > *b.combinedGiBps;
+                         return cheaper(a, b);
+                     });
     return ranked;
 }
 
 Recommendation analyze(const ResultSet& results) {
     Recommendation rec;
     for (const ConfigResult& c : results.configs) {
-        if (c.readOnly()) rec.readOnly.push_back(c);
-        else if (c.writeOnly()) rec.writeOnly.push_back(c);
-        else if (!c.readGiBps && !c.writeGiBps) rec.failed.push_back(c);
+        if (c.readOnly())
+            rec.readOnly.push_back(c);
+        else if (c.writeOnly())
+            rec.writeOnly.push_back(c);
+        else if (!c.readGiBps && !c.writeGiBps)
+            rec.failed.push_back(c);
     }
     const std::vector<ConfigResult> ranked = rankByCombined(results);
     rec.configsWithBoth = static_cast<int>(ranked.size());
     if (ranked.empty()) {
-        rec.message = "No configuration has both a read and a write figure, so none can be ranked (" +
-                      std::to_string(rec.readOnly.size()) + " read-only, " +
-                      std::to_string(rec.writeOnly.size()) + " write-only, " +
-                      std::to_string(rec.failed.size()) +
-                      " failed): rerun the sweep with both operations.";
+        rec.message =
+            "No configuration has both a read and a write figure, so none can be ranked (" +
+            std::to_string(rec.readOnly.size()) + " read-only, " +
+            std::to_string(rec.writeOnly.size()) + " write-only, " +
+            std::to_string(rec.failed.size()) + " failed): rerun the sweep with both operations.";
         rec.confidenceText = rec.message;
         return rec;
     }
@@ -82,8 +89,10 @@ Recommendation analyze(const ResultSet& results) {
         rec.noiseKnown = true;
         std::sort(relative.begin(), relative.end());
         const std::size_t n = relative.size();
-        const double medianRel = n % 2 ? relative[n / 2] : (relative[n / 2 - 1] + relative[n / 2]) / 2.0;
-        rec.noiseGiBps = std::max(combinedRange(best).value_or(0.0), medianRel * *best.combinedGiBps);
+        const double medianRel =
+            n % 2 ? relative[n / 2] : (relative[n / 2 - 1] + relative[n / 2]) / 2.0;
+        rec.noiseGiBps =
+            std::max(combinedRange(best).value_or(0.0), medianRel * *best.combinedGiBps);
     }
 
     rec.recommended = best;
@@ -92,7 +101,8 @@ Recommendation analyze(const ResultSet& results) {
         for (const ConfigResult& c : ranked) { // highest combined first, so ties keep the faster
             if (c.key.folders != best.key.folders || *c.combinedGiBps < floor) continue;
             if (cheaper(c, *rec.recommended) ||
-                (sameCost(c, *rec.recommended) && *c.combinedGiBps > *rec.recommended->combinedGiBps))
+                (sameCost(c, *rec.recommended) &&
+                 *c.combinedGiBps > *rec.recommended->combinedGiBps))
                 rec.recommended = c;
         }
     }
@@ -100,33 +110,39 @@ Recommendation analyze(const ResultSet& results) {
     // Confidence: is the best really ahead of the runner-up?
     if (!rec.runnerUp) {
         rec.confidence = Confidence::Low;
-        rec.confidenceText = "Only one configuration has both a read and a write figure, so there is "
-                             "nothing to compare it with.";
+        rec.confidenceText =
+            "Only one configuration has both a read and a write figure, so there is "
+            "nothing to compare it with.";
         return rec;
     }
     const double gap = *best.combinedGiBps - *rec.runnerUp->combinedGiBps;
     const double gapRel = gap / *best.combinedGiBps;
     const std::string lead = "The best (" + best.key.label() + ") is " + gibps(gap) + " (" +
-                             percent(gapRel) + ") ahead of the runner-up (" + rec.runnerUp->key.label() + ")";
+                             percent(gapRel) + ") ahead of the runner-up (" +
+                             rec.runnerUp->key.label() + ")";
     if (!rec.noiseKnown) {
         rec.confidence = gapRel >= 0.10 ? Confidence::Medium : Confidence::Low;
-        rec.confidenceText = lead + ". Each configuration was measured once, so the noise is unknown: "
-                                    "run more loops to measure it.";
+        rec.confidenceText = lead +
+                             ". Each configuration was measured once, so the noise is unknown: "
+                             "run more loops to measure it.";
         return rec;
     }
-    const double ratio =
-        rec.noiseGiBps > 0.0 ? gap / rec.noiseGiBps : (gap > 0.0 ? std::numeric_limits<double>::infinity() : 0.0);
+    const double ratio = rec.noiseGiBps > 0.0
+                             ? gap / rec.noiseGiBps
+                             : (gap > 0.0 ? std::numeric_limits<double>::infinity() : 0.0);
     const std::string noise = "the measured noise (" + gibps(rec.noiseGiBps) + ")";
     if (ratio >= 2.0) {
         rec.confidence = Confidence::High;
         rec.confidenceText = lead + ", at least twice " + noise + ".";
     } else if (ratio >= 1.0) {
         rec.confidence = Confidence::Medium;
-        rec.confidenceText = lead + ", more than " + noise + " but less than twice it: run more loops to be sure.";
+        rec.confidenceText =
+            lead + ", more than " + noise + " but less than twice it: run more loops to be sure.";
     } else {
         rec.confidence = Confidence::Low;
-        rec.confidenceText = lead + ", within " + noise +
-                             ": the top configurations perform alike, so the cheaper recommended one is as good.";
+        rec.confidenceText =
+            lead + ", within " + noise +
+            ": the top configurations perform alike, so the cheaper recommended one is as good.";
     }
     return rec;
 }

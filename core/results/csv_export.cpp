@@ -27,13 +27,16 @@ std::string num(double v) {
     return ec == std::errc() ? std::string(buf, end) : std::string();
 }
 
-std::string num(const std::optional<double>& v) { return v ? num(*v) : std::string(); }
+std::string num(const std::optional<double>& v) {
+    return v ? num(*v) : std::string();
+}
 
 } // namespace
 
 std::string resultsToCsv(const ResultSet& results) {
     std::string out =
-        "tag,label,block_size,queue_depth,intra_op_parallelism,single_submit,overlap_events,use_gds,"
+        "tag,label,block_size,queue_depth,intra_op_parallelism,single_submit,overlap_events,use_"
+        "gds,"
         "folders,read_gibps,write_gibps,combined_gibps,read_min,read_max,write_min,write_max,"
         "read_samples,write_samples,errors,first_error\n";
     for (const ConfigResult& c : results.configs) {

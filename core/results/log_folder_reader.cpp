@@ -27,7 +27,9 @@ constexpr std::size_t kMaxLogBytes = 16u << 20;
 
 constexpr std::string_view kAllocateLine = "tid 0: Allocate tensor of size ";
 
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quote(std::string_view s) {
+    return "\"" + std::string(s) + "\"";
+}
 
 bool startsWith(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
@@ -42,17 +44,21 @@ std::optional<int> positiveInt(std::string_view s) {
     return v;
 }
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // The number after the '=' of "E2E Read Speed = 3.44 GB/sec".
 std::optional<double> numberAfterEquals(std::string_view line) {
     const std::size_t eq = line.find('=');
     if (eq == std::string_view::npos) return std::nullopt;
     std::size_t i = eq + 1;
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+        ++i;
     double v = 0.0;
     const auto [end, ec] = std::from_chars(line.data() + i, line.data() + line.size(), v);
-    if (ec != std::errc() || end == line.data() + i || !std::isfinite(v) || v < 0.0) return std::nullopt;
+    if (ec != std::errc() || end == line.data() + i || !std::isfinite(v) || v < 0.0)
+        return std::nullopt;
     return v;
 }
 
@@ -118,7 +124,8 @@ std::string readWholeFile(const fs::path& file, std::string& out) {
 
 // Why a name that is not a log is there, in words a user recognizes.
 std::string notALogReason(std::string_view name) {
-    if (name.size() > kTempFileSuffix.size() && name.substr(name.size() - kTempFileSuffix.size()) == kTempFileSuffix)
+    if (name.size() > kTempFileSuffix.size() &&
+        name.substr(name.size() - kTempFileSuffix.size()) == kTempFileSuffix)
         return "temporary file of a write that was interrupted; delete it";
     if (!name.empty() && name.back() == '~') return "editor backup file, not a benchmark log";
     if (!name.empty() && name.front() == '.') return "hidden file, not a benchmark log";
@@ -161,8 +168,10 @@ Result<LogFileName> LogFolderReader::parseFileName(std::string_view fileName) {
         };
         if (first) {
             first = false;
-            if (tag == "read") out.op = IoOp::Read;
-            else if (tag == "write") out.op = IoOp::Write;
+            if (tag == "read")
+                out.op = IoOp::Read;
+            else if (tag == "write")
+                out.op = IoOp::Write;
             else
                 return makeError("name does not start with \"read_\" or \"write_\": " +
                                  notALogReason(fileName));
@@ -179,18 +188,21 @@ Result<LogFileName> LogFolderReader::parseFileName(std::string_view fileName) {
             if (sawGds) return duplicate("gds flag");
             sawGds = true;
         } else if (startsWith(tag, "ftd") && positiveInt(tag.substr(3))) {
-            if (sawT) return makeError("has both a t<N> and an ftd<N> tag: mixes two naming schemes");
+            if (sawT)
+                return makeError("has both a t<N> and an ftd<N> tag: mixes two naming schemes");
             if (folders) return duplicate("folder count");
             folders = positiveInt(tag.substr(3));
             sawFtd = true;
         } else if (startsWith(tag, "bs")) {
             const auto bytes = parseByteSize(tag.substr(2));
             if (!bytes || *bytes == 0)
-                return makeError("block size tag " + quote(tag) + " is not a size such as bs128K or bs1M");
+                return makeError("block size tag " + quote(tag) +
+                                 " is not a size such as bs128K or bs1M");
             if (block) return duplicate("block size");
             block = *bytes;
         } else if (tag.size() > 1 && tag[0] == 't' && positiveInt(tag.substr(1))) {
-            if (sawFtd) return makeError("has both a t<N> and an ftd<N> tag: mixes two naming schemes");
+            if (sawFtd)
+                return makeError("has both a t<N> and an ftd<N> tag: mixes two naming schemes");
             if (folders) return duplicate("process count");
             folders = positiveInt(tag.substr(1));
             sawT = true;
@@ -203,17 +215,19 @@ Result<LogFileName> LogFolderReader::parseFileName(std::string_view fileName) {
         } else if (tag.size() > 2 && isDigit(tag[0]) && tag.substr(tag.size() - 2) == "MB" &&
                    positiveInt(tag.substr(0, tag.size() - 2))) {
             if (out.ioBytes != 0) return duplicate("transfer size");
-            out.ioBytes = static_cast<std::uint64_t>(*positiveInt(tag.substr(0, tag.size() - 2))) << 20;
+            out.ioBytes = static_cast<std::uint64_t>(*positiveInt(tag.substr(0, tag.size() - 2)))
+                          << 20;
         } else {
-            return makeError("unknown tag " + quote(tag) +
-                             ": expected read/write, single/block, overlap/sequential, t<N>, ftd<N>, "
-                             "p<N>, d<N>, bs<size> or <N>MB");
+            return makeError(
+                "unknown tag " + quote(tag) +
+                ": expected read/write, single/block, overlap/sequential, t<N>, ftd<N>, "
+                "p<N>, d<N>, bs<size> or <N>MB");
         }
     }
-    out.scheme = sawFtd ? LogFileName::Scheme::D
+    out.scheme = sawFtd             ? LogFileName::Scheme::D
                  : out.ioBytes != 0 ? LogFileName::Scheme::APrime
-                 : sawT ? LogFileName::Scheme::C
-                        : LogFileName::Scheme::D;
+                 : sawT             ? LogFileName::Scheme::C
+                                    : LogFileName::Scheme::D;
     // Absent tags mean the sweep's defaults (DEEPSPEED-LOGS.md §2); only the
     // overlap default depends on the scheme.
     AioConfig& aio = out.key.aio;
@@ -240,13 +254,15 @@ LogFileFigures LogFolderReader::parseBody(std::string_view body, IoOp op) {
         if (line.empty()) continue;
         // Cheap first-character test: almost every line is skipped here.
         if (line[0] == 'E') {
-            if (!f.e2eGiBps && startsWith(line, speed)) f.e2eGiBps = numberAfterEquals(line.substr(speed.size()));
+            if (!f.e2eGiBps && startsWith(line, speed))
+                f.e2eGiBps = numberAfterEquals(line.substr(speed.size()));
             else if (!f.e2eSeconds && startsWith(line, latency))
                 f.e2eSeconds = numberAfterEquals(line.substr(latency.size()));
             if (f.e2eGiBps && f.e2eSeconds) break;
         } else if (line[0] == 'a' && f.ioBytes == 0 && startsWith(line, "args = Namespace(")) {
             f.ioBytes = quotedSize(line, "io_size='");
-            if (f.ioBytes == 0) f.ioBytes = quotedSize(line, op == IoOp::Read ? "read_size='" : "write_size='");
+            if (f.ioBytes == 0)
+                f.ioBytes = quotedSize(line, op == IoOp::Read ? "read_size='" : "write_size='");
         } else if (line[0] == 't' && f.ioBytes == 0 && startsWith(line, kAllocateLine)) {
             // Read logs of DeepSpeed 0.4 name no size in their args; thread 0 says it.
             std::uint64_t v = 0;
@@ -259,9 +275,10 @@ LogFileFigures LogFolderReader::parseBody(std::string_view body, IoOp op) {
 }
 
 Result<fs::path> LogFolderReader::resolveLogDir(const fs::path& folder) {
-    const std::string hint = "point aiotune at the folder that holds " + std::string(kReadLogDir) + " and " +
-                             std::string(kWriteLogDir) + " (DeepSpeed's --log_dir, by default " +
-                             std::string(kDefaultLogDir) + ")";
+    const std::string hint = "point aiotune at the folder that holds " + std::string(kReadLogDir) +
+                             " and " + std::string(kWriteLogDir) +
+                             " (DeepSpeed's --log_dir, by default " + std::string(kDefaultLogDir) +
+                             ")";
     std::error_code ec;
     const fs::file_status st = fs::status(folder, ec);
     if (ec || !fs::exists(st))
@@ -277,10 +294,12 @@ Result<fs::path> LogFolderReader::resolveLogDir(const fs::path& folder) {
         fs::path parent = dir.parent_path();
         return parent.empty() ? fs::path(".") : parent;
     }
-    if (isDir(dir / kReadLogDir) || isDir(dir / kWriteLogDir) || isFile(dir / kSweepFileName)) return dir;
+    if (isDir(dir / kReadLogDir) || isDir(dir / kWriteLogDir) || isFile(dir / kSweepFileName))
+        return dir;
     if (isDir(dir / kDefaultLogDir)) return resolveLogDir(dir / kDefaultLogDir);
-    return makeError(quote(folder.string()) + " holds neither " + std::string(kReadLogDir) + " nor " +
-                     std::string(kWriteLogDir) + " nor an aiotune " + std::string(kSweepFileName) + ": " + hint);
+    return makeError(quote(folder.string()) + " holds neither " + std::string(kReadLogDir) +
+                     " nor " + std::string(kWriteLogDir) + " nor an aiotune " +
+                     std::string(kSweepFileName) + ": " + hint);
 }
 
 Result<ResultSet> LogFolderReader::read(const fs::path& folder) const {
@@ -352,8 +371,9 @@ Result<ResultSet> LogFolderReader::readDeepSpeedLogs(const fs::path& folder) con
                 continue;
             }
             if (parsed->op != folderOp) {
-                rs.skipped.push_back({rel, "is a " + std::string(ioOpName(parsed->op)) + " log inside " +
-                                               std::string(subName) + "; move it to the " +
+                rs.skipped.push_back({rel, "is a " + std::string(ioOpName(parsed->op)) +
+                                               " log inside " + std::string(subName) +
+                                               "; move it to the " +
                                                std::string(ioOpName(parsed->op)) + " folder"});
                 continue;
             }
@@ -364,15 +384,18 @@ Result<ResultSet> LogFolderReader::readDeepSpeedLogs(const fs::path& folder) con
             const LogFileFigures fig = parseBody(buffer, folderOp);
             if (!fig.e2eGiBps) {
                 rs.skipped.push_back(
-                    {rel, std::string("has no \"") + (folderOp == IoOp::Read ? "E2E Read Speed" : "E2E Write Speed") +
-                              "\" line: the run failed or was cut short; rerun this configuration"});
+                    {rel,
+                     std::string("has no \"") +
+                         (folderOp == IoOp::Read ? "E2E Read Speed" : "E2E Write Speed") +
+                         "\" line: the run failed or was cut short; rerun this configuration"});
                 continue;
             }
             Sample s;
             s.op = folderOp;
             s.bytes = fig.ioBytes != 0 ? fig.ioBytes : parsed->ioBytes;
             s.gibPerSec = *fig.e2eGiBps;
-            if (fig.e2eSeconds) s.seconds = *fig.e2eSeconds;
+            if (fig.e2eSeconds)
+                s.seconds = *fig.e2eSeconds;
             else if (s.bytes != 0 && s.gibPerSec > 0.0)
                 s.seconds = static_cast<double>(s.bytes) / (1024.0 * 1024.0 * 1024.0) / s.gibPerSec;
             s.sourceFile = rel;
@@ -391,19 +414,23 @@ Result<ResultSet> LogFolderReader::readDeepSpeedLogs(const fs::path& folder) con
             rs.configs.back().key = key;
         }
         ConfigResult& c = rs.configs.back();
-        sample.loop = static_cast<int>(std::count_if(c.samples.begin(), c.samples.end(),
-                                                     [&](const Sample& x) { return x.op == sample.op; }));
+        sample.loop =
+            static_cast<int>(std::count_if(c.samples.begin(), c.samples.end(),
+                                           [&](const Sample& x) { return x.op == sample.op; }));
         c.samples.push_back(std::move(sample));
     }
-    for (ConfigResult& c : rs.configs) c.recompute();
+    for (ConfigResult& c : rs.configs)
+        c.recompute();
 
     if (!anySubdir)
-        return makeError(quote(dir.string()) + " holds neither " + std::string(kReadLogDir) + " nor " +
-                         std::string(kWriteLogDir) + ": point aiotune at DeepSpeed's --log_dir");
+        return makeError(quote(dir.string()) + " holds neither " + std::string(kReadLogDir) +
+                         " nor " + std::string(kWriteLogDir) +
+                         ": point aiotune at DeepSpeed's --log_dir");
     if (rs.configs.empty()) {
         if (filesSeen == 0)
-            return makeError("log folder " + quote(dir.string()) +
-                             " has no log files: run the sweep first, or point aiotune at another folder");
+            return makeError(
+                "log folder " + quote(dir.string()) +
+                " has no log files: run the sweep first, or point aiotune at another folder");
         std::string msg = "log folder " + quote(dir.string()) + " has no usable log: all " +
                           std::to_string(filesSeen) + " files were skipped";
         for (std::size_t i = 0; i < rs.skipped.size() && i < 3; ++i)

@@ -35,7 +35,7 @@ struct LogFileFigures {
 };
 
 class LogFolderReader {
-public:
+  public:
     // `folder` may be the log folder (holding the two subfolders or sweep.json),
     // one of the two subfolders, or a folder holding `_aio_bench_logs`.
     // Errors: the folder is missing, is no log folder, or yields no usable figure.
@@ -47,7 +47,7 @@ public:
     static Result<LogFileName> parseFileName(std::string_view fileName);
     static LogFileFigures parseBody(std::string_view body, IoOp op);
 
-private:
+  private:
     // The folder holding the two subfolders, or an error saying what to point at.
     static Result<std::filesystem::path> resolveLogDir(const std::filesystem::path& folder);
 };

@@ -20,7 +20,7 @@
 namespace aiotune {
 
 class LogFolderWriter {
-public:
+  public:
     // Creates `folder` and both DeepSpeed subfolders and writes a sweep.json
     // with status "running". `meta` is the caller's blob (sweep spec, system
     // fingerprint), stored as given. Text logs already in the folder stay, as
@@ -43,14 +43,18 @@ public:
     // A DeepSpeed-format body for one operation of one configuration: the median
     // of its successful samples in DeepSpeed's four metric lines, or no metric
     // line (as DeepSpeed's failed runs) when every sample failed.
-    static std::string deepSpeedLogText(const ConfigResult& config, IoOp op, std::string_view engine);
+    static std::string deepSpeedLogText(const ConfigResult& config, IoOp op,
+                                        std::string_view engine);
     // Writes `content` to a temporary file beside `file`, flushes it and renames
     // it over `file`. Errors name the file.
-    static Result<void> writeFileAtomically(const std::filesystem::path& file, std::string_view content);
+    // durable: flush the data before the rename (survives a machine crash, not
+    // only a killed process).
+    static Result<void> writeFileAtomically(const std::filesystem::path& file,
+                                            std::string_view content, bool durable = true);
 
-private:
+  private:
     LogFolderWriter() = default;
-    Result<void> writeSweepFile() const;
+    Result<void> writeSweepFile(bool durable) const;
 
     std::filesystem::path m_folder;
     ResultSet m_results;

@@ -7,13 +7,18 @@
 
 namespace aiotune {
 
-std::string_view ioOpName(IoOp op) { return op == IoOp::Read ? "read" : "write"; }
+std::string_view ioOpName(IoOp op) {
+    return op == IoOp::Read ? "read" : "write";
+}
 
 std::string_view confidenceName(Confidence c) {
     switch (c) {
-    case Confidence::High: return "high";
-    case Confidence::Medium: return "medium";
-    case Confidence::Low: break;
+    case Confidence::High:
+        return "high";
+    case Confidence::Medium:
+        return "medium";
+    case Confidence::Low:
+        break;
     }
     return "low";
 }
@@ -21,8 +26,7 @@ std::string_view confidenceName(Confidence c) {
 std::strong_ordering ConfigKey::operator<=>(const ConfigKey& other) const {
     const auto tie = [](const ConfigKey& k) {
         return std::make_tuple(k.aio.block_size, k.aio.queue_depth, k.aio.intra_op_parallelism,
-                               k.aio.single_submit, k.aio.overlap_events, k.aio.use_gds,
-                               k.folders);
+                               k.aio.single_submit, k.aio.overlap_events, k.aio.use_gds, k.folders);
     };
     return tie(*this) <=> tie(other);
 }
@@ -88,7 +92,8 @@ void ConfigResult::recompute() {
 
 int ConfigResult::loops() const {
     int r = 0, w = 0;
-    for (const Sample& s : samples) (s.op == IoOp::Read ? r : w) += 1;
+    for (const Sample& s : samples)
+        (s.op == IoOp::Read ? r : w) += 1;
     return std::max(r, w);
 }
 
@@ -99,8 +104,9 @@ std::string ConfigResult::firstError() const {
 }
 
 const ConfigResult* ResultSet::find(const ConfigKey& key) const {
-    const auto it = std::lower_bound(configs.begin(), configs.end(), key,
-                                     [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
+    const auto it =
+        std::lower_bound(configs.begin(), configs.end(), key,
+                         [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
     return it != configs.end() && it->key == key ? &*it : nullptr;
 }
 
@@ -118,8 +124,8 @@ ConfigResult& ResultSet::add(const ConfigKey& key, Sample sample) {
 }
 
 int ResultSet::configsWithBoth() const {
-    return static_cast<int>(
-        std::count_if(configs.begin(), configs.end(), [](const ConfigResult& c) { return c.hasBoth(); }));
+    return static_cast<int>(std::count_if(configs.begin(), configs.end(),
+                                          [](const ConfigResult& c) { return c.hasBoth(); }));
 }
 
 } // namespace aiotune

@@ -43,18 +43,18 @@ struct ConfigKey {
 // One measured transfer.
 struct Sample {
     IoOp op = IoOp::Read;
-    int loop = 0;                // 0-based repetition index
-    std::string folder;          // folder the transfer ran in; empty when unknown
-    std::uint64_t bytes = 0;     // transfer size; 0 when unknown
-    double seconds = 0.0;        // end to end
-    double gibPerSec = 0.0;      // bytes / 1024^3 / seconds (DeepSpeed's "GB/sec")
+    int loop = 0;                       // 0-based repetition index
+    std::string folder;                 // folder the transfer ran in; empty when unknown
+    std::uint64_t bytes = 0;            // transfer size; 0 when unknown
+    double seconds = 0.0;               // end to end
+    double gibPerSec = 0.0;             // bytes / 1024^3 / seconds (DeepSpeed's "GB/sec")
     std::optional<double> latencyP50Us; // per request, microseconds; DeepSpeed logs have none
     std::optional<double> latencyP99Us;
     std::optional<double> latencyMaxUs;
-    std::optional<double> cpuSeconds;   // user + system time of the transfer
-    std::int64_t finishedAtMs = 0;      // Unix epoch milliseconds; 0 when unknown
-    std::string sourceFile;             // log file it was read from; empty otherwise
-    std::string error;                  // non-empty: the transfer failed, numbers are void
+    std::optional<double> cpuSeconds; // user + system time of the transfer
+    std::int64_t finishedAtMs = 0;    // Unix epoch milliseconds; 0 when unknown
+    std::string sourceFile;           // log file it was read from; empty otherwise
+    std::string error;                // non-empty: the transfer failed, numbers are void
 
     bool failed() const { return !error.empty(); }
     bool operator==(const Sample&) const = default;
@@ -107,8 +107,8 @@ struct SkippedFile {
 struct ResultSet {
     std::vector<ConfigResult> configs; // kept sorted by key
     std::vector<SkippedFile> skipped;
-    std::string source; // e.g. "DeepSpeed log folder /data/_aio_bench_logs"
-    std::string engine; // "deepspeed" for DeepSpeed's logs, else aiotune's engine name
+    std::string source;  // e.g. "DeepSpeed log folder /data/_aio_bench_logs"
+    std::string engine;  // "deepspeed" for DeepSpeed's logs, else aiotune's engine name
     nlohmann::json meta; // caller's blob from sweep.json (spec, system); null otherwise
     std::string status;  // sweep.json's "running" / "finished" / "cancelled"; empty otherwise
 
@@ -136,7 +136,7 @@ struct Recommendation {
     double noiseGiBps = 0.0; // tolerance used for `recommended`; 0 when unknown
     bool noiseKnown = false; // some configuration was measured more than once
     Confidence confidence = Confidence::Low;
-    std::string confidenceText; // one or two sentences for the user
+    std::string confidenceText;          // one or two sentences for the user
     std::vector<ConfigResult> readOnly;  // a read figure but no write figure
     std::vector<ConfigResult> writeOnly; // a write figure but no read figure
     std::vector<ConfigResult> failed;    // samples, but every one failed

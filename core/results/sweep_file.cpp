@@ -9,7 +9,9 @@ using nlohmann::json;
 
 namespace {
 // JSON has no NaN/inf: nlohmann writes them as null, which would not read back.
-json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+json number(double v) {
+    return std::isfinite(v) ? json(v) : json(nullptr);
+}
 
 void putOptional(json& j, const char* name, const std::optional<double>& v) {
     if (v && std::isfinite(*v)) j[name] = *v;
@@ -39,18 +41,22 @@ Result<ConfigKey> configKeyFromJson(const json& j) {
         // Absent keys keep DeepSpeed's defaults, as in a DeepSpeed config.
         key.aio.block_size = j.value("block_size", key.aio.block_size);
         key.aio.queue_depth = j.value("queue_depth", key.aio.queue_depth);
-        key.aio.intra_op_parallelism = j.value("intra_op_parallelism", key.aio.intra_op_parallelism);
+        key.aio.intra_op_parallelism =
+            j.value("intra_op_parallelism", key.aio.intra_op_parallelism);
         key.aio.single_submit = j.value("single_submit", key.aio.single_submit);
         key.aio.overlap_events = j.value("overlap_events", key.aio.overlap_events);
         key.aio.use_gds = j.value("use_gds", key.aio.use_gds);
         key.folders = j.value("folders", key.folders);
     } catch (const json::exception& e) {
-        return makeError(std::string("configuration key ") + j.dump(-1, ' ', false, json::error_handler_t::replace) + " has a value of the wrong type (" +
-                         e.what() + ")");
+        return makeError(std::string("configuration key ") +
+                         j.dump(-1, ' ', false, json::error_handler_t::replace) +
+                         " has a value of the wrong type (" + e.what() + ")");
     }
     if (key.aio.block_size == 0 || key.aio.queue_depth <= 0 || key.aio.intra_op_parallelism <= 0 ||
         key.folders <= 0)
-        return makeError("configuration key " + j.dump(-1, ' ', false, json::error_handler_t::replace) + " has a zero or negative value");
+        return makeError("configuration key " +
+                         j.dump(-1, ' ', false, json::error_handler_t::replace) +
+                         " has a zero or negative value");
     return key;
 }
 
@@ -76,9 +82,12 @@ Result<Sample> sampleFromJson(const json& j) {
     Sample s;
     try {
         const std::string op = j.at("op").get<std::string>();
-        if (op == "read") s.op = IoOp::Read;
-        else if (op == "write") s.op = IoOp::Write;
-        else return makeError("sample has op \"" + op + "\": expected \"read\" or \"write\"");
+        if (op == "read")
+            s.op = IoOp::Read;
+        else if (op == "write")
+            s.op = IoOp::Write;
+        else
+            return makeError("sample has op \"" + op + "\": expected \"read\" or \"write\"");
         s.loop = j.value("loop", 0);
         s.folder = j.value("folder", std::string());
         s.bytes = j.value("bytes", std::uint64_t{0});
@@ -92,7 +101,8 @@ Result<Sample> sampleFromJson(const json& j) {
         s.sourceFile = j.value("source_file", std::string());
         s.error = j.value("error", std::string());
     } catch (const json::exception& e) {
-        return makeError("sample " + j.dump(-1, ' ', false, json::error_handler_t::replace) + " is malformed (" + e.what() + ")");
+        return makeError("sample " + j.dump(-1, ' ', false, json::error_handler_t::replace) +
+                         " is malformed (" + e.what() + ")");
     }
     return s;
 }
@@ -101,7 +111,8 @@ json sweepFileJson(const ResultSet& results) {
     json configs = json::array();
     for (const ConfigResult& c : results.configs) {
         json samples = json::array();
-        for (const Sample& s : c.samples) samples.push_back(sampleToJson(s));
+        for (const Sample& s : c.samples)
+            samples.push_back(sampleToJson(s));
         json jc{{"tag", c.key.tag()}, {"key", configKeyToJson(c.key)}};
         // Derived figures are for people and other tools reading the file; the
         // reader recomputes them from the samples.
@@ -112,13 +123,11 @@ json sweepFileJson(const ResultSet& results) {
         configs.push_back(std::move(jc));
     }
     json skipped = json::array();
-    for (const SkippedFile& f : results.skipped) skipped.push_back({{"file", f.file}, {"reason", f.reason}});
-    json doc{{"format", kSweepFileFormat},
-             {"version", kSweepFileVersion},
-             {"engine", results.engine},
-             {"status", results.status},
-             {"meta", results.meta},
-             {"configs", std::move(configs)}};
+    for (const SkippedFile& f : results.skipped)
+        skipped.push_back({{"file", f.file}, {"reason", f.reason}});
+    json doc{{"format", kSweepFileFormat}, {"version", kSweepFileVersion},
+             {"engine", results.engine},   {"status", results.status},
+             {"meta", results.meta},       {"configs", std::move(configs)}};
     if (!skipped.empty()) doc["skipped"] = std::move(skipped);
     return doc;
 }
@@ -126,22 +135,24 @@ json sweepFileJson(const ResultSet& results) {
 Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
     const std::string where(sourceName);
     if (!doc.is_object() || doc.value("format", std::string()) != kSweepFileFormat)
-        return makeError(where + " is not an aiotune sweep file (no \"format\": \"aiotune-sweep\"); "
-                                 "delete or rename it to read the DeepSpeed logs beside it");
+        return makeError(where +
+                         " is not an aiotune sweep file (no \"format\": \"aiotune-sweep\"); "
+                         "delete or rename it to read the DeepSpeed logs beside it");
     ResultSet rs;
     try {
         const int version = doc.value("version", 0);
         if (version > kSweepFileVersion)
             return makeError(where + " has version " + std::to_string(version) +
-                             ", newer than this aiotune reads (" + std::to_string(kSweepFileVersion) +
-                             "): update aiotune");
+                             ", newer than this aiotune reads (" +
+                             std::to_string(kSweepFileVersion) + "): update aiotune");
         rs.engine = doc.value("engine", std::string());
         rs.status = doc.value("status", std::string());
         if (const auto it = doc.find("meta"); it != doc.end()) rs.meta = *it;
         const auto configs = doc.find("configs");
         if (configs == doc.end() || !configs->is_array())
-            return makeError(where + " has no \"configs\" list: the file is damaged; delete it to read "
-                                     "the DeepSpeed logs beside it");
+            return makeError(where +
+                             " has no \"configs\" list: the file is damaged; delete it to read "
+                             "the DeepSpeed logs beside it");
         for (std::size_t i = 0; i < configs->size(); ++i) {
             const json& jc = (*configs)[i];
             const std::string at = where + ": configs[" + std::to_string(i) + "]";
@@ -161,10 +172,12 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
         }
         if (const auto sk = doc.find("skipped"); sk != doc.end() && sk->is_array())
             for (const json& f : *sk)
-                rs.skipped.push_back({f.value("file", std::string()), f.value("reason", std::string())});
+                rs.skipped.push_back(
+                    {f.value("file", std::string()), f.value("reason", std::string())});
     } catch (const json::exception& e) {
-        return makeError(where + " is malformed (" + e.what() + "); delete it to read the DeepSpeed logs "
-                                 "beside it");
+        return makeError(where + " is malformed (" + e.what() +
+                         "); delete it to read the DeepSpeed logs "
+                         "beside it");
     }
     rs.source = "aiotune sweep file " + where;
     return rs;
@@ -173,9 +186,10 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
 Result<ResultSet> parseSweepFileText(std::string_view text, std::string_view sourceName) {
     json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded())
-        return makeError(std::string(sourceName) +
-                         " is not valid JSON (perhaps cut short): delete it to read the DeepSpeed logs "
-                         "beside it");
+        return makeError(
+            std::string(sourceName) +
+            " is not valid JSON (perhaps cut short): delete it to read the DeepSpeed logs "
+            "beside it");
     return parseSweepFile(doc, sourceName);
 }
 

@@ -1,10 +1,13 @@
 #include "sweep/sweep_runner.h"
 
+#include "devices/folder_target.h"
 #include "engine/aligned_buffer.h"
 #include "engine/scratch_file.h"
+#include "results/log_folder_writer.h"
 #include "util/byte_size.h"
 
 #include <chrono>
+#include <optional>
 #include <cmath>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
@@ -127,7 +130,7 @@ Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<b
         if (!buffer.valid())
             return makeError("cannot allocate " + formatByteSizeHuman(m_spec.ioSize) +
                              " of memory per folder: lower the io size");
-        buffer.fillPattern(folders.size() + 1);
+        buffer.fillRepeatingPattern(folders.size() + 1);
         folders.push_back({f, std::move(file).value(), std::move(buffer)});
     }
 
@@ -139,6 +142,14 @@ Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<b
     results.meta["system"]["engine"] = engine->name();
     if (!fallback.empty()) results.meta["system"]["engine_fallback_reason"] = fallback;
     results.meta["per_folder"] = nlohmann::json::array();
+
+    std::optional<LogFolderWriter> writer;
+    if (!m_logFolder.empty()) {
+        auto w = LogFolderWriter::create(m_logFolder, engine->name(), results.meta);
+        if (!w) return makeError(w.error());
+        writer = std::move(w).value();
+    }
+    bool logFailureReported = false;
 
     const auto points = m_spec.expand();
     const int nf = static_cast<int>(folders.size());
@@ -209,6 +220,13 @@ Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<b
                 bytesDone += static_cast<double>(r->bytes) / nf;
             }
         results.add(key, s);
+        if (writer) {
+            if (auto ok = writer->add(key, {s}); !ok && !logFailureReported && cb.message) {
+                // The measurement goes on; only the log on disk is incomplete.
+                cb.message("cannot write the sweep log: " + ok.error());
+                logFailureReported = true;
+            }
+        }
         if (cb.sample) cb.sample(key, s);
         ++progress.done;
         progress.elapsedSeconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -248,6 +266,9 @@ Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<b
         }
     }
     results.status = stopped ? "cancelled" : "finished";
+    if (writer)
+        if (auto ok = writer->finish(results.status); !ok && cb.message)
+            cb.message("cannot finish the sweep log: " + ok.error());
     results.meta["finished_at_ms"] = nowEpochMs();
     results.meta["started_at_ms"] = results.meta["finished_at_ms"].get<std::int64_t>() -
                                     static_cast<std::int64_t>(progress.elapsedSeconds * 1000);
@@ -266,7 +287,27 @@ nlohmann::json systemFingerprint(const std::vector<std::filesystem::path>& folde
     j["liburing_version"] = AIOTUNE_LIBURING_VERSION;
     j["cpus"] = std::thread::hardware_concurrency();
     j["folders"] = nlohmann::json::array();
-    for (const auto& f : folders) j["folders"].push_back({{"path", f.string()}});
+    DiscoveryOptions options;
+    options.includeVirtual = true;
+    auto report = DeviceDiscovery(options).discover();
+    for (const auto& f : folders) {
+        nlohmann::json entry = {{"path", f.string()}};
+        if (report) {
+            const FolderTarget t = inspectFolder(f.string(), *report);
+            entry["mount_point"] = t.mountPoint;
+            entry["filesystem"] = t.fstype;
+            entry["device"] = t.device;
+            entry["nvme"] = t.nvme;
+            for (const auto& d : report->devices)
+                if (d.name == t.disk) {
+                    entry["disk"] = d.name;
+                    entry["model"] = d.model;
+                    entry["firmware"] = d.firmware;
+                    if (d.numaNode) entry["numa_node"] = *d.numaNode;
+                }
+        }
+        j["folders"].push_back(entry);
+    }
     return j;
 }
 

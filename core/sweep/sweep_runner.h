@@ -64,12 +64,17 @@ public:
     // with status "cancelled"; errors are only for sweeps that cannot start.
     Result<ResultSet> run(const SweepCallbacks& callbacks, const std::atomic<bool>* cancel = nullptr);
 
+    // Write a DeepSpeed-compatible log folder (plus sweep.json) as points
+    // finish; a killed sweep leaves every finished point readable there.
+    void setLogFolder(std::filesystem::path folder) { m_logFolder = std::move(folder); }
+
     // Total I/O seconds of the transfers run so far (benchmarks compare wall time to it).
     double ioSeconds() const { return m_ioSeconds; }
 
 private:
     SweepSpec m_spec;
     EngineKind m_engineKind;
+    std::filesystem::path m_logFolder;
     double m_ioSeconds = 0;
 };
 

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
         ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
     std::sort(ms.begin(), ms.end());
-    std::printf("%zu configurations, %zu skipped; %d runs: best %.1f ms, median %.1f ms\n", configs, skipped,
-                runs, ms.front(), ms[ms.size() / 2]);
+    std::printf("%zu configurations, %zu skipped; %d runs: best %.1f ms, median %.1f ms\n", configs,
+                skipped, runs, ms.front(), ms[ms.size() / 2]);
     return 0;
 }

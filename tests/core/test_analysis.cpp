@@ -17,24 +17,33 @@ ResultSet parse(const QString& spec) {
         std::vector<Sample> samples;
         for (const QString& word : line.split(' ', Qt::SkipEmptyParts)) {
             const QString name = word.section('=', 0, 0), value = word.section('=', 1);
-            if (name == "bs") key.aio.block_size = *parseByteSize(value.toStdString());
-            else if (name == "d") key.aio.queue_depth = value.toInt();
-            else if (name == "p") key.aio.intra_op_parallelism = value.toInt();
-            else if (name == "ftd") key.folders = value.toInt();
-            else if (name == "seq") key.aio.overlap_events = false;
+            if (name == "bs")
+                key.aio.block_size = *parseByteSize(value.toStdString());
+            else if (name == "d")
+                key.aio.queue_depth = value.toInt();
+            else if (name == "p")
+                key.aio.intra_op_parallelism = value.toInt();
+            else if (name == "ftd")
+                key.folders = value.toInt();
+            else if (name == "seq")
+                key.aio.overlap_events = false;
             else if (name == "r" || name == "w") {
                 int loop = 0;
                 for (const QString& v : value.split(',')) {
                     Sample s;
                     s.op = name == "r" ? IoOp::Read : IoOp::Write;
                     s.loop = loop++;
-                    if (v == "err") s.error = "failed, \"badly\"";
-                    else s.gibPerSec = v.toDouble();
+                    if (v == "err")
+                        s.error = "failed, \"badly\"";
+                    else
+                        s.gibPerSec = v.toDouble();
                     samples.push_back(s);
                 }
-            } else qFatal("bad spec word %s", qPrintable(word));
+            } else
+                qFatal("bad spec word %s", qPrintable(word));
         }
-        for (auto& s : samples) rs.add(key, s);
+        for (auto& s : samples)
+            rs.add(key, s);
     }
     return rs;
 }
@@ -47,7 +56,7 @@ QString tagOf(const std::optional<ConfigResult>& c) {
 
 class TestAnalysis : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void recommends_data() {
         QTest::addColumn<QString>("spec");
         QTest::addColumn<QString>("best");
@@ -55,60 +64,78 @@ private slots:
         QTest::addColumn<QString>("confidence");
         QTest::addColumn<bool>("noiseKnown");
 
-        QTest::addRow("single samples, close: best kept, low")
-            << "bs=1M d=32 p=8 r=3.6 w=3.1\n"
-               "bs=1M d=32 p=1 r=3.5 w=3.1\n"
-            << "block_overlap_ftd1_d32_bs1M_p8" << "block_overlap_ftd1_d32_bs1M_p8" << "low" << false;
-        QTest::addRow("single samples, far ahead: medium")
-            << "bs=1M d=32 p=8 r=3.6 w=3.1\n"
-               "bs=128K d=8 p=1 r=2.5 w=2.5\n"
-            << "block_overlap_ftd1_d32_bs1M_p8" << "block_overlap_ftd1_d32_bs1M_p8" << "medium" << false;
+        QTest::addRow("single samples, close: best kept, low") << "bs=1M d=32 p=8 r=3.6 w=3.1\n"
+                                                                  "bs=1M d=32 p=1 r=3.5 w=3.1\n"
+                                                               << "block_overlap_ftd1_d32_bs1M_p8"
+                                                               << "block_overlap_ftd1_d32_bs1M_p8"
+                                                               << "low" << false;
+        QTest::addRow("single samples, far ahead: medium") << "bs=1M d=32 p=8 r=3.6 w=3.1\n"
+                                                              "bs=128K d=8 p=1 r=2.5 w=2.5\n"
+                                                           << "block_overlap_ftd1_d32_bs1M_p8"
+                                                           << "block_overlap_ftd1_d32_bs1M_p8"
+                                                           << "medium" << false;
         QTest::addRow("within noise: fewer threads")
             << "bs=1M d=32 p=8 r=3.6,3.5,3.7 w=3.1,3.0,3.2\n"
                "bs=1M d=32 p=1 r=3.55,3.45,3.6 w=3.05,3.0,3.1\n"
                "bs=1M d=8 p=1 r=3.0,2.9,3.1 w=2.5,2.4,2.6\n"
-            << "block_overlap_ftd1_d32_bs1M_p8" << "block_overlap_ftd1_d32_bs1M_p1" << "low" << true;
+            << "block_overlap_ftd1_d32_bs1M_p8"
+            << "block_overlap_ftd1_d32_bs1M_p1"
+            << "low" << true;
         QTest::addRow("threads count before depth")
             << "bs=1M d=32 p=8 r=3.6,3.4,3.8 w=3.1,2.9,3.3\n"
                "bs=1M d=128 p=1 r=3.5,3.4,3.6 w=3.0,2.9,3.1\n"
                "bs=1M d=8 p=2 r=3.55,3.45,3.6 w=3.0,2.95,3.05\n"
-            << "block_overlap_ftd1_d32_bs1M_p8" << "block_overlap_ftd1_d128_bs1M_p1" << "low" << true;
+            << "block_overlap_ftd1_d32_bs1M_p8"
+            << "block_overlap_ftd1_d128_bs1M_p1"
+            << "low" << true;
         QTest::addRow("same threads: lower depth")
             << "bs=1M d=32 p=8 r=3.6,3.4,3.8 w=3.1,2.9,3.3\n"
                "bs=1M d=8 p=8 r=3.55,3.45,3.6 w=3.05,2.95,3.1\n"
-            << "block_overlap_ftd1_d32_bs1M_p8" << "block_overlap_ftd1_d8_bs1M_p8" << "low" << true;
-        QTest::addRow("same cost: the faster")
-            << "bs=1M d=32 p=8 r=3.6,3.4,3.8 w=3.1,2.9,3.3\n"
-               "bs=8M d=8 p=1 r=3.5,3.45,3.6 w=3.0,2.95,3.05\n"
-               "bs=128K d=8 p=1 r=3.45,3.4,3.5 w=3.0,2.95,3.05\n"
-            << "block_overlap_ftd1_d32_bs1M_p8" << "block_overlap_ftd1_d8_bs8M_p1" << "low" << true;
+            << "block_overlap_ftd1_d32_bs1M_p8"
+            << "block_overlap_ftd1_d8_bs1M_p8"
+            << "low" << true;
+        QTest::addRow("same cost: the faster") << "bs=1M d=32 p=8 r=3.6,3.4,3.8 w=3.1,2.9,3.3\n"
+                                                  "bs=8M d=8 p=1 r=3.5,3.45,3.6 w=3.0,2.95,3.05\n"
+                                                  "bs=128K d=8 p=1 r=3.45,3.4,3.5 w=3.0,2.95,3.05\n"
+                                               << "block_overlap_ftd1_d32_bs1M_p8"
+                                               << "block_overlap_ftd1_d8_bs8M_p1"
+                                               << "low" << true;
         QTest::addRow("outside noise: best kept, high")
             << "bs=1M d=32 p=8 r=3.6,3.59,3.61 w=3.1,3.09,3.11\n"
                "bs=1M d=32 p=1 r=3.0,2.99,3.01 w=3.0,2.99,3.01\n"
-            << "block_overlap_ftd1_d32_bs1M_p8" << "block_overlap_ftd1_d32_bs1M_p8" << "high" << true;
+            << "block_overlap_ftd1_d32_bs1M_p8"
+            << "block_overlap_ftd1_d32_bs1M_p8"
+            << "high" << true;
         // Gap 0.3, noise 0.2: between once and twice.
         QTest::addRow("between once and twice the noise: medium")
             << "bs=1M d=32 p=8 r=3.6,3.5,3.7 w=3.0,3.0,3.0\n"
                "bs=1M d=32 p=1 r=3.3,3.2,3.4 w=3.0,3.0,3.0\n"
-            << "block_overlap_ftd1_d32_bs1M_p8" << "block_overlap_ftd1_d32_bs1M_p8" << "medium" << true;
+            << "block_overlap_ftd1_d32_bs1M_p8"
+            << "block_overlap_ftd1_d32_bs1M_p8"
+            << "medium" << true;
         // A cheaper point on two drives is no pick for a one-drive best.
         QTest::addRow("other folder count is no candidate")
             << "bs=1M d=32 p=8 r=3.6,3.5,3.7 w=3.1,3.0,3.2\n"
                "bs=1M d=8 p=1 ftd=2 r=3.55,3.5,3.6 w=3.1,3.0,3.2\n"
-            << "block_overlap_ftd1_d32_bs1M_p8" << "block_overlap_ftd1_d32_bs1M_p8" << "low" << true;
-        QTest::addRow("failed samples do not count")
-            << "bs=1M d=32 p=8 r=3.6,err w=3.1\n"
-               "bs=1M d=32 p=1 r=err w=3.9\n"
-               "bs=1M d=8 p=1 r=1.0 w=1.0\n"
-            << "block_overlap_ftd1_d32_bs1M_p8" << "block_overlap_ftd1_d32_bs1M_p8" << "medium" << false;
-        QTest::addRow("only one comparable")
-            << "bs=1M d=32 p=8 r=3.6 w=3.1\n"
-               "bs=1M d=32 p=1 r=3.9\n"
-            << "block_overlap_ftd1_d32_bs1M_p8" << "block_overlap_ftd1_d32_bs1M_p8" << "low" << false;
-        QTest::addRow("nothing comparable")
-            << "bs=1M d=32 p=8 r=3.6\n"
-               "bs=1M d=32 p=1 w=3.9\n"
-            << "-" << "-" << "low" << false;
+            << "block_overlap_ftd1_d32_bs1M_p8"
+            << "block_overlap_ftd1_d32_bs1M_p8"
+            << "low" << true;
+        QTest::addRow("failed samples do not count") << "bs=1M d=32 p=8 r=3.6,err w=3.1\n"
+                                                        "bs=1M d=32 p=1 r=err w=3.9\n"
+                                                        "bs=1M d=8 p=1 r=1.0 w=1.0\n"
+                                                     << "block_overlap_ftd1_d32_bs1M_p8"
+                                                     << "block_overlap_ftd1_d32_bs1M_p8"
+                                                     << "medium" << false;
+        QTest::addRow("only one comparable") << "bs=1M d=32 p=8 r=3.6 w=3.1\n"
+                                                "bs=1M d=32 p=1 r=3.9\n"
+                                             << "block_overlap_ftd1_d32_bs1M_p8"
+                                             << "block_overlap_ftd1_d32_bs1M_p8"
+                                             << "low" << false;
+        QTest::addRow("nothing comparable") << "bs=1M d=32 p=8 r=3.6\n"
+                                               "bs=1M d=32 p=1 w=3.9\n"
+                                            << "-"
+                                            << "-"
+                                            << "low" << false;
     }
     void recommends() {
         QFETCH(QString, spec);
@@ -128,8 +155,9 @@ private slots:
 
     void noiseIsTheLargerOfOwnAndTypical() {
         // Best's own combined range: 0.2 + 0.2 = 0.4 of 6.7; the other's is 0.2 of 6.0.
-        const Recommendation rec = analyze(parse("bs=1M d=32 p=8 r=3.6,3.5,3.7 w=3.1,3.0,3.2\n"
-                                                 "bs=1M d=8 p=1 r=3.0,2.95,3.05 w=3.0,2.95,3.05\n"));
+        const Recommendation rec =
+            analyze(parse("bs=1M d=32 p=8 r=3.6,3.5,3.7 w=3.1,3.0,3.2\n"
+                          "bs=1M d=8 p=1 r=3.0,2.95,3.05 w=3.0,2.95,3.05\n"));
         QVERIFY(rec.noiseKnown);
         QVERIFY(qAbs(rec.noiseGiBps - 0.4) < 1e-9);
         // Typical relative range (median of 0.4/6.7 and 0.1/6.0) when larger than the best's own.
@@ -137,7 +165,8 @@ private slots:
                                                   "bs=1M d=8 p=1 r=3.0,2.7 w=3.0,2.7\n"
                                                   "bs=1M d=8 p=2 r=3.0,2.7 w=3.0,2.7\n"));
         const double relative = 0.6 / 5.7;
-        QVERIFY2(qAbs(rec2.noiseGiBps - relative * 6.7) < 1e-9, std::to_string(rec2.noiseGiBps).c_str());
+        QVERIFY2(qAbs(rec2.noiseGiBps - relative * 6.7) < 1e-9,
+                 std::to_string(rec2.noiseGiBps).c_str());
     }
 
     void listsIncompleteConfigurations() {
@@ -190,16 +219,22 @@ private slots:
         const std::string csv = resultsToCsv(rs);
         const QStringList lines = QString::fromStdString(csv).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 3);
-        QCOMPARE(lines[0], QString("tag,label,block_size,queue_depth,intra_op_parallelism,single_submit,"
-                                   "overlap_events,use_gds,folders,read_gibps,write_gibps,combined_gibps,"
-                                   "read_min,read_max,write_min,write_max,read_samples,write_samples,errors,"
-                                   "first_error"));
+        QCOMPARE(lines[0],
+                 QString("tag,label,block_size,queue_depth,intra_op_parallelism,single_submit,"
+                         "overlap_events,use_gds,folders,read_gibps,write_gibps,combined_gibps,"
+                         "read_min,read_max,write_min,write_max,read_samples,write_samples,errors,"
+                         "first_error"));
         // Sorted by key: 128K first. No write figure: empty cells.
-        QCOMPARE(lines[1], QString("block_sequential_ftd1_d8_bs128K_p1,\"128K, qd 8, 1 thread, block, sequential\","
-                                   "131072,8,1,false,false,false,1,0.5,,,0.5,0.5,,,1,0,0,"));
-        QCOMPARE(lines[2], QString("block_overlap_ftd1_d32_bs1M_p8,\"1M, qd 32, 8 threads, block, overlap\","
-                                   "1048576,32,8,false,true,false,1,3.5,3.125,6.625,3.25,3.75,3.125,3.125,3,1,1,"
-                                   "\"failed, \"\"badly\"\"\""));
+        QCOMPARE(
+            lines[1],
+            QString(
+                "block_sequential_ftd1_d8_bs128K_p1,\"128K, qd 8, 1 thread, block, sequential\","
+                "131072,8,1,false,false,false,1,0.5,,,0.5,0.5,,,1,0,0,"));
+        QCOMPARE(
+            lines[2],
+            QString("block_overlap_ftd1_d32_bs1M_p8,\"1M, qd 32, 8 threads, block, overlap\","
+                    "1048576,32,8,false,true,false,1,3.5,3.125,6.625,3.25,3.75,3.125,3.125,3,1,1,"
+                    "\"failed, \"\"badly\"\"\""));
 
         QTemporaryDir tmp;
         const std::string file = (tmp.path() + "/results.csv").toStdString();

@@ -23,25 +23,28 @@ void writeFile(const QString& path, const QByteArray& body) {
 }
 
 QByteArray dsBody(const char* op, const char* speed) {
-    return QByteArray("Testing deepspeed_aio python frontend\nargs = Namespace(io_size='400M', read=True)\n") +
+    return QByteArray("Testing deepspeed_aio python frontend\nargs = Namespace(io_size='400M', "
+                      "read=True)\n") +
            "E2E " + op + " Latency = 0.1 sec\nE2E " + op + " Speed = " + speed + " GB/sec\n";
 }
 
 std::vector<std::string> files(const std::vector<SkippedFile>& skipped) {
     std::vector<std::string> out;
-    for (const auto& s : skipped) out.push_back(s.file);
+    for (const auto& s : skipped)
+        out.push_back(s.file);
     return out;
 }
 std::vector<std::string> tags(const std::vector<ConfigResult>& configs) {
     std::vector<std::string> out;
-    for (const auto& c : configs) out.push_back(c.key.tag());
+    for (const auto& c : configs)
+        out.push_back(c.key.tag());
     return out;
 }
 } // namespace
 
 class TestLogFolderReader : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     // Every shared fixture gives exactly the answer in its expected.json.
     void fixtures_data() {
         QTest::addColumn<QString>("name");
@@ -89,7 +92,8 @@ private slots:
         QVERIFY(rs->skipped[2].reason.find("not a benchmark log") != std::string::npos);
 
         const Recommendation rec = analyze(*rs);
-        QCOMPARE(tags(rec.readOnly), std::vector<std::string>{"block_sequential_ftd1_d32_bs128K_p8"});
+        QCOMPARE(tags(rec.readOnly),
+                 std::vector<std::string>{"block_sequential_ftd1_d32_bs128K_p8"});
         QCOMPARE(tags(rec.writeOnly), std::vector<std::string>{"block_overlap_ftd1_d32_bs1M_p1"});
         QVERIFY(rec.failed.empty());
     }
@@ -104,21 +108,23 @@ private slots:
         QTest::addColumn<bool>("overlap");
         QTest::addColumn<int>("folders");
         QTest::addColumn<quint64>("ioBytes");
-        QTest::addRow("D") << "read_block_overlap_ftd1_d32_bs1M_p8.txt" << true << quint64(1 << 20) << 32 << 8
-                           << false << true << 1 << quint64(0);
-        QTest::addRow("C") << "read_block_overlap_t1_p2_d4_bs128K.txt" << true << quint64(128 << 10) << 4 << 2
-                           << false << true << 1 << quint64(0);
+        QTest::addRow("D") << "read_block_overlap_ftd1_d32_bs1M_p8.txt" << true << quint64(1 << 20)
+                           << 32 << 8 << false << true << 1 << quint64(0);
+        QTest::addRow("C") << "read_block_overlap_t1_p2_d4_bs128K.txt" << true << quint64(128 << 10)
+                           << 4 << 2 << false << true << 1 << quint64(0);
         QTest::addRow("A'") << "write_400MB_block_sequential_t8_p1_d1_bs512K.txt" << false
-                            << quint64(512 << 10) << 1 << 1 << false << false << 8 << quint64(400ull << 20);
-        QTest::addRow("order free") << "write_bs8M_p4_single_d128_ftd2_sequential.txt" << false
-                                    << quint64(8 << 20) << 128 << 4 << true << false << 2 << quint64(0);
-        QTest::addRow("G block") << "read_bs1G.txt" << true << quint64(1) << 1 << 1 << false << true << 1
-                                 << quint64(0);
+                            << quint64(512 << 10) << 1 << 1 << false << false << 8
+                            << quint64(400ull << 20);
+        QTest::addRow("order free")
+            << "write_bs8M_p4_single_d128_ftd2_sequential.txt" << false << quint64(8 << 20) << 128
+            << 4 << true << false << 2 << quint64(0);
+        QTest::addRow("G block") << "read_bs1G.txt" << true << quint64(1) << 1 << 1 << false << true
+                                 << 1 << quint64(0);
         // Absent overlap tag: overlap in scheme D, sequential in scheme C.
-        QTest::addRow("D defaults") << "read_ftd4.txt" << true << quint64(1 << 20) << 1 << 1 << false << true
-                                    << 4 << quint64(0);
-        QTest::addRow("C defaults") << "read_t2_d8.txt" << true << quint64(1 << 20) << 8 << 1 << false << false
-                                    << 2 << quint64(0);
+        QTest::addRow("D defaults") << "read_ftd4.txt" << true << quint64(1 << 20) << 1 << 1
+                                    << false << true << 4 << quint64(0);
+        QTest::addRow("C defaults") << "read_t2_d8.txt" << true << quint64(1 << 20) << 8 << 1
+                                    << false << false << 2 << quint64(0);
     }
     void parsesFileNames() {
         QFETCH(QString, name);
@@ -146,16 +152,26 @@ private slots:
     void rejectsBadNames_data() {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("mentions");
-        QTest::addRow("backup") << "read_block_d8.txt~" << "backup";
-        QTest::addRow("hidden") << ".DS_Store" << "hidden";
-        QTest::addRow("markdown") << "notes.md" << "not a benchmark log";
-        QTest::addRow("no op") << "block_overlap_d8.txt" << "read_";
-        QTest::addRow("unknown tag") << "read_block_turbo_d8.txt" << "\"turbo\"";
-        QTest::addRow("bad size") << "read_bs12Q.txt" << "bs12Q";
-        QTest::addRow("zero depth") << "read_d0.txt" << "\"d0\"";
-        QTest::addRow("twice") << "read_d8_d16.txt" << "queue depth";
-        QTest::addRow("two schemes") << "read_t1_ftd1.txt" << "schemes";
-        QTest::addRow("empty tag") << "read__d8.txt" << "empty tag";
+        QTest::addRow("backup") << "read_block_d8.txt~"
+                                << "backup";
+        QTest::addRow("hidden") << ".DS_Store"
+                                << "hidden";
+        QTest::addRow("markdown") << "notes.md"
+                                  << "not a benchmark log";
+        QTest::addRow("no op") << "block_overlap_d8.txt"
+                               << "read_";
+        QTest::addRow("unknown tag") << "read_block_turbo_d8.txt"
+                                     << "\"turbo\"";
+        QTest::addRow("bad size") << "read_bs12Q.txt"
+                                  << "bs12Q";
+        QTest::addRow("zero depth") << "read_d0.txt"
+                                    << "\"d0\"";
+        QTest::addRow("twice") << "read_d8_d16.txt"
+                               << "queue depth";
+        QTest::addRow("two schemes") << "read_t1_ftd1.txt"
+                                     << "schemes";
+        QTest::addRow("empty tag") << "read__d8.txt"
+                                   << "empty tag";
     }
     void rejectsBadNames() {
         QFETCH(QString, name);
@@ -170,21 +186,25 @@ private slots:
         QTest::addColumn<bool>("read");
         QTest::addColumn<double>("speed"); // < 0: no figure
         QTest::addColumn<quint64>("bytes");
-        QTest::addRow("plain") << QByteArray("args = Namespace(io_size='400M', read=True)\n"
-                                             "Task Read Speed = 9.0 GB/sec\nE2E Read Speed = 3.5 GB/sec\n")
+        QTest::addRow("plain") << QByteArray(
+                                      "args = Namespace(io_size='400M', read=True)\n"
+                                      "Task Read Speed = 9.0 GB/sec\nE2E Read Speed = 3.5 GB/sec\n")
                                << true << 3.5 << quint64(400ull << 20);
-        QTest::addRow("first counts") << QByteArray("E2E Write Speed = 1.25 GB/sec\nE2E Write Speed = 7 GB/sec")
-                                      << false << 1.25 << quint64(0);
-        QTest::addRow("crlf") << QByteArray("E2E Read Speed = 2.5 GB/sec\r\n") << true << 2.5 << quint64(0);
-        QTest::addRow("other op only") << QByteArray("E2E Write Speed = 2.5 GB/sec\n") << true << -1.0
-                                       << quint64(0);
+        QTest::addRow("first counts")
+            << QByteArray("E2E Write Speed = 1.25 GB/sec\nE2E Write Speed = 7 GB/sec") << false
+            << 1.25 << quint64(0);
+        QTest::addRow("crlf") << QByteArray("E2E Read Speed = 2.5 GB/sec\r\n") << true << 2.5
+                              << quint64(0);
+        QTest::addRow("other op only")
+            << QByteArray("E2E Write Speed = 2.5 GB/sec\n") << true << -1.0 << quint64(0);
         QTest::addRow("indented is not a start")
             << QByteArray("  E2E Read Speed = 2.5 GB/sec\n") << true << -1.0 << quint64(0);
-        QTest::addRow("garbage number") << QByteArray("E2E Read Speed = nan GB/sec\n") << true << -1.0
-                                        << quint64(0);
-        QTest::addRow("write_size") << QByteArray("args = Namespace(write_file='x', write_size='400M')\n"
-                                                  "E2E Write Speed = 3 GB/sec")
-                                    << false << 3.0 << quint64(400ull << 20);
+        QTest::addRow("garbage number")
+            << QByteArray("E2E Read Speed = nan GB/sec\n") << true << -1.0 << quint64(0);
+        QTest::addRow("write_size")
+            << QByteArray("args = Namespace(write_file='x', write_size='400M')\n"
+                          "E2E Write Speed = 3 GB/sec")
+            << false << 3.0 << quint64(400ull << 20);
         QTest::addRow("empty") << QByteArray() << true << -1.0 << quint64(0);
     }
     void parsesBodies() {
@@ -192,8 +212,9 @@ private slots:
         QFETCH(bool, read);
         QFETCH(double, speed);
         QFETCH(quint64, bytes);
-        const auto f = LogFolderReader::parseBody(std::string_view(body.constData(), size_t(body.size())),
-                                                  read ? IoOp::Read : IoOp::Write);
+        const auto f =
+            LogFolderReader::parseBody(std::string_view(body.constData(), size_t(body.size())),
+                                       read ? IoOp::Read : IoOp::Write);
         QCOMPARE(f.e2eGiBps.has_value(), speed >= 0);
         if (speed >= 0) QCOMPARE(*f.e2eGiBps, speed);
         QCOMPARE(quint64(f.ioBytes), bytes);
@@ -203,12 +224,16 @@ private slots:
     void readsInlineSchemes() {
         QTemporaryDir tmp;
         const QString d = tmp.path();
-        writeFile(d + "/_aio_bench_read_logs/read_block_overlap_t1_p2_d4_bs128K.txt", dsBody("Read", "2.0"));
-        writeFile(d + "/_aio_bench_write_logs/write_block_overlap_t1_p2_d4_bs128K.txt", dsBody("Write", "1.0"));
-        writeFile(d + "/_aio_bench_read_logs/read_block_sequential_t8_p1_d1_bs512K.txt", dsBody("Read", "4.0"));
+        writeFile(d + "/_aio_bench_read_logs/read_block_overlap_t1_p2_d4_bs128K.txt",
+                  dsBody("Read", "2.0"));
+        writeFile(d + "/_aio_bench_write_logs/write_block_overlap_t1_p2_d4_bs128K.txt",
+                  dsBody("Write", "1.0"));
+        writeFile(d + "/_aio_bench_read_logs/read_block_sequential_t8_p1_d1_bs512K.txt",
+                  dsBody("Read", "4.0"));
         writeFile(d + "/_aio_bench_write_logs/write_400MB_block_sequential_t8_p1_d1_bs512K.txt",
                   dsBody("Write", "3.0"));
-        writeFile(d + "/_aio_bench_write_logs/write_block_overlap_t1_p2_d4_bs128K.txt~", dsBody("Write", "9"));
+        writeFile(d + "/_aio_bench_write_logs/write_block_overlap_t1_p2_d4_bs128K.txt~",
+                  dsBody("Write", "9"));
         writeFile(d + "/_aio_bench_write_logs/read_block_d8.txt", dsBody("Read", "9"));
         QDir().mkpath(d + "/_aio_bench_read_logs/subdir.txt");
         QDir().mkpath(d + "/_aio_bench_read_logs/read_block_d4.txt"); // a folder with a log's name
@@ -236,8 +261,10 @@ private slots:
     // The same configuration logged twice (old and new naming) gives two loops.
     void duplicatesBecomeLoops() {
         QTemporaryDir tmp;
-        writeFile(tmp.path() + "/_aio_bench_read_logs/read_block_overlap_t1_p1_d8_bs1M.txt", dsBody("Read", "2"));
-        writeFile(tmp.path() + "/_aio_bench_read_logs/read_block_overlap_ftd1_d8_bs1M_p1.txt", dsBody("Read", "4"));
+        writeFile(tmp.path() + "/_aio_bench_read_logs/read_block_overlap_t1_p1_d8_bs1M.txt",
+                  dsBody("Read", "2"));
+        writeFile(tmp.path() + "/_aio_bench_read_logs/read_block_overlap_ftd1_d8_bs1M_p1.txt",
+                  dsBody("Read", "4"));
         auto rs = LogFolderReader().read(tmp.path().toStdString());
         QVERIFY2(rs.ok(), rs.error().c_str());
         QCOMPARE(rs->configs.size(), size_t(1));
@@ -252,11 +279,16 @@ private slots:
     void errorsNameThePath_data() {
         QTest::addColumn<QString>("setup"); // what to create in the temp dir
         QTest::addColumn<QString>("mentions");
-        QTest::addRow("missing") << "missing" << "does not exist";
-        QTest::addRow("no subfolders") << "plain" << "holds neither";
-        QTest::addRow("empty subfolders") << "empty" << "has no log files";
-        QTest::addRow("only junk") << "junk" << "no usable log";
-        QTest::addRow("a file") << "file" << "is a file";
+        QTest::addRow("missing") << "missing"
+                                 << "does not exist";
+        QTest::addRow("no subfolders") << "plain"
+                                       << "holds neither";
+        QTest::addRow("empty subfolders") << "empty"
+                                          << "has no log files";
+        QTest::addRow("only junk") << "junk"
+                                   << "no usable log";
+        QTest::addRow("a file") << "file"
+                                << "is a file";
     }
     void errorsNameThePath() {
         QFETCH(QString, setup);

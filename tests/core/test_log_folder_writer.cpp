@@ -48,7 +48,7 @@ const nlohmann::json kMeta = {{"spec", {{"block_size", {"128K", "1M"}}, {"loops"
 
 class TestLogFolderWriter : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void namesFilesInSchemeD_data() {
         QTest::addColumn<bool>("read");
         QTest::addColumn<quint64>("block");
@@ -84,8 +84,8 @@ private slots:
     void textHasDeepSpeedLines() {
         ConfigResult c;
         c.key = key(1 << 20, 32, 8);
-        c.samples = {sample(IoOp::Read, 0, 3.0), sample(IoOp::Read, 1, 3.5), sample(IoOp::Read, 2, 3.25),
-                     sample(IoOp::Write, 0, 2.0)};
+        c.samples = {sample(IoOp::Read, 0, 3.0), sample(IoOp::Read, 1, 3.5),
+                     sample(IoOp::Read, 2, 3.25), sample(IoOp::Write, 0, 2.0)};
         c.recompute();
         const std::string t = LogFolderWriter::deepSpeedLogText(c, IoOp::Read, "io_uring");
         QVERIFY2(t.find("\nE2E Read Speed = 3.25 GB/sec\n") != std::string::npos, t.c_str());
@@ -117,10 +117,12 @@ private slots:
         auto w = LogFolderWriter::create(dir, "io_uring", kMeta);
         QVERIFY2(w.ok(), w.error().c_str());
 
-        const ConfigKey a = key(1 << 20, 32, 8), b = key(128 << 10, 8, 1, false), c = key(8 << 20, 128, 4);
+        const ConfigKey a = key(1 << 20, 32, 8), b = key(128 << 10, 8, 1, false),
+                        c = key(8 << 20, 128, 4);
         QVERIFY(w->add(a, {sample(IoOp::Write, 0, 3.1), sample(IoOp::Read, 0, 3.61)}).ok());
         QVERIFY(w->add(b, {sample(IoOp::Write, 0, 0.75), sample(IoOp::Read, 0, 0.9)}).ok());
-        // More loops of `a` later: the text log holds the median so far (even count: mean of middle two).
+        // More loops of `a` later: the text log holds the median so far (even count: mean of middle
+        // two).
         QVERIFY(w->add(a, {sample(IoOp::Write, 1, 3.0), sample(IoOp::Read, 1, 3.4)}).ok());
         // A configuration whose writes failed, with an awkward message.
         QVERIFY(w->add(c, {sample(IoOp::Write, 0, 0, "io_uring: EINVAL, \"O_DIRECT\"\nrefused"),
@@ -158,9 +160,11 @@ private slots:
             QCOMPARE(theirs->samples.front().bytes, std::uint64_t(400) << 20);
         }
         QCOMPARE(ds->skipped.size(), size_t(1));
-        QCOMPARE(ds->skipped[0].file, "_aio_bench_write_logs/" + LogFolderWriter::logFileName(IoOp::Write, c));
-        const std::string failedText =
-            readText(QString::fromStdString((dir / "_aio_bench_write_logs" / LogFolderWriter::logFileName(IoOp::Write, c)).string()));
+        QCOMPARE(ds->skipped[0].file,
+                 "_aio_bench_write_logs/" + LogFolderWriter::logFileName(IoOp::Write, c));
+        const std::string failedText = readText(QString::fromStdString(
+            (dir / "_aio_bench_write_logs" / LogFolderWriter::logFileName(IoOp::Write, c))
+                .string()));
         QVERIFY(failedText.find("EINVAL") != std::string::npos);
         QVERIFY(failedText.find("E2E") == std::string::npos);
         QCOMPARE(analyze(*ds).best->key, a);
@@ -177,7 +181,9 @@ private slots:
         QVERIFY(w->add(a, {sample(IoOp::Write, 0, 3.1)}).ok());
         QVERIFY(w->add(a, {sample(IoOp::Read, 0, 3.6)}).ok());
         // What a kill during the next point's write leaves behind.
-        const QString leftover = tmp.path() + "/_aio_bench_read_logs/.read_block_overlap_ftd1_d8_bs1M_p1.txt.aiotune-tmp";
+        const QString leftover =
+            tmp.path() +
+            "/_aio_bench_read_logs/.read_block_overlap_ftd1_d8_bs1M_p1.txt.aiotune-tmp";
         QFile f(leftover);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("Testing aio");
@@ -193,7 +199,10 @@ private slots:
         QCOMPARE(js->status, std::string("running"));
         QCOMPARE(*js->configs[0].combinedGiBps, 3.1 + 3.6);
         // No temporary file of our own is left after successful writes.
-        QCOMPARE(QDir(tmp.path()).entryList(QStringList{"*.aiotune-tmp"}, QDir::Hidden | QDir::Files).size(), 0);
+        QCOMPARE(QDir(tmp.path())
+                     .entryList(QStringList{"*.aiotune-tmp"}, QDir::Hidden | QDir::Files)
+                     .size(),
+                 0);
     }
 
     void createFailsWithThePath() {
@@ -201,7 +210,8 @@ private slots:
         QFile blocker(tmp.path() + "/plainfile");
         QVERIFY(blocker.open(QIODevice::WriteOnly));
         blocker.close();
-        auto w = LogFolderWriter::create((tmp.path() + "/plainfile/logs").toStdString(), "io_uring", nullptr);
+        auto w = LogFolderWriter::create((tmp.path() + "/plainfile/logs").toStdString(), "io_uring",
+                                         nullptr);
         QVERIFY(!w.ok());
         QVERIFY2(w.error().find("plainfile/logs") != std::string::npos, w.error().c_str());
     }
