@@ -458,17 +458,18 @@ void MainWindow::startSweep() {
         return;
     }
     m_messageBar->dismiss();
-    m_sweepLogFolder.clear();
-    if (SweepController::canWriteLogFolder()) {
-        const QString root =
-            m_options.logRoot.isEmpty()
-                ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-                      QStringLiteral("/sweeps")
-                : m_options.logRoot;
-        m_sweepLogFolder = root + QStringLiteral("/sweep-") +
-                           QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-        QDir().mkpath(root);
-    }
+    // Every sweep leaves a DeepSpeed-compatible log folder to reopen, compare or hand to
+    // DeepSpeed's tools.
+    const QString root = m_options.logRoot.isEmpty()
+                             ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                                   QStringLiteral("/sweeps")
+                             : m_options.logRoot;
+    QDir().mkpath(root);
+    const QString stem = root + QStringLiteral("/sweep-") +
+                         QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    m_sweepLogFolder = stem;
+    for (int n = 2; QFileInfo::exists(m_sweepLogFolder); ++n) // two sweeps within a second
+        m_sweepLogFolder = stem + QLatin1Char('-') + QString::number(n);
     m_sweep->setLogFolder(m_sweepLogFolder);
     m_currentFolder.clear();
     setWindowTitle(tr("aiotune — sweep running"));

@@ -261,6 +261,14 @@ class TestMainWindow : public QObject {
         QVERIFY(w->recommendation().best.has_value());
         QVERIFY(start->isEnabled());
         QVERIFY(!w->progressBar()->isVisible());
+        // The sweep wrote a DeepSpeed-compatible log folder: it is current, recent, and reloads.
+        QVERIFY2(w->currentFolder().startsWith(m_home.path()), qPrintable(w->currentFolder()));
+        QVERIFY(QFileInfo(w->currentFolder() + "/_aio_bench_read_logs").isDir());
+        QCOMPARE(w->settings().recentFolders().value(0), w->currentFolder());
+        QSignalSpy loaded(w, &MainWindow::folderLoaded);
+        action(w, "actionReload")->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        QCOMPARE(w->resultsModel()->rowCount(), 2);
         // The scratch file never outlives the sweep.
         QCOMPARE(QDir(m.scratch).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
                  QStringList());

@@ -9,33 +9,12 @@
 #include <chrono>
 #include <filesystem>
 
-namespace {
-
-// SweepRunner::setLogFolder is being added to the core; use it as soon as it
-// exists without making this file wait for it.
-template <typename Runner>
-concept HasLogFolder = requires(Runner& r, std::filesystem::path p) {
-    r.setLogFolder(p);
-};
-
-template <typename Runner> void applyLogFolder(Runner& runner, const QString& folder) {
-    if constexpr (HasLogFolder<Runner>) {
-        if (!folder.isEmpty()) runner.setLogFolder(std::filesystem::path(folder.toStdString()));
-    }
-}
-
-} // namespace
-
 SweepController::SweepController(QObject* parent) : QObject(parent) {}
 
 SweepController::~SweepController() {
     m_pending.reset();
     if (m_active) m_active->cancel = true;
     m_future.waitForFinished();
-}
-
-bool SweepController::canWriteLogFolder() {
-    return HasLogFolder<aiotune::SweepRunner>;
 }
 
 quint64 SweepController::start(const aiotune::SweepSpec& spec) {
@@ -119,7 +98,8 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
         };
 
         aiotune::SweepRunner runner(job->spec, engine);
-        applyLogFolder(runner, logFolder);
+        if (!logFolder.isEmpty())
+            runner.setLogFolder(std::filesystem::path(logFolder.toStdString()));
         auto result = runner.run(cb, &job->cancel);
         QString error;
         std::optional<aiotune::ResultSet> results;

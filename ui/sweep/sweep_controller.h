@@ -37,11 +37,9 @@ class SweepController : public QObject {
     void waitForStopped();
 
     void setEngine(aiotune::EngineKind engine) { m_engine = engine; }
-    // Where sweeps write a DeepSpeed-compatible log folder; empty: nowhere.
-    // Honoured once SweepRunner::setLogFolder exists in the core.
+    // Where sweeps write a DeepSpeed-compatible log folder (and sweep.json); empty: nowhere.
     void setLogFolder(const QString& folder) { m_logFolder = folder; }
     QString logFolder() const { return m_logFolder; }
-    static bool canWriteLogFolder();
 
     // Most progress updates per second forwarded to the UI.
     static constexpr int kMaxProgressPerSecond = 20;
