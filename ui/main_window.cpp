@@ -212,11 +212,16 @@ void MainWindow::buildLayout() {
         QHeaderView* h = m_table->horizontalHeader();
         const int order[] = {
             ResultsTableModel::BlockSizeColumn, ResultsTableModel::QueueDepthColumn,
-            ResultsTableModel::ThreadsColumn,   ResultsTableModel::CombinedColumn,
+            ResultsTableModel::ThreadsColumn,   ResultsTableModel::SubmitColumn,
+            ResultsTableModel::OverlapColumn,   ResultsTableModel::CombinedColumn,
             ResultsTableModel::ReadColumn,      ResultsTableModel::WriteColumn,
             ResultsTableModel::SpreadColumn};
         for (int visual = 0; visual < int(std::size(order)); ++visual)
             h->moveSection(h->visualIndex(order[visual]), visual);
+        // Settings columns hold short words: fit them so two rows that differ
+        // only in submit or overlap mode are told apart without scrolling.
+        for (int column = 0; column <= ResultsTableModel::FoldersColumn; ++column)
+            h->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     }
     tableLayout->addWidget(m_filter);
     tableLayout->addWidget(m_table, 1);

@@ -227,9 +227,9 @@ QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation,
     if (role == Qt::DisplayRole) {
         switch (section) {
         case BlockSizeColumn:
-            return tr("Block size");
+            return tr("Block");
         case QueueDepthColumn:
-            return tr("Queue depth");
+            return tr("Depth");
         case ThreadsColumn:
             return tr("Threads");
         case SubmitColumn:
