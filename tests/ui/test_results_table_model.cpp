@@ -267,7 +267,7 @@ class TestResultsTableModel : public QObject {
                                         model.index(0, ResultsTableModel::BlockSizeColumn),
                                         model.index(1, ResultsTableModel::BlockSizeColumn),
                                         model.index(0, ResultsTableModel::CombinedColumn)};
-        QCOMPARE(indexesToTsv(picked), QString("Block size\tCombined GiB/s\n128K\t–\n1M\t6.50\n"));
+        QCOMPARE(indexesToTsv(picked), QString("Block\tCombined GiB/s\n128K\t–\n1M\t6.50\n"));
         QCOMPARE(indexesToTsv(picked, false), QString("128K\t–\n1M\t6.50\n"));
         QCOMPARE(indexesToTsv({}), QString());
     }
