@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -48,9 +49,10 @@ int main(int argc, char** argv) {
         }
         for (const auto& c : kCommands)
             if (first == c.name) return c.run(std::vector<std::string>(argv + 2, argv + argc));
-        if (first.rfind("-", 0) != 0 && first.find('/') == std::string::npos &&
-            first.find('.') == std::string::npos) {
-            std::fprintf(stderr, "aiotune: unknown command '%s'\n\n", first.c_str());
+        // A word that is neither a command nor an existing folder is a typo.
+        std::error_code ec;
+        if (first.rfind("-", 0) != 0 && !std::filesystem::is_directory(first, ec)) {
+            std::fprintf(stderr, "aiotune: '%s' is neither a command nor a folder to open\n\n", first.c_str());
             printUsage();
             return 2;
         }
