@@ -30,6 +30,7 @@ const std::vector<FlagSpec> kFlags = {
     {"sequential_requests", false, false, "overlap_events false: lock-step batches"},
     {"loops", true, false, "transfers to run; figures are the median (default 1)", "N"},
     {"engine", true, false, "io_uring, portable or auto (default auto)", "NAME"},
+    {"no_huge_pages", false, false, "buffer on normal pages, as PyTorch's pinned tensors usually are"},
     {"json", false, false, "print one JSON object instead of DeepSpeed's metric lines"},
 };
 
@@ -102,7 +103,7 @@ int runIo(const std::vector<std::string>& argv) {
     const std::string folder = args->value("folder");
     auto file = ScratchFile::create(folder, params.ioSize);
     if (!file) return fail(file.error());
-    AlignedBuffer buffer(params.ioSize);
+    AlignedBuffer buffer(params.ioSize, !args->has("no_huge_pages"));
     if (!buffer.valid()) return fail("cannot allocate " + formatByteSizeHuman(params.ioSize) + " of memory");
     buffer.fillPattern(7);
 
@@ -136,7 +137,8 @@ int runIo(const std::vector<std::string>& argv) {
         nlohmann::ordered_json j = toJson(m);
         nlohmann::ordered_json head = {{"op", params.direction == IoDirection::Read ? "read" : "write"},
                                        {"engine", m.engine},
-                                       {"folder", folder}};
+                                       {"folder", folder},
+                                       {"huge_pages", !args->has("no_huge_pages")}};
         head.update(j);
         head["aio"] = {{"block_size", params.aio.block_size},
                        {"queue_depth", params.aio.queue_depth},

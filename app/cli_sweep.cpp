@@ -52,6 +52,7 @@ int runSweep(const std::vector<std::string>& argv) {
         {"no_write", false, false, "skip writes (reads still need one unmeasured write)"},
         {"log_dir", true, false, "where to write the DeepSpeed-format logs (default ./_aio_bench_logs)", "DIR"},
         {"engine", true, false, "io_uring, portable or auto (default auto)", "NAME"},
+        {"no_huge_pages", false, false, "buffers on normal pages, as PyTorch's pinned tensors usually are"},
         {"json", false, false, "print one JSON object with the analysis at the end"},
     };
     const std::string usage = "aiotune sweep --nvme_dir DIR [DIR...] [--sweep_config FILE] [lists...] "
@@ -131,6 +132,7 @@ int runSweep(const std::vector<std::string>& argv) {
     const std::string logDir = args->value("log_dir", "_aio_bench_logs");
     SweepRunner runner(spec, kind);
     runner.setLogFolder(logDir);
+    runner.setHugePages(!args->has("no_huge_pages"));
 
     struct sigaction sa {};
     sa.sa_handler = onInterrupt;

@@ -199,9 +199,10 @@ int runWindow(int argc, char** argv) {
     }
 
     QApplication app(argc, argv);
-    QApplication::setDesktopFileName(QStringLiteral("aiotune"));
     if (QFileInfo::exists(QStringLiteral(":/icons/aiotune.svg")))
         QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/aiotune.svg")));
+    // Lets Wayland docks match the window to its menu entry.
+    QApplication::setDesktopFileName(QStringLiteral("org.aiotune.aiotune"));
     MainWindow window;
     window.show();
     if (!args.openFolder.isEmpty())

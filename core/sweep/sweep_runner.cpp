@@ -126,7 +126,7 @@ Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<b
     for (const auto& f : m_spec.folders) {
         auto file = ScratchFile::create(f, m_spec.ioSize);
         if (!file) return makeError(file.error());
-        AlignedBuffer buffer(m_spec.ioSize);
+        AlignedBuffer buffer(m_spec.ioSize, m_hugePages);
         if (!buffer.valid())
             return makeError("cannot allocate " + formatByteSizeHuman(m_spec.ioSize) +
                              " of memory per folder: lower the io size");
@@ -140,6 +140,7 @@ Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<b
     results.status = "running";
     results.meta = {{"spec", m_spec.toJson()}, {"system", systemFingerprint(m_spec.folders)}};
     results.meta["system"]["engine"] = engine->name();
+    results.meta["system"]["huge_pages"] = m_hugePages;
     if (!fallback.empty()) results.meta["system"]["engine_fallback_reason"] = fallback;
     results.meta["per_folder"] = nlohmann::json::array();
 

@@ -68,6 +68,10 @@ public:
     // finish; a killed sweep leaves every finished point readable there.
     void setLogFolder(std::filesystem::path folder) { m_logFolder = std::move(folder); }
 
+    // Buffers on transparent huge pages (the default) or normal pages, as
+    // PyTorch's pinned tensors usually are (see AlignedBuffer).
+    void setHugePages(bool on) { m_hugePages = on; }
+
     // Total I/O seconds of the transfers run so far (benchmarks compare wall time to it).
     double ioSeconds() const { return m_ioSeconds; }
 
@@ -75,6 +79,7 @@ private:
     SweepSpec m_spec;
     EngineKind m_engineKind;
     std::filesystem::path m_logFolder;
+    bool m_hugePages = true;
     double m_ioSeconds = 0;
 };
 

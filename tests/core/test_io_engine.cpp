@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -154,6 +155,36 @@ private slots:
         QVERIFY2(r.ok(), r.error().c_str());
         bad = in.firstPatternMismatch(2, kIoSize);
         QVERIFY2(!bad, qPrintable(QStringLiteral("engine read differs at byte %1").arg(bad.value_or(0))));
+    }
+
+    void largeBuffersOnEitherPageKind_data() {
+        QTest::addColumn<bool>("hugePages");
+        QTest::addRow("huge pages") << true;
+        QTest::addRow("normal pages") << false;
+    }
+    void largeBuffersOnEitherPageKind() {
+        QFETCH(bool, hugePages);
+        if (!probeIoUring()) QSKIP("io_uring unavailable on this machine");
+        const quint64 size = 6u << 20; // above the 2 MiB threshold of the mmap path
+        auto file = ScratchFile::create(m_dir.path().toStdString(), size);
+        QVERIFY2(file.ok(), file.error().c_str());
+        AlignedBuffer out(size, hugePages), in(size, hugePages);
+        QVERIFY(out.valid() && in.valid());
+        QCOMPARE(reinterpret_cast<std::uintptr_t>(out.data()) % AlignedBuffer::kAlignment, 0u);
+        out.fillRepeatingPattern(3);
+        TransferParams p;
+        p.ioSize = size;
+        p.aio.queue_depth = 8;
+        p.aio.intra_op_parallelism = 2;
+        UringEngine engine;
+        QVERIFY(engine.transfer(p, *file, out).ok());
+        p.direction = IoDirection::Read;
+        in.fill(std::byte{0});
+        QVERIFY(engine.transfer(p, *file, in).ok());
+        QCOMPARE(std::memcmp(in.data(), out.data(), size), 0);
+        // The repeating fill is the pattern's first MiB, again and again.
+        QVERIFY(!out.firstPatternMismatch(3, 1u << 20));
+        QCOMPARE(std::memcmp(out.data() + (5u << 20), out.data(), 1u << 20), 0);
     }
 
     void scratchFileLeavesNothingBehind() {
