@@ -5,12 +5,13 @@
 #
 #   tests/bench/engine_vs_fio.sh [FOLDER] [--rounds N] [--io_size 400M]
 #                                [--block_size 1M] [--queue_depth 32] [--io_parallel 1]
+#                                [--no_huge_pages]   (aiotune's buffer on normal pages, like fio's)
 # As root it repeats the run on a fresh tmpfs mount.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 aiotune=${AIOTUNE:-$here/../../build/app/aiotune}
-folder=""; rounds=5; io_size=400M; bs=1M; qd=32; par=1
+folder=""; rounds=5; io_size=400M; bs=1M; qd=32; par=1; pages=
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) rounds=$2; shift 2 ;;
@@ -18,6 +19,7 @@ while [ $# -gt 0 ]; do
         --block_size) bs=$2; shift 2 ;;
         --queue_depth) qd=$2; shift 2 ;;
         --io_parallel) par=$2; shift 2 ;;
+        --no_huge_pages) pages=--no_huge_pages; shift ;;
         -*) echo "unknown option $1" >&2; exit 2 ;;
         *) folder=$1; shift ;;
     esac
@@ -32,14 +34,14 @@ run_one_folder() {
     local dir=$1 label=$2
     local work; work=$(mktemp -d "$dir/aiotune-bench.XXXXXX")
     trap 'rm -rf "$work"' RETURN
-    echo "== $label: $dir  (io_size $io_size, block $bs, depth $qd, threads $par, $rounds rounds)"
+    echo "== $label: $dir  (io_size $io_size, block $bs, depth $qd, threads $par, $rounds rounds${pages:+, aiotune $pages})"
     for op in write read; do
         local a=() t=() u=() l=()
         local fio_rw=$op; local ds_flag=""; [ "$op" = read ] && ds_flag=--read
         for ((r = 1; r <= rounds; r++)); do
             local both
             both=$("$aiotune" io --folder "$work" $ds_flag --io_size "$io_size" --block_size "$bs" \
-                    --queue_depth "$qd" --io_parallel "$par" --json |
+                    --queue_depth "$qd" --io_parallel "$par" $pages --json |
                   python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["gib_per_s"], j["io_gib_per_s"])')
             a+=("${both% *}"); t+=("${both#* }")
             for engine in io_uring libaio; do
