@@ -579,13 +579,16 @@ private slots:
     }
 
 private:
-    // True once a point has both its write and read log in the folder.
+    // True once the log folder, read the way a user would, holds a point with
+    // both figures. (Text logs of a point land just before sweep.json, which
+    // the reader prefers, so the files alone would be a moment early.)
     static bool waitForFinishedPoint(const QString& logs, int timeoutMs) {
         QElapsedTimer t;
         t.start();
         while (t.elapsed() < timeoutMs) {
-            const QStringList reads = QDir(logs + "/" + kReadLogDir.data()).entryList({"read_*.txt"}, QDir::Files);
-            if (!reads.isEmpty()) return true;
+            if (auto read = LogFolderReader().read(logs.toStdString()))
+                for (const auto& c : read->configs)
+                    if (c.hasBoth()) return true;
             QThread::msleep(20);
         }
         return false;
