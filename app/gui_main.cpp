@@ -1,13 +1,210 @@
 // The window's entry point, kept apart so the headless commands never start Qt.
+// Without a display it says so and runs the Quick preset headless instead, on
+// the core classes directly (no QApplication).
 #include "main_window.h"
+#include "panels/drives_panel.h"
+#include "panels/ranges_panel.h"
+#include "results/analysis.h"
+#include "sweep/sweep_runner.h"
+#include "util/byte_size.h"
 
 #include <QApplication>
+#include <QFileInfo>
+#include <QIcon>
+#include <QStandardPaths>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <unistd.h>
+
+static void initAppResources() {
+    Q_INIT_RESOURCE(aiotune);
+}
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+void onInterrupt(int) {
+    g_cancel = true;
+}
+
+bool hasDisplay() {
+    const char* platform = std::getenv("QT_QPA_PLATFORM");
+    if (platform &&
+        (std::strncmp(platform, "offscreen", 9) == 0 || std::strncmp(platform, "minimal", 7) == 0))
+        return true;
+    auto set = [](const char* name) {
+        const char* v = std::getenv(name);
+        return v && *v;
+    };
+    return set("DISPLAY") || set("WAYLAND_DISPLAY");
+}
+
+struct WindowArgs {
+    QString openFolder;
+    std::string error;
+};
+
+// `aiotune DIR`, `aiotune --open DIR`, `aiotune --open=DIR`; Qt's own options
+// (-style, -platform ...) are left to QApplication.
+WindowArgs parseArgs(int argc, char** argv) {
+    WindowArgs out;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--open") {
+            if (i + 1 >= argc) {
+                out.error = "--open needs a folder: aiotune --open DIR";
+                return out;
+            }
+            out.openFolder = QString::fromLocal8Bit(argv[++i]);
+        } else if (a.rfind("--open=", 0) == 0) {
+            out.openFolder = QString::fromLocal8Bit(a.substr(7).c_str());
+        } else if (!a.empty() && a[0] == '-') {
+            // Qt options taking a value.
+            if (a == "-style" || a == "-platform" || a == "-stylesheet" ||
+                a == "-qwindowgeometry" || a == "-qwindowtitle" || a == "-qwindowicon" ||
+                a == "-platformtheme" || a == "-plugin")
+                ++i;
+        } else if (out.openFolder.isEmpty()) {
+            out.openFolder = QString::fromLocal8Bit(argv[i]);
+        } else {
+            out.error = "give one folder to open; got '" + out.openFolder.toStdString() +
+                        "' and '" + a + "'";
+            return out;
+        }
+    }
+    return out;
+}
+
+std::string formatEta(double s) {
+    if (s < 0) return "estimating";
+    char buf[64];
+    if (s < 60)
+        std::snprintf(buf, sizeof buf, "%.0f s left", s);
+    else
+        std::snprintf(buf, sizeof buf, "%d min %02d s left", static_cast<int>(s) / 60,
+                      static_cast<int>(s) % 60);
+    return buf;
+}
+
+int runHeadlessQuick() {
+    std::fprintf(stderr,
+                 "aiotune: no display (DISPLAY and WAYLAND_DISPLAY are unset), so no window.\n"
+                 "Running the Quick sweep headless instead; for other sweeps use 'aiotune sweep', "
+                 "see 'aiotune --help'.\n");
+    auto spec = RangesPanel::presetSpec(QStringLiteral("quick"));
+    if (!spec) {
+        std::fprintf(stderr, "aiotune: %s\n", spec.error().c_str());
+        return 1;
+    }
+    const QString scratch = DrivesPanel::defaultScratchFolder();
+    if (scratch.isEmpty()) {
+        std::fprintf(stderr,
+                     "aiotune: cannot create a scratch folder in the cache location (%s): "
+                     "check HOME / XDG_CACHE_HOME are writable\n",
+                     QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
+                         .toLocal8Bit()
+                         .constData());
+        return 1;
+    }
+    spec->folders = {scratch.toStdString()};
+    const aiotune::SweepPlan plan = aiotune::planSweep(*spec);
+    if (!plan.ok()) {
+        std::fprintf(stderr, "aiotune: %s\n", plan.problem.c_str());
+        return 1;
+    }
+    std::fprintf(stderr, "Folder: %s\nPlan: %s\n", scratch.toLocal8Bit().constData(),
+                 plan.summary().c_str());
+
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    const bool tty = ::isatty(STDERR_FILENO);
+    auto last = std::chrono::steady_clock::time_point{};
+    aiotune::SweepCallbacks cb;
+    cb.progress = [&](const aiotune::SweepProgress& p) {
+        const auto now = std::chrono::steady_clock::now();
+        if (p.done < p.total && now - last < std::chrono::milliseconds(tty ? 100 : 1000)) return;
+        last = now;
+        const int pct = p.total ? static_cast<int>(p.done * 100 / p.total) : 0;
+        std::fprintf(stderr, tty ? "\r\033[K[%3d%%] %s, %s" : "[%3d%%] %s, %s\n", pct,
+                     p.current.c_str(), formatEta(p.etaSeconds).c_str());
+        std::fflush(stderr);
+    };
+    cb.sample = [&](const aiotune::ConfigKey& key, const aiotune::Sample& s) {
+        if (s.failed())
+            std::fprintf(stderr, "%s%s %s failed: %s\n", tty ? "\r\033[K" : "",
+                         std::string(aiotune::ioOpName(s.op)).c_str(), key.label().c_str(),
+                         s.error.c_str());
+    };
+    cb.message = [&](const std::string& m) {
+        std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", m.c_str());
+    };
+
+    aiotune::SweepRunner runner(*spec);
+    auto results = runner.run(cb, &g_cancel);
+    if (tty) std::fprintf(stderr, "\n");
+    if (!results) {
+        std::fprintf(stderr, "aiotune: %s\n", results.error().c_str());
+        return 1;
+    }
+    if (results->status == "cancelled") {
+        std::fprintf(stderr, "aiotune: sweep cancelled\n");
+        return 130;
+    }
+    const aiotune::Recommendation rec = aiotune::analyze(*results);
+    if (!rec.best) {
+        std::fprintf(stderr, "aiotune: no configuration has both a read and a write figure: %s\n",
+                     rec.message.c_str());
+        return 1;
+    }
+    const auto& pick = rec.recommended ? *rec.recommended : *rec.best;
+    std::fprintf(stderr, "Best: %s, read %.2f + write %.2f GiB/s (confidence %s)\n",
+                 pick.key.label().c_str(), pick.readGiBps.value_or(0), pick.writeGiBps.value_or(0),
+                 std::string(aiotune::confidenceName(rec.confidence)).c_str());
+    nlohmann::ordered_json out;
+    out["aio"] = aiotune::toAioJson(pick.key.aio);
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+}
+
+} // namespace
 
 int runWindow(int argc, char** argv) {
+    QCoreApplication::setOrganizationName(QStringLiteral("aiotune"));
+    QCoreApplication::setApplicationName(QStringLiteral("aiotune"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(AIOTUNE_VERSION));
+    initAppResources();
+
+    const WindowArgs args = parseArgs(argc, argv);
+    if (!args.error.empty()) {
+        std::fprintf(stderr, "aiotune: %s\n", args.error.c_str());
+        return 2;
+    }
+    if (!hasDisplay()) {
+        if (!args.openFolder.isEmpty()) {
+            std::fprintf(
+                stderr,
+                "aiotune: no display (DISPLAY and WAYLAND_DISPLAY are unset), so no window.\n"
+                "To analyze the folder headless: aiotune analyze %s\n",
+                args.openFolder.toLocal8Bit().constData());
+            return 1;
+        }
+        return runHeadlessQuick();
+    }
+
     QApplication app(argc, argv);
-    QApplication::setApplicationName("aiotune");
-    QApplication::setOrganizationName("aiotune");
+    QApplication::setDesktopFileName(QStringLiteral("aiotune"));
+    if (QFileInfo::exists(QStringLiteral(":/icons/aiotune.svg")))
+        QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/aiotune.svg")));
     MainWindow window;
     window.show();
+    if (!args.openFolder.isEmpty())
+        window.openFolder(QFileInfo(args.openFolder).absoluteFilePath());
     return app.exec();
 }

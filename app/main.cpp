@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct Command {
 const Command kCommands[] = {
     {"io", aiotune::cli::runIo, "run one transfer (DeepSpeed ds_io flags)"},
     {"devices", aiotune::cli::runDevices, "list NVMe drives and other block devices"},
+    {"sweep", aiotune::cli::runSweep, "measure every combination of settings (ds_nvme_tune)"},
+    {"analyze", aiotune::cli::runAnalyze, "best aio section of a sweep log folder (ds_nvme_tune --generate)"},
+    {"export", aiotune::cli::runExport, "write the best aio section, merge it into a DeepSpeed config"},
 };
 
 void printUsage() {
@@ -45,9 +49,10 @@ int main(int argc, char** argv) {
         }
         for (const auto& c : kCommands)
             if (first == c.name) return c.run(std::vector<std::string>(argv + 2, argv + argc));
-        if (first.rfind("-", 0) != 0 && first.find('/') == std::string::npos &&
-            first.find('.') == std::string::npos) {
-            std::fprintf(stderr, "aiotune: unknown command '%s'\n\n", first.c_str());
+        // A word that is neither a command nor an existing folder is a typo.
+        std::error_code ec;
+        if (first.rfind("-", 0) != 0 && !std::filesystem::is_directory(first, ec)) {
+            std::fprintf(stderr, "aiotune: '%s' is neither a command nor a folder to open\n\n", first.c_str());
             printUsage();
             return 2;
         }

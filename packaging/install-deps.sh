@@ -12,7 +12,7 @@ packages=(
     # clang + its runtime for the libFuzzer targets, appstream for metainfo,
     # the xcb plugin deps so the window opens on a real display
     xvfb xauth fio clang libclang-rt-14-dev appstream desktop-file-utils
-    dpkg-dev file qt6-qpa-plugins
+    dpkg-dev file qt6-qpa-plugins libqt6svg6
 )
 
 missing=()

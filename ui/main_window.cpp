@@ -1,6 +1,742 @@
 #include "main_window.h"
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+#include "panels/drives_panel.h"
+#include "panels/log_pane.h"
+#include "panels/message_bar.h"
+#include "panels/ranges_panel.h"
+#include "results/best_config_panel.h"
+#include "results/comparison_model.h"
+#include "results/comparison_view.h"
+#include "results/log_folder_reader.h"
+#include "results/metatypes.h"
+#include "results/results_table_model.h"
+#include "results/throughput_chart.h"
+#include "settings/app_settings.h"
+#include "sweep/sweep_controller.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QThread>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+// Outside any namespace, as Q_INIT_RESOURCE requires: the resources live in
+// the static aiotune_ui library, whose initializer the linker would drop.
+static void initAiotuneResources() {
+    Q_INIT_RESOURCE(aiotune);
+}
+
+namespace {
+
+QString formatEta(double seconds) {
+    if (seconds < 0) return QObject::tr("estimating…");
+    const int s = static_cast<int>(seconds + 0.5);
+    if (s < 60) return QObject::tr("%1 s left").arg(s);
+    if (s < 3600)
+        return QObject::tr("%1 min %2 s left").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QObject::tr("%1 h %2 min left").arg(s / 3600).arg((s % 3600) / 60);
+}
+
+QString folderName(const QString& folder) {
+    const QString name = QFileInfo(QDir::cleanPath(folder)).fileName();
+    return name.isEmpty() ? folder : name;
+}
+
+} // namespace
+
+MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
+    : QMainWindow(parent), m_options(std::move(options)) {
+    initAiotuneResources();
+    registerResultMetaTypes();
+    setObjectName(QStringLiteral("aiotuneMainWindow"));
     setWindowTitle(tr("aiotune"));
-    setMinimumSize(900, 600);
+    setMinimumSize(960, 620);
+    resize(1440, 900);
+
+    m_settings = m_options.settingsPath.isEmpty()
+                     ? std::make_unique<AppSettings>()
+                     : std::make_unique<AppSettings>(m_options.settingsPath);
+    m_sweep = new SweepController(this);
+    m_model = new ResultsTableModel(this);
+
+    buildLayout();
+    buildActions();
+    connectSweep();
+    restoreSettings();
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+bool MainWindow::isSweeping() const {
+    return m_sweep->isRunning();
+}
+const aiotune::ResultSet& MainWindow::currentResults() const {
+    return m_model->results();
+}
+const aiotune::Recommendation& MainWindow::recommendation() const {
+    return m_model->recommendation();
+}
+
+void MainWindow::setPathChooser(std::function<QString(const QString&, bool)> chooser) {
+    m_chooser = std::move(chooser);
+    if (m_chooser) {
+        m_drives->setFolderChooser([this] { return m_chooser(tr("Folder to test"), false); });
+        m_ranges->setFileChooser([this] { return m_chooser(tr("DeepSpeed sweep config"), true); });
+    }
+}
+
+QString MainWindow::choosePath(const QString& title, bool file) {
+    if (m_chooser) return m_chooser(title, file);
+    const QString start =
+        m_currentFolder.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFolder).absolutePath();
+    return file ? QFileDialog::getOpenFileName(this, title, start)
+                : QFileDialog::getExistingDirectory(this, title, start);
+}
+
+// ---- layout ---------------------------------------------------------------
+
+void MainWindow::buildLayout() {
+    auto* central = new QWidget(this);
+    auto* outer = new QVBoxLayout(central);
+    outer->setContentsMargins(6, 6, 6, 0);
+    m_messageBar = new MessageBar(central);
+    outer->addWidget(m_messageBar);
+
+    m_mainSplitter = new QSplitter(Qt::Horizontal, central);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_mainSplitter->setChildrenCollapsible(false);
+    outer->addWidget(m_mainSplitter, 1);
+
+    // Left: what and where to sweep, and the buttons that start it.
+    auto* left = new QWidget(m_mainSplitter);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    m_leftSplitter = new QSplitter(Qt::Vertical, left);
+    m_leftSplitter->setObjectName(QStringLiteral("leftSplitter"));
+    m_leftSplitter->setChildrenCollapsible(false);
+
+    auto* drivesBox = new QWidget(m_leftSplitter);
+    auto* drivesLayout = new QVBoxLayout(drivesBox);
+    drivesLayout->setContentsMargins(0, 0, 0, 0);
+    auto* drivesTitle = new QLabel(tr("<b>Drives</b> — tick the folders to test"), drivesBox);
+    m_drives = new DrivesPanel(drivesBox);
+    m_drives->setDiscoveryOptions(m_options.discovery);
+    drivesLayout->addWidget(drivesTitle);
+    drivesLayout->addWidget(m_drives, 1);
+
+    auto* rangesBox = new QWidget(m_leftSplitter);
+    auto* rangesLayout = new QVBoxLayout(rangesBox);
+    rangesLayout->setContentsMargins(0, 4, 0, 0);
+    auto* rangesTitle = new QLabel(tr("<b>Ranges</b> — every combination is measured"), rangesBox);
+    m_ranges = new RangesPanel(rangesBox);
+    rangesLayout->addWidget(rangesTitle);
+    rangesLayout->addWidget(m_ranges, 1);
+    m_leftSplitter->addWidget(drivesBox);
+    m_leftSplitter->addWidget(rangesBox);
+    m_leftSplitter->setStretchFactor(0, 1);
+    m_leftSplitter->setStretchFactor(1, 2);
+    m_leftSplitter->setSizes({230, 470});
+    leftLayout->addWidget(m_leftSplitter, 1);
+
+    auto* buttons = new QHBoxLayout;
+    m_startButton = new QPushButton(tr("Start sweep"), left);
+    m_startButton->setObjectName(QStringLiteral("startButton"));
+    m_startButton->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    m_startButton->setDefault(true);
+    m_cancelButton = new QPushButton(tr("Cancel"), left);
+    m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
+    m_cancelButton->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
+    buttons->addWidget(m_startButton, 1);
+    buttons->addWidget(m_cancelButton);
+    leftLayout->addLayout(buttons);
+    left->setMinimumWidth(360);
+
+    // Right: the results.
+    m_tabs = new QTabWidget(m_mainSplitter);
+    m_tabs->setObjectName(QStringLiteral("resultTabs"));
+    m_tabs->setDocumentMode(true);
+
+    m_chart = new ThroughputChart(m_tabs);
+    m_chart->setModel(m_model);
+    m_tabs->addTab(m_chart, tr("&Chart"));
+
+    auto* tablePage = new QWidget(m_tabs);
+    auto* tableLayout = new QVBoxLayout(tablePage);
+    tableLayout->setContentsMargins(0, 4, 0, 0);
+    m_filter = new QLineEdit(tablePage);
+    m_filter->setObjectName(QStringLiteral("tableFilter"));
+    m_filter->setPlaceholderText(tr("Filter rows (e.g. 1M, single, sequential) — Ctrl+F"));
+    m_filter->setClearButtonEnabled(true);
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(ResultsTableModel::SortRole);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setFilterKeyColumn(-1);
+    m_table = new QTableView(tablePage);
+    m_table->setObjectName(QStringLiteral("resultsTable"));
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(ResultsTableModel::CombinedColumn, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setAlternatingRowColors(true);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    // The figures right after the settings that matter most, so a narrow window still shows them.
+    {
+        QHeaderView* h = m_table->horizontalHeader();
+        const int order[] = {
+            ResultsTableModel::BlockSizeColumn, ResultsTableModel::QueueDepthColumn,
+            ResultsTableModel::ThreadsColumn,   ResultsTableModel::SubmitColumn,
+            ResultsTableModel::OverlapColumn,   ResultsTableModel::CombinedColumn,
+            ResultsTableModel::ReadColumn,      ResultsTableModel::WriteColumn,
+            ResultsTableModel::SpreadColumn};
+        for (int visual = 0; visual < int(std::size(order)); ++visual)
+            h->moveSection(h->visualIndex(order[visual]), visual);
+        // Settings columns hold short words: fit them so two rows that differ
+        // only in submit or overlap mode are told apart without scrolling.
+        for (int column = 0; column <= ResultsTableModel::FoldersColumn; ++column)
+            h->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    }
+    tableLayout->addWidget(m_filter);
+    tableLayout->addWidget(m_table, 1);
+    m_tabs->addTab(tablePage, tr("&Table"));
+    connect(m_filter, &QLineEdit::textChanged, m_proxy,
+            &QSortFilterProxyModel::setFilterFixedString);
+
+    m_compareView = new ComparisonView(m_tabs);
+    m_compareView->setObjectName(QStringLiteral("compareView"));
+    m_comparison = m_compareView->model();
+    m_tabs->addTab(m_compareView, tr("Co&mpare"));
+
+    m_log = new LogPane(m_tabs);
+    m_tabs->addTab(m_log, tr("&Log"));
+
+    m_mainSplitter->addWidget(left);
+    m_mainSplitter->addWidget(m_tabs);
+    m_mainSplitter->setStretchFactor(0, 0);
+    m_mainSplitter->setStretchFactor(1, 1);
+    m_mainSplitter->setSizes({470, 700});
+    setCentralWidget(central);
+
+    // The verdict sits beside the results, where the eye ends up after a sweep.
+    auto* dock = new QDockWidget(tr("Best configuration"), this);
+    dock->setObjectName(QStringLiteral("bestDock"));
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    m_best = new BestConfigPanel(dock);
+    dock->setWidget(m_best);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+
+    // Status bar: the point being measured, then progress with ETA.
+    m_statusPoint = new QLabel(this);
+    m_statusPoint->setObjectName(QStringLiteral("statusPoint"));
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("sweepProgress"));
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(320);
+    m_progress->setMinimumWidth(220);
+    m_progress->hide();
+    statusBar()->addWidget(m_statusPoint, 1);
+    statusBar()->addPermanentWidget(m_progress);
+
+    // Wiring between the panels and the views.
+    connect(m_drives, &DrivesPanel::selectionChanged, m_ranges, &RangesPanel::setFolders);
+    connect(m_drives, &DrivesPanel::message, this, &MainWindow::showMessage);
+    connect(m_ranges, &RangesPanel::message, this, &MainWindow::showMessage);
+    connect(m_ranges, &RangesPanel::planReady, this, [this](bool ok, const QString&) {
+        m_planOk = ok;
+        updateActions();
+    });
+    connect(m_best, &BestConfigPanel::message, this, &MainWindow::showMessage);
+    connect(m_model, &ResultsTableModel::recommendationChanged, m_best,
+            &BestConfigPanel::setRecommendation);
+    connect(m_chart, &ThroughputChart::configClicked, this, [this](const aiotune::ConfigKey& key) {
+        const int row = m_model->rowOf(key);
+        if (row < 0) return;
+        const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+        if (index.isValid()) {
+            m_table->selectRow(index.row());
+            m_table->scrollTo(index);
+        }
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (!current.isValid()) return;
+                const auto* config = m_model->configAt(m_proxy->mapToSource(current).row());
+                if (config) m_chart->selectConfig(config->key);
+            });
+    connect(m_startButton, &QPushButton::clicked, this, &MainWindow::startSweep);
+    connect(m_cancelButton, &QPushButton::clicked, this, &MainWindow::cancelSweep);
+}
+
+void MainWindow::buildActions() {
+    auto make = [this](const QString& name, const QString& text, const QKeySequence& key = {}) {
+        auto* a = new QAction(text, this);
+        a->setObjectName(name);
+        if (!key.isEmpty()) a->setShortcut(key);
+        return a;
+    };
+    m_actOpen = make(QStringLiteral("actionOpen"), tr("&Open sweep folder…"), QKeySequence::Open);
+    m_actOpen->setStatusTip(tr("Read a sweep log folder (aiotune's or DeepSpeed's) to analyze it"));
+    m_actOpen->setIcon(style()->standardIcon(QStyle::SP_DirOpenIcon));
+    m_actReload = make(QStringLiteral("actionReload"), tr("&Reload"), QKeySequence(Qt::Key_F5));
+    m_actReload->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+    m_actCompare = make(QStringLiteral("actionCompare"), tr("&Compare with folder…"),
+                        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_actLoadDs = make(QStringLiteral("actionLoadSweepConfig"), tr("Load DeepSpeed &sweep config…"),
+                       QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_actSavePng = make(QStringLiteral("actionSavePng"), tr("Save chart as &PNG…"),
+                        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    auto* quit = make(QStringLiteral("actionQuit"), tr("&Quit"), QKeySequence::Quit);
+    m_actStart =
+        make(QStringLiteral("actionStart"), tr("&Start sweep"), QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_actStart->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    m_actCancel =
+        make(QStringLiteral("actionCancel"), tr("&Cancel sweep"), QKeySequence(Qt::Key_Escape));
+    m_actCancel->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
+    auto* addFolder = make(QStringLiteral("actionAddFolder"), tr("&Add folder…"),
+                           QKeySequence(Qt::CTRL | Qt::Key_D));
+    auto* rescan = make(QStringLiteral("actionRescan"), tr("Rescan &drives"));
+    m_actCopy = make(QStringLiteral("actionCopy"), tr("&Copy rows"), QKeySequence::Copy);
+    m_actCopy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_table->addAction(m_actCopy);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto* find = make(QStringLiteral("actionFilter"), tr("&Filter rows"), QKeySequence::Find);
+    auto* about = make(QStringLiteral("actionAbout"), tr("&About aiotune"));
+
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_actOpen);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    file->addAction(m_actReload);
+    file->addAction(m_actCompare);
+    file->addSeparator();
+    file->addAction(m_actLoadDs);
+    file->addAction(m_actSavePng);
+    file->addSeparator();
+    file->addAction(quit);
+
+    QMenu* sweep = menuBar()->addMenu(tr("&Sweep"));
+    sweep->addAction(m_actStart);
+    sweep->addAction(m_actCancel);
+    sweep->addSeparator();
+    sweep->addAction(addFolder);
+    sweep->addAction(rescan);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    const QStringList tabNames{tr("Chart"), tr("Table"), tr("Compare"), tr("Log")};
+    for (int i = 0; i < tabNames.size(); ++i) {
+        auto* a = make(QStringLiteral("actionTab%1").arg(i), tabNames[i],
+                       QKeySequence(Qt::ALT | (Qt::Key_1 + i)));
+        connect(a, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+        view->addAction(a);
+    }
+    view->addSeparator();
+    view->addAction(find);
+    view->addAction(findChild<QDockWidget*>(QStringLiteral("bestDock"))->toggleViewAction());
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(about);
+
+    connect(m_actOpen, &QAction::triggered, this, &MainWindow::chooseFolderToOpen);
+    connect(m_actReload, &QAction::triggered, this, &MainWindow::reload);
+    connect(m_actCompare, &QAction::triggered, this, &MainWindow::chooseFolderToCompare);
+    connect(m_actLoadDs, &QAction::triggered, m_ranges, &RangesPanel::chooseDeepSpeedSweepConfig);
+    connect(m_actSavePng, &QAction::triggered, this, &MainWindow::saveChartPng);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+    connect(m_actStart, &QAction::triggered, this, &MainWindow::startSweep);
+    connect(m_actCancel, &QAction::triggered, this, &MainWindow::cancelSweep);
+    connect(addFolder, &QAction::triggered, m_drives, &DrivesPanel::chooseAndAddFolder);
+    connect(rescan, &QAction::triggered, m_drives, &DrivesPanel::refresh);
+    connect(m_actCopy, &QAction::triggered, this, &MainWindow::copySelection);
+    connect(find, &QAction::triggered, this, [this] {
+        m_tabs->setCurrentIndex(TableTab);
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+    for (QAction* a : {m_actOpen, m_actReload, m_actCompare, m_actLoadDs, m_actSavePng, quit,
+                       m_actStart, m_actCancel, addFolder, find})
+        addAction(a); // shortcuts work with the menu bar hidden (some desktops) too
+    m_startButton->setToolTip(
+        tr("Start the sweep (%1)").arg(m_actStart->shortcut().toString(QKeySequence::NativeText)));
+    m_cancelButton->setToolTip(
+        tr("Cancel the sweep (%1)")
+            .arg(m_actCancel->shortcut().toString(QKeySequence::NativeText)));
+}
+
+// ---- sweeps -----------------------------------------------------------------
+
+void MainWindow::connectSweep() {
+    connect(m_sweep, &SweepController::runningChanged, this, &MainWindow::onSweepRunning);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateActions);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateActions);
+    connect(m_sweep, &SweepController::started, this, [this](quint64, int total) {
+        m_model->clear();
+        m_progress->setValue(0);
+        m_progress->setFormat(tr("%p% · starting"));
+        m_statusPoint->setText(tr("Starting %n transfer(s)…", nullptr, total));
+    });
+    connect(m_sweep, &SweepController::progressChanged, this,
+            [this](int permille, const QString& current, double eta, double) {
+                m_progress->setValue(permille);
+                m_progress->setFormat(QStringLiteral("%p% · ") + formatEta(eta));
+                m_statusPoint->setText(current);
+            });
+    connect(m_sweep, &SweepController::sampleReady, m_model, &ResultsTableModel::addSample);
+    connect(m_sweep, &SweepController::sampleReady, this,
+            [this](const aiotune::ConfigKey& key, const aiotune::Sample& s) {
+                if (s.failed())
+                    m_log->appendMessage(tr("%1 %2 failed: %3")
+                                             .arg(QString::fromLatin1(aiotune::ioOpName(s.op)),
+                                                  QString::fromStdString(key.label()),
+                                                  QString::fromStdString(s.error)),
+                                         true);
+            });
+    connect(m_sweep, &SweepController::message, this, &MainWindow::showMessage);
+    connect(m_sweep, &SweepController::failed, this, [this](const QString& error) {
+        showMessage(tr("The sweep could not start: %1").arg(error), true);
+    });
+    connect(m_sweep, &SweepController::cancelled, this, [this] {
+        showMessage(
+            tr("Sweep cancelled; the %n configuration(s) measured so far stay in the table.",
+               nullptr, m_model->rowCount()),
+            false);
+    });
+    connect(m_sweep, &SweepController::finished, this, [this](const aiotune::ResultSet& results) {
+        QString folder;
+        if (!m_sweepLogFolder.isEmpty() && QFileInfo::exists(m_sweepLogFolder)) {
+            folder = m_sweepLogFolder;
+            m_settings->addRecentFolder(folder);
+            updateRecentMenu();
+        }
+        setResults(results, folder);
+        m_tabs->setCurrentIndex(ChartTab);
+        const auto& rec = m_model->recommendation();
+        QString text = tr("Sweep finished: %n configuration(s) measured.", nullptr,
+                          static_cast<int>(results.configs.size()));
+        if (rec.best)
+            text += QLatin1Char(' ') + tr("Best: %1, %2 GiB/s read + write.")
+                                           .arg(QString::fromStdString(rec.best->key.label()))
+                                           .arg(rec.best->combinedGiBps.value_or(0), 0, 'f', 2);
+        if (!folder.isEmpty()) text += QLatin1Char(' ') + tr("Logs in %1.").arg(folder);
+        showMessage(text, false);
+    });
+}
+
+void MainWindow::startSweep() {
+    if (m_sweep->isRunning()) return;
+    auto spec = m_ranges->spec();
+    if (!spec) {
+        showMessage(QString::fromStdString(spec.error()), true);
+        return;
+    }
+    if (spec->folders.empty()) {
+        showMessage(tr("Tick at least one folder under Drives (or add one with Add folder…) before "
+                       "starting."),
+                    true);
+        return;
+    }
+    m_messageBar->dismiss();
+    // Every sweep leaves a DeepSpeed-compatible log folder to reopen, compare or hand to
+    // DeepSpeed's tools.
+    const QString root = m_options.logRoot.isEmpty()
+                             ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                                   QStringLiteral("/sweeps")
+                             : m_options.logRoot;
+    QDir().mkpath(root);
+    const QString stem = root + QStringLiteral("/sweep-") +
+                         QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    m_sweepLogFolder = stem;
+    for (int n = 2; QFileInfo::exists(m_sweepLogFolder); ++n) // two sweeps within a second
+        m_sweepLogFolder = stem + QLatin1Char('-') + QString::number(n);
+    m_sweep->setLogFolder(m_sweepLogFolder);
+    m_currentFolder.clear();
+    setWindowTitle(tr("aiotune — sweep running"));
+    m_log->appendMessage(tr("Sweep started: %1 point(s) on %2")
+                             .arg(spec->pointCount())
+                             .arg(m_drives->checkedFolders().join(QStringLiteral(", "))));
+    m_sweep->start(*spec);
+}
+
+void MainWindow::cancelSweep() {
+    if (!m_sweep->isRunning()) return;
+    m_statusPoint->setText(tr("Cancelling…"));
+    m_sweep->cancel();
+}
+
+void MainWindow::onSweepRunning(bool running) {
+    m_progress->setVisible(running);
+    if (!running) {
+        m_statusPoint->clear();
+        if (m_currentFolder.isEmpty()) setWindowTitle(tr("aiotune"));
+        if (m_closeRequested) {
+            close();
+            return;
+        }
+    }
+    updateActions();
+}
+
+void MainWindow::updateActions() {
+    const bool running = m_sweep->isRunning();
+    m_actStart->setEnabled(!running);
+    m_startButton->setEnabled(!running);
+    m_actCancel->setEnabled(running);
+    m_cancelButton->setEnabled(running);
+    m_drives->setEnabled(!running);
+    m_ranges->setEnabled(!running);
+    // Opening a folder would mix its rows into the running sweep's table.
+    m_actOpen->setEnabled(!running);
+    m_recentMenu->setEnabled(!running && !m_settings->recentFolders().isEmpty());
+    m_actReload->setEnabled(!running && !m_currentFolder.isEmpty());
+    m_actLoadDs->setEnabled(!running);
+    m_actCompare->setEnabled(m_model->rowCount() > 0);
+}
+
+// ---- folders ----------------------------------------------------------------
+
+void MainWindow::chooseFolderToOpen() {
+    const QString folder = choosePath(tr("Open sweep folder"), false);
+    if (!folder.isEmpty()) openFolder(folder);
+}
+
+void MainWindow::chooseFolderToCompare() {
+    const QString folder = choosePath(tr("Compare with folder"), false);
+    if (!folder.isEmpty()) compareWithFolder(folder);
+}
+
+void MainWindow::reload() {
+    if (!m_currentFolder.isEmpty()) openFolder(m_currentFolder);
+}
+
+void MainWindow::openFolder(const QString& folder) {
+    if (m_sweep->isRunning()) {
+        showMessage(tr("Cancel the running sweep before opening %1.").arg(folder), true);
+        return;
+    }
+    const quint64 job = ++m_loadJob; // a newer open supersedes this one
+    m_loading = true;
+    m_statusPoint->setText(tr("Reading %1…").arg(folder));
+    QtConcurrent::run([folder] {
+        return aiotune::LogFolderReader().read(folder.toStdString());
+    }).then(this, [this, job, folder](aiotune::Result<aiotune::ResultSet> result) {
+        if (job != m_loadJob) return;
+        m_loading = false;
+        m_statusPoint->clear();
+        if (!result) {
+            const QString error = QString::fromStdString(result.error());
+            showMessage(error, true);
+            emit loadFailed(folder, error);
+            return;
+        }
+        setResults(*result, folder);
+        m_settings->addRecentFolder(folder);
+        updateRecentMenu();
+        logSkipped(*result);
+        m_log->appendMessage(
+            tr("Opened %1: %n configuration(s)", nullptr, static_cast<int>(result->configs.size()))
+                .arg(folder));
+        emit folderLoaded(folder);
+    });
+}
+
+void MainWindow::compareWithFolder(const QString& folder) {
+    QtConcurrent::run([folder] {
+        return aiotune::LogFolderReader().read(folder.toStdString());
+    }).then(this, [this, folder](aiotune::Result<aiotune::ResultSet> result) {
+        if (!result) {
+            showMessage(QString::fromStdString(result.error()), true);
+            return;
+        }
+        logSkipped(*result);
+        const QString baseName =
+            m_currentFolder.isEmpty() ? tr("this sweep") : folderName(m_currentFolder);
+        m_compareView->setBaseline(m_model->results(), baseName);
+        m_compareView->setOther(*result, folderName(folder));
+        m_tabs->setCurrentIndex(CompareTab);
+        emit comparisonLoaded(folder);
+    });
+}
+
+void MainWindow::setResults(const aiotune::ResultSet& results, const QString& folder) {
+    m_model->setResults(results);
+    m_currentFolder = folder;
+    setWindowTitle(folder.isEmpty() ? tr("aiotune") : tr("%1 — aiotune").arg(folderName(folder)));
+    m_table->resizeColumnsToContents();
+    updateActions();
+}
+
+void MainWindow::logSkipped(const aiotune::ResultSet& results) {
+    for (const auto& s : results.skipped)
+        m_log->appendMessage(
+            tr("Skipped %1: %2")
+                .arg(QString::fromStdString(s.file), QString::fromStdString(s.reason)),
+            true);
+    if (!results.skipped.empty())
+        showMessage(tr("%n file(s) could not be used; the Log tab says why.", nullptr,
+                       static_cast<int>(results.skipped.size())),
+                    false);
+}
+
+void MainWindow::updateRecentMenu() {
+    m_recentMenu->clear();
+    const QStringList recent = m_settings->recentFolders();
+    for (int i = 0; i < recent.size(); ++i) {
+        const QString folder = recent[i];
+        auto* a = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(folder));
+        connect(a, &QAction::triggered, this, [this, folder] {
+            if (!QFileInfo::exists(folder)) {
+                showMessage(tr("%1 no longer exists; removed from the recent list.").arg(folder),
+                            true);
+                m_settings->removeRecentFolder(folder);
+                updateRecentMenu();
+                return;
+            }
+            openFolder(folder);
+        });
+    }
+    if (!recent.isEmpty()) {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear list"), this, [this] {
+            for (const QString& f : m_settings->recentFolders())
+                m_settings->removeRecentFolder(f);
+            updateRecentMenu();
+        });
+    }
+    updateActions();
+}
+
+// ---- other commands ---------------------------------------------------------
+
+void MainWindow::copySelection() {
+    const QModelIndexList indexes = m_table->selectionModel()->selectedIndexes();
+    if (indexes.isEmpty()) return;
+    QApplication::clipboard()->setText(indexesToTsv(indexes));
+    statusBar()->showMessage(tr("Copied %n row(s)", nullptr,
+                                static_cast<int>(m_table->selectionModel()->selectedRows().size())),
+                             3000);
+}
+
+void MainWindow::saveChartPng() {
+    QString path =
+        m_chooser
+            ? m_chooser(tr("Save chart"), true)
+            : QFileDialog::getSaveFileName(this, tr("Save chart as PNG"),
+                                           QDir::homePath() + QStringLiteral("/aiotune-chart.png"),
+                                           tr("PNG images (*.png)"));
+    if (path.isEmpty()) return;
+    if (!path.endsWith(QStringLiteral(".png"), Qt::CaseInsensitive)) path += QStringLiteral(".png");
+    if (m_chart->savePng(path))
+        showMessage(tr("Chart saved to %1").arg(path), false);
+    else
+        showMessage(tr("Could not write %1: check the folder exists and is writable.").arg(path),
+                    true);
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(
+        this, tr("About aiotune"),
+        tr("<h3>aiotune %1</h3>"
+           "<p>Finds the fastest DeepSpeed <code>aio</code> settings (block size, queue depth, "
+           "submit and overlap modes, intra-op parallelism) for NVMe offload, measuring every "
+           "combination with O_DIRECT on io_uring, and exports the best as JSON.</p>"
+           "<p>Reads DeepSpeed's own sweep log folders too.</p>"
+           "<p>Qt %2</p>")
+            .arg(QStringLiteral(AIOTUNE_VERSION), QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::showMessage(const QString& text, bool isError) {
+    m_log->appendMessage(text, isError);
+    if (isError)
+        m_messageBar->showMessage(text, true);
+    else
+        statusBar()->showMessage(text, 8000);
+}
+
+// ---- settings and closing ---------------------------------------------------
+
+void MainWindow::restoreSettings() {
+    if (!m_settings->windowGeometry().isEmpty()) restoreGeometry(m_settings->windowGeometry());
+    if (!m_settings->windowState().isEmpty()) {
+        restoreState(m_settings->windowState());
+    } else {
+        // Docks take their size once laid out; a long placeholder would make this one greedy.
+        QTimer::singleShot(0, this, [this] {
+            resizeDocks({findChild<QDockWidget*>(QStringLiteral("bestDock"))}, {340},
+                        Qt::Horizontal);
+        });
+    }
+    if (!m_settings->splitterState(QStringLiteral("main")).isEmpty())
+        m_mainSplitter->restoreState(m_settings->splitterState(QStringLiteral("main")));
+    if (!m_settings->splitterState(QStringLiteral("left")).isEmpty())
+        m_leftSplitter->restoreState(m_settings->splitterState(QStringLiteral("left")));
+    updateRecentMenu();
+
+    for (const QString& f : m_settings->extraFolders())
+        if (QFileInfo::exists(f)) m_drives->addFolder(f, false);
+    QStringList checked = m_settings->checkedFolders();
+    if (!m_settings->hasCheckedFolders()) {
+        // A fresh start: aiotune's own scratch folder, so Start works at once.
+        const QString scratch = m_options.scratchFolder.isEmpty()
+                                    ? DrivesPanel::defaultScratchFolder()
+                                    : m_options.scratchFolder;
+        if (!scratch.isEmpty()) {
+            m_drives->addFolder(scratch, true);
+            checked = {scratch};
+        }
+    }
+    m_drives->refresh();
+    m_drives->setCheckedFolders(checked);
+    m_ranges->setFolders(m_drives->checkedFolders());
+    m_ranges->restoreSettings(*m_settings);
+}
+
+void MainWindow::saveSettings() {
+    m_settings->setWindowGeometry(saveGeometry());
+    m_settings->setWindowState(saveState());
+    m_settings->setSplitterState(QStringLiteral("main"), m_mainSplitter->saveState());
+    m_settings->setSplitterState(QStringLiteral("left"), m_leftSplitter->saveState());
+    m_settings->setExtraFolders(m_drives->extraFolders());
+    m_settings->setCheckedFolders(m_drives->checkedFolders());
+    m_ranges->saveSettings(*m_settings);
+    m_settings->sync();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (m_sweep->isRunning()) {
+        // Closing mid-sweep: stop the worker first, close when it has ended.
+        m_closeRequested = true;
+        m_statusPoint->setText(tr("Stopping the sweep before closing…"));
+        m_sweep->cancel();
+        event->ignore();
+        return;
+    }
+    saveSettings();
+    event->accept();
 }

@@ -1,8 +1,155 @@
 #pragma once
+// aiotune's window: drives and ranges on the left, results on the right
+// (Chart / Table / Compare / Log tabs), the best configuration docked beside
+// them. Sweeps run in a SweepController; folders are read off the UI thread.
+#include "devices/device_discovery.h"
+#include "results/result_model.h"
+
 #include <QMainWindow>
+#include <QPointer>
+
+#include <functional>
+#include <memory>
+
+class AppSettings;
+class DrivesPanel;
+class LogPane;
+class MessageBar;
+class QAction;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSortFilterProxyModel;
+class QSplitter;
+class QTabWidget;
+class QTableView;
+class RangesPanel;
+class ResultsTableModel;
+class SweepController;
+class ThroughputChart;
+class BestConfigPanel;
+class ComparisonModel;
+class ComparisonView;
+
+struct MainWindowOptions {
+    QString settingsPath;                // an ini file; empty: the user's settings
+    aiotune::DiscoveryOptions discovery; // where drives are read from
+    QString scratchFolder;               // preselected on a fresh start; empty: the cache default
+    QString logRoot;                     // sweeps' log folders go below; empty: app data "/sweeps"
+};
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
-public:
-    explicit MainWindow(QWidget* parent = nullptr);
+  public:
+    enum Tab { ChartTab, TableTab, CompareTab, LogTab };
+
+    explicit MainWindow(MainWindowOptions options = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Reads a sweep log folder off the UI thread; folderLoaded or loadFailed follows.
+    void openFolder(const QString& folder);
+    // Reads a second folder and shows it against the current results in the Compare tab.
+    void compareWithFolder(const QString& folder);
+    bool isLoading() const { return m_loading; }
+    bool isSweeping() const;
+
+    QString currentFolder() const { return m_currentFolder; }
+    const aiotune::ResultSet& currentResults() const;
+    const aiotune::Recommendation& recommendation() const;
+
+    // File and folder dialogs, replaceable by tests: (title, isFile) -> path.
+    void setPathChooser(std::function<QString(const QString& title, bool file)> chooser);
+
+    DrivesPanel* drivesPanel() const { return m_drives; }
+    RangesPanel* rangesPanel() const { return m_ranges; }
+    SweepController* sweepController() const { return m_sweep; }
+    ResultsTableModel* resultsModel() const { return m_model; }
+    QSortFilterProxyModel* tableProxy() const { return m_proxy; }
+    QTableView* tableView() const { return m_table; }
+    QLineEdit* filterEdit() const { return m_filter; }
+    QTabWidget* tabs() const { return m_tabs; }
+    LogPane* logPane() const { return m_log; }
+    MessageBar* messageBar() const { return m_messageBar; }
+    QProgressBar* progressBar() const { return m_progress; }
+    ComparisonModel* comparisonModel() const { return m_comparison; }
+    ComparisonView* comparisonView() const { return m_compareView; }
+    QMenu* recentMenu() const { return m_recentMenu; }
+    AppSettings& settings() const { return *m_settings; }
+
+  public slots:
+    void startSweep();
+    void cancelSweep();
+    void reload();
+    void chooseFolderToOpen();
+    void chooseFolderToCompare();
+    void copySelection();
+    void saveChartPng();
+    void showAbout();
+    // Errors go to the message bar and the log; information to the log and the status bar.
+    void showMessage(const QString& text, bool isError);
+
+  signals:
+    void folderLoaded(const QString& folder);
+    void loadFailed(const QString& folder, const QString& error);
+    void comparisonLoaded(const QString& folder);
+
+  protected:
+    void closeEvent(QCloseEvent* event) override;
+
+  private:
+    void buildActions();
+    void buildLayout();
+    void connectSweep();
+    void restoreSettings();
+    void saveSettings();
+    void updateActions();
+    void updateRecentMenu();
+    void setResults(const aiotune::ResultSet& results, const QString& folder);
+    void onSweepRunning(bool running);
+    void logSkipped(const aiotune::ResultSet& results);
+    QString choosePath(const QString& title, bool file);
+
+    MainWindowOptions m_options;
+    std::unique_ptr<AppSettings> m_settings;
+    std::function<QString(const QString&, bool)> m_chooser;
+
+    DrivesPanel* m_drives = nullptr;
+    RangesPanel* m_ranges = nullptr;
+    SweepController* m_sweep = nullptr;
+    ResultsTableModel* m_model = nullptr;
+    QSortFilterProxyModel* m_proxy = nullptr;
+    ComparisonModel* m_comparison = nullptr;
+    ThroughputChart* m_chart = nullptr;
+    BestConfigPanel* m_best = nullptr;
+    QTableView* m_table = nullptr;
+    ComparisonView* m_compareView = nullptr;
+    QLineEdit* m_filter = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    LogPane* m_log = nullptr;
+    MessageBar* m_messageBar = nullptr;
+    QSplitter* m_mainSplitter = nullptr;
+    QSplitter* m_leftSplitter = nullptr;
+    QPushButton* m_startButton = nullptr;
+    QPushButton* m_cancelButton = nullptr;
+    QLabel* m_statusPoint = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QMenu* m_recentMenu = nullptr;
+
+    QAction* m_actOpen = nullptr;
+    QAction* m_actReload = nullptr;
+    QAction* m_actCompare = nullptr;
+    QAction* m_actLoadDs = nullptr;
+    QAction* m_actSavePng = nullptr;
+    QAction* m_actStart = nullptr;
+    QAction* m_actCancel = nullptr;
+    QAction* m_actCopy = nullptr;
+
+    QString m_currentFolder;
+    QString m_sweepLogFolder;
+    quint64 m_loadJob = 0;
+    bool m_loading = false;
+    bool m_closeRequested = false;
+    bool m_planOk = false;
 };

@@ -1,7 +1,9 @@
 #include "engine/aligned_buffer.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <sys/mman.h>
 #include <utility>
 
 namespace aiotune {
@@ -18,6 +20,18 @@ std::uint64_t patternWord(std::uint64_t offset, std::uint64_t seed) {
 
 AlignedBuffer::AlignedBuffer(std::size_t size) {
     const std::size_t rounded = (size + kAlignment - 1) / kAlignment * kAlignment;
+    if (rounded >= (2u << 20)) {
+        // Transparent huge pages: a 400 MiB buffer faults in 200 pieces, not
+        // 100,000, and pins faster when registered with io_uring.
+        void* p = ::mmap(nullptr, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+            ::madvise(p, rounded, MADV_HUGEPAGE);
+            m_data = static_cast<std::byte*>(p);
+            m_size = rounded;
+            m_mapped = true;
+        }
+        return;
+    }
     void* p = nullptr;
     if (rounded > 0 && posix_memalign(&p, kAlignment, rounded) == 0) {
         m_data = static_cast<std::byte*>(p);
@@ -25,16 +39,26 @@ AlignedBuffer::AlignedBuffer(std::size_t size) {
     }
 }
 
-AlignedBuffer::~AlignedBuffer() { std::free(m_data); }
+void AlignedBuffer::release() {
+    if (m_mapped) ::munmap(m_data, m_size);
+    else std::free(m_data);
+    m_data = nullptr;
+    m_size = 0;
+    m_mapped = false;
+}
+
+AlignedBuffer::~AlignedBuffer() { release(); }
 
 AlignedBuffer::AlignedBuffer(AlignedBuffer&& other) noexcept
-    : m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0)) {}
+    : m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0)),
+      m_mapped(std::exchange(other.m_mapped, false)) {}
 
 AlignedBuffer& AlignedBuffer::operator=(AlignedBuffer&& other) noexcept {
     if (this != &other) {
-        std::free(m_data);
+        release();
         m_data = std::exchange(other.m_data, nullptr);
         m_size = std::exchange(other.m_size, 0);
+        m_mapped = std::exchange(other.m_mapped, false);
     }
     return *this;
 }
@@ -44,6 +68,16 @@ void AlignedBuffer::fillPattern(std::uint64_t seed) {
         const std::uint64_t w = patternWord(off, seed);
         std::memcpy(m_data + off, &w, 8);
     }
+}
+
+void AlignedBuffer::fillRepeatingPattern(std::uint64_t seed) {
+    const std::size_t chunk = std::min<std::size_t>(m_size, 1u << 20);
+    for (std::size_t off = 0; off + 8 <= chunk; off += 8) {
+        const std::uint64_t w = patternWord(off, seed);
+        std::memcpy(m_data + off, &w, 8);
+    }
+    for (std::size_t off = chunk; off < m_size; off += chunk)
+        std::memcpy(m_data + off, m_data, std::min(chunk, m_size - off));
 }
 
 void AlignedBuffer::fill(std::byte value) { std::memset(m_data, static_cast<int>(value), m_size); }

@@ -29,12 +29,18 @@ public:
     // landing at the wrong place is caught, not only a wrong byte.
     void fillPattern(std::uint64_t seed);
     void fill(std::byte value);
+    // fillPattern for the first MiB, copied over the rest: what a sweep writes
+    // (not compressible within a MiB), at memcpy speed for multi-GiB buffers.
+    void fillRepeatingPattern(std::uint64_t seed);
     // Offset of the first byte that differs from fillPattern(seed), or nullopt.
     std::optional<std::size_t> firstPatternMismatch(std::uint64_t seed, std::size_t length) const;
 
 private:
+    void release();
+
     std::byte* m_data = nullptr;
     std::size_t m_size = 0;
+    bool m_mapped = false; // large buffers come from mmap, pre-faulted
 };
 
 } // namespace aiotune

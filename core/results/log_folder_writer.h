@@ -47,12 +47,14 @@ class LogFolderWriter {
                                         std::string_view engine);
     // Writes `content` to a temporary file beside `file`, flushes it and renames
     // it over `file`. Errors name the file.
+    // durable: flush the data before the rename (survives a machine crash, not
+    // only a killed process).
     static Result<void> writeFileAtomically(const std::filesystem::path& file,
-                                            std::string_view content);
+                                            std::string_view content, bool durable = true);
 
   private:
     LogFolderWriter() = default;
-    Result<void> writeSweepFile() const;
+    Result<void> writeSweepFile(bool durable) const;
 
     std::filesystem::path m_folder;
     ResultSet m_results;

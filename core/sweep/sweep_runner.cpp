@@ -1,5 +1,6 @@
 #include "sweep/sweep_runner.h"
 
+#include "devices/folder_target.h"
 #include "engine/aligned_buffer.h"
 #include "engine/scratch_file.h"
 #include "results/log_folder_writer.h"
@@ -129,7 +130,7 @@ Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<b
         if (!buffer.valid())
             return makeError("cannot allocate " + formatByteSizeHuman(m_spec.ioSize) +
                              " of memory per folder: lower the io size");
-        buffer.fillPattern(folders.size() + 1);
+        buffer.fillRepeatingPattern(folders.size() + 1);
         folders.push_back({f, std::move(file).value(), std::move(buffer)});
     }
 
@@ -286,7 +287,27 @@ nlohmann::json systemFingerprint(const std::vector<std::filesystem::path>& folde
     j["liburing_version"] = AIOTUNE_LIBURING_VERSION;
     j["cpus"] = std::thread::hardware_concurrency();
     j["folders"] = nlohmann::json::array();
-    for (const auto& f : folders) j["folders"].push_back({{"path", f.string()}});
+    DiscoveryOptions options;
+    options.includeVirtual = true;
+    auto report = DeviceDiscovery(options).discover();
+    for (const auto& f : folders) {
+        nlohmann::json entry = {{"path", f.string()}};
+        if (report) {
+            const FolderTarget t = inspectFolder(f.string(), *report);
+            entry["mount_point"] = t.mountPoint;
+            entry["filesystem"] = t.fstype;
+            entry["device"] = t.device;
+            entry["nvme"] = t.nvme;
+            for (const auto& d : report->devices)
+                if (d.name == t.disk) {
+                    entry["disk"] = d.name;
+                    entry["model"] = d.model;
+                    entry["firmware"] = d.firmware;
+                    if (d.numaNode) entry["numa_node"] = *d.numaNode;
+                }
+        }
+        j["folders"].push_back(entry);
+    }
     return j;
 }
 

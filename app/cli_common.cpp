@@ -1,0 +1,88 @@
+#include "cli_common.h"
+
+#include "config/aio_config.h"
+
+#include <charconv>
+#include <iomanip>
+
+namespace aiotune::cli {
+
+namespace {
+nlohmann::ordered_json configJson(const ConfigResult& c) {
+    nlohmann::ordered_json j = toAioJson(c.key.aio);
+    j["folders"] = c.key.folders;
+    if (c.readGiBps) j["read"] = *c.readGiBps;
+    if (c.writeGiBps) j["write"] = *c.writeGiBps;
+    return j;
+}
+} // namespace
+
+nlohmann::ordered_json analysisJson(const ResultSet& results, const Recommendation& rec) {
+    nlohmann::ordered_json j;
+    j["aio"] = rec.best ? nlohmann::ordered_json(toAioJson(rec.best->key.aio)) : nlohmann::ordered_json();
+    j["read"] = rec.best && rec.best->readGiBps ? nlohmann::ordered_json(*rec.best->readGiBps) : nullptr;
+    j["write"] = rec.best && rec.best->writeGiBps ? nlohmann::ordered_json(*rec.best->writeGiBps) : nullptr;
+    j["combined"] = rec.best && rec.best->combinedGiBps ? nlohmann::ordered_json(*rec.best->combinedGiBps) : nullptr;
+    j["recommended"] = rec.recommended ? nlohmann::ordered_json(toAioJson(rec.recommended->key.aio))
+                                       : nlohmann::ordered_json();
+    j["confidence"] = std::string(confidenceName(rec.confidence));
+    j["confidence_text"] = rec.confidenceText;
+    j["configs_with_both"] = rec.configsWithBoth;
+    j["engine"] = results.engine;
+    j["units"] = "GiB/s";
+    j["read_only"] = nlohmann::ordered_json::array();
+    for (const auto& c : rec.readOnly) j["read_only"].push_back(configJson(c));
+    j["write_only"] = nlohmann::ordered_json::array();
+    for (const auto& c : rec.writeOnly) j["write_only"].push_back(configJson(c));
+    j["failed"] = nlohmann::ordered_json::array();
+    for (const auto& c : rec.failed)
+        j["failed"].push_back({{"config", c.key.tag()}, {"error", c.firstError()}});
+    j["skipped"] = nlohmann::ordered_json::array();
+    for (const auto& s : results.skipped) j["skipped"].push_back({{"file", s.file}, {"reason", s.reason}});
+    if (!rec.message.empty()) j["message"] = rec.message;
+    return j;
+}
+
+void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& results,
+                   const Recommendation& rec) {
+    for (const auto& s : results.skipped) notes << "skipped " << s.file << ": " << s.reason << "\n";
+    for (const auto& c : rec.readOnly) notes << "read-only (no write log): " << c.key.tag() << "\n";
+    for (const auto& c : rec.writeOnly) notes << "write-only (no read log): " << c.key.tag() << "\n";
+    for (const auto& c : rec.failed) notes << "failed: " << c.key.tag() << ": " << c.firstError() << "\n";
+    if (!rec.best) {
+        notes << (rec.message.empty() ? "no configuration has both a read and a write figure" : rec.message)
+              << "\n";
+        return;
+    }
+    out << std::setprecision(6) << "Best performance (GiB/s): read = " << rec.best->readGiBps.value_or(0)
+        << ", write = " << rec.best->writeGiBps.value_or(0) << "  (" << rec.best->key.label() << ")\n";
+    out << nlohmann::ordered_json{{"aio", toAioJson(rec.best->key.aio)}}.dump(2) << "\n";
+    if (rec.recommended && !(rec.recommended->key == rec.best->key))
+        out << "Recommended (cheaper, within noise of the best): " << rec.recommended->key.label() << ", "
+            << rec.recommended->combinedGiBps.value_or(0) << " GiB/s combined\n";
+    out << "Confidence: " << confidenceName(rec.confidence) << ". " << rec.confidenceText << "\n";
+    if (!results.engine.empty()) out << "Measured by: " << results.engine << "\n";
+}
+
+bool parseIntList(const std::vector<std::string>& items, std::vector<int>& out) {
+    out.clear();
+    for (const auto& s : items) {
+        int v = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || p != s.data() + s.size() || v < 1) return false;
+        out.push_back(v);
+    }
+    return !out.empty();
+}
+
+bool parseBoolList(const std::vector<std::string>& items, std::vector<bool>& out) {
+    out.clear();
+    for (const auto& s : items) {
+        if (s == "true" || s == "1" || s == "True") out.push_back(true);
+        else if (s == "false" || s == "0" || s == "False") out.push_back(false);
+        else return false;
+    }
+    return !out.empty();
+}
+
+} // namespace aiotune::cli

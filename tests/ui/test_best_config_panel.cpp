@@ -1,0 +1,376 @@
+#include "results/analysis.h"
+#include "results/best_config_panel.h"
+#include "results/line_diff.h"
+#include "results/log_folder_reader.h"
+#include "results/merge_preview_dialog.h"
+
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace aiotune;
+using json = nlohmann::json;
+
+namespace {
+const std::string kFixtures = AIOTUNE_TEST_FIXTURES "/deepspeed";
+
+Recommendation fixtureRecommendation(const QString& name = "ds-0.15-sweep") {
+    auto rs = LogFolderReader().read(kFixtures + "/" + name.toStdString());
+    if (!rs.ok()) qFatal("fixture %s: %s", qPrintable(name), rs.error().c_str());
+    return analyze(*rs);
+}
+
+json expectedBest(const QString& name = "ds-0.15-sweep") {
+    std::ifstream in(kFixtures + "/expected.json");
+    return json::parse(in).at(name.toStdString()).at("best");
+}
+
+QByteArray readAll(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void writeAll(const QString& path, const QByteArray& bytes) {
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(bytes);
+}
+
+// A panel whose dialogs are scripted: chooser answers `path`, confirmers
+// answer `yes` and record what they were shown.
+struct Scripted {
+    QString path;
+    bool yes = true;
+    int overwriteAsked = 0;
+    int mergeAsked = 0;
+    QString diff;
+    QStringList warnings;
+
+    void attach(BestConfigPanel& panel) {
+        panel.setExportPathChooser([this](QWidget*) { return path; });
+        panel.setMergeFileChooser([this](QWidget*) { return path; });
+        panel.setOverwriteConfirmer([this](QWidget*, const QString&) {
+            ++overwriteAsked;
+            return yes;
+        });
+        panel.setMergeConfirmer(
+            [this](QWidget*, const QString&, const QString& d, const QStringList& w) {
+                ++mergeAsked;
+                diff = d;
+                warnings = w;
+                return yes;
+            });
+    }
+};
+
+const char* kUserConfig = R"({
+  "train_batch_size": 16,
+  "zero_optimization": {
+    "stage": 3,
+    "offload_param": {"device": "nvme", "nvme_path": "/local_nvme"}
+  },
+  "aio": {
+    "block_size": 131072,
+    "queue_depth": 8,
+    "thread_count": 1,
+    "single_submit": false,
+    "overlap_events": true
+  },
+  "fp16": {"enabled": true}
+}
+)";
+} // namespace
+
+class TestBestConfigPanel : public QObject {
+    Q_OBJECT
+  private slots:
+    void emptyState() {
+        BestConfigPanel panel;
+        QSignalSpy messages(&panel, &BestConfigPanel::message);
+        QVERIFY(!panel.hasResult());
+        QVERIFY(panel.jsonText().isEmpty());
+        QVERIFY(!panel.chosenConfig());
+        const auto labels = panel.findChildren<QLabel*>();
+        QVERIFY(std::any_of(labels.begin(), labels.end(), [](QLabel* l) {
+            return l->isVisibleTo(l->window()) &&
+                   l->text().contains("Run a sweep or open a log folder");
+        }));
+        QVERIFY(!panel.exportJson());
+        QCOMPARE(messages.count(), 1);
+        QVERIFY(messages.at(0).at(1).toBool()); // an error
+        // A recommendation without a best says why.
+        Recommendation none;
+        none.message = "no configuration has both a read and a write log";
+        panel.setRecommendation(none);
+        QVERIFY(std::any_of(labels.begin(), labels.end(), [](QLabel* l) {
+            return l->text().contains("no configuration has both a read and a write log");
+        }));
+    }
+
+    void aioJson_data() {
+        QTest::addColumn<bool>("legacy");
+        QTest::addColumn<QString>("threadKey");
+        QTest::addColumn<QString>("absentKey");
+        QTest::addRow("DeepSpeed 0.16.4+") << false << "intra_op_parallelism"
+                                           << "thread_count";
+        QTest::addRow("DeepSpeed < 0.16.4") << true << "thread_count"
+                                            << "intra_op_parallelism";
+    }
+    // The shown JSON parses back to the expected best with real booleans.
+    void aioJson() {
+        QFETCH(bool, legacy);
+        QFETCH(QString, threadKey);
+        QFETCH(QString, absentKey);
+        BestConfigPanel panel;
+        panel.setRecommendation(fixtureRecommendation());
+        panel.setTarget(legacy ? BestConfigPanel::Target::Legacy
+                               : BestConfigPanel::Target::Current);
+        QVERIFY(panel.hasResult());
+
+        const auto editors = panel.findChildren<QPlainTextEdit*>();
+        QCOMPARE(editors.size(), 1);
+        QVERIFY(editors[0]->isReadOnly());
+        QCOMPARE(editors[0]->toPlainText(), panel.jsonText());
+
+        const json shown = json::parse(panel.jsonText().toStdString());
+        QVERIFY(shown.is_object() && shown.size() == 1);
+        const json& aio = shown.at("aio");
+        const json want = expectedBest();
+        QCOMPARE(aio.at("block_size").get<std::uint64_t>(),
+                 want.at("block_size").get<std::uint64_t>());
+        QCOMPARE(aio.at("queue_depth").get<int>(), want.at("queue_depth").get<int>());
+        QVERIFY(aio.at(threadKey.toStdString()).is_number_integer());
+        QCOMPARE(aio.at(threadKey.toStdString()).get<int>(),
+                 want.at("intra_op_parallelism").get<int>());
+        QVERIFY(!aio.contains(absentKey.toStdString()));
+        for (const char* key : {"single_submit", "overlap_events"}) {
+            QVERIFY2(aio.at(key).is_boolean(), key);
+            QCOMPARE(aio.at(key).get<bool>(), want.at(key).get<bool>());
+        }
+        QVERIFY(aio.at("use_gds").is_boolean());
+
+        QSignalSpy messages(&panel, &BestConfigPanel::message);
+        panel.copyToClipboard();
+        QCOMPARE(QGuiApplication::clipboard()->text(), panel.jsonText());
+        QCOMPARE(messages.count(), 1);
+        QVERIFY(!messages.at(0).at(1).toBool());
+    }
+
+    // The cheaper pick can be exported instead of the best.
+    void recommendedChoice() {
+        Recommendation rec = fixtureRecommendation();
+        ConfigResult cheaper = *rec.best;
+        cheaper.key.aio.intra_op_parallelism = 1;
+        rec.recommended = cheaper;
+        BestConfigPanel panel;
+        panel.setRecommendation(rec);
+        QCOMPARE(panel.chosenConfig()->intra_op_parallelism, 8);
+        panel.setUseRecommended(true);
+        QCOMPARE(panel.chosenConfig()->intra_op_parallelism, 1);
+        QCOMPARE(json::parse(panel.jsonText().toStdString())
+                     .at("aio")
+                     .at("intra_op_parallelism")
+                     .get<int>(),
+                 1);
+        // When the recommendation is the best itself, the choice does not apply.
+        panel.setRecommendation(fixtureRecommendation());
+        QCOMPARE(panel.chosenConfig()->intra_op_parallelism, 8);
+    }
+
+    // Export writes valid JSON, asks before replacing a file, and keeps a
+    // backup only when the user agreed.
+    void exportFile() {
+        QTemporaryDir tmp;
+        BestConfigPanel panel;
+        panel.setRecommendation(fixtureRecommendation());
+        Scripted script;
+        script.attach(panel);
+        QSignalSpy messages(&panel, &BestConfigPanel::message);
+
+        script.path = QString();
+        QVERIFY(!panel.exportJson()); // cancelled: nothing, no message
+        QCOMPARE(messages.count(), 0);
+
+        script.path = tmp.filePath("aio.json");
+        QVERIFY(panel.exportJson());
+        QCOMPARE(script.overwriteAsked, 0);
+        const json written = json::parse(readAll(script.path).toStdString());
+        QCOMPARE(written, json::parse(panel.jsonText().toStdString()));
+        QVERIFY(written.at("aio").at("overlap_events").is_boolean());
+        QVERIFY(!messages.last().at(1).toBool());
+
+        // Existing file, user says no: untouched, no backup.
+        writeAll(script.path, "{\"mine\": 1}\n");
+        script.yes = false;
+        QVERIFY(!panel.exportJson());
+        QCOMPARE(script.overwriteAsked, 1);
+        QCOMPARE(readAll(script.path), QByteArray("{\"mine\": 1}\n"));
+        QVERIFY(!QFileInfo::exists(script.path + ".bak"));
+        QVERIFY(messages.last().at(0).toString().contains("already exists"));
+
+        // User says yes: replaced, old bytes in the backup.
+        script.yes = true;
+        QVERIFY(panel.exportJson());
+        QCOMPARE(script.overwriteAsked, 2);
+        QCOMPARE(readAll(script.path + ".bak"), QByteArray("{\"mine\": 1}\n"));
+        QVERIFY(json::parse(readAll(script.path).toStdString()).contains("aio"));
+        QVERIFY(messages.last().at(0).toString().contains(".bak"));
+
+        // A folder that does not exist: an error message naming it.
+        script.path = tmp.filePath("missing/aio.json");
+        QVERIFY(!panel.exportJson());
+        QVERIFY(messages.last().at(1).toBool());
+        QVERIFY(messages.last().at(0).toString().contains("missing"));
+    }
+
+    // Merge shows the diff first; writes (with a .bak) only on accept and
+    // keeps every other key of the user's config.
+    void mergeFile() {
+        QTemporaryDir tmp;
+        const QString path = tmp.filePath("ds_config.json");
+        writeAll(path, kUserConfig);
+        BestConfigPanel panel;
+        panel.setRecommendation(fixtureRecommendation());
+        Scripted script;
+        script.path = path;
+        script.attach(panel);
+        QSignalSpy messages(&panel, &BestConfigPanel::message);
+
+        script.yes = false;
+        QVERIFY(!panel.mergeIntoConfig());
+        QCOMPARE(script.mergeAsked, 1);
+        QCOMPARE(readAll(path), QByteArray(kUserConfig));
+        QVERIFY(!QFileInfo::exists(path + ".bak"));
+        QVERIFY(script.diff.startsWith("--- " + path + "\n+++ "));
+        QVERIFY2(script.diff.contains(QRegularExpression("\n-\\s*\"block_size\": 131072")),
+                 qPrintable(script.diff));
+        QVERIFY2(script.diff.contains(QRegularExpression("\n\\+\\s*\"block_size\": 1048576")),
+                 qPrintable(script.diff));
+        QVERIFY(!script.diff.contains("train_batch_size")); // far from the change: no context line
+        QVERIFY(!messages.last().at(1).toBool());
+
+        script.yes = true;
+        QVERIFY(panel.mergeIntoConfig());
+        QCOMPARE(readAll(path + ".bak"), QByteArray(kUserConfig));
+        const json merged = json::parse(readAll(path).toStdString());
+        QCOMPARE(merged.at("train_batch_size").get<int>(), 16);
+        QCOMPARE(
+            merged.at("zero_optimization").at("offload_param").at("nvme_path").get<std::string>(),
+            std::string("/local_nvme"));
+        QCOMPARE(merged.at("fp16").at("enabled").get<bool>(), true);
+        const json& aio = merged.at("aio");
+        QCOMPARE(aio.at("block_size").get<std::uint64_t>(), std::uint64_t(1048576));
+        QCOMPARE(aio.at("queue_depth").get<int>(), 32);
+        QCOMPARE(aio.at("intra_op_parallelism").get<int>(), 8);
+        QVERIFY(aio.at("single_submit").is_boolean());
+        QVERIFY(!aio.contains("thread_count"));
+        QVERIFY(messages.last().at(0).toString().contains(".bak"));
+
+        // Again: nothing to change, nothing asked or written.
+        QVERIFY(!panel.mergeIntoConfig());
+        QCOMPARE(script.mergeAsked, 2);
+        QVERIFY(!QFileInfo::exists(path + ".bak.1"));
+    }
+
+    void mergeWarningsAndErrors() {
+        QTemporaryDir tmp;
+        BestConfigPanel panel;
+        panel.setRecommendation(fixtureRecommendation());
+        Scripted script;
+        script.attach(panel);
+        QSignalSpy messages(&panel, &BestConfigPanel::message);
+
+        // An "aio" block inside zero_optimization is ignored by DeepSpeed: say so.
+        script.path = tmp.filePath("nested.json");
+        writeAll(script.path,
+                 R"({"zero_optimization": {"stage": 3, "aio": {"block_size": 131072}}})");
+        script.yes = false;
+        QVERIFY(!panel.mergeIntoConfig());
+        QVERIFY(std::any_of(script.warnings.begin(), script.warnings.end(),
+                            [](const QString& w) { return w.contains("zero_optimization"); }));
+
+        // Not JSON: an error naming the file, nothing asked.
+        script.path = tmp.filePath("broken.json");
+        writeAll(script.path, "{\"aio\": ");
+        const int asked = script.mergeAsked;
+        QVERIFY(!panel.mergeIntoConfig());
+        QCOMPARE(script.mergeAsked, asked);
+        QVERIFY(messages.last().at(1).toBool());
+        QVERIFY(messages.last().at(0).toString().contains("broken.json"));
+    }
+
+    void lineDiff_data() {
+        QTest::addColumn<QString>("before");
+        QTest::addColumn<QString>("after");
+        QTest::addColumn<int>("context");
+        QTest::addColumn<QString>("diff");
+        QTest::addRow("equal") << "a\nb\n"
+                               << "a\nb\n"
+                               << 3 << "";
+        QTest::addRow("one line changed") << "a\nb\nc\n"
+                                          << "a\nB\nc\n"
+                                          << 1 << "--- x\n+++ y\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n";
+        QTest::addRow("insert at end, no context") << "a\nb\n"
+                                                   << "a\nb\nc\n"
+                                                   << 0 << "--- x\n+++ y\n@@ -2,0 +3,1 @@\n+c\n";
+        QTest::addRow("delete first") << "a\nb\nc\n"
+                                      << "b\nc\n"
+                                      << 1 << "--- x\n+++ y\n@@ -1,2 +1,1 @@\n-a\n b\n";
+        QTest::addRow("two hunks")
+            << "1\n2\n3\n4\n5\n6\n7\n8\n9\n"
+            << "1\nX\n3\n4\n5\n6\n7\nY\n9\n"
+            << 1
+            << "--- x\n+++ y\n@@ -1,3 +1,3 @@\n 1\n-2\n+X\n 3\n@@ -7,3 +7,3 @@\n 7\n-8\n+Y\n 9\n";
+        QTest::addRow("close changes share a hunk")
+            << "1\n2\n3\n4\n5\n"
+            << "1\nX\n3\nY\n5\n"
+            << 1 << "--- x\n+++ y\n@@ -1,5 +1,5 @@\n 1\n-2\n+X\n 3\n-4\n+Y\n 5\n";
+        QTest::addRow("from empty") << ""
+                                    << "a\n"
+                                    << 3 << "--- x\n+++ y\n@@ -0,0 +1,1 @@\n+a\n";
+    }
+    void lineDiff() {
+        QFETCH(QString, before);
+        QFETCH(QString, after);
+        QFETCH(int, context);
+        QFETCH(QString, diff);
+        QCOMPARE(unifiedLineDiff(before, after, "x", "y", context), diff);
+    }
+
+    // Set AIOTUNE_SCREENSHOT_DIR to keep the picture for a look.
+    void screenshot() {
+        Recommendation rec = fixtureRecommendation();
+        ConfigResult cheaper = *rec.best;
+        cheaper.key.aio.intra_op_parallelism = 1;
+        *cheaper.combinedGiBps -= 0.05;
+        rec.recommended = cheaper;
+        rec.noiseGiBps = 0.12;
+        rec.noiseKnown = true;
+        BestConfigPanel panel;
+        panel.setRecommendation(rec);
+        panel.resize(560, 520);
+        QTemporaryDir tmp;
+        const QString dir = qEnvironmentVariable("AIOTUNE_SCREENSHOT_DIR", tmp.path());
+        QVERIFY(panel.grab().save(dir + "/best-config-panel.png"));
+        BestConfigPanel empty;
+        empty.resize(560, 300);
+        QVERIFY(empty.grab().save(dir + "/best-config-panel-empty.png"));
+
+        const QString diff =
+            unifiedLineDiff(kUserConfig, QString(kUserConfig).replace("131072", "1048576"),
+                            "/home/me/ds_config.json", "/home/me/ds_config.json (merged)");
+        MergePreviewDialog dialog(
+            "/home/me/ds_config.json", diff,
+            {"the old \"aio\" section is replaced: block_size 131072 -> 1048576"});
+        QCOMPARE(dialog.diffText(), diff);
+        QVERIFY(dialog.grab().save(dir + "/merge-preview-dialog.png"));
+    }
+};
+
+QTEST_MAIN(TestBestConfigPanel)
+#include "test_best_config_panel.moc"

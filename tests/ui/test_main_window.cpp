@@ -1,0 +1,355 @@
+// The window end to end, offscreen: opening DeepSpeed log folders through the
+// File actions, Reload, Open Recent, Compare, the table's filter and copy, a
+// real Quick-sized sweep started with the Start action, closing mid-sweep,
+// and settings surviving a restart (on a temporary ini file).
+#include "main_window.h"
+#include "panels/drives_panel.h"
+#include "panels/log_pane.h"
+#include "panels/message_bar.h"
+#include "panels/ranges_panel.h"
+#include "results/comparison_model.h"
+#include "results/results_table_model.h"
+#include "settings/app_settings.h"
+#include "sweep/sweep_controller.h"
+#include "sweep/sweep_runner.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLineEdit>
+#include <QMenu>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <memory>
+
+namespace {
+
+const QString kFixtures = QStringLiteral(AIOTUNE_TEST_FIXTURES);
+
+nlohmann::json expected() {
+    std::ifstream in(std::string(AIOTUNE_TEST_FIXTURES) + "/deepspeed/expected.json");
+    return nlohmann::json::parse(in);
+}
+
+aiotune::DiscoveryOptions fixtureDrives() {
+    aiotune::DiscoveryOptions o;
+    o.sysRoot = std::string(AIOTUNE_TEST_FIXTURES) + "/sysfs/workstation/sys";
+    o.procRoot = std::string(AIOTUNE_TEST_FIXTURES) + "/sysfs/workstation/proc";
+    o.fsSpace = [](const std::string&) { return std::optional<aiotune::FsSpace>(); };
+    return o;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+  private:
+    QTemporaryDir m_home; // settings, scratch and logs of every window here
+    int m_windows = 0;
+
+    struct Made {
+        std::unique_ptr<MainWindow> window;
+        QString scratch;
+    };
+    // A window on its own ini file (or `ini` to share one across restarts).
+    Made makeWindow(const QString& ini = {}) {
+        Made m;
+        MainWindowOptions o;
+        const QString dir = m_home.filePath(QString::number(++m_windows));
+        QDir().mkpath(dir + "/scratch");
+        o.settingsPath = ini.isEmpty() ? dir + "/settings.ini" : ini;
+        o.discovery = fixtureDrives();
+        o.scratchFolder = dir + "/scratch";
+        o.logRoot = dir + "/logs";
+        m.scratch = o.scratchFolder;
+        m.window = std::make_unique<MainWindow>(o);
+        return m;
+    }
+    static QAction* action(MainWindow* w, const char* name) { return w->findChild<QAction*>(name); }
+    static void openThroughAction(MainWindow* w, const QString& folder) {
+        w->setPathChooser([folder](const QString&, bool) { return folder; });
+        action(w, "actionOpen")->trigger();
+    }
+
+  private slots:
+    void initTestCase() { QVERIFY(m_home.isValid()); }
+
+    void opensDeepSpeedFolder_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("skipped");
+        QTest::addRow("ds-0.15-sweep") << "ds-0.15-sweep" << 16 << 0;
+        QTest::addRow("ds-0.4-sweep") << "ds-0.4-sweep" << 16 << 0;
+        QTest::addRow("ds-messy") << "ds-messy" << 16
+                                  << 3; // .DS_Store, notes.md, a log with no metric line
+    }
+    void opensDeepSpeedFolder() {
+        QFETCH(QString, name);
+        QFETCH(int, rows);
+        QFETCH(int, skipped);
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        QAbstractItemModelTester tester(w->resultsModel());
+        QSignalSpy loaded(w, &MainWindow::folderLoaded);
+        const QString folder = kFixtures + "/deepspeed/" + name;
+        openThroughAction(w, folder);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        QCOMPARE(w->resultsModel()->rowCount(), rows);
+        QCOMPARE(w->tableView()->model()->rowCount(), rows);
+        QCOMPARE(w->currentFolder(), folder);
+        QVERIFY(w->windowTitle().contains(name));
+
+        const auto want = expected()[name.toStdString()];
+        const auto& rec = w->recommendation();
+        QVERIFY(rec.best.has_value());
+        const auto& aio = rec.best->key.aio;
+        QCOMPARE(aio.block_size, want["best"]["block_size"].get<std::uint64_t>());
+        QCOMPARE(aio.queue_depth, want["best"]["queue_depth"].get<int>());
+        QCOMPARE(aio.intra_op_parallelism, want["best"]["intra_op_parallelism"].get<int>());
+        QCOMPARE(aio.single_submit, want["best"]["single_submit"].get<bool>());
+        QCOMPARE(aio.overlap_events, want["best"]["overlap_events"].get<bool>());
+        QCOMPARE(rec.configsWithBoth, want["configs_with_both"].get<int>());
+        QVERIFY(qAbs(*rec.best->readGiBps - want["read"].get<double>()) < 1e-9);
+        QVERIFY(qAbs(*rec.best->writeGiBps - want["write"].get<double>()) < 1e-9);
+
+        // Unusable files are listed in the log, not fatal.
+        const QString log = w->logPane()->toPlainText();
+        QCOMPARE(int(log.count("Skipped ")), skipped);
+        QCOMPARE(w->settings().recentFolders().value(0), folder);
+    }
+
+    void reloadAndRecent() {
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        QSignalSpy loaded(w, &MainWindow::folderLoaded);
+        QVERIFY(!action(w, "actionReload")->isEnabled()); // nothing open yet
+        openThroughAction(w, kFixtures + "/deepspeed/ds-0.4-sweep");
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        openThroughAction(w, kFixtures + "/deepspeed/ds-0.15-sweep");
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 2, 10000);
+        QVERIFY(action(w, "actionReload")->isEnabled());
+        QCOMPARE(action(w, "actionReload")->shortcut(), QKeySequence(Qt::Key_F5));
+        action(w, "actionReload")->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 3, 10000);
+        QCOMPARE(loaded.last().at(0).toString(), kFixtures + "/deepspeed/ds-0.15-sweep");
+        QCOMPARE(w->resultsModel()->rowCount(), 16);
+
+        // Open Recent: newest first; the second entry opens the older folder.
+        const auto entries = w->recentMenu()->actions();
+        QVERIFY(entries.size() >= 2);
+        QVERIFY(entries[0]->text().endsWith("ds-0.15-sweep"));
+        QVERIFY(entries[1]->text().endsWith("ds-0.4-sweep"));
+        entries[1]->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 4, 10000);
+        QCOMPARE(w->currentFolder(), kFixtures + "/deepspeed/ds-0.4-sweep");
+    }
+
+    void recentListKeepsEight() {
+        QTemporaryDir dir;
+        AppSettings s(dir.filePath("s.ini"));
+        for (int i = 0; i < 12; ++i)
+            s.addRecentFolder(QString("/data/sweep%1").arg(i));
+        s.addRecentFolder("/data/sweep5/"); // the same folder again moves to the front
+        const QStringList list = s.recentFolders();
+        QCOMPARE(list.size(), AppSettings::kMaxRecent);
+        QCOMPARE(list.first(), QString("/data/sweep5"));
+        QCOMPARE(list.at(1), QString("/data/sweep11"));
+        QCOMPARE(list.count("/data/sweep5"), 1);
+    }
+
+    void badFolderIsAMessageNotACrash_data() {
+        QTest::addColumn<QString>("folder");
+        QTest::addRow("not a log folder") << kFixtures + "/sysfs";
+        QTest::addRow("missing") << kFixtures + "/no-such-folder";
+    }
+    void badFolderIsAMessageNotACrash() {
+        QFETCH(QString, folder);
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        QSignalSpy failed(w, &MainWindow::loadFailed);
+        openThroughAction(w, folder);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
+        QVERIFY(w->messageBar()->isError());
+        QVERIFY2(w->messageBar()->text().contains(folder), qPrintable(w->messageBar()->text()));
+        QCOMPARE(w->resultsModel()->rowCount(), 0);
+    }
+
+    void tableFilterAndCopy() {
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        w->show();
+        QSignalSpy loaded(w, &MainWindow::folderLoaded);
+        openThroughAction(w, kFixtures + "/deepspeed/ds-0.15-sweep");
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        w->filterEdit()->setText("128K");
+        QCOMPARE(w->tableProxy()->rowCount(), 8);
+        w->filterEdit()->setText("sequential");
+        QCOMPARE(w->tableProxy()->rowCount(), 8);
+        w->filterEdit()->clear();
+        QCOMPARE(w->tableProxy()->rowCount(), 16);
+        // Sorted by the combined figure, best first.
+        const QModelIndex top = w->tableProxy()->index(0, 0);
+        QVERIFY(top.data(ResultsTableModel::IsBestRole).toBool());
+
+        w->tableView()->selectAll();
+        QApplication::clipboard()->clear();
+        action(w, "actionCopy")->trigger();
+        const QStringList lines = QApplication::clipboard()->text().split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 17); // header + 16 rows
+        QVERIFY(lines[0].contains('\t'));
+        QCOMPARE(action(w, "actionCopy")->shortcut(), QKeySequence(QKeySequence::Copy));
+    }
+
+    void compareWithFolder() {
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        QSignalSpy loaded(w, &MainWindow::folderLoaded);
+        QSignalSpy compared(w, &MainWindow::comparisonLoaded);
+        QVERIFY(!action(w, "actionCompare")->isEnabled()); // nothing to compare against yet
+        openThroughAction(w, kFixtures + "/deepspeed/ds-0.15-sweep");
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        QVERIFY(action(w, "actionCompare")->isEnabled());
+        w->setPathChooser(
+            [](const QString&, bool) { return kFixtures + "/deepspeed/ds-0.4-sweep"; });
+        action(w, "actionCompare")->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(compared.count(), 1, 10000);
+        QCOMPARE(w->tabs()->currentIndex(), int(MainWindow::CompareTab));
+        QCOMPARE(w->comparisonModel()->rowCount(), 16);
+        // The current results stay as they were.
+        QCOMPARE(w->currentFolder(), kFixtures + "/deepspeed/ds-0.15-sweep");
+    }
+
+    void sweepFromTheWindow() {
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        QTRY_VERIFY_WITH_TIMEOUT(w->drivesPanel()->checkedFolders() == QStringList{m.scratch},
+                                 5000);
+        // A tiny grid: 2 points of 1 MiB.
+        RangesPanel* r = w->rangesPanel();
+        r->blockSizeEdit()->setText("64K, 256K");
+        r->queueDepthEdit()->setText("4");
+        r->threadsEdit()->setText("1");
+        r->ioSizeEdit()->setText("1M");
+        QTRY_VERIFY_WITH_TIMEOUT(!r->isPlanning() && r->planOk(), 5000);
+        QVERIFY2(r->planText().startsWith("2 points"), qPrintable(r->planText()));
+
+        QSignalSpy finished(w->sweepController(), &SweepController::finished);
+        QAction* start = action(w, "actionStart");
+        QCOMPARE(start->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_R));
+        QCOMPARE(action(w, "actionCancel")->shortcut(), QKeySequence(Qt::Key_Escape));
+        start->trigger();
+        QVERIFY(w->isSweeping());
+        QVERIFY(!start->isEnabled());
+        QVERIFY(action(w, "actionCancel")->isEnabled());
+        QVERIFY(!w->drivesPanel()->isEnabled()); // no edits under a running sweep
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QTRY_VERIFY(!w->isSweeping());
+        QCOMPARE(w->resultsModel()->rowCount(), 2);
+        QVERIFY(w->recommendation().best.has_value());
+        QVERIFY(start->isEnabled());
+        QVERIFY(!w->progressBar()->isVisible());
+        // The sweep wrote a DeepSpeed-compatible log folder: it is current, recent, and reloads.
+        QVERIFY2(w->currentFolder().startsWith(m_home.path()), qPrintable(w->currentFolder()));
+        QVERIFY(QFileInfo(w->currentFolder() + "/_aio_bench_read_logs").isDir());
+        QCOMPARE(w->settings().recentFolders().value(0), w->currentFolder());
+        QSignalSpy loaded(w, &MainWindow::folderLoaded);
+        action(w, "actionReload")->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        QCOMPARE(w->resultsModel()->rowCount(), 2);
+        // The scratch file never outlives the sweep.
+        QCOMPARE(QDir(m.scratch).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList());
+    }
+
+    void startWithoutFolderSaysWhy() {
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        QTRY_VERIFY_WITH_TIMEOUT(!w->drivesPanel()->checkedFolders().isEmpty(), 5000);
+        w->drivesPanel()->setCheckedFolders({});
+        w->startSweep();
+        QVERIFY(!w->isSweeping());
+        QVERIFY(w->messageBar()->isError());
+        QVERIFY(w->messageBar()->text().contains("folder"));
+        // Bad ranges are refused with the panel's reason.
+        w->drivesPanel()->setCheckedFolders({m.scratch});
+        w->rangesPanel()->blockSizeEdit()->setText("12Q");
+        w->startSweep();
+        QVERIFY(!w->isSweeping());
+        QVERIFY(w->messageBar()->text().contains("12Q"));
+    }
+
+    void closingMidSweepCancelsThenCloses() {
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        w->show();
+        QTRY_VERIFY_WITH_TIMEOUT(!w->drivesPanel()->checkedFolders().isEmpty(), 5000);
+        RangesPanel* r = w->rangesPanel();
+        r->blockSizeEdit()->setText("4K, 8K");
+        r->queueDepthEdit()->setText("1, 2, 4");
+        r->ioSizeEdit()->setText("256M");
+        QSignalSpy running(w->sweepController(), &SweepController::runningChanged);
+        w->startSweep();
+        QVERIFY(w->isSweeping());
+        QTest::qWait(200);
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(!w->close()); // refused for now: the worker must end first
+        QVERIFY(w->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!w->isVisible(), 3000);
+        QVERIFY2(timer.elapsed() < 1500, qPrintable(QString("%1 ms").arg(timer.elapsed())));
+        QVERIFY(!w->isSweeping());
+        QCOMPARE(QDir(m.scratch).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList());
+    }
+
+    void settingsSurviveRestart() {
+        QTemporaryDir dir;
+        const QString ini = dir.filePath("settings.ini");
+        QTemporaryDir extra;
+        QByteArray splitter;
+        {
+            auto m = makeWindow(ini);
+            MainWindow* w = m.window.get();
+            w->show();
+            QSignalSpy loaded(w, &MainWindow::folderLoaded);
+            openThroughAction(w, kFixtures + "/deepspeed/ds-0.15-sweep");
+            QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+            QTRY_VERIFY_WITH_TIMEOUT(!w->drivesPanel()->isRefreshing(), 5000);
+            QVERIFY(w->drivesPanel()->addFolder(extra.path()));
+            w->rangesPanel()->blockSizeEdit()->setText("512K");
+            w->rangesPanel()->queueDepthEdit()->setText("64");
+            auto* split = w->findChild<QSplitter*>("mainSplitter");
+            split->setSizes({500, 700});
+            splitter = split->saveState();
+            QVERIFY(w->close());
+        }
+        auto m = makeWindow(ini);
+        MainWindow* w = m.window.get();
+        QTRY_VERIFY_WITH_TIMEOUT(!w->drivesPanel()->isRefreshing(), 5000);
+        QCOMPARE(w->settings().recentFolders().value(0), kFixtures + "/deepspeed/ds-0.15-sweep");
+        QCOMPARE(w->recentMenu()->actions().value(0)->text().endsWith("ds-0.15-sweep"), true);
+        const auto spec = w->rangesPanel()->spec();
+        QVERIFY(spec.ok());
+        QCOMPARE(spec->blockSizes, std::vector<std::uint64_t>{524288});
+        QCOMPARE(spec->queueDepths, std::vector<int>{64});
+        QTRY_VERIFY_WITH_TIMEOUT(w->drivesPanel()->checkedFolders().contains(extra.path()), 5000);
+        QVERIFY(w->drivesPanel()->extraFolders().contains(extra.path()));
+        QCOMPARE(w->findChild<QSplitter*>("mainSplitter")->saveState(), splitter);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,296 @@
+#include "results/analysis.h"
+#include "results/log_folder_reader.h"
+#include "results/results_table_model.h"
+
+#include <QAbstractItemModelTester>
+#include <QHeaderView>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace aiotune;
+
+namespace {
+const std::string kFixtures = AIOTUNE_TEST_FIXTURES "/deepspeed";
+
+nlohmann::json expected(const QString& name) {
+    std::ifstream in(kFixtures + "/expected.json");
+    return nlohmann::json::parse(in).at(name.toStdString());
+}
+
+ResultSet loadFixture(const QString& name) {
+    auto rs = LogFolderReader().read(kFixtures + "/" + name.toStdString());
+    if (!rs.ok()) qFatal("fixture %s: %s", qPrintable(name), rs.error().c_str());
+    return rs.value();
+}
+
+// "1M d32 p8 [ss] [seq] [f2]" -> key; readable inline keys.
+ConfigKey key(const QString& spec) {
+    ConfigKey k;
+    const QStringList words = spec.split(' ', Qt::SkipEmptyParts);
+    k.aio.block_size = words[0].endsWith('M') ? words[0].chopped(1).toULongLong() << 20
+                                              : words[0].chopped(1).toULongLong() << 10;
+    for (const QString& w : words.mid(1)) {
+        if (w.startsWith('d'))
+            k.aio.queue_depth = w.mid(1).toInt();
+        else if (w.startsWith('p'))
+            k.aio.intra_op_parallelism = w.mid(1).toInt();
+        else if (w == "ss")
+            k.aio.single_submit = true;
+        else if (w == "seq")
+            k.aio.overlap_events = false;
+        else if (w.startsWith('f'))
+            k.folders = w.mid(1).toInt();
+    }
+    return k;
+}
+
+Sample sample(IoOp op, double gibps, int loop = 0) {
+    Sample s;
+    s.op = op;
+    s.loop = loop;
+    s.gibPerSec = gibps;
+    return s;
+}
+
+QString cell(const QAbstractItemModel& m, int row, int column, int role = Qt::DisplayRole) {
+    return m.data(m.index(row, column), role).toString();
+}
+} // namespace
+
+// Stands in for the sweep worker's signal.
+class Feeder : public QObject {
+    Q_OBJECT
+  signals:
+    void sampleReady(const aiotune::ConfigKey& key, const aiotune::Sample& sample);
+};
+
+class TestResultsTableModel : public QObject {
+    Q_OBJECT
+  private slots:
+    void fixtureRows_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addRow("ds-0.15-sweep") << "ds-0.15-sweep";
+        QTest::addRow("ds-0.4-sweep") << "ds-0.4-sweep";
+        QTest::addRow("ds-messy") << "ds-messy";
+    }
+    // One row per configuration; sorting by combined puts the expected best first.
+    void fixtureRows() {
+        QFETCH(QString, name);
+        const ResultSet rs = loadFixture(name);
+        const auto want = expected(name);
+
+        ResultsTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy recSpy(&model, &ResultsTableModel::recommendationChanged);
+        model.setResults(rs);
+        QCOMPARE(model.rowCount(), static_cast<int>(rs.configs.size()));
+        if (name == "ds-0.15-sweep") QCOMPARE(model.rowCount(), 16);
+        QCOMPARE(model.columnCount(), int(ResultsTableModel::ColumnCount));
+        QCOMPARE(recSpy.count(), 1);
+        QCOMPARE(recSpy.at(0).at(0).value<Recommendation>().configsWithBoth,
+                 want.at("configs_with_both").get<int>());
+
+        QSortFilterProxyModel proxy;
+        QAbstractItemModelTester proxyTester(
+            &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(ResultsTableModel::SortRole);
+        proxy.sort(ResultsTableModel::CombinedColumn, Qt::DescendingOrder);
+
+        const auto best =
+            proxy.index(0, 0).data(ResultsTableModel::ConfigKeyRole).value<ConfigKey>();
+        const auto& b = want.at("best");
+        QCOMPARE(best.aio.block_size, b.at("block_size").get<std::uint64_t>());
+        QCOMPARE(best.aio.queue_depth, b.at("queue_depth").get<int>());
+        QCOMPARE(best.aio.intra_op_parallelism, b.at("intra_op_parallelism").get<int>());
+        QCOMPARE(best.aio.single_submit, b.at("single_submit").get<bool>());
+        QCOMPARE(best.aio.overlap_events, b.at("overlap_events").get<bool>());
+        QVERIFY(proxy.index(0, 0).data(ResultsTableModel::IsBestRole).toBool());
+        QVERIFY(proxy.index(0, 0).data(Qt::FontRole).value<QFont>().bold());
+        QVERIFY(!proxy.index(1, 0).data(Qt::FontRole).value<QFont>().bold());
+        QCOMPARE(cell(proxy, 0, ResultsTableModel::ReadColumn),
+                 QString::number(want.at("read").get<double>(), 'f', 2));
+        QCOMPARE(cell(proxy, 0, ResultsTableModel::WriteColumn),
+                 QString::number(want.at("write").get<double>(), 'f', 2));
+        QCOMPARE(proxy.index(0, ResultsTableModel::CombinedColumn)
+                     .data(ResultsTableModel::SortRole)
+                     .toDouble(),
+                 want.at("read").get<double>() + want.at("write").get<double>());
+        // Numeric sort: every combined figure is at most the one above it.
+        double previous = 1e9;
+        for (int row = 0; row < proxy.rowCount(); ++row) {
+            const QVariant v = proxy.index(row, ResultsTableModel::CombinedColumn)
+                                   .data(ResultsTableModel::SortRole);
+            QVERIFY(v.toDouble() <= previous);
+            previous = v.toDouble();
+        }
+        QCOMPARE(model.rowOf(best), proxy.mapToSource(proxy.index(0, 0)).row());
+        QCOMPARE(model.configAt(model.rowOf(best))->key, best);
+        QVERIFY(model.configAt(model.rowCount()) == nullptr);
+        QVERIFY(!model.data(model.index(model.rowCount(), 0)).isValid());
+    }
+
+    void cells_data() {
+        QTest::addColumn<int>("column");
+        QTest::addColumn<QString>("display");
+        QTest::addColumn<QVariant>("sortValue");
+        QTest::addRow("block size")
+            << int(ResultsTableModel::BlockSizeColumn) << "128K" << QVariant(qulonglong(131072));
+        QTest::addRow("queue depth")
+            << int(ResultsTableModel::QueueDepthColumn) << "32" << QVariant(32);
+        QTest::addRow("threads") << int(ResultsTableModel::ThreadsColumn) << "8" << QVariant(8);
+        QTest::addRow("submit") << int(ResultsTableModel::SubmitColumn) << "single" << QVariant(1);
+        QTest::addRow("overlap") << int(ResultsTableModel::OverlapColumn) << "sequential"
+                                 << QVariant(0);
+        QTest::addRow("folders") << int(ResultsTableModel::FoldersColumn) << "2" << QVariant(2);
+        QTest::addRow("read") << int(ResultsTableModel::ReadColumn) << "3.50" << QVariant(3.5);
+        QTest::addRow("write") << int(ResultsTableModel::WriteColumn) << "3.00" << QVariant(3.0);
+        QTest::addRow("combined") << int(ResultsTableModel::CombinedColumn) << "6.50"
+                                  << QVariant(6.5);
+        // read range 0.2 + write range 0.4 = 0.6; half of it over 6.5 = 4.6%
+        QTest::addRow("spread") << int(ResultsTableModel::SpreadColumn) << "±4.6%"
+                                << QVariant(0.3 / 6.5);
+        QTest::addRow("samples") << int(ResultsTableModel::SamplesColumn) << "7" << QVariant(7);
+        QTest::addRow("p99 (worse of read/write medians)")
+            << int(ResultsTableModel::P99Column) << "2.50" << QVariant(2.5);
+        QTest::addRow("error") << int(ResultsTableModel::ErrorColumn) << "io_uring_setup: ENOMEM"
+                               << QVariant(1);
+    }
+    void cells() {
+        QFETCH(int, column);
+        QFETCH(QString, display);
+        QFETCH(QVariant, sortValue);
+        ResultsTableModel model;
+        const ConfigKey k = key("128K d32 p8 ss seq f2");
+        const std::vector<std::pair<IoOp, double>> figures = {
+            {IoOp::Read, 3.4},  {IoOp::Read, 3.5},  {IoOp::Read, 3.6},
+            {IoOp::Write, 2.8}, {IoOp::Write, 3.0}, {IoOp::Write, 3.2}};
+        int loop = 0;
+        for (auto [op, v] : figures) {
+            Sample s = sample(op, v, loop++ % 3);
+            s.latencyP99Us = op == IoOp::Read ? 1000.0 * v / 3.5 : 2500.0 * v / 3.0;
+            model.addSample(k, s);
+        }
+        Sample bad = sample(IoOp::Write, 0.0, 3);
+        bad.error = "io_uring_setup: ENOMEM";
+        model.addSample(k, bad);
+
+        QCOMPARE(cell(model, 0, column), display);
+        const QVariant sv = model.index(0, column).data(ResultsTableModel::SortRole);
+        if (sortValue.typeId() == QMetaType::Double)
+            QVERIFY(qFuzzyCompare(sv.toDouble(), sortValue.toDouble()));
+        else
+            QCOMPARE(sv.toString(), sortValue.toString());
+        QVERIFY(cell(model, 0, column, Qt::ToolTipRole)
+                    .contains("128K, qd 32, 8 threads, single, sequential, 2 folders"));
+    }
+
+    // Fed live: new configurations insert rows in key order, known ones
+    // update their row, and the best mark follows the figures.
+    void liveSamples() {
+        ResultsTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy rec(&model, &ResultsTableModel::recommendationChanged);
+
+        const ConfigKey big = key("1M d32 p8"), small = key("128K d8 p1");
+        model.addSample(big, sample(IoOp::Read, 3.5));
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(inserted.at(0).at(1).toInt(), 0);
+        QCOMPARE(changed.count(), 0);
+        QCOMPARE(rec.count(), 1);
+        QVERIFY(!rec.at(0).at(0).value<Recommendation>().best); // no write yet
+        QCOMPARE(cell(model, 0, ResultsTableModel::CombinedColumn), QString("–"));
+
+        model.addSample(big, sample(IoOp::Write, 3.0));
+        QCOMPARE(inserted.count(), 1);
+        QVERIFY(changed.count() >= 1);
+        QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 0);
+        QCOMPARE(changed.at(0).at(1).toModelIndex().column(),
+                 int(ResultsTableModel::ColumnCount) - 1);
+        QCOMPARE(cell(model, 0, ResultsTableModel::CombinedColumn), QString("6.50"));
+        QVERIFY(model.index(0, 0).data(ResultsTableModel::IsBestRole).toBool());
+        QCOMPARE(rec.count(), 2);
+        QCOMPARE(rec.at(1).at(0).value<Recommendation>().best->key, big);
+
+        // A smaller key sorts first: inserted at row 0, the old row moves to 1.
+        model.addSample(small, sample(IoOp::Read, 4.0));
+        QCOMPARE(inserted.count(), 2);
+        QCOMPARE(inserted.at(1).at(1).toInt(), 0);
+        QCOMPARE(model.rowOf(small), 0);
+        QCOMPARE(model.rowOf(big), 1);
+        changed.clear();
+        model.addSample(small, sample(IoOp::Write, 3.0));
+        // Its own row, then both rows whose best mark moved.
+        QSet<int> rows;
+        for (const auto& args : changed)
+            rows.insert(args.at(0).toModelIndex().row());
+        QCOMPARE(rows, (QSet<int>{0, 1}));
+        QVERIFY(model.index(0, 0).data(ResultsTableModel::IsBestRole).toBool());
+        QVERIFY(!model.index(1, 0).data(ResultsTableModel::IsBestRole).toBool());
+        QCOMPARE(model.recommendation().best->key, small);
+        QCOMPARE(reset.count(), 0);
+
+        model.clear();
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(!model.recommendation().best);
+    }
+
+    // Through a queued connection, the way the sweep worker feeds it.
+    void queuedSignal() {
+        ResultsTableModel model;
+        Feeder feeder;
+        QObject::connect(&feeder, &Feeder::sampleReady, &model, &ResultsTableModel::addSample,
+                         Qt::QueuedConnection);
+        emit feeder.sampleReady(key("1M d8 p1"), sample(IoOp::Read, 1.25));
+        QCOMPARE(model.rowCount(), 0);
+        QTRY_COMPARE(model.rowCount(), 1);
+        QCOMPARE(cell(model, 0, ResultsTableModel::ReadColumn), QString("1.25"));
+    }
+
+    void tsv() {
+        ResultsTableModel model;
+        model.addSample(key("1M d32 p8"), sample(IoOp::Read, 3.5));
+        model.addSample(key("1M d32 p8"), sample(IoOp::Write, 3.0));
+        model.addSample(key("128K d8 p1"), sample(IoOp::Read, 2.0));
+        // Given out of order, written in row/column order.
+        const QModelIndexList picked = {model.index(1, ResultsTableModel::CombinedColumn),
+                                        model.index(0, ResultsTableModel::BlockSizeColumn),
+                                        model.index(1, ResultsTableModel::BlockSizeColumn),
+                                        model.index(0, ResultsTableModel::CombinedColumn)};
+        QCOMPARE(indexesToTsv(picked), QString("Block\tCombined GiB/s\n128K\t–\n1M\t6.50\n"));
+        QCOMPARE(indexesToTsv(picked, false), QString("128K\t–\n1M\t6.50\n"));
+        QCOMPARE(indexesToTsv({}), QString());
+    }
+
+    // Set AIOTUNE_SCREENSHOT_DIR to keep the picture for a look.
+    void screenshot() {
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        QSortFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(ResultsTableModel::SortRole);
+        QTableView view;
+        view.setModel(&proxy);
+        view.setSortingEnabled(true);
+        view.sortByColumn(ResultsTableModel::CombinedColumn, Qt::DescendingOrder);
+        view.horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        view.verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        view.resize(1100, 520);
+        QTemporaryDir tmp;
+        const QString dir = qEnvironmentVariable("AIOTUNE_SCREENSHOT_DIR", tmp.path());
+        QVERIFY(view.grab().save(dir + "/results-table.png"));
+    }
+};
+
+QTEST_MAIN(TestResultsTableModel)
+#include "test_results_table_model.moc"

@@ -1,0 +1,244 @@
+// SweepController: real (tiny) sweeps on a temporary folder through the worker
+// thread, cancel within a second leaving the folder untouched, superseded jobs
+// dropped, refusals reported, progress throttled.
+#include "results/results_table_model.h"
+#include "sweep/sweep_controller.h"
+#include "sweep/sweep_runner.h"
+
+#include <QAbstractItemModelTester>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using aiotune::SweepSpec;
+
+namespace {
+
+// Every entry with its size: "exactly as it was" means names and sizes.
+QStringList snapshot(const QString& folder) {
+    QStringList out;
+    const auto entries = QDir(folder).entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::System |
+                                                    QDir::NoDotAndDotDot);
+    for (const QFileInfo& e : entries)
+        out << e.fileName() + ":" + QString::number(e.size());
+    return out;
+}
+
+SweepSpec tinySpec(const QString& folder, std::uint64_t io, std::vector<std::uint64_t> blocks,
+                   std::vector<int> depths) {
+    SweepSpec s;
+    s.folders = {folder.toStdString()};
+    s.ioSize = io;
+    s.blockSizes = std::move(blocks);
+    s.queueDepths = std::move(depths);
+    s.loops = 1;
+    return s;
+}
+
+// What arrived through sampleReady, as the window's model would hold it.
+struct Collector {
+    aiotune::ResultSet results;
+    int samples = 0;
+    void connect(SweepController& c) {
+        QObject::connect(&c, &SweepController::sampleReady,
+                         [this](const aiotune::ConfigKey& k, const aiotune::Sample& s) {
+                             results.add(k, s);
+                             ++samples;
+                         });
+    }
+};
+
+} // namespace
+
+class TestSweepController : public QObject {
+    Q_OBJECT
+  private slots:
+    void initTestCase() {
+        QTemporaryDir dir;
+        const auto plan = aiotune::planSweep(tinySpec(dir.path(), 64 << 10, {4096}, {1}));
+        if (!plan.ok())
+            QSKIP(qPrintable("the temporary folder cannot take O_DIRECT scratch files: " +
+                             QString::fromStdString(plan.problem)));
+    }
+
+    void tinySweep_data() {
+        QTest::addColumn<quint64>("io");
+        QTest::addColumn<std::vector<std::uint64_t>>("blocks");
+        QTest::addColumn<std::vector<int>>("depths");
+        QTest::addColumn<int>("rows");
+        QTest::addRow("64K, two block sizes")
+            << quint64(64 << 10) << std::vector<std::uint64_t>{4096, 16384} << std::vector<int>{4}
+            << 2;
+        QTest::addRow("1M, two queue depths")
+            << quint64(1 << 20) << std::vector<std::uint64_t>{131072} << std::vector<int>{1, 8}
+            << 2;
+    }
+    void tinySweep() {
+        QFETCH(quint64, io);
+        QFETCH(std::vector<std::uint64_t>, blocks);
+        QFETCH(std::vector<int>, depths);
+        QFETCH(int, rows);
+        QTemporaryDir dir;
+        const QStringList before = snapshot(dir.path());
+        SweepController controller;
+        Collector got;
+        got.connect(controller);
+        ResultsTableModel model;
+        QAbstractItemModelTester tester(&model);
+        connect(&controller, &SweepController::sampleReady, &model, &ResultsTableModel::addSample);
+        QSignalSpy finished(&controller, &SweepController::finished);
+        QSignalSpy running(&controller, &SweepController::runningChanged);
+        QSignalSpy progress(&controller, &SweepController::progressChanged);
+        QSignalSpy started(&controller, &SweepController::started);
+        const quint64 job = controller.start(tinySpec(dir.path(), io, blocks, depths));
+        QVERIFY(job > 0);
+        QVERIFY(controller.isRunning());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QCOMPARE(started.count(), 1);
+        QCOMPARE(started.first().at(1).toInt(), rows * 2); // a write and a read per point
+        QCOMPARE(int(got.results.configs.size()), rows);
+        QCOMPARE(model.rowCount(), rows);
+        QVERIFY(model.recommendation().best.has_value());
+        QCOMPARE(got.samples, rows * 2);
+        for (const auto& c : got.results.configs) {
+            QVERIFY2(c.hasBoth(), c.firstError().c_str());
+            QVERIFY(*c.readGiBps > 0 && *c.writeGiBps > 0);
+        }
+        const auto results = finished.first().at(0).value<aiotune::ResultSet>();
+        QCOMPARE(results.status, std::string("finished"));
+        QCOMPARE(results.configs.size(), got.results.configs.size());
+        QVERIFY(!progress.isEmpty());
+        QCOMPARE(progress.last().at(0).toInt(), 1000);
+        QTRY_VERIFY(!controller.isRunning());
+        QCOMPARE(running.count(), 2); // true, then false
+        QCOMPARE(running.last().at(0).toBool(), false);
+        QCOMPARE(snapshot(dir.path()), before);
+    }
+
+    void cancelMidSweep_data() {
+        QTest::addColumn<quint64>("io");
+        QTest::addColumn<int>("waitForSamples"); // 0: cancel inside the first transfer
+        QTest::addRow("within a transfer") << quint64(256ull << 20) << 0;
+        QTest::addRow("between points") << quint64(1ull << 20) << 3;
+    }
+    void cancelMidSweep() {
+        QFETCH(quint64, io);
+        QFETCH(int, waitForSamples);
+        QTemporaryDir dir;
+        // Something of the user's is in the folder: it must stay as it is.
+        QFile mine(dir.filePath("notes.txt"));
+        QVERIFY(mine.open(QIODevice::WriteOnly));
+        mine.write("keep me\n");
+        mine.close();
+        const QStringList before = snapshot(dir.path());
+        SweepController controller;
+        Collector got;
+        got.connect(controller);
+        QSignalSpy finished(&controller, &SweepController::finished);
+        QSignalSpy cancelled(&controller, &SweepController::cancelled);
+        QSignalSpy running(&controller, &SweepController::runningChanged);
+        // Small requests at low depth over many points: far longer than the test waits.
+        controller.start(
+            tinySpec(dir.path(), io, {4096, 8192, 16384, 32768}, {1, 2, 4, 8, 16, 32}));
+        if (waitForSamples == 0)
+            QTest::qWait(300);
+        else
+            QTRY_VERIFY_WITH_TIMEOUT(got.samples >= waitForSamples, 30000);
+        QVERIFY(controller.isRunning());
+        const int samplesAtCancel = got.samples;
+        QElapsedTimer timer;
+        timer.start();
+        controller.cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 5000);
+        QVERIFY2(timer.elapsed() < 1000,
+                 qPrintable(QString("cancel took %1 ms").arg(timer.elapsed())));
+        QVERIFY(!controller.isRunning());
+        QCOMPARE(running.last().at(0).toBool(), false);
+        QCOMPARE(finished.count(), 0);
+        QVERIFY(got.samples <= samplesAtCancel + 0); // nothing after the cancel
+        QCOMPARE(snapshot(dir.path()), before);
+    }
+
+    void newJobSupersedesRunningOne() {
+        QTemporaryDir dir;
+        SweepController controller;
+        Collector got;
+        got.connect(controller);
+        QSignalSpy finished(&controller, &SweepController::finished);
+        QSignalSpy cancelled(&controller, &SweepController::cancelled);
+        QSignalSpy running(&controller, &SweepController::runningChanged);
+        const quint64 first =
+            controller.start(tinySpec(dir.path(), 256ull << 20, {4096}, {1, 2, 3, 4}));
+        const quint64 second = controller.start(tinySpec(dir.path(), 64 << 10, {65536}, {2}));
+        QVERIFY(second > first);
+        QCOMPARE(controller.currentJob(), second);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QTRY_VERIFY(!controller.isRunning());
+        QCOMPARE(cancelled.count(), 0);
+        // Only the second job's point arrived.
+        QCOMPARE(int(got.results.configs.size()), 1);
+        QCOMPARE(got.results.configs[0].key.aio.block_size, std::uint64_t(65536));
+        QCOMPARE(got.results.configs[0].key.aio.queue_depth, 2);
+        // The UI saw one continuous run.
+        QCOMPARE(running.count(), 2);
+    }
+
+    void refusedFolderFails_data() {
+        QTest::addColumn<QString>("sub");
+        QTest::addRow("missing") << "missing";
+    }
+    void refusedFolderFails() {
+        QFETCH(QString, sub);
+        QTemporaryDir dir;
+        SweepController controller;
+        QSignalSpy failed(&controller, &SweepController::failed);
+        QSignalSpy finished(&controller, &SweepController::finished);
+        controller.start(tinySpec(dir.filePath(sub), 64 << 10, {4096}, {1}));
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 5000);
+        QVERIFY2(failed.first().at(0).toString().contains(dir.filePath(sub)),
+                 qPrintable(failed.first().at(0).toString()));
+        QCOMPARE(finished.count(), 0);
+        QTRY_VERIFY(!controller.isRunning());
+    }
+
+    void progressIsThrottled() {
+        QTemporaryDir dir;
+        SweepController controller;
+        QSignalSpy progress(&controller, &SweepController::progressChanged);
+        QSignalSpy finished(&controller, &SweepController::finished);
+        // Many tiny transfers: far more runner updates than 20 per second.
+        QElapsedTimer timer;
+        timer.start();
+        controller.start(tinySpec(dir.path(), 64 << 10, {4096, 8192, 16384, 32768, 65536},
+                                  {1, 2, 4, 8, 16, 32}));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const double seconds = timer.elapsed() / 1000.0;
+        const int allowed = static_cast<int>(seconds * SweepController::kMaxProgressPerSecond) + 2;
+        QVERIFY2(progress.count() <= allowed,
+                 qPrintable(QString("%1 updates in %2 s").arg(progress.count()).arg(seconds)));
+        QVERIFY(progress.count() >= 1);
+        QCOMPARE(progress.last().at(0).toInt(), 1000);
+        // 30 points x 2 transfers, each announced and finished: 120 runner updates.
+        QVERIFY(progress.count() < 120);
+    }
+
+    void destructorStopsWorker() {
+        QTemporaryDir dir;
+        const QStringList before = snapshot(dir.path());
+        QElapsedTimer timer;
+        {
+            SweepController controller;
+            controller.start(tinySpec(dir.path(), 256ull << 20, {4096}, {1}));
+            QTest::qWait(200);
+            timer.start();
+        }
+        QVERIFY2(timer.elapsed() < 1000, qPrintable(QString("%1 ms").arg(timer.elapsed())));
+        QCOMPARE(snapshot(dir.path()), before);
+    }
+};
+
+QTEST_MAIN(TestSweepController)
+#include "test_sweep_controller.moc"

@@ -1,0 +1,335 @@
+#include "results/heatmap_widget.h"
+#include "results/log_folder_reader.h"
+#include "results/results_table_model.h"
+#include "results/throughput_chart.h"
+#include "util/byte_size.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QHorizontalBarSeries>
+#include <QImage>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace aiotune;
+
+namespace {
+const std::string kFixtures = AIOTUNE_TEST_FIXTURES "/deepspeed";
+
+nlohmann::json expected(const QString& name) {
+    std::ifstream in(kFixtures + "/expected.json");
+    return nlohmann::json::parse(in).at(name.toStdString());
+}
+
+ResultSet loadFixture(const QString& name) {
+    auto rs = LogFolderReader().read(kFixtures + "/" + name.toStdString());
+    if (!rs.ok()) qFatal("fixture %s: %s", qPrintable(name), rs.error().c_str());
+    return rs.value();
+}
+
+ConfigKey expectedBest(const QString& name) {
+    const auto b = expected(name).at("best");
+    ConfigKey k;
+    k.aio.block_size = b.at("block_size").get<std::uint64_t>();
+    k.aio.queue_depth = b.at("queue_depth").get<int>();
+    k.aio.intra_op_parallelism = b.at("intra_op_parallelism").get<int>();
+    k.aio.single_submit = b.at("single_submit").get<bool>();
+    k.aio.overlap_events = b.at("overlap_events").get<bool>();
+    return k;
+}
+
+Sample sample(IoOp op, double gibps) {
+    Sample s;
+    s.op = op;
+    s.gibPerSec = gibps;
+    return s;
+}
+
+QStringList categories(const ThroughputChart& chart) {
+    auto* axis = qobject_cast<QBarCategoryAxis*>(chart.chart()->axes(Qt::Vertical).value(0));
+    return axis ? axis->categories() : QStringList();
+}
+
+// Set AIOTUNE_SCREENSHOT_DIR to keep the pictures for a look.
+QString screenshotPath(const QTemporaryDir& tmp, const QString& name) {
+    const QString dir = qEnvironmentVariable("AIOTUNE_SCREENSHOT_DIR");
+    return (dir.isEmpty() ? tmp.path() : dir) + "/" + name + ".png";
+}
+
+// Several distinct colors: a drawn chart, not a blank canvas.
+int distinctColors(const QImage& image) {
+    QSet<QRgb> colors;
+    for (int y = 0; y < image.height(); y += 4)
+        for (int x = 0; x < image.width(); x += 4)
+            colors.insert(image.pixel(x, y));
+    return static_cast<int>(colors.size());
+}
+} // namespace
+
+class TestThroughputChart : public QObject {
+    Q_OBJECT
+  private slots:
+    void bars_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addRow("ds-0.15-sweep") << "ds-0.15-sweep";
+        QTest::addRow("ds-0.4-sweep") << "ds-0.4-sweep";
+    }
+    // One bar triple per configuration, ranked: the best on top and marked.
+    void bars() {
+        QFETCH(QString, name);
+        ResultsTableModel model;
+        model.setResults(loadFixture(name));
+        ThroughputChart chart;
+        chart.setModel(&model);
+
+        QHorizontalBarSeries* series = chart.barSeries();
+        QCOMPARE(series->count(), 3);
+        QCOMPARE(series->barSets().at(0)->label(), QString("Read"));
+        QCOMPARE(series->barSets().at(1)->label(), QString("Write"));
+        QCOMPARE(series->barSets().at(2)->label(), QString("Combined"));
+        QCOMPARE(chart.barKeys().size(), 16);
+        QCOMPARE(categories(chart).size(), 16);
+        for (QBarSet* set : series->barSets())
+            QCOMPARE(set->count(), 16);
+
+        const auto want = expected(name);
+        const ConfigKey best = expectedBest(name);
+        QCOMPARE(chart.barKeys().last(), best); // the top bar
+        QVERIFY2(categories(chart).last().startsWith(QString::fromUtf8("★ ")),
+                 qPrintable(categories(chart).last()));
+        QCOMPARE(categories(chart).last(), QString::fromUtf8("★ 1M q32 p8 ov"));
+        QCOMPARE(series->barSets().at(0)->at(15), want.at("read").get<double>());
+        QCOMPARE(series->barSets().at(1)->at(15), want.at("write").get<double>());
+        QCOMPARE(series->barSets().at(2)->at(15),
+                 want.at("read").get<double>() + want.at("write").get<double>());
+        QCOMPARE(series->barSets().at(2)->selectedBars(), QList<int>{15});
+        QVERIFY(series->barSets().at(0)->selectedBars().isEmpty());
+        // Ranked: combined never rises towards the bottom.
+        for (int i = 1; i < 16; ++i)
+            QVERIFY(series->barSets().at(2)->at(i - 1) <= series->barSets().at(2)->at(i));
+        // Every bar's values are its configuration's.
+        for (int i = 0; i < 16; ++i) {
+            const ConfigResult* c = model.results().find(chart.barKeys().at(i));
+            QVERIFY(c);
+            QCOMPARE(series->barSets().at(0)->at(i), *c->readGiBps);
+            QCOMPARE(series->barSets().at(1)->at(i), *c->writeGiBps);
+        }
+        QVERIFY(chart.chart()->title().contains("Best: 1M, qd 32, 8 threads, block, overlap"));
+        QCOMPARE(chart.chart()->axes(Qt::Horizontal).value(0)->titleText(),
+                 QString("Throughput (GiB/s)"));
+    }
+
+    void maxBars() {
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        ThroughputChart chart;
+        chart.setModel(&model);
+        chart.setMaxBars(5);
+        QCOMPARE(chart.barKeys().size(), 5);
+        QCOMPARE(chart.barKeys().last(), expectedBest("ds-0.15-sweep"));
+        QVERIFY(chart.chart()->title().contains("top 5 of 16"));
+    }
+
+    // Fed live through the model: redraws after rows arrive, coalesced.
+    void live() {
+        ResultsTableModel model;
+        ThroughputChart chart;
+        chart.setModel(&model);
+        QCOMPARE(chart.barKeys().size(), 0);
+        ConfigKey a, b;
+        a.aio.queue_depth = 32;
+        b.aio.queue_depth = 8;
+        model.addSample(a, sample(IoOp::Read, 3.0));
+        model.addSample(b, sample(IoOp::Read, 2.0));
+        QTRY_COMPARE(chart.barKeys().size(), 2);
+        QCOMPARE(chart.barSeries()->barSets().at(2)->at(1), 0.0); // no write yet: no combined
+        model.addSample(a, sample(IoOp::Write, 2.5));
+        QTRY_COMPARE(chart.barSeries()->barSets().at(2)->at(1), 5.5);
+        QCOMPARE(chart.barKeys().last(), a);
+        QCOMPARE(chart.barSeries()->barSets().at(2)->selectedBars(), QList<int>{1});
+        model.clear();
+        QTRY_COMPARE(chart.barKeys().size(), 0);
+    }
+
+    void heatmap_data() {
+        QTest::addColumn<int>("threads");
+        QTest::addColumn<int>("overlap");
+        QTest::addColumn<int>("cells");
+        QTest::addColumn<double>("value1M32"); // combined at 1M, qd 32
+        QTest::addColumn<bool>("bestShown");
+        const double best = 3.5309545927673742 + 3.1257650447483813;
+        QTest::addRow("8 threads, best overlap") << 8 << -1 << 4 << best << true;
+        QTest::addRow("8 threads, overlap") << 8 << 1 << 4 << best << true;
+        QTest::addRow("best of any thread count") << -1 << -1 << 4 << best << true;
+        QTest::addRow("1 thread") << 1 << -1 << 4 << -1.0 << false;
+    }
+    void heatmap() {
+        QFETCH(int, threads);
+        QFETCH(int, overlap);
+        QFETCH(int, cells);
+        QFETCH(double, value1M32);
+        QFETCH(bool, bestShown);
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        ThroughputChart chart;
+        chart.setModel(&model);
+        chart.setMode(ThroughputChart::Mode::Heatmap);
+        QCOMPARE(chart.heatmapThreads(), 8); // defaults to the best's thread count
+        chart.setHeatmapThreads(threads);
+        chart.setHeatmapOverlap(overlap);
+        QCOMPARE(chart.heatmapThreads(), threads);
+
+        const HeatmapWidget* map = chart.heatmap();
+        QCOMPARE(map->columnLabels(), (QStringList{"128K", "1M"}));
+        QCOMPARE(map->rowLabels(), (QStringList{"32", "8"})); // deeper queues on top
+        QCOMPARE(map->cells().size(), cells);
+        const ConfigKey best = expectedBest("ds-0.15-sweep");
+        bool sawBest = false;
+        for (const auto& cell : map->cells()) {
+            const ConfigResult* c = model.results().find(cell.key);
+            QVERIFY(c);
+            QCOMPARE(cell.value, *c->combinedGiBps);
+            QCOMPARE(map->columnLabels().at(cell.column),
+                     QString::fromStdString(formatByteSizeTag(cell.key.aio.block_size)));
+            QCOMPARE(map->rowLabels().at(cell.row), QString::number(cell.key.aio.queue_depth));
+            if (threads > 0) QCOMPARE(cell.key.aio.intra_op_parallelism, threads);
+            if (overlap >= 0) QCOMPARE(cell.key.aio.overlap_events, overlap == 1);
+            QVERIFY(cell.tooltip.contains(QString::fromStdString(cell.key.label())));
+            if (cell.key == best) sawBest = true;
+            if (cell.column == 1 && cell.row == 0 && value1M32 > 0) QCOMPARE(cell.value, value1M32);
+        }
+        QCOMPARE(sawBest, bestShown);
+        // Each cell holds the best of the configurations it stands for.
+        for (const auto& cell : map->cells())
+            for (const ConfigResult& c : model.results().configs)
+                if (c.hasBoth() && c.key.aio.block_size == cell.key.aio.block_size &&
+                    c.key.aio.queue_depth == cell.key.aio.queue_depth &&
+                    (threads < 0 || c.key.aio.intra_op_parallelism == threads) &&
+                    (overlap < 0 || c.key.aio.overlap_events == (overlap == 1)))
+                    QVERIFY(*c.combinedGiBps <= cell.value);
+        // Higher values map to a lighter end of the ramp (viridis: dark purple -> yellow).
+        QVERIFY(map->colorFor(map->cells().first().value).isValid());
+    }
+
+    void clicksAndSelection() {
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        ThroughputChart chart;
+        chart.resize(900, 600);
+        chart.setModel(&model);
+        QSignalSpy clicked(&chart, &ThroughputChart::configClicked);
+
+        // A bar click (the series' own signal) selects and reports its configuration.
+        const int index = 3;
+        emit chart.barSeries()->clicked(index, chart.barSeries()->barSets().at(0));
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(clicked.at(0).at(0).value<ConfigKey>(), chart.barKeys().at(index));
+        QCOMPARE(*chart.selectedConfig(), chart.barKeys().at(index));
+
+        // A heatmap click on the 1M / qd 32 cell.
+        chart.setMode(ThroughputChart::Mode::Heatmap);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        HeatmapWidget* map = chart.heatmap();
+        const QRect cell = map->cellRect(1, 0);
+        QVERIFY(!cell.isEmpty());
+        QTest::mouseClick(map, Qt::LeftButton, {}, cell.center());
+        QCOMPARE(clicked.count(), 2);
+        QCOMPARE(clicked.at(1).at(0).value<ConfigKey>(), expectedBest("ds-0.15-sweep"));
+
+        chart.selectConfig(chart.barKeys().first());
+        QCOMPARE(*chart.selectedConfig(), chart.barKeys().first());
+        QCOMPARE(clicked.count(), 2); // selecting from code does not echo
+        chart.clearSelection();
+        QVERIFY(!chart.selectedConfig());
+    }
+
+    // A wide sweep: the bars keep the top ones, the heatmap fills its grid.
+    void manyConfigurations() {
+        ResultsTableModel model;
+        const std::vector<std::uint64_t> sizes = {128 << 10, 256 << 10, 512 << 10, 1 << 20,
+                                                  2 << 20,   4 << 20,   8 << 20};
+        const std::vector<int> depths = {4, 8, 16, 32, 64, 128};
+        ResultSet rs;
+        for (std::size_t i = 0; i < sizes.size(); ++i)
+            for (std::size_t j = 0; j < depths.size(); ++j)
+                for (int threads : {1, 8}) {
+                    ConfigKey k;
+                    k.aio.block_size = sizes[i];
+                    k.aio.queue_depth = depths[j];
+                    k.aio.intra_op_parallelism = threads;
+                    // Rises with size and depth, saturating; 8 threads a little faster.
+                    const double v = (1.0 + 0.3 * i + 0.2 * j) * (threads == 8 ? 1.1 : 1.0) /
+                                     (1.0 + 0.02 * i * j);
+                    for (int loop = 0; loop < 3; ++loop) {
+                        rs.add(k, sample(IoOp::Read, v * (1.0 + 0.01 * loop)));
+                        rs.add(k, sample(IoOp::Write, 0.8 * v * (1.0 - 0.01 * loop)));
+                    }
+                }
+        model.setResults(rs);
+        ThroughputChart chart;
+        chart.setModel(&model);
+        QCOMPARE(chart.barKeys().size(), 20);
+        QVERIFY(chart.chart()->title().contains("top 20 of 84"));
+        QCOMPARE(chart.barKeys().last(), model.recommendation().best->key);
+        chart.setMode(ThroughputChart::Mode::Heatmap);
+        QCOMPARE(chart.heatmap()->cells().size(), 42);
+        QCOMPARE(chart.heatmap()->columnLabels().size(), 7);
+        QCOMPARE(chart.heatmap()->rowLabels().first(), QString("128"));
+        chart.selectConfig(chart.heatmap()->cells().at(5).key);
+        chart.resize(1000, 640);
+        QTemporaryDir tmp;
+        QVERIFY(chart.savePng(screenshotPath(tmp, "chart-heatmap-wide")));
+        chart.setMode(ThroughputChart::Mode::Bars);
+        QVERIFY(chart.savePng(screenshotPath(tmp, "chart-bars-wide")));
+    }
+
+    void savePng_data() {
+        QTest::addColumn<bool>("heatmap");
+        QTest::addColumn<bool>("dark");
+        QTest::addRow("bars, light") << false << false;
+        QTest::addRow("bars, dark") << false << true;
+        QTest::addRow("heatmap, light") << true << false;
+        QTest::addRow("heatmap, dark") << true << true;
+    }
+    void savePng() {
+        QFETCH(bool, heatmap);
+        QFETCH(bool, dark);
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        ThroughputChart chart;
+        if (dark) {
+            QPalette p = chart.palette();
+            p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+            p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+            p.setColor(QPalette::AlternateBase, QColor(0x33, 0x33, 0x33));
+            p.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+            p.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+            p.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
+            p.setColor(QPalette::Button, QColor(0x3a, 0x3a, 0x3a));
+            chart.setPalette(p);
+        }
+        QCOMPARE(chart.darkTheme(), dark);
+        chart.setModel(&model);
+        chart.setMode(heatmap ? ThroughputChart::Mode::Heatmap : ThroughputChart::Mode::Bars);
+        chart.selectConfig(chart.barKeys().at(12));
+        chart.resize(900, 620);
+
+        QTemporaryDir tmp;
+        const QString path = screenshotPath(
+            tmp, QString("chart-%1-%2").arg(heatmap ? "heatmap" : "bars", dark ? "dark" : "light"));
+        QVERIFY(chart.savePng(path));
+        QVERIFY(QFileInfo(path).size() > 1000);
+        QImage image(path);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.size(), chart.size() * image.devicePixelRatio());
+        QVERIFY(distinctColors(image) > 20);
+        QVERIFY(!chart.savePng(tmp.path() + "/no-such-folder/chart.png"));
+    }
+};
+
+QTEST_MAIN(TestThroughputChart)
+#include "test_throughput_chart.moc"

@@ -1,0 +1,332 @@
+#include "results/best_config_panel.h"
+
+#include "config/deepspeed_config_merge.h"
+#include "results/line_diff.h"
+#include "results/merge_preview_dialog.h"
+#include "results/result_format.h"
+
+#include <QButtonGroup>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+
+using aiotune::ConfigResult;
+
+namespace {
+QString fromStd(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+QString joinWarnings(const std::vector<std::string>& warnings) {
+    QStringList list;
+    for (const auto& w : warnings)
+        list << fromStd(w);
+    return list.join(QStringLiteral("; "));
+}
+
+QString figuresText(const ConfigResult& c) {
+    return QObject::tr("Read %1 · Write %2 · Combined %3 GiB/s")
+        .arg(resultformat::gibps(c.readGiBps), resultformat::gibps(c.writeGiBps),
+             resultformat::gibps(c.combinedGiBps));
+}
+} // namespace
+
+BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
+    m_exportChooser = [](QWidget* parent) {
+        return QFileDialog::getSaveFileName(
+            parent, tr("Export aio settings"),
+            QDir::home().filePath(QStringLiteral("aio_config.json")),
+            tr("JSON files (*.json);;All files (*)"), nullptr,
+            QFileDialog::DontConfirmOverwrite); // we ask, naming the backup
+    };
+    m_mergeChooser = [](QWidget* parent) {
+        return QFileDialog::getOpenFileName(parent, tr("Merge into DeepSpeed config"),
+                                            QDir::homePath(),
+                                            tr("DeepSpeed configs (*.json);;All files (*)"));
+    };
+    m_confirmOverwrite = [](QWidget* parent, const QString& path) {
+        return QMessageBox::question(
+                   parent, tr("Replace file?"),
+                   tr("%1 already exists. Replace it? Its current contents are kept "
+                      "next to it as a .bak file.")
+                       .arg(path)) == QMessageBox::Yes;
+    };
+    m_confirmMerge = [](QWidget* parent, const QString& file, const QString& diff,
+                        const QStringList& warnings) {
+        MergePreviewDialog dialog(file, diff, warnings, parent);
+        return dialog.exec() == QDialog::Accepted;
+    };
+
+    m_placeholder = new QLabel(this);
+    m_placeholder->setAlignment(Qt::AlignCenter);
+    m_placeholder->setWordWrap(true);
+    m_placeholder->setEnabled(false); // the palette's dimmed text
+
+    auto* content = new QWidget(this);
+    m_bestLabel = new QLabel(content);
+    m_bestLabel->setWordWrap(true);
+    m_bestLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_figures = new QLabel(content);
+    m_recommendedLabel = new QLabel(content);
+    m_recommendedLabel->setWordWrap(true);
+    m_confidence = new QLabel(content);
+    m_confidence->setWordWrap(true);
+    m_partial = new QLabel(content);
+    m_partial->setWordWrap(true);
+
+    m_choiceBox = new QWidget(content);
+    auto* choice = new QHBoxLayout(m_choiceBox);
+    choice->setContentsMargins(0, 0, 0, 0);
+    m_useBest = new QRadioButton(tr("Best"), m_choiceBox);
+    m_useRecommended = new QRadioButton(tr("Recommended (cheaper)"), m_choiceBox);
+    m_useBest->setChecked(true);
+    auto* group = new QButtonGroup(m_choiceBox);
+    group->addButton(m_useBest);
+    group->addButton(m_useRecommended);
+    choice->addWidget(new QLabel(tr("Export:"), m_choiceBox));
+    choice->addWidget(m_useBest);
+    choice->addWidget(m_useRecommended);
+    choice->addStretch(1);
+
+    m_targetCombo = new QComboBox(content);
+    m_targetCombo->addItem(tr("DeepSpeed 0.16.4 or later (intra_op_parallelism)"));
+    m_targetCombo->addItem(tr("DeepSpeed before 0.16.4 (thread_count)"));
+    m_targetCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+
+    m_json = new QPlainTextEdit(content);
+    m_json->setReadOnly(true);
+    m_json->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_json->setLineWrapMode(QPlainTextEdit::NoWrap);
+    // Tall enough for the whole object without a scroll bar.
+    m_json->setMinimumHeight(QFontMetrics(m_json->font()).lineSpacing() * 10 + 12);
+
+    m_copyButton = new QPushButton(tr("Copy"), content);
+    m_copyButton->setToolTip(tr("Copy the JSON to the clipboard"));
+    m_exportButton = new QPushButton(tr("Export…"), content);
+    m_exportButton->setToolTip(tr("Save {\"aio\": {...}} as a JSON file"));
+    m_mergeButton = new QPushButton(tr("Merge into DeepSpeed config…"), content);
+    m_mergeButton->setToolTip(
+        tr("Replace the \"aio\" section of an existing DeepSpeed config, after "
+           "showing the changes; the original is kept as .bak"));
+
+    QFont heading = font();
+    heading.setBold(true);
+    auto* title = new QLabel(tr("Best configuration"), content);
+    title->setFont(heading);
+
+    auto* form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->addRow(tr("Recommended:"), m_recommendedLabel);
+    form->addRow(tr("Confidence:"), m_confidence);
+    form->addRow(QString(), m_partial);
+    form->addRow(QString(), m_choiceBox);
+    form->addRow(tr("Target:"), m_targetCombo);
+
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_copyButton);
+    buttons->addWidget(m_exportButton);
+    buttons->addWidget(m_mergeButton);
+    buttons->addStretch(1);
+
+    auto* contentLayout = new QVBoxLayout(content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addWidget(title);
+    contentLayout->addWidget(m_bestLabel);
+    contentLayout->addWidget(m_figures);
+    contentLayout->addLayout(form);
+    contentLayout->addWidget(m_json, 1);
+    contentLayout->addLayout(buttons);
+
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_placeholder);
+    m_stack->addWidget(content);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_stack);
+
+    connect(m_targetCombo, &QComboBox::currentIndexChanged, this, &BestConfigPanel::refresh);
+    connect(m_useRecommended, &QRadioButton::toggled, this, &BestConfigPanel::refresh);
+    connect(m_copyButton, &QPushButton::clicked, this, &BestConfigPanel::copyToClipboard);
+    connect(m_exportButton, &QPushButton::clicked, this, &BestConfigPanel::exportJson);
+    connect(m_mergeButton, &QPushButton::clicked, this, &BestConfigPanel::mergeIntoConfig);
+    refresh();
+}
+
+void BestConfigPanel::setRecommendation(const aiotune::Recommendation& recommendation) {
+    m_recommendation = recommendation;
+    refresh();
+}
+
+void BestConfigPanel::setTarget(Target target) {
+    m_targetCombo->setCurrentIndex(target == Target::Legacy ? 1 : 0);
+}
+
+BestConfigPanel::Target BestConfigPanel::target() const {
+    return m_targetCombo->currentIndex() == 1 ? Target::Legacy : Target::Current;
+}
+
+aiotune::DeepSpeedVersion BestConfigPanel::targetVersion() const {
+    // The last release that reads thread_count, or the newest we know.
+    return target() == Target::Legacy ? aiotune::DeepSpeedVersion{0, 16, 3}
+                                      : aiotune::DeepSpeedVersion{};
+}
+
+void BestConfigPanel::setUseRecommended(bool useRecommended) {
+    (useRecommended ? m_useRecommended : m_useBest)->setChecked(true);
+}
+
+bool BestConfigPanel::useRecommended() const {
+    return m_useRecommended->isChecked() && m_recommendation.recommended && m_recommendation.best &&
+           m_recommendation.recommended->key != m_recommendation.best->key;
+}
+
+std::optional<aiotune::AioConfig> BestConfigPanel::chosenConfig() const {
+    if (!m_recommendation.best) return std::nullopt;
+    return useRecommended() ? m_recommendation.recommended->key.aio
+                            : m_recommendation.best->key.aio;
+}
+
+QString BestConfigPanel::jsonText() const {
+    const auto config = chosenConfig();
+    return config ? fromStd(aiotune::aioExportText(*config, targetVersion())) : QString();
+}
+
+void BestConfigPanel::refresh() {
+    const auto& rec = m_recommendation;
+    if (!rec.best) {
+        QString text = tr(
+            "No results yet.\nRun a sweep or open a log folder to see the best aio settings here.");
+        if (!rec.message.empty()) text = fromStd(rec.message) + QStringLiteral("\n\n") + text;
+        m_placeholder->setText(text);
+        m_stack->setCurrentIndex(0);
+        return;
+    }
+    m_stack->setCurrentIndex(1);
+    const ConfigResult& best = *rec.best;
+    m_bestLabel->setText(resultformat::longLabel(best.key));
+    m_figures->setText(figuresText(best));
+
+    const bool cheaper = rec.recommended && rec.recommended->key != best.key;
+    if (cheaper) {
+        m_recommendedLabel->setText(
+            tr("%1: %2 GiB/s combined, within the measured noise of the best "
+               "(±%3 GiB/s) with fewer resources")
+                .arg(resultformat::longLabel(rec.recommended->key),
+                     resultformat::gibps(rec.recommended->combinedGiBps),
+                     QString::number(rec.noiseGiBps, 'f', 2)));
+    } else {
+        m_recommendedLabel->setText(
+            rec.noiseKnown ? tr("the best itself: nothing cheaper is within the measured noise")
+                           : tr("the best itself (each configuration was measured once, so "
+                                "the noise is unknown)"));
+    }
+    m_choiceBox->setVisible(cheaper);
+    m_confidence->setText(QStringLiteral("<b>%1</b> — %2")
+                              .arg(fromStd(std::string(aiotune::confidenceName(rec.confidence))),
+                                   fromStd(rec.confidenceText).toHtmlEscaped()));
+
+    QStringList partial;
+    if (!rec.readOnly.empty())
+        partial << tr("%n configuration(s) with only a read figure", nullptr,
+                      int(rec.readOnly.size()));
+    if (!rec.writeOnly.empty())
+        partial << tr("%n with only a write figure", nullptr, int(rec.writeOnly.size()));
+    if (!rec.failed.empty()) partial << tr("%n failed", nullptr, int(rec.failed.size()));
+    m_partial->setText(partial.isEmpty()
+                           ? QString()
+                           : tr("Not ranked: %1.").arg(partial.join(QStringLiteral(", "))));
+    m_partial->setVisible(!partial.isEmpty());
+
+    m_json->setPlainText(jsonText());
+}
+
+void BestConfigPanel::copyToClipboard() {
+    if (!hasResult()) {
+        emit message(tr("Nothing to copy yet: run a sweep or open a log folder."), true);
+        return;
+    }
+    QGuiApplication::clipboard()->setText(jsonText());
+    emit message(tr("Copied the aio settings to the clipboard."), false);
+}
+
+bool BestConfigPanel::exportJson() {
+    const auto config = chosenConfig();
+    if (!config) {
+        emit message(tr("Nothing to export yet: run a sweep or open a log folder."), true);
+        return false;
+    }
+    const QString path = m_exportChooser ? m_exportChooser(this) : QString();
+    if (path.isEmpty()) return false; // cancelled
+    bool overwrite = false;
+    if (QFileInfo::exists(path)) {
+        if (!m_confirmOverwrite || !m_confirmOverwrite(this, path)) {
+            emit message(tr("Not exported: %1 already exists and was left as it is.").arg(path),
+                         false);
+            return false;
+        }
+        overwrite = true;
+    }
+    const auto written =
+        aiotune::writeAioExportFile(path.toStdString(), *config, targetVersion(), overwrite);
+    if (!written) {
+        emit message(fromStd(written.error()), true);
+        return false;
+    }
+    QString text = tr("Exported the aio settings to %1.").arg(fromStd(written->written.string()));
+    if (written->backup)
+        text += tr(" The previous file is kept as %1.").arg(fromStd(written->backup->string()));
+    if (!written->warnings.empty()) text += tr(" Note: %1.").arg(joinWarnings(written->warnings));
+    emit message(text, false);
+    return true;
+}
+
+bool BestConfigPanel::mergeIntoConfig() {
+    const auto config = chosenConfig();
+    if (!config) {
+        emit message(tr("Nothing to merge yet: run a sweep or open a log folder."), true);
+        return false;
+    }
+    const QString path = m_mergeChooser ? m_mergeChooser(this) : QString();
+    if (path.isEmpty()) return false;
+    const auto preview = aiotune::previewAioMerge(path.toStdString(), *config, targetVersion());
+    if (!preview) {
+        emit message(fromStd(preview.error()), true);
+        return false;
+    }
+    if (!preview->merged.changed) {
+        emit message(tr("%1 already has these aio settings: nothing to write.").arg(path), false);
+        return false;
+    }
+    const QString diff =
+        unifiedLineDiff(fromStd(preview->originalText), fromStd(preview->merged.text), path,
+                        path + tr(" (merged)"));
+    QStringList warnings;
+    for (const auto& w : preview->merged.warnings)
+        warnings << fromStd(w);
+    if (!m_confirmMerge || !m_confirmMerge(this, path, diff, warnings)) {
+        emit message(tr("Merge cancelled: %1 was not changed.").arg(path), false);
+        return false;
+    }
+    const auto written = aiotune::applyAioMerge(*preview);
+    if (!written) {
+        emit message(fromStd(written.error()), true);
+        return false;
+    }
+    QString text = tr("Merged the aio settings into %1.").arg(fromStd(written->written.string()));
+    if (written->backup)
+        text += tr(" The original is kept as %1.").arg(fromStd(written->backup->string()));
+    emit message(text, false);
+    return true;
+}

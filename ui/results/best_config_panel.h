@@ -1,0 +1,95 @@
+#pragma once
+// The verdict of a sweep: the best configuration as DeepSpeed "aio" JSON, its
+// figures, the cheaper recommended pick and how sure the analysis is; and the
+// ways out: copy, export to a file, merge into an existing DeepSpeed config
+// (after showing the diff; atomic write with a backup).
+//
+// The file-choosing and confirming steps are hooks (std::function) with
+// dialog defaults, so tests and scripted use need no real dialog.
+#include "results/metatypes.h"
+
+#include <QStringList>
+#include <QWidget>
+
+#include <functional>
+#include <optional>
+
+class QButtonGroup;
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QRadioButton;
+class QStackedWidget;
+
+class BestConfigPanel : public QWidget {
+    Q_OBJECT
+  public:
+    enum class Target { Current, Legacy }; // DeepSpeed >= 0.16.4 / older (thread_count)
+
+    // Returns a path, or an empty string when the user cancelled.
+    using PathChooser = std::function<QString(QWidget* parent)>;
+    // An existing file would be replaced (its old bytes kept as .bak): go ahead?
+    using OverwriteConfirmer = std::function<bool(QWidget* parent, const QString& path)>;
+    // Shown the diff and the warnings of a merge: write it?
+    using MergeConfirmer = std::function<bool(QWidget* parent, const QString& file,
+                                              const QString& diff, const QStringList& warnings)>;
+
+    explicit BestConfigPanel(QWidget* parent = nullptr);
+
+    void setRecommendation(const aiotune::Recommendation& recommendation);
+    const aiotune::Recommendation& recommendation() const { return m_recommendation; }
+    bool hasResult() const { return m_recommendation.best.has_value(); }
+
+    void setTarget(Target target);
+    Target target() const;
+    aiotune::DeepSpeedVersion targetVersion() const;
+    // Act on the recommended cheaper pick instead of the best (when they differ).
+    void setUseRecommended(bool useRecommended);
+    bool useRecommended() const;
+    // The settings the buttons act on; absent in the empty state.
+    std::optional<aiotune::AioConfig> chosenConfig() const;
+    // {"aio": {...}} as shown and copied; empty in the empty state.
+    QString jsonText() const;
+
+    void setExportPathChooser(PathChooser chooser) { m_exportChooser = std::move(chooser); }
+    void setMergeFileChooser(PathChooser chooser) { m_mergeChooser = std::move(chooser); }
+    void setOverwriteConfirmer(OverwriteConfirmer confirmer) {
+        m_confirmOverwrite = std::move(confirmer);
+    }
+    void setMergeConfirmer(MergeConfirmer confirmer) { m_confirmMerge = std::move(confirmer); }
+
+  public slots:
+    void copyToClipboard();
+    // Each returns true when a file was written.
+    bool exportJson();
+    bool mergeIntoConfig();
+
+  signals:
+    // For the window's message bar.
+    void message(const QString& text, bool isError);
+
+  private:
+    void refresh();
+
+    aiotune::Recommendation m_recommendation;
+    PathChooser m_exportChooser, m_mergeChooser;
+    OverwriteConfirmer m_confirmOverwrite;
+    MergeConfirmer m_confirmMerge;
+
+    QStackedWidget* m_stack = nullptr;
+    QLabel* m_placeholder = nullptr;
+    QLabel* m_bestLabel = nullptr;
+    QLabel* m_figures = nullptr;
+    QLabel* m_recommendedLabel = nullptr;
+    QWidget* m_choiceBox = nullptr;
+    QRadioButton* m_useBest = nullptr;
+    QRadioButton* m_useRecommended = nullptr;
+    QLabel* m_confidence = nullptr;
+    QLabel* m_partial = nullptr;
+    QComboBox* m_targetCombo = nullptr;
+    QPlainTextEdit* m_json = nullptr;
+    QPushButton* m_copyButton = nullptr;
+    QPushButton* m_exportButton = nullptr;
+    QPushButton* m_mergeButton = nullptr;
+};

@@ -1,0 +1,99 @@
+#include "results/result_format.h"
+
+#include "util/byte_size.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace resultformat {
+
+using aiotune::ConfigKey;
+using aiotune::ConfigResult;
+using aiotune::IoOp;
+
+QString shortLabel(const ConfigKey& key) {
+    QString s = blockSize(key.aio.block_size);
+    s += QStringLiteral(" q%1 p%2").arg(key.aio.queue_depth).arg(key.aio.intra_op_parallelism);
+    if (key.aio.single_submit) s += QStringLiteral(" ss");
+    s += key.aio.overlap_events ? QStringLiteral(" ov") : QStringLiteral(" seq");
+    if (key.folders != 1) s += QStringLiteral(" f%1").arg(key.folders);
+    if (key.aio.use_gds) s += QStringLiteral(" gds");
+    return s;
+}
+
+QString longLabel(const ConfigKey& key) {
+    return QString::fromStdString(key.label());
+}
+
+QString blockSize(std::uint64_t bytes) {
+    return QString::fromStdString(aiotune::formatByteSizeTag(bytes));
+}
+
+QString gibps(std::optional<double> value) {
+    return value ? QString::number(*value, 'f', 2) : QStringLiteral("–");
+}
+
+std::optional<double> spreadFraction(const ConfigResult& c) {
+    const auto measuredTwice = [](const std::optional<aiotune::Spread>& s) {
+        return s && s->count > 1;
+    };
+    if (!measuredTwice(c.readSpread) && !measuredTwice(c.writeSpread)) return std::nullopt;
+    double width = 0.0, median = 0.0;
+    if (c.combinedGiBps) {
+        median = *c.combinedGiBps;
+        width = (c.readSpread ? c.readSpread->width() : 0.0) +
+                (c.writeSpread ? c.writeSpread->width() : 0.0);
+    } else if (c.readGiBps) {
+        median = *c.readGiBps;
+        width = c.readSpread->width();
+    } else if (c.writeGiBps) {
+        median = *c.writeGiBps;
+        width = c.writeSpread->width();
+    }
+    if (median <= 0.0) return std::nullopt;
+    return width / 2.0 / median;
+}
+
+QString spread(std::optional<double> fraction) {
+    return fraction ? QStringLiteral("±%1%").arg(*fraction * 100.0, 0, 'f', 1)
+                    : QStringLiteral("–");
+}
+
+std::optional<double> p99Ms(const ConfigResult& c, IoOp op) {
+    std::vector<double> v;
+    for (const auto& s : c.samples)
+        if (s.op == op && !s.failed() && s.latencyP99Us) v.push_back(*s.latencyP99Us / 1000.0);
+    if (v.empty()) return std::nullopt;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+std::optional<double> worstP99Ms(const ConfigResult& c) {
+    const auto r = p99Ms(c, IoOp::Read), w = p99Ms(c, IoOp::Write);
+    if (r && w) return std::max(*r, *w);
+    return r ? r : w;
+}
+
+QString tooltip(const ConfigResult& c) {
+    QStringList lines;
+    lines << longLabel(c.key);
+    lines << QStringLiteral("read %1, write %2, combined %3 GiB/s")
+                 .arg(gibps(c.readGiBps), gibps(c.writeGiBps), gibps(c.combinedGiBps));
+    const auto frac = spreadFraction(c);
+    lines << (frac ? QStringLiteral("spread %1 over %2 loops").arg(spread(frac)).arg(c.loops())
+                   : QStringLiteral("measured once: noise unknown"));
+    const auto r = p99Ms(c, IoOp::Read), w = p99Ms(c, IoOp::Write);
+    if (r || w)
+        lines << QStringLiteral("p99 latency: read %1 ms, write %2 ms")
+                     .arg(r ? QString::number(*r, 'f', 2) : QStringLiteral("–"),
+                          w ? QString::number(*w, 'f', 2) : QStringLiteral("–"));
+    if (c.errors > 0)
+        lines << QStringLiteral("%1 failed: %2")
+                     .arg(c.errors)
+                     .arg(QString::fromStdString(c.firstError()));
+    lines << QStringLiteral("DeepSpeed tag: %1").arg(QString::fromStdString(c.key.tag()));
+    return lines.join('\n');
+}
+
+} // namespace resultformat

@@ -1,0 +1,319 @@
+#include "results/results_table_model.h"
+
+#include "results/analysis.h"
+#include "results/result_format.h"
+
+#include <QApplication>
+#include <QFont>
+#include <QIcon>
+#include <QStyle>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
+using aiotune::ConfigKey;
+using aiotune::ConfigResult;
+
+namespace {
+constexpr double kAbsent = std::numeric_limits<double>::lowest();
+
+bool sameKey(const std::optional<ConfigResult>& a, const std::optional<ConfigResult>& b) {
+    if (a.has_value() != b.has_value()) return false;
+    return !a || a->key == b->key;
+}
+} // namespace
+
+ResultsTableModel::ResultsTableModel(QObject* parent) : QAbstractTableModel(parent) {
+    registerResultMetaTypes();
+}
+
+void ResultsTableModel::setResults(const aiotune::ResultSet& results) {
+    beginResetModel();
+    m_results = results;
+    m_recommendation = aiotune::analyze(m_results);
+    endResetModel();
+    emit recommendationChanged(m_recommendation);
+}
+
+void ResultsTableModel::addSample(const ConfigKey& key, const aiotune::Sample& sample) {
+    const int existing = rowOf(key);
+    if (existing >= 0) {
+        m_results.add(key, sample);
+        emit dataChanged(index(existing, 0), index(existing, ColumnCount - 1));
+    } else {
+        // ResultSet keeps its configurations sorted by key; insert where it will.
+        const auto it =
+            std::lower_bound(m_results.configs.begin(), m_results.configs.end(), key,
+                             [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
+        const int row = static_cast<int>(it - m_results.configs.begin());
+        beginInsertRows({}, row, row);
+        m_results.add(key, sample);
+        endInsertRows();
+    }
+    updateRecommendation();
+}
+
+void ResultsTableModel::clear() {
+    setResults({});
+}
+
+const ConfigResult* ResultsTableModel::configAt(int row) const {
+    if (row < 0 || row >= static_cast<int>(m_results.configs.size())) return nullptr;
+    return &m_results.configs[static_cast<std::size_t>(row)];
+}
+
+int ResultsTableModel::rowOf(const ConfigKey& key) const {
+    const ConfigResult* found = m_results.find(key);
+    return found ? static_cast<int>(found - m_results.configs.data()) : -1;
+}
+
+void ResultsTableModel::updateRecommendation() {
+    aiotune::Recommendation next = aiotune::analyze(m_results);
+    const bool marksMoved = !sameKey(next.best, m_recommendation.best) ||
+                            !sameKey(next.recommended, m_recommendation.recommended);
+    std::vector<int> oldRows;
+    if (marksMoved) {
+        for (const auto* c : {&m_recommendation.best, &m_recommendation.recommended})
+            if (*c) oldRows.push_back(rowOf((*c)->key));
+    }
+    m_recommendation = std::move(next);
+    if (marksMoved) {
+        for (const auto* c : {&m_recommendation.best, &m_recommendation.recommended})
+            if (*c) oldRows.push_back(rowOf((*c)->key));
+        std::sort(oldRows.begin(), oldRows.end());
+        oldRows.erase(std::unique(oldRows.begin(), oldRows.end()), oldRows.end());
+        for (int row : oldRows)
+            if (row >= 0)
+                emit dataChanged(index(row, 0), index(row, ColumnCount - 1),
+                                 {Qt::FontRole, Qt::DecorationRole, Qt::ToolTipRole, IsBestRole,
+                                  IsRecommendedRole});
+    }
+    emit recommendationChanged(m_recommendation);
+}
+
+int ResultsTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(m_results.configs.size());
+}
+
+int ResultsTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ResultsTableModel::displayCell(const ConfigResult& c, int column) const {
+    const auto& aio = c.key.aio;
+    switch (column) {
+    case BlockSizeColumn:
+        return resultformat::blockSize(aio.block_size);
+    case QueueDepthColumn:
+        return aio.queue_depth;
+    case ThreadsColumn:
+        return aio.intra_op_parallelism;
+    case SubmitColumn:
+        return aio.single_submit ? tr("single") : tr("block");
+    case OverlapColumn:
+        return aio.overlap_events ? tr("overlap") : tr("sequential");
+    case FoldersColumn:
+        return c.key.folders;
+    case ReadColumn:
+        return resultformat::gibps(c.readGiBps);
+    case WriteColumn:
+        return resultformat::gibps(c.writeGiBps);
+    case CombinedColumn:
+        return resultformat::gibps(c.combinedGiBps);
+    case SpreadColumn:
+        return resultformat::spread(resultformat::spreadFraction(c));
+    case SamplesColumn:
+        return static_cast<int>(c.samples.size());
+    case P99Column: {
+        const auto p99 = resultformat::worstP99Ms(c);
+        return p99 ? QString::number(*p99, 'f', 2) : QStringLiteral("–");
+    }
+    case ErrorColumn:
+        if (c.errors == 0) return QString();
+        return c.errors == 1
+                   ? QString::fromStdString(c.firstError())
+                   : tr("%1 failed: %2").arg(c.errors).arg(QString::fromStdString(c.firstError()));
+    }
+    return {};
+}
+
+QVariant ResultsTableModel::sortCell(const ConfigResult& c, int column) const {
+    // Absent figures sort below every number, so a descending sort by
+    // combined puts the best first and read-only rows last.
+    const auto number = [](std::optional<double> v) { return QVariant(v.value_or(kAbsent)); };
+    const auto& aio = c.key.aio;
+    switch (column) {
+    case BlockSizeColumn:
+        return QVariant::fromValue<qulonglong>(aio.block_size);
+    case QueueDepthColumn:
+        return aio.queue_depth;
+    case ThreadsColumn:
+        return aio.intra_op_parallelism;
+    case SubmitColumn:
+        return aio.single_submit ? 1 : 0;
+    case OverlapColumn:
+        return aio.overlap_events ? 1 : 0;
+    case FoldersColumn:
+        return c.key.folders;
+    case ReadColumn:
+        return number(c.readGiBps);
+    case WriteColumn:
+        return number(c.writeGiBps);
+    case CombinedColumn:
+        return number(c.combinedGiBps);
+    case SpreadColumn:
+        return number(resultformat::spreadFraction(c));
+    case SamplesColumn:
+        return static_cast<int>(c.samples.size());
+    case P99Column:
+        return number(resultformat::worstP99Ms(c));
+    case ErrorColumn:
+        return c.errors;
+    }
+    return {};
+}
+
+QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
+    if (!hasIndex(index.row(), index.column(), index.parent())) return {};
+    const ConfigResult& c = m_results.configs[static_cast<std::size_t>(index.row())];
+    const bool isBest = m_recommendation.best && m_recommendation.best->key == c.key;
+    const bool isRecommended =
+        m_recommendation.recommended && m_recommendation.recommended->key == c.key;
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayCell(c, index.column());
+    case SortRole:
+        return sortCell(c, index.column());
+    case ConfigKeyRole:
+        return QVariant::fromValue(c.key);
+    case IsBestRole:
+        return isBest;
+    case IsRecommendedRole:
+        return isRecommended;
+    case Qt::ToolTipRole: {
+        QString tip = resultformat::tooltip(c);
+        if (isBest) tip.prepend(tr("Best: highest combined read + write\n"));
+        if (isRecommended && !isBest)
+            tip.prepend(tr("Recommended: cheapest within the measured noise of the best\n"));
+        return tip;
+    }
+    case Qt::FontRole:
+        if (isBest) {
+            QFont bold;
+            bold.setBold(true);
+            return bold;
+        }
+        return {};
+    case Qt::DecorationRole:
+        // A check mark on the recommended row (the best one when nothing
+        // cheaper is within the noise); needs a widget style to draw.
+        if (index.column() == BlockSizeColumn && isRecommended && qobject_cast<QApplication*>(qApp))
+            return QApplication::style()->standardIcon(QStyle::SP_DialogApplyButton);
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() >= ReadColumn && index.column() <= P99Column)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        if (index.column() == QueueDepthColumn || index.column() == ThreadsColumn ||
+            index.column() == FoldersColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    }
+    return {};
+}
+
+QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case BlockSizeColumn:
+            return tr("Block");
+        case QueueDepthColumn:
+            return tr("Depth");
+        case ThreadsColumn:
+            return tr("Threads");
+        case SubmitColumn:
+            return tr("Submit");
+        case OverlapColumn:
+            return tr("Overlap");
+        case FoldersColumn:
+            return tr("Folders");
+        case ReadColumn:
+            return tr("Read GiB/s");
+        case WriteColumn:
+            return tr("Write GiB/s");
+        case CombinedColumn:
+            return tr("Combined GiB/s");
+        case SpreadColumn:
+            return tr("Spread");
+        case SamplesColumn:
+            return tr("Samples");
+        case P99Column:
+            return tr("p99 ms");
+        case ErrorColumn:
+            return tr("Error");
+        }
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case BlockSizeColumn:
+            return tr("block_size: bytes per I/O request");
+        case QueueDepthColumn:
+            return tr("queue_depth: requests in flight per thread");
+        case ThreadsColumn:
+            return tr("intra_op_parallelism (thread_count before DeepSpeed 0.16.4)");
+        case SubmitColumn:
+            return tr("single_submit: one submit call per request (single) or per batch (block)");
+        case OverlapColumn:
+            return tr("overlap_events: sliding window (overlap) or lock-step batches (sequential)");
+        case FoldersColumn:
+            return tr("Folders (drives) driven at once");
+        case ReadColumn:
+            return tr("Median read throughput, GiB/s (DeepSpeed's \"GB/sec\")");
+        case WriteColumn:
+            return tr("Median write throughput, GiB/s");
+        case CombinedColumn:
+            return tr("Read + write: DeepSpeed's ranking figure");
+        case SpreadColumn:
+            return tr("Half the min..max range of the repetitions, relative to the median");
+        case SamplesColumn:
+            return tr("Measured transfers (reads and writes, failed ones too)");
+        case P99Column:
+            return tr("99th percentile request latency, the worse of read and write, ms");
+        case ErrorColumn:
+            return tr("Why transfers of this configuration failed");
+        }
+    }
+    return {};
+}
+
+QString indexesToTsv(const QModelIndexList& indexes, bool withHeader) {
+    if (indexes.isEmpty()) return {};
+    const QAbstractItemModel* model = indexes.first().model();
+    // Rows and columns in view order, whatever order the selection came in.
+    std::map<int, std::map<int, QString>> cells;
+    std::map<int, bool> columns;
+    for (const QModelIndex& i : indexes) {
+        if (!i.isValid() || i.model() != model) continue;
+        QString text = i.data(Qt::DisplayRole).toString();
+        text.replace('\t', ' ').replace('\n', ' ');
+        cells[i.row()][i.column()] = text;
+        columns[i.column()] = true;
+    }
+    QStringList lines;
+    if (withHeader) {
+        QStringList header;
+        for (const auto& [column, _] : columns)
+            header << model->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString();
+        lines << header.join('\t');
+    }
+    for (const auto& [row, rowCells] : cells) {
+        QStringList line;
+        for (const auto& [column, _] : columns) {
+            const auto it = rowCells.find(column);
+            line << (it != rowCells.end() ? it->second : QString());
+        }
+        lines << line.join('\t');
+    }
+    return lines.join('\n') + '\n';
+}

@@ -1,0 +1,73 @@
+#pragma once
+// One row per configuration of a ResultSet, fed whole (a log folder) or
+// sample by sample (a running sweep, through a queued signal). Display strings
+// are formatted; SortRole holds raw numbers so a QSortFilterProxyModel with
+// setSortRole(ResultsTableModel::SortRole) sorts numerically.
+#include "results/metatypes.h"
+
+#include <QAbstractTableModel>
+#include <QModelIndexList>
+
+class ResultsTableModel : public QAbstractTableModel {
+    Q_OBJECT
+  public:
+    enum Column {
+        BlockSizeColumn,
+        QueueDepthColumn,
+        ThreadsColumn,
+        SubmitColumn,
+        OverlapColumn,
+        FoldersColumn,
+        ReadColumn,
+        WriteColumn,
+        CombinedColumn,
+        SpreadColumn,
+        SamplesColumn,
+        P99Column,
+        ErrorColumn,
+        ColumnCount
+    };
+    enum Role {
+        SortRole = Qt::UserRole, // raw number per column; the lowest double when absent
+        ConfigKeyRole,           // aiotune::ConfigKey of the row, any column
+        IsBestRole,              // bool
+        IsRecommendedRole,       // bool
+    };
+
+    explicit ResultsTableModel(QObject* parent = nullptr);
+
+    void setResults(const aiotune::ResultSet& results);
+    // Adds one measured transfer: a new configuration inserts a row (in key
+    // order), a known one updates its row.
+    void addSample(const aiotune::ConfigKey& key, const aiotune::Sample& sample);
+    void clear();
+
+    const aiotune::ResultSet& results() const { return m_results; }
+    const aiotune::ConfigResult* configAt(int row) const;
+    // -1 when the configuration has no row.
+    int rowOf(const aiotune::ConfigKey& key) const;
+    const aiotune::Recommendation& recommendation() const { return m_recommendation; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+  signals:
+    void recommendationChanged(const aiotune::Recommendation& recommendation);
+
+  private:
+    QVariant displayCell(const aiotune::ConfigResult& c, int column) const;
+    QVariant sortCell(const aiotune::ConfigResult& c, int column) const;
+    // Re-runs analyze(), repaints rows whose best/recommended mark moved, emits.
+    void updateRecommendation();
+
+    aiotune::ResultSet m_results;
+    aiotune::Recommendation m_recommendation;
+};
+
+// Tab-separated text of the given cells (any model, e.g. through a proxy),
+// rows and columns in view order, with the header line when withHeader; for
+// Ctrl+C into a spreadsheet. Empty for an empty list.
+QString indexesToTsv(const QModelIndexList& indexes, bool withHeader = true);

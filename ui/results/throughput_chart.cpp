@@ -1,0 +1,486 @@
+#include "results/throughput_chart.h"
+
+#include "results/heatmap_widget.h"
+#include "results/result_format.h"
+#include "results/results_table_model.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QBrush>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QCursor>
+#include <QEvent>
+#include <QGraphicsRectItem>
+#include <QHBoxLayout>
+#include <QHorizontalBarSeries>
+#include <QLabel>
+#include <QLegend>
+#include <QPixmap>
+#include <QStackedWidget>
+#include <QTimer>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+using aiotune::ConfigKey;
+using aiotune::ConfigResult;
+
+namespace {
+// Distinct from one another and from the highlight in light and dark themes.
+const QColor kReadColor(0x4e, 0x79, 0xa7);
+const QColor kWriteColor(0xf2, 0x8e, 0x2b);
+const QColor kCombinedColor(0x59, 0xa1, 0x4f);
+const QColor kBestColor(0x8e, 0x44, 0xad); // purple: "best", not "bad" (red)
+
+// Higher is better: complete configurations by combined, then partial ones.
+bool ranksAbove(const ConfigResult& a, const ConfigResult& b) {
+    if (a.hasBoth() != b.hasBoth()) return a.hasBoth();
+    const double va =
+        a.combinedGiBps.value_or(std::max(a.readGiBps.value_or(0.0), a.writeGiBps.value_or(0.0)));
+    const double vb =
+        b.combinedGiBps.value_or(std::max(b.readGiBps.value_or(0.0), b.writeGiBps.value_or(0.0)));
+    if (va != vb) return va > vb;
+    return a.key < b.key;
+}
+
+// An axis end a little above `max` on a 1/2/2.5/5 x 10^k step, with 4-8
+// intervals (QValueAxis::applyNiceNumbers may double the range).
+std::pair<double, int> niceAxis(double max) {
+    if (max <= 0.0) return {1.0, 6};
+    const double raw = max * 1.03 / 6.0;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = magnitude * 10.0;
+    for (double m : {1.0, 2.0, 2.5, 5.0})
+        if (m * magnitude >= raw) {
+            step = m * magnitude;
+            break;
+        }
+    const int intervals = static_cast<int>(std::ceil(max * 1.03 / step));
+    return {intervals * step, intervals + 1};
+}
+
+void selectData(QComboBox* combo, int value) {
+    const int i = combo->findData(value);
+    if (i >= 0) combo->setCurrentIndex(i);
+}
+} // namespace
+
+ThroughputChart::ThroughputChart(QWidget* parent) : QWidget(parent) {
+    m_modeCombo = new QComboBox(this);
+    m_modeCombo->addItem(tr("Bars: read, write, combined"));
+    m_modeCombo->addItem(tr("Heatmap: block size × queue depth"));
+
+    m_filterBox = new QWidget(this);
+    auto* filters = new QHBoxLayout(m_filterBox);
+    filters->setContentsMargins(0, 0, 0, 0);
+    m_threadsCombo = new QComboBox(m_filterBox);
+    m_submitCombo = new QComboBox(m_filterBox);
+    m_submitCombo->addItem(tr("best of either"), -1);
+    m_submitCombo->addItem(tr("block"), 0);
+    m_submitCombo->addItem(tr("single"), 1);
+    m_overlapCombo = new QComboBox(m_filterBox);
+    m_overlapCombo->addItem(tr("best of either"), -1);
+    m_overlapCombo->addItem(tr("overlap"), 1);
+    m_overlapCombo->addItem(tr("sequential"), 0);
+    m_foldersCombo = new QComboBox(m_filterBox);
+    m_foldersLabel = new QLabel(tr("Folders"), m_filterBox);
+    filters->addWidget(new QLabel(tr("Threads"), m_filterBox));
+    filters->addWidget(m_threadsCombo);
+    filters->addWidget(new QLabel(tr("Submit"), m_filterBox));
+    filters->addWidget(m_submitCombo);
+    filters->addWidget(new QLabel(tr("Overlap"), m_filterBox));
+    filters->addWidget(m_overlapCombo);
+    filters->addWidget(m_foldersLabel);
+    filters->addWidget(m_foldersCombo);
+    m_filterBox->setVisible(false);
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_modeCombo);
+    top->addSpacing(12);
+    top->addWidget(m_filterBox);
+    top->addStretch(1);
+
+    m_chart = new QChart;
+    m_chart->setAnimationOptions(QChart::NoAnimation); // live updates must not replay animations
+    m_chart->legend()->setAlignment(Qt::AlignTop);
+    m_chart->setMargins(QMargins(4, 4, 8, 4));
+    m_series = new QHorizontalBarSeries;
+    for (const QString& name : {tr("Read"), tr("Write"), tr("Combined")})
+        m_series->append(new QBarSet(name));
+    m_series->setBarWidth(0.8);
+    m_chart->addSeries(m_series);
+    auto* valueAxis = new QValueAxis;
+    valueAxis->setTitleText(tr("Throughput (GiB/s)"));
+    valueAxis->setLabelFormat(QStringLiteral("%.1f"));
+    auto* categoryAxis = new QBarCategoryAxis;
+    m_chart->addAxis(valueAxis, Qt::AlignBottom);
+    m_chart->addAxis(categoryAxis, Qt::AlignLeft);
+    m_series->attachAxis(valueAxis);
+    m_series->attachAxis(categoryAxis);
+    m_chartView = new QChartView(m_chart, this);
+    m_chartView->setRenderHint(QPainter::Antialiasing);
+
+    // Behind the bars and grid, above the plot background.
+    m_selectionBand = new QGraphicsRectItem(m_chart);
+    m_selectionBand->setZValue(1.5);
+    m_selectionBand->setPen(Qt::NoPen);
+    m_selectionBand->setVisible(false);
+
+    m_heatmap = new HeatmapWidget(this);
+    m_heatmap->setPlaceholder(tr("No configuration has both a read and a write figure yet."));
+
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_chartView);
+    m_stack->addWidget(m_heatmap);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(top);
+    layout->addWidget(m_stack, 1);
+
+    m_refreshTimer = new QTimer(this);
+    m_refreshTimer->setSingleShot(true);
+    m_refreshTimer->setInterval(80);
+    connect(m_refreshTimer, &QTimer::timeout, this, &ThroughputChart::refresh);
+
+    connect(m_modeCombo, &QComboBox::currentIndexChanged, this,
+            [this](int i) { setMode(i == 1 ? Mode::Heatmap : Mode::Bars); });
+    connect(m_threadsCombo, &QComboBox::activated, this, [this] {
+        m_threadsChosen = true;
+        rebuildHeatmap();
+    });
+    for (QComboBox* combo : {m_submitCombo, m_overlapCombo, m_foldersCombo})
+        connect(combo, &QComboBox::activated, this, &ThroughputChart::rebuildHeatmap);
+    connect(m_series, &QAbstractBarSeries::hovered, this,
+            [this](bool status, int index, QBarSet*) { onBarHovered(status, index); });
+    connect(m_series, &QAbstractBarSeries::clicked, this,
+            [this](int index, QBarSet*) { onBarClicked(index); });
+    connect(m_chart, &QChart::plotAreaChanged, this, &ThroughputChart::updateSelectionBand);
+    connect(m_heatmap, &HeatmapWidget::cellClicked, this, [this](const ConfigKey& key) {
+        selectConfig(key);
+        emit configClicked(key);
+    });
+
+    applyTheme();
+    refresh();
+}
+
+ThroughputChart::~ThroughputChart() = default;
+
+void ThroughputChart::setModel(ResultsTableModel* model) {
+    if (m_model) disconnect(m_model, nullptr, this, nullptr);
+    m_model = model;
+    if (m_model) {
+        connect(m_model, &QAbstractItemModel::rowsInserted, this,
+                &ThroughputChart::scheduleRefresh);
+        connect(m_model, &QAbstractItemModel::rowsRemoved, this, &ThroughputChart::scheduleRefresh);
+        connect(m_model, &QAbstractItemModel::dataChanged, this, &ThroughputChart::scheduleRefresh);
+        connect(m_model, &QAbstractItemModel::modelReset, this, &ThroughputChart::scheduleRefresh);
+        connect(m_model, &QObject::destroyed, this, [this] {
+            m_model = nullptr;
+            refresh();
+        });
+    }
+    m_threadsChosen = false;
+    refresh();
+}
+
+void ThroughputChart::setMode(Mode mode) {
+    m_mode = mode;
+    m_modeCombo->setCurrentIndex(mode == Mode::Heatmap ? 1 : 0);
+    m_filterBox->setVisible(mode == Mode::Heatmap);
+    m_stack->setCurrentIndex(mode == Mode::Heatmap ? 1 : 0);
+    refresh();
+}
+
+void ThroughputChart::setMaxBars(int count) {
+    m_maxBars = std::max(1, count);
+    refresh();
+}
+
+void ThroughputChart::setHeatmapThreads(int threads) {
+    refillFilterCombos();
+    m_threadsChosen = true;
+    selectData(m_threadsCombo, threads);
+    rebuildHeatmap();
+}
+
+void ThroughputChart::setHeatmapSingleSubmit(int singleSubmit) {
+    selectData(m_submitCombo, singleSubmit);
+    rebuildHeatmap();
+}
+
+void ThroughputChart::setHeatmapOverlap(int overlap) {
+    selectData(m_overlapCombo, overlap);
+    rebuildHeatmap();
+}
+
+void ThroughputChart::setHeatmapFolders(int folders) {
+    refillFilterCombos();
+    selectData(m_foldersCombo, folders);
+    rebuildHeatmap();
+}
+
+int ThroughputChart::heatmapThreads() const {
+    return m_threadsCombo->currentIndex() >= 0 ? m_threadsCombo->currentData().toInt() : -1;
+}
+
+void ThroughputChart::selectConfig(const ConfigKey& key) {
+    m_selected = key;
+    m_heatmap->setSelectedKey(key);
+    updateSelectionBand();
+}
+
+void ThroughputChart::clearSelection() {
+    m_selected.reset();
+    m_heatmap->setSelectedKey(std::nullopt);
+    updateSelectionBand();
+}
+
+bool ThroughputChart::savePng(const QString& path) {
+    if (m_refreshTimer->isActive()) refresh();
+    // Hidden widgets (a headless export) have no size of their own yet.
+    if (!isVisible() &&
+        (width() < minimumSizeHint().width() || height() < minimumSizeHint().height()))
+        resize(sizeHint().expandedTo(QSize(720, 480)));
+    const QPixmap pixmap = grab();
+    return !pixmap.isNull() && pixmap.save(path, "PNG");
+}
+
+void ThroughputChart::scheduleRefresh() {
+    // Coalesce a burst of samples into one redraw, without starving a steady stream.
+    if (!m_refreshTimer->isActive()) m_refreshTimer->start();
+}
+
+void ThroughputChart::refresh() {
+    m_refreshTimer->stop();
+    refillFilterCombos();
+    rebuildBars();
+    rebuildHeatmap();
+}
+
+void ThroughputChart::rebuildBars() {
+    std::vector<const ConfigResult*> ranked;
+    if (m_model)
+        for (const ConfigResult& c : m_model->results().configs)
+            if (c.readGiBps || c.writeGiBps) ranked.push_back(&c);
+    std::sort(ranked.begin(), ranked.end(),
+              [](const ConfigResult* a, const ConfigResult* b) { return ranksAbove(*a, *b); });
+    const std::size_t total = ranked.size();
+    if (ranked.size() > static_cast<std::size_t>(m_maxBars))
+        ranked.resize(static_cast<std::size_t>(m_maxBars));
+    std::reverse(ranked.begin(), ranked.end()); // categories run bottom-up: the best on top
+
+    std::optional<ConfigKey> best, recommended;
+    if (m_model) {
+        const auto& rec = m_model->recommendation();
+        if (rec.best) best = rec.best->key;
+        if (rec.recommended) recommended = rec.recommended->key;
+    }
+
+    m_barKeys.clear();
+    QStringList categories;
+    QList<qreal> reads, writes, combined;
+    double maxValue = 0.0;
+    int bestIndex = -1;
+    for (const ConfigResult* c : ranked) {
+        QString label = resultformat::shortLabel(c->key);
+        if (best && c->key == *best) {
+            bestIndex = static_cast<int>(m_barKeys.size());
+            label.prepend(QStringLiteral("★ "));
+        } else if (recommended && c->key == *recommended) {
+            label.prepend(QStringLiteral("✓ "));
+        }
+        m_barKeys.append(c->key);
+        categories << label;
+        reads << c->readGiBps.value_or(0.0);
+        writes << c->writeGiBps.value_or(0.0);
+        combined << c->combinedGiBps.value_or(0.0);
+        maxValue = std::max({maxValue, reads.back(), writes.back(), combined.back()});
+    }
+
+    const QList<QBarSet*> sets = m_series->barSets();
+    for (QBarSet* set : sets) {
+        set->deselectAllBars();
+        set->remove(0, set->count());
+    }
+    sets[0]->append(reads);
+    sets[1]->append(writes);
+    sets[2]->append(combined);
+    if (bestIndex >= 0) sets[2]->selectBar(bestIndex);
+
+    auto* categoryAxis = qobject_cast<QBarCategoryAxis*>(m_chart->axes(Qt::Vertical).value(0));
+    categoryAxis->clear();
+    categoryAxis->append(categories);
+    auto* valueAxis = qobject_cast<QValueAxis*>(m_chart->axes(Qt::Horizontal).value(0));
+    const auto [top, ticks] = niceAxis(maxValue);
+    valueAxis->setRange(0.0, top);
+    valueAxis->setTickCount(ticks);
+
+    QString title;
+    if (m_model && m_model->recommendation().best) {
+        const ConfigResult& b = *m_model->recommendation().best;
+        title = tr("Best: %1 — %2 GiB/s combined")
+                    .arg(resultformat::longLabel(b.key), resultformat::gibps(b.combinedGiBps));
+    } else if (total == 0) {
+        title = tr("No results yet: run a sweep or open a log folder");
+    } else {
+        title = tr("No configuration has both a read and a write figure yet");
+    }
+    if (total > ranked.size())
+        title += tr(" (top %1 of %2 configurations)").arg(ranked.size()).arg(total);
+    m_chart->setTitle(title);
+    updateSelectionBand();
+}
+
+void ThroughputChart::refillFilterCombos() {
+    std::set<int> threads, folders;
+    std::optional<ConfigKey> best;
+    if (m_model) {
+        for (const ConfigResult& c : m_model->results().configs) {
+            if (!c.hasBoth()) continue;
+            threads.insert(c.key.aio.intra_op_parallelism);
+            folders.insert(c.key.folders);
+        }
+        if (m_model->recommendation().best) best = m_model->recommendation().best->key;
+    }
+    const int currentThreads =
+        m_threadsCombo->currentIndex() >= 0 ? m_threadsCombo->currentData().toInt() : -1;
+    const int currentFolders =
+        m_foldersCombo->currentIndex() >= 0 ? m_foldersCombo->currentData().toInt() : -1;
+    m_threadsCombo->clear();
+    m_threadsCombo->addItem(tr("best of any"), -1);
+    for (int t : threads)
+        m_threadsCombo->addItem(t == 1 ? tr("1 thread") : tr("%1 threads").arg(t), t);
+    // Until the user picks one, show the best configuration's thread count.
+    selectData(m_threadsCombo,
+               m_threadsChosen || !best ? currentThreads : best->aio.intra_op_parallelism);
+    m_foldersCombo->clear();
+    m_foldersCombo->addItem(tr("best of any"), -1);
+    for (int f : folders)
+        m_foldersCombo->addItem(QString::number(f), f);
+    selectData(m_foldersCombo, currentFolders);
+    m_foldersLabel->setVisible(folders.size() > 1);
+    m_foldersCombo->setVisible(folders.size() > 1);
+}
+
+void ThroughputChart::rebuildHeatmap() {
+    const int threads = heatmapThreads();
+    const int submit = m_submitCombo->currentData().toInt();
+    const int overlap = m_overlapCombo->currentData().toInt();
+    const int folders =
+        m_foldersCombo->currentIndex() >= 0 ? m_foldersCombo->currentData().toInt() : -1;
+
+    std::set<std::uint64_t> blockSizes;
+    std::set<int> depths;
+    std::map<std::pair<std::uint64_t, int>, const ConfigResult*> bestPerCell;
+    if (m_model) {
+        for (const ConfigResult& c : m_model->results().configs) {
+            if (!c.hasBoth()) continue;
+            // The grid's shape stays the same whatever the filters.
+            blockSizes.insert(c.key.aio.block_size);
+            depths.insert(c.key.aio.queue_depth);
+            const auto& aio = c.key.aio;
+            if (threads >= 0 && aio.intra_op_parallelism != threads) continue;
+            if (submit >= 0 && aio.single_submit != (submit == 1)) continue;
+            if (overlap >= 0 && aio.overlap_events != (overlap == 1)) continue;
+            if (folders >= 0 && c.key.folders != folders) continue;
+            auto& slot = bestPerCell[{aio.block_size, aio.queue_depth}];
+            if (!slot || ranksAbove(c, *slot)) slot = &c;
+        }
+    }
+    QStringList columns, rows;
+    for (std::uint64_t bs : blockSizes)
+        columns << resultformat::blockSize(bs);
+    // Deeper queues on top, as on a plot's y axis.
+    for (auto it = depths.rbegin(); it != depths.rend(); ++it)
+        rows << QString::number(*it);
+    QVector<HeatmapWidget::Cell> cells;
+    for (const auto& [where, c] : bestPerCell) {
+        HeatmapWidget::Cell cell;
+        cell.column =
+            static_cast<int>(std::distance(blockSizes.begin(), blockSizes.find(where.first)));
+        cell.row = static_cast<int>(std::distance(depths.find(where.second), depths.end())) - 1;
+        cell.value = *c->combinedGiBps;
+        cell.key = c->key;
+        cell.tooltip = resultformat::tooltip(*c);
+        cells.append(cell);
+    }
+    m_heatmap->setAxes(columns, tr("Block size"), rows, tr("Queue depth"));
+    m_heatmap->setCells(cells, tr("GiB/s combined"));
+    m_heatmap->setMarkedKey(m_model && m_model->recommendation().best
+                                ? std::optional<ConfigKey>(m_model->recommendation().best->key)
+                                : std::nullopt);
+    m_heatmap->setSelectedKey(m_selected);
+}
+
+void ThroughputChart::applyTheme() {
+    const QPalette pal = palette();
+    m_dark = pal.color(QPalette::Window).lightness() < 128;
+    m_chart->setTheme(m_dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    // Blend into the window rather than the theme's own gradient.
+    m_chart->setBackgroundBrush(pal.color(QPalette::Base));
+    m_chart->setTitleBrush(pal.color(QPalette::Text));
+    QFont titleFont = font();
+    titleFont.setBold(true);
+    m_chart->setTitleFont(titleFont);
+    m_chart->legend()->setLabelColor(pal.color(QPalette::Text));
+    for (QAbstractAxis* axis : m_chart->axes()) {
+        axis->setLabelsBrush(pal.color(QPalette::Text));
+        axis->setTitleBrush(pal.color(QPalette::Text));
+        axis->setLabelsFont(font());
+        QColor grid = pal.color(QPalette::Text);
+        grid.setAlpha(40);
+        axis->setGridLineColor(grid);
+    }
+    const QList<QBarSet*> sets = m_series->barSets();
+    const QColor colors[] = {kReadColor, kWriteColor, kCombinedColor};
+    for (int i = 0; i < sets.size() && i < 3; ++i) {
+        sets[i]->setColor(colors[i]);
+        sets[i]->setBorderColor(colors[i]);
+    }
+    sets[2]->setSelectedColor(kBestColor);
+    QColor band = pal.color(QPalette::Highlight);
+    band.setAlpha(70);
+    m_selectionBand->setBrush(band);
+}
+
+void ThroughputChart::updateSelectionBand() {
+    const int index = m_selected ? static_cast<int>(m_barKeys.indexOf(*m_selected)) : -1;
+    if (index < 0 || m_barKeys.isEmpty()) {
+        m_selectionBand->setVisible(false);
+        return;
+    }
+    const QRectF plot = m_chart->plotArea();
+    const qreal h = plot.height() / m_barKeys.size();
+    m_selectionBand->setRect(plot.left(), plot.bottom() - (index + 1) * h, plot.width(), h);
+    m_selectionBand->setVisible(true);
+}
+
+void ThroughputChart::onBarHovered(bool status, int index) {
+    if (!status || !m_model || index < 0 || index >= m_barKeys.size()) {
+        QToolTip::hideText();
+        return;
+    }
+    if (const ConfigResult* c = m_model->results().find(m_barKeys[index]))
+        QToolTip::showText(QCursor::pos(), resultformat::tooltip(*c), m_chartView);
+}
+
+void ThroughputChart::onBarClicked(int index) {
+    if (index < 0 || index >= m_barKeys.size()) return;
+    const ConfigKey key = m_barKeys[index];
+    selectConfig(key);
+    emit configClicked(key);
+}
+
+void ThroughputChart::changeEvent(QEvent* e) {
+    if (e->type() == QEvent::PaletteChange || e->type() == QEvent::FontChange) applyTheme();
+    QWidget::changeEvent(e);
+}

@@ -1,0 +1,108 @@
+#pragma once
+// The results as a picture, read from a ResultsTableModel and redrawn as its
+// rows arrive (live during a sweep). Two modes:
+// - Bars: read, write and combined GiB/s per configuration, horizontal bars
+//   ranked by combined (best on top, the top maxBars() only), the best marked;
+// - Heatmap: combined GiB/s over block size × queue depth for one thread count
+//   (or the best of any), with submit / overlap / folder filters.
+#include "results/metatypes.h"
+
+#include <QList>
+#include <QWidget>
+
+#include <optional>
+
+class ResultsTableModel;
+class HeatmapWidget;
+class QChart;
+class QChartView;
+class QComboBox;
+class QGraphicsRectItem;
+class QHorizontalBarSeries;
+class QLabel;
+class QStackedWidget;
+class QTimer;
+
+class ThroughputChart : public QWidget {
+    Q_OBJECT
+  public:
+    enum class Mode { Bars, Heatmap };
+
+    explicit ThroughputChart(QWidget* parent = nullptr);
+    ~ThroughputChart() override;
+
+    // Not owned; may be null. The chart follows rowsInserted, dataChanged and modelReset.
+    void setModel(ResultsTableModel* model);
+    ResultsTableModel* model() const { return m_model; }
+
+    void setMode(Mode mode);
+    Mode mode() const { return m_mode; }
+    // Bars mode shows the top `count` configurations by combined figure.
+    void setMaxBars(int count);
+    int maxBars() const { return m_maxBars; }
+
+    // Heatmap filters; -1 means "the best of any value" for that parameter.
+    void setHeatmapThreads(int threads);
+    void setHeatmapSingleSubmit(int singleSubmit); // -1, 0 (block), 1 (single)
+    void setHeatmapOverlap(int overlap);           // -1, 0 (sequential), 1 (overlap)
+    void setHeatmapFolders(int folders);
+    int heatmapThreads() const;
+
+    // Highlights one configuration in both modes (no signal).
+    void selectConfig(const aiotune::ConfigKey& key);
+    void clearSelection();
+    const std::optional<aiotune::ConfigKey>& selectedConfig() const { return m_selected; }
+
+    // Renders the widget as it is now; false when the file cannot be written.
+    bool savePng(const QString& path);
+
+    // Rebuilds now; model signals schedule this (coalesced) on their own.
+    void refresh();
+
+    // What is drawn, for tests and the window.
+    QChart* chart() const { return m_chart; }
+    QHorizontalBarSeries* barSeries() const { return m_series; }
+    // Bars from bottom to top (the chart's category order): the best is last.
+    const QList<aiotune::ConfigKey>& barKeys() const { return m_barKeys; }
+    HeatmapWidget* heatmap() const { return m_heatmap; }
+    bool darkTheme() const { return m_dark; }
+
+  signals:
+    void configClicked(const aiotune::ConfigKey& key);
+
+  protected:
+    void changeEvent(QEvent* e) override;
+
+  private:
+    void scheduleRefresh();
+    void rebuildBars();
+    void rebuildHeatmap();
+    void refillFilterCombos();
+    void applyTheme();
+    void updateSelectionBand();
+    void onBarHovered(bool status, int index);
+    void onBarClicked(int index);
+
+    ResultsTableModel* m_model = nullptr;
+    Mode m_mode = Mode::Bars;
+    int m_maxBars = 20;
+    bool m_dark = false;
+    bool m_threadsChosen = false; // the user picked a thread count: keep it
+    std::optional<aiotune::ConfigKey> m_selected;
+    QList<aiotune::ConfigKey> m_barKeys;
+
+    QComboBox* m_modeCombo = nullptr;
+    QWidget* m_filterBox = nullptr;
+    QComboBox* m_threadsCombo = nullptr;
+    QComboBox* m_submitCombo = nullptr;
+    QComboBox* m_overlapCombo = nullptr;
+    QComboBox* m_foldersCombo = nullptr;
+    QLabel* m_foldersLabel = nullptr;
+    QStackedWidget* m_stack = nullptr;
+    QChart* m_chart = nullptr;
+    QChartView* m_chartView = nullptr;
+    QHorizontalBarSeries* m_series = nullptr;
+    QGraphicsRectItem* m_selectionBand = nullptr;
+    HeatmapWidget* m_heatmap = nullptr;
+    QTimer* m_refreshTimer = nullptr;
+};

@@ -1,0 +1,91 @@
+#include "settings/app_settings.h"
+
+#include <QDir>
+
+namespace {
+const char kRecent[] = "recent/folders";
+const char kLastSpec[] = "sweep/lastSpec";
+const char kLastPreset[] = "sweep/lastPreset";
+const char kExtraFolders[] = "drives/extraFolders";
+const char kCheckedFolders[] = "drives/checkedFolders";
+const char kGeometry[] = "window/geometry";
+const char kState[] = "window/state";
+} // namespace
+
+AppSettings::AppSettings() : m_settings(std::make_unique<QSettings>()) {}
+
+AppSettings::AppSettings(const QString& iniPath)
+    : m_settings(std::make_unique<QSettings>(iniPath, QSettings::IniFormat)) {}
+
+QStringList AppSettings::recentFolders() const {
+    return m_settings->value(kRecent).toStringList();
+}
+
+void AppSettings::addRecentFolder(const QString& folder) {
+    const QString clean = QDir::cleanPath(folder);
+    QStringList list = recentFolders();
+    list.removeAll(clean);
+    list.prepend(clean);
+    while (list.size() > kMaxRecent)
+        list.removeLast();
+    m_settings->setValue(kRecent, list);
+}
+
+void AppSettings::removeRecentFolder(const QString& folder) {
+    QStringList list = recentFolders();
+    list.removeAll(QDir::cleanPath(folder));
+    m_settings->setValue(kRecent, list);
+}
+
+QString AppSettings::lastSpecJson() const {
+    return m_settings->value(kLastSpec).toString();
+}
+void AppSettings::setLastSpecJson(const QString& json) {
+    m_settings->setValue(kLastSpec, json);
+}
+QString AppSettings::lastPresetName() const {
+    return m_settings->value(kLastPreset).toString();
+}
+void AppSettings::setLastPresetName(const QString& name) {
+    m_settings->setValue(kLastPreset, name);
+}
+
+QStringList AppSettings::extraFolders() const {
+    return m_settings->value(kExtraFolders).toStringList();
+}
+void AppSettings::setExtraFolders(const QStringList& folders) {
+    m_settings->setValue(kExtraFolders, folders);
+}
+QStringList AppSettings::checkedFolders() const {
+    return m_settings->value(kCheckedFolders).toStringList();
+}
+void AppSettings::setCheckedFolders(const QStringList& folders) {
+    m_settings->setValue(kCheckedFolders, folders);
+}
+bool AppSettings::hasCheckedFolders() const {
+    return m_settings->contains(kCheckedFolders);
+}
+
+QByteArray AppSettings::windowGeometry() const {
+    return m_settings->value(kGeometry).toByteArray();
+}
+void AppSettings::setWindowGeometry(const QByteArray& geometry) {
+    m_settings->setValue(kGeometry, geometry);
+}
+QByteArray AppSettings::windowState() const {
+    return m_settings->value(kState).toByteArray();
+}
+void AppSettings::setWindowState(const QByteArray& state) {
+    m_settings->setValue(kState, state);
+}
+
+QByteArray AppSettings::splitterState(const QString& name) const {
+    return m_settings->value(QStringLiteral("window/splitter_") + name).toByteArray();
+}
+void AppSettings::setSplitterState(const QString& name, const QByteArray& state) {
+    m_settings->setValue(QStringLiteral("window/splitter_") + name, state);
+}
+
+void AppSettings::sync() {
+    m_settings->sync();
+}

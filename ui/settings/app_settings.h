@@ -1,0 +1,51 @@
+#pragma once
+// What aiotune remembers between runs, in one place: recent folders, the last
+// sweep ranges and folders, window layout. Wraps a QSettings the caller
+// chooses so tests use a temporary ini file instead of the user's settings.
+#include <QByteArray>
+#include <QSettings>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+class AppSettings {
+  public:
+    static constexpr int kMaxRecent = 8;
+
+    // The user's settings (organization / application names of the app).
+    AppSettings();
+    // An ini file at `iniPath` (tests, portable setups).
+    explicit AppSettings(const QString& iniPath);
+
+    QStringList recentFolders() const;
+    // Moves `folder` to the front, dropping duplicates and anything past kMaxRecent.
+    void addRecentFolder(const QString& folder);
+    void removeRecentFolder(const QString& folder);
+
+    // The ranges as SweepSpec::toJson text (folders excluded); empty when never saved.
+    QString lastSpecJson() const;
+    void setLastSpecJson(const QString& json);
+    QString lastPresetName() const;
+    void setLastPresetName(const QString& name);
+
+    // Folders the user added beyond the discovered mounts, and those checked.
+    QStringList extraFolders() const;
+    void setExtraFolders(const QStringList& folders);
+    QStringList checkedFolders() const;
+    void setCheckedFolders(const QStringList& folders);
+    bool hasCheckedFolders() const; // false on a fresh start
+
+    QByteArray windowGeometry() const;
+    void setWindowGeometry(const QByteArray& geometry);
+    QByteArray windowState() const;
+    void setWindowState(const QByteArray& state);
+    QByteArray splitterState(const QString& name) const;
+    void setSplitterState(const QString& name, const QByteArray& state);
+
+    void sync();
+    QSettings& raw() { return *m_settings; }
+
+  private:
+    std::unique_ptr<QSettings> m_settings;
+};

@@ -1,0 +1,80 @@
+#pragma once
+// Runs one SweepRunner at a time on a worker thread and hands its output to
+// the UI thread (heaptrack's Parser pattern): commands in, one signal per
+// result kind out. Every job gets an id; output of a job that was cancelled
+// or superseded is dropped on arrival (hotspot's job tracker), so a late
+// sample never lands in the next sweep's table.
+#include "engine/io_engine.h"
+#include "results/result_model.h"
+#include "sweep/sweep_spec.h"
+
+#include <QElapsedTimer>
+#include <QFuture>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+class SweepController : public QObject {
+    Q_OBJECT
+  public:
+    explicit SweepController(QObject* parent = nullptr);
+    // Cancels a running sweep and waits for its worker (about a second at most).
+    ~SweepController() override;
+
+    // Starts a sweep and returns its job id. A sweep already running is
+    // cancelled first; the new one starts as soon as the old worker has ended,
+    // so two sweeps never compete for the same drives.
+    quint64 start(const aiotune::SweepSpec& spec);
+    // Asks the running job to stop; `stopped` follows once the worker has ended.
+    void cancel();
+    bool isRunning() const { return m_running; }
+    quint64 currentJob() const { return m_job; }
+    // Blocks until no worker runs (window close, tests). Output still queued
+    // for the UI thread is delivered by the event loop as usual.
+    void waitForStopped();
+
+    void setEngine(aiotune::EngineKind engine) { m_engine = engine; }
+    // Where sweeps write a DeepSpeed-compatible log folder (and sweep.json); empty: nowhere.
+    void setLogFolder(const QString& folder) { m_logFolder = folder; }
+    QString logFolder() const { return m_logFolder; }
+
+    // Most progress updates per second forwarded to the UI.
+    static constexpr int kMaxProgressPerSecond = 20;
+
+  signals:
+    void started(quint64 job, int totalTransfers);
+    // permille 0..1000; etaSeconds < 0 while unknown.
+    void progressChanged(int permille, const QString& current, double etaSeconds,
+                         double elapsedSeconds);
+    void sampleReady(const aiotune::ConfigKey& key, const aiotune::Sample& sample);
+    void message(const QString& text, bool isError);
+    // The job ran to its end.
+    void finished(const aiotune::ResultSet& results);
+    // The job could not start (bad folder, no space...): the reason, for the user.
+    void failed(const QString& error);
+    // The job stopped early at the user's request.
+    void cancelled();
+    void runningChanged(bool running);
+
+  private:
+    struct Job {
+        quint64 id = 0;
+        aiotune::SweepSpec spec;
+        std::atomic<bool> cancel{false};
+    };
+    void launch(const std::shared_ptr<Job>& job);
+    void onWorkerEnded(quint64 id, const QString& error, std::optional<aiotune::ResultSet> results);
+    bool isCurrent(quint64 id) const { return id == m_job && !m_cancelRequested; }
+
+    aiotune::EngineKind m_engine = aiotune::EngineKind::Auto;
+    QString m_logFolder;
+    quint64 m_job = 0;
+    bool m_running = false;
+    bool m_cancelRequested = false;
+    std::shared_ptr<Job> m_active;
+    std::shared_ptr<Job> m_pending; // waits for the active worker to end
+    QFuture<void> m_future;
+};
