@@ -524,6 +524,45 @@ private slots:
         checkAfterKill(scratch, logs);
     }
 
+    // Ctrl-C or a polite kill: the CLI stops within a second, says so with
+    // exit code 130, and the log folder records "cancelled".
+    void interruptedCliSweepStopsCleanly_data() {
+        QTest::addColumn<int>("sig");
+        QTest::addRow("SIGINT") << int(SIGINT);
+        QTest::addRow("SIGTERM") << int(SIGTERM);
+    }
+    void interruptedCliSweepStopsCleanly() {
+        QFETCH(int, sig);
+        const QString cli = QStringLiteral(AIOTUNE_CLI);
+        if (!QFile::exists(cli)) QSKIP("the aiotune CLI was not built");
+        QTemporaryDir root;
+        QVERIFY(root.isValid());
+        const QString scratch = root.filePath("scratch");
+        const QString logs = root.filePath("logs");
+        QVERIFY(QDir(root.path()).mkdir("scratch"));
+        QProcess sweep;
+        sweep.setProcessChannelMode(QProcess::MergedChannels);
+        sweep.start(cli, {"sweep", "--nvme_dir", scratch, "--log_dir", logs, "--block_size", "4K,8K",
+                          "--queue_depth", "1,2", "--io_size", "8M", "--loops", "50"});
+        QVERIFY(sweep.waitForStarted(10000));
+        QVERIFY2(waitForFinishedPoint(logs, 30000), sweep.readAll().constData());
+        QElapsedTimer t;
+        t.start();
+        ::kill(static_cast<pid_t>(sweep.processId()), sig);
+        QVERIFY(sweep.waitForFinished(10000));
+        const qint64 ms = t.elapsed();
+        const QByteArray out = sweep.readAll();
+        QVERIFY2(ms < 1000, qPrintable(QStringLiteral("took %1 ms").arg(ms)));
+        QCOMPARE(sweep.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(sweep.exitCode() == 130, out.constData());
+        QVERIFY2(out.contains("interrupted"), out.constData());
+        QCOMPARE(entriesOf(scratch), QStringList());
+        auto read = LogFolderReader().read(logs.toStdString());
+        QVERIFY2(read.ok(), read.error().c_str());
+        QCOMPARE(read->status, std::string("cancelled"));
+        QCOMPARE(logTempFiles(logs), QStringList());
+    }
+
     // --- cancel -----------------------------------------------------------------
 
     void cancelReturnsWithinOneSecond_data() {
