@@ -53,7 +53,8 @@ std::string blockIoUringSetup() {
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
     sock_fprog prog{static_cast<unsigned short>(std::size(program)), program};
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
     if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
         return std::string("PR_SET_SECCOMP: ") + std::strerror(errno);
     return {};
@@ -61,7 +62,8 @@ std::string blockIoUringSetup() {
 
 // Writes the pattern through the engine, reads it back through the engine
 // into a cleared buffer, and checks both by content. Empty string when right.
-std::string roundTrip(IoEngine& engine, const std::string& folder, const AioConfig& aio, std::string* engineName) {
+std::string roundTrip(IoEngine& engine, const std::string& folder, const AioConfig& aio,
+                      std::string* engineName) {
     auto file = ScratchFile::create(folder, kIoSize);
     if (!file) return file.error();
     AlignedBuffer out(kIoSize);
@@ -79,18 +81,21 @@ std::string roundTrip(IoEngine& engine, const std::string& folder, const AioConf
     AlignedBuffer check(kIoSize);
     check.fill(std::byte{0});
     for (std::uint64_t done = 0; done < kIoSize;) {
-        const ssize_t n = ::pread(file->fd(), check.data() + done, kIoSize - done, static_cast<off_t>(done));
+        const ssize_t n =
+            ::pread(file->fd(), check.data() + done, kIoSize - done, static_cast<off_t>(done));
         if (n <= 0) return "pread failed";
         done += static_cast<std::uint64_t>(n);
     }
-    if (auto bad = check.firstPatternMismatch(7, kIoSize)) return "file differs at byte " + std::to_string(*bad);
+    if (auto bad = check.firstPatternMismatch(7, kIoSize))
+        return "file differs at byte " + std::to_string(*bad);
 
     AlignedBuffer in(kIoSize);
     in.fill(std::byte{0xA5});
     p.direction = IoDirection::Read;
     auto r = engine.transfer(p, *file, in);
     if (!r) return "read: " + r.error();
-    if (auto bad = in.firstPatternMismatch(7, kIoSize)) return "read differs at byte " + std::to_string(*bad);
+    if (auto bad = in.firstPatternMismatch(7, kIoSize))
+        return "read differs at byte " + std::to_string(*bad);
     return {};
 }
 
@@ -107,7 +112,7 @@ SweepSpec tinySweep(const std::string& folder) {
 
 class TestEngineFallback : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void forcedPortableEngineIsCorrect_data() {
         QTest::addColumn<quint64>("blockSize");
         QTest::addColumn<int>("threads");
@@ -147,7 +152,8 @@ private slots:
         QCOMPARE(r->meta["system"]["engine"].get<std::string>(), r->engine);
         QCOMPARE(r->status, std::string("finished"));
         QCOMPARE(int(r->configs.size()), 2);
-        for (const auto& c : r->configs) QVERIFY(c.hasBoth());
+        for (const auto& c : r->configs)
+            QVERIFY(c.hasBoth());
     }
 
     // io_uring_setup blocked by seccomp, as in a default Docker container.
@@ -194,7 +200,8 @@ private slots:
                 j["sweep_status"] = r->status;
                 j["sweep_fallback_reason"] = r->meta["system"].value("engine_fallback_reason", "");
                 int both = 0;
-                for (const auto& c : r->configs) both += c.hasBoth() ? 1 : 0;
+                for (const auto& c : r->configs)
+                    both += c.hasBoth() ? 1 : 0;
                 j["sweep_points"] = both;
             }
             writeAll(out, j.dump());
@@ -208,7 +215,8 @@ private slots:
 
         QCOMPARE(j["probe_ok"].get<bool>(), false);
         const std::string probeError = j["probe_error"];
-        QVERIFY2(probeError.find("io_uring is not available") != std::string::npos, probeError.c_str());
+        QVERIFY2(probeError.find("io_uring is not available") != std::string::npos,
+                 probeError.c_str());
         QVERIFY2(probeError.find("seccomp") != std::string::npos, probeError.c_str());
 
         const std::string autoEngine = j["auto_engine"];
@@ -262,7 +270,8 @@ private slots:
         std::string reason;
         auto engine = createEngine(EngineKind::Auto, &reason);
         QVERIFY(!probe.ok());
-        QVERIFY2(probe.error().find("kernel.io_uring_disabled") != std::string::npos, probe.error().c_str());
+        QVERIFY2(probe.error().find("kernel.io_uring_disabled") != std::string::npos,
+                 probe.error().c_str());
         QVERIFY2(engine->name().find("portable") != std::string::npos, engine->name().c_str());
         QVERIFY2(reason.find("io_uring") != std::string::npos, reason.c_str());
     }

@@ -12,8 +12,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
-#include <QThread>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
 #include <atomic>
@@ -34,16 +34,18 @@ constexpr std::uint64_t MiB = 1ull << 20;
 // planSweep keeps this much free beyond the scratch file (sweep_runner.cpp).
 constexpr std::uint64_t kPlanMargin = 64 * MiB;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
-#define VERIFY_CONTAINS(text, part)                                                                  \
-    QVERIFY2(contains((text), (part)),                                                               \
-             qPrintable(QStringLiteral("\"%1\" does not mention \"%2\"")                             \
+#define VERIFY_CONTAINS(text, part)                                                                \
+    QVERIFY2(contains((text), (part)),                                                             \
+             qPrintable(QStringLiteral("\"%1\" does not mention \"%2\"")                           \
                             .arg(QString::fromStdString(text), QString::fromStdString(part))))
 
-#define REQUIRE_ROOT()                                                                               \
-    do {                                                                                             \
-        if (!runningAsRoot()) QSKIP("needs root to mount a small filesystem (CI runs as root)");     \
+#define REQUIRE_ROOT()                                                                             \
+    do {                                                                                           \
+        if (!runningAsRoot()) QSKIP("needs root to mount a small filesystem (CI runs as root)");   \
     } while (0)
 
 SweepSpec smallSpec(const std::string& folder, std::uint64_t ioSize) {
@@ -57,12 +59,14 @@ SweepSpec smallSpec(const std::string& folder, std::uint64_t ioSize) {
 }
 
 int openFiller(const QString& folder) {
-    return ::open((folder + "/filler").toLocal8Bit().constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    return ::open((folder + "/filler").toLocal8Bit().constData(),
+                  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 }
 
 QStringList logTempFiles(const QString& logFolder) {
     QStringList left;
-    for (const QString& sub : {QString(kReadLogDir.data()), QString(kWriteLogDir.data()), QString()})
+    for (const QString& sub :
+         {QString(kReadLogDir.data()), QString(kWriteLogDir.data()), QString()})
         for (const QString& e : entriesOf(logFolder + "/" + sub))
             if (e.endsWith(QString::fromLatin1(kTempFileSuffix.data(), kTempFileSuffix.size())))
                 left << sub + "/" + e;
@@ -73,7 +77,7 @@ QStringList logTempFiles(const QString& logFolder) {
 
 class TestFaults : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     // --- disk full ------------------------------------------------------------
 
     void planRefusesIoSizeBeyondFreeSpace_data() {
@@ -171,8 +175,10 @@ private slots:
         QCOMPARE(entriesOf(disk.path() + "/b"), QStringList());
 
         const SweepPlan plan = planSweep(spec);
-        QEXPECT_FAIL("", "planSweep checks each folder's free space alone, not the sum of the "
-                         "scratch files sharing one filesystem (reported to the lead)", Continue);
+        QEXPECT_FAIL("",
+                     "planSweep checks each folder's free space alone, not the sum of the "
+                     "scratch files sharing one filesystem (reported to the lead)",
+                     Continue);
         QVERIFY2(!plan.ok(), plan.summary().c_str());
     }
 
@@ -204,7 +210,8 @@ private slots:
         QCOMPARE(fillErrno, ENOSPC);
         QCOMPARE(r->status, std::string("finished"));
         QCOMPARE(samples, 8); // 4 points, write + read
-        for (const auto& c : r->configs) QCOMPARE(c.errors, 0);
+        for (const auto& c : r->configs)
+            QCOMPARE(c.errors, 0);
 
         QVERIFY(!messages.empty());
         VERIFY_CONTAINS(messages.front(), "cannot write the sweep log");
@@ -247,7 +254,8 @@ private slots:
             QCOMPARE(disk.remount(false), 0);
         } else {
             QCOMPARE(remountErr, EBUSY);
-            for (const auto& c : r->configs) QCOMPARE(c.errors, 0);
+            for (const auto& c : r->configs)
+                QCOMPARE(c.errors, 0);
         }
         QCOMPARE(entriesOf(disk.path()), QStringList());
         // Once the sweep closed its file the remount goes through (io_uring
@@ -295,7 +303,8 @@ private slots:
         QCOMPARE(remountErr, 0);
         QCOMPARE(r->status, std::string("finished"));
         QCOMPARE(int(r->configs.size()), 4);
-        for (const auto& c : r->configs) QVERIFY(c.hasBoth());
+        for (const auto& c : r->configs)
+            QVERIFY(c.hasBoth());
         QVERIFY(!messages.empty());
         VERIFY_CONTAINS(messages.front(), "cannot write the sweep log");
         VERIFY_CONTAINS(messages.front(), logFolder.toStdString());
@@ -333,7 +342,8 @@ private slots:
         QVERIFY(logsRemoved);
         QCOMPARE(r->status, std::string("finished"));
         QCOMPARE(int(r->configs.size()), 4);
-        for (const auto& c : r->configs) QCOMPARE(c.errors, 0);
+        for (const auto& c : r->configs)
+            QCOMPARE(c.errors, 0);
         QVERIFY(!messages.empty());
         VERIFY_CONTAINS(messages.front(), "cannot write the sweep log");
         VERIFY_CONTAINS(messages.front(), logFolder.toStdString());
@@ -376,7 +386,8 @@ private slots:
             const auto file = ScratchFile::create(folder, 4096);
             const SweepPlan plan = planSweep(smallSpec(folder, 4 * MiB));
             writeAll(out, (check.ok() ? std::string("ok") : check.error()) + "\n" +
-                              (file.ok() ? std::string("ok") : file.error()) + "\n" + plan.problem + "\n");
+                              (file.ok() ? std::string("ok") : file.error()) + "\n" + plan.problem +
+                              "\n");
             return 0;
         });
         QCOMPARE(child.signal, 0);
@@ -401,7 +412,8 @@ private slots:
         QVERIFY2(disk.ok(), qPrintable(disk.error()));
         auto file = ScratchFile::create(disk.stdPath(), 1 * MiB);
         QVERIFY(!file.ok());
-        VERIFY_CONTAINS(file.error(), "the filesystem of " + disk.stdPath() + " does not support O_DIRECT");
+        VERIFY_CONTAINS(file.error(),
+                        "the filesystem of " + disk.stdPath() + " does not support O_DIRECT");
         QCOMPARE(entriesOf(disk.path()), QStringList());
 
         const SweepPlan plan = planSweep(smallSpec(disk.stdPath(), 1 * MiB));
@@ -409,8 +421,9 @@ private slots:
         VERIFY_CONTAINS(plan.problem, disk.stdPath());
         // ramfs reports 0 blocks in statvfs (it has no size limit), so the plan
         // blames free space before it tries O_DIRECT.
-        QEXPECT_FAIL("", "planSweep reports '0 B free' on filesystems whose statvfs has no "
-                         "block count (ramfs) instead of the O_DIRECT problem (reported to the lead)",
+        QEXPECT_FAIL("",
+                     "planSweep reports '0 B free' on filesystems whose statvfs has no "
+                     "block count (ramfs) instead of the O_DIRECT problem (reported to the lead)",
                      Continue);
         QVERIFY2(contains(plan.problem, "does not support O_DIRECT"), plan.problem.c_str());
         QCOMPARE(entriesOf(disk.path()), QStringList());
@@ -425,20 +438,29 @@ private slots:
     void damagedSweepFile_data() {
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("knownBug");
-        QTest::addRow("cut short") << QByteArray(R"({"format":"aiotune-sweep","configs":[{"key":{)") << QString();
-        QTest::addRow("configs not a list") << QByteArray(R"({"format":"aiotune-sweep","configs":"x"})") << QString();
+        QTest::addRow("cut short")
+            << QByteArray(R"({"format":"aiotune-sweep","configs":[{"key":{)") << QString();
+        QTest::addRow("configs not a list")
+            << QByteArray(R"({"format":"aiotune-sweep","configs":"x"})") << QString();
         QTest::addRow("sample op unknown")
-            << QByteArray(R"({"format":"aiotune-sweep","configs":[{"key":{},"samples":[{"op":"trim"}]}]})") << QString();
-        QTest::addRow("format not a string") << QByteArray(R"({"format":1})")
-            << QStringLiteral("sweep_file.cpp:137 calls doc.value(\"format\", std::string()) outside the "
-                              "try block: a non-string format throws json::type_error out of the reader");
+            << QByteArray(
+                   R"({"format":"aiotune-sweep","configs":[{"key":{},"samples":[{"op":"trim"}]}]})")
+            << QString();
+        QTest::addRow("format not a string")
+            << QByteArray(R"({"format":1})")
+            << QStringLiteral(
+                   "sweep_file.cpp:137 calls doc.value(\"format\", std::string()) outside the "
+                   "try block: a non-string format throws json::type_error out of the reader");
         QTest::addRow("bytes 1e300")
-            << QByteArray(R"({"format":"aiotune-sweep","configs":[{"key":{},"samples":[{"op":"read","bytes":1e300,"gibps":1,"seconds":1}]}]})")
+            << QByteArray(
+                   R"({"format":"aiotune-sweep","configs":[{"key":{},"samples":[{"op":"read","bytes":1e300,"gibps":1,"seconds":1}]}]})")
             << QStringLiteral("sampleFromJson converts a float to uint64 without a range check "
                               "(undefined behaviour; UBSan float-cast-overflow)");
         QTest::addRow("queue_depth 1e20")
-            << QByteArray(R"({"format":"aiotune-sweep","configs":[{"key":{"queue_depth":1e20},"samples":[{"op":"read","gibps":1,"seconds":1}]}]})")
-            << QString(); // also an unchecked float-to-int cast; x86 happens to yield INT_MIN, refused as negative
+            << QByteArray(
+                   R"({"format":"aiotune-sweep","configs":[{"key":{"queue_depth":1e20},"samples":[{"op":"read","gibps":1,"seconds":1}]}]})")
+            << QString(); // also an unchecked float-to-int cast; x86 happens to yield INT_MIN,
+                          // refused as negative
     }
     void damagedSweepFile() {
         QFETCH(QByteArray, json);
@@ -457,10 +479,13 @@ private slots:
             writeAll(out, r.ok() ? "ok" : r.error());
             return 0;
         });
-        if (!knownBug.isEmpty()) QEXPECT_FAIL("", qPrintable(knownBug + " (reported to the lead)"), Abort);
+        if (!knownBug.isEmpty())
+            QEXPECT_FAIL("", qPrintable(knownBug + " (reported to the lead)"), Abort);
         QVERIFY2(child.signal == 0 && child.exitCode == 0 && child.output != "ok",
                  qPrintable(QStringLiteral("signal %1, exit %2, reader said: %3")
-                                .arg(child.signal).arg(child.exitCode).arg(QString::fromStdString(child.output))));
+                                .arg(child.signal)
+                                .arg(child.exitCode)
+                                .arg(QString::fromStdString(child.output))));
         VERIFY_CONTAINS(child.output, folder + "/sweep.json");
     }
 
@@ -493,7 +518,8 @@ private slots:
         int status = 0;
         ::waitpid(pid, &status, 0);
         QVERIFY2(finishedPoint, "no point finished within 30 s");
-        QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the sweep ended before it was killed");
+        QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                 "the sweep ended before it was killed");
         checkAfterKill(scratch, logs);
     }
 
@@ -512,8 +538,8 @@ private slots:
         QVERIFY(QDir(root.path()).mkdir("scratch"));
         QProcess sweep;
         sweep.setProcessChannelMode(QProcess::MergedChannels);
-        sweep.start(cli, {"sweep", "--nvme_dir", scratch, "--log_dir", logs, "--block_size", "4K,8K",
-                          "--queue_depth", "1,2", "--io_size", "8M", "--loops", "50"});
+        sweep.start(cli, {"sweep", "--nvme_dir", scratch, "--log_dir", logs, "--block_size",
+                          "4K,8K", "--queue_depth", "1,2", "--io_size", "8M", "--loops", "50"});
         QVERIFY(sweep.waitForStarted(10000));
         const bool finishedPoint = waitForFinishedPoint(logs, 30000);
         const bool stillRunning = sweep.state() == QProcess::Running;
@@ -543,8 +569,8 @@ private slots:
         QVERIFY(QDir(root.path()).mkdir("scratch"));
         QProcess sweep;
         sweep.setProcessChannelMode(QProcess::MergedChannels);
-        sweep.start(cli, {"sweep", "--nvme_dir", scratch, "--log_dir", logs, "--block_size", "4K,8K",
-                          "--queue_depth", "1,2", "--io_size", "8M", "--loops", "50"});
+        sweep.start(cli, {"sweep", "--nvme_dir", scratch, "--log_dir", logs, "--block_size",
+                          "4K,8K", "--queue_depth", "1,2", "--io_size", "8M", "--loops", "50"});
         QVERIFY(sweep.waitForStarted(10000));
         QVERIFY2(waitForFinishedPoint(logs, 30000), sweep.readAll().constData());
         QElapsedTimer t;
@@ -571,7 +597,8 @@ private slots:
         QTest::addColumn<int>("delayMs");
         for (bool portable : {false, true})
             for (int delay : {0, 40, 230, 610, 1300})
-                QTest::addRow("%s, after %d ms", portable ? "portable" : "auto", delay) << portable << delay;
+                QTest::addRow("%s, after %d ms", portable ? "portable" : "auto", delay)
+                    << portable << delay;
     }
     void cancelReturnsWithinOneSecond() {
         QFETCH(bool, portable);
@@ -611,14 +638,15 @@ private slots:
         int kept = 0;
         for (const auto& c : rs.configs)
             for (const auto& s : c.samples) {
-                QVERIFY2(!s.failed(), s.error.c_str()); // a cancelled transfer is dropped, not failed
+                QVERIFY2(!s.failed(),
+                         s.error.c_str()); // a cancelled transfer is dropped, not failed
                 ++kept;
             }
         QCOMPARE(kept, samples.load());
         QCOMPARE(entriesOf(scratch.path()), QStringList());
     }
 
-private:
+  private:
     // True once the log folder, read the way a user would, holds a point with
     // both figures. (Text logs of a point land just before sweep.json, which
     // the reader prefers, so the files alone would be a moment early.)
@@ -641,8 +669,9 @@ private:
         int finished = 0;
         for (const auto& c : read->configs)
             if (c.hasBoth()) ++finished;
-        QVERIFY2(finished >= 1, qPrintable(QStringLiteral("%1 configurations, none with both figures")
-                                               .arg(read->configs.size())));
+        QVERIFY2(finished >= 1,
+                 qPrintable(QStringLiteral("%1 configurations, none with both figures")
+                                .arg(read->configs.size())));
         // Only a temporary file being written at the kill may remain beside the logs.
         QVERIFY(logTempFiles(logs).size() <= 1);
     }

@@ -28,11 +28,13 @@ using namespace aiotune::testing;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
-#define VERIFY_CONTAINS(text, part)                                                                  \
-    QVERIFY2(contains((text), (part)),                                                               \
-             qPrintable(QStringLiteral("\"%1\" does not mention \"%2\"")                             \
+#define VERIFY_CONTAINS(text, part)                                                                \
+    QVERIFY2(contains((text), (part)),                                                             \
+             qPrintable(QStringLiteral("\"%1\" does not mention \"%2\"")                           \
                             .arg(QString::fromStdString(text), QString::fromStdString(part))))
 
 bool writeFile(const QString& path, const QByteArray& bytes) {
@@ -63,7 +65,8 @@ QMap<QString, QByteArray> snapshot(const QString& folder) {
         } else if (S_ISLNK(st.st_mode)) {
             out[rel] = "link:" + QFile::symLinkTarget(path).toUtf8();
         } else {
-            out[rel] = "mode:" + QByteArray::number(st.st_mode, 8) + " rdev:" + QByteArray::number(quint64(st.st_rdev));
+            out[rel] = "mode:" + QByteArray::number(st.st_mode, 8) +
+                       " rdev:" + QByteArray::number(quint64(st.st_rdev));
         }
     }
     return out;
@@ -99,23 +102,34 @@ const QByteArray kUserConfig = R"({
 
 class TestRefusals : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     // --- target folders ---------------------------------------------------------
 
     void refusesWhatIsNoFolderOfOurs_data() {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("block device node (loop)") << "blockdev" << "it is a device";
-        QTest::addRow("the machine's disk /dev/vda") << "/dev/vda" << "it is a device";
-        QTest::addRow("/dev/loop0") << "/dev/loop0" << "it is a device";
-        QTest::addRow("character device /dev/null") << "/dev/null" << "it is a device";
-        QTest::addRow("symlink to a folder") << "symlink-dir" << "symbolic link";
-        QTest::addRow("symlink to a block device") << "symlink-dev" << "symbolic link";
-        QTest::addRow("dangling symlink") << "symlink-dangling" << "symbolic link";
-        QTest::addRow("regular file") << "file" << "not a folder";
-        QTest::addRow("fifo") << "fifo" << "not a folder";
-        QTest::addRow("unix socket") << "socket" << "not a folder";
-        QTest::addRow("missing") << "missing" << "create the folder first";
+        QTest::addRow("block device node (loop)") << "blockdev"
+                                                  << "it is a device";
+        QTest::addRow("the machine's disk /dev/vda") << "/dev/vda"
+                                                     << "it is a device";
+        QTest::addRow("/dev/loop0") << "/dev/loop0"
+                                    << "it is a device";
+        QTest::addRow("character device /dev/null") << "/dev/null"
+                                                    << "it is a device";
+        QTest::addRow("symlink to a folder") << "symlink-dir"
+                                             << "symbolic link";
+        QTest::addRow("symlink to a block device") << "symlink-dev"
+                                                   << "symbolic link";
+        QTest::addRow("dangling symlink") << "symlink-dangling"
+                                          << "symbolic link";
+        QTest::addRow("regular file") << "file"
+                                      << "not a folder";
+        QTest::addRow("fifo") << "fifo"
+                              << "not a folder";
+        QTest::addRow("unix socket") << "socket"
+                                     << "not a folder";
+        QTest::addRow("missing") << "missing"
+                                 << "create the folder first";
     }
     void refusesWhatIsNoFolderOfOurs() {
         QFETCH(QString, kind);
@@ -146,8 +160,10 @@ private slots:
             const int s = ::socket(AF_UNIX, SOCK_STREAM, 0);
             sockaddr_un addr{};
             addr.sun_family = AF_UNIX;
-            if (target8.size() >= int(sizeof addr.sun_path)) QSKIP("temporary path too long for a socket");
-            std::memcpy(addr.sun_path, target8.constData(), static_cast<std::size_t>(target8.size()));
+            if (target8.size() >= int(sizeof addr.sun_path))
+                QSKIP("temporary path too long for a socket");
+            std::memcpy(addr.sun_path, target8.constData(),
+                        static_cast<std::size_t>(target8.size()));
             QCOMPARE(::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
             ::close(s);
         }
@@ -253,7 +269,8 @@ private slots:
         QCOMPARE(QString::fromStdString(second->backup.value().string()), target + ".bak.1");
         QCOMPARE(readFile(target + ".bak"), user);
         QCOMPARE(readFile(target + ".bak.1"), exported);
-        QCOMPARE(entriesOf(dir.path()), (QStringList{"ds_aio.json", "ds_aio.json.bak", "ds_aio.json.bak.1"}));
+        QCOMPARE(entriesOf(dir.path()),
+                 (QStringList{"ds_aio.json", "ds_aio.json.bak", "ds_aio.json.bak.1"}));
     }
 
     void exportRefusesLinksAndFolders_data() {
@@ -268,9 +285,12 @@ private slots:
         const QString userFile = dir.filePath("precious.json");
         QVERIFY(writeFile(userFile, kUserConfig));
         QString target = dir.filePath("export.json");
-        if (kind == "link") QVERIFY(QFile::link(userFile, target));
-        else if (kind == "folder") QVERIFY(QDir(dir.path()).mkdir("export.json"));
-        else target = "/dev/null";
+        if (kind == "link")
+            QVERIFY(QFile::link(userFile, target));
+        else if (kind == "folder")
+            QVERIFY(QDir(dir.path()).mkdir("export.json"));
+        else
+            target = "/dev/null";
         const auto before = snapshot(dir.path());
         for (bool overwrite : {false, true}) {
             auto r = writeAioExportFile(target.toStdString(), tunedConfig(), {}, overwrite);
@@ -339,12 +359,14 @@ private slots:
         QVERIFY(QDir(logs).mkpath("checkpoints/step_100"));
         QVERIFY(QDir(logs).mkpath(QString(kReadLogDir.data())));
         QByteArray weights(256 * 1024, Qt::Uninitialized);
-        QRandomGenerator(42).fillRange(reinterpret_cast<quint32*>(weights.data()), weights.size() / 4);
+        QRandomGenerator(42).fillRange(reinterpret_cast<quint32*>(weights.data()),
+                                       weights.size() / 4);
         QVERIFY(writeFile(logs + "/checkpoints/step_100/model.bin", weights));
         QVERIFY(writeFile(logs + "/notes.txt", "do not delete\n"));
         QVERIFY(writeFile(logs + "/.hidden", "x"));
         // An old DeepSpeed log of a configuration this sweep does not run.
-        const QString oldLog = logs + "/" + kReadLogDir.data() + "/read_block_overlap_ftd1_d128_bs8M_p1.txt";
+        const QString oldLog =
+            logs + "/" + kReadLogDir.data() + "/read_block_overlap_ftd1_d128_bs8M_p1.txt";
         QVERIFY(writeFile(oldLog, "E2E Read Speed = 3.1 GB/sec\n"));
         QVERIFY(QFile::link(logs + "/notes.txt", logs + "/notes-link"));
         const auto before = snapshot(logs);
@@ -363,11 +385,11 @@ private slots:
             if (!before.contains(it.key())) added << it.key();
         added.sort();
         QStringList ours{QString(kWriteLogDir.data()),
-                                     QString(kReadLogDir.data()) + "/read_block_overlap_ftd1_d1_bs64K_p1.txt",
-                                     QString(kReadLogDir.data()) + "/read_block_overlap_ftd1_d4_bs64K_p1.txt",
-                                     QString(kWriteLogDir.data()) + "/write_block_overlap_ftd1_d1_bs64K_p1.txt",
-                                     QString(kWriteLogDir.data()) + "/write_block_overlap_ftd1_d4_bs64K_p1.txt",
-                                     "sweep.json"};
+                         QString(kReadLogDir.data()) + "/read_block_overlap_ftd1_d1_bs64K_p1.txt",
+                         QString(kReadLogDir.data()) + "/read_block_overlap_ftd1_d4_bs64K_p1.txt",
+                         QString(kWriteLogDir.data()) + "/write_block_overlap_ftd1_d1_bs64K_p1.txt",
+                         QString(kWriteLogDir.data()) + "/write_block_overlap_ftd1_d4_bs64K_p1.txt",
+                         "sweep.json"};
         ours.sort();
         QCOMPARE(added, ours);
         QCOMPARE(entriesOf(scratch.path()), QStringList());

@@ -42,17 +42,18 @@ void fuzzMerge(std::string_view text, std::uint8_t seed) {
     if (!merged) return;
     // Whatever came in, what goes out must be a config DeepSpeed reads as `config`.
     auto back = parseDeepSpeedConfigText(merged->text, "merged.json");
-    if (!back) fail("merged text does not parse", back.error() + "\n--- input:\n" + std::string(text));
+    if (!back)
+        fail("merged text does not parse", back.error() + "\n--- input:\n" + std::string(text));
     AioConfig expected = config;
     expected.use_gds = false;
     AioConfig got = back->config;
     // Before 0.16.4 DeepSpeed reads thread_count, which parseDeepSpeedConfigText maps too.
-    if (!(got == expected))
-        fail("merged aio section reads back differently", merged->text);
+    if (!(got == expected)) fail("merged aio section reads back differently", merged->text);
     // Merging the same settings again changes nothing.
     auto again = mergeAioIntoConfigText(merged->text, config, target, "merged.json");
     if (!again) fail("re-merge failed", again.error());
-    if (again->changed) fail("re-merge is not idempotent", merged->text + "\n--- became:\n" + again->text);
+    if (again->changed)
+        fail("re-merge is not idempotent", merged->text + "\n--- became:\n" + again->text);
 }
 
 void fuzzSweepConfig(std::string_view text) {
@@ -68,8 +69,11 @@ void fuzzSweepConfig(std::string_view text) {
     if (spec) {
         if (spec->validate() && spec->pointCount() <= 4096) (void)spec->expand();
         auto round = SweepSpec::fromJson(spec->toJson(), "round-trip");
-        if (!round) fail("a sweep spec's own JSON is refused", round.error() + "\n" + spec->toJson().dump());
-        if (!(*round == *spec)) fail("a sweep spec changes through its JSON", spec->toJson().dump());
+        if (!round)
+            fail("a sweep spec's own JSON is refused",
+                 round.error() + "\n" + spec->toJson().dump());
+        if (!(*round == *spec))
+            fail("a sweep spec changes through its JSON", spec->toJson().dump());
     }
     auto own = SweepSpec::fromJson(plain, "spec.json");
     if (own && own->validate() && own->pointCount() <= 4096) (void)own->expand();

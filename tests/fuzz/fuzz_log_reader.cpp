@@ -47,7 +47,8 @@ std::vector<Section> split(std::string_view input) {
         const std::size_t end = input.find('\0');
         std::string_view part = input.substr(0, end);
         const std::size_t nl = part.find('\n');
-        out.push_back({part.substr(0, nl), nl == std::string_view::npos ? std::string_view() : part.substr(nl + 1)});
+        out.push_back({part.substr(0, nl),
+                       nl == std::string_view::npos ? std::string_view() : part.substr(nl + 1)});
         if (end == std::string_view::npos) break;
         input.remove_prefix(end + 1);
     }
@@ -70,9 +71,12 @@ void readAsFolder(const std::vector<Section>& sections) {
             name.find('/') != std::string::npos)
             continue;
         fs::path where = root;
-        if (name.rfind("read", 0) == 0) where /= kReadLogDir;
-        else if (name.rfind("write", 0) == 0) where /= kWriteLogDir;
-        std::ofstream(where / name, std::ios::binary).write(s.body.data(), static_cast<std::streamsize>(s.body.size()));
+        if (name.rfind("read", 0) == 0)
+            where /= kReadLogDir;
+        else if (name.rfind("write", 0) == 0)
+            where /= kWriteLogDir;
+        std::ofstream(where / name, std::ios::binary)
+            .write(s.body.data(), static_cast<std::streamsize>(s.body.size()));
     }
     const LogFolderReader reader;
     auto all = reader.read(root);
@@ -97,8 +101,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     auto name = LogFolderReader::parseFileName(sections[0].name);
     if (name && name->key.folders < 1) std::abort();
-    for (IoOp op : {IoOp::Read, IoOp::Write}) checkFigures(LogFolderReader::parseBody(sections[0].body, op));
-    for (const Section& s : sections) (void)LogFolderReader::parseFileName(s.name);
+    for (IoOp op : {IoOp::Read, IoOp::Write})
+        checkFigures(LogFolderReader::parseBody(sections[0].body, op));
+    for (const Section& s : sections)
+        (void)LogFolderReader::parseFileName(s.name);
 
     if (size > 0 && (data[0] & 1)) readAsFolder(sections);
     return 0;

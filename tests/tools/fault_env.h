@@ -9,35 +9,37 @@
 #include <QStringList>
 #include <QTemporaryDir>
 
-#include <cerrno>
-#include <fcntl.h>
-#include <cstring>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <functional>
 #include <poll.h>
 #include <string>
 #include <sys/fanotify.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <thread>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 namespace aiotune::testing {
 
-inline bool runningAsRoot() { return ::geteuid() == 0; }
+inline bool runningAsRoot() {
+    return ::geteuid() == 0;
+}
 
 // Every entry of folder, hidden ones included, sorted.
 inline QStringList entriesOf(const QString& folder) {
-    return QDir(folder).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
-                                  QDir::Name);
+    return QDir(folder).entryList(
+        QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System, QDir::Name);
 }
 
 // A filesystem mounted on a fresh temporary folder for the lifetime of the
 // object. The destructor unmounts lazily (MNT_DETACH) so a test that fails
 // while something still holds the mount never leaves it behind.
 class ScopedMount {
-public:
+  public:
     // type "tmpfs" or "ramfs"; options like "size=8m". error() explains a failure.
     ScopedMount(const char* type, const QString& options) {
         if (!m_dir.isValid()) {
@@ -47,8 +49,9 @@ public:
         const QByteArray opts = options.toUtf8();
         if (::mount(type, m_dir.path().toLocal8Bit().constData(), type, MS_NOSUID | MS_NODEV,
                     opts.isEmpty() ? nullptr : opts.constData()) != 0) {
-            m_error = QStringLiteral("mount -t %1 -o %2 %3: %4")
-                          .arg(type, options, m_dir.path(), QString::fromLocal8Bit(std::strerror(errno)));
+            m_error =
+                QStringLiteral("mount -t %1 -o %2 %3: %4")
+                    .arg(type, options, m_dir.path(), QString::fromLocal8Bit(std::strerror(errno)));
             return;
         }
         m_mounted = true;
@@ -76,7 +79,7 @@ public:
         return 0;
     }
 
-private:
+  private:
     QTemporaryDir m_dir;
     bool m_mounted = false;
     QString m_error;
@@ -110,18 +113,20 @@ inline quint64 fillFilesystem(int fd, int* lastErrno = nullptr) {
 // the world between aiotune's planning and its real scratch file without a
 // race. Every other open is allowed at once. Needs CAP_SYS_ADMIN.
 class OpenHook {
-public:
+  public:
     OpenHook(const QString& path, int nth, std::function<void()> action)
         : m_nth(nth), m_action(std::move(action)) {
         m_fan = ::fanotify_init(FAN_CLOEXEC | FAN_CLASS_CONTENT, O_RDONLY | O_LARGEFILE);
         if (m_fan < 0) {
-            m_error = QStringLiteral("fanotify_init: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+            m_error = QStringLiteral("fanotify_init: %1")
+                          .arg(QString::fromLocal8Bit(std::strerror(errno)));
             return;
         }
         if (::fanotify_mark(m_fan, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_PERM, AT_FDCWD,
                             path.toLocal8Bit().constData()) != 0 ||
             ::pipe2(m_stop, O_CLOEXEC) != 0) {
-            m_error = QStringLiteral("fanotify_mark %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+            m_error = QStringLiteral("fanotify_mark %1: %2")
+                          .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
             ::close(m_fan);
             m_fan = -1;
             return;
@@ -144,7 +149,7 @@ public:
     QString error() const { return m_error; }
     bool fired() const { return m_fired.load(); }
 
-private:
+  private:
     void serve() {
         alignas(fanotify_event_metadata) char buf[4096];
         for (;;) {
@@ -160,8 +165,8 @@ private:
             for (ssize_t left = len; FAN_EVENT_OK(ev, left); ev = FAN_EVENT_NEXT(ev, left)) {
                 if (ev->fd < 0) continue;
                 struct stat st {};
-                if ((ev->mask & FAN_OPEN_PERM) && ::fstat(ev->fd, &st) == 0 && S_ISREG(st.st_mode) &&
-                    ++m_seen == m_nth) {
+                if ((ev->mask & FAN_OPEN_PERM) && ::fstat(ev->fd, &st) == 0 &&
+                    S_ISREG(st.st_mode) && ++m_seen == m_nth) {
                     m_action();
                     m_fired = true;
                 }
