@@ -26,8 +26,12 @@ namespace {
 
 const fs::path& workFolder() {
     static const fs::path folder = [] {
-        // In memory when possible: the folder is rewritten for every input.
-        std::string tmpl = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        // run_fuzzers.sh gives a folder it removes afterwards (in memory when
+        // it can); by hand, /dev/shm or /tmp.
+        const char* parent = std::getenv("AIOTUNE_FUZZ_WORKDIR");
+        std::string tmpl = parent && *parent                 ? parent
+                           : ::access("/dev/shm", W_OK) == 0 ? "/dev/shm"
+                                                             : "/tmp";
         tmpl += "/aiotune-fuzz-logs-XXXXXX";
         const char* made = ::mkdtemp(tmpl.data());
         if (!made) std::abort();

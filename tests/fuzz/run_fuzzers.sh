@@ -28,7 +28,13 @@ while [ $# -gt 0 ]; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/aiotune-fuzz.XXXXXX")
-cleanup() { [ "$keep" = 1 ] || rm -rf "$work"; }
+# The log-reader target writes a folder per input: in memory when possible.
+scratch=$(mktemp -d /dev/shm/aiotune-fuzz.XXXXXX 2>/dev/null || mktemp -d "$work/scratch.XXXXXX")
+export AIOTUNE_FUZZ_WORKDIR="$scratch"
+cleanup() {
+    rm -rf "$scratch"
+    [ "$keep" = 1 ] || rm -rf "$work"
+}
 trap cleanup EXIT INT TERM
 
 # Can this clang link a fuzzer at all?
