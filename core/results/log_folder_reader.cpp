@@ -416,7 +416,7 @@ Result<ResultSet> LogFolderReader::readDeepSpeedLogs(const fs::path& folder) con
         ConfigResult& c = rs.configs.back();
         sample.loop =
             static_cast<int>(std::count_if(c.samples.begin(), c.samples.end(),
-                                           [&](const Sample& x) { return x.op == sample.op; }));
+                                           [op = sample.op](const Sample& x) { return x.op == op; }));
         c.samples.push_back(std::move(sample));
     }
     for (ConfigResult& c : rs.configs)

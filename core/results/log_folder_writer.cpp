@@ -175,6 +175,9 @@ Result<void> LogFolderWriter::add(const ConfigKey& key, const std::vector<Sample
         m_results.add(key, s);
         touched[s.op == IoOp::Read ? 0 : 1] = true;
     }
+    // sweep.json first: aiotune reads it in preference, so a kill between the
+    // two writes leaves aiotune's view complete and only a DeepSpeed text log behind.
+    if (auto r = writeSweepFile(false); !r) return r;
     const ConfigResult* config = m_results.find(key);
     if (config) {
         for (const IoOp op : {IoOp::Read, IoOp::Write}) {
@@ -186,7 +189,7 @@ Result<void> LogFolderWriter::add(const ConfigKey& key, const std::vector<Sample
                 return r;
         }
     }
-    return writeSweepFile(false);
+    return {};
 }
 
 Result<void> LogFolderWriter::finish(std::string status) {

@@ -1,7 +1,10 @@
 #include "results/sweep_file.h"
 
 #include <cmath>
+#include <cstdint>
+#include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace aiotune {
 
@@ -15,6 +18,27 @@ json number(double v) {
 
 void putOptional(json& j, const char* name, const std::optional<double>& v) {
     if (v && std::isfinite(*v)) j[name] = *v;
+}
+
+// A whole number that fits T, or fallback when absent. A float, a string or an
+// out-of-range value throws: converting 1e300 to an integer is undefined.
+template <typename T> T wholeNumber(const json& j, const char* name, T fallback) {
+    const auto it = j.find(name);
+    if (it == j.end()) return fallback;
+    if (it->is_number_unsigned()) {
+        const auto v = it->get<std::uint64_t>();
+        if (std::in_range<T>(v)) return static_cast<T>(v);
+    } else if (it->is_number_integer()) {
+        const auto v = it->get<std::int64_t>();
+        if (std::in_range<T>(v)) return static_cast<T>(v);
+    }
+    throw std::invalid_argument(std::string("\"") + name + "\" must be a whole number in range, not " +
+                                it->dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+std::string textOr(const json& j, const char* name) {
+    const auto it = j.find(name);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 std::optional<double> getOptional(const json& j, const char* name) {
@@ -39,15 +63,15 @@ Result<ConfigKey> configKeyFromJson(const json& j) {
     ConfigKey key;
     try {
         // Absent keys keep DeepSpeed's defaults, as in a DeepSpeed config.
-        key.aio.block_size = j.value("block_size", key.aio.block_size);
-        key.aio.queue_depth = j.value("queue_depth", key.aio.queue_depth);
+        key.aio.block_size = wholeNumber(j, "block_size", key.aio.block_size);
+        key.aio.queue_depth = wholeNumber(j, "queue_depth", key.aio.queue_depth);
         key.aio.intra_op_parallelism =
-            j.value("intra_op_parallelism", key.aio.intra_op_parallelism);
+            wholeNumber(j, "intra_op_parallelism", key.aio.intra_op_parallelism);
         key.aio.single_submit = j.value("single_submit", key.aio.single_submit);
         key.aio.overlap_events = j.value("overlap_events", key.aio.overlap_events);
         key.aio.use_gds = j.value("use_gds", key.aio.use_gds);
-        key.folders = j.value("folders", key.folders);
-    } catch (const json::exception& e) {
+        key.folders = wholeNumber(j, "folders", key.folders);
+    } catch (const std::exception& e) {
         return makeError(std::string("configuration key ") +
                          j.dump(-1, ' ', false, json::error_handler_t::replace) +
                          " has a value of the wrong type (" + e.what() + ")");
@@ -88,19 +112,19 @@ Result<Sample> sampleFromJson(const json& j) {
             s.op = IoOp::Write;
         else
             return makeError("sample has op \"" + op + "\": expected \"read\" or \"write\"");
-        s.loop = j.value("loop", 0);
+        s.loop = wholeNumber(j, "loop", 0);
         s.folder = j.value("folder", std::string());
-        s.bytes = j.value("bytes", std::uint64_t{0});
+        s.bytes = wholeNumber(j, "bytes", std::uint64_t{0});
         s.seconds = getOptional(j, "seconds").value_or(0.0);
         s.gibPerSec = getOptional(j, "gibps").value_or(0.0);
         s.latencyP50Us = getOptional(j, "latency_p50_us");
         s.latencyP99Us = getOptional(j, "latency_p99_us");
         s.latencyMaxUs = getOptional(j, "latency_max_us");
         s.cpuSeconds = getOptional(j, "cpu_seconds");
-        s.finishedAtMs = j.value("finished_at_ms", std::int64_t{0});
+        s.finishedAtMs = wholeNumber(j, "finished_at_ms", std::int64_t{0});
         s.sourceFile = j.value("source_file", std::string());
         s.error = j.value("error", std::string());
-    } catch (const json::exception& e) {
+    } catch (const std::exception& e) {
         return makeError("sample " + j.dump(-1, ' ', false, json::error_handler_t::replace) +
                          " is malformed (" + e.what() + ")");
     }
@@ -134,13 +158,13 @@ json sweepFileJson(const ResultSet& results) {
 
 Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
     const std::string where(sourceName);
-    if (!doc.is_object() || doc.value("format", std::string()) != kSweepFileFormat)
+    if (!doc.is_object() || textOr(doc, "format") != kSweepFileFormat)
         return makeError(where +
                          " is not an aiotune sweep file (no \"format\": \"aiotune-sweep\"); "
                          "delete or rename it to read the DeepSpeed logs beside it");
     ResultSet rs;
     try {
-        const int version = doc.value("version", 0);
+        const int version = wholeNumber(doc, "version", 0);
         if (version > kSweepFileVersion)
             return makeError(where + " has version " + std::to_string(version) +
                              ", newer than this aiotune reads (" +
@@ -174,7 +198,7 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
             for (const json& f : *sk)
                 rs.skipped.push_back(
                     {f.value("file", std::string()), f.value("reason", std::string())});
-    } catch (const json::exception& e) {
+    } catch (const std::exception& e) {
         return makeError(where + " is malformed (" + e.what() +
                          "); delete it to read the DeepSpeed logs "
                          "beside it");

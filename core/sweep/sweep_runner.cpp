@@ -9,6 +9,8 @@
 #include <chrono>
 #include <optional>
 #include <cmath>
+#include <map>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <thread>
@@ -83,24 +85,42 @@ SweepPlan planSweep(const SweepSpec& spec, double assumedGiBps) {
     plan.estimatedSeconds = perFolderBytes / (assumedGiBps * 1024.0 * 1024.0 * 1024.0);
 
     if (auto ok = spec.validate(); !ok) plan.problem = ok.error();
-    for (const auto& folder : spec.folders) {
+    // Scratch files of folders on one filesystem share its free space.
+    std::map<dev_t, std::uint64_t> neededPerFilesystem;
+    std::vector<dev_t> devices(spec.folders.size(), 0);
+    for (std::size_t i = 0; i < spec.folders.size(); ++i) {
+        struct stat st {};
+        if (::stat(spec.folders[i].c_str(), &st) == 0) {
+            devices[i] = st.st_dev;
+            neededPerFilesystem[st.st_dev] += spec.ioSize;
+        }
+    }
+    for (std::size_t i = 0; i < spec.folders.size(); ++i) {
+        const auto& folder = spec.folders[i];
         FolderPlan fp;
         fp.folder = folder;
         fp.neededBytes = spec.ioSize;
-        if (auto ok = checkScratchFolder(folder); !ok) {
-            fp.problem = ok.error();
+        // The probe is closed (and so gone) before free space is read.
+        auto probed = [&]() -> Result<void> {
+            if (auto ok = checkScratchFolder(folder); !ok) return ok;
+            if (auto probe = ScratchFile::create(folder, 4096); !probe) return makeError(probe.error());
+            return {};
+        }();
+        if (!probed) {
+            fp.problem = probed.error(); // not a usable folder, O_DIRECT refused, no permission
         } else {
             struct statvfs vfs {};
-            if (::statvfs(folder.c_str(), &vfs) == 0)
-                fp.freeBytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+            const bool sized = ::statvfs(folder.c_str(), &vfs) == 0 && vfs.f_blocks > 0;
+            if (sized) fp.freeBytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
             // Keep a margin so the sweep never fills the drive to the brim.
             const std::uint64_t margin = 64ull << 20;
-            if (fp.freeBytes < fp.neededBytes + margin)
+            const std::uint64_t shared = neededPerFilesystem[devices[i]];
+            if (sized && fp.freeBytes < shared + margin)
                 fp.problem = "not enough free space in " + folder.string() + ": the sweep needs " +
-                             formatByteSizeHuman(fp.neededBytes + margin) + ", " +
-                             formatByteSizeHuman(fp.freeBytes) + " free; free space or lower the io size";
-            else if (auto probe = ScratchFile::create(folder, 4096); !probe)
-                fp.problem = probe.error(); // O_DIRECT refused, or no permission
+                             formatByteSizeHuman(shared + margin) +
+                             (shared > spec.ioSize ? " (its folders share this filesystem)" : "") +
+                             ", " + formatByteSizeHuman(fp.freeBytes) +
+                             " free; free space or lower the io size";
         }
         if (plan.problem.empty() && !fp.problem.empty()) plan.problem = fp.problem;
         plan.folders.push_back(std::move(fp));
