@@ -3,7 +3,7 @@
 # ds_nvme_tune needed 279.7 s for on this kind of machine (16 configurations:
 # block 128K/1M x depth 8/32 x sequential on/off x 1/2 threads, read + write of
 # 256 MiB each) and compares aiotune's wall time with the I/O time it measured.
-#   tests/bench/sweep_overhead.sh [FOLDER]
+#   tests/bench/sweep_overhead.sh [FOLDER]      (AIOTUNE_FLAGS=--no_huge_pages for normal pages)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 aiotune=${AIOTUNE:-$here/../../build/app/aiotune}
@@ -15,7 +15,7 @@ mkdir "$work/scratch"
 start=$(date +%s.%N)
 "$aiotune" sweep --nvme_dir "$work/scratch" --log_dir "$work/logs" --io_size 256M \
     --block_size 128K,1M --queue_depth 8,32 --sequential_requests true,false --io_parallel 1,2 \
-    --loops 1 --json > "$work/out.json" 2> "$work/err.txt"
+    --loops 1 --json ${AIOTUNE_FLAGS:-} > "$work/out.json" 2> "$work/err.txt"
 end=$(date +%s.%N)
 
 python3 - "$start" "$end" "$work/logs/sweep.json" <<'PY'
