@@ -85,4 +85,12 @@ bool parseBoolList(const std::vector<std::string>& items, std::vector<bool>& out
     return !out.empty();
 }
 
+bool parseEngineKind(const std::string& text, EngineKind& out) {
+    if (text == "auto") out = EngineKind::Auto;
+    else if (text == "io_uring") out = EngineKind::IoUring;
+    else if (text == "portable") out = EngineKind::Portable;
+    else return false;
+    return true;
+}
+
 } // namespace aiotune::cli

@@ -1,6 +1,7 @@
 #pragma once
 // Pieces the headless commands share: the analysis as JSON and text, and
 // parsing typed lists.
+#include "engine/io_engine.h"
 #include "results/result_model.h"
 
 #include <nlohmann/json.hpp>
@@ -22,5 +23,7 @@ void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& resu
 
 bool parseIntList(const std::vector<std::string>& items, std::vector<int>& out);
 bool parseBoolList(const std::vector<std::string>& items, std::vector<bool>& out);
+// --engine io_uring | portable | auto
+bool parseEngineKind(const std::string& text, EngineKind& out);
 
 } // namespace aiotune::cli

@@ -1,6 +1,7 @@
 // `aiotune io`: one transfer, DeepSpeed ds_io flag names, DeepSpeed's metric
 // lines (or one JSON object) on stdout.
 #include "cli_args.h"
+#include "cli_common.h"
 #include "commands.h"
 
 #include "engine/aligned_buffer.h"
@@ -92,10 +93,8 @@ int runIo(const std::vector<std::string>& argv) {
     if (auto ok = validateTransfer(params); !ok) return fail(ok.error(), 2);
 
     EngineKind kind = EngineKind::Auto;
-    const std::string engineName = args->value("engine", "auto");
-    if (engineName == "io_uring") kind = EngineKind::IoUring;
-    else if (engineName == "portable") kind = EngineKind::Portable;
-    else if (engineName != "auto") return fail("--engine must be io_uring, portable or auto, got " + engineName, 2);
+    if (!parseEngineKind(args->value("engine", "auto"), kind))
+        return fail("--engine must be io_uring, portable or auto, got " + args->value("engine"), 2);
     std::string fallbackReason;
     auto engine = createEngine(kind, &fallbackReason);
     if (!fallbackReason.empty()) std::cerr << "aiotune io: " << fallbackReason << "\n";

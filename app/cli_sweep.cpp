@@ -120,10 +120,8 @@ int runSweep(const std::vector<std::string>& argv) {
     spec.write = !args->has("no_write");
 
     EngineKind kind = EngineKind::Auto;
-    const std::string engineName = args->value("engine", "auto");
-    if (engineName == "io_uring") kind = EngineKind::IoUring;
-    else if (engineName == "portable") kind = EngineKind::Portable;
-    else if (engineName != "auto") return fail("--engine must be io_uring, portable or auto", 2);
+    if (!parseEngineKind(args->value("engine", "auto"), kind))
+        return fail("--engine must be io_uring, portable or auto, got " + args->value("engine"), 2);
 
     const SweepPlan plan = planSweep(spec);
     if (!plan.ok()) return fail(plan.problem);
