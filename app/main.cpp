@@ -2,14 +2,13 @@
 #include "commands.h"
 
 #include <cstdio>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#ifdef AIOTUNE_HAVE_UI
-int runWindow(int argc, char** argv); // gui_main.cpp
-#endif
+#include <unistd.h>
 
 namespace {
 
@@ -26,6 +25,30 @@ const Command kCommands[] = {
     {"analyze", aiotune::cli::runAnalyze, "best aio section of a sweep log folder (ds_nvme_tune --generate)"},
     {"export", aiotune::cli::runExport, "write the best aio section, merge it into a DeepSpeed config"},
 };
+
+// The window lives in aiotune-window: beside this program in a build tree,
+// in libexec once installed (relative to this program, then the configured prefix).
+int startWindow(char** argv) {
+    std::error_code ec;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    std::vector<std::filesystem::path> candidates;
+    if (!ec) {
+        candidates.push_back(self.parent_path() / "aiotune-window");
+        candidates.push_back(self.parent_path().parent_path() / "libexec/aiotune/aiotune-window");
+    }
+#ifdef AIOTUNE_LIBEXEC_WINDOW
+    candidates.emplace_back(AIOTUNE_LIBEXEC_WINDOW);
+#endif
+    for (const auto& c : candidates) {
+        if (::access(c.c_str(), X_OK) != 0) continue;
+        ::execv(c.c_str(), argv); // returns only on failure
+        std::fprintf(stderr, "aiotune: cannot start the window %s: %s\n", c.c_str(), std::strerror(errno));
+        return 1;
+    }
+    std::fprintf(stderr, "aiotune: the window (aiotune-window) is not installed; the subcommands "
+                         "run headless: see 'aiotune --help'\n");
+    return 1;
+}
 
 void printUsage() {
     std::printf("Usage: aiotune [--open DIR | DIR]          open the window\n"
@@ -58,8 +81,9 @@ int main(int argc, char** argv) {
         }
     }
 #ifdef AIOTUNE_HAVE_UI
-    return runWindow(argc, argv);
+    return startWindow(argv);
 #else
+    (void)argc;
     printUsage();
     return 2;
 #endif
