@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <climits>
+#include <cmath>
 #include <optional>
 #include <set>
 
@@ -64,7 +65,7 @@ Result<std::uint64_t> readPositiveInteger(std::string_view key, const J& value,
     if (value.is_number_float()) {
         const double d = value.template get<double>();
         return makeError(setting(key) + " is " + shown + ", " +
-                         (d == static_cast<double>(static_cast<long long>(d))
+                         (std::isfinite(d) && std::trunc(d) == d
                               ? "written as a fractional number"
                               : "not a whole number") +
                          "; DeepSpeed needs an integer: write e.g. " + std::string(example));
