@@ -46,7 +46,7 @@ int runExport(const std::vector<std::string>& argv) {
         {"output", true, false, "write here instead (refuses an existing file without --force)", "FILE"},
         {"csv", true, false, "also write every configuration's figures as CSV", "FILE"},
         {"recommended", false, false, "export the cheaper recommended pick instead of the fastest"},
-        {"force", false, false, "allow --output to replace an existing file (a .bak is kept)"},
+        {"force", false, false, "allow --output and --csv to replace an existing file (a .bak is kept)"},
         {"json", false, false, "print one JSON object: the aio section, files written, warnings"},
     };
     const std::string usage = "aiotune export --log_dir DIR [--config ds_config.json] "
@@ -85,7 +85,8 @@ int runExport(const std::vector<std::string>& argv) {
               << " GiB/s read + write, measured by " << results->engine << ")\n";
 
     if (args->has("csv")) {
-        if (auto ok = writeResultsCsv(*results, args->value("csv")); !ok) return fail(ok.error());
+        if (auto ok = writeResultsCsv(*results, args->value("csv"), args->has("force")); !ok)
+            return fail(ok.error());
         std::cerr << "wrote " << args->value("csv") << "\n";
         report.j["csv"] = args->value("csv");
     }

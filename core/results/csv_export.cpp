@@ -1,6 +1,6 @@
 #include "results/csv_export.h"
 
-#include "results/log_folder_writer.h"
+#include "util/atomic_file.h"
 
 #include <charconv>
 #include <cmath>
@@ -75,8 +75,13 @@ std::string resultsToCsv(const ResultSet& results) {
     return out;
 }
 
-Result<void> writeResultsCsv(const ResultSet& results, const std::filesystem::path& file) {
-    return LogFolderWriter::writeFileAtomically(file, resultsToCsv(results));
+Result<void> writeResultsCsv(const ResultSet& results, const std::filesystem::path& file,
+                             bool overwrite) {
+    AtomicWriteOptions options;
+    options.existing = overwrite ? ExistingFilePolicy::ReplaceKeepBackup : ExistingFilePolicy::Refuse;
+    if (auto r = writeFileAtomically(file, resultsToCsv(results), options); !r)
+        return makeError(r.error());
+    return {};
 }
 
 } // namespace aiotune

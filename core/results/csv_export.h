@@ -15,6 +15,8 @@ namespace aiotune {
 
 std::string resultsToCsv(const ResultSet& results);
 // Written atomically; the error names the file.
-Result<void> writeResultsCsv(const ResultSet& results, const std::filesystem::path& file);
+// Refuses an existing file unless overwrite (then the old one is kept as .bak).
+Result<void> writeResultsCsv(const ResultSet& results, const std::filesystem::path& file,
+                             bool overwrite = false);
 
 } // namespace aiotune

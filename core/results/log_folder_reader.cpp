@@ -1,5 +1,7 @@
 #include "results/log_folder_reader.h"
 
+#include "util/atomic_file.h"
+
 #include "results/sweep_file.h"
 #include "util/byte_size.h"
 
@@ -124,8 +126,7 @@ std::string readWholeFile(const fs::path& file, std::string& out) {
 
 // Why a name that is not a log is there, in words a user recognizes.
 std::string notALogReason(std::string_view name) {
-    if (name.size() > kTempFileSuffix.size() &&
-        name.substr(name.size() - kTempFileSuffix.size()) == kTempFileSuffix)
+    if (isAtomicWriteTempName(name))
         return "temporary file of a write that was interrupted; delete it";
     if (!name.empty() && name.back() == '~') return "editor backup file, not a benchmark log";
     if (!name.empty() && name.front() == '.') return "hidden file, not a benchmark log";

@@ -15,8 +15,6 @@ namespace aiotune {
 inline constexpr std::string_view kReadLogDir = "_aio_bench_read_logs";
 inline constexpr std::string_view kWriteLogDir = "_aio_bench_write_logs";
 inline constexpr std::string_view kDefaultLogDir = "_aio_bench_logs";
-// Suffix of the temporary files LogFolderWriter leaves only when killed mid-write.
-inline constexpr std::string_view kTempFileSuffix = ".aiotune-tmp";
 
 // What a DeepSpeed log file name says.
 struct LogFileName {

@@ -1,5 +1,7 @@
 #include "results/log_folder_writer.h"
 
+#include "util/atomic_file.h"
+
 #include "results/log_folder_reader.h"
 #include "results/sweep_file.h"
 #include "util/byte_size.h"
@@ -113,42 +115,18 @@ std::string LogFolderWriter::deepSpeedLogText(const ConfigResult& config, IoOp o
     return t;
 }
 
-Result<void> LogFolderWriter::writeFileAtomically(const fs::path& file, std::string_view content,
-                                                  bool durable) {
-    // Hidden and suffixed, so a leftover from a kill is recognizably not a log.
-    const fs::path tmp =
-        file.parent_path() / ("." + file.filename().string() + std::string(kTempFileSuffix));
-    const auto fail = [&](const char* what, int err) -> Result<void> {
-        ::unlink(tmp.c_str());
-        return makeError("could not " + std::string(what) + " " + file.string() + ": " +
-                         std::strerror(err) +
-                         "; check that the folder is writable and the disk has space");
-    };
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return fail("create", errno);
-    std::size_t done = 0;
-    while (done < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            return fail("write", err);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    // Flushed before the rename, so a machine crash cannot leave the new name on
-    // empty data. A killed process loses nothing either way, so the per-point
-    // rewrites skip the flush (it cost a sweep ~8% of its time).
-    if (durable && ::fdatasync(fd) != 0) {
-        const int err = errno;
-        ::close(fd);
-        return fail("flush", err);
-    }
-    if (::close(fd) != 0) return fail("close", errno);
-    if (::rename(tmp.c_str(), file.c_str()) != 0) return fail("replace", errno);
+namespace {
+// Logs and sweep.json are aiotune's own files: replaced without a backup. The
+// per-point rewrites skip the flush (it cost a sweep ~8% of its time); a
+// killed process loses nothing either way, and finish() makes them durable.
+Result<void> replaceOwnFile(const fs::path& file, std::string_view content, bool durable) {
+    AtomicWriteOptions options;
+    options.existing = ExistingFilePolicy::Replace;
+    options.durable = durable;
+    if (auto r = writeFileAtomically(file, content, options); !r) return makeError(r.error());
     return {};
 }
+} // namespace
 
 Result<LogFolderWriter> LogFolderWriter::create(const fs::path& folder, std::string engine,
                                                 nlohmann::json meta) {
@@ -184,7 +162,7 @@ Result<void> LogFolderWriter::add(const ConfigKey& key, const std::vector<Sample
             if (!touched[op == IoOp::Read ? 0 : 1]) continue;
             const fs::path file =
                 m_folder / (op == IoOp::Read ? kReadLogDir : kWriteLogDir) / logFileName(op, key);
-            if (auto r = writeFileAtomically(file, deepSpeedLogText(*config, op, m_results.engine), false);
+            if (auto r = replaceOwnFile(file, deepSpeedLogText(*config, op, m_results.engine), false);
                 !r)
                 return r;
         }
@@ -207,7 +185,7 @@ Result<void> LogFolderWriter::finish(std::string status) {
 }
 
 Result<void> LogFolderWriter::writeSweepFile(bool durable) const {
-    return writeFileAtomically(
+    return replaceOwnFile(
         m_folder / kSweepFileName,
         sweepFileJson(m_results).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) +
             "\n",

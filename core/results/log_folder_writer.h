@@ -45,12 +45,6 @@ class LogFolderWriter {
     // line (as DeepSpeed's failed runs) when every sample failed.
     static std::string deepSpeedLogText(const ConfigResult& config, IoOp op,
                                         std::string_view engine);
-    // Writes `content` to a temporary file beside `file`, flushes it and renames
-    // it over `file`. Errors name the file.
-    // durable: flush the data before the rename (survives a machine crash, not
-    // only a killed process).
-    static Result<void> writeFileAtomically(const std::filesystem::path& file,
-                                            std::string_view content, bool durable = true);
 
   private:
     LogFolderWriter() = default;

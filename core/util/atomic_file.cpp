@@ -56,8 +56,8 @@ Result<void> writeAll(int fd, std::string_view bytes, const fs::path& path) {
     return {};
 }
 
-Result<void> syncAndClose(FdGuard& file, const fs::path& path) {
-    if (::fsync(file.fd()) != 0)
+Result<void> syncAndClose(FdGuard& file, const fs::path& path, bool durable = true) {
+    if (durable && ::fsync(file.fd()) != 0)
         return makeError("cannot flush " + quoted(path) + " to disk: " + errnoText(errno));
     if (file.closeNow() != 0)
         return makeError("cannot finish writing " + quoted(path) + ": " + errnoText(errno));
@@ -163,6 +163,13 @@ Result<void> moveIntoPlace(const fs::path& temp, const fs::path& target, bool no
 
 } // namespace
 
+bool isAtomicWriteTempName(std::string_view name) {
+    constexpr std::string_view marker = ".aiotune-", suffix = ".tmp";
+    return name.size() > marker.size() + suffix.size() + 1 && name.front() == '.' &&
+           name.substr(name.size() - suffix.size()) == suffix &&
+           name.find(marker) != std::string_view::npos;
+}
+
 fs::path firstFreeBackupPath(const fs::path& file) {
     fs::path candidate = file;
     candidate += ".bak";
@@ -206,9 +213,11 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
             return makeError(quoted(target) +
                              " already exists: choose another name or allow overwriting "
                              "(the old file is then kept as .bak)");
-        auto read = readOriginal(target);
-        if (!read) return Error{read.error()};
-        original = std::move(read.value());
+        if (options.existing != ExistingFilePolicy::Replace || options.expectedOriginal) {
+            auto read = readOriginal(target);
+            if (!read) return Error{read.error()};
+            original = std::move(read.value());
+        }
         if (options.expectedOriginal && original->bytes != *options.expectedOriginal)
             return makeError(quoted(target) +
                              " changed since it was read: reload it and review the changes again");
@@ -218,7 +227,8 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
 
     const fs::path folder = folderOf(target);
     if (!fs::is_directory(folder, ec))
-        return makeError("the folder " + quoted(folder) + " does not exist: create it first");
+        return makeError("cannot write " + quoted(target) + ": the folder " + quoted(folder) +
+                         " does not exist: create it first");
 
     // Temp file next to the target so the rename stays within one file system.
     std::random_device seed;
@@ -241,18 +251,18 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
     // A replaced file keeps its permissions (a config may be private).
     if (original) ::fchmod(fd, original->mode);
     if (auto r = writeAll(fd, contents, temp); !r) return Error{r.error()};
-    if (auto r = syncAndClose(guard, temp); !r) return Error{r.error()};
+    if (auto r = syncAndClose(guard, temp, options.durable); !r) return Error{r.error()};
 
     AtomicWriteOutcome outcome;
     outcome.written = target;
-    if (original) {
+    if (original && options.existing == ExistingFilePolicy::ReplaceKeepBackup) {
         auto backup = writeBackup(target, *original);
         if (!backup) return Error{backup.error()};
         outcome.backup = backup.value();
     }
-    if (auto r = moveIntoPlace(temp, target, !original); !r) return Error{r.error()};
+    if (auto r = moveIntoPlace(temp, target, !exists); !r) return Error{r.error()};
     guard.keepFile();
-    syncFolder(folder);
+    if (options.durable) syncFolder(folder);
     return outcome;
 }
 

@@ -16,6 +16,7 @@ namespace aiotune {
 enum class ExistingFilePolicy {
     Refuse,             // a target that exists is an error (never overwrite a user file)
     ReplaceKeepBackup,  // replace it, first copying its bytes to a fresh <file>.bak[.N]
+    Replace,            // replace it without a backup: only for aiotune's own files (logs)
 };
 
 struct AtomicWriteOptions {
@@ -23,6 +24,9 @@ struct AtomicWriteOptions {
     // When set, the target must exist and still hold exactly these bytes: a
     // window that showed a diff against them must not clobber a later edit.
     std::optional<std::string> expectedOriginal;
+    // Flush data and folder to disk before returning (survives a machine
+    // crash). A killed process loses nothing either way: the rename is atomic.
+    bool durable = true;
 };
 
 struct AtomicWriteOutcome {
@@ -35,6 +39,10 @@ struct AtomicWriteOutcome {
 Result<AtomicWriteOutcome> writeFileAtomically(const std::filesystem::path& target,
                                                std::string_view contents,
                                                const AtomicWriteOptions& options = {});
+
+// Whether a file name is one of this writer's temporaries
+// (".<name>.aiotune-<hex>.tmp"), which only a killed writer leaves behind.
+bool isAtomicWriteTempName(std::string_view fileName);
 
 // Ok when target is a regular file (not a symlink) that a replace could write;
 // otherwise an error naming the path and what to do.

@@ -183,7 +183,7 @@ class TestLogFolderWriter : public QObject {
         // What a kill during the next point's write leaves behind.
         const QString leftover =
             tmp.path() +
-            "/_aio_bench_read_logs/.read_block_overlap_ftd1_d8_bs1M_p1.txt.aiotune-tmp";
+            "/_aio_bench_read_logs/.read_block_overlap_ftd1_d8_bs1M_p1.txt.aiotune-0123456789abcdef.tmp";
         QFile f(leftover);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("Testing aio");
