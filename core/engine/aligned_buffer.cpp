@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <sys/mman.h>
+#include <thread>
+#include <vector>
 #include <utility>
 
 namespace aiotune {
@@ -75,8 +77,21 @@ void AlignedBuffer::fillRepeatingPattern(std::uint64_t seed) {
         const std::uint64_t w = patternWord(off, seed);
         std::memcpy(m_data + off, &w, 8);
     }
-    for (std::size_t off = chunk; off < m_size; off += chunk)
-        std::memcpy(m_data + off, m_data, std::min(chunk, m_size - off));
+    // First touch faults the pages in (and may make the kernel compact memory
+    // for huge pages): spread it over the cores so a sweep starts sooner.
+    const std::size_t chunks = (m_size + chunk - 1) / chunk;
+    const unsigned workers = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1,
+                                                  static_cast<unsigned>(std::min<std::size_t>(chunks, 8)));
+    auto copyRange = [&](std::size_t first, std::size_t step) {
+        for (std::size_t c = first; c < chunks; c += step) {
+            const std::size_t off = c * chunk;
+            std::memcpy(m_data + off, m_data, std::min(chunk, m_size - off));
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned w = 1; w < workers; ++w) pool.emplace_back(copyRange, std::size_t{1} + w, workers);
+    copyRange(1, workers);
+    for (auto& t : pool) t.join();
 }
 
 void AlignedBuffer::fill(std::byte value) { std::memset(m_data, static_cast<int>(value), m_size); }
