@@ -400,13 +400,13 @@ void MainWindow::connectSweep() {
         m_model->clear();
         m_progress->setValue(0);
         m_progress->setFormat(tr("%p% · starting"));
-        m_statusPoint->setText(tr("Starting %n transfer(s)…", nullptr, total));
+        showStatusPoint(tr("Starting %n transfer(s)…", nullptr, total));
     });
     connect(m_sweep, &SweepController::progressChanged, this,
             [this](int permille, const QString& current, double eta, double) {
                 m_progress->setValue(permille);
                 m_progress->setFormat(QStringLiteral("%p% · ") + formatEta(eta));
-                m_statusPoint->setText(current);
+                showStatusPoint(current);
             });
     connect(m_sweep, &SweepController::sampleReady, m_model, &ResultsTableModel::addSample);
     connect(m_sweep, &SweepController::sampleReady, this,
@@ -486,7 +486,7 @@ void MainWindow::startSweep() {
 
 void MainWindow::cancelSweep() {
     if (!m_sweep->isRunning()) return;
-    m_statusPoint->setText(tr("Cancelling…"));
+    showStatusPoint(tr("Cancelling…"));
     m_sweep->cancel();
 }
 
@@ -542,7 +542,7 @@ void MainWindow::openFolder(const QString& folder) {
     }
     const quint64 job = ++m_loadJob; // a newer open supersedes this one
     m_loading = true;
-    m_statusPoint->setText(tr("Reading %1…").arg(folder));
+    showStatusPoint(tr("Reading %1…").arg(folder));
     QtConcurrent::run([folder] {
         return aiotune::LogFolderReader().read(folder.toStdString());
     }).then(this, [this, job, folder](aiotune::Result<aiotune::ResultSet> result) {
@@ -669,6 +669,12 @@ void MainWindow::showAbout() {
            "<p>Reads DeepSpeed's own sweep log folders too.</p>"
            "<p>Qt %2</p>")
             .arg(QStringLiteral(AIOTUNE_VERSION), QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::showStatusPoint(const QString& text) {
+    // A passing status message is drawn over the point's label: clear it.
+    statusBar()->clearMessage();
+    m_statusPoint->setText(text);
 }
 
 void MainWindow::showMessage(const QString& text, bool isError) {

@@ -99,6 +99,7 @@ class MainWindow : public QMainWindow {
     void closeEvent(QCloseEvent* event) override;
 
   private:
+    void showStatusPoint(const QString& text);
     void buildActions();
     void buildLayout();
     void connectSweep();

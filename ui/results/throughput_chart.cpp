@@ -318,7 +318,8 @@ void ThroughputChart::rebuildBars() {
 
     auto* categoryAxis = qobject_cast<QBarCategoryAxis*>(m_chart->axes(Qt::Vertical).value(0));
     categoryAxis->clear();
-    categoryAxis->append(categories);
+    // An axis left with no category keeps drawing the old labels: give it a blank one.
+    categoryAxis->append(categories.isEmpty() ? QStringList{QString()} : categories);
     auto* valueAxis = qobject_cast<QValueAxis*>(m_chart->axes(Qt::Horizontal).value(0));
     const auto [top, ticks] = niceAxis(maxValue);
     valueAxis->setRange(0.0, top);
