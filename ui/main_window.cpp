@@ -345,6 +345,19 @@ void MainWindow::buildActions() {
     sweep->addAction(m_actStart);
     sweep->addAction(m_actCancel);
     sweep->addSeparator();
+    // Huge pages measure the drive at its best; normal pages are what PyTorch's
+    // pinned tensors usually get, so DeepSpeed's own figures may be closer to those.
+    m_actHugePages = sweep->addAction(tr("&Huge-page buffers"));
+    m_actHugePages->setObjectName(QStringLiteral("actHugePages"));
+    m_actHugePages->setCheckable(true);
+    m_actHugePages->setChecked(m_settings->raw().value(QStringLiteral("sweep/hugePages"), true).toBool());
+    m_actHugePages->setToolTip(tr("Put sweep buffers on transparent huge pages (faster on many "
+                                  "drives); untick to measure with normal pages, as PyTorch's "
+                                  "pinned tensors usually are"));
+    connect(m_actHugePages, &QAction::toggled, this, [this](bool on) {
+        m_settings->raw().setValue(QStringLiteral("sweep/hugePages"), on);
+    });
+    sweep->addSeparator();
     sweep->addAction(addFolder);
     sweep->addAction(rescan);
 
@@ -476,6 +489,7 @@ void MainWindow::startSweep() {
     for (int n = 2; QFileInfo::exists(m_sweepLogFolder); ++n) // two sweeps within a second
         m_sweepLogFolder = stem + QLatin1Char('-') + QString::number(n);
     m_sweep->setLogFolder(m_sweepLogFolder);
+    m_sweep->setHugePages(m_actHugePages->isChecked());
     m_currentFolder.clear();
     setWindowTitle(tr("aiotune — sweep running"));
     m_log->appendMessage(tr("Sweep started: %1 point(s) on %2")

@@ -145,6 +145,7 @@ class MainWindow : public QMainWindow {
     QAction* m_actSavePng = nullptr;
     QAction* m_actStart = nullptr;
     QAction* m_actCancel = nullptr;
+    QAction* m_actHugePages = nullptr;
     QAction* m_actCopy = nullptr;
 
     QString m_currentFolder;

@@ -118,6 +118,26 @@ class TestSweepController : public QObject {
         QCOMPARE(snapshot(dir.path()), before);
     }
 
+    void pageKindReachesTheRunner_data() {
+        QTest::addColumn<bool>("hugePages");
+        QTest::addRow("huge pages") << true;
+        QTest::addRow("normal pages") << false;
+    }
+    void pageKindReachesTheRunner() {
+        QFETCH(bool, hugePages);
+        QTemporaryDir dir;
+        SweepController controller;
+        controller.setHugePages(hugePages);
+        QSignalSpy finished(&controller, &SweepController::finished);
+        // 4 MiB: above the size where buffers come from mmap and the page kind matters.
+        controller.start(tinySpec(dir.path(), 4 << 20, {1 << 20}, {4}));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        const auto results = finished.first().at(0).value<aiotune::ResultSet>();
+        QCOMPARE(results.meta["system"]["huge_pages"].get<bool>(), hugePages);
+        QCOMPARE(int(results.configs.size()), 1);
+        QVERIFY(results.configs[0].hasBoth());
+    }
+
     void cancelMidSweep_data() {
         QTest::addColumn<quint64>("io");
         QTest::addColumn<int>("waitForSamples"); // 0: cancel inside the first transfer

@@ -57,7 +57,8 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
 
     const aiotune::EngineKind engine = m_engine;
     const QString logFolder = m_logFolder;
-    m_future = QtConcurrent::run([this, job, engine, logFolder] {
+    const bool hugePages = m_hugePages;
+    m_future = QtConcurrent::run([this, job, engine, logFolder, hugePages] {
         using Clock = std::chrono::steady_clock;
         const auto minGap = std::chrono::milliseconds(1000 / kMaxProgressPerSecond);
         Clock::time_point lastProgress{};
@@ -98,6 +99,7 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
         };
 
         aiotune::SweepRunner runner(job->spec, engine);
+        runner.setHugePages(hugePages);
         if (!logFolder.isEmpty())
             runner.setLogFolder(std::filesystem::path(logFolder.toStdString()));
         auto result = runner.run(cb, &job->cancel);

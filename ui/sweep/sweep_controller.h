@@ -39,6 +39,8 @@ class SweepController : public QObject {
     void setEngine(aiotune::EngineKind engine) { m_engine = engine; }
     // Where sweeps write a DeepSpeed-compatible log folder (and sweep.json); empty: nowhere.
     void setLogFolder(const QString& folder) { m_logFolder = folder; }
+    // Buffers on transparent huge pages (default) or normal pages (see AlignedBuffer).
+    void setHugePages(bool on) { m_hugePages = on; }
     QString logFolder() const { return m_logFolder; }
 
     // Most progress updates per second forwarded to the UI.
@@ -70,6 +72,7 @@ class SweepController : public QObject {
     bool isCurrent(quint64 id) const { return id == m_job && !m_cancelRequested; }
 
     aiotune::EngineKind m_engine = aiotune::EngineKind::Auto;
+    bool m_hugePages = true;
     QString m_logFolder;
     quint64 m_job = 0;
     bool m_running = false;
