@@ -9,17 +9,14 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "fixture_results.h"
+
 using namespace aiotune;
 
+using fixtures::kFixtures;
+using fixtures::loadFixture;
+
 namespace {
-const std::string kFixtures = AIOTUNE_TEST_FIXTURES "/deepspeed";
-
-ResultSet loadFixture(const QString& name) {
-    auto rs = LogFolderReader().read(kFixtures + "/" + name.toStdString());
-    if (!rs.ok()) qFatal("fixture %s: %s", qPrintable(name), rs.error().c_str());
-    return rs.value();
-}
-
 // One configuration per line: "1M d32 p8 r=3.5 w=3.0" (r or w may be left out).
 ResultSet parse(const QString& spec) {
     ResultSet rs;

@@ -9,24 +9,17 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "fixture_results.h"
+
 #include <fstream>
 
 using namespace aiotune;
 
+using fixtures::kFixtures;
+using fixtures::loadFixture;
+using fixtures::expected;
+
 namespace {
-const std::string kFixtures = AIOTUNE_TEST_FIXTURES "/deepspeed";
-
-nlohmann::json expected(const QString& name) {
-    std::ifstream in(kFixtures + "/expected.json");
-    return nlohmann::json::parse(in).at(name.toStdString());
-}
-
-ResultSet loadFixture(const QString& name) {
-    auto rs = LogFolderReader().read(kFixtures + "/" + name.toStdString());
-    if (!rs.ok()) qFatal("fixture %s: %s", qPrintable(name), rs.error().c_str());
-    return rs.value();
-}
-
 // "1M d32 p8 [ss] [seq] [f2]" -> key; readable inline keys.
 ConfigKey key(const QString& spec) {
     ConfigKey k;

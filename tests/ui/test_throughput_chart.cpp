@@ -12,24 +12,17 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "fixture_results.h"
+
 #include <fstream>
 
 using namespace aiotune;
 
+using fixtures::kFixtures;
+using fixtures::loadFixture;
+using fixtures::expected;
+
 namespace {
-const std::string kFixtures = AIOTUNE_TEST_FIXTURES "/deepspeed";
-
-nlohmann::json expected(const QString& name) {
-    std::ifstream in(kFixtures + "/expected.json");
-    return nlohmann::json::parse(in).at(name.toStdString());
-}
-
-ResultSet loadFixture(const QString& name) {
-    auto rs = LogFolderReader().read(kFixtures + "/" + name.toStdString());
-    if (!rs.ok()) qFatal("fixture %s: %s", qPrintable(name), rs.error().c_str());
-    return rs.value();
-}
-
 ConfigKey expectedBest(const QString& name) {
     const auto b = expected(name).at("best");
     ConfigKey k;
