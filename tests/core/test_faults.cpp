@@ -35,15 +35,6 @@ constexpr std::uint64_t MiB = 1ull << 20;
 // planSweep keeps this much free beyond the scratch file (sweep_runner.cpp).
 constexpr std::uint64_t kPlanMargin = 64 * MiB;
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-#define VERIFY_CONTAINS(text, part)                                                                \
-    QVERIFY2(contains((text), (part)),                                                             \
-             qPrintable(QStringLiteral("\"%1\" does not mention \"%2\"")                           \
-                            .arg(QString::fromStdString(text), QString::fromStdString(part))))
-
 #define REQUIRE_ROOT()                                                                             \
     do {                                                                                           \
         if (!runningAsRoot()) QSKIP("needs root to mount a small filesystem (CI runs as root)");   \

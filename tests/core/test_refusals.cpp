@@ -28,15 +28,6 @@ using namespace aiotune::testing;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-#define VERIFY_CONTAINS(text, part)                                                                \
-    QVERIFY2(contains((text), (part)),                                                             \
-             qPrintable(QStringLiteral("\"%1\" does not mention \"%2\"")                           \
-                            .arg(QString::fromStdString(text), QString::fromStdString(part))))
-
 bool writeFile(const QString& path, const QByteArray& bytes) {
     QFile f(path);
     return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();

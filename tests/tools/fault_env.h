@@ -25,6 +25,16 @@
 
 namespace aiotune::testing {
 
+inline bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+// Fails with both texts shown when an error message lacks what it must name.
+#define VERIFY_CONTAINS(text, part)                                                                \
+    QVERIFY2(aiotune::testing::contains((text), (part)),                                           \
+             qPrintable(QStringLiteral("\"%1\" does not mention \"%2\"")                           \
+                            .arg(QString::fromStdString(text), QString::fromStdString(part))))
+
 inline bool runningAsRoot() {
     return ::geteuid() == 0;
 }
