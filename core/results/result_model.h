@@ -53,6 +53,10 @@ struct Sample {
     std::optional<double> latencyMaxUs;
     std::optional<double> cpuSeconds; // user + system time of the transfer
     std::int64_t finishedAtMs = 0;    // Unix epoch milliseconds; 0 when unknown
+    std::optional<double> ioSeconds;  // first submit to last completion (DeepSpeed's "Task" line)
+    std::string profile;              // measurement profile name ("faithful", "what-if: ...")
+    std::optional<double> hugePageShare; // 0..1 of the buffer on huge pages (smaps)
+    std::string notes;                // engine remarks, e.g. "registration skipped above 1 GiB"
     std::string sourceFile;           // log file it was read from; empty otherwise
     std::string error;                // non-empty: the transfer failed, numbers are void
 
