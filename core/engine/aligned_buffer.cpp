@@ -20,13 +20,17 @@ std::uint64_t patternWord(std::uint64_t offset, std::uint64_t seed) {
 }
 } // namespace
 
-AlignedBuffer::AlignedBuffer(std::size_t size, bool hugePages) {
+AlignedBuffer::AlignedBuffer(std::size_t size, bool hugePages)
+    : AlignedBuffer(size, MeasurementProfile{hugePages ? PagePolicy::Huge : PagePolicy::Normal, false, false}) {}
+
+AlignedBuffer::AlignedBuffer(std::size_t size, const MeasurementProfile& profile) {
     const std::size_t rounded = (size + kAlignment - 1) / kAlignment * kAlignment;
     if (rounded >= (2u << 20)) {
         // With huge pages a 400 MiB buffer faults in 200 pieces, not 100,000.
         void* p = ::mmap(nullptr, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p != MAP_FAILED) {
-            ::madvise(p, rounded, hugePages ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+            if (profile.pages != PagePolicy::Kernel)
+                ::madvise(p, rounded, profile.pages == PagePolicy::Huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
             m_data = static_cast<std::byte*>(p);
             m_size = rounded;
             m_mapped = true;

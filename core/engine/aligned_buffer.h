@@ -1,6 +1,8 @@
 #pragma once
 // A page-aligned memory buffer, as O_DIRECT needs, with the known-pattern
 // helpers the correctness tests and the read path use.
+#include "engine/measurement_profile.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -18,6 +20,8 @@ public:
     // which some drives and virtio disks move much faster. PyTorch's pinned
     // tensors usually sit on normal pages, so sweeps can choose either.
     explicit AlignedBuffer(std::size_t size, bool hugePages = true);
+    // Pages as the profile says (PagePolicy::Kernel: no madvise at all).
+    AlignedBuffer(std::size_t size, const MeasurementProfile& profile);
     ~AlignedBuffer();
     AlignedBuffer(AlignedBuffer&& other) noexcept;
     AlignedBuffer& operator=(AlignedBuffer&& other) noexcept;
