@@ -2,11 +2,13 @@
 // One transfer: io_size bytes between a page-aligned buffer and a scratch
 // file, with DeepSpeed's meaning of every aio key (see DESIGN.md).
 #include "config/aio_config.h"
+#include "engine/measurement_profile.h"
 #include "util/result.h"
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace aiotune {
@@ -20,6 +22,7 @@ struct TransferParams {
     IoDirection direction = IoDirection::Write;
     std::uint64_t ioSize = 0; // bytes; a multiple of 4096
     AioConfig aio;            // block_size, queue_depth, single_submit, overlap_events, threads
+    MeasurementProfile profile; // registered buffers only when the profile asks for them
 };
 
 struct LatencySummary {
@@ -39,6 +42,7 @@ struct TransferResult {
     double cpuSeconds = 0; // user + system time of the transfer's threads
     std::string engine;    // which engine measured it
     std::string notes;     // e.g. "registered buffers refused by RLIMIT_MEMLOCK"
+    std::optional<double> hugePageShare; // 0..1 of the buffer on huge pages, when known
 };
 
 // Checks the parameters against each other and the buffer/file sizes; the
