@@ -1,6 +1,9 @@
 #include "config/aio_config.h"
 
+#include "config/transfer_limits.h"
+
 #include "util/atomic_file.h"
+#include "util/json_input.h"
 #include "util/byte_size.h"
 
 #include <algorithm>
@@ -18,7 +21,6 @@ namespace {
 
 using ordered_json = nlohmann::ordered_json;
 
-constexpr std::uint64_t kBlockAlignment = 4096;
 constexpr std::array<std::string_view, 6> kAioKeys = {
     "block_size",    "queue_depth",    "intra_op_parallelism",
     "single_submit", "overlap_events", "use_gds"};
@@ -314,6 +316,7 @@ Result<AioParseOutcome> parseAioSection(const nlohmann::ordered_json& aio) {
 Result<nlohmann::ordered_json> parseDeepSpeedJson(std::string_view text,
                                                   std::string_view sourceName) {
     const std::string source = displayName(sourceName);
+    if (auto ok = checkJsonLimits(text, source); !ok) return Error{ok.error()};
     // DeepSpeed's loader rejects a key repeated within one object; nlohmann
     // would silently keep the last one, so the parse callback tracks keys.
     struct Frame {
@@ -427,22 +430,7 @@ Result<AioParseOutcome> parseDeepSpeedConfigFile(const std::filesystem::path& fi
 // ---- validation and serialization ------------------------------------------
 
 Result<void> validateAioConfig(const AioConfig& config) {
-    if (config.block_size == 0)
-        return makeError(setting("block_size") + " is 0; it must be a positive multiple of " +
-                         "4096 bytes: use e.g. 1048576 (1M)");
-    if (config.block_size % kBlockAlignment != 0) {
-        const std::uint64_t up = (config.block_size / kBlockAlignment + 1) * kBlockAlignment;
-        return makeError(setting("block_size") + " is " + std::to_string(config.block_size) +
-                         ", not a multiple of 4096: O_DIRECT needs 4 KiB-aligned requests; use " +
-                         "e.g. " + std::to_string(up) + " (" + formatByteSizeTag(up) + ")");
-    }
-    if (config.queue_depth <= 0)
-        return makeError(setting("queue_depth") + " is " + std::to_string(config.queue_depth) +
-                         "; it must be at least 1: use e.g. 8");
-    if (config.intra_op_parallelism <= 0)
-        return makeError(setting("intra_op_parallelism") + " is " +
-                         std::to_string(config.intra_op_parallelism) +
-                         "; it must be at least 1: use e.g. 1");
+    if (auto ok = checkAioLimits(config); !ok) return makeError("\"aio\" setting " + ok.error());
     return {};
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The DeepSpeed "aio" config section: keys, defaults, parsing, validation and
-// serialization for a target DeepSpeed version (see DEEPSPEED-LOGS.md §1).
+// serialization for a target DeepSpeed version (see core/deepspeed-formats.md §1).
 #include "util/result.h"
 
 #include <nlohmann/json.hpp>
@@ -64,8 +64,8 @@ Result<nlohmann::ordered_json> parseDeepSpeedJson(std::string_view text, std::st
 // reads "aio" only at the top level and silently ignores these.
 std::vector<std::string> findNestedAioBlocks(const nlohmann::ordered_json& root);
 
-// Checks values a parsed or user-built config must satisfy (positive numbers,
-// block size a multiple of 4096, ...).
+// Checks values a parsed or user-built config must satisfy, by the limits of
+// config/transfer_limits.h (positive, block size a multiple of 4096, caps).
 Result<void> validateAioConfig(const AioConfig& config);
 
 // The "aio" object with real JSON booleans and integers, using the key names

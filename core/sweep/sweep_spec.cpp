@@ -1,9 +1,10 @@
 #include "sweep/sweep_spec.h"
 
+#include "config/transfer_limits.h"
 #include "util/byte_size.h"
+#include "util/json_input.h"
 
-#include <fstream>
-#include <sstream>
+#include <set>
 
 namespace aiotune {
 
@@ -60,26 +61,13 @@ Result<std::vector<bool>> boolList(const json& v, std::string_view source, std::
     return out;
 }
 
+// Keeps the first of each value, in order; a set keeps a long hostile list linear-ish.
 template <typename T> void dedupe(std::vector<T>& v) {
     std::vector<T> out;
-    for (const auto& x : v) {
-        bool seen = false;
-        for (const auto& y : out) seen = seen || (x == y);
-        if (!seen) out.push_back(x);
-    }
-    v = out;
-}
-
-Result<json> readJsonFile(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return makeError("cannot read " + file.string() + ": check the path and its permissions");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    json doc = json::parse(ss.str(), nullptr, false);
-    if (doc.is_discarded())
-        return makeError(file.string() + " is not valid JSON: fix the file (a sweep config maps each "
-                                         "setting to a list, e.g. {\"block_size\": [\"1M\"]})");
-    return doc;
+    std::set<T> seen;
+    for (const T x : v)
+        if (seen.insert(x).second) out.push_back(x);
+    v = std::move(out);
 }
 
 // Applies the keys shared by DeepSpeed's sweep configs and aiotune's own form.
@@ -152,6 +140,11 @@ Result<void> applyLists(SweepSpec& spec, const json& doc, std::string_view sourc
 
 } // namespace
 
+namespace {
+// Beyond this a sweep would run for weeks; a typo in a list is likelier.
+constexpr std::size_t kMaxPoints = 100000;
+} // namespace
+
 std::vector<AioConfig> SweepSpec::expand() const {
     std::vector<AioConfig> out;
     out.reserve(pointCount());
@@ -178,28 +171,31 @@ std::size_t SweepSpec::pointCount() const {
 
 Result<void> SweepSpec::validate() const {
     if (folders.empty()) return makeError("no folder to test: give at least one folder on an NVMe drive");
+    return validateRanges();
+}
+
+Result<void> SweepSpec::validateRanges() const {
     if (blockSizes.empty() || queueDepths.empty() || singleSubmit.empty() || overlapEvents.empty() ||
         threads.empty())
         return makeError("every setting needs at least one value to try");
     if (!read && !write) return makeError("nothing to measure: enable reads, writes or both");
     if (loops < 1 || loops > 1000) return makeError("loops " + std::to_string(loops) + " must be 1..1000");
-    if (ioSize == 0 || ioSize % 4096 != 0)
-        return makeError("io_size " + std::to_string(ioSize) +
-                         " must be a positive multiple of 4096 bytes (O_DIRECT), e.g. 400M");
-    for (auto bs : blockSizes)
-        if (bs == 0 || bs % 4096 != 0)
-            return makeError("block_size " + std::to_string(bs) + " must be a positive multiple of 4096, e.g. 128K");
+    if (pointCount() > kMaxPoints)
+        return makeError("the sweep has " + std::to_string(pointCount()) + " combinations, more than " +
+                         std::to_string(kMaxPoints) + " aiotune runs in one sweep: give fewer values");
+    // Each value alone, then every block size and thread count together with
+    // io_size (queue depth does not enter the relations): the first transfer
+    // DeepSpeed would refuse is named with the values that make it so.
     for (int qd : queueDepths)
-        if (qd < 1 || qd > 4096) return makeError("queue_depth " + std::to_string(qd) + " must be 1..4096");
-    for (int t : threads) {
-        if (t < 1 || t > 256)
-            return makeError("intra_op_parallelism " + std::to_string(t) + " must be 1..256");
-        // DeepSpeed itself requires an even split; so does a fair comparison.
-        if (ioSize % (4096ull * static_cast<std::uint64_t>(t)) != 0)
-            return makeError("io_size " + formatByteSizeTag(ioSize) + " does not split evenly into " +
-                             std::to_string(t) + " aligned slices: pick an io size divisible by " +
-                             std::to_string(4096ull * static_cast<std::uint64_t>(t)) + " bytes");
-    }
+        if (auto ok = checkQueueDepth(qd); !ok) return ok;
+    AioConfig point;
+    point.queue_depth = queueDepths.front();
+    for (auto bs : blockSizes)
+        for (int t : threads) {
+            point.block_size = bs;
+            point.intra_op_parallelism = t;
+            if (auto ok = checkTransferShape(ioSize, point); !ok) return ok;
+        }
     return {};
 }
 
@@ -213,7 +209,9 @@ Result<SweepSpec> SweepSpec::fromDeepSpeedSweepConfig(const json& doc, std::stri
 Result<SweepSpec> SweepSpec::fromDeepSpeedSweepConfigFile(const std::filesystem::path& file,
                                                           std::vector<std::string>* warnings) {
     auto doc = readJsonFile(file);
-    if (!doc) return makeError(doc.error());
+    if (!doc)
+        return makeError(doc.error() + " (a sweep config maps each setting to a list, e.g. "
+                         "{\"block_size\": [\"1M\"]})");
     return fromDeepSpeedSweepConfig(*doc, file.string(), warnings);
 }
 

@@ -30,9 +30,12 @@ struct SweepSpec {
     // Every combination, block size outermost, in a stable order.
     std::vector<AioConfig> expand() const;
     std::size_t pointCount() const;
-    // Empty lists, non-positive values, unaligned sizes, io sizes a thread
-    // count cannot split, no operation: a message naming the value.
+    // No folder, or what validateRanges refuses: a message naming the value.
     Result<void> validate() const;
+    // The ranges alone (the window checks them before folders are chosen):
+    // empty lists, no operation, and every combination by checkTransferShape
+    // (config/transfer_limits.h).
+    Result<void> validateRanges() const;
 
     // {"block_size": ["128K", "1M"], "queue_depth": [8, 32], ...} with every
     // historical key (overlap_events / sequential_requests, io_parallel /

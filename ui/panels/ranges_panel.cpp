@@ -3,6 +3,7 @@
 #include "panels/message_bar.h"
 #include "settings/app_settings.h"
 #include "util/byte_size.h"
+#include "util/json_input.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -188,8 +189,8 @@ static aiotune::Result<nlohmann::json> readPresetJson(const QString& id) {
         return aiotune::makeError("preset " + id.toStdString() + " is missing (" +
                                   file.fileName().toStdString() +
                                   "): the build did not include resources/presets");
-    auto doc = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
-    if (doc.is_discarded() || !doc.is_object())
+    auto doc = aiotune::parseJsonText(file.readAll().toStdString(), file.fileName().toStdString());
+    if (doc && !doc->is_object())
         return aiotune::makeError(file.fileName().toStdString() +
                                   " is not a JSON object: fix the preset file");
     return doc;
@@ -292,6 +293,7 @@ aiotune::Result<aiotune::SweepSpec> RangesPanel::spec() const {
     s.read = m_read->isChecked();
     if (!s.read && !s.write)
         return aiotune::makeError(tr("Measure: tick write, read or both").toStdString());
+    if (auto ok = s.validateRanges(); !ok) return aiotune::makeError(ok.error());
     for (const QString& f : m_folders)
         s.folders.emplace_back(f.toStdString());
     return s;
@@ -418,10 +420,9 @@ void RangesPanel::restoreSettings(const AppSettings& settings) {
         loadPreset(QStringLiteral("quick"));
         return;
     }
-    auto doc = nlohmann::json::parse(text.toStdString(), nullptr, false);
-    auto s = doc.is_discarded()
-                 ? aiotune::Result<aiotune::SweepSpec>(aiotune::makeError("not JSON"))
-                 : aiotune::SweepSpec::fromJson(doc, "saved settings");
+    auto doc = aiotune::parseJsonText(text.toStdString(), "saved settings");
+    auto s = !doc ? aiotune::Result<aiotune::SweepSpec>(aiotune::makeError(doc.error()))
+                  : aiotune::SweepSpec::fromJson(*doc, "saved settings");
     if (!s) {
         emit message(tr("The saved ranges could not be read (%1); using the Quick preset")
                          .arg(QString::fromStdString(s.error())),
