@@ -1,5 +1,7 @@
 #include "results/sweep_file.h"
 
+#include "util/json_input.h"
+
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -208,6 +210,7 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
 }
 
 Result<ResultSet> parseSweepFileText(std::string_view text, std::string_view sourceName) {
+    if (auto ok = checkJsonLimits(text, sourceName); !ok) return Error{ok.error()};
     json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded())
         return makeError(

@@ -18,6 +18,12 @@ std::string errnoText(int error) { return std::generic_category().message(error)
 
 std::string quoted(const fs::path& path) { return "\"" + path.string() + "\""; }
 
+std::string modeText(mode_t mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+    return text;
+}
+
 // Closes the descriptor (and optionally removes the file) on every early return.
 class FdGuard {
 public:
@@ -81,6 +87,8 @@ fs::path folderOf(const fs::path& target) {
 struct OriginalFile {
     std::string bytes;
     mode_t mode = 0644;
+    uid_t owner = 0;
+    gid_t group = 0;
 };
 
 // Reads the current target without following a symlink, checking it is a regular file.
@@ -100,6 +108,8 @@ Result<OriginalFile> readOriginal(const fs::path& target) {
         return makeError(quoted(target) + " is not a regular file: choose a JSON file");
     OriginalFile original;
     original.mode = st.st_mode & 07777;
+    original.owner = st.st_uid;
+    original.group = st.st_gid;
     char buffer[65536];
     for (;;) {
         const ssize_t n = ::read(fd, buffer, sizeof buffer);
@@ -218,6 +228,12 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
             if (!read) return Error{read.error()};
             original = std::move(read.value());
         }
+        // No write bit for anyone: the owner marked it "do not change"; a
+        // rename would replace it anyway (and root ignores modes), so ask.
+        if (original && (original->mode & 0222) == 0 && !options.replaceReadOnly)
+            return makeError(quoted(target) + " is read-only (mode " + modeText(original->mode) +
+                             "), so aiotune leaves it alone: make it writable (chmod u+w) or "
+                             "pass --force to replace it");
         if (options.expectedOriginal && original->bytes != *options.expectedOriginal)
             return makeError(quoted(target) +
                              " changed since it was read: reload it and review the changes again");
@@ -248,8 +264,18 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
     if (fd < 0)
         return makeError("cannot find a free temporary file name in " + quoted(folder));
     FdGuard guard(fd, temp);
-    // A replaced file keeps its permissions (a config may be private).
-    if (original) ::fchmod(fd, original->mode);
+    // A replaced file keeps its owner and permissions (a config may be
+    // private, or belong to another user when root merges into it).
+    if (original) {
+        struct stat mine {};
+        if (::fstat(fd, &mine) == 0 && (mine.st_uid != original->owner || mine.st_gid != original->group) &&
+            ::fchown(fd, original->owner, original->group) != 0)
+            return makeError("cannot keep the owner of " + quoted(target) + " (uid " +
+                             std::to_string(original->owner) + ", gid " +
+                             std::to_string(original->group) + "): " + errnoText(errno) +
+                             "; the file was left unchanged: run as its owner");
+        ::fchmod(fd, original->mode); // after fchown, which clears set-id bits
+    }
     if (auto r = writeAll(fd, contents, temp); !r) return Error{r.error()};
     if (auto r = syncAndClose(guard, temp, options.durable); !r) return Error{r.error()};
 
@@ -267,31 +293,42 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
 }
 
 Result<std::string> readWholeFile(const fs::path& file, std::uint64_t maxBytes) {
-    std::error_code ec;
-    const fs::file_status status = fs::status(file, ec);
-    if (status.type() == fs::file_type::not_found)
-        return makeError(quoted(file) + " does not exist: check the path");
-    if (ec) return makeError("cannot inspect " + quoted(file) + ": " + ec.message());
-    if (status.type() != fs::file_type::regular)
-        return makeError(quoted(file) + " is not a regular file: choose a JSON file");
-    const std::uintmax_t size = fs::file_size(file, ec);
-    if (!ec && size > maxBytes)
-        return makeError(quoted(file) + " is " + std::to_string(size) +
-                         " bytes, too large for a config file: choose the DeepSpeed JSON config");
-    std::FILE* in = std::fopen(file.c_str(), "rb");
-    if (!in) return makeError("cannot open " + quoted(file) + ": " + errnoText(errno));
-    std::string bytes;
-    char buffer[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, in)) > 0) {
-        bytes.append(buffer, n);
-        if (bytes.size() > maxBytes) break;
+    // Opened first, then inspected through the descriptor, so a FIFO or device
+    // swapped in after a check is still caught; O_NONBLOCK keeps open() of a
+    // FIFO from waiting for a writer.
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT) return makeError(quoted(file) + " does not exist: check the path");
+        return makeError("cannot open " + quoted(file) + ": " + errnoText(errno));
     }
-    const bool failed = std::ferror(in) != 0;
-    std::fclose(in);
-    if (failed) return makeError("cannot read " + quoted(file));
-    if (bytes.size() > maxBytes)
-        return makeError(quoted(file) + " is too large for a config file");
+    FdGuard guard(fd);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        return makeError("cannot inspect " + quoted(file) + ": " + errnoText(errno));
+    if (S_ISDIR(st.st_mode)) return makeError(quoted(file) + " is a folder: choose a file in it");
+    if (!S_ISREG(st.st_mode))
+        return makeError(quoted(file) + " is not a regular file (a device, FIFO or socket): "
+                         "choose a file");
+    const auto tooLarge = [&](const std::string& size) {
+        return makeError(quoted(file) + " is " + size + ", more than the " +
+                         std::to_string(maxBytes >> 20) + " MiB aiotune reads here: choose the "
+                         "right file");
+    };
+    if (static_cast<std::uint64_t>(st.st_size) > maxBytes)
+        return tooLarge(std::to_string(st.st_size) + " bytes");
+    std::string bytes;
+    bytes.reserve(static_cast<std::size_t>(st.st_size));
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return makeError("cannot read " + quoted(file) + ": " + errnoText(errno));
+        }
+        if (n == 0) break;
+        bytes.append(buffer, static_cast<std::size_t>(n));
+        if (bytes.size() > maxBytes) return tooLarge("growing while read and now larger"); // e.g. a log being written
+    }
     return bytes;
 }
 

@@ -27,6 +27,9 @@ struct AtomicWriteOptions {
     // Flush data and folder to disk before returning (survives a machine
     // crash). A killed process loses nothing either way: the rename is atomic.
     bool durable = true;
+    // A target without any write permission bit (0444) is refused unless this
+    // is set (the user's --force): its owner marked it as not to be changed.
+    bool replaceReadOnly = false;
 };
 
 struct AtomicWriteOutcome {
@@ -35,7 +38,8 @@ struct AtomicWriteOutcome {
 };
 
 // Writes contents to target atomically (temp file + fsync + rename + fsync of
-// the folder). Refuses symlinks and anything that is not a regular file.
+// the folder). Refuses symlinks and anything that is not a regular file. A
+// replaced file keeps its mode, owner and group.
 Result<AtomicWriteOutcome> writeFileAtomically(const std::filesystem::path& target,
                                                std::string_view contents,
                                                const AtomicWriteOptions& options = {});
@@ -52,8 +56,9 @@ Result<void> checkReplaceableFile(const std::filesystem::path& target);
 // (a candidate only: the writer creates it with O_EXCL and moves on if it lost a race).
 std::filesystem::path firstFreeBackupPath(const std::filesystem::path& file);
 
-// A whole (small) file as bytes; errors name the file. maxBytes guards
-// against pointing a config dialog at a disk image.
+// A whole (small) regular file as bytes; errors name the file. Devices
+// (/dev/zero), FIFOs, sockets and folders are refused before anything is read,
+// and maxBytes guards against pointing a config dialog at a disk image.
 Result<std::string> readWholeFile(const std::filesystem::path& file,
                                   std::uint64_t maxBytes = 64ull << 20);
 
