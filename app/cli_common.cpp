@@ -1,9 +1,11 @@
 #include "cli_common.h"
 
 #include "config/aio_config.h"
+#include "util/byte_size.h"
 
-#include <charconv>
+#include <algorithm>
 #include <iomanip>
+#include <iostream>
 
 namespace aiotune::cli {
 
@@ -64,15 +66,72 @@ void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& resu
     if (!results.engine.empty()) out << "Measured by: " << results.engine << "\n";
 }
 
-bool parseIntList(const std::vector<std::string>& items, std::vector<int>& out) {
-    out.clear();
-    for (const auto& s : items) {
-        int v = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (ec != std::errc() || p != s.data() + s.size() || v < 1) return false;
-        out.push_back(v);
+std::string flagNames(const std::string& name) {
+    std::string dashed = name;
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    return dashed == name ? "--" + name : "--" + name + ",--" + dashed;
+}
+
+CLI::App makeCommand(const std::string& command, const std::string& summary) {
+    return CLI::App(summary, "aiotune " + command); // a prvalue: CLI::App cannot be copied or moved
+}
+
+std::optional<int> parseCommandLine(CLI::App& app, const std::vector<std::string>& args) {
+    app.get_formatter()->column_width(34);
+    std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11 parses from the back
+    try {
+        app.parse(reversed);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        return kExitOk;
+    } catch (const CLI::CallForAllHelp&) {
+        std::cout << app.help();
+        return kExitOk;
+    } catch (const CLI::ParseError& e) {
+        std::cerr << app.get_name() << ": " << e.what() << "\n(see '" << app.get_name()
+                  << " --help')\n";
+        return kExitUsage;
     }
-    return !out.empty();
+    return std::nullopt;
+}
+
+const CLI::Validator& sizeValidator() {
+    static const CLI::Validator v(
+        [](std::string& text) {
+            auto bytes = parseByteSize(text);
+            return bytes ? std::string() : bytes.error();
+        },
+        "SIZE");
+    return v;
+}
+
+const CLI::Validator& engineValidator() {
+    static const CLI::Validator v(
+        [](std::string& text) {
+            EngineKind kind{};
+            return parseEngineKind(text, kind) ? std::string()
+                                               : "unknown engine \"" + text + "\": use auto, io_uring or portable";
+        },
+        "NAME");
+    return v;
+}
+
+const CLI::Validator& boolValidator() {
+    static const CLI::Validator v(
+        [](std::string& text) {
+            std::vector<bool> out;
+            return parseBoolList({text}, out) ? std::string()
+                                              : "\"" + text + "\" is not true or false";
+        },
+        "BOOL");
+    return v;
+}
+
+const CLI::Validator& nonEmptyValidator() {
+    static const CLI::Validator v(
+        [](std::string& text) { return text.empty() ? std::string("must not be empty") : std::string(); },
+        "");
+    return v;
 }
 
 bool parseBoolList(const std::vector<std::string>& items, std::vector<bool>& out) {

@@ -1,11 +1,13 @@
 #pragma once
-// Pieces the headless commands share: the analysis as JSON and text, and
-// parsing typed lists.
+// Pieces the headless commands share: reading the command line (CLI11), the
+// analysis as JSON and text, and parsing typed lists.
 #include "engine/io_engine.h"
 #include "results/result_model.h"
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -21,9 +23,31 @@ nlohmann::ordered_json analysisJson(const ResultSet& results, const Recommendati
 void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& results,
                    const Recommendation& rec);
 
-bool parseIntList(const std::vector<std::string>& items, std::vector<int>& out);
+// Exit statuses of every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// "--io_size,--io-size": DeepSpeed's underscore spelling and the dashed one.
+std::string flagNames(const std::string& name);
+
+// A subcommand's parser: "aiotune <command>", its summary, generated --help.
+CLI::App makeCommand(const std::string& command, const std::string& summary);
+
+// Parses args (after the subcommand name). Returns the status to exit with when
+// parsing ends the command: 0 after printing --help, 2 after a usage error
+// (the message names the option and points at --help); nullopt to go on.
+std::optional<int> parseCommandLine(CLI::App& app, const std::vector<std::string>& args);
+
+// CLI11 validators: sizes as parseByteSize reads them (128K, 1M), engine
+// names as parseEngineKind reads them, true/false words, non-empty text.
+const CLI::Validator& sizeValidator();
+const CLI::Validator& engineValidator();
+const CLI::Validator& boolValidator();
+const CLI::Validator& nonEmptyValidator();
+
 bool parseBoolList(const std::vector<std::string>& items, std::vector<bool>& out);
-// --engine io_uring | portable | auto
+// --engine io_uring | portable | auto (the one list of engine names)
 bool parseEngineKind(const std::string& text, EngineKind& out);
 
 } // namespace aiotune::cli

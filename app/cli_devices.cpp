@@ -1,5 +1,5 @@
 // `aiotune devices`: the drives aiotune can test, as a table or as JSON.
-#include "cli_args.h"
+#include "cli_common.h"
 #include "commands.h"
 
 #include "devices/device_discovery.h"
@@ -13,16 +13,6 @@
 namespace aiotune::cli {
 
 namespace {
-
-const std::vector<FlagSpec>& deviceFlags() {
-    static const std::vector<FlagSpec> specs{
-        {"json", false, false, "print a JSON array instead of a table"},
-        {"all", false, false, "also list loop, ram and zram devices"},
-        {"sys_root", true, false, "read sysfs from DIR instead of /sys (for tests)", "DIR"},
-        {"proc_root", true, false, "read procfs from DIR instead of /proc (for tests)", "DIR"},
-    };
-    return specs;
-}
 
 std::string orDash(const std::string& s) { return s.empty() ? "-" : s; }
 
@@ -83,32 +73,22 @@ void printTable(const std::vector<BlockDevice>& devices) {
 } // namespace
 
 int runDevices(const std::vector<std::string>& argv) {
-    const auto& specs = deviceFlags();
-    const std::string usage = "aiotune devices [--json] [--all]";
-    const std::string summary =
+    CLI::App app = makeCommand(
+        "devices",
         "Lists NVMe namespaces (and other disks, marked as such) with model, size, NUMA node,\n"
-        "I/O scheduler and where their filesystems are mounted, with free space.";
-    if (std::find(argv.begin(), argv.end(), "--help") != argv.end() ||
-        std::find(argv.begin(), argv.end(), "-h") != argv.end()) {
-        std::cout << formatHelp(usage, summary, specs);
-        return 0;
-    }
-    std::string error;
-    const auto args = Args::parse(argv, specs, error);
-    if (!args) {
-        std::cerr << "aiotune devices: " << error << "\n";
-        return 2;
-    }
-    if (!args->positional().empty()) {
-        std::cerr << "aiotune devices: unexpected argument \"" << args->positional().front()
-                  << "\" (see --help)\n";
-        return 2;
-    }
-
+        "I/O scheduler and where their filesystems are mounted, with free space.");
     DiscoveryOptions options;
-    options.sysRoot = args->value("sys_root", "/sys");
-    options.procRoot = args->value("proc_root", "/proc");
-    options.includeVirtual = args->has("all");
+    options.sysRoot = "/sys";
+    options.procRoot = "/proc";
+    bool json = false, all = false;
+    app.add_flag("--json", json, "print a JSON array instead of a table");
+    app.add_flag("--all", all, "also list loop, ram and zram devices");
+    app.add_option(flagNames("sys_root"), options.sysRoot, "read sysfs from DIR instead of /sys (for tests)")
+        ->check(nonEmptyValidator());
+    app.add_option(flagNames("proc_root"), options.procRoot, "read procfs from DIR instead of /proc (for tests)")
+        ->check(nonEmptyValidator());
+    if (auto exit = parseCommandLine(app, argv)) return *exit;
+    options.includeVirtual = all;
     const auto report = DeviceDiscovery(options).discover();
     if (!report) {
         std::cerr << "aiotune devices: " << report.error() << "\n";
@@ -116,7 +96,7 @@ int runDevices(const std::vector<std::string>& argv) {
     }
     for (const auto& w : report->warnings) std::cerr << "aiotune devices: warning: " << w << "\n";
 
-    if (args->has("json")) {
+    if (json) {
         nlohmann::ordered_json out = nlohmann::ordered_json::array();
         for (const auto& d : report->devices) out.push_back(toJson(d));
         std::cout << out.dump(2) << "\n";

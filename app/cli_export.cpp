@@ -1,6 +1,5 @@
 // `aiotune export`: the best aio section as a file, merged into a DeepSpeed
 // config (atomic, with a backup), or as CSV of every result.
-#include "cli_args.h"
 #include "cli_common.h"
 #include "commands.h"
 
@@ -9,6 +8,7 @@
 #include "results/csv_export.h"
 #include "results/log_folder_reader.h"
 #include "util/atomic_file.h"
+#include "util/file_identity.h"
 
 #include <algorithm>
 #include <iostream>
@@ -39,39 +39,41 @@ struct ExportReport {
 };
 
 int runExport(const std::vector<std::string>& argv) {
-    const std::vector<FlagSpec> flags = {
-        {"log_dir", true, false, "sweep log folder to take the best configuration from", "DIR"},
-        {"config", true, false, "DeepSpeed config to merge the aio section into (kept: every other key; a .bak is written)", "FILE"},
-        {"deepspeed_version", true, false, "DeepSpeed release to write keys for (default 0.16.4: intra_op_parallelism)", "VER"},
-        {"output", true, false, "write here instead (refuses an existing file without --force)", "FILE"},
-        {"csv", true, false, "also write every configuration's figures as CSV", "FILE"},
-        {"recommended", false, false, "export the cheaper recommended pick instead of the fastest"},
-        {"force", false, false, "allow --output and --csv to replace an existing file (a .bak is kept)"},
-        {"json", false, false, "print one JSON object: the aio section, files written, warnings"},
-    };
-    const std::string usage = "aiotune export --log_dir DIR [--config ds_config.json] "
-                              "[--deepspeed_version 0.16.4] [--output FILE] [--csv FILE]";
-    if (std::find(argv.begin(), argv.end(), "--help") != argv.end()) {
-        std::cout << formatHelp(usage,
-                                "Writes the best aio section: to stdout, to --output, or merged into "
-                                "--config.",
-                                flags);
-        return 0;
-    }
-    std::string error;
-    auto args = Args::parse(argv, flags, error);
-    if (!args) return fail(error, 2);
-    if (!args->has("log_dir")) return fail("--log_dir DIR is required", 2);
-    auto version = DeepSpeedVersion::parse(args->value("deepspeed_version", "0.16.4"));
-    if (!version) return fail("--deepspeed_version: " + version.error(), 2);
+    CLI::App app = makeCommand("export", "Writes the best aio section: to stdout, to --output, or merged into "
+                                         "--config.");
+    std::string logDir, config, versionText = "0.16.4", output, csv;
+    bool recommended = false, force = false, json = false;
+    app.add_option(flagNames("log_dir"), logDir, "sweep log folder to take the best configuration from")
+        ->required()
+        ->check(nonEmptyValidator());
+    app.add_option("--config", config,
+                   "DeepSpeed config to merge the aio section into (kept: every other key; a .bak is written)")
+        ->check(nonEmptyValidator());
+    app.add_option(flagNames("deepspeed_version"), versionText,
+                   "DeepSpeed release to write keys for (0.16.4 and later: intra_op_parallelism)")
+        ->capture_default_str();
+    app.add_option("--output", output, "write here instead (refuses an existing file without --force)")
+        ->check(nonEmptyValidator());
+    app.add_option("--csv", csv, "also write every configuration's figures as CSV")->check(nonEmptyValidator());
+    app.add_flag("--recommended", recommended, "export the cheaper recommended pick instead of the fastest");
+    app.add_flag("--force", force,
+                 "allow --output and --csv to replace an existing file (a .bak is kept), and --config to "
+                 "replace a read-only config");
+    app.add_flag("--json", json, "print one JSON object: the aio section, files written, warnings");
+    if (auto exit = parseCommandLine(app, argv)) return *exit;
+    auto version = DeepSpeedVersion::parse(versionText);
+    if (!version) return fail("--deepspeed_version: " + version.error(), kExitUsage);
+    // Two outputs naming one file (by identity: links and ./ spellings too)
+    // would overwrite each other, a config with CSV for instance.
+    if (auto same = checkDistinctFiles({{"--config", config}, {"--output", output}, {"--csv", csv}}); !same)
+        return fail(same.error(), kExitUsage);
 
-    auto results = LogFolderReader().read(args->value("log_dir"));
+    auto results = LogFolderReader().read(logDir);
     if (!results) return fail(results.error());
     const Recommendation rec = analyze(*results);
-    const auto& pick = args->has("recommended") ? rec.recommended : rec.best;
-    if (!pick) return fail(args->value("log_dir") + ": " + rec.message);
+    const auto& pick = recommended ? rec.recommended : rec.best;
+    if (!pick) return fail(logDir + ": " + rec.message);
     const AioConfig aio = pick->key.aio;
-    const bool json = args->has("json");
     ExportReport report;
     report.j["aio"] = toAioJson(aio, *version);
     report.j["deepspeed_version"] = version->toString();
@@ -84,18 +86,15 @@ int runExport(const std::vector<std::string>& argv) {
     std::cerr << "exporting " << pick->key.label() << " (" << pick->combinedGiBps.value_or(0)
               << " GiB/s read + write, measured by " << results->engine << ")\n";
 
-    if (args->has("csv")) {
-        if (auto ok = writeResultsCsv(*results, args->value("csv"), args->has("force")); !ok)
-            return fail(ok.error());
-        std::cerr << "wrote " << args->value("csv") << "\n";
-        report.j["csv"] = args->value("csv");
+    if (!csv.empty()) {
+        if (auto ok = writeResultsCsv(*results, csv, force); !ok) return fail(ok.error());
+        std::cerr << "wrote " << csv << "\n";
+        report.j["csv"] = csv;
     }
 
-    const bool force = args->has("force");
-    if (args->has("config")) {
-        const std::string config = args->value("config");
-        if (!args->has("output")) {
-            auto out = mergeAioIntoConfigFile(config, aio, *version);
+    if (!config.empty()) {
+        if (output.empty()) {
+            auto out = mergeAioIntoConfigFile(config, aio, *version, force);
             if (!out) return fail(out.error());
             report.warn(out->warnings);
             if (out->unchanged) {
@@ -112,14 +111,15 @@ int runExport(const std::vector<std::string>& argv) {
         report.warn(preview->merged.warnings);
         AtomicWriteOptions options;
         options.existing = force ? ExistingFilePolicy::ReplaceKeepBackup : ExistingFilePolicy::Refuse;
-        auto out = writeFileAtomically(args->value("output"), preview->merged.text, options);
+        options.replaceReadOnly = force;
+        auto out = writeFileAtomically(output, preview->merged.text, options);
         if (!out) return fail(out.error());
         std::cerr << "wrote " << out->written.string() << "\n";
         report.wrote(out->written, out->backup);
         return done();
     }
-    if (args->has("output")) {
-        auto out = writeAioExportFile(args->value("output"), aio, *version, force);
+    if (!output.empty()) {
+        auto out = writeAioExportFile(output, aio, *version, force);
         if (!out) return fail(out.error());
         report.warn(out->warnings);
         std::cerr << "wrote " << out->written.string() << "\n";

@@ -1,45 +1,25 @@
 // `aiotune io`: one transfer, DeepSpeed ds_io flag names, DeepSpeed's metric
 // lines (or one JSON object) on stdout.
-#include "cli_args.h"
 #include "cli_common.h"
 #include "commands.h"
 
+#include "config/transfer_limits.h"
 #include "engine/aligned_buffer.h"
 #include "engine/io_engine.h"
 #include "engine/scratch_file.h"
+#include "sweep/sweep_runner.h"
 #include "util/byte_size.h"
+#include "util/physical_memory.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <iostream>
 
 namespace aiotune::cli {
 
 namespace {
-
-const std::vector<FlagSpec> kFlags = {
-    {"folder", true, false, "folder on the drive to test (a nameless scratch file goes there)", "DIR"},
-    {"read", false, false, "measure reads (default: writes)"},
-    {"io_size", true, false, "bytes per transfer, e.g. 400M (default 400M)", "SIZE"},
-    {"block_size", true, false, "bytes per request (default 1M)", "SIZE"},
-    {"queue_depth", true, false, "requests in flight per thread (default 32)", "N"},
-    {"io_parallel", true, false, "intra_op_parallelism: threads per transfer (default 1)", "N"},
-    {"single_submit", false, false, "one submit call per request"},
-    {"sequential_requests", false, false, "overlap_events false: lock-step batches"},
-    {"loops", true, false, "transfers to run; figures are the median (default 1)", "N"},
-    {"engine", true, false, "io_uring, portable or auto (default auto)", "NAME"},
-    {"no_huge_pages", false, false, "buffer on normal pages, as PyTorch's pinned tensors usually are"},
-    {"json", false, false, "print one JSON object instead of DeepSpeed's metric lines"},
-};
-
-bool parseInt(const std::string& text, int& out) {
-    const auto* end = text.data() + text.size();
-    auto [p, ec] = std::from_chars(text.data(), end, out);
-    return ec == std::errc() && p == end;
-}
 
 int fail(const std::string& message, int code = 1) {
     std::cerr << "aiotune io: " << message << "\n";
@@ -60,49 +40,71 @@ nlohmann::ordered_json toJson(const TransferResult& r) {
 } // namespace
 
 int runIo(const std::vector<std::string>& argv) {
-    const std::string usage = "aiotune io --folder DIR [--read] [--io_size 400M] [--block_size 1M] "
-                              "[--queue_depth 32] [--io_parallel 1] [--single_submit] "
-                              "[--sequential_requests] [--loops N] [--json]";
-    if (std::find(argv.begin(), argv.end(), "--help") != argv.end()) {
-        std::cout << formatHelp(usage, "Runs one O_DIRECT transfer with DeepSpeed's aio semantics.", kFlags);
-        return 0;
-    }
-    std::string error;
-    auto args = Args::parse(argv, kFlags, error);
-    if (!args) return fail(error, 2);
-    if (!args->positional().empty()) return fail("unexpected argument " + args->positional()[0], 2);
-    if (!args->has("folder")) return fail("--folder DIR is required (a folder on the drive to test)", 2);
-
+    CLI::App app = makeCommand("io", "Runs one O_DIRECT transfer with DeepSpeed's aio semantics and prints "
+                                     "DeepSpeed's metric lines (or one JSON object).");
+    std::string folder, ioSizeText = "400M", blockText = "1M", engineName = "auto";
     TransferParams params;
-    params.direction = args->has("read") ? IoDirection::Read : IoDirection::Write;
-    auto ioSize = parseByteSize(args->value("io_size", "400M"));
-    if (!ioSize) return fail("--io_size: " + ioSize.error(), 2);
-    params.ioSize = *ioSize;
-    auto block = parseByteSize(args->value("block_size", "1M"));
-    if (!block) return fail("--block_size: " + block.error(), 2);
-    params.aio.block_size = *block;
+    params.aio.queue_depth = 32;
     int loops = 1;
-    if (!parseInt(args->value("queue_depth", "32"), params.aio.queue_depth))
-        return fail("--queue_depth must be a whole number, got " + args->value("queue_depth"), 2);
-    if (!parseInt(args->value("io_parallel", "1"), params.aio.intra_op_parallelism))
-        return fail("--io_parallel must be a whole number, got " + args->value("io_parallel"), 2);
-    if (!parseInt(args->value("loops", "1"), loops) || loops < 1 || loops > 1000)
-        return fail("--loops must be 1..1000, got " + args->value("loops"), 2);
-    params.aio.single_submit = args->has("single_submit");
-    params.aio.overlap_events = !args->has("sequential_requests");
-    if (auto ok = validateTransfer(params); !ok) return fail(ok.error(), 2);
+    bool read = false, singleSubmit = false, sequential = false, noHugePages = false, json = false;
+    app.add_option("--folder", folder, "folder on the drive to test (a nameless scratch file goes there)")
+        ->required()
+        ->check(nonEmptyValidator());
+    app.add_flag("--read", read, "measure reads (default: writes)");
+    app.add_option(flagNames("io_size"), ioSizeText, "bytes per transfer, e.g. 400M")
+        ->check(sizeValidator())
+        ->capture_default_str();
+    app.add_option(flagNames("block_size"), blockText, "bytes per request")
+        ->check(sizeValidator())
+        ->capture_default_str();
+    app.add_option(flagNames("queue_depth"), params.aio.queue_depth, "requests in flight per thread")
+        ->capture_default_str();
+    app.add_option(flagNames("io_parallel") + "," + flagNames("intra_op_parallelism"),
+                   params.aio.intra_op_parallelism, "threads per transfer (intra_op_parallelism)")
+        ->capture_default_str();
+    app.add_flag(flagNames("single_submit"), singleSubmit, "one submit call per request");
+    app.add_flag(flagNames("sequential_requests"), sequential, "overlap_events false: lock-step batches");
+    app.add_option("--loops", loops, "transfers to run; figures are the median")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    app.add_option("--engine", engineName, "io_uring, portable or auto")
+        ->check(engineValidator())
+        ->capture_default_str();
+    app.add_flag(flagNames("no_huge_pages"), noHugePages,
+                 "buffer on normal pages, as PyTorch's pinned tensors usually are");
+    app.add_flag("--json", json, "print one JSON object instead of DeepSpeed's metric lines");
+    if (auto exit = parseCommandLine(app, argv)) return *exit;
+
+    params.direction = read ? IoDirection::Read : IoDirection::Write;
+    params.ioSize = *parseByteSize(ioSizeText);
+    params.aio.block_size = *parseByteSize(blockText);
+    params.aio.single_submit = singleSubmit;
+    params.aio.overlap_events = !sequential;
+    if (auto ok = checkTransferShape(params.ioSize, params.aio); !ok) return fail(ok.error(), kExitUsage);
+    if (auto ok = checkBuffersFitMemory(params.ioSize, 1, physicalMemoryBytes()); !ok) return fail(ok.error());
+
+    // Before anything is allocated: the folder is one aiotune may use, takes
+    // O_DIRECT (a 4 KiB probe: ramfs must not receive io_size first) and has
+    // room for the scratch file with a margin, by the same check as a sweep.
+    SweepSpec one;
+    one.folders = {folder};
+    one.blockSizes = {params.aio.block_size};
+    one.queueDepths = {params.aio.queue_depth};
+    one.threads = {params.aio.intra_op_parallelism};
+    one.ioSize = params.ioSize;
+    one.read = read;
+    one.write = !read;
+    if (const SweepPlan plan = planSweep(one); !plan.ok()) return fail(plan.problem);
 
     EngineKind kind = EngineKind::Auto;
-    if (!parseEngineKind(args->value("engine", "auto"), kind))
-        return fail("--engine must be io_uring, portable or auto, got " + args->value("engine"), 2);
+    parseEngineKind(engineName, kind);
     std::string fallbackReason;
     auto engine = createEngine(kind, &fallbackReason);
     if (!fallbackReason.empty()) std::cerr << "aiotune io: " << fallbackReason << "\n";
 
-    const std::string folder = args->value("folder");
     auto file = ScratchFile::create(folder, params.ioSize);
     if (!file) return fail(file.error());
-    AlignedBuffer buffer(params.ioSize, !args->has("no_huge_pages"));
+    AlignedBuffer buffer(params.ioSize, !noHugePages);
     if (!buffer.valid()) return fail("cannot allocate " + formatByteSizeHuman(params.ioSize) + " of memory");
     buffer.fillPattern(7);
 
@@ -132,12 +134,12 @@ int runIo(const std::vector<std::string>& argv) {
     const TransferResult& m = sorted[sorted.size() / 2];
     const char* op = params.direction == IoDirection::Read ? "Read" : "Write";
 
-    if (args->has("json")) {
+    if (json) {
         nlohmann::ordered_json j = toJson(m);
         nlohmann::ordered_json head = {{"op", params.direction == IoDirection::Read ? "read" : "write"},
                                        {"engine", m.engine},
                                        {"folder", folder},
-                                       {"huge_pages", !args->has("no_huge_pages")}};
+                                       {"huge_pages", !noHugePages}};
         head.update(j);
         head["aio"] = {{"block_size", params.aio.block_size},
                        {"queue_depth", params.aio.queue_depth},

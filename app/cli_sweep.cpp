@@ -1,16 +1,18 @@
 // `aiotune sweep`: the whole tuning run headless, ds_nvme_tune's flags. Progress
 // on stderr (a live line on a terminal), the best aio section on stdout.
-#include "cli_args.h"
 #include "cli_common.h"
 #include "commands.h"
 
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
 #include "sweep/sweep_runner.h"
+#include "config/transfer_limits.h"
 #include "util/byte_size.h"
+#include "util/physical_memory.h"
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -21,7 +23,28 @@ namespace aiotune::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void onInterrupt(int) { g_interrupted = true; }
+std::atomic<int> g_signal{0};
+extern "C" void onInterrupt(int sig) {
+    g_signal = sig;
+    g_interrupted = true;
+}
+
+// Records the fleet label once SweepRunner::setHostLabel exists (the runner's
+// change); until then the label is checked but not yet written to sweep.json.
+template <typename Runner> void setHostLabel(Runner& runner, const std::string& host) {
+    if constexpr (requires { runner.setHostLabel(host); }) runner.setHostLabel(host);
+    else (void)host;
+}
+
+// A host label names a folder in a fleet's results: a plain name.
+std::string checkHostLabel(std::string& host) {
+    if (host.empty() || host.size() > 253) return "must be 1 to 253 characters, e.g. node07";
+    for (char c : host)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_'))
+            return "\"" + host + "\" may hold only letters, digits, '-', '.' and '_'";
+    if (host == "." || host == "..") return "\"" + host + "\" is not a host name";
+    return {};
+}
 
 int fail(const std::string& message, int code = 1) {
     std::cerr << "aiotune sweep: " << message << "\n";
@@ -37,35 +60,59 @@ std::string formatEta(double s) {
 } // namespace
 
 int runSweep(const std::vector<std::string>& argv) {
-    const std::vector<FlagSpec> flags = {
-        {"nvme_dir", true, true, "folders to test, one per drive (driven at once)", "DIR"},
-        {"sweep_config", true, false, "DeepSpeed sweep-config JSON: each setting mapped to a list", "FILE"},
-        {"block_size", true, true, "block sizes to try (default 1M,8M)", "SIZES"},
-        {"queue_depth", true, true, "queue depths to try (default 32,128)", "N,N"},
-        {"io_parallel", true, true, "intra_op_parallelism values to try (default 1,8)", "N,N"},
-        {"single_submit", true, true, "single_submit values to try (default false)", "BOOLS"},
-        {"overlap_events", true, true, "overlap_events values to try (default true)", "BOOLS"},
-        {"sequential_requests", true, true, "the inverse of overlap_events, DeepSpeed's sweep name", "BOOLS"},
-        {"io_size", true, false, "bytes per transfer (default 400M)", "SIZE"},
-        {"loops", true, false, "repetitions, interleaved over points (default 3)", "N"},
-        {"no_read", false, false, "skip reads"},
-        {"no_write", false, false, "skip writes (reads still need one unmeasured write)"},
-        {"log_dir", true, false, "where to write the DeepSpeed-format logs (default ./_aio_bench_logs)", "DIR"},
-        {"engine", true, false, "io_uring, portable or auto (default auto)", "NAME"},
-        {"no_huge_pages", false, false, "buffers on normal pages, as PyTorch's pinned tensors usually are"},
-        {"json", false, false, "print one JSON object with the analysis at the end"},
-    };
-    const std::string usage = "aiotune sweep --nvme_dir DIR [DIR...] [--sweep_config FILE] [lists...] "
-                              "[--io_size 400M] [--loops 3] [--no_read] [--no_write] [--log_dir DIR]";
-    if (std::find(argv.begin(), argv.end(), "--help") != argv.end()) {
-        std::cout << formatHelp(usage, "Measures every combination of the given settings and prints the best "
-                                       "aio section.", flags);
-        return 0;
-    }
-    std::string error;
-    auto args = Args::parse(argv, flags, error);
-    if (!args) return fail(error, 2);
-    if (!args->positional().empty()) return fail("unexpected argument " + args->positional()[0], 2);
+    CLI::App app = makeCommand("sweep", "Measures every combination of the given settings and prints the best "
+                                        "aio section (DeepSpeed ds_nvme_tune's flags).");
+    std::vector<std::string> folders, blockSizes, singleSubmit, overlapEvents, sequentialRequests;
+    std::vector<int> queueDepths, threads;
+    std::string sweepConfig, ioSizeText, logDir = "_aio_bench_logs", engineName = "auto", host;
+    int loops = 3;
+    bool noRead = false, noWrite = false, noHugePages = false, json = false;
+    app.add_option(flagNames("nvme_dir"), folders, "folders to test, one per drive (driven at once)")
+        ->required()
+        ->delimiter(',')
+        ->check(nonEmptyValidator());
+    app.add_option(flagNames("sweep_config"), sweepConfig,
+                   "DeepSpeed sweep-config JSON: each setting mapped to a list")
+        ->check(nonEmptyValidator());
+    // Lists: "--block_size 128K,1M", "--block_size 128K 1M" or the flag repeated.
+    app.add_option(flagNames("block_size"), blockSizes, "block sizes to try (default 1M,8M)")
+        ->delimiter(',')
+        ->check(sizeValidator());
+    app.add_option(flagNames("queue_depth"), queueDepths, "queue depths to try (default 32,128)")->delimiter(',');
+    app.add_option(flagNames("io_parallel") + "," + flagNames("intra_op_parallelism"), threads,
+                   "intra_op_parallelism values to try (default 1,8)")
+        ->delimiter(',');
+    app.add_option(flagNames("single_submit"), singleSubmit, "single_submit values to try (default false)")
+        ->delimiter(',')
+        ->check(boolValidator());
+    auto* overlap = app.add_option(flagNames("overlap_events"), overlapEvents,
+                                   "overlap_events values to try (default true)")
+                        ->delimiter(',')
+                        ->check(boolValidator());
+    app.add_option(flagNames("sequential_requests"), sequentialRequests,
+                   "the inverse of overlap_events, DeepSpeed's sweep name")
+        ->delimiter(',')
+        ->check(boolValidator())
+        ->excludes(overlap);
+    app.add_option(flagNames("io_size"), ioSizeText, "bytes per transfer (default 400M)")->check(sizeValidator());
+    app.add_option("--loops", loops, "repetitions, interleaved over points")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    auto* readOff = app.add_flag(flagNames("no_read"), noRead, "skip reads");
+    app.add_flag(flagNames("no_write"), noWrite, "skip writes (reads still need one unmeasured write)")
+        ->excludes(readOff);
+    app.add_option(flagNames("log_dir"), logDir, "where to write the DeepSpeed-format logs")
+        ->check(nonEmptyValidator())
+        ->capture_default_str();
+    app.add_option("--engine", engineName, "io_uring, portable or auto")
+        ->check(engineValidator())
+        ->capture_default_str();
+    app.add_option("--host", host, "this machine's name in a fleet's results (recorded in sweep.json)")
+        ->check(CLI::Validator(checkHostLabel, "NAME"));
+    app.add_flag(flagNames("no_huge_pages"), noHugePages,
+                 "buffers on normal pages, as PyTorch's pinned tensors usually are");
+    app.add_flag("--json", json, "print one JSON object with the analysis at the end");
+    if (auto exit = parseCommandLine(app, argv)) return *exit;
 
     // DeepSpeed ds_nvme_tune's defaults, then a sweep config, then explicit lists.
     SweepSpec spec;
@@ -73,64 +120,47 @@ int runSweep(const std::vector<std::string>& argv) {
     spec.queueDepths = {32, 128};
     spec.threads = {1, 8};
     spec.loops = 3;
-    if (args->has("sweep_config")) {
+    if (!sweepConfig.empty()) {
         std::vector<std::string> warnings;
-        auto fromFile = SweepSpec::fromDeepSpeedSweepConfigFile(args->value("sweep_config"), &warnings);
+        auto fromFile = SweepSpec::fromDeepSpeedSweepConfigFile(sweepConfig, &warnings);
         if (!fromFile) return fail(fromFile.error());
         for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
-        fromFile->loops = spec.loops;
         spec = *fromFile;
     }
-    for (const auto& d : args->values("nvme_dir")) spec.folders.emplace_back(d);
-    if (spec.folders.empty()) return fail("--nvme_dir DIR is required: a folder on each drive to test", 2);
-    if (args->has("block_size")) {
+    for (const auto& d : folders) spec.folders.emplace_back(d);
+    if (!blockSizes.empty()) {
         spec.blockSizes.clear();
-        for (const auto& s : args->values("block_size")) {
-            auto v = parseByteSize(s);
-            if (!v) return fail("--block_size: " + v.error(), 2);
-            spec.blockSizes.push_back(*v);
-        }
+        for (const auto& s : blockSizes) spec.blockSizes.push_back(*parseByteSize(s));
     }
-    if (args->has("queue_depth") && !parseIntList(args->values("queue_depth"), spec.queueDepths))
-        return fail("--queue_depth takes whole numbers >= 1, e.g. 8,32", 2);
-    if (args->has("io_parallel") && !parseIntList(args->values("io_parallel"), spec.threads))
-        return fail("--io_parallel takes whole numbers >= 1, e.g. 1,8", 2);
-    if (args->has("single_submit") && !parseBoolList(args->values("single_submit"), spec.singleSubmit))
-        return fail("--single_submit takes true/false values, e.g. false,true", 2);
-    if (args->has("overlap_events") && !parseBoolList(args->values("overlap_events"), spec.overlapEvents))
-        return fail("--overlap_events takes true/false values, e.g. true,false", 2);
-    if (args->has("sequential_requests")) {
+    if (!queueDepths.empty()) spec.queueDepths = queueDepths;
+    if (!threads.empty()) spec.threads = threads;
+    if (!singleSubmit.empty()) parseBoolList(singleSubmit, spec.singleSubmit);
+    if (!overlapEvents.empty()) parseBoolList(overlapEvents, spec.overlapEvents);
+    if (!sequentialRequests.empty()) {
         std::vector<bool> seq;
-        if (!parseBoolList(args->values("sequential_requests"), seq))
-            return fail("--sequential_requests takes true/false values", 2);
+        parseBoolList(sequentialRequests, seq);
         spec.overlapEvents.clear();
         for (bool s : seq) spec.overlapEvents.push_back(!s);
     }
-    if (args->has("io_size")) {
-        auto v = parseByteSize(args->value("io_size"));
-        if (!v) return fail("--io_size: " + v.error(), 2);
-        spec.ioSize = *v;
-    }
-    if (args->has("loops")) {
-        std::vector<int> loops;
-        if (!parseIntList({args->value("loops")}, loops)) return fail("--loops takes a whole number >= 1", 2);
-        spec.loops = loops[0];
-    }
-    spec.read = !args->has("no_read");
-    spec.write = !args->has("no_write");
+    if (!ioSizeText.empty()) spec.ioSize = *parseByteSize(ioSizeText);
+    spec.loops = loops;
+    spec.read = !noRead;
+    spec.write = !noWrite;
+    if (auto ok = spec.validateRanges(); !ok) return fail(ok.error(), kExitUsage);
+    if (auto ok = checkBuffersFitMemory(spec.ioSize, spec.folders.size(), physicalMemoryBytes()); !ok)
+        return fail(ok.error());
 
     EngineKind kind = EngineKind::Auto;
-    if (!parseEngineKind(args->value("engine", "auto"), kind))
-        return fail("--engine must be io_uring, portable or auto, got " + args->value("engine"), 2);
+    parseEngineKind(engineName, kind);
 
     const SweepPlan plan = planSweep(spec);
     if (!plan.ok()) return fail(plan.problem);
     std::cerr << "aiotune sweep: " << plan.summary() << "\n";
 
-    const std::string logDir = args->value("log_dir", "_aio_bench_logs");
     SweepRunner runner(spec, kind);
     runner.setLogFolder(logDir);
-    runner.setHugePages(!args->has("no_huge_pages"));
+    runner.setHugePages(!noHugePages);
+    if (!host.empty()) setHostLabel(runner, host);
 
     struct sigaction sa {};
     sa.sa_handler = onInterrupt;
@@ -170,7 +200,7 @@ int runSweep(const std::vector<std::string>& argv) {
                   << logDir << ")\n";
 
     const Recommendation rec = analyze(*results);
-    if (args->has("json")) {
+    if (json) {
         auto j = analysisJson(*results, rec);
         j["log_dir"] = logDir;
         j["status"] = results->status;
@@ -178,7 +208,8 @@ int runSweep(const std::vector<std::string>& argv) {
     } else {
         printAnalysis(std::cout, std::cerr, *results, rec);
     }
-    if (results->status == "cancelled") return 130;
+    // The shell's convention: 128 + the signal (130 for Ctrl-C, 143 for SIGTERM).
+    if (results->status == "cancelled") return 128 + (g_signal ? g_signal.load() : SIGINT);
     return rec.best || !(spec.read && spec.write) ? 0 : 1;
 }
 

@@ -29,8 +29,10 @@ static void initAppResources() {
 namespace {
 
 std::atomic<bool> g_cancel{false};
+std::atomic<int> g_signal{0};
 
-void onInterrupt(int) {
+void onInterrupt(int sig) {
+    g_signal = sig;
     g_cancel = true;
 }
 
@@ -49,15 +51,28 @@ bool hasDisplay() {
 struct WindowArgs {
     QString openFolder;
     std::string error;
+    bool help = false;
+    bool version = false;
 };
 
-// `aiotune DIR`, `aiotune --open DIR`, `aiotune --open=DIR`; Qt's own options
-// (-style, -platform ...) are left to QApplication.
+const char* const kWindowUsage =
+    "Usage: aiotune [--open DIR | DIR]   open the window (on a sweep log folder)\n"
+    "       aiotune --help | --version\n"
+    "With no display and no arguments it runs the Quick sweep headless instead;\n"
+    "'aiotune --help' lists the headless commands.\n";
+
+// `aiotune DIR`, `aiotune --open DIR`, `aiotune --open=DIR`, --help, --version;
+// Qt's own options (-style, -platform ...) are left to QApplication. Anything
+// else is an error, so a typo never starts a sweep.
 WindowArgs parseArgs(int argc, char** argv) {
     WindowArgs out;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--open") {
+        if (a == "--help" || a == "-h") {
+            out.help = true;
+        } else if (a == "--version" || a == "-V") {
+            out.version = true;
+        } else if (a == "--open") {
             if (i + 1 >= argc) {
                 out.error = "--open needs a folder: aiotune --open DIR";
                 return out;
@@ -65,12 +80,16 @@ WindowArgs parseArgs(int argc, char** argv) {
             out.openFolder = QString::fromLocal8Bit(argv[++i]);
         } else if (a.rfind("--open=", 0) == 0) {
             out.openFolder = QString::fromLocal8Bit(a.substr(7).c_str());
+        } else if (a == "-style" || a == "-platform" || a == "-stylesheet" ||
+                   a == "-qwindowgeometry" || a == "-qwindowtitle" || a == "-qwindowicon" ||
+                   a == "-platformtheme" || a == "-plugin") {
+            ++i; // Qt options taking a value
+        } else if (a == "-reverse" || a == "-widgetcount" || a == "-nograb" || a == "-dograb" ||
+                   a == "-sync") {
+            // Qt's switches
         } else if (!a.empty() && a[0] == '-') {
-            // Qt options taking a value.
-            if (a == "-style" || a == "-platform" || a == "-stylesheet" ||
-                a == "-qwindowgeometry" || a == "-qwindowtitle" || a == "-qwindowicon" ||
-                a == "-platformtheme" || a == "-plugin")
-                ++i;
+            out.error = "unknown option '" + a + "'";
+            return out;
         } else if (out.openFolder.isEmpty()) {
             out.openFolder = QString::fromLocal8Bit(argv[i]);
         } else {
@@ -155,7 +174,7 @@ int runHeadlessQuick() {
     }
     if (results->status == "cancelled") {
         std::fprintf(stderr, "aiotune: sweep cancelled\n");
-        return 130;
+        return 128 + (g_signal ? g_signal.load() : SIGINT); // 130 for Ctrl-C, 143 for SIGTERM
     }
     const aiotune::Recommendation rec = aiotune::analyze(*results);
     if (!rec.best) {
@@ -183,8 +202,16 @@ int runWindow(int argc, char** argv) {
 
     const WindowArgs args = parseArgs(argc, argv);
     if (!args.error.empty()) {
-        std::fprintf(stderr, "aiotune: %s\n", args.error.c_str());
+        std::fprintf(stderr, "aiotune: %s\n\n%s", args.error.c_str(), kWindowUsage);
         return 2;
+    }
+    if (args.help) {
+        std::printf("%s", kWindowUsage);
+        return 0;
+    }
+    if (args.version) {
+        std::printf("aiotune %s\n", AIOTUNE_VERSION);
+        return 0;
     }
     if (!hasDisplay()) {
         if (!args.openFolder.isEmpty()) {

@@ -50,11 +50,26 @@ int startWindow(char** argv) {
     return 1;
 }
 
-void printUsage() {
-    std::printf("Usage: aiotune [--open DIR | DIR]          open the window\n"
+void printUsage(std::FILE* out = stdout) {
+    std::fprintf(out, "Usage: aiotune [--open DIR | DIR]          open the window\n"
                 "       aiotune <command> [options]         run headless\n\nCommands:\n");
-    for (const auto& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
-    std::printf("\n'aiotune <command> --help' lists a command's options.\n");
+    for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+    std::fprintf(out, "\n'aiotune <command> --help' lists a command's options; 'aiotune --version' "
+                "prints the version.\n");
+}
+
+// The options the window takes besides a folder: ours, then Qt's own that
+// take a value. Anything else starting with '-' is a typo to report: it must
+// never start the window (whose headless fallback writes a Quick sweep).
+bool isWindowOption(const std::string& arg, bool& takesValue) {
+    static const char* const withValue[] = {"--open", "-style", "-platform", "-stylesheet",
+                                            "-qwindowgeometry", "-qwindowtitle", "-qwindowicon",
+                                            "-platformtheme", "-plugin"};
+    takesValue = false;
+    if (arg.rfind("--open=", 0) == 0) return true;
+    for (const char* o : withValue)
+        if (arg == o) return takesValue = true;
+    return false;
 }
 
 } // namespace
@@ -62,7 +77,7 @@ void printUsage() {
 int main(int argc, char** argv) {
     if (argc > 1) {
         const std::string first = argv[1];
-        if (first == "--version") {
+        if (first == "--version" || first == "-V") {
             std::printf("aiotune %s\n", AIOTUNE_VERSION);
             return 0;
         }
@@ -72,19 +87,36 @@ int main(int argc, char** argv) {
         }
         for (const auto& c : kCommands)
             if (first == c.name) return c.run(std::vector<std::string>(argv + 2, argv + argc));
+    }
+    // No subcommand: the window, with a folder and window options only.
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        bool takesValue = false;
+        if (isWindowOption(arg, takesValue)) {
+            if (takesValue && ++i >= argc) {
+                std::fprintf(stderr, "aiotune: %s needs a value\n\n", arg.c_str());
+                printUsage(stderr);
+                return 2;
+            }
+            continue;
+        }
+        if (arg.rfind("-", 0) == 0) {
+            std::fprintf(stderr, "aiotune: unknown option '%s'\n\n", arg.c_str());
+            printUsage(stderr);
+            return 2;
+        }
         // A word that is neither a command nor an existing folder is a typo.
         std::error_code ec;
-        if (first.rfind("-", 0) != 0 && !std::filesystem::is_directory(first, ec)) {
-            std::fprintf(stderr, "aiotune: '%s' is neither a command nor a folder to open\n\n", first.c_str());
-            printUsage();
+        if (!std::filesystem::is_directory(arg, ec)) {
+            std::fprintf(stderr, "aiotune: '%s' is neither a command nor a folder to open\n\n", arg.c_str());
+            printUsage(stderr);
             return 2;
         }
     }
 #ifdef AIOTUNE_HAVE_UI
     return startWindow(argv);
 #else
-    (void)argc;
-    printUsage();
+    printUsage(stderr);
     return 2;
 #endif
 }

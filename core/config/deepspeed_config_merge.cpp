@@ -332,7 +332,7 @@ Result<ConfigMergePreview> previewAioMerge(const fs::path& file, const AioConfig
     return preview;
 }
 
-Result<ConfigWriteOutcome> applyAioMerge(const ConfigMergePreview& preview) {
+Result<ConfigWriteOutcome> applyAioMerge(const ConfigMergePreview& preview, bool replaceReadOnly) {
     if (!preview.merged.changed) {
         // Still make sure the file is what the preview saw before saying "nothing to do".
         auto current = readWholeFile(preview.file);
@@ -345,6 +345,7 @@ Result<ConfigWriteOutcome> applyAioMerge(const ConfigMergePreview& preview) {
     AtomicWriteOptions options;
     options.existing = ExistingFilePolicy::ReplaceKeepBackup;
     options.expectedOriginal = preview.originalText;
+    options.replaceReadOnly = replaceReadOnly;
     auto written = writeFileAtomically(preview.file, preview.merged.text, options);
     if (!written) return Error{written.error()};
     ConfigWriteOutcome outcome;
@@ -355,10 +356,11 @@ Result<ConfigWriteOutcome> applyAioMerge(const ConfigMergePreview& preview) {
 }
 
 Result<ConfigWriteOutcome> mergeAioIntoConfigFile(const fs::path& file, const AioConfig& config,
-                                                  const DeepSpeedVersion& target) {
+                                                  const DeepSpeedVersion& target,
+                                                  bool replaceReadOnly) {
     auto preview = previewAioMerge(file, config, target);
     if (!preview) return Error{preview.error()};
-    return applyAioMerge(*preview);
+    return applyAioMerge(*preview, replaceReadOnly);
 }
 
 std::string aioExportText(const AioConfig& config, const DeepSpeedVersion& target) {
@@ -383,6 +385,7 @@ Result<ConfigWriteOutcome> writeAioExportFile(const fs::path& file, const AioCon
     AtomicWriteOptions options;
     options.existing =
         overwrite ? ExistingFilePolicy::ReplaceKeepBackup : ExistingFilePolicy::Refuse;
+    options.replaceReadOnly = overwrite;
     auto written = writeFileAtomically(file, aioExportText(config, target), options);
     if (!written) return Error{written.error()};
     ConfigWriteOutcome outcome;

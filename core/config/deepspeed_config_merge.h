@@ -45,13 +45,16 @@ struct ConfigWriteOutcome {
 Result<ConfigMergePreview> previewAioMerge(const std::filesystem::path& file,
                                            const AioConfig& config,
                                            const DeepSpeedVersion& target = {});
-// Writes a preview atomically, keeping the original as <file>.bak[.N]; refuses
-// if the file changed since the preview was made.
-Result<ConfigWriteOutcome> applyAioMerge(const ConfigMergePreview& preview);
+// Writes a preview atomically, keeping the original as <file>.bak[.N] and its
+// mode and owner; refuses if the file changed since the preview was made, or
+// is read-only (no write bit) unless replaceReadOnly.
+Result<ConfigWriteOutcome> applyAioMerge(const ConfigMergePreview& preview,
+                                         bool replaceReadOnly = false);
 // previewAioMerge + applyAioMerge, for the command line.
 Result<ConfigWriteOutcome> mergeAioIntoConfigFile(const std::filesystem::path& file,
                                                   const AioConfig& config,
-                                                  const DeepSpeedVersion& target = {});
+                                                  const DeepSpeedVersion& target = {},
+                                                  bool replaceReadOnly = false);
 
 // {"aio": {...}} with 2-space indentation and a final newline.
 std::string aioExportText(const AioConfig& config, const DeepSpeedVersion& target = {});

@@ -1,14 +1,24 @@
 // The headless commands as a user runs them: exit codes, messages naming the
 // path, JSON shapes and values, files written and kept.
+#include "../tools/fault_env.h"
+
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <csignal>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+using namespace aiotune::testing;
 
 namespace {
 struct Run {
@@ -22,6 +32,25 @@ Run aiotune(const QStringList& args) {
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
             p.readAllStandardError()};
 }
+// As a user on a server: no display, HOME in a scratch folder (so a wrongly
+// started Quick sweep would land there, not in the real cache), a deadline.
+Run runNoDisplay(const QString& program, const QStringList& args, const QString& home, int ms = 20000) {
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) env.remove(v);
+    env.insert("HOME", home);
+    env.insert("XDG_CACHE_HOME", home + "/cache");
+    p.setProcessEnvironment(env);
+    p.start(program, args);
+    if (!p.waitForFinished(ms)) {
+        p.kill();
+        p.waitForFinished();
+        return {-2, p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+QString windowProgram() { return QFileInfo(AIOTUNE_CLI).dir().filePath("aiotune-window"); }
 QString fixture(const QString& name) { return QStringLiteral(AIOTUNE_TEST_FIXTURES "/deepspeed/") + name; }
 QJsonObject expected(const QString& name) {
     QFile f(fixture("expected.json"));
@@ -89,6 +118,33 @@ private slots:
         QTest::addRow("bad sweep config") << QStringList{"sweep", "--nvme_dir", "/tmp", "--sweep_config",
                                                          "/nonexistent/s.json"} << 1 << "/nonexistent/s.json";
         QTest::addRow("unknown command") << QStringList{"frobnicate"} << 2 << "frobnicate";
+        // One validator: what sweep refuses, io refuses too, naming the value and the fix.
+        QTest::addRow("io: uneven split") << QStringList{"io", "--folder", "/tmp", "--io_size", "1M", "--io_parallel", "3"}
+                                          << 2 << "does not split into 3 equal slices";
+        QTest::addRow("io: block above io_size") << QStringList{"io", "--folder", "/tmp", "--io_size", "1M", "--block_size", "8M"}
+                                                 << 2 << "block_size 8M is larger than io_size 1M";
+        QTest::addRow("io: queue depth cap") << QStringList{"io", "--folder", "/tmp", "--io_size", "1M", "--block_size", "4K",
+                                                            "--queue_depth", "40000"}
+                                             << 2 << "queue_depth 40000 is above 32768";
+        QTest::addRow("io: block of 4 GiB") << QStringList{"io", "--folder", "/tmp", "--io_size", "8G", "--block_size", "4G"}
+                                            << 2 << "block_size 4G is above 1G";
+        QTest::addRow("io: not a number") << QStringList{"io", "--folder", "/tmp", "--queue_depth", "8x"} << 2 << "8x";
+        QTest::addRow("io: bad engine") << QStringList{"io", "--folder", "/tmp", "--engine", "spdk"} << 2 << "spdk";
+        QTest::addRow("sweep: queue depth cap") << QStringList{"sweep", "--nvme_dir", "/tmp", "--queue_depth", "8,40000"}
+                                                << 2 << "queue_depth 40000";
+        QTest::addRow("sweep: block above a slice") << QStringList{"sweep", "--nvme_dir", "/tmp", "--io_size", "16M",
+                                                                   "--block_size", "8M", "--io_parallel", "4"}
+                                                    << 2 << "16M / intra_op_parallelism 4 = 4M";
+        QTest::addRow("sweep: empty log dir") << QStringList{"sweep", "--nvme_dir", "/tmp", "--log_dir", ""} << 2 << "--log_dir";
+        QTest::addRow("sweep: bad host") << QStringList{"sweep", "--nvme_dir", "/tmp", "--host", "a/b"} << 2 << "a/b";
+        QTest::addRow("sweep: bad bool") << QStringList{"sweep", "--nvme_dir", "/tmp", "--single_submit", "maybe"}
+                                         << 2 << "maybe";
+        QTest::addRow("sweep: /dev/zero as sweep config")
+            << QStringList{"sweep", "--nvme_dir", "/tmp", "--sweep_config", "/dev/zero"} << 1 << "not a regular file";
+        QTest::addRow("devices: stray word") << QStringList{"devices", "extra"} << 2 << "extra";
+        QTest::addRow("export: no log dir") << QStringList{"export"} << 2 << "--log_dir";
+        QTest::addRow("top level: unknown option") << QStringList{"--bogus"} << 2 << "unknown option '--bogus'";
+        QTest::addRow("top level: -v") << QStringList{"-v"} << 2 << "unknown option '-v'";
     }
     void badInputNamesThePath() {
         QFETCH(QStringList, args);
@@ -98,6 +154,214 @@ private slots:
         QCOMPARE(r.code, code);
         QVERIFY2(QString::fromUtf8(r.err).contains(inMessage), r.err.constData());
         QVERIFY(!r.err.contains("terminate called"));
+    }
+
+    // Every command documents its options (both spellings) and exits 0.
+    void helpOnEveryCommand_data() {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("mention");
+        QTest::addRow("io") << "io" << "--io_size,--io-size";
+        QTest::addRow("sweep") << "sweep" << "--host";
+        QTest::addRow("analyze") << "analyze" << "--log_dir";
+        QTest::addRow("export") << "export" << "--deepspeed_version";
+        QTest::addRow("devices") << "devices" << "--all";
+    }
+    void helpOnEveryCommand() {
+        QFETCH(QString, command);
+        QFETCH(QString, mention);
+        for (const char* help : {"--help", "-h"}) {
+            const Run r = aiotune({command, "--json", help});
+            QCOMPARE(r.code, 0);
+            QVERIFY2(r.out.contains(("aiotune " + command).toUtf8()), r.out.constData());
+            QVERIFY2(r.out.contains(mention.toUtf8()), r.out.constData());
+            QVERIFY(r.err.isEmpty());
+        }
+    }
+
+    void versionAndUsage() {
+        Run r = aiotune({"--version"});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QByteArray("aiotune " AIOTUNE_VERSION "\n"));
+        r = aiotune({"--help"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("sweep"));
+    }
+
+    // Only a bare start may run the headless Quick sweep; options, typos,
+    // help and version never do (each once wrote 512 MiB into the cache).
+    void noDisplayOnlyBareStartSweeps_data() {
+        QTest::addColumn<bool>("window"); // run aiotune-window itself
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("out");
+        QTest::addRow("aiotune --bogus") << false << QStringList{"--bogus"} << 2 << "Usage: aiotune";
+        QTest::addRow("aiotune -v") << false << QStringList{"-v"} << 2 << "Usage: aiotune";
+        QTest::addRow("aiotune --open") << false << QStringList{"--open"} << 2 << "needs a value";
+        QTest::addRow("window --help") << true << QStringList{"--help"} << 0 << "Usage: aiotune";
+        QTest::addRow("window -h") << true << QStringList{"-h"} << 0 << "Usage: aiotune";
+        QTest::addRow("window --version") << true << QStringList{"--version"} << 0 << "aiotune " AIOTUNE_VERSION;
+        QTest::addRow("window --bogus") << true << QStringList{"--bogus"} << 2 << "unknown option '--bogus'";
+        QTest::addRow("window -v") << true << QStringList{"-v"} << 2 << "unknown option '-v'";
+    }
+    void noDisplayOnlyBareStartSweeps() {
+        QFETCH(bool, window);
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, out);
+        if (window && !QFileInfo::exists(windowProgram())) QSKIP("aiotune-window is not built (AIOTUNE_BUILD_UI off)");
+        QTemporaryDir home;
+        const Run r = runNoDisplay(window ? windowProgram() : QString(AIOTUNE_CLI), args, home.path());
+        QCOMPARE(r.code, code);
+        QVERIFY2((r.out + r.err).contains(out.toUtf8()), (r.out + r.err).constData());
+        QVERIFY2(!r.err.contains("Quick sweep"), r.err.constData());
+        QCOMPARE(entriesOf(home.path()), QStringList{}); // no scratch folder, no logs
+    }
+
+    // DeepSpeed's spellings: --io_size and --io-size, lists with commas, as
+    // separate words or with the flag repeated.
+    void listSpellingsAgree() {
+        QTemporaryDir dir, logs;
+        const Run r = aiotune({"sweep", "--nvme-dir", dir.path(), "--io-size", "1M", "--block_size", "128K",
+                               "--block-size", "256K", "--queue_depth", "2", "4", "--io_parallel=1",
+                               "--loops", "1", "--log_dir", logs.filePath("l"), "--host", "node-07", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j.value("configs_with_both").toInt(), 4);
+        QCOMPARE(QDir(logs.filePath("l/_aio_bench_read_logs")).entryList(QDir::Files).size(), 4);
+    }
+
+    // SIGINT ends a sweep with 130, SIGTERM with 143 (128 + the signal), and
+    // what was measured so far is kept.
+    void signalsEndTheSweepWithTheirStatus_data() {
+        QTest::addColumn<int>("sig");
+        QTest::addColumn<int>("code");
+        QTest::addRow("SIGINT") << int(SIGINT) << 130;
+        QTest::addRow("SIGTERM") << int(SIGTERM) << 143;
+    }
+    void signalsEndTheSweepWithTheirStatus() {
+        QFETCH(int, sig);
+        QFETCH(int, code);
+        QTemporaryDir dir, logs;
+        QProcess p;
+        // Many small requests and loops: far longer than the moment we wait.
+        p.start(AIOTUNE_CLI, {"sweep", "--nvme_dir", dir.path(), "--io_size", "32M", "--block_size", "4K",
+                              "--queue_depth", "1", "--io_parallel", "1", "--loops", "200", "--log_dir",
+                              logs.filePath("l")});
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        while (!err.contains("written, about") && p.state() == QProcess::Running) {
+            p.waitForReadyRead(200);
+            err += p.readAllStandardError();
+        }
+        QVERIFY2(p.state() == QProcess::Running, err.constData());
+        ::kill(static_cast<pid_t>(p.processId()), sig);
+        QVERIFY(p.waitForFinished(60000));
+        err += p.readAllStandardError();
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), code);
+        QVERIFY2(err.contains("interrupted"), err.constData());
+        QCOMPARE(entriesOf(dir.path()), QStringList{});
+    }
+
+    // Two outputs naming one file, by any spelling, are refused before
+    // anything is written: the config is never overwritten with CSV.
+    void exportRefusesTheSameFileTwice_data() {
+        QTest::addColumn<QString>("how");
+        QTest::addRow("same path") << "same";
+        QTest::addRow("./ spelling") << "dot";
+        QTest::addRow("symlink") << "link";
+        QTest::addRow("hard link") << "hard";
+        QTest::addRow("output and csv, new file") << "new";
+    }
+    void exportRefusesTheSameFileTwice() {
+        QFETCH(QString, how);
+        QTemporaryDir dir;
+        const QString config = dir.filePath("ds_config.json");
+        const QByteArray original = "{\"train_batch_size\": 8}\n";
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(original);
+        f.close();
+        QString other = config;
+        if (how == "dot") other = dir.path() + "/./ds_config.json";
+        if (how == "link") QVERIFY(QFile::link(config, other = dir.filePath("link.json")));
+        if (how == "hard") QCOMPARE(::link(config.toLocal8Bit().constData(), (other = dir.filePath("hard.json")).toLocal8Bit().constData()), 0);
+        QStringList args{"export", "--log_dir", fixture("ds-0.15-sweep"), "--force"};
+        if (how == "new") args << "--output" << dir.filePath("new.json") << "--csv" << dir.filePath("sub/../new.json");
+        else args << "--config" << config << "--csv" << other;
+        const Run r = aiotune(args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("same file"), r.err.constData());
+        QCOMPARE(readAll(config), original);
+        QVERIFY(!QFileInfo::exists(dir.filePath("new.json")));
+        QVERIFY(!QFileInfo::exists(config + ".bak"));
+    }
+
+    // A read-only config is the owner saying "do not change": refused without
+    // --force; with it, mode and owner stay as they were.
+    void mergeRespectsReadOnlyAndOwner() {
+        QTemporaryDir dir;
+        const QString config = dir.filePath("ds_config.json");
+        const QByteArray original = "{\"train_batch_size\": 8}\n";
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(original);
+        f.close();
+        const QByteArray path = config.toLocal8Bit();
+        QCOMPARE(::chmod(path.constData(), 0444), 0);
+        const bool root = runningAsRoot();
+        if (root) QCOMPARE(::chown(path.constData(), 12345, 54321), 0);
+
+        Run r = aiotune({"export", "--log_dir", fixture("ds-0.15-sweep"), "--config", config});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("read-only") && r.err.contains("--force") && r.err.contains(path), r.err.constData());
+        QCOMPARE(readAll(config), original);
+        QCOMPARE(entriesOf(dir.path()), QStringList{"ds_config.json"});
+
+        r = aiotune({"export", "--log_dir", fixture("ds-0.15-sweep"), "--config", config, "--force"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(readAll(config).contains("\"aio\""));
+        struct stat st {};
+        QCOMPARE(::stat(path.constData(), &st), 0);
+        QCOMPARE(st.st_mode & 07777, mode_t(0444));
+        if (!root) QSKIP("owner preservation needs root (a merge as root once handed the file to root)");
+        QCOMPARE(st.st_uid, uid_t(12345));
+        QCOMPARE(st.st_gid, gid_t(54321));
+    }
+
+    // Free space is checked before the scratch file is preallocated: a small
+    // filesystem is never filled to the brim.
+    void ioChecksFreeSpaceFirst() {
+        if (!runningAsRoot()) QSKIP("mounting a small tmpfs needs root");
+        ScopedMount small("tmpfs", "size=100m");
+        if (!small.ok()) QSKIP(qPrintable(small.error()));
+        const Run r = aiotune({"io", "--folder", small.path(), "--io_size", "48M", "--block_size", "1M"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("not enough free space in " + small.path().toUtf8()), r.err.constData());
+        struct statvfs vfs {};
+        QCOMPARE(::statvfs(small.path().toLocal8Bit().constData(), &vfs), 0);
+        QCOMPARE(vfs.f_bfree, vfs.f_blocks); // nothing was ever allocated there
+    }
+
+    // Without O_DIRECT (ramfs) io fails at a 4 KiB probe, before io_size
+    // bytes are put into memory (ramfs keeps them in RAM).
+    void ioProbesDirectIoFirst() {
+        if (!runningAsRoot()) QSKIP("mounting ramfs needs root");
+        if (QStandardPaths::findExecutable("strace").isEmpty()) QSKIP("strace is not installed");
+        ScopedMount ram("ramfs", QString());
+        if (!ram.ok()) QSKIP(qPrintable(ram.error()));
+        QTemporaryDir traceDir;
+        const QString trace = traceDir.filePath("trace");
+        QProcess p;
+        p.start("strace", {"-f", "-qq", "-o", trace, "-e", "trace=fallocate,pwrite64,ftruncate",
+                           AIOTUNE_CLI, "io", "--folder", ram.path(), "--io_size", "256M"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("O_DIRECT"), err.constData());
+        const QByteArray calls = readAll(trace);
+        QVERIFY2(!calls.contains("268435456"), calls.left(2000).constData()); // io_size never requested
+        QVERIFY2(calls.count("pwrite64(") < 16, calls.left(2000).constData());
     }
 
     void emptyLogFolderIsAnError() {
