@@ -48,7 +48,7 @@ private:
 
     std::byte* m_data = nullptr;
     std::size_t m_size = 0;
-    bool m_mapped = false; // large buffers come from mmap, pre-faulted
+    bool m_mapped = false; // large buffers come from mmap; pages fault in on first fill
 };
 
 } // namespace aiotune

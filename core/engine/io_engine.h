@@ -1,6 +1,6 @@
 #pragma once
 // One transfer: io_size bytes between a page-aligned buffer and a scratch
-// file, with DeepSpeed's meaning of every aio key (see DESIGN.md).
+// file, with DeepSpeed's meaning of every aio key (see core/README.md).
 #include "config/aio_config.h"
 #include "engine/measurement_profile.h"
 #include "util/result.h"

@@ -229,7 +229,7 @@ Result<LogFileName> LogFolderReader::parseFileName(std::string_view fileName) {
                  : out.ioBytes != 0 ? LogFileName::Scheme::APrime
                  : sawT             ? LogFileName::Scheme::C
                                     : LogFileName::Scheme::D;
-    // Absent tags mean the sweep's defaults (DEEPSPEED-LOGS.md §2); only the
+    // Absent tags mean the sweep's defaults (core/deepspeed-formats.md §2); only the
     // overlap default depends on the scheme.
     AioConfig& aio = out.key.aio;
     aio.single_submit = single.value_or(false);

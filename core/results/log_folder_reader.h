@@ -1,6 +1,6 @@
 #pragma once
 // Reads a sweep log folder: aiotune's sweep.json when present, else DeepSpeed's
-// layout (DEEPSPEED-LOGS.md §2), every naming scheme, tags parsed by prefix.
+// layout (core/deepspeed-formats.md §2), every naming scheme, tags parsed by prefix.
 // Files it cannot use become SkippedFile entries; it never throws.
 #include "results/result_model.h"
 #include "util/result.h"

@@ -107,7 +107,7 @@ std::string LogFolderWriter::deepSpeedLogText(const ConfigResult& config, IoOp o
         t += "aiotune: median of " + std::to_string(ok.size()) + " loops, " +
              pyFloat(*std::min_element(speeds.begin(), speeds.end())) + " .. " +
              pyFloat(*std::max_element(speeds.begin(), speeds.end())) + " GB/sec\n";
-    // aiotune times one figure per transfer, so Task and E2E lines agree.
+    // Task and E2E lines both print the end-to-end figure (Sample::ioSeconds is not used here).
     t += std::string("Task ") + Op + " Latency = " + pyFloat(latency) + " sec\n";
     t += std::string("Task ") + Op + " Speed = " + pyFloat(speed) + " GB/sec\n";
     t += std::string("E2E ") + Op + " Latency = " + pyFloat(latency) + " sec\n";
