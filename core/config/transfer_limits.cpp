@@ -31,8 +31,8 @@ Result<void> checkBlockSize(std::uint64_t b) {
     if (b % kAlignment != 0)
         return makeError("block_size " + std::to_string(b) +
                          " is not a multiple of 4096 bytes, which O_DIRECT needs: use " +
-                         formatByteSizeTag(roundDown(b, kAlignment)) + " or " +
-                         formatByteSizeTag(roundDown(b, kAlignment) + kAlignment));
+                         sizeText(roundDown(b, kAlignment)) + " or " +
+                         sizeText(roundDown(b, kAlignment) + kAlignment));
     if (b > kMaxBlockSize)
         return makeError("block_size " + sizeText(b) +
                          " is above 1G, more than Linux moves in one request: use at most 1G");
@@ -94,9 +94,8 @@ Result<void> checkTransferShape(std::uint64_t ioSize, const AioConfig& aio, Spli
     }
     const std::uint64_t unit = kAlignment * p; // one page per thread
     if (ioSize % unit != 0)
-        return makeError("io_size " + sizeText(ioSize) + " does not split into " +
-                         std::to_string(p) +
-                         " equal slices of whole 4 KiB pages (intra_op_parallelism " +
+        return makeError("io_size " + sizeText(ioSize) + " does not split evenly into " +
+                         std::to_string(p) + " slices of whole 4 KiB pages (intra_op_parallelism " +
                          std::to_string(p) + "), as DeepSpeed requires: use an io_size that is " +
                          "a multiple of " + formatByteSizeTag(unit) + ", e.g. " +
                          formatByteSizeTag(roundDown(ioSize, unit)));

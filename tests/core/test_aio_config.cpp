@@ -250,11 +250,20 @@ private slots:
         QTest::addColumn<QString>("mention"); // empty: valid
         QTest::addRow("defaults") << AioConfig() << QString();
         QTest::addRow("4K blocks") << make(4096, 1, 1, true, false, false) << QString();
-        QTest::addRow("zero block") << make(0, 8, 1, false, true, false) << "block_size\" is 0";
+        QTest::addRow("zero block") << make(0, 8, 1, false, true, false) << "block_size 0";
         QTest::addRow("odd block") << make(6000, 8, 1, false, true, false) << "6000";
-        QTest::addRow("zero depth") << make(4096, 0, 1, false, true, false) << "queue_depth\" is 0";
+        QTest::addRow("zero depth") << make(4096, 0, 1, false, true, false) << "queue_depth 0";
         QTest::addRow("negative threads")
-            << make(4096, 8, -1, false, true, false) << "intra_op_parallelism\" is -1";
+            << make(4096, 8, -1, false, true, false) << "intra_op_parallelism -1";
+        // The caps of config/transfer_limits.h (none existed here before).
+        QTest::addRow("depth above io_uring's ring")
+            << make(4096, 40000, 1, false, true, false) << "queue_depth 40000 is above 32768";
+        QTest::addRow("257 threads")
+            << make(4096, 8, 257, false, true, false) << "intra_op_parallelism 257";
+        QTest::addRow("4 GiB block")
+            << make(4ull << 30, 8, 1, false, true, false) << "block_size 4G (4294967296 bytes) is above 1G";
+        QTest::addRow("largest allowed")
+            << make(1ull << 30, 32768, 256, true, false, true) << QString();
     }
     void validates() {
         QFETCH(AioConfig, config);

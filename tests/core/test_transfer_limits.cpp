@@ -47,7 +47,7 @@ private slots:
         QTest::addRow("block just over 1G") << quint64(4 * G) << quint64(G + 4 * K) << 8 << 1
                                             << QStringList{"block_size", "at most 1G"};
         QTest::addRow("unaligned block") << quint64(M) << quint64(6000) << 8 << 1
-                                         << QStringList{"block_size 6000", "4096", "use 4K or 8K"};
+                                         << QStringList{"block_size 6000", "4096", "use 4K (4096 bytes) or 8K (8192 bytes)"};
         QTest::addRow("unaligned io size") << quint64(M + 512) << quint64(4 * K) << 8 << 1
                                            << QStringList{"io_size 1049088", "use 1M"};
         QTest::addRow("zero io size") << quint64(0) << quint64(4 * K) << 8 << 1 << QStringList{"io_size is 0"};
@@ -55,7 +55,7 @@ private slots:
                                           << QStringList{"io_size 2T", "1T"};
         // Relations: DeepSpeed splits io_size into equal slices of whole pages.
         QTest::addRow("uneven split over 3 threads")
-            << quint64(M) << quint64(4 * K) << 8 << 3 << QStringList{"io_size 1M", "3 equal slices", "12K", "e.g. 1020K"};
+            << quint64(M) << quint64(4 * K) << 8 << 3 << QStringList{"io_size 1M", "split evenly into 3 slices", "12K", "e.g. 1020K"};
         QTest::addRow("block larger than io_size")
             << quint64(M) << quint64(8 * M) << 8 << 1 << QStringList{"block_size 8M", "io_size 1M", "1M or less"};
         QTest::addRow("block larger than a thread's slice")
