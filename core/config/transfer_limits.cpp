@@ -119,9 +119,8 @@ Result<void> checkBuffersFitMemory(std::uint64_t ioSize, std::uint64_t buffers,
     const std::uint64_t needed = ioSize * buffers;
     if (needed <= memoryBytes) return {};
     return makeError("io_size " + formatByteSizeTag(ioSize) +
-                     (buffers > 1 ? " for each of " + std::to_string(buffers) + " folders needs " +
-                                        formatByteSizeHuman(needed)
-                                  : std::string()) +
+                     (buffers > 1 ? " for each of " + std::to_string(buffers) + " folders" : std::string()) +
+                     " needs " + formatByteSizeHuman(needed) +
                      " of buffer memory, more than this machine's " +
                      formatByteSizeHuman(memoryBytes) + ": use a smaller io_size");
 }

@@ -4,6 +4,7 @@
 #include "util/byte_size.h"
 #include "util/json_input.h"
 
+#include <climits>
 #include <set>
 
 namespace aiotune {
@@ -42,7 +43,8 @@ Result<std::vector<std::uint64_t>> sizeList(const json& v, std::string_view sour
 Result<std::vector<int>> intList(const json& v, std::string_view source, std::string_view key) {
     std::vector<int> out;
     for (const auto& item : asList(v)) {
-        if (!item.is_number_integer() || item.get<long long>() < 1 || item.get<long long>() > 65536)
+        // Only the type here; the caps are checkTransferShape's (SweepSpec::validate).
+        if (!item.is_number_integer() || item.get<long long>() < 1 || item.get<long long>() > INT_MAX)
             return makeError(where(source, key) + " has " + item.dump() + ": expected whole numbers >= 1");
         out.push_back(item.get<int>());
     }
