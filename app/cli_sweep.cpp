@@ -3,10 +3,10 @@
 #include "cli_common.h"
 #include "commands.h"
 
+#include "config/transfer_limits.h"
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
 #include "sweep/sweep_runner.h"
-#include "config/transfer_limits.h"
 #include "util/byte_size.h"
 #include "util/physical_memory.h"
 
