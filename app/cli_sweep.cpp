@@ -3,6 +3,7 @@
 #include "cli_args.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "sweep_printer.h"
 
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
@@ -26,12 +27,6 @@ extern "C" void onInterrupt(int) { g_interrupted = true; }
 int fail(const std::string& message, int code = 1) {
     std::cerr << "aiotune sweep: " << message << "\n";
     return code;
-}
-
-std::string formatEta(double s) {
-    if (s < 0) return "?";
-    if (s < 90) return std::to_string(static_cast<int>(s + 0.5)) + " s";
-    return std::to_string(static_cast<int>(s / 60 + 0.5)) + " min";
 }
 
 } // namespace
@@ -130,7 +125,10 @@ int runSweep(const std::vector<std::string>& argv) {
     const std::string logDir = args->value("log_dir", "_aio_bench_logs");
     SweepRunner runner(spec, kind);
     runner.setLogFolder(logDir);
-    runner.setHugePages(!args->has("no_huge_pages"));
+    // Until --huge_pages lands: --no_huge_pages forces normal pages, else faithful.
+    MeasurementProfile profile;
+    if (args->has("no_huge_pages")) profile.pages = PagePolicy::Normal;
+    runner.setProfile(profile);
 
     struct sigaction sa {};
     sa.sa_handler = onInterrupt;
@@ -138,47 +136,32 @@ int runSweep(const std::vector<std::string>& argv) {
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
 
-    const bool tty = ::isatty(STDERR_FILENO);
-    SweepCallbacks cb;
-    cb.progress = [&](const SweepProgress& p) {
-        if (!tty) return;
-        std::fprintf(stderr, "\r\033[K[%zu/%zu] ETA %s  %s", p.done, p.total, formatEta(p.etaSeconds).c_str(),
-                     p.current.c_str());
-        std::fflush(stderr);
-    };
-    std::size_t done = 0;
-    const std::size_t total = plan.transfers / std::max<std::size_t>(spec.folders.size(), 1);
-    cb.sample = [&](const ConfigKey& key, const Sample& s) {
-        ++done;
-        if (tty && s.error.empty()) return;
-        if (tty) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "[%zu/%zu] %s %s: ", done, total, std::string(ioOpName(s.op)).c_str(),
-                     key.label().c_str());
-        if (s.failed()) std::fprintf(stderr, "FAILED: %s\n", s.error.c_str());
-        else std::fprintf(stderr, "%.3f GiB/s\n", s.gibPerSec);
-    };
-    cb.message = [&](const std::string& m) { std::cerr << (tty ? "\r\033[K" : "") << "aiotune sweep: " << m << "\n"; };
-
-    auto results = runner.run(cb, &g_interrupted);
-    if (tty) std::fprintf(stderr, "\r\033[K");
+    SweepPrinter printer(stderr, "aiotune sweep", ::isatty(STDERR_FILENO));
+    auto results = runner.run({&printer}, &g_interrupted);
     if (!results) return fail(results.error());
-    if (results->status == "cancelled")
+    if (results->status == SweepStatus::Cancelled)
         std::cerr << "aiotune sweep: interrupted; " << results->configs.size()
                   << " configurations measured so far are in " << logDir << "\n";
+    else if (results->status == SweepStatus::Failed)
+        std::cerr << "aiotune sweep: the sweep failed (" << results->error << "); what was measured before is in "
+                  << logDir << "\n";
     else
         std::cerr << "aiotune sweep: logs in " << logDir << " (read them again with: aiotune analyze --log_dir "
                   << logDir << ")\n";
+    if (!args->has("json")) printer.printTop(*results, 5);
 
     const Recommendation rec = analyze(*results);
     if (args->has("json")) {
         auto j = analysisJson(*results, rec);
         j["log_dir"] = logDir;
-        j["status"] = results->status;
+        j["status"] = sweepStatusName(results->status);
+        if (!results->error.empty()) j["error"] = results->error;
         std::cout << j.dump(2) << "\n";
     } else {
         printAnalysis(std::cout, std::cerr, *results, rec);
     }
-    if (results->status == "cancelled") return 130;
+    if (results->status == SweepStatus::Cancelled) return 130;
+    if (results->status == SweepStatus::Failed) return 1;
     return rec.best || !(spec.read && spec.write) ? 0 : 1;
 }
 
