@@ -2,6 +2,7 @@
 // on stderr (a live line on a terminal), the best aio section on stdout.
 #include "cli_common.h"
 #include "commands.h"
+#include "sweep_printer.h"
 
 #include "config/transfer_limits.h"
 #include "results/analysis.h"
@@ -29,13 +30,6 @@ extern "C" void onInterrupt(int sig) {
     g_interrupted = true;
 }
 
-// Records the fleet label once SweepRunner::setHostLabel exists (the runner's
-// change); until then the label is checked but not yet written to sweep.json.
-template <typename Runner> void setHostLabel(Runner& runner, const std::string& host) {
-    if constexpr (requires { runner.setHostLabel(host); }) runner.setHostLabel(host);
-    else (void)host;
-}
-
 // A host label names a folder in a fleet's results: a plain name.
 std::string checkHostLabel(std::string& host) {
     if (host.empty() || host.size() > 253) return "must be 1 to 253 characters, e.g. node07";
@@ -49,12 +43,6 @@ std::string checkHostLabel(std::string& host) {
 int fail(const std::string& message, int code = 1) {
     std::cerr << "aiotune sweep: " << message << "\n";
     return code;
-}
-
-std::string formatEta(double s) {
-    if (s < 0) return "?";
-    if (s < 90) return std::to_string(static_cast<int>(s + 0.5)) + " s";
-    return std::to_string(static_cast<int>(s / 60 + 0.5)) + " min";
 }
 
 } // namespace
@@ -159,8 +147,11 @@ int runSweep(const std::vector<std::string>& argv) {
 
     SweepRunner runner(spec, kind);
     runner.setLogFolder(logDir);
-    runner.setHugePages(!noHugePages);
-    if (!host.empty()) setHostLabel(runner, host);
+    if (!host.empty()) runner.setHostLabel(host);
+    // Until --huge_pages lands: --no_huge_pages forces normal pages, else faithful.
+    MeasurementProfile profile;
+    if (noHugePages) profile.pages = PagePolicy::Normal;
+    runner.setProfile(profile);
 
     struct sigaction sa {};
     sa.sa_handler = onInterrupt;
@@ -168,48 +159,33 @@ int runSweep(const std::vector<std::string>& argv) {
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
 
-    const bool tty = ::isatty(STDERR_FILENO);
-    SweepCallbacks cb;
-    cb.progress = [&](const SweepProgress& p) {
-        if (!tty) return;
-        std::fprintf(stderr, "\r\033[K[%zu/%zu] ETA %s  %s", p.done, p.total, formatEta(p.etaSeconds).c_str(),
-                     p.current.c_str());
-        std::fflush(stderr);
-    };
-    std::size_t done = 0;
-    const std::size_t total = plan.transfers / std::max<std::size_t>(spec.folders.size(), 1);
-    cb.sample = [&](const ConfigKey& key, const Sample& s) {
-        ++done;
-        if (tty && s.error.empty()) return;
-        if (tty) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "[%zu/%zu] %s %s: ", done, total, std::string(ioOpName(s.op)).c_str(),
-                     key.label().c_str());
-        if (s.failed()) std::fprintf(stderr, "FAILED: %s\n", s.error.c_str());
-        else std::fprintf(stderr, "%.3f GiB/s\n", s.gibPerSec);
-    };
-    cb.message = [&](const std::string& m) { std::cerr << (tty ? "\r\033[K" : "") << "aiotune sweep: " << m << "\n"; };
-
-    auto results = runner.run(cb, &g_interrupted);
-    if (tty) std::fprintf(stderr, "\r\033[K");
+    SweepPrinter printer(stderr, "aiotune sweep", ::isatty(STDERR_FILENO));
+    auto results = runner.run({&printer}, &g_interrupted);
     if (!results) return fail(results.error());
-    if (results->status == "cancelled")
+    if (results->status == SweepStatus::Cancelled)
         std::cerr << "aiotune sweep: interrupted; " << results->configs.size()
                   << " configurations measured so far are in " << logDir << "\n";
+    else if (results->status == SweepStatus::Failed)
+        std::cerr << "aiotune sweep: the sweep failed (" << results->error << "); what was measured before is in "
+                  << logDir << "\n";
     else
         std::cerr << "aiotune sweep: logs in " << logDir << " (read them again with: aiotune analyze --log_dir "
                   << logDir << ")\n";
+    if (!json) printer.printTop(*results, 5);
 
     const Recommendation rec = analyze(*results);
     if (json) {
         auto j = analysisJson(*results, rec);
         j["log_dir"] = logDir;
-        j["status"] = results->status;
+        j["status"] = sweepStatusName(results->status);
+        if (!results->error.empty()) j["error"] = results->error;
         std::cout << j.dump(2) << "\n";
     } else {
         printAnalysis(std::cout, std::cerr, *results, rec);
     }
     // The shell's convention: 128 + the signal (130 for Ctrl-C, 143 for SIGTERM).
-    if (results->status == "cancelled") return 128 + (g_signal ? g_signal.load() : SIGINT);
+    if (results->status == SweepStatus::Cancelled) return 128 + (g_signal ? g_signal.load() : SIGINT);
+    if (results->status == SweepStatus::Failed) return 1;
     return rec.best || !(spec.read && spec.write) ? 0 : 1;
 }
 

@@ -6,6 +6,7 @@
 #include "panels/ranges_panel.h"
 #include "results/analysis.h"
 #include "sweep/sweep_runner.h"
+#include "sweep_printer.h"
 #include "util/byte_size.h"
 
 #include <QApplication>
@@ -101,17 +102,6 @@ WindowArgs parseArgs(int argc, char** argv) {
     return out;
 }
 
-std::string formatEta(double s) {
-    if (s < 0) return "estimating";
-    char buf[64];
-    if (s < 60)
-        std::snprintf(buf, sizeof buf, "%.0f s left", s);
-    else
-        std::snprintf(buf, sizeof buf, "%d min %02d s left", static_cast<int>(s) / 60,
-                      static_cast<int>(s) % 60);
-    return buf;
-}
-
 int runHeadlessQuick() {
     std::fprintf(stderr,
                  "aiotune: no display (DISPLAY and WAYLAND_DISPLAY are unset), so no window.\n"
@@ -143,39 +133,20 @@ int runHeadlessQuick() {
 
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
-    const bool tty = ::isatty(STDERR_FILENO);
-    auto last = std::chrono::steady_clock::time_point{};
-    aiotune::SweepCallbacks cb;
-    cb.progress = [&](const aiotune::SweepProgress& p) {
-        const auto now = std::chrono::steady_clock::now();
-        if (p.done < p.total && now - last < std::chrono::milliseconds(tty ? 100 : 1000)) return;
-        last = now;
-        const int pct = p.total ? static_cast<int>(p.done * 100 / p.total) : 0;
-        std::fprintf(stderr, tty ? "\r\033[K[%3d%%] %s, %s" : "[%3d%%] %s, %s\n", pct,
-                     p.current.c_str(), formatEta(p.etaSeconds).c_str());
-        std::fflush(stderr);
-    };
-    cb.sample = [&](const aiotune::ConfigKey& key, const aiotune::Sample& s) {
-        if (s.failed())
-            std::fprintf(stderr, "%s%s %s failed: %s\n", tty ? "\r\033[K" : "",
-                         std::string(aiotune::ioOpName(s.op)).c_str(), key.label().c_str(),
-                         s.error.c_str());
-    };
-    cb.message = [&](const std::string& m) {
-        std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", m.c_str());
-    };
-
+    // The same printer as `aiotune sweep`, so both headless paths read alike.
+    aiotune::cli::SweepPrinter printer(stderr, "aiotune", ::isatty(STDERR_FILENO));
     aiotune::SweepRunner runner(*spec);
-    auto results = runner.run(cb, &g_cancel);
-    if (tty) std::fprintf(stderr, "\n");
+    auto results = runner.run({&printer}, &g_cancel);
     if (!results) {
         std::fprintf(stderr, "aiotune: %s\n", results.error().c_str());
         return 1;
     }
-    if (results->status == "cancelled") {
+    if (results->status == aiotune::SweepStatus::Cancelled) {
         std::fprintf(stderr, "aiotune: sweep cancelled\n");
         return 128 + (g_signal ? g_signal.load() : SIGINT); // 130 for Ctrl-C, 143 for SIGTERM
     }
+    if (results->status == aiotune::SweepStatus::Failed) return 1; // the printer said why
+    printer.printTop(*results, 5);
     const aiotune::Recommendation rec = aiotune::analyze(*results);
     if (!rec.best) {
         std::fprintf(stderr, "aiotune: no configuration has both a read and a write figure: %s\n",

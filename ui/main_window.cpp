@@ -13,6 +13,7 @@
 #include "results/throughput_chart.h"
 #include "settings/app_settings.h"
 #include "sweep/sweep_controller.h"
+#include "util/duration_format.h"
 
 #include <QAction>
 #include <QApplication>
@@ -52,12 +53,7 @@ static void initAiotuneResources() {
 namespace {
 
 QString formatEta(double seconds) {
-    if (seconds < 0) return QObject::tr("estimating…");
-    const int s = static_cast<int>(seconds + 0.5);
-    if (s < 60) return QObject::tr("%1 s left").arg(s);
-    if (s < 3600)
-        return QObject::tr("%1 min %2 s left").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-    return QObject::tr("%1 h %2 min left").arg(s / 3600).arg((s % 3600) / 60);
+    return QString::fromStdString(aiotune::formatEta(seconds));
 }
 
 QString folderName(const QString& folder) {

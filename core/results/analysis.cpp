@@ -1,5 +1,7 @@
 #include "results/analysis.h"
 
+#include "results/statistics.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -87,10 +89,7 @@ Recommendation analyze(const ResultSet& results) {
         if (const auto r = combinedRange(c)) relative.push_back(*r / *c.combinedGiBps);
     if (!relative.empty()) {
         rec.noiseKnown = true;
-        std::sort(relative.begin(), relative.end());
-        const std::size_t n = relative.size();
-        const double medianRel =
-            n % 2 ? relative[n / 2] : (relative[n / 2 - 1] + relative[n / 2]) / 2.0;
+        const double medianRel = *median(relative);
         rec.noiseGiBps =
             std::max(combinedRange(best).value_or(0.0), medianRel * *best.combinedGiBps);
     }

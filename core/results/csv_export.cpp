@@ -1,5 +1,6 @@
 #include "results/csv_export.h"
 
+#include "results/statistics.h"
 #include "util/atomic_file.h"
 
 #include <charconv>
@@ -38,7 +39,7 @@ std::string resultsToCsv(const ResultSet& results) {
         "tag,label,block_size,queue_depth,intra_op_parallelism,single_submit,overlap_events,use_"
         "gds,"
         "folders,read_gibps,write_gibps,combined_gibps,read_min,read_max,write_min,write_max,"
-        "read_samples,write_samples,errors,first_error\n";
+        "read_samples,write_samples,errors,first_error,spread,read_p99_us,write_p99_us\n";
     for (const ConfigResult& c : results.configs) {
         const AioConfig& a = c.key.aio;
         const auto b = [](bool v) { return std::string(v ? "true" : "false"); };
@@ -63,6 +64,10 @@ std::string resultsToCsv(const ResultSet& results) {
             std::to_string(c.writeSpread ? c.writeSpread->count : 0),
             std::to_string(c.errors),
             cell(c.firstError()),
+            // Appended, so scripts reading the older columns by position still work.
+            num(spreadFraction(c)),
+            num(p99LatencyUs(c, IoOp::Read)),
+            num(p99LatencyUs(c, IoOp::Write)),
         };
         bool firstCol = true;
         for (const std::string& col : cols) {

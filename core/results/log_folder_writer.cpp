@@ -3,10 +3,12 @@
 #include "util/atomic_file.h"
 
 #include "results/log_folder_reader.h"
+#include "results/statistics.h"
 #include "results/sweep_file.h"
 #include "util/byte_size.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,11 +47,6 @@ std::string pyString(std::string_view s) {
     return out + "'";
 }
 
-double medianOf(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
 
 } // namespace
 
@@ -96,26 +93,43 @@ std::string LogFolderWriter::deepSpeedLogText(const ConfigResult& config, IoOp o
     }
     if (ok.empty()) return t; // like DeepSpeed's failed runs: no metric line
 
-    std::vector<double> speeds, seconds;
+    // Task lines: the I/O alone (first submit to last completion), as
+    // DeepSpeed's Task lines and `aiotune io` report it; E2E lines: the whole
+    // transfer. Samples without an I/O time (older sweeps) use the E2E one.
+    std::vector<double> speeds, seconds, ioSpeeds, ioSeconds;
     for (const Sample* s : ok) {
         speeds.push_back(s->gibPerSec);
         seconds.push_back(s->seconds);
+        const double io = s->ioSeconds && *s->ioSeconds > 0 ? *s->ioSeconds : s->seconds;
+        ioSeconds.push_back(io);
+        ioSpeeds.push_back(io > 0 && s->bytes ? static_cast<double>(s->bytes) / io / (1024.0 * 1024.0 * 1024.0)
+                                              : s->gibPerSec);
     }
-    const double speed = medianOf(speeds);
-    const double latency = medianOf(seconds);
+    const double speed = *median(speeds);
+    const double latency = *median(seconds);
     if (ok.size() > 1)
         t += "aiotune: median of " + std::to_string(ok.size()) + " loops, " +
              pyFloat(*std::min_element(speeds.begin(), speeds.end())) + " .. " +
              pyFloat(*std::max_element(speeds.begin(), speeds.end())) + " GB/sec\n";
-    // Task and E2E lines both print the end-to-end figure (Sample::ioSeconds is not used here).
-    t += std::string("Task ") + Op + " Latency = " + pyFloat(latency) + " sec\n";
-    t += std::string("Task ") + Op + " Speed = " + pyFloat(speed) + " GB/sec\n";
+    t += std::string("Task ") + Op + " Latency = " + pyFloat(*median(ioSeconds)) + " sec\n";
+    t += std::string("Task ") + Op + " Speed = " + pyFloat(*median(ioSpeeds)) + " GB/sec\n";
     t += std::string("E2E ") + Op + " Latency = " + pyFloat(latency) + " sec\n";
     t += std::string("E2E ") + Op + " Speed = " + pyFloat(speed) + " GB/sec\n";
     return t;
 }
 
 namespace {
+// sweep.json padded with trailing blanks (valid JSON) to a whole 4 KiB with
+// at least 1 KiB to spare: room the final status can take in place when the
+// disk is full, so a sweep that failed for lack of space can still say so.
+std::string sweepFileText(const ResultSet& results) {
+    std::string text = sweepFileJson(results).dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::size_t padded = (text.size() + 1024 + 4095) / 4096 * 4096;
+    text.append(padded - text.size() - 1, ' ');
+    text += '\n';
+    return text;
+}
+
 // Logs and sweep.json are aiotune's own files: replaced without a backup. The
 // per-point rewrites skip the flush (it cost a sweep ~8% of its time); a
 // killed process loses nothing either way, and finish() makes them durable.
@@ -128,8 +142,46 @@ Result<void> replaceOwnFile(const fs::path& file, std::string_view content, bool
 }
 } // namespace
 
+std::string LogFolderWriter::existingLogs(const fs::path& folder) {
+    std::error_code ec;
+    if (fs::exists(folder / kSweepFileName, ec))
+        return folder.string() + " already holds a sweep's logs (" + std::string(kSweepFileName) +
+               "): move it away or choose another log folder, so two sweeps never mix";
+    for (const std::string_view sub : {kReadLogDir, kWriteLogDir})
+        for (fs::directory_iterator it(folder / sub, ec), end; !ec && it != end; it.increment(ec))
+            if (it->path().extension() == ".txt" && !isAtomicWriteTempName(it->path().filename().string()))
+                return folder.string() + " already holds sweep logs (" +
+                       (fs::path(sub) / it->path().filename()).string() +
+                       "): move them away or choose another log folder, so two sweeps never mix";
+    return {};
+}
+
+namespace {
+// A killed writer leaves its temporaries (".sweep.json.aiotune-*.tmp");
+// nobody else writes those names, so the next run removes them.
+void removeStaleTemporaries(const fs::path& folder) {
+    for (const fs::path& dir : {folder, folder / kReadLogDir, folder / kWriteLogDir}) {
+        std::error_code ec;
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+            if (isAtomicWriteTempName(it->path().filename().string()) && it->is_regular_file(ec))
+                fs::remove(it->path(), ec);
+    }
+}
+} // namespace
+
 Result<LogFolderWriter> LogFolderWriter::create(const fs::path& folder, std::string engine,
                                                 nlohmann::json meta) {
+    ResultSet header;
+    header.engine = std::move(engine);
+    header.meta = std::move(meta);
+    return create(folder, std::move(header));
+}
+
+Result<LogFolderWriter> LogFolderWriter::create(const fs::path& folder, ResultSet header) {
+    if (folder.empty())
+        return makeError("no log folder given (an empty path): name a folder for the sweep logs, "
+                         "e.g. --log_dir _aio_bench_logs");
+    if (const std::string mixed = existingLogs(folder); !mixed.empty()) return makeError(mixed);
     std::error_code ec;
     for (const std::string_view sub : {kReadLogDir, kWriteLogDir}) {
         fs::create_directories(folder / sub, ec);
@@ -137,25 +189,33 @@ Result<LogFolderWriter> LogFolderWriter::create(const fs::path& folder, std::str
             return makeError("could not create log folder " + (folder / sub).string() + ": " +
                              ec.message() + "; choose a writable folder");
     }
+    removeStaleTemporaries(folder);
     LogFolderWriter w;
     w.m_folder = folder;
-    w.m_results.engine = std::move(engine);
-    w.m_results.meta = std::move(meta);
-    w.m_results.status = "running";
+    w.m_results = std::move(header);
+    w.m_results.configs.clear();
+    w.m_results.skipped.clear();
+    w.m_results.status = SweepStatus::Running;
     w.m_results.source = "aiotune sweep " + folder.string();
-    if (auto r = w.writeSweepFile(false); !r) return makeError(r.error());
+    if (auto r = w.writeSweepFile(w.m_results, false); !r) return makeError(r.error());
     return w;
 }
 
-Result<void> LogFolderWriter::add(const ConfigKey& key, const std::vector<Sample>& samples) {
+Result<void> LogFolderWriter::add(const ConfigKey& key, const std::vector<Sample>& samples,
+                                  const std::vector<Sample>& perFolder) {
+    // Committed only once sweep.json holds it, so a failed write leaves
+    // results() equal to the file (what finish() then rewrites).
+    ResultSet next = m_results;
     bool touched[2] = {false, false};
-    for (const Sample& s : samples) {
-        m_results.add(key, s);
-        touched[s.op == IoOp::Read ? 0 : 1] = true;
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        // The per-folder samples go with the last aggregate (one call per visit).
+        next.add(key, samples[i], i + 1 == samples.size() ? perFolder : std::vector<Sample>{});
+        touched[samples[i].op == IoOp::Read ? 0 : 1] = true;
     }
     // sweep.json first: aiotune reads it in preference, so a kill between the
     // two writes leaves aiotune's view complete and only a DeepSpeed text log behind.
-    if (auto r = writeSweepFile(false); !r) return r;
+    if (auto r = writeSweepFile(next, false); !r) return r;
+    m_results = std::move(next);
     const ConfigResult* config = m_results.find(key);
     if (config) {
         for (const IoOp op : {IoOp::Read, IoOp::Write}) {
@@ -170,8 +230,18 @@ Result<void> LogFolderWriter::add(const ConfigKey& key, const std::vector<Sample
     return {};
 }
 
-Result<void> LogFolderWriter::finish(std::string status) {
-    m_results.status = std::move(status);
+Result<void> LogFolderWriter::setDropouts(std::vector<Dropout> dropouts) {
+    ResultSet next = m_results;
+    next.dropouts = std::move(dropouts);
+    if (auto r = writeSweepFile(next, false); !r) return r;
+    m_results = std::move(next);
+    return {};
+}
+
+Result<void> LogFolderWriter::finish(SweepStatus status, std::string error, std::int64_t finishedAtMs) {
+    m_results.status = status;
+    m_results.error = std::move(error);
+    m_results.finishedAtMs = finishedAtMs;
     // The last write makes the whole folder durable.
     for (const auto& config : m_results.configs)
         for (IoOp op : {IoOp::Read, IoOp::Write}) {
@@ -181,15 +251,34 @@ Result<void> LogFolderWriter::finish(std::string status) {
                 ::close(fd);
             }
         }
-    return writeSweepFile(true);
+    const auto atomic = writeSweepFile(m_results, true);
+    if (atomic) return atomic;
+    // A full disk refuses the temporary file; the old sweep.json's own blocks
+    // still take the final text, for which its padding left room (see
+    // sweepFileText). A kill during this one write could cut it short: only on this path.
+    const fs::path file = m_folder / kSweepFileName;
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return atomic;
+    struct stat st {};
+    std::string text = sweepFileJson(m_results).dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (::fstat(fd, &st) == 0 && text.size() + 1 < static_cast<std::size_t>(st.st_size))
+        text.append(static_cast<std::size_t>(st.st_size) - text.size() - 1, ' '); // its own blocks only
+    text += '\n';
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+    }
+    const bool ok = done == text.size() && ::ftruncate(fd, static_cast<off_t>(text.size())) == 0 &&
+                    ::fdatasync(fd) == 0;
+    ::close(fd);
+    if (!ok) return makeError(atomic.error() + "; writing the final status in place failed too");
+    return {};
 }
 
-Result<void> LogFolderWriter::writeSweepFile(bool durable) const {
-    return replaceOwnFile(
-        m_folder / kSweepFileName,
-        sweepFileJson(m_results).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) +
-            "\n",
-        durable);
+Result<void> LogFolderWriter::writeSweepFile(const ResultSet& results, bool durable) const {
+    return replaceOwnFile(m_folder / kSweepFileName, sweepFileText(results), durable);
 }
 
 } // namespace aiotune

@@ -7,6 +7,12 @@
 // is replaced atomically (temporary file + rename), so a sweep killed at any
 // moment leaves each finished point readable and no half-written file under a
 // log name. Not thread-safe: call it from one thread (the sweep's).
+//
+// One folder holds one sweep: create() refuses a folder that already holds
+// logs (a sweep.json or a text log), so two sweeps never mix. Refusing rather
+// than picking a fresh subfolder keeps the folder the user named the one that
+// `aiotune analyze` and DeepSpeed's tools read. Two sweeps at once are kept
+// apart by the caller's lock (see sweep/folder_lock.h).
 #include "results/result_model.h"
 #include "util/result.h"
 
@@ -22,18 +28,31 @@ namespace aiotune {
 class LogFolderWriter {
   public:
     // Creates `folder` and both DeepSpeed subfolders and writes a sweep.json
-    // with status "running". `meta` is the caller's blob (sweep spec, system
-    // fingerprint), stored as given. Text logs already in the folder stay, as
-    // DeepSpeed leaves them; an old sweep.json is replaced.
+    // with status "running" and everything `header` holds besides samples
+    // (engine, meta, host, strategy, profile, start time). Refuses an empty
+    // path and a folder that already holds logs; removes the temporary files
+    // a killed writer left (".sweep.json.aiotune-*.tmp"). Other files stay.
+    static Result<LogFolderWriter> create(const std::filesystem::path& folder, ResultSet header);
+    // The same with only an engine name and the caller's meta blob.
     static Result<LogFolderWriter> create(const std::filesystem::path& folder, std::string engine,
                                           nlohmann::json meta);
 
+    // Why `folder` cannot take a new sweep's logs (it holds some already);
+    // empty when it can (missing, empty, or holding other files only).
+    static std::string existingLogs(const std::filesystem::path& folder);
+
     // Adds the samples of one configuration (one point, or more loops of a
-    // point already added), rewrites its text logs with the median so far and
-    // rewrites sweep.json.
-    Result<void> add(const ConfigKey& key, const std::vector<Sample>& samples);
-    // Marks the sweep "finished", "cancelled" or "failed" in sweep.json.
-    Result<void> finish(std::string status);
+    // point already added), with each folder's own sample behind them when
+    // several folders ran at once, rewrites its text logs with the median so
+    // far and rewrites sweep.json. On error results() keeps what was written.
+    Result<void> add(const ConfigKey& key, const std::vector<Sample>& samples,
+                     const std::vector<Sample>& perFolder = {});
+    // Records the configurations that left an adaptive search so far.
+    Result<void> setDropouts(std::vector<Dropout> dropouts);
+    // Writes the final status (finished, cancelled or failed, with its reason)
+    // and finish time durably. When the disk is full it overwrites sweep.json
+    // in place, so even a sweep that failed for lack of space says so.
+    Result<void> finish(SweepStatus status, std::string error = {}, std::int64_t finishedAtMs = 0);
 
     const ResultSet& results() const { return m_results; }
     const std::filesystem::path& folder() const { return m_folder; }
@@ -48,7 +67,7 @@ class LogFolderWriter {
 
   private:
     LogFolderWriter() = default;
-    Result<void> writeSweepFile(bool durable) const;
+    Result<void> writeSweepFile(const ResultSet& results, bool durable) const;
 
     std::filesystem::path m_folder;
     ResultSet m_results;

@@ -1,5 +1,6 @@
 #include "results/result_model.h"
 
+#include "results/statistics.h"
 #include "util/byte_size.h"
 
 #include <algorithm>
@@ -9,6 +10,24 @@ namespace aiotune {
 
 std::string_view ioOpName(IoOp op) {
     return op == IoOp::Read ? "read" : "write";
+}
+
+std::string_view sweepStatusName(SweepStatus s) {
+    switch (s) {
+    case SweepStatus::Running: return "running";
+    case SweepStatus::Finished: return "finished";
+    case SweepStatus::Cancelled: return "cancelled";
+    case SweepStatus::Failed: return "failed";
+    case SweepStatus::None: break;
+    }
+    return "";
+}
+
+SweepStatus parseSweepStatus(std::string_view name) {
+    for (const SweepStatus s : {SweepStatus::Running, SweepStatus::Finished, SweepStatus::Cancelled,
+                                SweepStatus::Failed})
+        if (name == sweepStatusName(s)) return s;
+    return SweepStatus::None;
 }
 
 std::string_view confidenceName(Confidence c) {
@@ -56,15 +75,6 @@ std::string ConfigKey::label() const {
     return s;
 }
 
-namespace {
-// Median of a non-empty list (mean of the middle two for even counts).
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
-} // namespace
-
 void ConfigResult::recompute() {
     std::vector<double> reads, writes;
     errors = 0;
@@ -108,6 +118,12 @@ const ConfigResult* ResultSet::find(const ConfigKey& key) const {
         std::lower_bound(configs.begin(), configs.end(), key,
                          [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
     return it != configs.end() && it->key == key ? &*it : nullptr;
+}
+
+ConfigResult& ResultSet::add(const ConfigKey& key, Sample sample, const std::vector<Sample>& perFolder) {
+    ConfigResult& c = add(key, std::move(sample));
+    c.folderSamples.insert(c.folderSamples.end(), perFolder.begin(), perFolder.end());
+    return c;
 }
 
 ConfigResult& ResultSet::add(const ConfigKey& key, Sample sample) {

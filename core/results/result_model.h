@@ -4,6 +4,7 @@
 // verdict drawn from it (Recommendation). Plain values: copyable, comparable,
 // safe to pass across threads and through queued signals.
 #include "config/aio_config.h"
+#include "engine/measurement_profile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,14 @@
 namespace aiotune {
 
 enum class IoOp { Read, Write };
+
+// How a sweep ended (or that it still runs, as a killed one's sweep.json says).
+// None: the results do not come from an aiotune sweep (DeepSpeed's logs).
+enum class SweepStatus { None, Running, Finished, Cancelled, Failed };
+// "running", "finished", "cancelled", "failed"; "" for None.
+std::string_view sweepStatusName(SweepStatus s);
+// The inverse; anything else (an old or damaged file) reads as None.
+SweepStatus parseSweepStatus(std::string_view name);
 
 // "read" / "write": the first tag of a DeepSpeed log file name.
 std::string_view ioOpName(IoOp op);
@@ -80,6 +89,9 @@ struct Spread {
 struct ConfigResult {
     ConfigKey key;
     std::vector<Sample> samples;
+    // When key.folders > 1: each folder's own sample behind every aggregated
+    // one (same op and loop, Sample::folder set). Not used for the figures.
+    std::vector<Sample> folderSamples;
 
     // Derived by recompute(): medians of the successful samples, absent when
     // an operation has none.
@@ -108,18 +120,36 @@ struct SkippedFile {
     bool operator==(const SkippedFile&) const = default;
 };
 
+// A configuration that left an adaptive search's race, and when.
+struct Dropout {
+    AioConfig config;
+    std::size_t afterTransfers = 0; // transfers made by the whole search when it dropped
+    std::string reason;             // "upper bound 3.1 GiB/s below leader's lower bound 3.4"
+    bool operator==(const Dropout&) const = default;
+};
+
 struct ResultSet {
     std::vector<ConfigResult> configs; // kept sorted by key
     std::vector<SkippedFile> skipped;
     std::string source;  // e.g. "DeepSpeed log folder /data/_aio_bench_logs"
     std::string engine;  // "deepspeed" for DeepSpeed's logs, else aiotune's engine name
     nlohmann::json meta; // caller's blob from sweep.json (spec, system); null otherwise
-    std::string status;  // sweep.json's "running" / "finished" / "cancelled"; empty otherwise
+    // What an aiotune sweep recorded besides its samples (defaults otherwise).
+    SweepStatus status = SweepStatus::None;
+    std::string error;   // why a failed sweep ended; empty otherwise
+    std::string host;    // the machine (or the fleet's label for it)
+    std::string strategy; // "grid", "adaptive"
+    std::optional<MeasurementProfile> profile;
+    std::int64_t startedAtMs = 0;  // Unix epoch milliseconds; 0 when unknown
+    std::int64_t finishedAtMs = 0; // 0 while running or unknown
+    std::vector<Dropout> dropouts;
 
     const ConfigResult* find(const ConfigKey& key) const;
     // Adds a sample to its configuration (created in key order when new) and
     // recomputes that configuration's figures.
     ConfigResult& add(const ConfigKey& key, Sample sample);
+    // The same, keeping each folder's sample behind an aggregated one.
+    ConfigResult& add(const ConfigKey& key, Sample sample, const std::vector<Sample>& perFolder);
     int configsWithBoth() const;
     bool operator==(const ResultSet&) const = default;
 };

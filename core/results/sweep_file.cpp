@@ -48,6 +48,33 @@ std::optional<double> getOptional(const json& j, const char* name) {
     if (it == j.end() || !it->is_number()) return std::nullopt;
     return it->get<double>();
 }
+
+ConfigResult* findMutable(ResultSet& rs, const ConfigKey& key) {
+    for (ConfigResult& c : rs.configs)
+        if (c.key == key) return &c;
+    return nullptr;
+}
+
+// Version 1 kept what the runner held beyond the samples in its meta blob:
+// per-folder figures as meta.per_folder [{"tag", "sample": {op, loop, folder,
+// gibps, seconds, error}}] and the buffer kind as meta.system.huge_pages (the
+// engine then registered its buffers and did not lock them).
+void readVersion1Extras(ResultSet& rs) {
+    if (!rs.meta.is_object()) return;
+    if (const auto sys = rs.meta.find("system"); sys != rs.meta.end() && sys->is_object())
+        if (const auto hp = sys->find("huge_pages"); hp != sys->end() && hp->is_boolean())
+            rs.profile = MeasurementProfile{hp->get<bool>() ? PagePolicy::Huge : PagePolicy::Normal, false, true};
+    const auto pf = rs.meta.find("per_folder");
+    if (pf == rs.meta.end() || !pf->is_array()) return;
+    for (const json& entry : *pf) {
+        if (!entry.is_object() || !entry.contains("sample")) continue;
+        const std::string tag = textOr(entry, "tag");
+        auto s = sampleFromJson(entry["sample"]);
+        if (!s) continue; // a damaged extra never hides the samples themselves
+        for (ConfigResult& c : rs.configs)
+            if (c.key.tag() == tag) c.folderSamples.push_back(std::move(s.value()));
+    }
+}
 } // namespace
 
 json configKeyToJson(const ConfigKey& key) {
@@ -98,6 +125,10 @@ json sampleToJson(const Sample& s) {
     putOptional(j, "latency_max_us", s.latencyMaxUs);
     putOptional(j, "cpu_seconds", s.cpuSeconds);
     if (s.finishedAtMs != 0) j["finished_at_ms"] = s.finishedAtMs;
+    putOptional(j, "io_seconds", s.ioSeconds);
+    if (!s.profile.empty()) j["profile"] = s.profile;
+    putOptional(j, "huge_page_share", s.hugePageShare);
+    if (!s.notes.empty()) j["notes"] = s.notes;
     if (!s.sourceFile.empty()) j["source_file"] = s.sourceFile;
     if (!s.error.empty()) j["error"] = s.error;
     return j;
@@ -124,6 +155,10 @@ Result<Sample> sampleFromJson(const json& j) {
         s.latencyMaxUs = getOptional(j, "latency_max_us");
         s.cpuSeconds = getOptional(j, "cpu_seconds");
         s.finishedAtMs = wholeNumber(j, "finished_at_ms", std::int64_t{0});
+        s.ioSeconds = getOptional(j, "io_seconds");
+        s.profile = textOr(j, "profile");
+        s.hugePageShare = getOptional(j, "huge_page_share");
+        s.notes = textOr(j, "notes");
         s.sourceFile = j.value("source_file", std::string());
         s.error = j.value("error", std::string());
     } catch (const std::exception& e) {
@@ -146,14 +181,37 @@ json sweepFileJson(const ResultSet& results) {
         if (c.writeGiBps) jc["write_gibps"] = *c.writeGiBps;
         if (c.combinedGiBps) jc["combined_gibps"] = *c.combinedGiBps;
         jc["samples"] = std::move(samples);
+        if (!c.folderSamples.empty()) {
+            json perFolder = json::array();
+            for (const Sample& s : c.folderSamples)
+                perFolder.push_back(sampleToJson(s));
+            jc["folder_samples"] = std::move(perFolder);
+        }
         configs.push_back(std::move(jc));
     }
     json skipped = json::array();
     for (const SkippedFile& f : results.skipped)
         skipped.push_back({{"file", f.file}, {"reason", f.reason}});
-    json doc{{"format", kSweepFileFormat}, {"version", kSweepFileVersion},
-             {"engine", results.engine},   {"status", results.status},
-             {"meta", results.meta},       {"configs", std::move(configs)}};
+    json doc{{"format", kSweepFileFormat},
+             {"version", kSweepFileVersion},
+             {"engine", results.engine},
+             {"status", sweepStatusName(results.status)}};
+    if (!results.error.empty()) doc["error"] = results.error;
+    if (!results.host.empty()) doc["host"] = results.host;
+    if (!results.strategy.empty()) doc["strategy"] = results.strategy;
+    if (results.profile) doc["profile"] = results.profile->toJson();
+    if (results.startedAtMs != 0) doc["started_at_ms"] = results.startedAtMs;
+    if (results.finishedAtMs != 0) doc["finished_at_ms"] = results.finishedAtMs;
+    doc["meta"] = results.meta;
+    doc["configs"] = std::move(configs);
+    if (!results.dropouts.empty()) {
+        json dropouts = json::array();
+        for (const Dropout& d : results.dropouts)
+            dropouts.push_back({{"key", configKeyToJson(ConfigKey{d.config, 1})},
+                                {"after_transfers", d.afterTransfers},
+                                {"reason", d.reason}});
+        doc["dropouts"] = std::move(dropouts);
+    }
     if (!skipped.empty()) doc["skipped"] = std::move(skipped);
     return doc;
 }
@@ -171,8 +229,15 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
             return makeError(where + " has version " + std::to_string(version) +
                              ", newer than this aiotune reads (" +
                              std::to_string(kSweepFileVersion) + "): update aiotune");
-        rs.engine = doc.value("engine", std::string());
-        rs.status = doc.value("status", std::string());
+        rs.engine = textOr(doc, "engine");
+        rs.status = parseSweepStatus(textOr(doc, "status"));
+        rs.error = textOr(doc, "error");
+        rs.host = textOr(doc, "host");
+        rs.strategy = textOr(doc, "strategy");
+        if (const auto it = doc.find("profile"); it != doc.end() && it->is_object())
+            rs.profile = MeasurementProfile::fromJson(*it);
+        rs.startedAtMs = wholeNumber(doc, "started_at_ms", std::int64_t{0});
+        rs.finishedAtMs = wholeNumber(doc, "finished_at_ms", std::int64_t{0});
         if (const auto it = doc.find("meta"); it != doc.end()) rs.meta = *it;
         const auto configs = doc.find("configs");
         if (configs == doc.end() || !configs->is_array())
@@ -195,7 +260,25 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
                 if (!s) return makeError(at + ".samples[" + std::to_string(k) + "]: " + s.error());
                 rs.add(*key, std::move(s.value()));
             }
+            if (const auto perFolder = jc.find("folder_samples");
+                perFolder != jc.end() && perFolder->is_array()) {
+                ConfigResult* c = findMutable(rs, *key);
+                for (std::size_t k = 0; c && k < perFolder->size(); ++k) {
+                    auto s = sampleFromJson((*perFolder)[k]);
+                    if (!s) return makeError(at + ".folder_samples[" + std::to_string(k) + "]: " + s.error());
+                    c->folderSamples.push_back(std::move(s.value()));
+                }
+            }
         }
+        if (const auto d = doc.find("dropouts"); d != doc.end() && d->is_array())
+            for (std::size_t k = 0; k < d->size(); ++k) {
+                const json& jd = (*d)[k];
+                if (!jd.is_object()) return makeError(where + ": dropouts[" + std::to_string(k) + "] is not an object");
+                auto key = configKeyFromJson(jd.value("key", json::object()));
+                if (!key) return makeError(where + ": dropouts[" + std::to_string(k) + "]: " + key.error());
+                rs.dropouts.push_back({key->aio, wholeNumber(jd, "after_transfers", std::size_t{0}), textOr(jd, "reason")});
+            }
+        if (version < 2) readVersion1Extras(rs);
         if (const auto sk = doc.find("skipped"); sk != doc.end() && sk->is_array())
             for (const json& f : *sk)
                 rs.skipped.push_back(

@@ -33,12 +33,8 @@ struct Visit {
     bool operator==(const Visit&) const = default;
 };
 
-// A configuration that left the race, and when.
-struct Dropout {
-    AioConfig config;
-    std::size_t afterTransfers = 0; // transfers made by the whole search when it dropped
-    std::string reason;             // "upper bound 3.1 GiB/s below leader's lower bound 3.4"
-};
+// Dropout (a configuration that left the race, and when) is in results/result_model.h:
+// sweep.json records them.
 
 class SearchStrategy {
 public:

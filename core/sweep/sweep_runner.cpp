@@ -4,11 +4,16 @@
 #include "engine/aligned_buffer.h"
 #include "engine/scratch_file.h"
 #include "results/log_folder_writer.h"
+#include "sweep/folder_lock.h"
+#include "sweep/grid_strategy.h"
+#include "sweep/sweep_sinks.h"
 #include "util/byte_size.h"
+#include "util/duration_format.h"
 
+#include <algorithm>
 #include <chrono>
-#include <optional>
 #include <cmath>
+#include <optional>
 #include <map>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -28,44 +33,11 @@ std::int64_t nowEpochMs() {
         .count();
 }
 
-std::string formatSeconds(double s) {
-    if (s < 90) return std::to_string(static_cast<int>(std::ceil(s))) + " s";
-    if (s < 5400) return std::to_string(static_cast<int>(std::ceil(s / 60))) + " min";
-    return std::to_string(static_cast<int>(s / 3600)) + " h " +
-           std::to_string(static_cast<int>(std::fmod(s, 3600) / 60)) + " min";
-}
-
-Sample toSample(IoOp op, int loop, const std::string& folder, const Result<TransferResult>& r) {
-    Sample s;
-    s.op = op;
-    s.loop = loop;
-    s.folder = folder;
-    s.finishedAtMs = nowEpochMs();
-    if (!r) {
-        s.error = r.error();
-        return s;
-    }
-    s.bytes = r->bytes;
-    s.seconds = r->seconds;
-    s.gibPerSec = r->gibPerSec;
-    s.latencyP50Us = r->latency.p50Us;
-    s.latencyP99Us = r->latency.p99Us;
-    s.latencyMaxUs = r->latency.maxUs;
-    s.cpuSeconds = r->cpuSeconds;
-    return s;
-}
-
-struct FolderState {
-    std::filesystem::path folder;
-    ScratchFile file;
-    AlignedBuffer buffer;
-};
-
 } // namespace
 
 std::string SweepPlan::summary() const {
     std::string s = std::to_string(points) + (points == 1 ? " point, " : " points, ") +
-                    formatByteSizeHuman(bytesWritten) + " written, about " + formatSeconds(estimatedSeconds);
+                    formatByteSizeHuman(bytesWritten) + " written, about " + formatDuration(estimatedSeconds);
     for (const auto& f : folders)
         s += "; " + f.folder.string() + ": " + formatByteSizeHuman(f.freeBytes) + " free";
     return s;
@@ -133,167 +105,433 @@ SweepPlan planSweep(const SweepSpec& spec, double assumedGiBps) {
 }
 
 SweepRunner::SweepRunner(SweepSpec spec, EngineKind engine) : m_spec(std::move(spec)), m_engineKind(engine) {}
+SweepRunner::~SweepRunner() = default;
+SweepRunner::SweepRunner(SweepRunner&&) noexcept = default;
+SweepRunner& SweepRunner::operator=(SweepRunner&&) noexcept = default;
 
-Result<ResultSet> SweepRunner::run(const SweepCallbacks& cb, const std::atomic<bool>* cancel) {
-    const SweepPlan plan = planSweep(m_spec);
-    if (!plan.ok()) return makeError(plan.problem);
+void SweepRunner::setStrategy(std::unique_ptr<SearchStrategy> strategy) {
+    m_strategy = std::move(strategy);
+}
 
-    std::string fallback;
-    auto engine = createEngine(m_engineKind, &fallback);
-    if (!fallback.empty() && cb.message) cb.message(fallback);
+void SweepRunner::setEngine(std::unique_ptr<IoEngine> engine) {
+    m_engine = std::move(engine);
+}
 
-    std::vector<FolderState> folders;
-    for (const auto& f : m_spec.folders) {
-        auto file = ScratchFile::create(f, m_spec.ioSize);
-        if (!file) return makeError(file.error());
-        AlignedBuffer buffer(m_spec.ioSize, m_hugePages);
-        if (!buffer.valid())
-            return makeError("cannot allocate " + formatByteSizeHuman(m_spec.ioSize) +
-                             " of memory per folder: lower the io size");
-        buffer.fillRepeatingPattern(folders.size() + 1);
-        folders.push_back({f, std::move(file).value(), std::move(buffer)});
+// One run() of a SweepRunner, in the order a reader follows it: prepare
+// (plan, locks, engine, buffers, log folder), prime (read-only sweeps), then
+// per visit measure (every folder at once), aggregate the folders, emit.
+class SweepSession {
+public:
+    SweepSession(SweepRunner& runner, const SweepSinks& sinks, const std::atomic<bool>* cancel)
+        : m_runner(runner), m_spec(runner.m_spec), m_cancel(cancel), m_userSinks(sinks) {}
+
+    Result<ResultSet> run() {
+        if (auto ok = prepare(); !ok) {
+            if (m_createdLogFolder) {
+                std::error_code ec; // ours and still empty: nothing is left behind
+                std::filesystem::remove(*m_runner.m_logFolder, ec);
+            }
+            EndedEvent e{SweepStatus::Failed, SweepErrorCode::CannotStart, ok.error(), StopReason::Failed, nowEpochMs()};
+            for (SweepSink* s : m_userSinks) s->onEnded(e);
+            return makeError(ok.error());
+        }
+        emitStarted();
+        prime();
+        const EndedEvent ended = measureAll();
+        emit(&SweepSink::onEnded, ended);
+        ResultSet results = m_resultSink.take();
+        // A sink that could not record the end (the final sweep.json write)
+        // makes the sweep failed for whoever reads the returned results.
+        for (SweepSink* s : m_sinks)
+            if (auto f = s->failure(); f && results.status != SweepStatus::Failed) {
+                results.status = SweepStatus::Failed;
+                results.error = f->message;
+            }
+        return results;
     }
 
-    ResultSet results;
-    results.source = "aiotune sweep";
-    results.engine = engine->name();
-    results.status = "running";
-    results.meta = {{"spec", m_spec.toJson()}, {"system", systemFingerprint(m_spec.folders)}};
-    results.meta["system"]["engine"] = engine->name();
-    results.meta["system"]["huge_pages"] = m_hugePages;
-    if (!fallback.empty()) results.meta["system"]["engine_fallback_reason"] = fallback;
-    results.meta["per_folder"] = nlohmann::json::array();
-
-    std::optional<LogFolderWriter> writer;
-    if (!m_logFolder.empty()) {
-        auto w = LogFolderWriter::create(m_logFolder, engine->name(), results.meta);
-        if (!w) return makeError(w.error());
-        writer = std::move(w).value();
-    }
-    bool logFailureReported = false;
-
-    const auto points = m_spec.expand();
-    const int nf = static_cast<int>(folders.size());
-    SweepProgress progress;
-    progress.total = points.size() * static_cast<std::size_t>(m_spec.loops) *
-                     ((m_spec.read ? 1 : 0) + (m_spec.write ? 1 : 0));
-    const auto start = Clock::now();
-    double bytesDone = 0;
-    m_ioSeconds = 0;
-    auto cancelled = [&] { return cancel && cancel->load(); };
-
-    // Runs one operation of one configuration on every folder at once.
-    auto runOp = [&](const AioConfig& aio, IoDirection dir, int loop, bool record) -> bool {
-        TransferParams p;
-        p.direction = dir;
-        p.ioSize = m_spec.ioSize;
-        p.aio = aio;
-        std::vector<Result<TransferResult>> out(folders.size(), Result<TransferResult>(Error{"not run"}));
-        if (nf == 1) {
-            out[0] = engine->transfer(p, folders[0].file, folders[0].buffer, cancel);
-        } else {
-            std::vector<std::jthread> threads;
-            for (int i = 0; i < nf; ++i)
-                threads.emplace_back([&, i] { out[i] = engine->transfer(p, folders[i].file, folders[i].buffer, cancel); });
-        }
-        for (const auto& r : out)
-            if (!r && r.error() == "cancelled") return false;
-        if (!record) return true;
-
-        const IoOp op = dir == IoDirection::Read ? IoOp::Read : IoOp::Write;
-        ConfigKey key{aio, nf};
-        Sample s;
-        if (nf == 1) {
-            s = toSample(op, loop, folders[0].folder.string(), out[0]);
-        } else {
-            // The aggregate is what DeepSpeed's folder-to-device mapping sees:
-            // all bytes over the slowest folder's time.
-            s.op = op;
-            s.loop = loop;
-            s.finishedAtMs = nowEpochMs();
-            double slowest = 0, p99 = 0, maxLat = 0, cpu = 0;
-            for (int i = 0; i < nf; ++i) {
-                const Sample one = toSample(op, loop, folders[i].folder.string(), out[i]);
-                results.meta["per_folder"].push_back({{"tag", key.tag()}, {"sample", nlohmann::json{
-                    {"op", std::string(ioOpName(op))}, {"loop", loop}, {"folder", one.folder},
-                    {"gibps", one.gibPerSec}, {"seconds", one.seconds}, {"error", one.error}}}});
-                if (one.failed()) {
-                    if (s.error.empty()) s.error = one.error;
-                    continue;
-                }
-                s.bytes += one.bytes;
-                slowest = std::max(slowest, one.seconds);
-                p99 = std::max(p99, *one.latencyP99Us);
-                maxLat = std::max(maxLat, *one.latencyMaxUs);
-                cpu += *one.cpuSeconds;
-            }
-            if (s.error.empty()) {
-                s.seconds = slowest;
-                s.gibPerSec = static_cast<double>(s.bytes) / slowest / (1024.0 * 1024.0 * 1024.0);
-                s.latencyP99Us = p99;
-                s.latencyMaxUs = maxLat;
-                s.cpuSeconds = cpu;
-            }
-        }
-        for (const auto& r : out)
-            if (r) {
-                m_ioSeconds += r->ioSeconds / nf;
-                bytesDone += static_cast<double>(r->bytes) / nf;
-            }
-        results.add(key, s);
-        if (writer) {
-            if (auto ok = writer->add(key, {s}); !ok && !logFailureReported && cb.message) {
-                // The measurement goes on; only the log on disk is incomplete.
-                cb.message("cannot write the sweep log: " + ok.error());
-                logFailureReported = true;
-            }
-        }
-        if (cb.sample) cb.sample(key, s);
-        ++progress.done;
-        progress.elapsedSeconds = std::chrono::duration<double>(Clock::now() - start).count();
-        if (progress.done > 0)
-            progress.etaSeconds = progress.elapsedSeconds / static_cast<double>(progress.done) *
-                                  static_cast<double>(progress.total - progress.done);
-        if (cb.progress) cb.progress(progress);
-        return true;
+private:
+    struct Folder {
+        std::filesystem::path path;
+        ScratchFile file;
+        AlignedBuffer buffer;
     };
 
-    // A read-only sweep still needs real data under the reads: unwritten
-    // extents read back as zeros without touching the drive.
-    if (!m_spec.write && m_spec.read) {
-        AioConfig fill;
-        fill.queue_depth = 32;
-        runOp(fill, IoDirection::Write, 0, false);
+    bool cancelled() const { return m_cancel && m_cancel->load(); }
+
+    template <typename Event> void emit(void (SweepSink::*handler)(const Event&), const Event& e) {
+        for (SweepSink* s : m_sinks) (s->*handler)(e);
+    }
+    void message(Severity severity, std::string text) {
+        emit(&SweepSink::onMessage, MessageEvent{severity, std::move(text)});
     }
 
-    bool stopped = false;
-    for (int loop = 0; loop < m_spec.loops && !stopped; ++loop) {
-        for (const auto& aio : points) {
-            if (cancelled()) { stopped = true; break; }
-            const std::string label = ConfigKey{aio, nf}.label() +
-                                      (m_spec.loops > 1 ? " (loop " + std::to_string(loop + 1) + "/" +
-                                                              std::to_string(m_spec.loops) + ")"
-                                                        : std::string());
-            if (m_spec.write) {
-                progress.current = "write " + label;
-                if (cb.progress) cb.progress(progress);
-                if (!runOp(aio, IoDirection::Write, loop, true)) { stopped = true; break; }
+    // --- prepare -------------------------------------------------------------
+
+    Result<void> prepare() {
+        const SweepPlan plan = planSweep(m_spec);
+        if (!plan.ok()) return makeError(plan.problem);
+        if (auto ok = lockFolders(); !ok) return ok;
+        if (auto ok = createEngine(); !ok) return ok;
+        if (auto ok = prepareFolders(); !ok) return ok;
+        m_strategy = std::move(m_runner.m_strategy);
+        if (!m_strategy) m_strategy = std::make_unique<GridStrategy>(m_spec);
+        m_header = makeHeader();
+        if (auto ok = prepareLogFolder(); !ok) return ok;
+        m_sinks.push_back(&m_resultSink);
+        if (m_logSink) m_sinks.push_back(&*m_logSink);
+        m_sinks.insert(m_sinks.end(), m_userSinks.begin(), m_userSinks.end());
+        return {};
+    }
+
+    // Two sweeps at once into one scratch or log folder would measure each
+    // other and mix their logs: the second is refused.
+    Result<void> lockFolders() {
+        for (const auto& f : m_spec.folders) {
+            auto lock = FolderLock::acquire(f, "scratch folder");
+            if (!lock) return makeError(lock.error());
+            m_locks.push_back(std::move(lock).value());
+        }
+        if (!m_runner.m_logFolder || m_runner.m_logFolder->empty()) return {};
+        const std::filesystem::path& logs = *m_runner.m_logFolder;
+        // Refused before anything is created in it.
+        if (const std::string mixed = LogFolderWriter::existingLogs(logs); !mixed.empty()) return makeError(mixed);
+        std::error_code ec;
+        m_createdLogFolder = !std::filesystem::exists(logs, ec);
+        std::filesystem::create_directories(logs, ec);
+        if (ec)
+            return makeError("could not create log folder " + logs.string() + ": " + ec.message() +
+                             "; choose a writable folder");
+        for (const auto& f : m_spec.folders)
+            if (std::filesystem::equivalent(f, logs, ec)) return {}; // locked above
+        auto lock = FolderLock::acquire(logs, "log folder");
+        if (!lock) return makeError(lock.error());
+        m_locks.push_back(std::move(lock).value());
+        return {};
+    }
+
+    Result<void> createEngine() {
+        if (m_runner.m_engine) {
+            m_engine = m_runner.m_engine.get();
+            return {};
+        }
+        m_ownEngine = aiotune::createEngine(m_runner.m_engineKind, &m_fallback);
+        if (!m_ownEngine) return makeError("no I/O engine could be created");
+        m_engine = m_ownEngine.get();
+        return {};
+    }
+
+    // One scratch file and one buffer per folder, reused by every visit.
+    Result<void> prepareFolders() {
+        for (const auto& f : m_spec.folders) {
+            auto file = ScratchFile::create(f, m_spec.ioSize);
+            if (!file) return makeError(file.error());
+            AlignedBuffer buffer(m_spec.ioSize, m_runner.m_profile);
+            if (!buffer.valid())
+                return makeError("cannot allocate " + formatByteSizeHuman(m_spec.ioSize) +
+                                 " of memory per folder: lower the io size");
+            buffer.fillRepeatingPattern(m_folders.size() + 1);
+            m_folders.push_back({f, std::move(file).value(), std::move(buffer)});
+        }
+        return {};
+    }
+
+    ResultSet makeHeader() const {
+        ResultSet h;
+        h.source = "aiotune sweep";
+        h.engine = m_engine->name();
+        h.status = SweepStatus::Running;
+        h.meta = {{"spec", m_spec.toJson()}, {"system", systemFingerprint(m_spec.folders)}};
+        h.meta["system"]["engine"] = h.engine;
+        if (!m_fallback.empty()) h.meta["system"]["engine_fallback_reason"] = m_fallback;
+        h.host = !m_runner.m_hostLabel.empty() ? m_runner.m_hostLabel : h.meta["system"].value("host", std::string());
+        h.strategy = std::string(m_strategy->name());
+        h.profile = m_runner.m_profile;
+        h.startedAtMs = nowEpochMs();
+        return h;
+    }
+
+    Result<void> prepareLogFolder() {
+        if (!m_runner.m_logFolder) return {};
+        auto w = LogFolderWriter::create(*m_runner.m_logFolder, m_header);
+        if (!w) return makeError(w.error());
+        m_logSink.emplace(std::move(w).value());
+        return {};
+    }
+
+    void emitStarted() {
+        m_start = Clock::now();
+        m_runner.m_ioSeconds = 0;
+        StartedEvent e;
+        e.header = m_header;
+        e.plannedTransfers = m_strategy->remainingVisits() * opsPerVisit();
+        if (m_runner.m_logFolder) e.logFolder = m_runner.m_logFolder->string();
+        emit(&SweepSink::onStarted, e);
+        if (!m_fallback.empty()) message(Severity::Warning, m_fallback);
+        emitRace();
+    }
+
+    // --- prime ---------------------------------------------------------------
+
+    // A read-only sweep still needs real data under the reads: unwritten
+    // extents read back as zeros without touching the drive. If this write
+    // fails, every read fails with its reason rather than measure nothing.
+    void prime() {
+        if (m_spec.write || !m_spec.read) return;
+        AioConfig fill;
+        fill.queue_depth = 32;
+        const auto out = transferOnEveryFolder(fill, IoDirection::Write, m_spec.ioSize);
+        for (std::size_t i = 0; i < out.size(); ++i)
+            if (!out[i] && !cancelled()) {
+                m_primeError = "the write that puts data under the reads failed in " + m_folders[i].path.string() +
+                               ": " + out[i].error();
+                message(Severity::Error, m_primeError);
+                return;
             }
-            if (m_spec.read) {
-                progress.current = "read " + label;
-                if (cb.progress) cb.progress(progress);
-                if (!runOp(aio, IoDirection::Read, loop, true)) { stopped = true; break; }
+    }
+
+    // --- measure -------------------------------------------------------------
+
+    std::size_t opsPerVisit() const { return (m_spec.write ? 1 : 0) + (m_spec.read ? 1 : 0); }
+
+    EndedEvent measureAll() {
+        EndedEvent ended;
+        ended.status = SweepStatus::Finished;
+        for (auto batch = m_strategy->nextBatch(); !batch.empty(); batch = m_strategy->nextBatch()) {
+            for (const Visit& visit : batch) {
+                if (cancelled()) return finish(SweepStatus::Cancelled, StopReason::Cancelled);
+                const VisitOutcome outcome = measureVisit(visit);
+                if (outcome == VisitOutcome::Cancelled) return finish(SweepStatus::Cancelled, StopReason::Cancelled);
+                if (outcome == VisitOutcome::SinkFailed) {
+                    EndedEvent e = finish(SweepStatus::Failed, StopReason::Failed);
+                    e.error = m_failure->code;
+                    e.message = m_failure->message;
+                    message(Severity::Error, e.message);
+                    return e;
+                }
             }
         }
+        const StopReason why = m_strategy->stopReason();
+        return finish(SweepStatus::Finished, why == StopReason::Running ? StopReason::Exhausted : why);
     }
-    results.status = stopped ? "cancelled" : "finished";
-    if (writer)
-        if (auto ok = writer->finish(results.status); !ok && cb.message)
-            cb.message("cannot finish the sweep log: " + ok.error());
-    results.meta["finished_at_ms"] = nowEpochMs();
-    results.meta["started_at_ms"] = results.meta["finished_at_ms"].get<std::int64_t>() -
-                                    static_cast<std::int64_t>(progress.elapsedSeconds * 1000);
-    return results;
+
+    EndedEvent finish(SweepStatus status, StopReason why) const {
+        EndedEvent e;
+        e.status = status;
+        e.stopReason = why;
+        e.finishedAtMs = nowEpochMs();
+        return e;
+    }
+
+    enum class VisitOutcome { Done, Cancelled, SinkFailed };
+
+    // Write, then read, of one visit; the samples go to the strategy.
+    VisitOutcome measureVisit(const Visit& visit) {
+        const int nf = static_cast<int>(m_folders.size());
+        const ConfigKey key{visit.config, nf};
+        const std::uint64_t ioSize = visit.ioSize ? visit.ioSize : m_spec.ioSize;
+        std::vector<Sample> samples;
+        m_opsThisVisit = 0;
+        for (const IoOp op : {IoOp::Write, IoOp::Read}) {
+            if (op == IoOp::Write ? !m_spec.write : !m_spec.read) continue;
+            progress(std::string(ioOpName(op)) + " " + visitLabel(key, visit));
+            SampleEvent e;
+            e.key = key;
+            e.visit = visit;
+            if (auto refused = refuseVisit(op, ioSize); !refused.empty()) {
+                e.sample = failedSample(op, visit.loop, refused);
+            } else {
+                const auto out = transferOnEveryFolder(visit.config,
+                                                       op == IoOp::Read ? IoDirection::Read : IoDirection::Write, ioSize);
+                // A transfer stopped by the cancel flag measured nothing.
+                if (cancelled() && std::any_of(out.begin(), out.end(), [](const auto& r) { return !r.ok(); }))
+                    return VisitOutcome::Cancelled;
+                aggregateFolders(op, visit.loop, out, e);
+            }
+            samples.push_back(e.sample);
+            ++m_done;
+            ++m_opsThisVisit;
+            emit(&SweepSink::onSample, e);
+            progress(m_current);
+            for (SweepSink* s : m_sinks)
+                if (auto f = s->failure()) {
+                    m_failure = f;
+                    return VisitOutcome::SinkFailed;
+                }
+        }
+        const std::size_t droppedBefore = m_strategy->dropouts().size();
+        m_strategy->observe(visit, samples);
+        if (m_strategy->dropouts().size() != droppedBefore) emitRace();
+        return VisitOutcome::Done;
+    }
+
+    // Why this operation cannot be measured at all; empty when it can.
+    std::string refuseVisit(IoOp op, std::uint64_t ioSize) const {
+        if (op == IoOp::Read && !m_primeError.empty()) return m_primeError;
+        if (ioSize > m_spec.ioSize || ioSize % 4096 != 0)
+            return "the search asked for " + formatByteSizeHuman(ioSize) + " per transfer; the buffers hold " +
+                   formatByteSizeHuman(m_spec.ioSize) + " and transfers are multiples of 4 KiB";
+        return {};
+    }
+
+    std::string visitLabel(const ConfigKey& key, const Visit& visit) const {
+        std::string label = key.label();
+        if (m_strategy->name() == "grid" && m_spec.loops > 1)
+            label += " (loop " + std::to_string(visit.loop + 1) + "/" + std::to_string(m_spec.loops) + ")";
+        else if (visit.loop > 0)
+            label += " (visit " + std::to_string(visit.loop + 1) + ")";
+        return label;
+    }
+
+    // One operation on every folder at once, one set of threads each.
+    std::vector<Result<TransferResult>> transferOnEveryFolder(const AioConfig& aio, IoDirection dir,
+                                                              std::uint64_t ioSize) {
+        TransferParams p;
+        p.direction = dir;
+        p.ioSize = ioSize;
+        p.aio = aio;
+        p.profile = m_runner.m_profile;
+        std::vector<Result<TransferResult>> out(m_folders.size(), Result<TransferResult>(Error{"not run"}));
+        if (m_folders.size() == 1) {
+            out[0] = m_engine->transfer(p, m_folders[0].file, m_folders[0].buffer, m_cancel);
+        } else {
+            std::vector<std::jthread> threads;
+            for (std::size_t i = 0; i < m_folders.size(); ++i)
+                threads.emplace_back(
+                    [&, i] { out[i] = m_engine->transfer(p, m_folders[i].file, m_folders[i].buffer, m_cancel); });
+        }
+        return out;
+    }
+
+    Sample toSample(IoOp op, int loop, const std::string& folder, const Result<TransferResult>& r) const {
+        Sample s;
+        s.op = op;
+        s.loop = loop;
+        s.folder = folder;
+        s.finishedAtMs = nowEpochMs();
+        s.profile = m_runner.m_profile.name();
+        if (!r) {
+            s.error = r.error();
+            return s;
+        }
+        s.bytes = r->bytes;
+        s.seconds = r->seconds;
+        s.gibPerSec = r->gibPerSec;
+        s.latencyP50Us = r->latency.p50Us;
+        s.latencyP99Us = r->latency.p99Us;
+        s.latencyMaxUs = r->latency.maxUs;
+        s.cpuSeconds = r->cpuSeconds;
+        s.ioSeconds = r->ioSeconds;
+        s.hugePageShare = r->hugePageShare;
+        s.notes = r->notes;
+        return s;
+    }
+
+    Sample failedSample(IoOp op, int loop, const std::string& error) const {
+        Sample s = toSample(op, loop, m_folders.size() == 1 ? m_folders[0].path.string() : std::string(),
+                            Result<TransferResult>(Error{error}));
+        return s;
+    }
+
+    // The aggregate of several folders is what DeepSpeed's folder-to-device
+    // mapping sees: all bytes over the slowest folder's time.
+    void aggregateFolders(IoOp op, int loop, const std::vector<Result<TransferResult>>& out, SampleEvent& e) {
+        const int nf = static_cast<int>(m_folders.size());
+        for (const auto& r : out)
+            if (r) {
+                m_runner.m_ioSeconds += r->ioSeconds / nf;
+                m_bytesDone += static_cast<double>(r->bytes) / nf;
+            }
+        if (nf == 1) {
+            e.sample = toSample(op, loop, m_folders[0].path.string(), out[0]);
+            return;
+        }
+        Sample& s = e.sample;
+        s.op = op;
+        s.loop = loop;
+        s.finishedAtMs = nowEpochMs();
+        s.profile = m_runner.m_profile.name();
+        double slowest = 0, slowestIo = 0, p99 = 0, maxLat = 0, cpu = 0, share = 0;
+        int shares = 0;
+        for (int i = 0; i < nf; ++i) {
+            const Sample one = toSample(op, loop, m_folders[i].path.string(), out[i]);
+            e.perFolder.push_back(one);
+            if (one.failed()) {
+                if (s.error.empty()) s.error = one.folder + ": " + one.error;
+                continue;
+            }
+            s.bytes += one.bytes;
+            slowest = std::max(slowest, one.seconds);
+            slowestIo = std::max(slowestIo, one.ioSeconds.value_or(0));
+            p99 = std::max(p99, one.latencyP99Us.value_or(0));
+            maxLat = std::max(maxLat, one.latencyMaxUs.value_or(0));
+            cpu += one.cpuSeconds.value_or(0);
+            if (one.hugePageShare) share += *one.hugePageShare, ++shares;
+            if (!one.notes.empty() && s.notes.find(one.notes) == std::string::npos)
+                s.notes += (s.notes.empty() ? "" : "; ") + one.notes;
+        }
+        if (!s.error.empty()) {
+            s.bytes = 0;
+            s.notes.clear();
+            return;
+        }
+        s.seconds = slowest;
+        s.gibPerSec = static_cast<double>(s.bytes) / slowest / (1024.0 * 1024.0 * 1024.0);
+        s.ioSeconds = slowestIo;
+        s.latencyP99Us = p99;
+        s.latencyMaxUs = maxLat;
+        s.cpuSeconds = cpu;
+        if (shares > 0) s.hugePageShare = share / shares;
+    }
+
+    // --- emit ----------------------------------------------------------------
+
+    void progress(std::string current) {
+        m_current = std::move(current);
+        ProgressEvent p;
+        p.done = m_done;
+        // What the strategy still expects, less what this visit already did.
+        const std::size_t ahead = m_strategy->remainingVisits() * opsPerVisit();
+        p.total = m_done + (ahead > m_opsThisVisit ? ahead - m_opsThisVisit : 0);
+        p.current = m_current;
+        p.elapsedSeconds = std::chrono::duration<double>(Clock::now() - m_start).count();
+        if (m_done > 0)
+            p.etaSeconds = p.elapsedSeconds / static_cast<double>(m_done) * static_cast<double>(p.total - p.done);
+        emit(&SweepSink::onProgress, p);
+    }
+
+    void emitRace() {
+        emit(&SweepSink::onRace, RaceEvent{m_strategy->contenders(), m_strategy->dropouts()});
+    }
+
+    SweepRunner& m_runner;
+    const SweepSpec& m_spec;
+    const std::atomic<bool>* m_cancel;
+    SweepSinks m_userSinks;
+    SweepSinks m_sinks; // result set, log folder, then the caller's
+
+    std::vector<FolderLock> m_locks;
+    bool m_createdLogFolder = false;
+    std::unique_ptr<IoEngine> m_ownEngine;
+    IoEngine* m_engine = nullptr;
+    std::string m_fallback;
+    std::vector<Folder> m_folders;
+    std::unique_ptr<SearchStrategy> m_strategy;
+    ResultSet m_header;
+    ResultSetSink m_resultSink;
+    std::optional<LogFolderSink> m_logSink;
+
+    std::string m_primeError;
+    Clock::time_point m_start;
+    std::size_t m_done = 0;
+    std::size_t m_opsThisVisit = 0;
+    double m_bytesDone = 0;
+    std::string m_current;
+    std::optional<SinkFailure> m_failure;
+};
+
+Result<ResultSet> SweepRunner::run(const SweepSinks& sinks, const std::atomic<bool>* cancel) {
+    return SweepSession(*this, sinks, cancel).run();
 }
 
 nlohmann::json systemFingerprint(const std::vector<std::filesystem::path>& folders) {

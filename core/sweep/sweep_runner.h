@@ -1,16 +1,19 @@
 #pragma once
-// Runs a SweepSpec: one scratch file and buffer per folder, created once and
-// reused by every point; each loop visits every point (write, then read) so
-// drift spreads evenly over configurations. Folders are driven at once, one
-// set of threads each. Progress, samples and messages go to callbacks from
-// the running thread; cancel is checked within and between transfers.
+// Runs a SweepSpec as its search strategy directs: one scratch file and
+// buffer per folder, created once and reused by every visit; each visit
+// measures a write, then a read, on every folder at once (one set of threads
+// each). What happens goes out as typed events (sweep_events.h) to a list of
+// sinks from the running thread; cancel is checked within and between transfers.
 #include "engine/io_engine.h"
 #include "results/result_model.h"
+#include "sweep/search_strategy.h"
+#include "sweep/sweep_events.h"
 #include "sweep/sweep_spec.h"
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,45 +44,48 @@ struct SweepPlan {
 // space for the scratch file) without leaving anything behind.
 SweepPlan planSweep(const SweepSpec& spec, double assumedGiBps = 1.5);
 
-struct SweepProgress {
-    std::size_t done = 0;  // transfers finished (failed ones included)
-    std::size_t total = 0;
-    double elapsedSeconds = 0;
-    double etaSeconds = -1; // -1 until something was measured
-    std::string current;    // "write 1M, qd 32, 8 threads, block, overlap (loop 1/3)"
-};
-
-struct SweepCallbacks {
-    std::function<void(const SweepProgress&)> progress;
-    // After every transfer, failed ones too (sample.error set).
-    std::function<void(const ConfigKey&, const Sample&)> sample;
-    std::function<void(const std::string&)> message; // warnings worth showing
-};
-
 class SweepRunner {
 public:
     explicit SweepRunner(SweepSpec spec, EngineKind engine = EngineKind::Auto);
+    ~SweepRunner();
+    SweepRunner(SweepRunner&&) noexcept;
+    SweepRunner& operator=(SweepRunner&&) noexcept;
 
-    // Blocks until the sweep ends. A cancelled sweep returns what finished,
-    // with status "cancelled"; errors are only for sweeps that cannot start.
-    Result<ResultSet> run(const SweepCallbacks& callbacks, const std::atomic<bool>* cancel = nullptr);
+    // Blocks until the sweep ends, sending every event to each sink in turn
+    // (after the runner's own: the result set, then the log folder), on this
+    // thread. Returns the result set the events built: status Finished,
+    // Cancelled (what finished before the cancel) or Failed (a log write
+    // failed; the error says why). An error only for sweeps that cannot start
+    // (plan, lock, log folder, memory); sinks then get an EndedEvent
+    // {Failed, CannotStart} and no StartedEvent.
+    Result<ResultSet> run(const SweepSinks& sinks = {}, const std::atomic<bool>* cancel = nullptr);
 
+    // What to measure next; default: GridStrategy over the spec (every
+    // configuration spec.loops times, interleaved). Used by one run().
+    void setStrategy(std::unique_ptr<SearchStrategy> strategy);
     // Write a DeepSpeed-compatible log folder (plus sweep.json) as points
-    // finish; a killed sweep leaves every finished point readable there.
+    // finish; a killed sweep leaves every finished point readable there. The
+    // folder must hold no logs yet; an empty path is refused, not ignored.
     void setLogFolder(std::filesystem::path folder) { m_logFolder = std::move(folder); }
-
-    // Buffers on transparent huge pages (the default) or normal pages, as
-    // PyTorch's pinned tensors usually are (see AlignedBuffer).
-    void setHugePages(bool on) { m_hugePages = on; }
+    // How buffers are allocated and registered (default: faithful).
+    void setProfile(const MeasurementProfile& profile) { m_profile = profile; }
+    // The machine's name in sweep.json (fleets label their hosts); default: uname's.
+    void setHostLabel(std::string host) { m_hostLabel = std::move(host); }
+    // Measures with this engine instead of creating one (tests inject faults with it).
+    void setEngine(std::unique_ptr<IoEngine> engine);
 
     // Total I/O seconds of the transfers run so far (benchmarks compare wall time to it).
     double ioSeconds() const { return m_ioSeconds; }
 
 private:
+    friend class SweepSession;
     SweepSpec m_spec;
     EngineKind m_engineKind;
-    std::filesystem::path m_logFolder;
-    bool m_hugePages = true;
+    std::unique_ptr<IoEngine> m_engine;
+    std::unique_ptr<SearchStrategy> m_strategy;
+    std::optional<std::filesystem::path> m_logFolder;
+    MeasurementProfile m_profile;
+    std::string m_hostLabel;
     double m_ioSeconds = 0;
 };
 

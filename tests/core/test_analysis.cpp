@@ -223,18 +223,18 @@ class TestAnalysis : public QObject {
                  QString("tag,label,block_size,queue_depth,intra_op_parallelism,single_submit,"
                          "overlap_events,use_gds,folders,read_gibps,write_gibps,combined_gibps,"
                          "read_min,read_max,write_min,write_max,read_samples,write_samples,errors,"
-                         "first_error"));
+                         "first_error,spread,read_p99_us,write_p99_us"));
         // Sorted by key: 128K first. No write figure: empty cells.
         QCOMPARE(
             lines[1],
             QString(
                 "block_sequential_ftd1_d8_bs128K_p1,\"128K, qd 8, 1 thread, block, sequential\","
-                "131072,8,1,false,false,false,1,0.5,,,0.5,0.5,,,1,0,0,"));
+                "131072,8,1,false,false,false,1,0.5,,,0.5,0.5,,,1,0,0,,,,"));
         QCOMPARE(
             lines[2],
             QString("block_overlap_ftd1_d32_bs1M_p8,\"1M, qd 32, 8 threads, block, overlap\","
                     "1048576,32,8,false,true,false,1,3.5,3.125,6.625,3.25,3.75,3.125,3.125,3,1,1,"
-                    "\"failed, \"\"badly\"\"\""));
+                    "\"failed, \"\"badly\"\"\",0.03773584905660377,,"));
 
         QTemporaryDir tmp;
         const std::string file = (tmp.path() + "/results.csv").toStdString();

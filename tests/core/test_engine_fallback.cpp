@@ -9,6 +9,7 @@
 #include "engine/io_engine.h"
 #include "engine/scratch_file.h"
 #include "sweep/sweep_runner.h"
+#include "sweep/sweep_sinks.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -150,7 +151,7 @@ class TestEngineFallback : public QObject {
         QVERIFY2(r.ok(), r.error().c_str());
         QVERIFY2(r->engine.find("portable") != std::string::npos, r->engine.c_str());
         QCOMPARE(r->meta["system"]["engine"].get<std::string>(), r->engine);
-        QCOMPARE(r->status, std::string("finished"));
+        QCOMPARE(r->status, SweepStatus::Finished);
         QCOMPARE(int(r->configs.size()), 2);
         for (const auto& c : r->configs)
             QVERIFY(c.hasBoth());
@@ -188,16 +189,16 @@ class TestEngineFallback : public QObject {
             j["forced_round_trip"] = roundTrip(*uring, folder, aio, nullptr);
 
             std::vector<std::string> messages;
-            SweepCallbacks cb;
-            cb.message = [&](const std::string& m) { messages.push_back(m); };
+            CallbackSink cb;
+            cb.message = [&](const MessageEvent& m) { messages.push_back(m.text); };
             SweepRunner runner(tinySweep(folder));
-            auto r = runner.run(cb);
+            auto r = runner.run({&cb});
             j["sweep_ok"] = r.ok();
             j["sweep_error"] = r.error();
             j["sweep_messages"] = messages;
             if (r) {
                 j["sweep_engine"] = r->engine;
-                j["sweep_status"] = r->status;
+                j["sweep_status"] = sweepStatusName(r->status);
                 j["sweep_fallback_reason"] = r->meta["system"].value("engine_fallback_reason", "");
                 int both = 0;
                 for (const auto& c : r->configs)

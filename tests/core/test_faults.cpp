@@ -8,6 +8,7 @@
 #include "engine/scratch_file.h"
 #include "results/log_folder_reader.h"
 #include "sweep/sweep_runner.h"
+#include "sweep/sweep_sinks.h"
 #include "util/atomic_file.h"
 
 #include <QElapsedTimer>
@@ -130,9 +131,9 @@ class TestFaults : public QObject {
             if (!hook.ok()) QSKIP(qPrintable("fanotify unavailable: " + hook.error()));
             SweepRunner runner(smallSpec(disk.stdPath(), ioSize));
             std::vector<std::string> messages;
-            SweepCallbacks cb;
-            cb.message = [&](const std::string& m) { messages.push_back(m); };
-            auto r = runner.run(cb);
+            CallbackSink cb;
+            cb.message = [&](const MessageEvent& m) { messages.push_back(m.text); };
+            auto r = runner.run({&cb});
             QVERIFY(hook.fired());
             QCOMPARE(fillErrno, ENOSPC);
             QVERIFY(filled > 0);
@@ -171,9 +172,10 @@ class TestFaults : public QObject {
         QVERIFY2(!plan.ok(), plan.summary().c_str());
     }
 
-    // The log folder's disk fills after the first point: the measurement goes
-    // on, the user is told once, no temporary file is left among the logs and
-    // what was written stays readable.
+    // The log folder's disk fills after the first point: measuring on without
+    // a record would waste the user's time, so the sweep ends "failed", the
+    // user is told why, sweep.json says "failed" (written in place) and keeps
+    // the finished point, and no temporary file is left among the logs.
     void logDiskFillsMidSweep() {
         REQUIRE_ROOT();
         ScopedMount logDisk("tmpfs", "size=1m");
@@ -188,19 +190,23 @@ class TestFaults : public QObject {
         runner.setLogFolder(logFolder.toStdString());
         std::vector<std::string> messages;
         int samples = 0, fillErrno = 0;
-        SweepCallbacks cb;
-        cb.message = [&](const std::string& m) { messages.push_back(m); };
-        cb.sample = [&](const ConfigKey&, const Sample&) {
+        std::optional<EndedEvent> ended;
+        CallbackSink cb;
+        cb.message = [&](const MessageEvent& m) { messages.push_back(m.text); };
+        cb.sample = [&](const SampleEvent&) {
             if (++samples == 2) fillFilesystem(filler, &fillErrno); // after the first point
         };
-        auto r = runner.run(cb);
+        cb.ended = [&](const EndedEvent& e) { ended = e; };
+        auto r = runner.run({&cb});
         ::close(filler);
         QVERIFY2(r.ok(), r.error().c_str());
         QCOMPARE(fillErrno, ENOSPC);
-        QCOMPARE(r->status, std::string("finished"));
-        QCOMPARE(samples, 8); // 4 points, write + read
-        for (const auto& c : r->configs)
-            QCOMPARE(c.errors, 0);
+        QCOMPARE(r->status, SweepStatus::Failed);
+        QVERIFY(ended);
+        QCOMPARE(ended->status, SweepStatus::Failed);
+        QCOMPARE(ended->error, SweepErrorCode::LogWrite);
+        QCOMPARE(samples, 3); // the first sample whose log could not be written ends it
+        VERIFY_CONTAINS(r->error, "No space left on device");
 
         QVERIFY(!messages.empty());
         VERIFY_CONTAINS(messages.front(), "cannot write the sweep log");
@@ -211,8 +217,38 @@ class TestFaults : public QObject {
 
         auto read = LogFolderReader().read(logFolder.toStdString());
         QVERIFY2(read.ok(), read.error().c_str());
-        QVERIFY(!read->configs.empty());
+        QCOMPARE(read->status, SweepStatus::Failed);
+        VERIFY_CONTAINS(read->error, "No space left on device");
+        QCOMPARE(int(read->configs.size()), 1);
         QVERIFY(read->configs.front().hasBoth());
+    }
+
+    // The same through the command line: a non-zero exit, and the log
+    // folder's sweep.json says "failed".
+    void cliSweepFailsWhenTheLogDiskFills() {
+        REQUIRE_ROOT();
+        const QString cli = QStringLiteral(AIOTUNE_CLI);
+        if (!QFile::exists(cli)) QSKIP("the aiotune CLI was not built");
+        ScopedMount logDisk("tmpfs", "size=96k"); // a 4 KiB page per text log: full after a few points
+        QVERIFY2(logDisk.ok(), qPrintable(logDisk.error()));
+        QTemporaryDir scratch;
+        const QString logs = logDisk.path() + "/logs";
+        QProcess sweep;
+        sweep.setProcessChannelMode(QProcess::MergedChannels);
+        sweep.start(cli, {"sweep", "--nvme_dir", scratch.path(), "--log_dir", logs, "--block_size",
+                          "4K,8K,16K,32K", "--queue_depth", "1,2,4,8", "--io_parallel", "1", "--io_size",
+                          "256K", "--loops", "1"});
+        QVERIFY(sweep.waitForFinished(60000));
+        const QByteArray out = sweep.readAll();
+        QCOMPARE(sweep.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(sweep.exitCode() == 1, out.constData());
+        QVERIFY2(out.contains("No space left on device"), out.constData());
+        auto read = LogFolderReader().read(logs.toStdString());
+        QVERIFY2(read.ok(), read.error().c_str());
+        QCOMPARE(read->status, SweepStatus::Failed);
+        QVERIFY(read->configs.size() < 16);
+        QCOMPARE(logTempFiles(logs), QStringList());
+        QCOMPARE(entriesOf(scratch.path()), QStringList());
     }
 
     // --- read-only and vanished folders ----------------------------------------
@@ -228,13 +264,13 @@ class TestFaults : public QObject {
         QVERIFY2(disk.ok(), qPrintable(disk.error()));
         SweepRunner runner(smallSpec(disk.stdPath(), ioSize));
         int samples = 0, remountErr = -1;
-        SweepCallbacks cb;
-        cb.sample = [&](const ConfigKey&, const Sample&) {
+        CallbackSink cb;
+        cb.sample = [&](const SampleEvent&) {
             if (++samples == 1) remountErr = disk.remount(true);
         };
-        auto r = runner.run(cb);
+        auto r = runner.run({&cb});
         QVERIFY2(r.ok(), r.error().c_str());
-        QCOMPARE(r->status, std::string("finished"));
+        QCOMPARE(r->status, SweepStatus::Finished);
         QCOMPARE(samples, 8);
         if (remountErr == 0) {
             for (const auto& c : r->configs)
@@ -282,18 +318,18 @@ class TestFaults : public QObject {
         runner.setLogFolder(logFolder.toStdString());
         std::vector<std::string> messages;
         int samples = 0, remountErr = -1;
-        SweepCallbacks cb;
-        cb.message = [&](const std::string& m) { messages.push_back(m); };
-        cb.sample = [&](const ConfigKey&, const Sample&) {
+        CallbackSink cb;
+        cb.message = [&](const MessageEvent& m) { messages.push_back(m.text); };
+        cb.sample = [&](const SampleEvent&) {
             if (++samples == 2) remountErr = logDisk.remount(true);
         };
-        auto r = runner.run(cb);
+        auto r = runner.run({&cb});
         QVERIFY2(r.ok(), r.error().c_str());
         QCOMPARE(remountErr, 0);
-        QCOMPARE(r->status, std::string("finished"));
-        QCOMPARE(int(r->configs.size()), 4);
-        for (const auto& c : r->configs)
-            QVERIFY(c.hasBoth());
+        // The next sample's log cannot be written: the sweep ends there.
+        QCOMPARE(r->status, SweepStatus::Failed);
+        VERIFY_CONTAINS(r->error, "Read-only file system");
+        QCOMPARE(samples, 3);
         QVERIFY(!messages.empty());
         VERIFY_CONTAINS(messages.front(), "cannot write the sweep log");
         VERIFY_CONTAINS(messages.front(), logFolder.toStdString());
@@ -319,18 +355,21 @@ class TestFaults : public QObject {
         std::vector<std::string> messages;
         int samples = 0;
         bool scratchRemoved = false, logsRemoved = false;
-        SweepCallbacks cb;
-        cb.message = [&](const std::string& m) { messages.push_back(m); };
-        cb.sample = [&](const ConfigKey&, const Sample&) {
+        CallbackSink cb;
+        cb.message = [&](const MessageEvent& m) { messages.push_back(m.text); };
+        cb.sample = [&](const SampleEvent&) {
             if (++samples == 1) scratchRemoved = QDir(root.path()).rmdir("scratch");
             if (samples == 3) logsRemoved = QDir(logFolder).removeRecursively();
         };
-        auto r = runner.run(cb);
+        auto r = runner.run({&cb});
         QVERIFY2(r.ok(), r.error().c_str());
         QVERIFY(scratchRemoved);
         QVERIFY(logsRemoved);
-        QCOMPARE(r->status, std::string("finished"));
-        QCOMPARE(int(r->configs.size()), 4);
+        // The sweep goes on without its scratch folder's name, but not
+        // without its log: the next sample ends it.
+        QCOMPARE(r->status, SweepStatus::Failed);
+        QCOMPARE(samples, 4);
+        QCOMPARE(int(r->configs.size()), 2);
         for (const auto& c : r->configs)
             QCOMPARE(c.errors, 0);
         QVERIFY(!messages.empty());
@@ -559,7 +598,7 @@ class TestFaults : public QObject {
         QCOMPARE(entriesOf(scratch), QStringList());
         auto read = LogFolderReader().read(logs.toStdString());
         QVERIFY2(read.ok(), read.error().c_str());
-        QCOMPARE(read->status, std::string("cancelled"));
+        QCOMPARE(read->status, SweepStatus::Cancelled);
         QCOMPARE(logTempFiles(logs), QStringList());
     }
 
@@ -585,15 +624,19 @@ class TestFaults : public QObject {
         spec.queueDepths = {1, 2};
         spec.loops = 20;
         SweepRunner runner(spec, portable ? EngineKind::Portable : EngineKind::Auto);
+        // Huge pages: first-touching 64 MiB of normal pages (the faithful
+        // default) takes most of a second on a loaded 2-core machine, before
+        // any transfer; this test is about stopping transfers.
+        runner.setProfile(MeasurementProfile{PagePolicy::Huge, false, false});
         std::atomic<bool> cancel{false};
         std::atomic<int> samples{0};
-        SweepCallbacks cb;
-        cb.sample = [&](const ConfigKey&, const Sample&) { ++samples; };
+        CallbackSink cb;
+        cb.sample = [&](const SampleEvent&) { ++samples; };
 
         std::optional<Result<ResultSet>> result;
         std::chrono::steady_clock::time_point returned;
         std::thread worker([&] {
-            result.emplace(runner.run(cb, &cancel));
+            result.emplace(runner.run({&cb}, &cancel));
             returned = std::chrono::steady_clock::now();
         });
         std::this_thread::sleep_for(std::chrono::milliseconds(delayMs));
@@ -607,7 +650,7 @@ class TestFaults : public QObject {
         QVERIFY(result.has_value());
         QVERIFY2(result->ok(), result->error().c_str());
         const ResultSet& rs = result->value();
-        QCOMPARE(rs.status, std::string("cancelled"));
+        QCOMPARE(rs.status, SweepStatus::Cancelled);
         int kept = 0;
         for (const auto& c : rs.configs)
             for (const auto& s : c.samples) {

@@ -2,6 +2,9 @@
 #include "results/log_folder_reader.h"
 #include "results/log_folder_writer.h"
 
+#include <QDir>
+#include <QFileInfo>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace aiotune;
@@ -135,7 +138,7 @@ class TestLogFolderWriter : public QObject {
         QVERIFY(back->configs == w->results().configs);
         QCOMPARE(back->meta, kMeta);
         QCOMPARE(back->engine, std::string("io_uring"));
-        QCOMPARE(back->status, std::string("running"));
+        QCOMPARE(back->status, SweepStatus::Running);
         QVERIFY(back->skipped.empty());
         const ConfigResult* ra = back->find(a);
         QVERIFY(ra);
@@ -145,8 +148,8 @@ class TestLogFolderWriter : public QObject {
         QCOMPARE(back->find(c)->errors, 1);
         QVERIFY(back->find(c)->readOnly());
 
-        QVERIFY(w->finish("finished").ok());
-        QCOMPARE(LogFolderReader().read(dir)->status, std::string("finished"));
+        QVERIFY(w->finish(SweepStatus::Finished).ok());
+        QCOMPARE(LogFolderReader().read(dir)->status, SweepStatus::Finished);
 
         // DeepSpeed's view: one figure per file, the median; the failed write has no metric.
         auto ds = LogFolderReader().readDeepSpeedLogs(dir);
@@ -196,13 +199,153 @@ class TestLogFolderWriter : public QObject {
         QVERIFY(ds->skipped[0].reason.find("interrupted") != std::string::npos);
         auto js = LogFolderReader().read(dir);
         QVERIFY(js.ok());
-        QCOMPARE(js->status, std::string("running"));
+        QCOMPARE(js->status, SweepStatus::Running);
         QCOMPARE(*js->configs[0].combinedGiBps, 3.1 + 3.6);
         // No temporary file of our own is left after successful writes.
         QCOMPARE(QDir(tmp.path())
                      .entryList(QStringList{"*.aiotune-tmp"}, QDir::Hidden | QDir::Files)
                      .size(),
                  0);
+    }
+
+    // Everything a sweep holds survives writer -> sweep.json -> reader: the
+    // new sample fields, each folder's samples, dropouts, host, strategy,
+    // profile, times and the final status with its reason.
+    void sweepFileHoldsEverything() {
+        QTemporaryDir tmp;
+        const std::filesystem::path dir = (tmp.path() + "/logs").toStdString();
+        ResultSet header;
+        header.engine = "io_uring";
+        header.meta = kMeta;
+        header.host = "rack7-node3";
+        header.strategy = "adaptive";
+        header.profile = MeasurementProfile::hugePageWhatIf();
+        header.startedAtMs = 1767225600000;
+        auto w = LogFolderWriter::create(dir, header);
+        QVERIFY2(w.ok(), w.error().c_str());
+        const ConfigKey two = key(1 << 20, 32, 8, true, 2);
+        Sample agg = sample(IoOp::Write, 0, 6.0);
+        agg.ioSeconds = 0.0625;
+        agg.profile = "what-if: huge pages, registered buffers";
+        agg.hugePageShare = 0.75;
+        agg.notes = "registration skipped above 1 GiB";
+        Sample a = sample(IoOp::Write, 0, 3.0), b = sample(IoOp::Write, 0, 3.1);
+        a.folder = "/mnt/a";
+        b.folder = "/mnt/b";
+        b.ioSeconds = 0.06;
+        QVERIFY(w->add(two, {agg}, {a, b}).ok());
+        Dropout d;
+        d.config = key(128 << 10, 8, 1).aio;
+        d.afterTransfers = 12;
+        d.reason = "upper bound 3.1 GiB/s below leader's lower bound 3.4";
+        QVERIFY(w->setDropouts({d}).ok());
+        QVERIFY(w->finish(SweepStatus::Failed, "cannot write the sweep log: disk full", 1767225609999).ok());
+
+        auto back = LogFolderReader().read(dir);
+        QVERIFY2(back.ok(), back.error().c_str());
+        back->source = w->results().source;
+        QVERIFY(*back == w->results());
+        QCOMPARE(back->status, SweepStatus::Failed);
+        QCOMPARE(back->error, std::string("cannot write the sweep log: disk full"));
+        QCOMPARE(back->host, std::string("rack7-node3"));
+        QCOMPARE(back->strategy, std::string("adaptive"));
+        QVERIFY(back->profile == MeasurementProfile::hugePageWhatIf());
+        QCOMPARE(back->startedAtMs, std::int64_t(1767225600000));
+        QCOMPARE(back->finishedAtMs, std::int64_t(1767225609999));
+        QCOMPARE(back->configs[0].folderSamples, (std::vector<Sample>{a, b}));
+        QCOMPARE(back->configs[0].samples[0], agg);
+        QCOMPARE(int(back->dropouts.size()), 1);
+        QVERIFY(back->dropouts[0] == d);
+    }
+
+    // sweep.json of version 1: per-folder figures lived in meta.per_folder and
+    // the buffer kind in meta.system.huge_pages; both still come back.
+    void readsVersion1SweepFiles() {
+        auto rs = LogFolderReader().read(AIOTUNE_TEST_FIXTURES "/sweep-json/v1-two-folders");
+        QVERIFY2(rs.ok(), rs.error().c_str());
+        QCOMPARE(rs->status, SweepStatus::Cancelled);
+        QCOMPARE(int(rs->configs.size()), 1);
+        const ConfigResult& c = rs->configs[0];
+        QCOMPARE(c.key.folders, 2);
+        QCOMPARE(*c.writeGiBps, 2.5);
+        QCOMPARE(c.errors, 1);
+        QCOMPARE(int(c.folderSamples.size()), 4);
+        QCOMPARE(c.folderSamples[1].folder, std::string("/mnt/b"));
+        QCOMPARE(c.folderSamples[1].gibPerSec, 1.25);
+        QCOMPARE(c.folderSamples[3].error, std::string("EIO"));
+        QVERIFY(rs->profile);
+        QCOMPARE(rs->profile->pages, PagePolicy::Normal);
+        QVERIFY(rs->profile->registeredBuffers); // the engine of that time registered them
+    }
+
+    // DeepSpeed's Task lines time the I/O alone, E2E lines the whole transfer.
+    void taskLinesTimeTheIoAlone() {
+        ConfigResult c;
+        c.key = key(1 << 20, 32, 8);
+        Sample s = sample(IoOp::Read, 0, 2.0); // 400 MiB at 2 GiB/s: 0.1953125 s end to end
+        s.ioSeconds = 0.15625;                 // 2.5 GiB/s for the I/O alone
+        c.samples = {s};
+        c.recompute();
+        const std::string t = LogFolderWriter::deepSpeedLogText(c, IoOp::Read, "io_uring");
+        QVERIFY2(t.find("Task Read Latency = 0.15625 sec\n") != std::string::npos, t.c_str());
+        QVERIFY2(t.find("Task Read Speed = 2.5 GB/sec\n") != std::string::npos, t.c_str());
+        QVERIFY2(t.find("E2E Read Latency = 0.1953125 sec\n") != std::string::npos, t.c_str());
+        QVERIFY2(t.find("E2E Read Speed = 2.0 GB/sec\n") != std::string::npos, t.c_str());
+    }
+
+    // One folder, one sweep: a folder holding logs is refused, untouched.
+    void refusesAFolderHoldingLogs_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<bool>("refused");
+        QTest::addRow("sweep.json") << "sweep.json" << true;
+        QTest::addRow("a read log") << "_aio_bench_read_logs/read_block_overlap_ftd1_d8_bs1M_p1.txt" << true;
+        QTest::addRow("a write log") << "_aio_bench_write_logs/write_block_overlap_ftd1_d8_bs1M_p1.txt" << true;
+        QTest::addRow("other files") << "notes.txt" << false;
+        QTest::addRow("an empty log subfolder") << "_aio_bench_read_logs/" << false;
+    }
+    void refusesAFolderHoldingLogs() {
+        QFETCH(QString, file);
+        QFETCH(bool, refused);
+        QTemporaryDir tmp;
+        const QString path = tmp.filePath(file);
+        QVERIFY(QDir().mkpath(QFileInfo(path).path()));
+        if (!file.endsWith('/')) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("E2E Read Speed = 3.1 GB/sec\n");
+        }
+        const auto before = QDir(tmp.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
+        auto w = LogFolderWriter::create(tmp.path().toStdString(), "io_uring", kMeta);
+        QCOMPARE(!w.ok(), refused);
+        if (refused) {
+            QVERIFY2(w.error().find(tmp.path().toStdString()) != std::string::npos, w.error().c_str());
+            QVERIFY2(w.error().find("choose another log folder") != std::string::npos, w.error().c_str());
+            QCOMPARE(QDir(tmp.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), before);
+        }
+    }
+
+    void refusesAnEmptyPath() {
+        auto w = LogFolderWriter::create("", "io_uring", kMeta);
+        QVERIFY(!w.ok());
+        QVERIFY2(w.error().find("no log folder given") != std::string::npos, w.error().c_str());
+    }
+
+    // What a killed writer left (its temporaries) goes; everything else stays.
+    void removesTemporariesOfAKilledRun() {
+        QTemporaryDir tmp;
+        const QStringList leftovers = {".sweep.json.aiotune-0123456789abcdef.tmp",
+                                       "_aio_bench_read_logs/.read_block_overlap_ftd1_d8_bs1M_p1.txt.aiotune-00ff00ff00ff00ff.tmp"};
+        QVERIFY(QDir(tmp.path()).mkdir("_aio_bench_read_logs"));
+        for (const QString& name : leftovers + QStringList{"keep.tmp", ".sweep.json.tmp"}) {
+            QFile f(tmp.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"format\": \"aiotune-sw");
+        }
+        auto w = LogFolderWriter::create(tmp.path().toStdString(), "io_uring", kMeta);
+        QVERIFY2(w.ok(), w.error().c_str());
+        for (const QString& name : leftovers) QVERIFY2(!QFile::exists(tmp.filePath(name)), qPrintable(name));
+        QVERIFY(QFile::exists(tmp.filePath("keep.tmp")));        // not one of ours
+        QVERIFY(QFile::exists(tmp.filePath(".sweep.json.tmp"))); // no aiotune marker
     }
 
     void createFailsWithThePath() {

@@ -355,10 +355,10 @@ class TestRefusals : public QObject {
         QVERIFY(writeFile(logs + "/checkpoints/step_100/model.bin", weights));
         QVERIFY(writeFile(logs + "/notes.txt", "do not delete\n"));
         QVERIFY(writeFile(logs + "/.hidden", "x"));
-        // An old DeepSpeed log of a configuration this sweep does not run.
-        const QString oldLog =
-            logs + "/" + kReadLogDir.data() + "/read_block_overlap_ftd1_d128_bs8M_p1.txt";
-        QVERIFY(writeFile(oldLog, "E2E Read Speed = 3.1 GB/sec\n"));
+        // A file that is no log inside a log subfolder (a log would refuse the
+        // folder: two sweeps never mix, see test_log_folder_writer).
+        const QString oldNote = logs + "/" + kReadLogDir.data() + "/README.md";
+        QVERIFY(writeFile(oldNote, "read logs of the last sweep\n"));
         QVERIFY(QFile::link(logs + "/notes.txt", logs + "/notes-link"));
         const auto before = snapshot(logs);
 

@@ -5,6 +5,8 @@
 #include "sweep/sweep_controller.h"
 #include "sweep/sweep_runner.h"
 
+Q_DECLARE_METATYPE(aiotune::MeasurementProfile)
+
 #include <QAbstractItemModelTester>
 #include <QDir>
 #include <QElapsedTimer>
@@ -93,6 +95,14 @@ class TestSweepController : public QObject {
         QSignalSpy running(&controller, &SweepController::runningChanged);
         QSignalSpy progress(&controller, &SweepController::progressChanged);
         QSignalSpy started(&controller, &SweepController::started);
+        std::vector<aiotune::EndedEvent> ended;
+        connect(&controller, &SweepController::ended,
+                [&](quint64, const aiotune::EndedEvent& e) { ended.push_back(e); });
+        int races = 0, contenders = 0;
+        connect(&controller, &SweepController::raceChanged, [&](const aiotune::RaceEvent& r) {
+            ++races;
+            contenders = int(r.contenders.size());
+        });
         const quint64 job = controller.start(tinySpec(dir.path(), io, blocks, depths));
         QVERIFY(job > 0);
         QVERIFY(controller.isRunning());
@@ -108,7 +118,11 @@ class TestSweepController : public QObject {
             QVERIFY(*c.readGiBps > 0 && *c.writeGiBps > 0);
         }
         const auto results = finished.first().at(0).value<aiotune::ResultSet>();
-        QCOMPARE(results.status, std::string("finished"));
+        QCOMPARE(results.status, aiotune::SweepStatus::Finished);
+        QCOMPARE(ended.size(), std::size_t(1));
+        QCOMPARE(ended[0].status, aiotune::SweepStatus::Finished);
+        QCOMPARE(races, 1); // the grid's race never changes after the start
+        QCOMPARE(contenders, rows);
         QCOMPARE(results.configs.size(), got.results.configs.size());
         QVERIFY(!progress.isEmpty());
         QCOMPARE(progress.last().at(0).toInt(), 1000);
@@ -118,24 +132,49 @@ class TestSweepController : public QObject {
         QCOMPARE(snapshot(dir.path()), before);
     }
 
-    void pageKindReachesTheRunner_data() {
-        QTest::addColumn<bool>("hugePages");
-        QTest::addRow("huge pages") << true;
-        QTest::addRow("normal pages") << false;
+    void profileReachesTheRunner_data() {
+        QTest::addColumn<int>("how"); // 0: default, 1: setHugePages(true), 2: setHugePages(false)
+        QTest::addColumn<aiotune::MeasurementProfile>("expected");
+        QTest::addRow("faithful by default") << 0 << aiotune::MeasurementProfile::faithful();
+        QTest::addRow("huge pages") << 1 << aiotune::MeasurementProfile::hugePageWhatIf();
+        QTest::addRow("normal pages")
+            << 2 << aiotune::MeasurementProfile{aiotune::PagePolicy::Normal, true, false};
     }
-    void pageKindReachesTheRunner() {
-        QFETCH(bool, hugePages);
+    void profileReachesTheRunner() {
+        QFETCH(int, how);
+        QFETCH(aiotune::MeasurementProfile, expected);
         QTemporaryDir dir;
         SweepController controller;
-        controller.setHugePages(hugePages);
+        if (how > 0) controller.setHugePages(how == 1);
         QSignalSpy finished(&controller, &SweepController::finished);
         // 4 MiB: above the size where buffers come from mmap and the page kind matters.
         controller.start(tinySpec(dir.path(), 4 << 20, {1 << 20}, {4}));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         const auto results = finished.first().at(0).value<aiotune::ResultSet>();
-        QCOMPARE(results.meta["system"]["huge_pages"].get<bool>(), hugePages);
+        QVERIFY(results.profile && *results.profile == expected);
         QCOMPARE(int(results.configs.size()), 1);
         QVERIFY(results.configs[0].hasBoth());
+        for (const auto& s : results.configs[0].samples) QCOMPARE(s.profile, expected.name());
+    }
+
+    // A log folder that already holds a sweep: refused before any I/O, the
+    // reason reaches the window through failed().
+    void logFolderHoldingLogsIsRefused() {
+        QTemporaryDir dir, logs;
+        QFile old(logs.filePath("sweep.json"));
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.write("{}");
+        old.close();
+        SweepController controller;
+        controller.setLogFolder(logs.path());
+        QSignalSpy failed(&controller, &SweepController::failed);
+        QSignalSpy finished(&controller, &SweepController::finished);
+        controller.start(tinySpec(dir.path(), 64 << 10, {4096}, {1}));
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+        const QString why = failed.first().at(0).toString();
+        QVERIFY2(why.contains(logs.path()) && why.contains("already holds"), qPrintable(why));
+        QCOMPARE(finished.count(), 0);
+        QCOMPARE(snapshot(logs.path()), QStringList{"sweep.json:2"});
     }
 
     void cancelMidSweep_data() {
@@ -155,6 +194,10 @@ class TestSweepController : public QObject {
         mine.close();
         const QStringList before = snapshot(dir.path());
         SweepController controller;
+        // Huge, unregistered pages: first-touching 256 MiB of normal pages (the faithful
+        // default) or registering them takes seconds on a loaded 2-core machine before any
+        // transfer starts; this test is about stopping a transfer.
+        controller.setProfile({aiotune::PagePolicy::Huge, false, false});
         Collector got;
         got.connect(controller);
         QSignalSpy finished(&controller, &SweepController::finished);
@@ -251,6 +294,10 @@ class TestSweepController : public QObject {
         QElapsedTimer timer;
         {
             SweepController controller;
+            // Huge, unregistered pages: first-touching 256 MiB of normal pages (the faithful
+            // default) or registering them takes seconds on a loaded 2-core machine before any
+            // transfer starts; this test is about stopping a transfer.
+            controller.setProfile({aiotune::PagePolicy::Huge, false, false});
             controller.start(tinySpec(dir.path(), 256ull << 20, {4096}, {1}));
             QTest::qWait(200);
             timer.start();

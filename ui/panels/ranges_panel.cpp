@@ -4,6 +4,7 @@
 #include "settings/app_settings.h"
 #include "util/byte_size.h"
 #include "util/json_input.h"
+#include "util/int_list.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -24,23 +25,7 @@ namespace {
 
 // "8, 32" or "8 32": whole numbers >= 1; the error names the field and the item.
 aiotune::Result<std::vector<int>> parseIntList(const QString& text, const QString& field) {
-    std::vector<int> out;
-    const QStringList items =
-        text.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
-    if (items.isEmpty())
-        return aiotune::makeError(
-            QObject::tr("%1: give at least one value, e.g. 8, 32").arg(field).toStdString());
-    for (const QString& item : items) {
-        bool ok = false;
-        const int v = item.toInt(&ok);
-        if (!ok || v < 1)
-            return aiotune::makeError(
-                QObject::tr("%1: \"%2\" is not a whole number >= 1 (e.g. 8, 32)")
-                    .arg(field, item)
-                    .toStdString());
-        if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
-    }
-    return out;
+    return aiotune::parseIntList(text.toStdString(), field.toStdString());
 }
 
 QString joinInts(const std::vector<int>& v) {

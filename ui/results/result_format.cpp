@@ -1,5 +1,6 @@
 #include "results/result_format.h"
 
+#include "results/statistics.h"
 #include "util/byte_size.h"
 
 #include <algorithm>
@@ -34,24 +35,7 @@ QString gibps(std::optional<double> value) {
 }
 
 std::optional<double> spreadFraction(const ConfigResult& c) {
-    const auto measuredTwice = [](const std::optional<aiotune::Spread>& s) {
-        return s && s->count > 1;
-    };
-    if (!measuredTwice(c.readSpread) && !measuredTwice(c.writeSpread)) return std::nullopt;
-    double width = 0.0, median = 0.0;
-    if (c.combinedGiBps) {
-        median = *c.combinedGiBps;
-        width = (c.readSpread ? c.readSpread->width() : 0.0) +
-                (c.writeSpread ? c.writeSpread->width() : 0.0);
-    } else if (c.readGiBps) {
-        median = *c.readGiBps;
-        width = c.readSpread->width();
-    } else if (c.writeGiBps) {
-        median = *c.writeGiBps;
-        width = c.writeSpread->width();
-    }
-    if (median <= 0.0) return std::nullopt;
-    return width / 2.0 / median;
+    return aiotune::spreadFraction(c);
 }
 
 QString spread(std::optional<double> fraction) {
@@ -60,19 +44,13 @@ QString spread(std::optional<double> fraction) {
 }
 
 std::optional<double> p99Ms(const ConfigResult& c, IoOp op) {
-    std::vector<double> v;
-    for (const auto& s : c.samples)
-        if (s.op == op && !s.failed() && s.latencyP99Us) v.push_back(*s.latencyP99Us / 1000.0);
-    if (v.empty()) return std::nullopt;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+    const auto us = aiotune::p99LatencyUs(c, op);
+    return us ? std::optional<double>(*us / 1000.0) : std::nullopt;
 }
 
 std::optional<double> worstP99Ms(const ConfigResult& c) {
-    const auto r = p99Ms(c, IoOp::Read), w = p99Ms(c, IoOp::Write);
-    if (r && w) return std::max(*r, *w);
-    return r ? r : w;
+    const auto us = aiotune::worstP99LatencyUs(c);
+    return us ? std::optional<double>(*us / 1000.0) : std::nullopt;
 }
 
 QString tooltip(const ConfigResult& c) {
@@ -80,7 +58,7 @@ QString tooltip(const ConfigResult& c) {
     lines << longLabel(c.key);
     lines << QStringLiteral("read %1, write %2, combined %3 GiB/s")
                  .arg(gibps(c.readGiBps), gibps(c.writeGiBps), gibps(c.combinedGiBps));
-    const auto frac = spreadFraction(c);
+    const auto frac = resultformat::spreadFraction(c);
     lines << (frac ? QStringLiteral("spread %1 over %2 loops").arg(spread(frac)).arg(c.loops())
                    : QStringLiteral("measured once: noise unknown"));
     const auto r = p99Ms(c, IoOp::Read), w = p99Ms(c, IoOp::Write);

@@ -45,6 +45,55 @@ void SweepController::waitForStopped() {
     m_future.waitForFinished();
 }
 
+// The runner's sink on the worker thread: every event is queued to the UI
+// thread and emitted there only while its job is current, so a late event
+// never lands in the next sweep's views.
+class SweepController::Bridge : public aiotune::SweepSink {
+  public:
+    Bridge(SweepController* owner, quint64 id) : m_owner(owner), m_id(id) {}
+
+    void onSample(const aiotune::SampleEvent& e) override {
+        post([e](SweepController* c) {
+            emit c->sampleReady(e.key, e.sample);
+            emit c->sampleEvent(e);
+        });
+    }
+    void onProgress(const aiotune::ProgressEvent& p) override {
+        // Throttled at the source; the last transfer always gets through.
+        const auto now = Clock::now();
+        if (p.done < p.total && now - m_lastProgress < std::chrono::milliseconds(1000 / kMaxProgressPerSecond))
+            return;
+        m_lastProgress = now;
+        const int permille = p.total ? static_cast<int>(p.done * 1000 / p.total) : 0;
+        const QString current = QString::fromStdString(p.current);
+        post([=](SweepController* c) { emit c->progressChanged(permille, current, p.etaSeconds, p.elapsedSeconds); });
+    }
+    void onMessage(const aiotune::MessageEvent& e) override {
+        const QString text = QString::fromStdString(e.text);
+        const bool isError = e.severity == aiotune::Severity::Error;
+        post([=](SweepController* c) { emit c->message(text, isError); });
+    }
+    void onRace(const aiotune::RaceEvent& e) override {
+        post([e](SweepController* c) { emit c->raceChanged(e); });
+    }
+    void onEnded(const aiotune::EndedEvent& e) override {
+        const quint64 id = m_id;
+        post([e, id](SweepController* c) { emit c->ended(id, e); });
+    }
+
+  private:
+    using Clock = std::chrono::steady_clock;
+    template <typename F> void post(F f) {
+        SweepController* owner = m_owner;
+        const quint64 id = m_id;
+        QMetaObject::invokeMethod(
+            owner, [owner, id, f] { if (owner->isCurrent(id)) f(owner); }, Qt::QueuedConnection);
+    }
+    SweepController* m_owner;
+    quint64 m_id;
+    Clock::time_point m_lastProgress{};
+};
+
 void SweepController::launch(const std::shared_ptr<Job>& job) {
     m_active = job;
     const bool wasRunning = m_running;
@@ -57,52 +106,15 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
 
     const aiotune::EngineKind engine = m_engine;
     const QString logFolder = m_logFolder;
-    const bool hugePages = m_hugePages;
-    m_future = QtConcurrent::run([this, job, engine, logFolder, hugePages] {
-        using Clock = std::chrono::steady_clock;
-        const auto minGap = std::chrono::milliseconds(1000 / kMaxProgressPerSecond);
-        Clock::time_point lastProgress{};
+    const aiotune::MeasurementProfile profile = m_profile;
+    m_future = QtConcurrent::run([this, job, engine, logFolder, profile] {
         const quint64 id = job->id;
-
-        aiotune::SweepCallbacks cb;
-        cb.progress = [&](const aiotune::SweepProgress& p) {
-            // Throttled at the source; the last transfer always gets through.
-            const auto now = Clock::now();
-            if (p.done < p.total && now - lastProgress < minGap) return;
-            lastProgress = now;
-            const int permille = p.total ? static_cast<int>(p.done * 1000 / p.total) : 0;
-            const QString current = QString::fromStdString(p.current);
-            const double eta = p.etaSeconds, elapsed = p.elapsedSeconds;
-            QMetaObject::invokeMethod(
-                this,
-                [this, id, permille, current, eta, elapsed] {
-                    if (isCurrent(id)) emit progressChanged(permille, current, eta, elapsed);
-                },
-                Qt::QueuedConnection);
-        };
-        cb.sample = [&](const aiotune::ConfigKey& key, const aiotune::Sample& sample) {
-            QMetaObject::invokeMethod(
-                this,
-                [this, id, key, sample] {
-                    if (isCurrent(id)) emit sampleReady(key, sample);
-                },
-                Qt::QueuedConnection);
-        };
-        cb.message = [&](const std::string& text) {
-            const QString q = QString::fromStdString(text);
-            QMetaObject::invokeMethod(
-                this,
-                [this, id, q] {
-                    if (isCurrent(id)) emit message(q, false);
-                },
-                Qt::QueuedConnection);
-        };
-
+        Bridge bridge(this, id);
         aiotune::SweepRunner runner(job->spec, engine);
-        runner.setHugePages(hugePages);
+        runner.setProfile(profile);
         if (!logFolder.isEmpty())
             runner.setLogFolder(std::filesystem::path(logFolder.toStdString()));
-        auto result = runner.run(cb, &job->cancel);
+        auto result = runner.run({&bridge}, &job->cancel);
         QString error;
         std::optional<aiotune::ResultSet> results;
         if (result)
@@ -132,8 +144,10 @@ void SweepController::onWorkerEnded(quint64 id, const QString& error,
     if (current) {
         if (!error.isEmpty())
             emit failed(error);
-        else if (results && results->status == "cancelled")
+        else if (results && results->status == aiotune::SweepStatus::Cancelled)
             emit cancelled();
+        else if (results && results->status == aiotune::SweepStatus::Failed)
+            emit failed(QString::fromStdString(results->error));
         else if (results)
             emit finished(*results);
     } else if (wasCancelled) {

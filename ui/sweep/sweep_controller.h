@@ -1,11 +1,13 @@
 #pragma once
 // Runs one SweepRunner at a time on a worker thread and hands its output to
 // the UI thread (heaptrack's Parser pattern): commands in, one signal per
-// result kind out. Every job gets an id; output of a job that was cancelled
+// result kind out. It is the runner's Qt sink: each typed event the runner
+// sends (sweep_events.h) is queued to the UI thread and re-emitted there. Every job gets an id; output of a job that was cancelled
 // or superseded is dropped on arrival (hotspot's job tracker), so a late
 // sample never lands in the next sweep's table.
 #include "engine/io_engine.h"
 #include "results/result_model.h"
+#include "sweep/sweep_events.h"
 #include "sweep/sweep_spec.h"
 
 #include <QElapsedTimer>
@@ -39,8 +41,14 @@ class SweepController : public QObject {
     void setEngine(aiotune::EngineKind engine) { m_engine = engine; }
     // Where sweeps write a DeepSpeed-compatible log folder (and sweep.json); empty: nowhere.
     void setLogFolder(const QString& folder) { m_logFolder = folder; }
-    // Buffers on transparent huge pages (default) or normal pages (see AlignedBuffer).
-    void setHugePages(bool on) { m_hugePages = on; }
+    // How buffers are allocated (default: faithful, as DeepSpeed's swapper gets them).
+    void setProfile(const aiotune::MeasurementProfile& profile) { m_profile = profile; }
+    // Kept until the window switches to setProfile: on = forced huge pages, off = normal pages.
+    void setHugePages(bool on) {
+        m_profile = on ? aiotune::MeasurementProfile::hugePageWhatIf()
+                       : aiotune::MeasurementProfile{aiotune::PagePolicy::Normal, true, false};
+    }
+    aiotune::MeasurementProfile profile() const { return m_profile; }
     QString logFolder() const { return m_logFolder; }
 
     // Most progress updates per second forwarded to the UI.
@@ -52,10 +60,17 @@ class SweepController : public QObject {
     void progressChanged(int permille, const QString& current, double etaSeconds,
                          double elapsedSeconds);
     void sampleReady(const aiotune::ConfigKey& key, const aiotune::Sample& sample);
+    // The whole sample event (visit, each folder's own sample) for views that need more.
+    void sampleEvent(const aiotune::SampleEvent& event);
+    // Who is still in the race (adaptive search drops configurations).
+    void raceChanged(const aiotune::RaceEvent& race);
+    // How the job ended, typed, before finished / failed / cancelled.
+    void ended(quint64 job, const aiotune::EndedEvent& event);
     void message(const QString& text, bool isError);
     // The job ran to its end.
     void finished(const aiotune::ResultSet& results);
-    // The job could not start (bad folder, no space...): the reason, for the user.
+    // The job could not start (bad folder, no space...) or stopped on an error
+    // (its log could not be written): the reason, for the user.
     void failed(const QString& error);
     // The job stopped early at the user's request.
     void cancelled();
@@ -68,11 +83,12 @@ class SweepController : public QObject {
         std::atomic<bool> cancel{false};
     };
     void launch(const std::shared_ptr<Job>& job);
+    class Bridge;
     void onWorkerEnded(quint64 id, const QString& error, std::optional<aiotune::ResultSet> results);
     bool isCurrent(quint64 id) const { return id == m_job && !m_cancelRequested; }
 
     aiotune::EngineKind m_engine = aiotune::EngineKind::Auto;
-    bool m_hugePages = true;
+    aiotune::MeasurementProfile m_profile;
     QString m_logFolder;
     quint64 m_job = 0;
     bool m_running = false;

@@ -1,0 +1,39 @@
+#pragma once
+// The command line's view of a running sweep, shared by `aiotune sweep` and
+// the window's no-display fallback: a live progress line on a terminal, one
+// line per transfer otherwise, failures and messages always, on stderr.
+#include "results/analysis.h"
+#include "sweep/sweep_events.h"
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+namespace aiotune::cli {
+
+class SweepPrinter : public SweepSink {
+public:
+    // prefix starts every message line ("aiotune sweep"); live: redraw one
+    // progress line (a terminal) instead of printing a line per transfer.
+    SweepPrinter(std::FILE* out, std::string prefix, bool live);
+
+    void onSample(const SampleEvent& e) override;
+    void onProgress(const ProgressEvent& e) override;
+    void onMessage(const MessageEvent& e) override;
+    void onEnded(const EndedEvent& e) override;
+
+    // The best few configurations with their spread and p99 latency, after the sweep.
+    void printTop(const ResultSet& results, std::size_t count) const;
+
+private:
+    void clearLine();
+
+    std::FILE* m_out;
+    std::string m_prefix;
+    bool m_live;
+    bool m_lineShown = false;
+    std::size_t m_done = 0, m_total = 0;
+    std::chrono::steady_clock::time_point m_lastDraw{};
+};
+
+} // namespace aiotune::cli
