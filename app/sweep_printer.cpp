@@ -51,7 +51,8 @@ void SweepPrinter::onMessage(const MessageEvent& e) {
 
 void SweepPrinter::onEnded(const EndedEvent& e) {
     clearLine();
-    if (e.status == SweepStatus::Failed && !e.message.empty())
+    // A sweep that could not start returns its reason to the caller, who says it.
+    if (e.status == SweepStatus::Failed && e.error != SweepErrorCode::CannotStart && !e.message.empty())
         std::fprintf(m_out, "%s: sweep failed: %s\n", m_prefix.c_str(), e.message.c_str());
     std::fflush(m_out);
 }

@@ -181,6 +181,9 @@ Result<LogFolderWriter> LogFolderWriter::create(const fs::path& folder, ResultSe
     if (folder.empty())
         return makeError("no log folder given (an empty path): name a folder for the sweep logs, "
                          "e.g. --log_dir _aio_bench_logs");
+    // A killed run's temporaries go even when the folder is refused: they
+    // are nobody's data (the caller's lock keeps a live sweep's safe).
+    removeStaleTemporaries(folder);
     if (const std::string mixed = existingLogs(folder); !mixed.empty()) return makeError(mixed);
     std::error_code ec;
     for (const std::string_view sub : {kReadLogDir, kWriteLogDir}) {
@@ -189,7 +192,6 @@ Result<LogFolderWriter> LogFolderWriter::create(const fs::path& folder, ResultSe
             return makeError("could not create log folder " + (folder / sub).string() + ": " +
                              ec.message() + "; choose a writable folder");
     }
-    removeStaleTemporaries(folder);
     LogFolderWriter w;
     w.m_folder = folder;
     w.m_results = std::move(header);

@@ -31,7 +31,8 @@ class LogFolderWriter {
     // with status "running" and everything `header` holds besides samples
     // (engine, meta, host, strategy, profile, start time). Refuses an empty
     // path and a folder that already holds logs; removes the temporary files
-    // a killed writer left (".sweep.json.aiotune-*.tmp"). Other files stay.
+    // a killed writer left (".sweep.json.aiotune-*.tmp"), refused or not: the
+    // caller holds the folder's lock (FolderLock). Other files stay.
     static Result<LogFolderWriter> create(const std::filesystem::path& folder, ResultSet header);
     // The same with only an engine name and the caller's meta blob.
     static Result<LogFolderWriter> create(const std::filesystem::path& folder, std::string engine,

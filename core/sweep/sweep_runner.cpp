@@ -194,8 +194,8 @@ private:
         }
         if (!m_runner.m_logFolder || m_runner.m_logFolder->empty()) return {};
         const std::filesystem::path& logs = *m_runner.m_logFolder;
-        // Refused before anything is created in it.
-        if (const std::string mixed = LogFolderWriter::existingLogs(logs); !mixed.empty()) return makeError(mixed);
+        // Locked before LogFolderWriter::create looks into it (and removes a
+        // killed run's temporaries, which a live sweep's could otherwise be).
         std::error_code ec;
         m_createdLogFolder = !std::filesystem::exists(logs, ec);
         std::filesystem::create_directories(logs, ec);

@@ -346,6 +346,20 @@ class TestLogFolderWriter : public QObject {
         for (const QString& name : leftovers) QVERIFY2(!QFile::exists(tmp.filePath(name)), qPrintable(name));
         QVERIFY(QFile::exists(tmp.filePath("keep.tmp")));        // not one of ours
         QVERIFY(QFile::exists(tmp.filePath(".sweep.json.tmp"))); // no aiotune marker
+
+        // The folder of a killed sweep is refused (it holds logs), and its
+        // temporaries go all the same; the logs stay as they are.
+        QTemporaryDir killed;
+        const QString leftover = killed.filePath(".sweep.json.aiotune-0123456789abcdef.tmp");
+        for (const QString& name : {leftover, killed.filePath("sweep.json")}) {
+            QFile f(name);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"format\": \"aiotune-sweep\"}");
+        }
+        auto refused = LogFolderWriter::create(killed.path().toStdString(), "io_uring", kMeta);
+        QVERIFY(!refused.ok());
+        QVERIFY(!QFile::exists(leftover));
+        QCOMPARE(readText(killed.filePath("sweep.json")), std::string("{\"format\": \"aiotune-sweep\"}"));
     }
 
     void createFailsWithThePath() {
