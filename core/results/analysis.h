@@ -25,4 +25,67 @@ std::vector<ConfigResult> rankByCombined(const ResultSet& results);
 
 Recommendation analyze(const ResultSet& results);
 
+// --- Statistics for searches (adaptive search, replay, "tied with the best") ---
+//
+// A visit is one pass over a configuration (write, then read); its figure is
+// the sum of its operations' GiB/s (read + write, DeepSpeed's rule), taken on
+// a log scale so that noise is relative: drives vary by a share of their
+// speed, not by a fixed amount. The noise is pooled across configurations,
+// because a configuration measured once has no spread of its own.
+
+// One-sided level of every interval and test below.
+inline constexpr double kSearchConfidence = 0.95;
+
+struct VisitEstimate {
+    ConfigKey key;
+    int visits = 0;      // visits whose every operation succeeded
+    double meanLog = 0;  // mean of log(GiB/s) over those visits
+    double gibps() const; // exp(meanLog): the geometric mean
+};
+
+struct VisitStatistics {
+    std::vector<VisitEstimate> configs; // configurations with at least one full visit, key order
+    double sigma = 0.0; // pooled within-configuration standard deviation of log figures
+    int df = 0;         // its degrees of freedom; 0: no configuration was visited twice
+    const VisitEstimate* find(const ConfigKey& key) const;
+};
+
+// Pairs each configuration's samples by loop; a loop counts when it holds every
+// operation the set measured (read and write, or only the one measured) and
+// none failed.
+VisitStatistics visitStatistics(const ResultSet& results);
+
+// Student's t quantile at kSearchConfidence (one-sided) for df degrees of
+// freedom; the normal quantile for df <= 0 is not meaningful, so df < 1 gives +inf.
+double tQuantile(int df);
+
+// Half-width on the log scale of the one-sided bound on (a - b) at
+// kSearchConfidence: t * sigma * sqrt(1/na + 1/nb).
+double differenceMargin(double sigma, int df, int na, int nb);
+
+// What the samples say about a chosen best.
+struct TiedAnswer {
+    ConfigKey best;
+    double bestGiBps = 0;      // geometric mean of its visits
+    double bestLowGiBps = 0;   // two-sided interval at 2*kSearchConfidence-1 (90%); equal to
+    double bestHighGiBps = 0;  //   bestGiBps when the noise is unknown
+    int bestVisits = 0;
+    // Not significantly slower than the best (itself excluded), fastest first.
+    std::vector<VisitEstimate> tied;
+    // Cheapest (fewest threads, then lowest depth) among the best and the
+    // configurations shown to be at most `tolerance` slower than it.
+    ConfigKey recommended;
+    double recommendedGiBps = 0;
+    // How much faster than the best another measured configuration could still
+    // be, at kSearchConfidence (0.04 = 4%); +inf when the noise is unknown.
+    double possibleGain = 0;
+    double noiseRelative = 0; // sigma as a share (exp(sigma) - 1); 0 when unknown
+    bool noiseKnown = false;
+};
+
+// `best` must have at least one full visit in `stats`. `fallbackSigma`/`fallbackDf`
+// stand in for the noise when no configuration was visited twice (0: unknown).
+TiedAnswer compareWithBest(const VisitStatistics& stats, const ConfigKey& best, double tolerance,
+                           double fallbackSigma = 0.0, int fallbackDf = 0);
+
 } // namespace aiotune
