@@ -213,7 +213,11 @@ VisitStatistics visitStatistics(const ResultSet& results) {
         stats.df += e.visits - 1;
         stats.configs.push_back(e);
     }
-    if (stats.df > 0) stats.sigma = std::sqrt(squares / stats.df);
+    if (stats.df > 0) {
+        stats.sigma = std::sqrt(squares / stats.df);
+        for (VisitEstimate& e : stats.configs)
+            e.variance = stats.sigma * stats.sigma / e.visits;
+    }
     return stats;
 }
 
@@ -230,40 +234,34 @@ double tQuantile(int df) {
            (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * v * v * v);
 }
 
-double differenceMargin(double sigma, int df, int na, int nb) {
-    if (na < 1 || nb < 1) return std::numeric_limits<double>::infinity();
-    return tQuantile(df) * sigma * std::sqrt(1.0 / na + 1.0 / nb);
-}
-
-TiedAnswer compareWithBest(const VisitStatistics& stats, const ConfigKey& best, double tolerance,
-                           double fallbackSigma, int fallbackDf) {
+TiedAnswer compareWithBest(const std::vector<VisitEstimate>& estimates, const ConfigKey& best,
+                           double tolerance, int df) {
     TiedAnswer a;
     a.best = best;
     a.recommended = best;
-    const VisitEstimate* b = stats.find(best);
-    if (!b) return a;
-    const double sigma = stats.df > 0 ? stats.sigma : fallbackSigma;
-    const int df = stats.df > 0 ? stats.df : fallbackDf;
-    a.noiseKnown = df > 0;
-    a.noiseRelative = a.noiseKnown ? std::exp(sigma) - 1.0 : 0.0;
+    const auto b = std::find_if(estimates.begin(), estimates.end(),
+                                [&](const VisitEstimate& e) { return e.key == best; });
+    if (b == estimates.end()) return a;
+    const double t = tQuantile(df);
+    a.noiseKnown = std::isfinite(t) && std::isfinite(b->variance);
     a.bestVisits = b->visits;
     a.bestGiBps = a.bestLowGiBps = a.bestHighGiBps = b->gibps();
-    a.recommendedGiBps = a.bestGiBps;
     if (a.noiseKnown) {
-        const double half = tQuantile(df) * sigma / std::sqrt(static_cast<double>(b->visits));
+        const double half = t * std::sqrt(b->variance);
         a.bestLowGiBps = std::exp(b->meanLog - half);
         a.bestHighGiBps = std::exp(b->meanLog + half);
     }
     double recommendedLog = b->meanLog;
     const double withinLog = std::log1p(-tolerance);
-    for (const VisitEstimate& c : stats.configs) {
+    for (const VisitEstimate& c : estimates) {
         if (c.key == best) continue;
         const double d = c.meanLog - b->meanLog;
-        const double m = a.noiseKnown ? differenceMargin(sigma, df, c.visits, b->visits)
-                                      : std::numeric_limits<double>::infinity();
+        double m = t * std::sqrt(c.variance + b->variance);
+        if (!std::isfinite(m)) m = std::numeric_limits<double>::infinity();
+        a.noiseKnown = a.noiseKnown && std::isfinite(m);
         a.possibleGain = std::max(a.possibleGain, std::expm1(d + m));
         if (d + m >= 0.0) a.tied.push_back(c);
-        if (c.key.folders != best.folders || d - m < withinLog) continue;
+        if (c.visits == 0 || c.key.folders != best.folders || d - m < withinLog) continue;
         const bool cheaper = cheaperKey(c.key, a.recommended);
         const bool sameCost = !cheaper && !cheaperKey(a.recommended, c.key);
         if (cheaper || (sameCost && c.meanLog > recommendedLog)) {

@@ -15,6 +15,7 @@
 //   unknown noise: medium when the lead is at least 10%, else low.
 #include "results/result_model.h"
 
+#include <limits>
 #include <vector>
 
 namespace aiotune {
@@ -38,13 +39,16 @@ inline constexpr double kSearchConfidence = 0.95;
 
 struct VisitEstimate {
     ConfigKey key;
-    int visits = 0;      // visits whose every operation succeeded
-    double meanLog = 0;  // mean of log(GiB/s) over those visits
+    int visits = 0;      // visits whose every operation succeeded (0: predicted, not measured)
+    double meanLog = 0;  // estimate of log(GiB/s): the mean over those visits, or a model's
+    double variance = std::numeric_limits<double>::infinity(); // of meanLog; +inf: unknown
     double gibps() const; // exp(meanLog): the geometric mean
 };
 
 struct VisitStatistics {
-    std::vector<VisitEstimate> configs; // configurations with at least one full visit, key order
+    // Configurations with at least one full visit, key order; variance =
+    // sigma^2 / visits once the noise is known.
+    std::vector<VisitEstimate> configs;
     double sigma = 0.0; // pooled within-configuration standard deviation of log figures
     int df = 0;         // its degrees of freedom; 0: no configuration was visited twice
     const VisitEstimate* find(const ConfigKey& key) const;
@@ -59,14 +63,10 @@ VisitStatistics visitStatistics(const ResultSet& results);
 // freedom; the normal quantile for df <= 0 is not meaningful, so df < 1 gives +inf.
 double tQuantile(int df);
 
-// Half-width on the log scale of the one-sided bound on (a - b) at
-// kSearchConfidence: t * sigma * sqrt(1/na + 1/nb).
-double differenceMargin(double sigma, int df, int na, int nb);
-
 // What the samples say about a chosen best.
 struct TiedAnswer {
     ConfigKey best;
-    double bestGiBps = 0;      // geometric mean of its visits
+    double bestGiBps = 0;      // its estimate (geometric mean of its visits, or a model's)
     double bestLowGiBps = 0;   // two-sided interval at 2*kSearchConfidence-1 (90%); equal to
     double bestHighGiBps = 0;  //   bestGiBps when the noise is unknown
     int bestVisits = 0;
@@ -79,13 +79,16 @@ struct TiedAnswer {
     // How much faster than the best another measured configuration could still
     // be, at kSearchConfidence (0.04 = 4%); +inf when the noise is unknown.
     double possibleGain = 0;
-    double noiseRelative = 0; // sigma as a share (exp(sigma) - 1); 0 when unknown
-    bool noiseKnown = false;
+    bool noiseKnown = false;  // every variance above is finite
 };
 
-// `best` must have at least one full visit in `stats`. `fallbackSigma`/`fallbackDf`
-// stand in for the noise when no configuration was visited twice (0: unknown).
-TiedAnswer compareWithBest(const VisitStatistics& stats, const ConfigKey& best, double tolerance,
-                           double fallbackSigma = 0.0, int fallbackDf = 0);
+// `best` must be among `estimates`; `df` is the degrees of freedom behind the
+// variances (t quantiles). Configurations with visits == 0 (predicted only)
+// count for possibleGain and tied, never for recommended.
+TiedAnswer compareWithBest(const std::vector<VisitEstimate>& estimates, const ConfigKey& best,
+                           double tolerance, int df);
+inline TiedAnswer compareWithBest(const VisitStatistics& stats, const ConfigKey& best, double tolerance) {
+    return compareWithBest(stats.configs, best, tolerance, stats.df);
+}
 
 } // namespace aiotune

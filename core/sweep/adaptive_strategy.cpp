@@ -21,10 +21,6 @@ constexpr std::size_t kBatchVisits = 16;
 // The fraction's model needs this many residual degrees of freedom to say
 // anything about its own error.
 constexpr int kMinModelDf = 4;
-// What the model misses at one point, in units of its residual variance, added
-// to its estimation variance when comparing two predicted configurations
-// (one residual's worth for each).
-constexpr double kLackOfFit = 2.0;
 
 // splitmix64: a fixed, portable sequence (std::shuffle's is not specified).
 std::uint64_t nextRandom(std::uint64_t& state) {
@@ -89,7 +85,7 @@ std::optional<Factorial> asFactorial(const std::vector<AioConfig>& configs) {
 
 // Model columns: intercept, one indicator per non-first value of each
 // parameter, and the products of those for every pair of parameters.
-std::vector<double> modelRow(const Factorial& fac, std::size_t config) {
+std::vector<double> modelRow(const Factorial& fac, std::size_t config, bool interactions = true) {
     std::vector<double> row{1.0};
     std::vector<std::vector<double>> perFactor;
     for (std::size_t f = 0; f < kFactors; ++f) {
@@ -101,7 +97,7 @@ std::vector<double> modelRow(const Factorial& fac, std::size_t config) {
     }
     for (const auto& cols : perFactor)
         row.insert(row.end(), cols.begin(), cols.end());
-    for (std::size_t a = 0; a < perFactor.size(); ++a)
+    for (std::size_t a = 0; interactions && a < perFactor.size(); ++a)
         for (std::size_t b = a + 1; b < perFactor.size(); ++b)
             for (double x : perFactor[a])
                 for (double y : perFactor[b])
@@ -229,8 +225,9 @@ Result<AdaptiveStrategy> AdaptiveStrategy::create(std::vector<AioConfig> configs
 
 AdaptiveStrategy::AdaptiveStrategy(std::vector<AioConfig> configs, AdaptiveOptions options)
     : m_configs(std::move(configs)), m_options(options), m_rng(options.seed) {
-    m_budgetTransfers =
-        m_options.budgetTransfers != 0 ? m_options.budgetTransfers : m_configs.size() * opsPerVisit();
+    // Default: half of what a three-loop grid costs.
+    m_budgetTransfers = m_options.budgetTransfers != 0 ? m_options.budgetTransfers
+                                                       : (3 * m_configs.size() * opsPerVisit() + 1) / 2;
     m_inRace.assign(m_configs.size(), true);
     m_visits.assign(m_configs.size(), 0);
     m_results.engine = "adaptive";
@@ -247,9 +244,11 @@ ConfigKey AdaptiveStrategy::keyOf(std::size_t index) const {
 
 void AdaptiveStrategy::planScreen() {
     m_screen.clear();
-    if (!m_options.screenEverything)
-        if (const auto fac = asFactorial(m_configs))
-            m_screen = halfFraction(*fac, static_cast<int>(m_options.seed % 2));
+    if (const auto fac = asFactorial(m_configs)) {
+        if (!m_options.screenEverything) m_screen = halfFraction(*fac, static_cast<int>(m_options.seed % 2));
+        for (std::size_t i = 0; i < m_configs.size(); ++i)
+            m_rows.push_back(modelRow(*fac, i, /*interactions=*/false));
+    }
     m_screenedHalf = !m_screen.empty();
     if (!m_screenedHalf) {
         m_screen.resize(m_configs.size());
@@ -273,154 +272,167 @@ void AdaptiveStrategy::finish(StopReason reason) {
     m_pending.clear();
 }
 
-std::optional<std::size_t> AdaptiveStrategy::leaderIndex(const VisitStatistics& stats) const {
+AdaptiveStrategy::Estimates AdaptiveStrategy::estimates() const {
+    const VisitStatistics stats = visitStatistics(m_results);
+    const std::size_t n = m_configs.size();
+    Estimates out;
+    out.all.resize(n);
+    std::vector<std::size_t> measured;
+    for (std::size_t i = 0; i < n; ++i) {
+        VisitEstimate& e = out.all[i];
+        e.key = keyOf(i);
+        e.meanLog = -std::numeric_limits<double>::infinity();
+        if (const VisitEstimate* s = stats.find(e.key)) {
+            e = *s;
+            measured.push_back(i);
+        }
+    }
+    // A drive that repeats itself exactly (or a replay of one) has no noise;
+    // a floor keeps the arithmetic finite.
+    double s2 = std::max(stats.sigma * stats.sigma, 1e-8);
+    int df = stats.df;
+    const double minMisfit = 0.5 * std::log1p(m_options.tolerance);
+
+    if (!m_rows.empty() && !measured.empty() &&
+        measured.size() >= m_rows.front().size() + kMinModelDf) {
+        // Weighted least squares of the configurations' means (weight: visits).
+        const std::size_t p = m_rows.front().size();
+        std::vector<std::vector<double>> xtx(p, std::vector<double>(p, 0.0));
+        std::vector<double> xty(p, 0.0);
+        for (std::size_t i : measured) {
+            const double w = out.all[i].visits;
+            for (std::size_t a = 0; a < p; ++a) {
+                xty[a] += w * m_rows[i][a] * out.all[i].meanLog;
+                for (std::size_t b = 0; b < p; ++b)
+                    xtx[a][b] += w * m_rows[i][a] * m_rows[i][b];
+            }
+        }
+        const auto inverse = invert(std::move(xtx));
+        if (!inverse.empty()) {
+            std::vector<double> beta(p, 0.0);
+            for (std::size_t a = 0; a < p; ++a)
+                for (std::size_t b = 0; b < p; ++b)
+                    beta[a] += inverse[a][b] * xty[b];
+            std::vector<double> predicted(n);
+            for (std::size_t i = 0; i < n; ++i)
+                predicted[i] = std::inner_product(beta.begin(), beta.end(), m_rows[i].begin(), 0.0);
+            double lackOfFit = 0.0, visits = 0.0;
+            for (std::size_t i : measured) {
+                const double r = out.all[i].meanLog - predicted[i];
+                lackOfFit += out.all[i].visits * r * r;
+                visits += out.all[i].visits;
+            }
+            const int lofDf = static_cast<int>(measured.size() - p);
+            const double lofMean = lackOfFit / lofDf;
+            // How far the truth of one configuration may sit from the model.
+            // Before any configuration was visited twice, the residuals are
+            // all there is: count them fully as noise and fully as misfit.
+            double misfit2 = 0.0;
+            if (df == 0) {
+                s2 = std::max(lofMean, 1e-8);
+                df = lofDf;
+                misfit2 = lofMean;
+            } else {
+                misfit2 = (lofMean - s2) / (visits / measured.size());
+            }
+            misfit2 = std::max(misfit2, minMisfit * minMisfit);
+            // Each configuration: its own mean shrunk towards the model, each
+            // weighted by its precision; predicted only when never measured.
+            for (std::size_t i = 0; i < n; ++i) {
+                VisitEstimate& e = out.all[i];
+                const double prior = misfit2 + s2 * quadratic(inverse, m_rows[i]);
+                if (e.visits == 0) {
+                    e.meanLog = predicted[i];
+                    e.variance = prior;
+                } else {
+                    const double own = e.visits / s2, model = 1.0 / prior;
+                    e.meanLog = (own * e.meanLog + model * predicted[i]) / (own + model);
+                    e.variance = 1.0 / (own + model);
+                }
+            }
+            out.sigma = std::sqrt(s2);
+            out.df = df;
+            return out;
+        }
+    }
+    for (std::size_t i : measured)
+        out.all[i].variance = df > 0 ? s2 / out.all[i].visits : std::numeric_limits<double>::infinity();
+    out.sigma = df > 0 ? std::sqrt(s2) : 0.0;
+    out.df = df;
+    return out;
+}
+
+std::optional<std::size_t> AdaptiveStrategy::leaderIndex(const Estimates& est) const {
     std::optional<std::size_t> best;
-    double bestLog = -std::numeric_limits<double>::infinity();
     bool anyInRace = false;
     for (std::size_t i = 0; i < m_configs.size(); ++i)
-        anyInRace = anyInRace || m_inRace[i];
+        anyInRace = anyInRace || (m_inRace[i] && est.all[i].visits > 0);
     for (std::size_t i = 0; i < m_configs.size(); ++i) {
-        if (anyInRace && !m_inRace[i]) continue;
-        const VisitEstimate* e = stats.find(keyOf(i));
-        if (e && e->meanLog > bestLog) {
-            bestLog = e->meanLog;
-            best = i;
-        }
+        if ((anyInRace && !m_inRace[i]) || est.all[i].visits == 0) continue;
+        if (!best || est.all[i].meanLog > est.all[*best].meanLog) best = i;
     }
     return best;
 }
 
-// After the screen: predict every configuration from the half fraction (or
-// take the measurements when the whole grid was screened) and keep only those
-// that could beat the predicted leader by more than the tolerance.
 void AdaptiveStrategy::afterScreen() {
     m_phase = Phase::Race;
     const VisitStatistics stats = visitStatistics(m_results);
     for (std::size_t i : m_screen)
         if (!stats.find(keyOf(i))) drop(i, "no successful visit in the first pass");
     if (stats.configs.empty()) return finish(StopReason::Failed);
+    planRound(true);
+}
 
-    const std::size_t n = m_configs.size();
-    std::vector<double> predicted(n, 0.0);
-    std::vector<std::vector<double>> rows(n);
-    std::vector<std::vector<double>> inverse;
-    if (m_screenedHalf) {
-        const auto fac = asFactorial(m_configs);
-        std::vector<std::vector<double>> fitRows;
-        std::vector<double> y;
-        for (std::size_t i = 0; i < n; ++i) {
-            rows[i] = modelRow(*fac, i);
-            if (const VisitEstimate* e = stats.find(keyOf(i)); e && m_visits[i] > 0) {
-                fitRows.push_back(rows[i]);
-                y.push_back(e->meanLog);
-            }
-        }
-        inverse = normalInverse(fitRows);
-        if (!inverse.empty()) {
-            const std::size_t p = rows.front().size();
-            std::vector<double> xty(p, 0.0), beta(p, 0.0);
-            for (std::size_t r = 0; r < fitRows.size(); ++r)
-                for (std::size_t k = 0; k < p; ++k)
-                    xty[k] += fitRows[r][k] * y[r];
-            for (std::size_t k = 0; k < p; ++k)
-                for (std::size_t j = 0; j < p; ++j)
-                    beta[k] += inverse[k][j] * xty[j];
-            double rss = 0.0;
-            for (std::size_t r = 0; r < fitRows.size(); ++r) {
-                const double fit = std::inner_product(beta.begin(), beta.end(), fitRows[r].begin(), 0.0);
-                rss += (y[r] - fit) * (y[r] - fit);
-            }
-            m_modelDf = static_cast<int>(fitRows.size() - p);
-            m_modelSigma = std::sqrt(rss / m_modelDf);
-            for (std::size_t i = 0; i < n; ++i)
-                predicted[i] = std::inner_product(beta.begin(), beta.end(), rows[i].begin(), 0.0);
-        }
-    }
-
-    // Every configuration was screened, or failures left the model unfitted:
-    // whatever was not measured races on (it is still in the race).
-    if (inverse.empty()) return planRound();
-
-    // Predicted leader, and who could beat it by more than the tolerance. The
-    // model's error at a point is its estimation error (x'(X'X)^-1 x) plus
-    // what it misses there, which the residual sigma bounds.
-    std::size_t lead = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        if (m_inRace[i] && (!m_inRace[lead] || predicted[i] > predicted[lead])) lead = i;
-    const double t = tQuantile(m_modelDf);
+// Drops every configuration that cannot beat the leader by more than the
+// tolerance at 95% (measured, or predicted by the model), then queues one
+// visit of each of the others in a shuffled order.
+void AdaptiveStrategy::planRound(bool first) {
+    if (m_options.budgetSeconds > 0.0 && m_seconds >= m_options.budgetSeconds)
+        return finish(StopReason::Budget);
+    const Estimates est = estimates();
+    const auto lead = leaderIndex(est);
+    if (!lead) return finish(StopReason::Failed);
+    const VisitEstimate& l = est.all[*lead];
+    const double t = tQuantile(est.df);
     const double gainLog = std::log1p(m_options.tolerance);
-    std::vector<std::pair<double, std::size_t>> upper; // upper bound of (i - lead), i
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!m_inRace[i] || i == lead) continue;
-        std::vector<double> diff(rows[i].size());
-        for (std::size_t k = 0; k < diff.size(); ++k)
-            diff[k] = rows[i][k] - rows[lead][k];
-        const double var = quadratic(inverse, diff) + kLackOfFit;
-        const double bound = predicted[i] - predicted[lead] + t * m_modelSigma * std::sqrt(var);
-        if (bound <= gainLog)
-            drop(i, "the screen predicts " + gibps(std::exp(predicted[i])) + ", at most " +
-                        gibps(std::exp(predicted[lead] + bound)) + " at 95%, not more than the " +
-                        "tolerance above the predicted leader's " +
-                        gibps(std::exp(predicted[lead])));
+    std::vector<std::pair<double, std::size_t>> upper; // bound of (i - leader), i
+    for (std::size_t i = 0; i < m_configs.size(); ++i) {
+        if (!m_inRace[i] || i == *lead) continue;
+        const VisitEstimate& e = est.all[i];
+        const double bound = e.meanLog - l.meanLog + t * std::sqrt(e.variance + l.variance);
+        if (std::isfinite(bound) && bound <= gainLog)
+            drop(i, (e.visits > 0 ? "estimated " + gibps(e.gibps()) + " after " + std::to_string(e.visits) +
+                                        (e.visits == 1 ? " visit" : " visits")
+                                  : "predicted " + gibps(e.gibps()) + " by the screen") +
+                        ", at most " + gibps(l.gibps() * std::exp(bound)) +
+                        " at 95%, not more than the tolerance above the leader's " + gibps(l.gibps()));
         else
-            upper.emplace_back(bound, i);
+            upper.emplace_back(std::isfinite(bound) ? bound : std::numeric_limits<double>::max(), i);
     }
-    // Leave the budget room for about three rounds: the most promising race on.
     const std::size_t left = m_transfers < m_budgetTransfers
                                  ? (m_budgetTransfers - m_transfers) / opsPerVisit()
                                  : 0;
-    const std::size_t room = std::max<std::size_t>(2, left / 3);
-    if (upper.size() + 1 > room) {
-        std::sort(upper.begin(), upper.end(), std::greater<>());
-        for (std::size_t k = room - 1; k < upper.size(); ++k)
-            drop(upper[k].second, "could still be the best, but " + std::to_string(room - 1) +
-                                      " configurations the screen rates higher take the budget");
-    }
-    planRound();
-}
-
-void AdaptiveStrategy::planRound() {
-    if (m_options.budgetSeconds > 0.0 && m_seconds >= m_options.budgetSeconds)
-        return finish(StopReason::Budget);
-    const VisitStatistics stats = visitStatistics(m_results);
-    const double sigma = stats.df > 0 ? stats.sigma : m_modelSigma;
-    const int df = stats.df > 0 ? stats.df : m_modelDf;
-    const auto lead = leaderIndex(stats);
-    if (lead && df > 0) {
-        const VisitEstimate* l = stats.find(keyOf(*lead));
-        const double gainLog = std::log1p(m_options.tolerance);
-        for (std::size_t i = 0; i < m_configs.size(); ++i) {
-            if (!m_inRace[i] || i == *lead) continue;
-            const VisitEstimate* e = stats.find(keyOf(i));
-            if (!e) continue;
-            const double bound = e->meanLog - l->meanLog + differenceMargin(sigma, df, e->visits, l->visits);
-            if (bound <= gainLog)
-                drop(i, "measured " + gibps(e->gibps()) + " over " + std::to_string(e->visits) +
-                            " visits, at most " + gibps(l->gibps() * std::exp(bound)) +
-                            " at 95%, not more than the tolerance above the leader's " +
-                            gibps(l->gibps()));
+    if (first) {
+        // Leave the budget room for about three rounds: the most promising race on.
+        const std::size_t room = std::max<std::size_t>(2, left / 3);
+        if (upper.size() + 1 > room) {
+            std::sort(upper.begin(), upper.end(), std::greater<>());
+            for (std::size_t k = room - 1; k < upper.size(); ++k)
+                drop(upper[k].second, "could still be the best, but " + std::to_string(room - 1) +
+                                          " configurations rated higher by the screen take the budget");
         }
     }
     std::vector<std::size_t> round;
     for (std::size_t i = 0; i < m_configs.size(); ++i)
         if (m_inRace[i]) round.push_back(i);
-    if (round.size() <= 1 && lead) return finish(StopReason::Converged);
-    if (round.empty()) return finish(StopReason::Failed);
-
-    const std::size_t left = m_transfers < m_budgetTransfers
-                                 ? (m_budgetTransfers - m_transfers) / opsPerVisit()
-                                 : 0;
+    if (round.size() <= 1) return finish(StopReason::Converged);
     if (left == 0) return finish(StopReason::Budget);
     shuffle(round, m_rng);
     if (round.size() > left) {
         // The last, partial round goes to the least measured, then the fastest.
-        const auto meanOf = [&](std::size_t i) {
-            const VisitEstimate* e = stats.find(keyOf(i));
-            return e ? e->meanLog : std::numeric_limits<double>::infinity();
-        };
         std::stable_sort(round.begin(), round.end(), [&](std::size_t a, std::size_t b) {
             if (m_visits[a] != m_visits[b]) return m_visits[a] < m_visits[b];
-            return meanOf(a) > meanOf(b);
+            return est.all[a].meanLog > est.all[b].meanLog;
         });
         round.resize(left);
         shuffle(round, m_rng);
@@ -439,7 +451,7 @@ std::vector<Visit> AdaptiveStrategy::nextBatch() {
         if (m_phase == Phase::Screen)
             afterScreen();
         else
-            planRound();
+            planRound(false);
         if (m_stop != StopReason::Running) return {};
     }
     std::vector<Visit> batch;
@@ -486,16 +498,24 @@ std::vector<AioConfig> AdaptiveStrategy::contenders() const {
 }
 
 std::optional<AioConfig> AdaptiveStrategy::leader() const {
-    const auto i = leaderIndex(visitStatistics(m_results));
+    const auto i = leaderIndex(estimates());
     if (!i) return std::nullopt;
     return m_configs[*i];
 }
 
 TiedAnswer AdaptiveStrategy::answer() const {
-    const VisitStatistics stats = visitStatistics(m_results);
-    const auto i = leaderIndex(stats);
+    const Estimates est = estimates();
+    const auto i = leaderIndex(est);
     if (!i) return TiedAnswer{};
-    return compareWithBest(stats, keyOf(*i), m_options.tolerance, m_modelSigma, m_modelDf);
+    std::vector<VisitEstimate> known;
+    for (const VisitEstimate& e : est.all)
+        if (std::isfinite(e.meanLog)) known.push_back(e);
+    return compareWithBest(known, keyOf(*i), m_options.tolerance, est.df);
+}
+
+double AdaptiveStrategy::noise() const {
+    const Estimates est = estimates();
+    return est.df > 0 ? std::expm1(est.sigma) : 0.0;
 }
 
 } // namespace aiotune

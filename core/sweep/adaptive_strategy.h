@@ -6,17 +6,23 @@
 //    even number of values and at least five of them vary (DeepSpeed's 64-point
 //    grid: 2 block sizes x 2 depths x submit x overlap x 4 parallelisms), visit
 //    half of it once: the configurations whose summed value indices have one
-//    parity, a resolution-V half fraction. A model of log(read + write) with
-//    every main effect and two-parameter interaction is fitted to it and
-//    predicts the other half; its residuals bound noise plus what the model
-//    misses. Other grids are screened whole.
-// 2. Race. Configurations that could still beat the leader by more than the
-//    tolerance (predicted or measured upper bound) are visited again, round
-//    after round in a seeded shuffled order, the others drop out. A
-//    configuration drops when, at 95%, it cannot be faster than the leader
-//    by more than the tolerance; the noise is pooled across configurations.
-// 3. Stop: Converged when only the leader is left, Budget when the next
-//    round no longer fits the budget (transfers, or seconds of transfers).
+//    parity, a resolution-V half fraction (no main effect or two-parameter
+//    interaction is confounded with another). Other grids are screened whole.
+// 2. Estimate. A model of log(read + write) with one term per parameter value
+//    is fitted to every visit so far (weighted least squares of the
+//    configurations' means). Each configuration's estimate is its own mean
+//    shrunk towards the model's prediction, each weighted by its precision:
+//    the noise is pooled across configurations (visits of one configuration
+//    differ only by noise), the model's misfit is what its residuals hold
+//    beyond that noise. A smooth drive is then estimated from all visits at
+//    once; where the model misses, a configuration's own visits take over.
+//    Configurations never measured have the model's prediction.
+// 3. Race. A configuration drops out when, at 95%, it cannot beat the leader
+//    (the best estimate measured) by more than the tolerance; the others are
+//    visited again, one round after another in a seeded shuffled order.
+// 4. Stop: Converged when only the leader is left, Budget when the next round
+//    no longer fits (transfers, or seconds of transfers), Failed when nothing
+//    could be measured.
 #include "results/analysis.h"
 #include "results/result_model.h"
 #include "sweep/search_strategy.h"
@@ -32,7 +38,7 @@ namespace aiotune {
 
 struct AdaptiveOptions {
     double tolerance = 0.03;          // a configuration this much faster than the pick matters
-    std::size_t budgetTransfers = 0;  // 0: one pass over the grid's worth (a third of three loops)
+    std::size_t budgetTransfers = 0;  // 0: half of a three-loop grid (1.5 transfers per point and op)
     double budgetSeconds = 0.0;       // 0: none; counts the samples' end-to-end seconds
     bool read = true;
     bool write = true;
@@ -68,6 +74,8 @@ public:
     // The statistics behind the answer (the screen's residual noise stands in
     // while no configuration was visited twice).
     TiedAnswer answer() const;
+    // Noise per visit as a share of the figure (0.1 = 10%); 0 while unknown.
+    double noise() const;
 
     std::size_t configurationCount() const { return m_configs.size(); }
     std::size_t transfers() const { return m_transfers; }
@@ -84,10 +92,18 @@ private:
     std::size_t opsPerVisit() const;
     void planScreen();
     void afterScreen();
-    void planRound();
+    void planRound(bool first);
     void drop(std::size_t index, std::string reason);
     void finish(StopReason reason);
-    std::optional<std::size_t> leaderIndex(const VisitStatistics& stats) const;
+    // Every configuration's estimate, index-aligned with m_configs (visits 0
+    // and meanLog -inf: neither measured nor predicted).
+    struct Estimates {
+        std::vector<VisitEstimate> all;
+        double sigma = 0.0; // per-visit noise on the log scale
+        int df = 0;
+    };
+    Estimates estimates() const;
+    std::optional<std::size_t> leaderIndex(const Estimates& est) const;
     ConfigKey keyOf(std::size_t index) const;
 
     std::vector<AioConfig> m_configs;
@@ -103,8 +119,7 @@ private:
     StopReason m_stop = StopReason::Running;
     ResultSet m_results;
     std::vector<Dropout> m_dropouts;
-    double m_modelSigma = 0.0;          // residual noise of the screen's model
-    int m_modelDf = 0;
+    std::vector<std::vector<double>> m_rows; // model row per configuration; empty: no model
     std::size_t m_transfers = 0;
     std::uint64_t m_bytes = 0;
     double m_seconds = 0.0;

@@ -59,6 +59,7 @@ SearchVerdict searchVerdict(const AdaptiveStrategy& strategy) {
         return v;
     }
     v.answer = strategy.answer();
+    v.noise = strategy.noise();
     const double gain = v.answer.possibleGain;
     const std::string level = percent(kSearchConfidence);
     if (!v.answer.noiseKnown) {
@@ -74,7 +75,7 @@ SearchVerdict searchVerdict(const AdaptiveStrategy& strategy) {
         v.confidence = gain <= 3.0 * v.tolerance ? Confidence::Medium : Confidence::Low;
         v.confidenceText = "Another measured configuration could still be up to " + percent(gain) +
                            " faster than the best (at " + level + ", tolerance " +
-                           percent(v.tolerance) + "; noise " + percent(v.answer.noiseRelative) +
+                           percent(v.tolerance) + "; noise " + percent(v.noise) +
                            " per visit): raise the budget to narrow it.";
     }
     if (v.measured < v.configurations)
@@ -108,7 +109,7 @@ nlohmann::json searchVerdictToJson(const SearchVerdict& v) {
             tied.push_back({{"aio", toAioJson(e.key.aio)}, {"gibps", finite(e.gibps())}, {"visits", e.visits}});
         j["tied"] = std::move(tied);
         j["possible_gain"] = finite(a.possibleGain);
-        j["noise"] = a.noiseKnown ? json(a.noiseRelative) : json(nullptr);
+        j["noise"] = a.noiseKnown ? json(v.noise) : json(nullptr);
     }
     json drops = json::array();
     for (const Dropout& d : v.dropouts)

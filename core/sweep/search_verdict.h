@@ -29,6 +29,7 @@ struct SearchVerdict {
     double tolerance = 0.0;
     bool found = false;             // false: nothing was measured successfully
     TiedAnswer answer;
+    double noise = 0.0;             // per visit, as a share of the figure; 0 when unknown
     Confidence confidence = Confidence::Low;
     std::string confidenceText;
     std::vector<Dropout> dropouts;
