@@ -21,6 +21,9 @@ constexpr std::size_t kBatchVisits = 16;
 // The fraction's model needs this many residual degrees of freedom to say
 // anything about its own error.
 constexpr int kMinModelDf = 4;
+// Degrees of freedom the pooled noise needs before it replaces the model's
+// residuals (which hold noise and misfit together, so err on the wide side).
+constexpr int kMinNoiseDf = 8;
 
 // splitmix64: a fixed, portable sequence (std::shuffle's is not specified).
 std::uint64_t nextRandom(std::uint64_t& state) {
@@ -290,7 +293,9 @@ AdaptiveStrategy::Estimates AdaptiveStrategy::estimates() const {
     // A drive that repeats itself exactly (or a replay of one) has no noise;
     // a floor keeps the arithmetic finite.
     double s2 = std::max(stats.sigma * stats.sigma, 1e-8);
-    int df = stats.df;
+    // A spread pooled over a handful of repeats can be near zero by chance
+    // (at 30% noise too): below kMinNoiseDf it is not trusted.
+    int df = stats.df >= kMinNoiseDf ? stats.df : 0;
     const double minMisfit = 0.5 * std::log1p(m_options.tolerance);
 
     if (!m_rows.empty() && !measured.empty() &&
