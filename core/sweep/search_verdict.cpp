@@ -68,12 +68,12 @@ SearchVerdict searchVerdict(const AdaptiveStrategy& strategy) {
                            "configuration could be faster by any amount: raise the budget.";
     } else if (gain <= v.tolerance) {
         v.confidence = Confidence::High;
-        v.confidenceText = "At " + level + " confidence no measured configuration is more than " +
+        v.confidenceText = "At " + level + " confidence no other configuration (measured, or predicted by the screen) is more than " +
                            percent(std::max(gain, 0.0)) + " faster than the best (tolerance " +
                            percent(v.tolerance) + ").";
     } else {
         v.confidence = gain <= 3.0 * v.tolerance ? Confidence::Medium : Confidence::Low;
-        v.confidenceText = "Another measured configuration could still be up to " + percent(gain) +
+        v.confidenceText = "Another configuration (measured, or predicted by the screen) could still be up to " + percent(gain) +
                            " faster than the best (at " + level + ", tolerance " +
                            percent(v.tolerance) + "; noise " + percent(v.noise) +
                            " per visit): raise the budget to narrow it.";
