@@ -24,6 +24,9 @@ constexpr int kMinModelDf = 4;
 // Degrees of freedom the pooled noise needs before it replaces the model's
 // residuals (which hold noise and misfit together, so err on the wide side).
 constexpr int kMinNoiseDf = 8;
+// A configuration whose own mean sits this many one-sided 95% bounds (about
+// 2.5 standard deviations) from the model's prediction is not shrunk towards it.
+constexpr double kOutlier = 1.5;
 
 // splitmix64: a fixed, portable sequence (std::shuffle's is not specified).
 std::uint64_t nextRandom(std::uint64_t& state) {
@@ -349,6 +352,11 @@ AdaptiveStrategy::Estimates AdaptiveStrategy::estimates() const {
                 if (e.visits == 0) {
                     e.meanLog = predicted[i];
                     e.variance = prior;
+                } else if (std::abs(e.meanLog - predicted[i]) >
+                           kOutlier * tQuantile(df) * std::sqrt(s2 / e.visits + prior)) {
+                    // Its visits contradict the model (a configuration unlike
+                    // its neighbours): they speak for themselves.
+                    e.variance = s2 / e.visits;
                 } else {
                     const double own = e.visits / s2, model = 1.0 / prior;
                     e.meanLog = (own * e.meanLog + model * predicted[i]) / (own + model);
