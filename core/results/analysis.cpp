@@ -198,6 +198,7 @@ VisitStatistics visitStatistics(const ResultSet& results) {
             double figure = 0.0;
             for (int op = 0; op < 2; ++op)
                 if (l.count[op] > 0) figure += l.sum[op] / l.count[op];
+            if (!std::isfinite(figure)) continue; // damaged figures near DBL_MAX add up to inf
             logs.push_back(std::log(figure));
         }
         if (logs.empty()) continue;

@@ -233,6 +233,28 @@ private slots:
         if (!folder.isEmpty() && !folder.endsWith("missing"))
             QVERIFY2(QString::fromStdString(out.error()).contains(QFileInfo(folder).fileName()), out.error().c_str());
     }
+
+    // Damaged figures (zero, negative, near DBL_MAX) are not visits; nothing
+    // turns into NaN.
+    void survivesDamagedFigures() {
+        ResultSet rs = record(clearWinner, 0.1, 3, 2);
+        ResultSet damaged;
+        int k = 0;
+        for (const ConfigResult& c : rs.configs)
+            for (Sample s : c.samples) {
+                if (k % 17 == 0) s.gibPerSec = 1.7e308;
+                if (k % 23 == 0) s.gibPerSec = -1;
+                if (k % 29 == 0) s.gibPerSec = 0;
+                ++k;
+                damaged.add(c.key, s);
+            }
+        auto out = replaySearch(damaged, AdaptiveOptions{}, 0);
+        QVERIFY2(out.ok(), out.error().c_str());
+        QVERIFY(std::isfinite(out->regret) && out->regret >= 0 && out->regret <= 1);
+        QVERIFY(std::isfinite(out->verdict.answer.bestGiBps));
+        QVERIFY(replayOutcomeToJson(*out).dump().find("null") == std::string::npos ||
+                !std::isfinite(out->verdict.answer.possibleGain));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestReplay)
