@@ -206,7 +206,8 @@ Result<AdaptiveStrategy> AdaptiveStrategy::create(std::vector<AioConfig> configs
     for (std::size_t i = 0; i < configs.size(); ++i)
         for (std::size_t j = i + 1; j < configs.size(); ++j)
             if (configs[i] == configs[j])
-                return makeError("adaptive search: configuration " + ConfigKey{configs[i], 1}.label() +
+                return makeError("adaptive search: configuration " +
+                                 ConfigKey{configs[i], 1}.label() +
                                  " is listed twice: list each value once");
     if (!(options.tolerance > 0.0 && options.tolerance <= kMaxTolerance)) {
         char buf[64];
@@ -216,7 +217,8 @@ Result<AdaptiveStrategy> AdaptiveStrategy::create(std::vector<AioConfig> configs
                          "for 3%");
     }
     if (!options.read && !options.write)
-        return makeError("adaptive search: neither read nor write is measured: enable at least one");
+        return makeError(
+            "adaptive search: neither read nor write is measured: enable at least one");
     if (!(options.budgetSeconds >= 0.0) || !std::isfinite(options.budgetSeconds))
         return makeError("adaptive search: a seconds budget must be a positive number");
     const std::size_t first = firstPassTransfers(configs, options);
@@ -232,8 +234,9 @@ Result<AdaptiveStrategy> AdaptiveStrategy::create(std::vector<AioConfig> configs
 AdaptiveStrategy::AdaptiveStrategy(std::vector<AioConfig> configs, AdaptiveOptions options)
     : m_configs(std::move(configs)), m_options(options), m_rng(options.seed) {
     // Default: half of what a three-loop grid costs.
-    m_budgetTransfers = m_options.budgetTransfers != 0 ? m_options.budgetTransfers
-                                                       : (3 * m_configs.size() * opsPerVisit() + 1) / 2;
+    m_budgetTransfers = m_options.budgetTransfers != 0
+                            ? m_options.budgetTransfers
+                            : (3 * m_configs.size() * opsPerVisit() + 1) / 2;
     m_inRace.assign(m_configs.size(), true);
     m_visits.assign(m_configs.size(), 0);
     m_results.engine = "adaptive";
@@ -251,7 +254,8 @@ ConfigKey AdaptiveStrategy::keyOf(std::size_t index) const {
 void AdaptiveStrategy::planScreen() {
     m_screen.clear();
     if (const auto fac = asFactorial(m_configs)) {
-        if (!m_options.screenEverything) m_screen = halfFraction(*fac, static_cast<int>(m_options.seed % 2));
+        if (!m_options.screenEverything)
+            m_screen = halfFraction(*fac, static_cast<int>(m_options.seed % 2));
         for (std::size_t i = 0; i < m_configs.size(); ++i)
             m_rows.push_back(modelRow(*fac, i, /*interactions=*/false));
     }
@@ -369,7 +373,8 @@ AdaptiveStrategy::Estimates AdaptiveStrategy::estimates() const {
         }
     }
     for (std::size_t i : measured)
-        out.all[i].variance = df > 0 ? s2 / out.all[i].visits : std::numeric_limits<double>::infinity();
+        out.all[i].variance =
+            df > 0 ? s2 / out.all[i].visits : std::numeric_limits<double>::infinity();
     out.sigma = df > 0 ? std::sqrt(s2) : 0.0;
     out.df = df;
     return out;
@@ -414,25 +419,28 @@ void AdaptiveStrategy::planRound(bool first) {
         const VisitEstimate& e = est.all[i];
         const double bound = e.meanLog - l.meanLog + t * std::sqrt(e.variance + l.variance);
         if (std::isfinite(bound) && bound <= gainLog)
-            drop(i, (e.visits > 0 ? "estimated " + gibps(e.gibps()) + " after " + std::to_string(e.visits) +
-                                        (e.visits == 1 ? " visit" : " visits")
-                                  : "predicted " + gibps(e.gibps()) + " by the screen") +
+            drop(i, (e.visits > 0
+                         ? "estimated " + gibps(e.gibps()) + " after " + std::to_string(e.visits) +
+                               (e.visits == 1 ? " visit" : " visits")
+                         : "predicted " + gibps(e.gibps()) + " by the screen") +
                         ", at most " + gibps(l.gibps() * std::exp(bound)) +
-                        " at 95%, not more than the tolerance above the leader's " + gibps(l.gibps()));
+                        " at 95%, not more than the tolerance above the leader's " +
+                        gibps(l.gibps()));
         else
-            upper.emplace_back(std::isfinite(bound) ? bound : std::numeric_limits<double>::max(), i);
+            upper.emplace_back(std::isfinite(bound) ? bound : std::numeric_limits<double>::max(),
+                               i);
     }
-    const std::size_t left = m_transfers < m_budgetTransfers
-                                 ? (m_budgetTransfers - m_transfers) / opsPerVisit()
-                                 : 0;
+    const std::size_t left =
+        m_transfers < m_budgetTransfers ? (m_budgetTransfers - m_transfers) / opsPerVisit() : 0;
     if (first) {
         // Leave the budget room for about three rounds: the most promising race on.
         const std::size_t room = std::max<std::size_t>(2, left / 3);
         if (upper.size() + 1 > room) {
             std::sort(upper.begin(), upper.end(), std::greater<>());
             for (std::size_t k = room - 1; k < upper.size(); ++k)
-                drop(upper[k].second, "could still be the best, but " + std::to_string(room - 1) +
-                                          " configurations rated higher by the screen take the budget");
+                drop(upper[k].second,
+                     "could still be the best, but " + std::to_string(room - 1) +
+                         " configurations rated higher by the screen take the budget");
         }
     }
     std::vector<std::size_t> round;

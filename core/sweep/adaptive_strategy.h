@@ -37,20 +37,21 @@
 namespace aiotune {
 
 struct AdaptiveOptions {
-    double tolerance = 0.03;          // a configuration this much faster than the pick matters
-    std::size_t budgetTransfers = 0;  // 0: half of a three-loop grid (1.5 transfers per point and op)
-    double budgetSeconds = 0.0;       // 0: none; counts the samples' end-to-end seconds
+    double tolerance = 0.03; // a configuration this much faster than the pick matters
+    std::size_t budgetTransfers =
+        0;                      // 0: half of a three-loop grid (1.5 transfers per point and op)
+    double budgetSeconds = 0.0; // 0: none; counts the samples' end-to-end seconds
     bool read = true;
     bool write = true;
-    std::uint64_t ioSize = 0;         // 0: the spec's; passed on in every Visit
-    std::uint64_t seed = 0;           // order of visits and which half is screened
-    bool screenEverything = false;    // first pass visits every configuration
+    std::uint64_t ioSize = 0;      // 0: the spec's; passed on in every Visit
+    std::uint64_t seed = 0;        // order of visits and which half is screened
+    bool screenEverything = false; // first pass visits every configuration
 };
 
 inline constexpr double kMaxTolerance = 0.5;
 
 class AdaptiveStrategy : public SearchStrategy {
-public:
+  public:
     // Errors: no configuration, duplicates, tolerance outside (0, 50%], no
     // operation, a transfer budget smaller than the first pass.
     static Result<AdaptiveStrategy> create(std::vector<AioConfig> configs, AdaptiveOptions options);
@@ -85,7 +86,7 @@ public:
     bool screenedHalf() const { return m_screenedHalf; }
     const AdaptiveOptions& options() const { return m_options; }
 
-private:
+  private:
     AdaptiveStrategy(std::vector<AioConfig> configs, AdaptiveOptions options);
 
     enum class Phase { Screen, Race, Done };
@@ -109,12 +110,12 @@ private:
     std::vector<AioConfig> m_configs;
     AdaptiveOptions m_options;
     std::size_t m_budgetTransfers = 0;
-    std::vector<std::size_t> m_screen;  // indices visited by the first pass
+    std::vector<std::size_t> m_screen; // indices visited by the first pass
     bool m_screenedHalf = false;
     std::vector<bool> m_inRace;
-    std::vector<int> m_visits;          // visits made per configuration
-    std::deque<Visit> m_pending;        // rest of the current round
-    std::size_t m_outstanding = 0;      // visits handed out, not yet observed
+    std::vector<int> m_visits;     // visits made per configuration
+    std::deque<Visit> m_pending;   // rest of the current round
+    std::size_t m_outstanding = 0; // visits handed out, not yet observed
     Phase m_phase = Phase::Screen;
     StopReason m_stop = StopReason::Running;
     ResultSet m_results;

@@ -1,8 +1,8 @@
 #include "sweep/replay.h"
 
+#include "config/aio_config.h"
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
-#include "config/aio_config.h"
 
 #include <algorithm>
 #include <cmath>
@@ -35,8 +35,8 @@ RecordedVisits visitsOf(const ConfigResult& c, bool read, bool write) {
                 return s.op == op && !s.failed() && s.gibPerSec > 0.0 && std::isfinite(s.gibPerSec);
             });
         };
-        const bool failed = std::any_of(samples.begin(), samples.end(),
-                                        [](const Sample& s) { return s.failed(); });
+        const bool failed =
+            std::any_of(samples.begin(), samples.end(), [](const Sample& s) { return s.failed(); });
         if (failed || (read && !has(IoOp::Read)) || (write && !has(IoOp::Write))) continue;
         std::vector<Sample> wanted;
         for (const Sample& s : samples)
@@ -49,7 +49,8 @@ RecordedVisits visitsOf(const ConfigResult& c, bool read, bool write) {
 } // namespace
 
 void runSearch(SearchStrategy& strategy, const MeasureVisit& measure) {
-    for (std::vector<Visit> batch = strategy.nextBatch(); !batch.empty(); batch = strategy.nextBatch())
+    for (std::vector<Visit> batch = strategy.nextBatch(); !batch.empty();
+         batch = strategy.nextBatch())
         for (const Visit& v : batch)
             strategy.observe(v, measure(v));
 }
@@ -70,9 +71,9 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
     options.write = requested.write && hasWrite;
     if (!options.read && !options.write)
         return makeError(where + " holds no " +
-                         std::string(requested.read && !requested.write ? "read"
+                         std::string(requested.read && !requested.write   ? "read"
                                      : !requested.read && requested.write ? "write"
-                                                                           : "read or write") +
+                                                                          : "read or write") +
                          " figure to replay: point at a sweep that measured it");
     if (folderCounts.size() > 1)
         return makeError(where + " mixes sweeps over different numbers of folders: replay one "
@@ -87,8 +88,9 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
         out.recordedLoops = std::max(out.recordedLoops, static_cast<int>(visits.size()));
         out.recordedTransfers += c.samples.size();
         if (visits.size() < 2) {
-            out.notes.push_back(c.key.label() + ": " + std::to_string(visits.size()) +
-                                " complete recorded visit(s), left out (replay draws from two or more)");
+            out.notes.push_back(
+                c.key.label() + ": " + std::to_string(visits.size()) +
+                " complete recorded visit(s), left out (replay draws from two or more)");
             continue;
         }
         configs.push_back(c.key.aio);
@@ -96,10 +98,11 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
         recordedVisits.push_back(std::move(visits));
     }
     if (out.recordedLoops < 2)
-        return makeError(where + " holds one figure per configuration and operation (as DeepSpeed's "
-                                 "own logs do), so there is no noise to replay: record a sweep with "
-                                 "several loops, e.g. `aiotune sweep --search grid --loops 3 --log_dir DIR`, "
-                                 "and replay DIR");
+        return makeError(
+            where + " holds one figure per configuration and operation (as DeepSpeed's "
+                    "own logs do), so there is no noise to replay: record a sweep with "
+                    "several loops, e.g. `aiotune sweep --search grid --loops 3 --log_dir DIR`, "
+                    "and replay DIR");
     if (configs.size() < 2)
         return makeError(where + " has only " + std::to_string(configs.size()) +
                          " configuration with two or more complete loops: replay needs a grid "
@@ -111,7 +114,8 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
     std::uint64_t rng = seed ^ 0xA5A5A5A5DEADBEEFull; // not the strategy's sequence
     runSearch(strategy.value(), [&](const Visit& v) {
         const auto it = std::find(configs.begin(), configs.end(), v.config);
-        const RecordedVisits& visits = recordedVisits[static_cast<std::size_t>(it - configs.begin())];
+        const RecordedVisits& visits =
+            recordedVisits[static_cast<std::size_t>(it - configs.begin())];
         std::vector<Sample> samples = visits[nextRandom(rng) % visits.size()];
         for (Sample& s : samples)
             s.loop = v.loop;
@@ -120,7 +124,8 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
 
     out.verdict = searchVerdict(*strategy);
     out.configurations = configs.size();
-    out.threeLoopTransfers = 3 * configs.size() * ((options.read ? 1 : 0) + (options.write ? 1 : 0));
+    out.threeLoopTransfers =
+        3 * configs.size() * ((options.read ? 1 : 0) + (options.write ? 1 : 0));
     out.costRatio = static_cast<double>(out.verdict.transfers) / out.threeLoopTransfers;
 
     // Truth: every recorded visit of the configurations replayed.

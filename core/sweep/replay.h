@@ -30,8 +30,8 @@ void runSearch(SearchStrategy& strategy, const MeasureVisit& measure);
 
 struct ReplayOutcome {
     SearchVerdict verdict;
-    std::size_t configurations = 0;  // replayed (with at least two recorded visits)
-    int recordedLoops = 0;           // most visits recorded of one configuration
+    std::size_t configurations = 0; // replayed (with at least two recorded visits)
+    int recordedLoops = 0;          // most visits recorded of one configuration
     std::size_t recordedTransfers = 0;
     std::size_t threeLoopTransfers = 0; // what a three-loop grid of these configurations costs
     double costRatio = 0.0;             // verdict.transfers / threeLoopTransfers

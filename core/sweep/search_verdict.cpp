@@ -68,15 +68,18 @@ SearchVerdict searchVerdict(const AdaptiveStrategy& strategy) {
                            "configuration could be faster by any amount: raise the budget.";
     } else if (gain <= v.tolerance) {
         v.confidence = Confidence::High;
-        v.confidenceText = "At " + level + " confidence no other configuration (measured, or predicted by the screen) is more than " +
+        v.confidenceText = "At " + level +
+                           " confidence no other configuration (measured, or predicted by the "
+                           "screen) is more than " +
                            percent(std::max(gain, 0.0)) + " faster than the best (tolerance " +
                            percent(v.tolerance) + ").";
     } else {
         v.confidence = gain <= 3.0 * v.tolerance ? Confidence::Medium : Confidence::Low;
-        v.confidenceText = "Another configuration (measured, or predicted by the screen) could still be up to " + percent(gain) +
-                           " faster than the best (at " + level + ", tolerance " +
-                           percent(v.tolerance) + "; noise " + percent(v.noise) +
-                           " per visit): raise the budget to narrow it.";
+        v.confidenceText =
+            "Another configuration (measured, or predicted by the screen) could still be up to " +
+            percent(gain) + " faster than the best (at " + level + ", tolerance " +
+            percent(v.tolerance) + "; noise " + percent(v.noise) +
+            " per visit): raise the budget to narrow it.";
     }
     if (v.measured < v.configurations)
         v.confidenceText += " " + std::to_string(v.configurations - v.measured) +
@@ -103,17 +106,22 @@ nlohmann::json searchVerdictToJson(const SearchVerdict& v) {
                      {"gibps", finite(a.bestGiBps)},
                      {"interval_gibps", {finite(a.bestLowGiBps), finite(a.bestHighGiBps)}},
                      {"visits", a.bestVisits}};
-        j["recommended"] = {{"aio", toAioJson(a.recommended.aio)}, {"gibps", finite(a.recommendedGiBps)}};
+        j["recommended"] = {{"aio", toAioJson(a.recommended.aio)},
+                            {"gibps", finite(a.recommendedGiBps)}};
         json tied = json::array();
         for (const VisitEstimate& e : a.tied)
-            tied.push_back({{"aio", toAioJson(e.key.aio)}, {"gibps", finite(e.gibps())}, {"visits", e.visits}});
+            tied.push_back({{"aio", toAioJson(e.key.aio)},
+                            {"gibps", finite(e.gibps())},
+                            {"visits", e.visits}});
         j["tied"] = std::move(tied);
         j["possible_gain"] = finite(a.possibleGain);
         j["noise"] = a.noiseKnown ? json(v.noise) : json(nullptr);
     }
     json drops = json::array();
     for (const Dropout& d : v.dropouts)
-        drops.push_back({{"aio", toAioJson(d.config)}, {"after_transfers", d.afterTransfers}, {"reason", d.reason}});
+        drops.push_back({{"aio", toAioJson(d.config)},
+                         {"after_transfers", d.afterTransfers},
+                         {"reason", d.reason}});
     j["dropouts"] = std::move(drops);
     return j;
 }

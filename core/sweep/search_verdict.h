@@ -23,13 +23,13 @@ struct SearchVerdict {
     StopReason stoppedBecause = StopReason::Running;
     std::size_t transfers = 0;
     std::uint64_t bytes = 0;
-    double seconds = 0.0;         // end-to-end seconds of the transfers
+    double seconds = 0.0;           // end-to-end seconds of the transfers
     std::size_t configurations = 0; // in the grid
     std::size_t measured = 0;       // visited at least once; the rest were predicted by the screen
     double tolerance = 0.0;
-    bool found = false;             // false: nothing was measured successfully
+    bool found = false; // false: nothing was measured successfully
     TiedAnswer answer;
-    double noise = 0.0;             // per visit, as a share of the figure; 0 when unknown
+    double noise = 0.0; // per visit, as a share of the figure; 0 when unknown
     Confidence confidence = Confidence::Low;
     std::string confidenceText;
     std::vector<Dropout> dropouts;

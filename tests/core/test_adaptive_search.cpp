@@ -1,11 +1,11 @@
 // AdaptiveStrategy against synthetic response surfaces with a known truth:
 // regret within the tolerance in at least 90% of seeds, at no more than half
 // the cost of a three-loop grid; plus the refusals, dropouts and the answer.
+#include "../tools/synthetic_surface.h"
 #include "results/analysis.h"
 #include "sweep/adaptive_strategy.h"
 #include "sweep/replay.h"
 #include "sweep/search_verdict.h"
-#include "../tools/synthetic_surface.h"
 
 #include <QtTest>
 
@@ -53,7 +53,8 @@ Run search(const Surface& surface, double cv, std::uint64_t seed, AdaptiveOption
     return r;
 }
 
-const char* stopName(StopReason r) { // stopReasonName() is the runner's; a local spelling for messages
+const char*
+stopName(StopReason r) { // stopReasonName() is the runner's; a local spelling for messages
     switch (r) {
     case StopReason::Converged:
         return "converged";
@@ -87,7 +88,7 @@ double gridRegret(const Surface& surface, double cv, std::uint64_t seed) {
 
 class TestAdaptiveSearch : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void regretAndCost_data() {
         QTest::addColumn<QString>("surface");
         QTest::addColumn<double>("cv");
@@ -114,18 +115,25 @@ private slots:
             transfers += r.transfers;
             most = std::max(most, r.transfers);
             regrets.push_back(r.regret);
-            QVERIFY2(r.stop == StopReason::Converged || r.stop == StopReason::Budget, stopName(r.stop));
+            QVERIFY2(r.stop == StopReason::Converged || r.stop == StopReason::Budget,
+                     stopName(r.stop));
         }
         std::sort(regrets.begin(), regrets.end());
         const double meanCost = double(transfers) / kSeeds / threeLoops;
         // The figures the README quotes.
-        qInfo("| %s | %d%% | %d/%d | %d/%d | %.2f%% | %.2f%% | %.2f | %.2f | %d/%d | %d/%d |", qPrintable(surface),
-              int(cv * 100), within, kSeeds, recommendedWithin, kSeeds, regrets[kSeeds / 2] * 100,
-              regrets[kSeeds * 9 / 10] * 100, meanCost, double(most) / threeLoops, converged, kSeeds, gridWithin, kSeeds);
-        QVERIFY2(within >= kSeeds * 9 / 10, qPrintable(QString("best within tolerance in %1 of %2 seeds").arg(within).arg(kSeeds)));
+        qInfo("| %s | %d%% | %d/%d | %d/%d | %.2f%% | %.2f%% | %.2f | %.2f | %d/%d | %d/%d |",
+              qPrintable(surface), int(cv * 100), within, kSeeds, recommendedWithin, kSeeds,
+              regrets[kSeeds / 2] * 100, regrets[kSeeds * 9 / 10] * 100, meanCost,
+              double(most) / threeLoops, converged, kSeeds, gridWithin, kSeeds);
+        QVERIFY2(
+            within >= kSeeds * 9 / 10,
+            qPrintable(QString("best within tolerance in %1 of %2 seeds").arg(within).arg(kSeeds)));
         QVERIFY2(recommendedWithin >= kSeeds * 9 / 10,
-                 qPrintable(QString("recommended within tolerance in %1 of %2 seeds").arg(recommendedWithin).arg(kSeeds)));
-        QVERIFY2(most * 2 <= threeLoops, qPrintable(QString("a search cost %1 transfers").arg(most)));
+                 qPrintable(QString("recommended within tolerance in %1 of %2 seeds")
+                                .arg(recommendedWithin)
+                                .arg(kSeeds)));
+        QVERIFY2(most * 2 <= threeLoops,
+                 qPrintable(QString("a search cost %1 transfers").arg(most)));
     }
 
     void refusesBadOptions_data() {
@@ -134,11 +142,14 @@ private slots:
         QTest::addColumn<bool>("ops");
         QTest::addColumn<QString>("message");
         QTest::addRow("tolerance 0") << 0.0 << 0 << true << "tolerance 0% is outside (0, 50%]";
-        QTest::addRow("tolerance 60 percent") << 0.6 << 0 << true << "tolerance 60% is outside (0, 50%]";
-        QTest::addRow("tolerance inf") << std::numeric_limits<double>::infinity() << 0 << true << "is outside (0, 50%]";
-        QTest::addRow("budget 10") << 0.03 << 10 << true
-                                   << "budget of 10 transfers is too small for the first pass over 64 configurations "
-                                      "(64 transfers): raise the budget to at least 64";
+        QTest::addRow("tolerance 60 percent")
+            << 0.6 << 0 << true << "tolerance 60% is outside (0, 50%]";
+        QTest::addRow("tolerance inf")
+            << std::numeric_limits<double>::infinity() << 0 << true << "is outside (0, 50%]";
+        QTest::addRow("budget 10")
+            << 0.03 << 10 << true
+            << "budget of 10 transfers is too small for the first pass over 64 configurations "
+               "(64 transfers): raise the budget to at least 64";
         QTest::addRow("no operation") << 0.03 << 0 << false << "neither read nor write";
     }
     void refusesBadOptions() {
@@ -208,8 +219,9 @@ private slots:
             for (const Visit& v : batch) {
                 QCOMPARE(v.loop, 0);
                 QCOMPARE(v.ioSize, std::uint64_t(64u << 20));
-                seen.insert(std::uint64_t(v.config.block_size) * 1000003 + v.config.queue_depth * 101 +
-                            v.config.intra_op_parallelism * 7 + v.config.single_submit * 3 + v.config.overlap_events);
+                seen.insert(std::uint64_t(v.config.block_size) * 1000003 +
+                            v.config.queue_depth * 101 + v.config.intra_op_parallelism * 7 +
+                            v.config.single_submit * 3 + v.config.overlap_events);
                 NoisyDrive drive(flatTop, 0.02, 1);
                 s.value().observe(v, drive.measure(v));
                 ++visits;
@@ -231,7 +243,8 @@ private slots:
         NoisyDrive drive(clearWinner, 0.05, 3);
         runSearch(s.value(), [&](const Visit& v) {
             auto samples = drive.measure(v);
-            if (v.config.intra_op_parallelism == 8 && v.config.single_submit) samples[1].error = "EINVAL from the kernel";
+            if (v.config.intra_op_parallelism == 8 && v.config.single_submit)
+                samples[1].error = "EINVAL from the kernel";
             return samples;
         });
         const auto drops = s->dropouts();
@@ -243,11 +256,13 @@ private slots:
             QVERIFY(d.afterTransfers <= s->transfers());
             if (d.config.intra_op_parallelism == 8 && d.config.single_submit) {
                 ++failed;
-                QVERIFY2(d.reason.find("EINVAL from the kernel") != std::string::npos, d.reason.c_str());
+                QVERIFY2(d.reason.find("EINVAL from the kernel") != std::string::npos,
+                         d.reason.c_str());
             }
         }
         QCOMPARE(failed, 8);
-        QVERIFY(!(s->answer().best.aio.intra_op_parallelism == 8 && s->answer().best.aio.single_submit));
+        QVERIFY(!(s->answer().best.aio.intra_op_parallelism == 8 &&
+                  s->answer().best.aio.single_submit));
         QCOMPARE(s->stopReason(), StopReason::Converged);
         QCOMPARE(racing.size(), std::size_t(1));
         QCOMPARE(racing.front(), s->answer().best.aio);
@@ -264,7 +279,8 @@ private slots:
         seconds.budgetSeconds = 10.0;
         const Run b = search(flatTop, 0.30, 4, seconds);
         QCOMPARE(b.stop, StopReason::Budget);
-        QVERIFY2(b.verdict.seconds >= 10.0 && b.verdict.seconds < 10.0 + 16 * 2 * 0.5, qPrintable(QString::number(b.verdict.seconds)));
+        QVERIFY2(b.verdict.seconds >= 10.0 && b.verdict.seconds < 10.0 + 16 * 2 * 0.5,
+                 qPrintable(QString::number(b.verdict.seconds)));
         QVERIFY(b.transfers < a.transfers + 200);
     }
 
@@ -276,13 +292,15 @@ private slots:
         QCOMPARE(v.confidence, v.answer.possibleGain <= 0.03   ? Confidence::High
                                : v.answer.possibleGain <= 0.09 ? Confidence::Medium
                                                                : Confidence::Low);
-        QVERIFY(v.answer.bestLowGiBps <= v.answer.bestGiBps && v.answer.bestGiBps <= v.answer.bestHighGiBps);
+        QVERIFY(v.answer.bestLowGiBps <= v.answer.bestGiBps &&
+                v.answer.bestGiBps <= v.answer.bestHighGiBps);
         QVERIFY(v.answer.bestHighGiBps / v.answer.bestLowGiBps < 1.1);
         // The recommendation is never costlier than the best, and shown within the tolerance.
         const AioConfig& best = v.answer.best.aio;
         const AioConfig& rec = v.answer.recommended.aio;
         QVERIFY(rec.intra_op_parallelism < best.intra_op_parallelism ||
-                (rec.intra_op_parallelism == best.intra_op_parallelism && rec.queue_depth <= best.queue_depth));
+                (rec.intra_op_parallelism == best.intra_op_parallelism &&
+                 rec.queue_depth <= best.queue_depth));
         QVERIFY(nearTies(rec).combined() >= 0.97 * bestCombined(nearTies, deepSpeedGrid()));
         const auto j = searchVerdictToJson(v);
         QCOMPARE(j.at("strategy").get<std::string>(), std::string("adaptive"));
@@ -291,7 +309,8 @@ private slots:
         QCOMPARE(j.at("bytes").get<std::uint64_t>(), std::uint64_t(r.transfers) * (400u << 20));
         QCOMPARE(j.at("configurations").get<int>(), 64);
         QCOMPARE(j.at("confidence").get<std::string>(), std::string(confidenceName(v.confidence)));
-        QCOMPARE(j.at("best").at("aio").at("intra_op_parallelism").get<int>(), best.intra_op_parallelism);
+        QCOMPARE(j.at("best").at("aio").at("intra_op_parallelism").get<int>(),
+                 best.intra_op_parallelism);
         QCOMPARE(j.at("best").at("interval_gibps").size(), std::size_t(2));
         QCOMPARE(j.at("recommended").at("aio").at("queue_depth").get<int>(), rec.queue_depth);
         QVERIFY(j.at("tied").is_array());
@@ -351,8 +370,8 @@ private slots:
             everything += r.regret <= tolerance;
             cost += r.transfers;
         }
-        qInfo("| spike | 10%% | half screen %d/%d | whole screen %d/%d, cost %.2f |", half, kSeeds, everything, kSeeds,
-              double(cost) / kSeeds / 384);
+        qInfo("| spike | 10%% | half screen %d/%d | whole screen %d/%d, cost %.2f |", half, kSeeds,
+              everything, kSeeds, double(cost) / kSeeds / 384);
         QVERIFY2(everything >= kSeeds * 9 / 10, qPrintable(QString::number(everything)));
     }
 };

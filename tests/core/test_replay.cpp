@@ -1,10 +1,10 @@
 // Replay: the adaptive search against recorded sweeps, deterministic and
 // without I/O; regret against the recording's own truth; refusals.
+#include "../tools/synthetic_surface.h"
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
 #include "results/sweep_file.h"
 #include "sweep/replay.h"
-#include "../tools/synthetic_surface.h"
 
 #include <QtTest>
 
@@ -73,7 +73,7 @@ double gridReplayRegret(const ResultSet& recorded, std::uint64_t seed) {
 
 class TestReplay : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     // Recorded folders: regret against the mean of every recorded loop.
     // Recorded folders: regret against the mean of every recorded loop. The
     // development disk, shared by other jobs while it was recorded, varies by
@@ -85,7 +85,8 @@ private slots:
         QTest::addColumn<bool>("absolute"); // regret within tolerance in 90% of seeds
         QTest::addRow("modelled NVMe drive, 5%% noise, 64 points x 5 loops")
             << fixture("sweeps/synthetic-nvme-64x5") << true;
-        QTest::addRow("development disk, 64 points x 5 loops") << fixture("sweeps/dev-disk-64x5") << false;
+        QTest::addRow("development disk, 64 points x 5 loops")
+            << fixture("sweeps/dev-disk-64x5") << false;
     }
     void replaysRecordedFolders() {
         QFETCH(QString, folder);
@@ -114,15 +115,20 @@ private slots:
         // The figures the README quotes.
         qInfo("| %s | %d/%d | %.2f%% | %.2f%% | %.2f | %.2f | grid: %d/%d, median %.2f%% |",
               qPrintable(QFileInfo(folder).fileName()), within, kSeeds, regrets[kSeeds / 2] * 100,
-              regrets[kSeeds * 9 / 10] * 100, cost, most, gridWithin, kSeeds, gridRegrets[kSeeds / 2] * 100);
+              regrets[kSeeds * 9 / 10] * 100, cost, most, gridWithin, kSeeds,
+              gridRegrets[kSeeds / 2] * 100);
         QVERIFY(most <= 0.5);
         if (absolute)
-            QVERIFY2(within >= kSeeds * 9 / 10,
-                     qPrintable(QString("within tolerance in %1 of %2 seeds").arg(within).arg(kSeeds)));
+            QVERIFY2(
+                within >= kSeeds * 9 / 10,
+                qPrintable(QString("within tolerance in %1 of %2 seeds").arg(within).arg(kSeeds)));
         else
             QVERIFY2(regrets[kSeeds / 2] <= gridRegrets[kSeeds / 2] && within >= gridWithin,
                      qPrintable(QString("median regret %1 (grid %2), within %3 (grid %4)")
-                                    .arg(regrets[kSeeds / 2]).arg(gridRegrets[kSeeds / 2]).arg(within).arg(gridWithin)));
+                                    .arg(regrets[kSeeds / 2])
+                                    .arg(gridRegrets[kSeeds / 2])
+                                    .arg(within)
+                                    .arg(gridWithin)));
     }
 
     // A recording of a known surface: the replay's truth is the recording's
@@ -205,18 +211,22 @@ private slots:
         QTest::addColumn<double>("tolerance");
         QTest::addColumn<int>("budget");
         QTest::addColumn<QString>("message");
-        QTest::addRow("DeepSpeed logs: one figure each") << fixture("deepspeed/ds-0.15-sweep") << 0.03 << 0
-                                                         << "one figure per configuration and operation";
+        QTest::addRow("DeepSpeed logs: one figure each")
+            << fixture("deepspeed/ds-0.15-sweep") << 0.03 << 0
+            << "one figure per configuration and operation";
         QTest::addRow("one-loop sweep.json") << fixture("sweeps/one-loop") << 0.03 << 0
                                              << "one figure per configuration and operation";
         QTest::addRow("no such folder") << fixture("sweeps/missing") << 0.03 << 0 << "missing";
         QTest::addRow("tolerance 0") << QString() << 0.0 << 0 << "tolerance 0% is outside (0, 50%]";
-        QTest::addRow("tolerance negative") << QString() << -0.05 << 0 << "tolerance -5% is outside (0, 50%]";
-        QTest::addRow("tolerance 51 percent") << QString() << 0.51 << 0 << "tolerance 51% is outside (0, 50%]";
+        QTest::addRow("tolerance negative")
+            << QString() << -0.05 << 0 << "tolerance -5% is outside (0, 50%]";
+        QTest::addRow("tolerance 51 percent")
+            << QString() << 0.51 << 0 << "tolerance 51% is outside (0, 50%]";
         QTest::addRow("tolerance NaN") << QString() << std::nan("") << 0 << "is outside (0, 50%]";
-        QTest::addRow("budget below the screen") << QString() << 0.03 << 63
-                                                 << "budget of 63 transfers is too small for the first pass "
-                                                    "over 64 configurations (64 transfers)";
+        QTest::addRow("budget below the screen")
+            << QString() << 0.03 << 63
+            << "budget of 63 transfers is too small for the first pass "
+               "over 64 configurations (64 transfers)";
     }
     void refuses() {
         QFETCH(QString, folder);
@@ -231,7 +241,8 @@ private slots:
         QVERIFY(!out.ok());
         QVERIFY2(QString::fromStdString(out.error()).contains(message), out.error().c_str());
         if (!folder.isEmpty() && !folder.endsWith("missing"))
-            QVERIFY2(QString::fromStdString(out.error()).contains(QFileInfo(folder).fileName()), out.error().c_str());
+            QVERIFY2(QString::fromStdString(out.error()).contains(QFileInfo(folder).fileName()),
+                     out.error().c_str());
     }
 
     // Damaged figures (zero, negative, near DBL_MAX): zero and negative ones

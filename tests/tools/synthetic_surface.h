@@ -43,9 +43,10 @@ using Surface = std::function<Truth(const AioConfig&)>;
 
 // A deterministic jitter in [-1, 1] per configuration, so ties are not exact.
 inline double jitter(const AioConfig& c, std::uint64_t salt) {
-    std::uint64_t h = salt * 0x9E3779B97F4A7C15ull ^ c.block_size ^ (std::uint64_t(c.queue_depth) << 8) ^
-                      (std::uint64_t(c.intra_op_parallelism) << 20) ^ (std::uint64_t(c.single_submit) << 30) ^
-                      (std::uint64_t(c.overlap_events) << 31);
+    std::uint64_t h =
+        salt * 0x9E3779B97F4A7C15ull ^ c.block_size ^ (std::uint64_t(c.queue_depth) << 8) ^
+        (std::uint64_t(c.intra_op_parallelism) << 20) ^ (std::uint64_t(c.single_submit) << 30) ^
+        (std::uint64_t(c.overlap_events) << 31);
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
@@ -101,8 +102,8 @@ inline Truth nearTies(const AioConfig& c) {
 // interaction no smooth surface has): the screen's blind spot.
 inline Truth spike(const AioConfig& c) {
     Truth t = flatTop(c);
-    if (c.block_size == (1u << 20) && c.queue_depth == 128 && c.single_submit && !c.overlap_events &&
-        c.intra_op_parallelism == 2) {
+    if (c.block_size == (1u << 20) && c.queue_depth == 128 && c.single_submit &&
+        !c.overlap_events && c.intra_op_parallelism == 2) {
         t.read = 7.5;
         t.write = 3.8;
     }
@@ -119,9 +120,10 @@ inline double bestCombined(const Surface& s, const std::vector<AioConfig>& grid)
 // Seeded multiplicative noise: each transfer's figure is the truth times a
 // log-normal factor of mean 1 and coefficient of variation `cv`.
 class NoisyDrive {
-public:
+  public:
     NoisyDrive(Surface surface, double cv, std::uint64_t seed)
-        : m_surface(std::move(surface)), m_sigma(std::sqrt(std::log1p(cv * cv))), m_state(seed * 7919 + 1) {}
+        : m_surface(std::move(surface)), m_sigma(std::sqrt(std::log1p(cv * cv))),
+          m_state(seed * 7919 + 1) {}
 
     std::vector<Sample> measure(const Visit& v) {
         const Truth t = m_surface(v.config);
@@ -138,7 +140,7 @@ public:
         return {w, r};
     }
 
-private:
+  private:
     double uniform() {
         std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ull);
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -147,7 +149,8 @@ private:
         return (double(z >> 11) + 0.5) / 9007199254740992.0;
     }
     double factor() { // Box-Muller
-        const double n = std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform());
+        const double n =
+            std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform());
         return std::exp(m_sigma * n - m_sigma * m_sigma / 2.0);
     }
     Surface m_surface;
