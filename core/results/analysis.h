@@ -60,7 +60,7 @@ struct VisitStatistics {
 VisitStatistics visitStatistics(const ResultSet& results);
 
 // Student's t quantile at kSearchConfidence (one-sided) for df degrees of
-// freedom; the normal quantile for df <= 0 is not meaningful, so df < 1 gives +inf.
+// freedom; +inf for df < 1 (no estimate of the noise, no bound).
 double tQuantile(int df);
 
 // What the samples say about a chosen best.
@@ -76,8 +76,9 @@ struct TiedAnswer {
     // configurations shown to be at most `tolerance` slower than it.
     ConfigKey recommended;
     double recommendedGiBps = 0;
-    // How much faster than the best another measured configuration could still
-    // be, at kSearchConfidence (0.04 = 4%); +inf when the noise is unknown.
+    // How much faster than the best another configuration (measured or
+    // predicted) could still be, at kSearchConfidence (0.04 = 4%); +inf when
+    // the noise is unknown.
     double possibleGain = 0;
     bool noiseKnown = false;  // every variance above is finite
 };
