@@ -1,0 +1,180 @@
+#include "sweep/replay.h"
+
+#include "config/aio_config.h"
+#include "results/analysis.h"
+#include "results/log_folder_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <utility>
+
+namespace aiotune {
+
+namespace {
+
+std::uint64_t nextRandom(std::uint64_t& state) { // splitmix64, as the strategy's
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+// The recorded visits of one configuration: the samples of each full loop.
+using RecordedVisits = std::vector<std::vector<Sample>>;
+
+RecordedVisits visitsOf(const ConfigResult& c, bool read, bool write) {
+    std::map<int, std::vector<Sample>> loops;
+    for (const Sample& s : c.samples)
+        loops[s.loop].push_back(s);
+    RecordedVisits out;
+    for (auto& [loop, samples] : loops) {
+        const auto has = [&](IoOp op) {
+            return std::any_of(samples.begin(), samples.end(), [&](const Sample& s) {
+                return s.op == op && !s.failed() && s.gibPerSec > 0.0 && std::isfinite(s.gibPerSec);
+            });
+        };
+        const bool failed =
+            std::any_of(samples.begin(), samples.end(), [](const Sample& s) { return s.failed(); });
+        if (failed || (read && !has(IoOp::Read)) || (write && !has(IoOp::Write))) continue;
+        std::vector<Sample> wanted;
+        for (const Sample& s : samples)
+            if ((s.op == IoOp::Read && read) || (s.op == IoOp::Write && write)) wanted.push_back(s);
+        out.push_back(std::move(wanted));
+    }
+    return out;
+}
+
+} // namespace
+
+void runSearch(SearchStrategy& strategy, const MeasureVisit& measure) {
+    for (std::vector<Visit> batch = strategy.nextBatch(); !batch.empty();
+         batch = strategy.nextBatch())
+        for (const Visit& v : batch)
+            strategy.observe(v, measure(v));
+}
+
+Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOptions& requested,
+                                   std::uint64_t seed) {
+    const std::string where = recorded.source.empty() ? "the recorded sweep" : recorded.source;
+    AdaptiveOptions options = requested;
+    options.seed = seed;
+    bool hasRead = false, hasWrite = false;
+    std::set<int> folderCounts;
+    for (const ConfigResult& c : recorded.configs) {
+        folderCounts.insert(c.key.folders);
+        for (const Sample& s : c.samples)
+            (s.op == IoOp::Read ? hasRead : hasWrite) = true;
+    }
+    options.read = requested.read && hasRead;
+    options.write = requested.write && hasWrite;
+    if (!options.read && !options.write)
+        return makeError(where + " holds no " +
+                         std::string(requested.read && !requested.write   ? "read"
+                                     : !requested.read && requested.write ? "write"
+                                                                          : "read or write") +
+                         " figure to replay: point at a sweep that measured it");
+    if (folderCounts.size() > 1)
+        return makeError(where + " mixes sweeps over different numbers of folders: replay one "
+                                 "folder count at a time");
+
+    ReplayOutcome out;
+    std::vector<AioConfig> configs;
+    std::vector<RecordedVisits> recordedVisits;
+    std::vector<ConfigKey> keys;
+    for (const ConfigResult& c : recorded.configs) {
+        RecordedVisits visits = visitsOf(c, options.read, options.write);
+        out.recordedLoops = std::max(out.recordedLoops, static_cast<int>(visits.size()));
+        out.recordedTransfers += c.samples.size();
+        if (visits.size() < 2) {
+            out.notes.push_back(
+                c.key.label() + ": " + std::to_string(visits.size()) +
+                " complete recorded visit(s), left out (replay draws from two or more)");
+            continue;
+        }
+        configs.push_back(c.key.aio);
+        keys.push_back(c.key);
+        recordedVisits.push_back(std::move(visits));
+    }
+    if (out.recordedLoops < 2)
+        return makeError(
+            where + " holds one figure per configuration and operation (as DeepSpeed's "
+                    "own logs do), so there is no noise to replay: record a sweep with "
+                    "several loops, e.g. `aiotune sweep --search grid --loops 3 --log_dir DIR`, "
+                    "and replay DIR");
+    if (configs.size() < 2)
+        return makeError(where + " has only " + std::to_string(configs.size()) +
+                         " configuration with two or more complete loops: replay needs a grid "
+                         "recorded with several loops");
+
+    auto strategy = AdaptiveStrategy::create(configs, options);
+    if (!strategy) return makeError(strategy.error());
+
+    std::uint64_t rng = seed ^ 0xA5A5A5A5DEADBEEFull; // not the strategy's sequence
+    runSearch(strategy.value(), [&](const Visit& v) {
+        const auto it = std::find(configs.begin(), configs.end(), v.config);
+        const RecordedVisits& visits =
+            recordedVisits[static_cast<std::size_t>(it - configs.begin())];
+        std::vector<Sample> samples = visits[nextRandom(rng) % visits.size()];
+        for (Sample& s : samples)
+            s.loop = v.loop;
+        return samples;
+    });
+
+    out.verdict = searchVerdict(*strategy);
+    out.configurations = configs.size();
+    out.threeLoopTransfers =
+        3 * configs.size() * ((options.read ? 1 : 0) + (options.write ? 1 : 0));
+    out.costRatio = static_cast<double>(out.verdict.transfers) / out.threeLoopTransfers;
+
+    // Truth: every recorded visit of the configurations replayed.
+    ResultSet truthSet;
+    for (std::size_t i = 0; i < configs.size(); ++i)
+        for (const auto& visit : recordedVisits[i])
+            for (const Sample& s : visit)
+                truthSet.add(keys[i], s);
+    const VisitStatistics truth = visitStatistics(truthSet);
+    const VisitEstimate* best = &truth.configs.front();
+    for (const VisitEstimate& e : truth.configs)
+        if (e.meanLog > best->meanLog) best = &e;
+    out.recordedBest = best->key;
+    const auto regretOf = [&](const AioConfig& pick) {
+        for (const VisitEstimate& e : truth.configs)
+            if (e.key.aio == pick) return 1.0 - std::exp(e.meanLog - best->meanLog);
+        return 1.0;
+    };
+    if (out.verdict.found) {
+        out.regret = regretOf(out.verdict.answer.best.aio);
+        out.recommendedRegret = regretOf(out.verdict.answer.recommended.aio);
+    } else {
+        out.regret = out.recommendedRegret = 1.0;
+    }
+    return out;
+}
+
+Result<ReplayOutcome> replaySearchFolder(const std::filesystem::path& folder,
+                                         const AdaptiveOptions& options, std::uint64_t seed) {
+    auto recorded = LogFolderReader().read(folder);
+    if (!recorded) return makeError(recorded.error());
+    return replaySearch(*recorded, options, seed);
+}
+
+nlohmann::json replayOutcomeToJson(const ReplayOutcome& o) {
+    nlohmann::json j = searchVerdictToJson(o.verdict);
+    nlohmann::json notes = nlohmann::json::array();
+    for (const std::string& n : o.notes)
+        notes.push_back(n);
+    j["replay"] = {{"configurations", o.configurations},
+                   {"recorded_loops", o.recordedLoops},
+                   {"recorded_transfers", o.recordedTransfers},
+                   {"three_loop_transfers", o.threeLoopTransfers},
+                   {"cost_ratio", o.costRatio},
+                   {"recorded_best", toAioJson(o.recordedBest.aio)},
+                   {"regret", o.regret},
+                   {"recommended_regret", o.recommendedRegret},
+                   {"notes", std::move(notes)}};
+    return j;
+}
+
+} // namespace aiotune
