@@ -46,6 +46,8 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
     enum Tab { ChartTab, TableTab, CompareTab, LogTab };
+    // What a window manager's frame and title bar may add around the window.
+    static constexpr QSize kFrameAllowance{16, 48};
 
     explicit MainWindow(MainWindowOptions options = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -114,8 +116,6 @@ class MainWindow : public QMainWindow {
     void fitToScreen();
     bool fitsOnScreen() const;
     QRect availableScreenArea() const;
-    // What a window manager's frame and title bar may add around the window.
-    static constexpr QSize kFrameAllowance{16, 48};
     void updateRowCount();
     void warnSharedDrives(const QStringList& folders);
     // A save-as path from the chooser or a dialog; empty when the user gave none.

@@ -194,9 +194,12 @@ class TestWindowFit : public QObject {
                            640 - MainWindow::kFrameAllowance.height());
         QVERIFY2(w->minimumSizeHint().width() <= client.width() &&
                      w->minimumSizeHint().height() <= client.height(),
-                 qPrintable(QStringLiteral("%1x%2")
+                 qPrintable(QStringLiteral("%1x%2; left %3, results %4, dock %5")
                                 .arg(w->minimumSizeHint().width())
-                                .arg(w->minimumSizeHint().height())));
+                                .arg(w->minimumSizeHint().height())
+                                .arg(w->findChild<QSplitter*>("mainSplitter")->widget(0)->minimumSizeHint().width())
+                                .arg(w->findChild<QSplitter*>("mainSplitter")->widget(1)->minimumSizeHint().width())
+                                .arg(w->findChild<QDockWidget*>("bestDock")->minimumSizeHint().width())));
         w->resize(client);
         for (bool heatmap : {false, true}) {
             w->chart()->setMode(heatmap ? ThroughputChart::Mode::Heatmap

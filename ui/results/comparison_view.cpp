@@ -33,7 +33,7 @@ ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent) {
     for (auto [label, picker] : {std::pair{tr("&A (baseline):"), m_pickA},
                                  std::pair{tr("&B (compared):"), m_pickB}}) {
         picker->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        picker->setMinimumContentsLength(20);
+        picker->setMinimumContentsLength(12);
         auto* l = new QLabel(label, this);
         l->setBuddy(picker);
         auto* browseButton = new QPushButton(tr("Browse…"), this);

@@ -13,6 +13,7 @@
 #include <QCursor>
 #include <QEvent>
 #include <QGraphicsRectItem>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHorizontalBarSeries>
 #include <QLabel>
@@ -89,13 +90,20 @@ void makeCompact(QComboBox* combo, int characters) {
 
 ThroughputChart::ThroughputChart(QWidget* parent) : QWidget(parent) {
     m_modeCombo = new QComboBox(this);
-    m_modeCombo->addItem(tr("Bars: read, write, combined"));
-    m_modeCombo->addItem(tr("Heatmap: block size × queue depth"));
-    makeCompact(m_modeCombo, 16);
+    m_modeCombo->addItem(tr("Bars"));
+    m_modeCombo->addItem(tr("Heatmap"));
+    m_modeCombo->setItemData(0, tr("Read, write and combined GiB/s per configuration"),
+                             Qt::ToolTipRole);
+    m_modeCombo->setItemData(1, tr("Combined GiB/s over block size × queue depth"),
+                             Qt::ToolTipRole);
+    m_modeCombo->setToolTip(tr("Bars: figures per configuration; Heatmap: block size × queue depth"));
 
     m_filterBox = new QWidget(this);
-    auto* filters = new QHBoxLayout(m_filterBox);
+    // Two rows of two filters: narrow enough for a 1024-pixel screen.
+    auto* filters = new QGridLayout(m_filterBox);
     filters->setContentsMargins(0, 0, 0, 0);
+    filters->setVerticalSpacing(2);
+    int filterSlot = 0;
     m_threadsCombo = new QComboBox(m_filterBox);
     m_submitCombo = new QComboBox(m_filterBox);
     m_submitCombo->addItem(tr("best of either"), -1);
@@ -111,8 +119,11 @@ ThroughputChart::ThroughputChart(QWidget* parent) : QWidget(parent) {
         label->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred);
         label->setBuddy(combo);
         makeCompact(combo, 6);
-        filters->addWidget(label);
-        filters->addWidget(combo, 1);
+        const int row = filterSlot / 2, column = (filterSlot % 2) * 2;
+        filters->addWidget(label, row, column);
+        filters->addWidget(combo, row, column + 1);
+        filters->setColumnStretch(column + 1, 1);
+        ++filterSlot;
     };
     addFilter(new QLabel(tr("Threads"), m_filterBox), m_threadsCombo);
     addFilter(new QLabel(tr("Submit"), m_filterBox), m_submitCombo);
@@ -125,7 +136,7 @@ ThroughputChart::ThroughputChart(QWidget* parent) : QWidget(parent) {
     m_filterBox->setVisible(false);
 
     auto* top = new QHBoxLayout;
-    top->addWidget(m_modeCombo);
+    top->addWidget(m_modeCombo, 0, Qt::AlignTop);
     top->addSpacing(12);
     top->addWidget(m_filterBox, 1);
 
@@ -310,7 +321,7 @@ QString ThroughputChart::subtitleText() const {
 QStringList ThroughputChart::legendLabels() const {
     QStringList labels;
     for (QLegendMarker* marker : m_chart->legend()->markers())
-        if (marker->isVisible()) labels << marker->label();
+        if (marker->series()->isVisible()) labels << marker->label();
     if (m_chart->legend()->reverseMarkers()) std::reverse(labels.begin(), labels.end());
     return labels;
 }

@@ -77,11 +77,11 @@ class ThroughputChart : public QWidget {
     QStringList legendLabels() const;
     bool darkTheme() const { return m_dark; }
 
-  signals:
-    void configClicked(const aiotune::ConfigKey& key);
-
     // What hovering bar `index` (bottom to top) shows; empty when out of range.
     QString barToolTip(int index) const;
+
+  signals:
+    void configClicked(const aiotune::ConfigKey& key);
 
   protected:
     void changeEvent(QEvent* e) override;
