@@ -790,9 +790,9 @@ void MainWindow::showHelp() {
 
 void MainWindow::updateRowCount() {
     const int shown = m_proxy->rowCount(), total = m_model->rowCount();
-    m_rowCount->setText(m_proxy->filterWords().isEmpty()
-                            ? tr("%n row(s)", nullptr, total)
-                            : tr("%1 of %n row(s)", nullptr, total).arg(shown));
+    const QString rows = total == 1 ? tr("1 row") : tr("%1 rows").arg(total);
+    m_rowCount->setText(m_proxy->filterWords().isEmpty() ? rows
+                                                         : tr("%1 of %2").arg(shown).arg(rows));
 }
 
 void MainWindow::warnSharedDrives(const QStringList& folders) {

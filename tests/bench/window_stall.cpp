@@ -13,7 +13,6 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
@@ -196,8 +195,8 @@ int main(int argc, char** argv) {
     {
         QTemporaryDir logs;
         writeLogFolder(logs.path(), files);
-        QSignalSpy loaded(&window, &MainWindow::folderLoaded);
-        QSignalSpy failed(&window, &MainWindow::loadFailed);
+        QString failure;
+        QObject::connect(&window, &MainWindow::loadFailed, [&](const QString&, const QString& e) { failure = e; });
         QEventLoop loop;
         QObject::connect(&window, &MainWindow::folderLoaded, &loop, &QEventLoop::quit);
         QObject::connect(&window, &MainWindow::loadFailed, &loop, &QEventLoop::quit);
@@ -210,8 +209,8 @@ int main(int argc, char** argv) {
         QTimer::singleShot(300, &loop, &QEventLoop::quit); // chart and table catch up
         loop.exec();
         probe.stop();
-        if (!failed.isEmpty()) {
-            std::fprintf(stderr, "open failed: %s\n", qPrintable(failed.at(0).at(1).toString()));
+        if (!failure.isEmpty()) {
+            std::fprintf(stderr, "open failed: %s\n", qPrintable(failure));
             return 1;
         }
         std::printf("open %d logs: %d configurations in %.2f s: longest stall %.1f ms, p99 %.1f ms\n",
