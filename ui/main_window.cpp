@@ -251,10 +251,23 @@ void MainWindow::buildLayout() {
             ResultsTableModel::SpreadColumn};
         for (int visual = 0; visual < int(std::size(order)); ++visual)
             h->moveSection(h->visualIndex(order[visual]), visual);
-        // Settings columns hold short words: fit them so two rows that differ
-        // only in submit or overlap mode are told apart without scrolling.
-        for (int column = 0; column <= ResultsTableModel::FoldersColumn; ++column)
-            h->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+        // Widths fixed once from the header and the longest value a column
+        // holds: ResizeToContents would measure every row on every insert,
+        // which stalls the window for hundreds of ms with thousands of rows.
+        const QFontMetrics fm(m_table->font());
+        const QString widest[] = {QStringLiteral("16M"),  QStringLiteral("512"),
+                                  QStringLiteral("16"),   tr("single"),
+                                  tr("sequential"),       QStringLiteral("8"),
+                                  QStringLiteral("88.88"), QStringLiteral("88.88"),
+                                  QStringLiteral("88.88"), QStringLiteral("±88.8%"),
+                                  QStringLiteral("888"),   QStringLiteral("888.88")};
+        for (int column = 0; column < int(std::size(widest)); ++column) {
+            const QString header =
+                m_model->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString();
+            h->resizeSection(column, std::max(fm.horizontalAdvance(header),
+                                              fm.horizontalAdvance(widest[column]) + 16) +
+                                         24);
+        }
     }
     auto* filterRow = new QHBoxLayout;
     filterRow->addWidget(m_filter, 1);
@@ -684,7 +697,6 @@ void MainWindow::setResults(const aiotune::ResultSet& results, const QString& fo
     m_model->setResults(results);
     m_currentFolder = folder;
     setWindowTitle(folder.isEmpty() ? tr("aiotune") : tr("%1 — aiotune").arg(folderName(folder)));
-    m_table->resizeColumnsToContents();
     updateActions();
 }
 
