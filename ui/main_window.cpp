@@ -181,7 +181,7 @@ void MainWindow::buildLayout() {
     rangesScroll->setWidget(m_ranges);
     rangesScroll->setWidgetResizable(true);
     rangesScroll->setFrameShape(QFrame::NoFrame);
-    rangesScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    rangesScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     rangesLayout->addWidget(rangesTitle);
     rangesLayout->addWidget(rangesScroll, 1);
     m_leftSplitter->addWidget(drivesBox);

@@ -175,6 +175,9 @@ ThroughputChart::ThroughputChart(QWidget* parent) : QWidget(parent) {
     m_chart->addAxis(categoryAxis, Qt::AlignLeft);
     m_series->attachAxis(valueAxis);
     m_series->attachAxis(categoryAxis);
+    // On the bars' own axes: an unattached series upsets the axis layout.
+    m_bestMarker->attachAxis(valueAxis);
+    m_bestMarker->attachAxis(categoryAxis);
     m_chartView = new QChartView(m_chart, this);
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->viewport()->installEventFilter(this);
