@@ -4,12 +4,17 @@
 #include "panels/log_pane.h"
 #include "panels/message_bar.h"
 #include "panels/ranges_panel.h"
+#include "jobs/job_tracker.h"
+#include "panels/help_dialog.h"
 #include "results/best_config_panel.h"
 #include "results/comparison_model.h"
 #include "results/comparison_view.h"
+#include "results/csv_export.h"
 #include "results/log_folder_reader.h"
 #include "results/metatypes.h"
+#include "results/results_filter_proxy.h"
 #include "results/results_table_model.h"
+#include "results/sweep_summary.h"
 #include "results/throughput_chart.h"
 #include "settings/app_settings.h"
 #include "sweep/sweep_controller.h"
@@ -26,6 +31,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +39,8 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -42,7 +50,6 @@
 #include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 // Outside any namespace, as Q_INIT_RESOURCE requires: the resources live in
 // the static aiotune_ui library, whose initializer the linker would drop.
@@ -69,12 +76,13 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     registerResultMetaTypes();
     setObjectName(QStringLiteral("aiotuneMainWindow"));
     setWindowTitle(tr("aiotune"));
-    setMinimumSize(960, 620);
-    resize(1440, 900);
+    // Small enough for a 1024x640 screen with a window manager's frame.
+    setMinimumSize(900, 560);
 
     m_settings = m_options.settingsPath.isEmpty()
                      ? std::make_unique<AppSettings>()
                      : std::make_unique<AppSettings>(m_options.settingsPath);
+    m_jobs = new JobTracker(this);
     m_sweep = new SweepController(this);
     m_model = new ResultsTableModel(this);
 
@@ -86,6 +94,18 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    // Esc in a non-empty filter clears it, ahead of Esc = Cancel sweep.
+    if (watched == m_filter && !m_filter->text().isEmpty() &&
+        (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) &&
+        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape) {
+        if (event->type() == QEvent::KeyPress) m_filter->clear();
+        event->accept();
+        return event->type() == QEvent::KeyPress;
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
 
 bool MainWindow::isSweeping() const {
     return m_sweep->isRunning();
@@ -141,6 +161,7 @@ void MainWindow::buildLayout() {
     auto* drivesTitle = new QLabel(tr("<b>Drives</b> — tick the folders to test"), drivesBox);
     m_drives = new DrivesPanel(drivesBox);
     m_drives->setDiscoveryOptions(m_options.discovery);
+    m_drives->setJobTracker(m_jobs);
     drivesLayout->addWidget(drivesTitle);
     drivesLayout->addWidget(m_drives, 1);
 
@@ -148,9 +169,17 @@ void MainWindow::buildLayout() {
     auto* rangesLayout = new QVBoxLayout(rangesBox);
     rangesLayout->setContentsMargins(0, 4, 0, 0);
     auto* rangesTitle = new QLabel(tr("<b>Ranges</b> — every combination is measured"), rangesBox);
-    m_ranges = new RangesPanel(rangesBox);
+    m_ranges = new RangesPanel;
+    m_ranges->setJobTracker(m_jobs);
+    // Scrolls rather than pushing Start and the status bar below a short screen.
+    auto* rangesScroll = new QScrollArea(rangesBox);
+    rangesScroll->setObjectName(QStringLiteral("rangesScroll"));
+    rangesScroll->setWidget(m_ranges);
+    rangesScroll->setWidgetResizable(true);
+    rangesScroll->setFrameShape(QFrame::NoFrame);
+    rangesScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     rangesLayout->addWidget(rangesTitle);
-    rangesLayout->addWidget(m_ranges, 1);
+    rangesLayout->addWidget(rangesScroll, 1);
     m_leftSplitter->addWidget(drivesBox);
     m_leftSplitter->addWidget(rangesBox);
     m_leftSplitter->setStretchFactor(0, 1);
@@ -169,7 +198,7 @@ void MainWindow::buildLayout() {
     buttons->addWidget(m_startButton, 1);
     buttons->addWidget(m_cancelButton);
     leftLayout->addLayout(buttons);
-    left->setMinimumWidth(360);
+    left->setMinimumWidth(320);
 
     // Right: the results.
     m_tabs = new QTabWidget(m_mainSplitter);
@@ -185,13 +214,17 @@ void MainWindow::buildLayout() {
     tableLayout->setContentsMargins(0, 4, 0, 0);
     m_filter = new QLineEdit(tablePage);
     m_filter->setObjectName(QStringLiteral("tableFilter"));
-    m_filter->setPlaceholderText(tr("Filter rows (e.g. 1M, single, sequential) — Ctrl+F"));
+    m_filter->setPlaceholderText(tr("Filter: whole values, all must match (e.g. 1M single "
+                                    "sequential) — Ctrl+F, Esc clears"));
+    m_filter->setToolTip(tr("Each word must equal one cell of the row: \"8\" finds queue depth 8 "
+                            "or 8 threads, not 128K; \"1M single\" finds rows with both."));
     m_filter->setClearButtonEnabled(true);
-    m_proxy = new QSortFilterProxyModel(this);
+    m_filter->installEventFilter(this);
+    m_rowCount = new QLabel(tablePage);
+    m_rowCount->setObjectName(QStringLiteral("rowCount"));
+    m_proxy = new ResultsFilterProxy(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(ResultsTableModel::SortRole);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_proxy->setFilterKeyColumn(-1);
     m_table = new QTableView(tablePage);
     m_table->setObjectName(QStringLiteral("resultsTable"));
     m_table->setModel(m_proxy);
@@ -203,31 +236,54 @@ void MainWindow::buildLayout() {
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
-    // The figures right after the settings that matter most, so a narrow window still shows them.
+    // The figures first, so a narrow window shows them without scrolling.
     {
         QHeaderView* h = m_table->horizontalHeader();
         const int order[] = {
-            ResultsTableModel::BlockSizeColumn, ResultsTableModel::QueueDepthColumn,
-            ResultsTableModel::ThreadsColumn,   ResultsTableModel::SubmitColumn,
-            ResultsTableModel::OverlapColumn,   ResultsTableModel::CombinedColumn,
-            ResultsTableModel::ReadColumn,      ResultsTableModel::WriteColumn,
+            ResultsTableModel::CombinedColumn,  ResultsTableModel::ReadColumn,
+            ResultsTableModel::WriteColumn,     ResultsTableModel::BlockSizeColumn,
+            ResultsTableModel::QueueDepthColumn, ResultsTableModel::ThreadsColumn,
+            ResultsTableModel::SubmitColumn,    ResultsTableModel::OverlapColumn,
             ResultsTableModel::SpreadColumn};
         for (int visual = 0; visual < int(std::size(order)); ++visual)
             h->moveSection(h->visualIndex(order[visual]), visual);
-        // Settings columns hold short words: fit them so two rows that differ
-        // only in submit or overlap mode are told apart without scrolling.
-        for (int column = 0; column <= ResultsTableModel::FoldersColumn; ++column)
-            h->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+        // Widths fixed once from the header and the longest value a column
+        // holds: ResizeToContents would measure every row on every insert,
+        // which stalls the window for hundreds of ms with thousands of rows.
+        const QFontMetrics fm(m_table->font());
+        const QString widest[] = {QStringLiteral("16M"),  QStringLiteral("512"),
+                                  QStringLiteral("16"),   tr("single"),
+                                  tr("sequential"),       QStringLiteral("8"),
+                                  QStringLiteral("88.88"), QStringLiteral("88.88"),
+                                  QStringLiteral("88.88"), QStringLiteral("±88.8%"),
+                                  QStringLiteral("888"),   QStringLiteral("888.88")};
+        for (int column = 0; column < int(std::size(widest)); ++column) {
+            const QString header =
+                m_model->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString();
+            h->resizeSection(column, std::max(fm.horizontalAdvance(header),
+                                              fm.horizontalAdvance(widest[column]) + 16) +
+                                         24);
+        }
     }
-    tableLayout->addWidget(m_filter);
+    auto* filterRow = new QHBoxLayout;
+    filterRow->addWidget(m_filter, 1);
+    filterRow->addWidget(m_rowCount);
+    tableLayout->addLayout(filterRow);
     tableLayout->addWidget(m_table, 1);
     m_tabs->addTab(tablePage, tr("&Table"));
-    connect(m_filter, &QLineEdit::textChanged, m_proxy,
-            &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& text) {
+        m_proxy->setFilterWords(text);
+        updateRowCount();
+    });
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_proxy, signal, this, &MainWindow::updateRowCount);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &MainWindow::updateRowCount);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateRowCount);
 
     m_compareView = new ComparisonView(m_tabs);
     m_compareView->setObjectName(QStringLiteral("compareView"));
     m_comparison = m_compareView->model();
+    connect(m_compareView, &ComparisonView::compareRequested, this, &MainWindow::compareFolders);
     m_tabs->addTab(m_compareView, tr("Co&mpare"));
 
     m_log = new LogPane(m_tabs);
@@ -243,9 +299,11 @@ void MainWindow::buildLayout() {
     // The verdict sits beside the results, where the eye ends up after a sweep.
     auto* dock = new QDockWidget(tr("Best configuration"), this);
     dock->setObjectName(QStringLiteral("bestDock"));
-    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                      QDockWidget::DockWidgetClosable); // View > Best configuration brings it back
     m_best = new BestConfigPanel(dock);
     dock->setWidget(m_best);
+    m_best->setMinimumWidth(220);
     addDockWidget(Qt::RightDockWidgetArea, dock);
 
     // Status bar: the point being measured, then progress with ETA.
@@ -306,8 +364,9 @@ void MainWindow::buildActions() {
                         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     m_actLoadDs = make(QStringLiteral("actionLoadSweepConfig"), tr("Load DeepSpeed &sweep config…"),
                        QKeySequence(Qt::CTRL | Qt::Key_L));
-    m_actSavePng = make(QStringLiteral("actionSavePng"), tr("Save chart as &PNG…"),
-                        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    m_actSaveChart = make(QStringLiteral("actionSaveChart"), tr("Save &chart (PNG or SVG)…"),
+                          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    m_actExportCsv = make(QStringLiteral("actionExportCsv"), tr("Export table as CS&V…"));
     auto* quit = make(QStringLiteral("actionQuit"), tr("&Quit"), QKeySequence::Quit);
     m_actStart =
         make(QStringLiteral("actionStart"), tr("&Start sweep"), QKeySequence(Qt::CTRL | Qt::Key_R));
@@ -324,6 +383,8 @@ void MainWindow::buildActions() {
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto* find = make(QStringLiteral("actionFilter"), tr("&Filter rows"), QKeySequence::Find);
     auto* about = make(QStringLiteral("actionAbout"), tr("&About aiotune"));
+    auto* help = make(QStringLiteral("actionHelp"), tr("What the &settings mean"),
+                      QKeySequence::HelpContents);
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_actOpen);
@@ -333,7 +394,10 @@ void MainWindow::buildActions() {
     file->addAction(m_actCompare);
     file->addSeparator();
     file->addAction(m_actLoadDs);
-    file->addAction(m_actSavePng);
+    file->addSeparator();
+    // Exports: what leaves the window.
+    file->addAction(m_actSaveChart);
+    file->addAction(m_actExportCsv);
     file->addSeparator();
     file->addAction(quit);
 
@@ -369,14 +433,17 @@ void MainWindow::buildActions() {
     view->addAction(find);
     view->addAction(findChild<QDockWidget*>(QStringLiteral("bestDock"))->toggleViewAction());
 
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(about);
+    QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->addAction(help);
+    helpMenu->addAction(about);
 
     connect(m_actOpen, &QAction::triggered, this, &MainWindow::chooseFolderToOpen);
     connect(m_actReload, &QAction::triggered, this, &MainWindow::reload);
     connect(m_actCompare, &QAction::triggered, this, &MainWindow::chooseFolderToCompare);
     connect(m_actLoadDs, &QAction::triggered, m_ranges, &RangesPanel::chooseDeepSpeedSweepConfig);
-    connect(m_actSavePng, &QAction::triggered, this, &MainWindow::saveChartPng);
+    connect(m_actSaveChart, &QAction::triggered, this, &MainWindow::saveChart);
+    connect(m_actExportCsv, &QAction::triggered, this, &MainWindow::exportCsv);
+    connect(help, &QAction::triggered, this, &MainWindow::showHelp);
     connect(quit, &QAction::triggered, this, &QWidget::close);
     connect(m_actStart, &QAction::triggered, this, &MainWindow::startSweep);
     connect(m_actCancel, &QAction::triggered, this, &MainWindow::cancelSweep);
@@ -389,8 +456,8 @@ void MainWindow::buildActions() {
         m_filter->selectAll();
     });
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
-    for (QAction* a : {m_actOpen, m_actReload, m_actCompare, m_actLoadDs, m_actSavePng, quit,
-                       m_actStart, m_actCancel, addFolder, find})
+    for (QAction* a : {m_actOpen, m_actReload, m_actCompare, m_actLoadDs, m_actSaveChart, quit,
+                       m_actStart, m_actCancel, addFolder, find, help})
         addAction(a); // shortcuts work with the menu bar hidden (some desktops) too
     m_startButton->setToolTip(
         tr("Start the sweep (%1)").arg(m_actStart->shortcut().toString(QKeySequence::NativeText)));
@@ -432,10 +499,16 @@ void MainWindow::connectSweep() {
         showMessage(tr("The sweep could not start: %1").arg(error), true);
     });
     connect(m_sweep, &SweepController::cancelled, this, [this] {
-        showMessage(
+        QString text =
             tr("Sweep cancelled; the %n configuration(s) measured so far stay in the table.",
-               nullptr, m_model->rowCount()),
-            false);
+               nullptr, m_model->rowCount());
+        // What was measured is logged: name the folder and offer it again.
+        if (!m_sweepLogFolder.isEmpty() && QFileInfo::exists(m_sweepLogFolder)) {
+            text += QLatin1Char(' ') + tr("Logs in %1.").arg(m_sweepLogFolder);
+            m_settings->addRecentFolder(m_sweepLogFolder);
+            updateRecentMenu();
+        }
+        showMessage(text, false);
     });
     connect(m_sweep, &SweepController::finished, this, [this](const aiotune::ResultSet& results) {
         QString folder;
@@ -472,12 +545,16 @@ void MainWindow::startSweep() {
         return;
     }
     m_messageBar->dismiss();
+    warnSharedDrives(m_drives->checkedFolders());
     // Every sweep leaves a DeepSpeed-compatible log folder to reopen, compare or hand to
     // DeepSpeed's tools.
-    const QString root = m_options.logRoot.isEmpty()
-                             ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-                                   QStringLiteral("/sweeps")
-                             : m_options.logRoot;
+    // ~/.local/share/aiotune/sweeps: the generic data root plus our name, not
+    // <organization>/<application> (both "aiotune").
+    const QString root =
+        m_options.logRoot.isEmpty()
+            ? QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                  QStringLiteral("/aiotune/sweeps")
+            : m_options.logRoot;
     QDir().mkpath(root);
     const QString stem = root + QStringLiteral("/sweep-") +
                          QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
@@ -527,6 +604,9 @@ void MainWindow::updateActions() {
     m_actReload->setEnabled(!running && !m_currentFolder.isEmpty());
     m_actLoadDs->setEnabled(!running);
     m_actCompare->setEnabled(m_model->rowCount() > 0);
+    m_actSaveChart->setEnabled(m_model->rowCount() > 0);
+    m_actExportCsv->setEnabled(m_model->rowCount() > 0);
+    m_compareView->setSources(m_model->rowCount() > 0 && !running, m_settings->recentFolders());
 }
 
 // ---- folders ----------------------------------------------------------------
@@ -550,55 +630,69 @@ void MainWindow::openFolder(const QString& folder) {
         showMessage(tr("Cancel the running sweep before opening %1.").arg(folder), true);
         return;
     }
-    const quint64 job = ++m_loadJob; // a newer open supersedes this one
+    // A newer open supersedes this one: the tracker drops the older result.
     m_loading = true;
     showStatusPoint(tr("Reading %1…").arg(folder));
-    QtConcurrent::run([folder] {
-        return aiotune::LogFolderReader().read(folder.toStdString());
-    }).then(this, [this, job, folder](aiotune::Result<aiotune::ResultSet> result) {
-        if (job != m_loadJob) return;
-        m_loading = false;
-        m_statusPoint->clear();
-        if (!result) {
-            const QString error = QString::fromStdString(result.error());
-            showMessage(error, true);
-            emit loadFailed(folder, error);
-            return;
-        }
-        setResults(*result, folder);
-        m_settings->addRecentFolder(folder);
-        updateRecentMenu();
-        logSkipped(*result);
-        m_log->appendMessage(
-            tr("Opened %1: %n configuration(s)", nullptr, static_cast<int>(result->configs.size()))
-                .arg(folder));
-        emit folderLoaded(folder);
-    });
+    m_jobs->run(
+        JobTracker::Kind::Open, this,
+        [folder] { return aiotune::LogFolderReader().read(folder.toStdString()); },
+        [this, folder](aiotune::Result<aiotune::ResultSet> result) {
+            m_loading = false;
+            m_statusPoint->clear();
+            if (!result) {
+                const QString error = QString::fromStdString(result.error());
+                showMessage(error, true);
+                emit loadFailed(folder, error);
+                return;
+            }
+            setResults(*result, folder);
+            m_settings->addRecentFolder(folder);
+            updateRecentMenu();
+            logSkipped(*result);
+            m_log->appendMessage(tr("Opened %1: %n configuration(s)", nullptr,
+                                    static_cast<int>(result->configs.size()))
+                                     .arg(folder));
+            emit folderLoaded(folder);
+        });
 }
 
 void MainWindow::compareWithFolder(const QString& folder) {
-    QtConcurrent::run([folder] {
+    compareFolders(QString(), folder);
+}
+
+void MainWindow::compareFolders(const QString& a, const QString& b) {
+    const aiotune::ResultSet current = m_model->results();
+    const QString currentName =
+        m_currentFolder.isEmpty() ? tr("this sweep") : folderName(m_currentFolder);
+    using Read = aiotune::Result<aiotune::ResultSet>;
+    auto read = [current](const QString& folder) -> Read {
+        if (folder.isEmpty()) return current;
         return aiotune::LogFolderReader().read(folder.toStdString());
-    }).then(this, [this, folder](aiotune::Result<aiotune::ResultSet> result) {
-        if (!result) {
-            showMessage(QString::fromStdString(result.error()), true);
-            return;
-        }
-        logSkipped(*result);
-        const QString baseName =
-            m_currentFolder.isEmpty() ? tr("this sweep") : folderName(m_currentFolder);
-        m_compareView->setBaseline(m_model->results(), baseName);
-        m_compareView->setOther(*result, folderName(folder));
-        m_tabs->setCurrentIndex(CompareTab);
-        emit comparisonLoaded(folder);
-    });
+    };
+    showStatusPoint(tr("Reading folders to compare…"));
+    m_jobs->run(
+        JobTracker::Kind::Compare, this, [read, a, b] { return std::pair{read(a), read(b)}; },
+        [this, a, b, currentName](std::pair<Read, Read> sides) {
+            m_statusPoint->clear();
+            for (const Read* side : {&sides.first, &sides.second})
+                if (!*side) {
+                    showMessage(QString::fromStdString(side->error()), true);
+                    return;
+                }
+            if (!a.isEmpty()) logSkipped(*sides.first);
+            if (!b.isEmpty()) logSkipped(*sides.second);
+            m_compareView->setBaseline(*sides.first, a.isEmpty() ? currentName : folderName(a));
+            m_compareView->setOther(*sides.second, b.isEmpty() ? currentName : folderName(b));
+            m_compareView->setPicked(a, b);
+            m_tabs->setCurrentIndex(CompareTab);
+            emit comparisonLoaded(b);
+        });
 }
 
 void MainWindow::setResults(const aiotune::ResultSet& results, const QString& folder) {
     m_model->setResults(results);
     m_currentFolder = folder;
     setWindowTitle(folder.isEmpty() ? tr("aiotune") : tr("%1 — aiotune").arg(folderName(folder)));
-    m_table->resizeColumnsToContents();
     updateActions();
 }
 
@@ -653,20 +747,76 @@ void MainWindow::copySelection() {
                              3000);
 }
 
-void MainWindow::saveChartPng() {
-    QString path =
-        m_chooser
-            ? m_chooser(tr("Save chart"), true)
-            : QFileDialog::getSaveFileName(this, tr("Save chart as PNG"),
-                                           QDir::homePath() + QStringLiteral("/aiotune-chart.png"),
-                                           tr("PNG images (*.png)"));
+QString MainWindow::chooseSavePath(const QString& title, const QString& defaultName,
+                                   const QString& filters) {
+    if (m_chooser) return m_chooser(title, true);
+    const QString start = m_currentFolder.isEmpty() ? QDir::homePath() : m_currentFolder;
+    return QFileDialog::getSaveFileName(this, title, start + QLatin1Char('/') + defaultName,
+                                        filters);
+}
+
+void MainWindow::saveChart() {
+    QString path = chooseSavePath(tr("Save chart"), QStringLiteral("aiotune-chart.png"),
+                                  tr("PNG image (*.png);;SVG drawing (*.svg)"));
     if (path.isEmpty()) return;
-    if (!path.endsWith(QStringLiteral(".png"), Qt::CaseInsensitive)) path += QStringLiteral(".png");
-    if (m_chart->savePng(path))
+    if (!path.endsWith(QStringLiteral(".png"), Qt::CaseInsensitive) &&
+        !path.endsWith(QStringLiteral(".svg"), Qt::CaseInsensitive))
+        path += QStringLiteral(".png");
+    const QStringList caption =
+        sweepsummary::caption(m_model->results(), QDateTime::currentDateTime());
+    if (m_chart->saveImage(path, caption))
         showMessage(tr("Chart saved to %1").arg(path), false);
     else
         showMessage(tr("Could not write %1: check the folder exists and is writable.").arg(path),
                     true);
+}
+
+void MainWindow::exportCsv() {
+    QString path = chooseSavePath(tr("Export table as CSV"), QStringLiteral("aiotune-results.csv"),
+                                  tr("CSV files (*.csv)"));
+    if (path.isEmpty()) return;
+    if (!path.endsWith(QStringLiteral(".csv"), Qt::CaseInsensitive)) path += QStringLiteral(".csv");
+    // The save dialog has asked before replacing; the old file is kept as .bak.
+    const auto written = aiotune::writeResultsCsv(m_model->results(), path.toStdString(),
+                                                  /*overwrite=*/QFileInfo::exists(path));
+    if (written)
+        showMessage(tr("%n configuration(s) exported to %1", nullptr,
+                       static_cast<int>(m_model->results().configs.size()))
+                        .arg(path),
+                    false);
+    else
+        showMessage(QString::fromStdString(written.error()), true);
+}
+
+void MainWindow::showHelp() {
+    auto* dialog = findChild<HelpDialog*>();
+    if (!dialog) dialog = new HelpDialog(this);
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
+}
+
+void MainWindow::updateRowCount() {
+    const int shown = m_proxy->rowCount(), total = m_model->rowCount();
+    const QString rows = total == 1 ? tr("1 row") : tr("%1 rows").arg(total);
+    m_rowCount->setText(m_proxy->filterWords().isEmpty() ? rows
+                                                         : tr("%1 of %2").arg(shown).arg(rows));
+}
+
+void MainWindow::warnSharedDrives(const QStringList& folders) {
+    std::map<QString, QStringList> byDrive;
+    for (const QString& f : folders) {
+        const QString drive = m_drives->driveOf(f);
+        if (!drive.isEmpty()) byDrive[drive] << f;
+    }
+    for (const auto& [drive, shared] : byDrive)
+        if (shared.size() > 1)
+            showMessage(tr("%1 are on the same drive (%2): they share its bandwidth, and the "
+                           "sweep measures them as one %3-folder configuration. Tick one folder "
+                           "per drive to measure drives side by side.")
+                            .arg(shared.join(QStringLiteral(", ")), drive)
+                            .arg(shared.size()),
+                        true);
 }
 
 void MainWindow::showAbout() {
@@ -697,15 +847,38 @@ void MainWindow::showMessage(const QString& text, bool isError) {
 
 // ---- settings and closing ---------------------------------------------------
 
+QRect MainWindow::availableScreenArea() const {
+    const QScreen* s = screen() ? screen() : QGuiApplication::primaryScreen();
+    return s ? s->availableGeometry() : QRect(0, 0, 1280, 720);
+}
+
+void MainWindow::fitToScreen() {
+    const QRect area = availableScreenArea();
+    // Up to 1440x900, leaving room for a window manager's frame and title bar.
+    const QSize size(std::clamp(area.width() - kFrameAllowance.width(), minimumWidth(), 1440),
+                     std::clamp(area.height() - kFrameAllowance.height(), minimumHeight(), 900));
+    resize(size);
+    move(area.left() + std::max(0, (area.width() - size.width() - kFrameAllowance.width()) / 2),
+         area.top() + std::max(0, (area.height() - size.height() - kFrameAllowance.height()) / 2));
+}
+
+bool MainWindow::fitsOnScreen() const {
+    return availableScreenArea().contains(frameGeometry());
+}
+
 void MainWindow::restoreSettings() {
-    if (!m_settings->windowGeometry().isEmpty()) restoreGeometry(m_settings->windowGeometry());
+    // A saved geometry from a larger screen would put Start and the status bar off this one.
+    bool restored = false;
+    if (!m_settings->windowGeometry().isEmpty())
+        restored = restoreGeometry(m_settings->windowGeometry()) && fitsOnScreen();
+    if (!restored) fitToScreen();
     if (!m_settings->windowState().isEmpty()) {
         restoreState(m_settings->windowState());
     } else {
         // Docks take their size once laid out; a long placeholder would make this one greedy.
         QTimer::singleShot(0, this, [this] {
-            resizeDocks({findChild<QDockWidget*>(QStringLiteral("bestDock"))}, {340},
-                        Qt::Horizontal);
+            resizeDocks({findChild<QDockWidget*>(QStringLiteral("bestDock"))},
+                        {std::min(300, width() / 4)}, Qt::Horizontal);
         });
     }
     if (!m_settings->splitterState(QStringLiteral("main")).isEmpty())

@@ -21,7 +21,9 @@ class QLineEdit;
 class QMenu;
 class QProgressBar;
 class QPushButton;
-class QSortFilterProxyModel;
+class JobTracker;
+class QLabel;
+class ResultsFilterProxy;
 class QSplitter;
 class QTabWidget;
 class QTableView;
@@ -44,6 +46,8 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
     enum Tab { ChartTab, TableTab, CompareTab, LogTab };
+    // What a window manager's frame and title bar may add around the window.
+    static constexpr QSize kFrameAllowance{16, 48};
 
     explicit MainWindow(MainWindowOptions options = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -52,6 +56,8 @@ class MainWindow : public QMainWindow {
     void openFolder(const QString& folder);
     // Reads a second folder and shows it against the current results in the Compare tab.
     void compareWithFolder(const QString& folder);
+    // Reads the two sides (an empty folder: the current results) and shows B against A.
+    void compareFolders(const QString& a, const QString& b);
     bool isLoading() const { return m_loading; }
     bool isSweeping() const;
 
@@ -66,7 +72,10 @@ class MainWindow : public QMainWindow {
     RangesPanel* rangesPanel() const { return m_ranges; }
     SweepController* sweepController() const { return m_sweep; }
     ResultsTableModel* resultsModel() const { return m_model; }
-    QSortFilterProxyModel* tableProxy() const { return m_proxy; }
+    ResultsFilterProxy* tableProxy() const { return m_proxy; }
+    QLabel* rowCountLabel() const { return m_rowCount; }
+    ThroughputChart* chart() const { return m_chart; }
+    JobTracker* jobs() const { return m_jobs; }
     QTableView* tableView() const { return m_table; }
     QLineEdit* filterEdit() const { return m_filter; }
     QTabWidget* tabs() const { return m_tabs; }
@@ -85,8 +94,10 @@ class MainWindow : public QMainWindow {
     void chooseFolderToOpen();
     void chooseFolderToCompare();
     void copySelection();
-    void saveChartPng();
+    void saveChart();
+    void exportCsv();
     void showAbout();
+    void showHelp();
     // Errors go to the message bar and the log; information to the log and the status bar.
     void showMessage(const QString& text, bool isError);
 
@@ -97,9 +108,18 @@ class MainWindow : public QMainWindow {
 
   protected:
     void closeEvent(QCloseEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
   private:
     void showStatusPoint(const QString& text);
+    // Sized to the screen's available area (up to 1440x900) and centred.
+    void fitToScreen();
+    bool fitsOnScreen() const;
+    QRect availableScreenArea() const;
+    void updateRowCount();
+    void warnSharedDrives(const QStringList& folders);
+    // A save-as path from the chooser or a dialog; empty when the user gave none.
+    QString chooseSavePath(const QString& title, const QString& defaultName, const QString& filters);
     void buildActions();
     void buildLayout();
     void connectSweep();
@@ -120,7 +140,9 @@ class MainWindow : public QMainWindow {
     RangesPanel* m_ranges = nullptr;
     SweepController* m_sweep = nullptr;
     ResultsTableModel* m_model = nullptr;
-    QSortFilterProxyModel* m_proxy = nullptr;
+    ResultsFilterProxy* m_proxy = nullptr;
+    JobTracker* m_jobs = nullptr;
+    QLabel* m_rowCount = nullptr;
     ComparisonModel* m_comparison = nullptr;
     ThroughputChart* m_chart = nullptr;
     BestConfigPanel* m_best = nullptr;
@@ -142,7 +164,8 @@ class MainWindow : public QMainWindow {
     QAction* m_actReload = nullptr;
     QAction* m_actCompare = nullptr;
     QAction* m_actLoadDs = nullptr;
-    QAction* m_actSavePng = nullptr;
+    QAction* m_actSaveChart = nullptr;
+    QAction* m_actExportCsv = nullptr;
     QAction* m_actStart = nullptr;
     QAction* m_actCancel = nullptr;
     QAction* m_actHugePages = nullptr;
@@ -150,7 +173,6 @@ class MainWindow : public QMainWindow {
 
     QString m_currentFolder;
     QString m_sweepLogFolder;
-    quint64 m_loadJob = 0;
     bool m_loading = false;
     bool m_closeRequested = false;
     bool m_planOk = false;

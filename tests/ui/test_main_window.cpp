@@ -8,6 +8,7 @@
 #include "panels/message_bar.h"
 #include "panels/ranges_panel.h"
 #include "results/comparison_model.h"
+#include "results/results_filter_proxy.h"
 #include "results/results_table_model.h"
 #include "settings/app_settings.h"
 #include "sweep/sweep_controller.h"
@@ -19,6 +20,7 @@
 #include <QClipboard>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QProgressBar>
@@ -198,7 +200,14 @@ class TestMainWindow : public QObject {
         QCOMPARE(w->tableProxy()->rowCount(), 8);
         w->filterEdit()->setText("sequential");
         QCOMPARE(w->tableProxy()->rowCount(), 8);
-        w->filterEdit()->clear();
+        QCOMPARE(w->rowCountLabel()->text(), QString("8 of 16 rows"));
+        w->filterEdit()->setText("1M sequential");
+        QCOMPARE(w->tableProxy()->rowCount(), 4);
+        // Esc in the filter clears it (and does not reach Cancel sweep).
+        w->filterEdit()->setFocus();
+        QTest::keyClick(w->filterEdit(), Qt::Key_Escape);
+        QCOMPARE(w->filterEdit()->text(), QString());
+        QCOMPARE(w->rowCountLabel()->text(), QString("16 rows"));
         QCOMPARE(w->tableProxy()->rowCount(), 16);
         // Sorted by the combined figure, best first.
         const QModelIndex top = w->tableProxy()->index(0, 0);

@@ -8,7 +8,13 @@
 #include <QBarSet>
 #include <QChart>
 #include <QHorizontalBarSeries>
+#include <QChartView>
+#include <QFile>
+#include <QHelpEvent>
+#include <QToolTip>
+#include <QLabel>
 #include <QImage>
+#include <QTemporaryDir>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -110,7 +116,7 @@ class TestThroughputChart : public QObject {
             QCOMPARE(series->barSets().at(0)->at(i), *c->readGiBps);
             QCOMPARE(series->barSets().at(1)->at(i), *c->writeGiBps);
         }
-        QVERIFY(chart.chart()->title().contains("Best: 1M, qd 32, 8 threads, block, overlap"));
+        QVERIFY(chart.titleText().contains("Best: 1M, qd 32, 8 threads, block, overlap"));
         QCOMPARE(chart.chart()->axes(Qt::Horizontal).value(0)->titleText(),
                  QString("Throughput (GiB/s)"));
     }
@@ -123,7 +129,8 @@ class TestThroughputChart : public QObject {
         chart.setMaxBars(5);
         QCOMPARE(chart.barKeys().size(), 5);
         QCOMPARE(chart.barKeys().last(), expectedBest("ds-0.15-sweep"));
-        QVERIFY(chart.chart()->title().contains("top 5 of 16"));
+        QVERIFY(chart.subtitleText().contains("Top 5 of 16"));
+        QVERIFY(chart.titleText().contains("Best: "));
     }
 
     // Fed live through the model: redraws after rows arrive, coalesced.
@@ -266,7 +273,7 @@ class TestThroughputChart : public QObject {
         ThroughputChart chart;
         chart.setModel(&model);
         QCOMPARE(chart.barKeys().size(), 20);
-        QVERIFY(chart.chart()->title().contains("top 20 of 84"));
+        QVERIFY(chart.subtitleText().contains("Top 20 of 84"));
         QCOMPARE(chart.barKeys().last(), model.recommendation().best->key);
         chart.setMode(ThroughputChart::Mode::Heatmap);
         QCOMPARE(chart.heatmap()->cells().size(), 42);
@@ -318,9 +325,113 @@ class TestThroughputChart : public QObject {
         QVERIFY(QFileInfo(path).size() > 1000);
         QImage image(path);
         QVERIFY(!image.isNull());
-        QCOMPARE(image.size(), chart.size() * image.devicePixelRatio());
+        // The chart alone, a margin either side; title above it.
+        QCOMPARE(image.width(), chart.width() + 32);
+        QVERIFY(image.height() > 400);
         QVERIFY(distinctColors(image) > 20);
         QVERIFY(!chart.savePng(tmp.path() + "/no-such-folder/chart.png"));
+    }
+
+    // Saved charts: no combo box, the title and the caption drawn; PNG and SVG.
+    void saveImageWithCaption_data() {
+        QTest::addColumn<QString>("suffix");
+        QTest::addRow("png") << "png";
+        QTest::addRow("svg") << "svg";
+    }
+    void saveImageWithCaption() {
+        QFETCH(QString, suffix);
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        ThroughputChart chart;
+        chart.setModel(&model);
+        chart.setMaxBars(5);
+        chart.resize(900, 620);
+        QTemporaryDir tmp;
+        const QString path = tmp.filePath("chart." + suffix);
+        const QStringList caption{"Machine: testhost (x86_64, 8 CPUs)", "Drives: nvme0n1 (Test SSD)"};
+        QVERIFY(chart.saveImage(path, caption));
+        if (suffix == "svg") {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QString svg = QString::fromUtf8(f.readAll());
+            QVERIFY(svg.startsWith("<?xml") || svg.contains("<svg"));
+            QVERIFY(svg.contains("Machine: testhost"));
+            QVERIFY(svg.contains("Drives: nvme0n1 (Test SSD)"));
+            QVERIFY(svg.contains("Top 5 of 16"));
+            QVERIFY(!svg.contains(">Bars<")); // the mode combo is not drawn
+            QVERIFY(svg.contains(">Read<") && svg.contains(">Combined<")); // the legend is
+        } else {
+            QImage image(path);
+            QVERIFY(!image.isNull());
+            QImage plain;
+            QVERIFY(chart.saveImage(tmp.filePath("plain.png")));
+            plain.load(tmp.filePath("plain.png"));
+            // Two caption lines make the image taller by at least two text lines.
+            QVERIFY(image.height() >= plain.height() + 2 * chart.fontMetrics().height());
+            QCOMPARE(image.width(), plain.width());
+        }
+        QVERIFY(!chart.saveImage(tmp.path() + "/no-such-folder/chart." + suffix, caption));
+    }
+
+    // The legend reads as the bars of one configuration read, top to bottom,
+    // with the best's colour first.
+    void legendOrderMatchesBars() {
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        ThroughputChart chart;
+        chart.setModel(&model);
+        QStringList barsTopDown;
+        const auto sets = chart.barSeries()->barSets();
+        for (auto it = sets.rbegin(); it != sets.rend(); ++it)
+            barsTopDown << (*it)->label();
+        QCOMPARE(barsTopDown, (QStringList{"Combined", "Write", "Read"}));
+        QCOMPARE(chart.legendLabels(),
+                 (QStringList{QString::fromUtf8("★ Best (combined)"), "Combined", "Write", "Read"}));
+        // No best yet: no best entry in the legend.
+        model.clear();
+        chart.refresh();
+        QCOMPARE(chart.legendLabels(), (QStringList{"Combined", "Write", "Read"}));
+    }
+
+    // Resting the mouse on a bar shows its figures (the scene used to hide them).
+    void barTooltip() {
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        ThroughputChart chart;
+        chart.setModel(&model);
+        chart.resize(900, 600);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        const int top = chart.barKeys().size() - 1;
+        QVERIFY(chart.barToolTip(top).startsWith("Best: highest combined"));
+        QVERIFY(chart.barToolTip(top).contains("1M, qd 32, 8 threads, block, overlap"));
+        QVERIFY(chart.barToolTip(top + 1).isEmpty());
+        QChartView* view = chart.findChild<QChartView*>();
+        emit chart.barSeries()->hovered(true, top, chart.barSeries()->barSets().at(2));
+        QHelpEvent help(QEvent::ToolTip, QPoint(100, 100), view->viewport()->mapToGlobal(QPoint(100, 100)));
+        QVERIFY(QCoreApplication::sendEvent(view->viewport(), &help));
+        QTRY_VERIFY(QToolTip::isVisible());
+        QCOMPARE(QToolTip::text(), chart.barToolTip(top));
+        emit chart.barSeries()->hovered(false, top, chart.barSeries()->barSets().at(2));
+        QTRY_VERIFY(!QToolTip::isVisible());
+    }
+
+    // The title names the best even when long; the labels are explained.
+    void titleAndLabelsExplained() {
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        ThroughputChart chart;
+        chart.setModel(&model);
+        chart.resize(420, 400); // narrow: nothing is elided, the text wraps
+        const QString best = QString::fromUtf8("Best: 1M, qd 32, 8 threads, block, overlap — %1 GiB/s combined")
+                                 .arg(model.recommendation().best->combinedGiBps.value(), 0, 'f', 2);
+        QCOMPARE(chart.titleText(), best);
+        auto* title = chart.findChild<QLabel*>("chartTitle");
+        QVERIFY(title && title->wordWrap()); // wraps, never elides
+        QVERIFY(chart.chart()->title().isEmpty()); // QChart would elide it
+        for (const char* word : {"q queue depth", "p threads", "ov overlapped", "seq sequential",
+                                 "f2 two folders", "ss single submit"})
+            QVERIFY2(chart.subtitleText().contains(word), word);
     }
 };
 

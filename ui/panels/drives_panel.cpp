@@ -71,12 +71,13 @@ DrivesPanel::DrivesPanel(QWidget* parent) : QWidget(parent) {
     connect(m_refresh, &QPushButton::clicked, this, &DrivesPanel::refresh);
     connect(m_table, &QTableWidget::itemChanged, this, &DrivesPanel::onItemChanged);
 
-    m_watcher = new QFutureWatcher<aiotune::Result<aiotune::DiscoveryReport>>(this);
-    connect(m_watcher, &QFutureWatcherBase::finished, this, &DrivesPanel::onDiscovered);
+    m_jobs = new JobTracker(this);
 }
 
-DrivesPanel::~DrivesPanel() {
-    m_watcher->waitForFinished();
+DrivesPanel::~DrivesPanel() = default;
+
+void DrivesPanel::setJobTracker(JobTracker* jobs) {
+    m_jobs = jobs;
 }
 
 void DrivesPanel::setDiscoveryOptions(const aiotune::DiscoveryOptions& options) {
@@ -88,17 +89,20 @@ void DrivesPanel::refresh() {
     m_status->setText(tr("Looking for drives…"));
     m_refresh->setEnabled(false);
     const aiotune::DiscoveryOptions options = m_options;
-    m_watcher->setFuture(
-        QtConcurrent::run([options] { return aiotune::DeviceDiscovery(options).discover(); }));
+    m_jobs->run(
+        JobTracker::Kind::Discovery, this,
+        [options] { return aiotune::DeviceDiscovery(options).discover(); },
+        [this](aiotune::Result<aiotune::DiscoveryReport> result) {
+            onDiscovered(std::move(result));
+        });
 }
 
 bool DrivesPanel::isRefreshing() const {
-    return m_watcher->isRunning();
+    return m_jobs->isRunning(JobTracker::Kind::Discovery);
 }
 
-void DrivesPanel::onDiscovered() {
+void DrivesPanel::onDiscovered(aiotune::Result<aiotune::DiscoveryReport> result) {
     m_refresh->setEnabled(true);
-    auto result = m_watcher->result();
     if (!result) {
         m_status->setText(tr("No drives found"));
         emit message(tr("Could not list drives: %1").arg(QString::fromStdString(result.error())),
@@ -262,8 +266,13 @@ bool DrivesPanel::addFolder(const QString& path, bool checked, QString* reason) 
         }
         return false;
     }
-    for (const auto& w : t.warnings)
-        emit message(tr("%1: %2").arg(path, QString::fromStdString(w)), false);
+    for (const auto& w : t.warnings) {
+        // Re-adding a folder (a tick, a rescan) must not repeat what was said.
+        const QString text = tr("%1: %2").arg(path, QString::fromStdString(w));
+        if (m_warned.contains(text)) continue;
+        m_warned.insert(text);
+        emit message(text, false);
+    }
     int row = rowOf(path);
     if (row < 0) {
         // The user's folders go on top, in the order added.
@@ -333,10 +342,19 @@ void DrivesPanel::chooseAndAddFolder() {
     if (!path.isEmpty()) addFolder(path, true);
 }
 
+QString DrivesPanel::driveOf(const QString& folder) const {
+    const int row = rowOf(folder);
+    if (row < 0) return {};
+    const aiotune::FolderTarget t = inspect(m_rows[static_cast<std::size_t>(row)].folder);
+    return QString::fromStdString(t.disk.empty() ? t.device : t.disk);
+}
+
 QString DrivesPanel::defaultScratchFolder() {
-    const QString base = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    // The generic cache root plus our name: ~/.cache/aiotune/scratch, not
+    // ~/.cache/<organization>/<application>/.
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
     if (base.isEmpty()) return {};
-    const QString folder = base + QStringLiteral("/scratch");
+    const QString folder = base + QStringLiteral("/aiotune/scratch");
     if (!QDir().mkpath(folder)) return {};
     return folder;
 }

@@ -6,7 +6,9 @@
 #include "devices/device_discovery.h"
 #include "devices/folder_target.h"
 
-#include <QFutureWatcher>
+#include "jobs/job_tracker.h"
+
+#include <QSet>
 #include <QStringList>
 #include <QWidget>
 
@@ -37,6 +39,10 @@ class DrivesPanel : public QWidget {
 
     // Where discovery reads /sys and /proc (tests point it at fixture trees).
     void setDiscoveryOptions(const aiotune::DiscoveryOptions& options);
+    // The window's tracker (the panel has its own until given one).
+    void setJobTracker(JobTracker* jobs);
+    // The drive a listed folder is on ("nvme0n1"); empty when unknown.
+    QString driveOf(const QString& folder) const;
     // Rediscovers drives off the UI thread; `discovered` follows.
     void refresh();
     bool isRefreshing() const;
@@ -74,7 +80,7 @@ class DrivesPanel : public QWidget {
         bool checked = false;
         QString drive, size, fs, free, nvme, numa, tooltip;
     };
-    void onDiscovered();
+    void onDiscovered(aiotune::Result<aiotune::DiscoveryReport> result);
     void rebuild();
     void onItemChanged(QTableWidgetItem* item);
     aiotune::FolderTarget inspect(const QString& path) const;
@@ -83,7 +89,8 @@ class DrivesPanel : public QWidget {
 
     aiotune::DiscoveryOptions m_options;
     std::optional<aiotune::DiscoveryReport> m_report;
-    QFutureWatcher<aiotune::Result<aiotune::DiscoveryReport>>* m_watcher = nullptr;
+    JobTracker* m_jobs = nullptr; // discovery runs as one of its jobs
+    QSet<QString> m_warned;       // folder warnings already said once
     std::vector<Row> m_rows;
     QStringList m_wantChecked; // ticks asked for before discovery finished
     QTableWidget* m_table = nullptr;

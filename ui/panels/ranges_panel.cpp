@@ -143,8 +143,7 @@ RangesPanel::RangesPanel(QWidget* parent) : QWidget(parent) {
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(300);
     connect(m_debounce, &QTimer::timeout, this, &RangesPanel::replan);
-    m_planWatcher = new QFutureWatcher<aiotune::SweepPlan>(this);
-    connect(m_planWatcher, &QFutureWatcherBase::finished, this, &RangesPanel::onPlanned);
+    m_jobs = new JobTracker(this);
 
     for (auto* e : {m_blockSizes, m_queueDepths, m_threads, m_ioSize})
         connect(e, &QLineEdit::textChanged, this, &RangesPanel::onFieldEdited);
@@ -160,8 +159,10 @@ RangesPanel::RangesPanel(QWidget* parent) : QWidget(parent) {
     loadPreset(QStringLiteral("quick"));
 }
 
-RangesPanel::~RangesPanel() {
-    m_planWatcher->waitForFinished();
+RangesPanel::~RangesPanel() = default;
+
+void RangesPanel::setJobTracker(JobTracker* jobs) {
+    m_jobs = jobs;
 }
 
 QStringList RangesPanel::presetIds() {
@@ -314,7 +315,7 @@ QString RangesPanel::planText() const {
     return m_plan->text();
 }
 bool RangesPanel::isPlanning() const {
-    return m_planWatcher->isRunning() || m_debounce->isActive();
+    return m_jobs->isRunning(JobTracker::Kind::Plan) || m_debounce->isActive();
 }
 
 void RangesPanel::setFolders(const QStringList& folders) {
@@ -333,22 +334,23 @@ void RangesPanel::replan() {
         emit planReady(false, QString::fromStdString(s.error()));
         return;
     }
-    if (m_planWatcher->isRunning()) {
+    if (m_jobs->isRunning(JobTracker::Kind::Plan)) {
         m_planAgain = true; // one plan at a time; the newest inputs win
         return;
     }
     // planSweep probes each folder with a small O_DIRECT file: never on the UI thread.
     const aiotune::SweepSpec spec = *s;
-    m_planWatcher->setFuture(QtConcurrent::run([spec] { return aiotune::planSweep(spec); }));
+    m_jobs->run(
+        JobTracker::Kind::Plan, this, [spec] { return aiotune::planSweep(spec); },
+        [this](aiotune::SweepPlan plan) { onPlanned(plan); });
 }
 
-void RangesPanel::onPlanned() {
+void RangesPanel::onPlanned(const aiotune::SweepPlan& plan) {
     if (m_planAgain) {
         m_planAgain = false;
         replan();
         return;
     }
-    const aiotune::SweepPlan plan = m_planWatcher->result();
     m_planOk = plan.ok();
     const QString text = QString::fromStdString(m_planOk ? plan.summary() : plan.problem);
     m_plan->setText(text);

@@ -8,7 +8,8 @@
 #include "sweep/sweep_spec.h"
 #include "util/result.h"
 
-#include <QFutureWatcher>
+#include "jobs/job_tracker.h"
+
 #include <QStringList>
 #include <QWidget>
 
@@ -46,6 +47,8 @@ class RangesPanel : public QWidget {
     void setFileChooser(std::function<QString()> chooser) { m_chooser = std::move(chooser); }
 
     void setFolders(const QStringList& folders);
+    // The window's tracker (the panel has its own until given one).
+    void setJobTracker(JobTracker* jobs);
     QStringList folders() const { return m_folders; }
 
     // The error under the fields (bad text), empty when the ranges parse.
@@ -78,7 +81,7 @@ class RangesPanel : public QWidget {
 
   private:
     void onFieldEdited();
-    void onPlanned();
+    void onPlanned(const aiotune::SweepPlan& plan);
     void showError(const QString& text);
 
     QComboBox* m_preset = nullptr;
@@ -96,7 +99,7 @@ class RangesPanel : public QWidget {
     QLabel* m_error = nullptr;
     QLabel* m_plan = nullptr;
     QTimer* m_debounce = nullptr;
-    QFutureWatcher<aiotune::SweepPlan>* m_planWatcher = nullptr;
+    JobTracker* m_jobs = nullptr; // planning runs as one of its jobs
     QStringList m_folders;
     bool m_loading = false;   // fields being filled by code, not typed
     bool m_planAgain = false; // inputs changed while a plan was running

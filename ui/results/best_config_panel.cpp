@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -88,7 +89,7 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     m_partial->setWordWrap(true);
 
     m_choiceBox = new QWidget(content);
-    auto* choice = new QHBoxLayout(m_choiceBox);
+    auto* choice = new QVBoxLayout(m_choiceBox); // stacked: the dock is narrow
     choice->setContentsMargins(0, 0, 0, 0);
     m_useBest = new QRadioButton(tr("Best"), m_choiceBox);
     m_useRecommended = new QRadioButton(tr("Recommended (cheaper)"), m_choiceBox);
@@ -96,22 +97,23 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     auto* group = new QButtonGroup(m_choiceBox);
     group->addButton(m_useBest);
     group->addButton(m_useRecommended);
-    choice->addWidget(new QLabel(tr("Export:"), m_choiceBox));
     choice->addWidget(m_useBest);
     choice->addWidget(m_useRecommended);
-    choice->addStretch(1);
 
     m_targetCombo = new QComboBox(content);
     m_targetCombo->addItem(tr("DeepSpeed 0.16.4 or later (intra_op_parallelism)"));
     m_targetCombo->addItem(tr("DeepSpeed before 0.16.4 (thread_count)"));
-    m_targetCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // The dock is narrow: the combo shrinks and its popup shows the whole text.
+    m_targetCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_targetCombo->setMinimumContentsLength(14);
+    m_targetCombo->setToolTip(tr("Which key names the exported section uses"));
 
     m_json = new QPlainTextEdit(content);
     m_json->setReadOnly(true);
     m_json->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_json->setLineWrapMode(QPlainTextEdit::NoWrap);
-    // Tall enough for the whole object without a scroll bar.
-    m_json->setMinimumHeight(QFontMetrics(m_json->font()).lineSpacing() * 10 + 12);
+    // The whole object without a scroll bar, and no taller: the dock holds little else.
+    m_json->setFixedHeight(QFontMetrics(m_json->font()).lineSpacing() * 10 + 12);
 
     m_copyButton = new QPushButton(tr("Copy"), content);
     m_copyButton->setToolTip(tr("Copy the JSON to the clipboard"));
@@ -132,14 +134,14 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Recommended:"), m_recommendedLabel);
     form->addRow(tr("Confidence:"), m_confidence);
     form->addRow(QString(), m_partial);
-    form->addRow(QString(), m_choiceBox);
+    form->addRow(tr("Export:"), m_choiceBox);
     form->addRow(tr("Target:"), m_targetCombo);
 
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_copyButton);
-    buttons->addWidget(m_exportButton);
-    buttons->addWidget(m_mergeButton);
-    buttons->addStretch(1);
+    // Two rows, so the dock stays narrow.
+    auto* buttons = new QGridLayout;
+    buttons->addWidget(m_copyButton, 0, 0);
+    buttons->addWidget(m_exportButton, 0, 1);
+    buttons->addWidget(m_mergeButton, 1, 0, 1, 2);
 
     auto* contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
@@ -147,8 +149,9 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     contentLayout->addWidget(m_bestLabel);
     contentLayout->addWidget(m_figures);
     contentLayout->addLayout(form);
-    contentLayout->addWidget(m_json, 1);
+    contentLayout->addWidget(m_json);
     contentLayout->addLayout(buttons);
+    contentLayout->addStretch(1);
 
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_placeholder);

@@ -213,7 +213,15 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant ComparisonModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
+    // The configuration also names each row in the vertical header, which
+    // stays in place while the figures scroll sideways.
+    if (orientation == Qt::Vertical) {
+        if (section < 0 || section >= static_cast<int>(m_rows.size())) return {};
+        if (role == Qt::DisplayRole || role == Qt::ToolTipRole)
+            return data(index(section, ConfigColumn), role);
+        return {};
+    }
+    if (section < 0 || section >= ColumnCount) return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
         case ConfigColumn:
@@ -231,7 +239,7 @@ QVariant ComparisonModel::headerData(int section, Qt::Orientation orientation, i
         case BCombinedColumn:
             return tr("B combined");
         case DeltaColumn:
-            return tr("Δ GiB/s");
+            return tr("Δ = B − A GiB/s");
         case DeltaPercentColumn:
             return tr("Δ %");
         }

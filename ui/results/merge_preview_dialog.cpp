@@ -10,11 +10,16 @@
 #include <QVBoxLayout>
 
 namespace {
-// Added lines green, removed red, hunk headers dimmed: tints that read on
-// light and dark backgrounds alike.
+// Added lines green, removed red, hunk headers purple. The text keeps the
+// palette's own colour (light on dark, dark on light) and only the background
+// is tinted, so neither theme gets red on dark red.
 class DiffHighlighter : public QSyntaxHighlighter {
   public:
-    using QSyntaxHighlighter::QSyntaxHighlighter;
+    DiffHighlighter(QTextDocument* document, const QPalette& palette)
+        : QSyntaxHighlighter(document), m_dark(palette.color(QPalette::Base).lightness() < 128) {}
+
+    static QColor added(bool dark) { return dark ? QColor(0x23, 0x86, 0x36, 110) : QColor(0xcc, 0xff, 0xd8); }
+    static QColor removed(bool dark) { return dark ? QColor(0xda, 0x36, 0x33, 110) : QColor(0xff, 0xd7, 0xd5); }
 
   protected:
     void highlightBlock(const QString& text) override {
@@ -22,18 +27,19 @@ class DiffHighlighter : public QSyntaxHighlighter {
         if (text.startsWith(QLatin1String("+++")) || text.startsWith(QLatin1String("---"))) {
             f.setFontWeight(QFont::Bold);
         } else if (text.startsWith('+')) {
-            f.setForeground(QColor(0x2e, 0xa0, 0x43));
-            f.setBackground(QColor(0x2e, 0xa0, 0x43, 40));
+            f.setBackground(added(m_dark));
         } else if (text.startsWith('-')) {
-            f.setForeground(QColor(0xd7, 0x3a, 0x49));
-            f.setBackground(QColor(0xd7, 0x3a, 0x49, 40));
+            f.setBackground(removed(m_dark));
         } else if (text.startsWith(QLatin1String("@@"))) {
-            f.setForeground(QColor(0x6f, 0x42, 0xc1));
+            f.setForeground(m_dark ? QColor(0xd2, 0xa8, 0xff) : QColor(0x6f, 0x42, 0xc1));
         } else {
             return;
         }
         setFormat(0, static_cast<int>(text.size()), f);
     }
+
+  private:
+    bool m_dark;
 };
 } // namespace
 
@@ -69,7 +75,7 @@ MergePreviewDialog::MergePreviewDialog(const QString& file, const QString& diff,
     m_diff->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     // Attached before the text goes in, so it colors at once rather than on
     // the next event loop turn.
-    new DiffHighlighter(m_diff->document());
+    new DiffHighlighter(m_diff->document(), m_diff->palette());
     m_diff->setPlainText(diff);
     layout->addWidget(m_diff, 1);
 

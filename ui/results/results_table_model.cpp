@@ -2,6 +2,7 @@
 
 #include "results/analysis.h"
 #include "results/result_format.h"
+#include "results/sweep_summary.h"
 
 #include <QApplication>
 #include <QFont>
@@ -193,6 +194,9 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
         return isRecommended;
     case Qt::ToolTipRole: {
         QString tip = resultformat::tooltip(c);
+        // A multi-folder configuration: what each drive did on its own.
+        if (const QString perDrive = sweepsummary::perFolderText(m_results, c.key); !perDrive.isEmpty())
+            tip += QLatin1Char('\n') + perDrive;
         if (isBest) tip.prepend(tr("Best: highest combined read + write\n"));
         if (isRecommended && !isBest)
             tip.prepend(tr("Recommended: cheapest within the measured noise of the best\n"));

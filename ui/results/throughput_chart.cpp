@@ -13,12 +13,18 @@
 #include <QCursor>
 #include <QEvent>
 #include <QGraphicsRectItem>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHorizontalBarSeries>
 #include <QLabel>
+#include <QFileInfo>
 #include <QLegend>
+#include <QLegendMarker>
 #include <QPixmap>
+#include <QPainter>
+#include <QScatterSeries>
 #include <QStackedWidget>
+#include <QSvgGenerator>
 #include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -72,14 +78,32 @@ void selectData(QComboBox* combo, int value) {
 }
 } // namespace
 
+namespace {
+// Combos as wide as their longest item would widen the chart when the heatmap's
+// filters appear and squeeze the panels beside it: they shrink instead, and
+// their popups show the whole text.
+void makeCompact(QComboBox* combo, int characters) {
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    combo->setMinimumContentsLength(characters);
+}
+} // namespace
+
 ThroughputChart::ThroughputChart(QWidget* parent) : QWidget(parent) {
     m_modeCombo = new QComboBox(this);
-    m_modeCombo->addItem(tr("Bars: read, write, combined"));
-    m_modeCombo->addItem(tr("Heatmap: block size × queue depth"));
+    m_modeCombo->addItem(tr("Bars"));
+    m_modeCombo->addItem(tr("Heatmap"));
+    m_modeCombo->setItemData(0, tr("Read, write and combined GiB/s per configuration"),
+                             Qt::ToolTipRole);
+    m_modeCombo->setItemData(1, tr("Combined GiB/s over block size × queue depth"),
+                             Qt::ToolTipRole);
+    m_modeCombo->setToolTip(tr("Bars: figures per configuration; Heatmap: block size × queue depth"));
 
     m_filterBox = new QWidget(this);
-    auto* filters = new QHBoxLayout(m_filterBox);
+    // Two rows of two filters: narrow enough for a 1024-pixel screen.
+    auto* filters = new QGridLayout(m_filterBox);
     filters->setContentsMargins(0, 0, 0, 0);
+    filters->setVerticalSpacing(2);
+    int filterSlot = 0;
     m_threadsCombo = new QComboBox(m_filterBox);
     m_submitCombo = new QComboBox(m_filterBox);
     m_submitCombo->addItem(tr("best of either"), -1);
@@ -91,31 +115,58 @@ ThroughputChart::ThroughputChart(QWidget* parent) : QWidget(parent) {
     m_overlapCombo->addItem(tr("sequential"), 0);
     m_foldersCombo = new QComboBox(m_filterBox);
     m_foldersLabel = new QLabel(tr("Folders"), m_filterBox);
-    filters->addWidget(new QLabel(tr("Threads"), m_filterBox));
-    filters->addWidget(m_threadsCombo);
-    filters->addWidget(new QLabel(tr("Submit"), m_filterBox));
-    filters->addWidget(m_submitCombo);
-    filters->addWidget(new QLabel(tr("Overlap"), m_filterBox));
-    filters->addWidget(m_overlapCombo);
-    filters->addWidget(m_foldersLabel);
-    filters->addWidget(m_foldersCombo);
+    auto addFilter = [&](QLabel* label, QComboBox* combo) {
+        label->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred);
+        label->setBuddy(combo);
+        makeCompact(combo, 6);
+        const int row = filterSlot / 2, column = (filterSlot % 2) * 2;
+        filters->addWidget(label, row, column);
+        filters->addWidget(combo, row, column + 1);
+        filters->setColumnStretch(column + 1, 1);
+        ++filterSlot;
+    };
+    addFilter(new QLabel(tr("Threads"), m_filterBox), m_threadsCombo);
+    addFilter(new QLabel(tr("Submit"), m_filterBox), m_submitCombo);
+    addFilter(new QLabel(tr("Overlap"), m_filterBox), m_overlapCombo);
+    addFilter(m_foldersLabel, m_foldersCombo);
+    // Hidden in bar mode, but its room is kept: switching modes moves nothing.
+    QSizePolicy keep = m_filterBox->sizePolicy();
+    keep.setRetainSizeWhenHidden(true);
+    m_filterBox->setSizePolicy(keep);
     m_filterBox->setVisible(false);
 
     auto* top = new QHBoxLayout;
-    top->addWidget(m_modeCombo);
+    top->addWidget(m_modeCombo, 0, Qt::AlignTop);
     top->addSpacing(12);
-    top->addWidget(m_filterBox);
-    top->addStretch(1);
+    top->addWidget(m_filterBox, 1);
+
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("chartTitle"));
+    m_title->setWordWrap(true);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_subtitle = new QLabel(this);
+    m_subtitle->setObjectName(QStringLiteral("chartSubtitle"));
+    m_subtitle->setWordWrap(true);
 
     m_chart = new QChart;
     m_chart->setAnimationOptions(QChart::NoAnimation); // live updates must not replay animations
     m_chart->legend()->setAlignment(Qt::AlignTop);
+    // Bars of one configuration stack bottom-up in set order; reversed, the
+    // legend reads left to right as the bars read top to bottom.
+    m_chart->legend()->setReverseMarkers(true);
     m_chart->setMargins(QMargins(4, 4, 8, 4));
     m_series = new QHorizontalBarSeries;
     for (const QString& name : {tr("Read"), tr("Write"), tr("Combined")})
         m_series->append(new QBarSet(name));
     m_series->setBarWidth(0.8);
     m_chart->addSeries(m_series);
+    m_bestMarker = new QScatterSeries;
+    m_bestMarker->setName(tr("★ Best (combined)"));
+    m_bestMarker->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+    m_chart->addSeries(m_bestMarker);
     auto* valueAxis = new QValueAxis;
     valueAxis->setTitleText(tr("Throughput (GiB/s)"));
     valueAxis->setLabelFormat(QStringLiteral("%.1f"));
@@ -124,8 +175,12 @@ ThroughputChart::ThroughputChart(QWidget* parent) : QWidget(parent) {
     m_chart->addAxis(categoryAxis, Qt::AlignLeft);
     m_series->attachAxis(valueAxis);
     m_series->attachAxis(categoryAxis);
+    // On the bars' own axes: an unattached series upsets the axis layout.
+    m_bestMarker->attachAxis(valueAxis);
+    m_bestMarker->attachAxis(categoryAxis);
     m_chartView = new QChartView(m_chart, this);
     m_chartView->setRenderHint(QPainter::Antialiasing);
+    m_chartView->viewport()->installEventFilter(this);
 
     // Behind the bars and grid, above the plot background.
     m_selectionBand = new QGraphicsRectItem(m_chart);
@@ -143,6 +198,8 @@ ThroughputChart::ThroughputChart(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(top);
+    layout->addWidget(m_title);
+    layout->addWidget(m_subtitle);
     layout->addWidget(m_stack, 1);
 
     m_refreshTimer = new QTimer(this);
@@ -183,6 +240,14 @@ void ThroughputChart::setModel(ResultsTableModel* model) {
         connect(m_model, &QAbstractItemModel::rowsRemoved, this, &ThroughputChart::scheduleRefresh);
         connect(m_model, &QAbstractItemModel::dataChanged, this, &ThroughputChart::scheduleRefresh);
         connect(m_model, &QAbstractItemModel::modelReset, this, &ThroughputChart::scheduleRefresh);
+        // A new best redraws at once, in the same frame as the panel that names it,
+        // so the title, the starred bar and the panel never disagree.
+        connect(m_model, &ResultsTableModel::recommendationChanged, this,
+                [this](const aiotune::Recommendation& rec) {
+                    const std::optional<ConfigKey> best =
+                        rec.best ? std::optional<ConfigKey>(rec.best->key) : std::nullopt;
+                    if (best != m_drawnBest) refresh();
+                });
         connect(m_model, &QObject::destroyed, this, [this] {
             m_model = nullptr;
             refresh();
@@ -198,6 +263,10 @@ void ThroughputChart::setMode(Mode mode) {
     m_filterBox->setVisible(mode == Mode::Heatmap);
     m_stack->setCurrentIndex(mode == Mode::Heatmap ? 1 : 0);
     refresh();
+    if (mode == Mode::Heatmap)
+        m_subtitle->setText(tr("Each cell: the best combined GiB/s at that block size and queue "
+                               "depth among the configurations the filters keep; ★ marks the "
+                               "best overall. Hover a cell for its figures."));
 }
 
 void ThroughputChart::setMaxBars(int count) {
@@ -244,14 +313,89 @@ void ThroughputChart::clearSelection() {
     updateSelectionBand();
 }
 
-bool ThroughputChart::savePng(const QString& path) {
+QString ThroughputChart::titleText() const {
+    return m_title->text();
+}
+
+QString ThroughputChart::subtitleText() const {
+    return m_subtitle->text();
+}
+
+QStringList ThroughputChart::legendLabels() const {
+    QStringList labels;
+    for (QLegendMarker* marker : m_chart->legend()->markers())
+        if (marker->series()->isVisible()) labels << marker->label();
+    if (m_chart->legend()->reverseMarkers()) std::reverse(labels.begin(), labels.end());
+    return labels;
+}
+
+bool ThroughputChart::saveImage(const QString& path, const QStringList& caption) {
     if (m_refreshTimer->isActive()) refresh();
     // Hidden widgets (a headless export) have no size of their own yet.
-    if (!isVisible() &&
-        (width() < minimumSizeHint().width() || height() < minimumSizeHint().height()))
-        resize(sizeHint().expandedTo(QSize(720, 480)));
-    const QPixmap pixmap = grab();
-    return !pixmap.isNull() && pixmap.save(path, "PNG");
+    QWidget* view = m_stack->currentWidget();
+    if (!isVisible() && (view->width() < 400 || view->height() < 300)) {
+        m_stack->resize(900, 540);
+        view->resize(m_stack->size());
+    }
+    const int margin = 16;
+    const int width = view->width() + 2 * margin;
+    auto blockHeight = [&](const QFont& f, const QString& text) {
+        if (text.isEmpty()) return 0;
+        return QFontMetrics(f)
+                   .boundingRect(QRect(0, 0, width - 2 * margin, 100000), Qt::TextWordWrap, text)
+                   .height() +
+               6;
+    };
+    const int height = margin + blockHeight(m_title->font(), titleText()) +
+                       blockHeight(font(), subtitleText()) + view->height() + 8 +
+                       blockHeight(font(), caption.join(QLatin1Char('\n'))) + margin;
+    const QSize size(width, height);
+
+    if (path.endsWith(QStringLiteral(".svg"), Qt::CaseInsensitive)) {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(size);
+        svg.setViewBox(QRect(QPoint(0, 0), size));
+        svg.setTitle(titleText());
+        svg.setDescription(caption.join(QLatin1Char('\n')));
+        QPainter painter;
+        if (!painter.begin(&svg)) return false;
+        paintClean(painter, size, caption);
+        painter.end();
+        QFileInfo written(path);
+        return written.exists() && written.size() > 0;
+    }
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    QPainter painter(&image);
+    paintClean(painter, size, caption);
+    painter.end();
+    return image.save(path, "PNG");
+}
+
+void ThroughputChart::paintClean(QPainter& painter, const QSize& size, const QStringList& caption) {
+    const QPalette pal = palette();
+    const int margin = 16;
+    const int textWidth = size.width() - 2 * margin;
+    painter.fillRect(QRect(QPoint(0, 0), size), pal.color(QPalette::Base));
+    painter.setPen(pal.color(QPalette::Text));
+    int y = margin;
+    auto drawBlock = [&](const QFont& f, const QString& text) {
+        if (text.isEmpty()) return;
+        painter.setFont(f);
+        const QRect r = painter.boundingRect(QRect(margin, y, textWidth, 100000),
+                                             Qt::TextWordWrap, text);
+        painter.drawText(r, Qt::TextWordWrap, text);
+        y = r.bottom() + 1 + 6;
+    };
+    drawBlock(m_title->font(), titleText());
+    drawBlock(font(), subtitleText());
+    QWidget* view = m_stack->currentWidget();
+    view->render(&painter, QPoint(margin, y), QRegion(), QWidget::DrawChildren);
+    y += view->height() + 8;
+    QColor dim = pal.color(QPalette::Text);
+    dim.setAlpha(170);
+    painter.setPen(dim);
+    drawBlock(font(), caption.join(QLatin1Char('\n')));
 }
 
 void ThroughputChart::scheduleRefresh() {
@@ -286,6 +430,7 @@ void ThroughputChart::rebuildBars() {
     }
 
     m_barKeys.clear();
+    m_hoveredBar = -1;
     QStringList categories;
     QList<qreal> reads, writes, combined;
     double maxValue = 0.0;
@@ -315,6 +460,7 @@ void ThroughputChart::rebuildBars() {
     sets[1]->append(writes);
     sets[2]->append(combined);
     if (bestIndex >= 0) sets[2]->selectBar(bestIndex);
+    m_drawnBest = best;
 
     auto* categoryAxis = qobject_cast<QBarCategoryAxis*>(m_chart->axes(Qt::Vertical).value(0));
     categoryAxis->clear();
@@ -325,7 +471,7 @@ void ThroughputChart::rebuildBars() {
     valueAxis->setRange(0.0, top);
     valueAxis->setTickCount(ticks);
 
-    QString title;
+    QString title, subtitle;
     if (m_model && m_model->recommendation().best) {
         const ConfigResult& b = *m_model->recommendation().best;
         title = tr("Best: %1 — %2 GiB/s combined")
@@ -336,8 +482,16 @@ void ThroughputChart::rebuildBars() {
         title = tr("No configuration has both a read and a write figure yet");
     }
     if (total > ranked.size())
-        title += tr(" (top %1 of %2 configurations)").arg(ranked.size()).arg(total);
-    m_chart->setTitle(title);
+        subtitle = tr("Top %1 of %2 configurations by read + write.").arg(ranked.size()).arg(total) +
+                   QLatin1Char(' ');
+    if (total > 0)
+        subtitle += tr("Labels: block size, q queue depth, p threads (intra_op_parallelism), "
+                       "ss single submit, ov overlapped / seq sequential requests, f2 two "
+                       "folders at once; ★ best, ✓ recommended (cheaper, within the noise).");
+    m_title->setText(title);
+    if (m_mode == Mode::Bars) m_subtitle->setText(subtitle);
+    // The legend's best entry only when a bar carries the best's colour.
+    m_bestMarker->setVisible(bestIndex >= 0);
     updateSelectionBand();
 }
 
@@ -448,6 +602,8 @@ void ThroughputChart::applyTheme() {
         sets[i]->setBorderColor(colors[i]);
     }
     sets[2]->setSelectedColor(kBestColor);
+    m_bestMarker->setColor(kBestColor);
+    m_bestMarker->setBorderColor(kBestColor);
     QColor band = pal.color(QPalette::Highlight);
     band.setAlpha(70);
     m_selectionBand->setBrush(band);
@@ -465,13 +621,32 @@ void ThroughputChart::updateSelectionBand() {
     m_selectionBand->setVisible(true);
 }
 
+bool ThroughputChart::eventFilter(QObject* watched, QEvent* event) {
+    // The chart's scene answers a tooltip request itself and, finding no item
+    // tooltip, hides ours: over a bar, answer it here first.
+    if (watched == m_chartView->viewport() && event->type() == QEvent::ToolTip) {
+        if (m_hoveredBar >= 0) {
+            onBarHovered(true, m_hoveredBar);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+QString ThroughputChart::barToolTip(int index) const {
+    if (!m_model || index < 0 || index >= m_barKeys.size()) return {};
+    const QModelIndex row = m_model->index(m_model->rowOf(m_barKeys[index]), 0);
+    return row.isValid() ? row.data(Qt::ToolTipRole).toString() : QString();
+}
+
 void ThroughputChart::onBarHovered(bool status, int index) {
+    m_hoveredBar = status ? index : -1;
     if (!status || !m_model || index < 0 || index >= m_barKeys.size()) {
         QToolTip::hideText();
         return;
     }
-    if (const ConfigResult* c = m_model->results().find(m_barKeys[index]))
-        QToolTip::showText(QCursor::pos(), resultformat::tooltip(*c), m_chartView);
+    const QString tip = barToolTip(index);
+    if (!tip.isEmpty()) QToolTip::showText(QCursor::pos(), tip, m_chartView);
 }
 
 void ThroughputChart::onBarClicked(int index) {

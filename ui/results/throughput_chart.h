@@ -19,6 +19,8 @@ class QChartView;
 class QComboBox;
 class QGraphicsRectItem;
 class QHorizontalBarSeries;
+class QPainter;
+class QScatterSeries;
 class QLabel;
 class QStackedWidget;
 class QTimer;
@@ -53,8 +55,11 @@ class ThroughputChart : public QWidget {
     void clearSelection();
     const std::optional<aiotune::ConfigKey>& selectedConfig() const { return m_selected; }
 
-    // Renders the widget as it is now; false when the file cannot be written.
-    bool savePng(const QString& path);
+    // Renders the chart alone (no combo boxes), its title above and `caption`
+    // lines below; SVG when the path ends in .svg, else PNG. False when the
+    // file cannot be written.
+    bool saveImage(const QString& path, const QStringList& caption = {});
+    bool savePng(const QString& path) { return saveImage(path); }
 
     // Rebuilds now; model signals schedule this (coalesced) on their own.
     void refresh();
@@ -65,13 +70,22 @@ class ThroughputChart : public QWidget {
     // Bars from bottom to top (the chart's category order): the best is last.
     const QList<aiotune::ConfigKey>& barKeys() const { return m_barKeys; }
     HeatmapWidget* heatmap() const { return m_heatmap; }
+    // Above the chart, never elided: the best, then "top N of M" and what the labels mean.
+    QString titleText() const;
+    QString subtitleText() const;
+    // Legend entries in the order drawn, left to right.
+    QStringList legendLabels() const;
     bool darkTheme() const { return m_dark; }
+
+    // What hovering bar `index` (bottom to top) shows; empty when out of range.
+    QString barToolTip(int index) const;
 
   signals:
     void configClicked(const aiotune::ConfigKey& key);
 
   protected:
     void changeEvent(QEvent* e) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
   private:
     void scheduleRefresh();
@@ -82,6 +96,7 @@ class ThroughputChart : public QWidget {
     void updateSelectionBand();
     void onBarHovered(bool status, int index);
     void onBarClicked(int index);
+    void paintClean(QPainter& painter, const QSize& size, const QStringList& caption);
 
     ResultsTableModel* m_model = nullptr;
     Mode m_mode = Mode::Bars;
@@ -90,6 +105,8 @@ class ThroughputChart : public QWidget {
     bool m_threadsChosen = false; // the user picked a thread count: keep it
     std::optional<aiotune::ConfigKey> m_selected;
     QList<aiotune::ConfigKey> m_barKeys;
+    std::optional<aiotune::ConfigKey> m_drawnBest;
+    int m_hoveredBar = -1; // under the mouse, bottom to top; -1: none // the best the bars and title show
 
     QComboBox* m_modeCombo = nullptr;
     QWidget* m_filterBox = nullptr;
@@ -98,10 +115,13 @@ class ThroughputChart : public QWidget {
     QComboBox* m_overlapCombo = nullptr;
     QComboBox* m_foldersCombo = nullptr;
     QLabel* m_foldersLabel = nullptr;
+    QLabel* m_title = nullptr;
+    QLabel* m_subtitle = nullptr;
     QStackedWidget* m_stack = nullptr;
     QChart* m_chart = nullptr;
     QChartView* m_chartView = nullptr;
     QHorizontalBarSeries* m_series = nullptr;
+    QScatterSeries* m_bestMarker = nullptr; // empty: only its legend entry shows
     QGraphicsRectItem* m_selectionBand = nullptr;
     HeatmapWidget* m_heatmap = nullptr;
     QTimer* m_refreshTimer = nullptr;

@@ -1,0 +1,77 @@
+// The Compare tab's own pickers (current results, recent folders, browsed
+// ones), its delta note, and the configuration frozen as the row header.
+#include "results/comparison_model.h"
+#include "results/comparison_view.h"
+
+#include "fixture_results.h"
+
+#include <QComboBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+
+class TestComparisonView : public QObject {
+    Q_OBJECT
+  private slots:
+    void pickers() {
+        ComparisonView view;
+        view.setSources(true, {"/logs/sweep-1", "/logs/sweep-2"});
+        QCOMPARE(view.pickerA()->count(), 3);
+        QCOMPARE(view.pickerA()->itemText(0), QString("Current results"));
+        QCOMPARE(view.pickerA()->itemText(1), QString("sweep-1"));
+        // By default: the current results against the latest other folder.
+        QCOMPARE(view.pickedA(), QString());
+        QCOMPARE(view.pickedB(), QString("/logs/sweep-1"));
+        QVERIFY(view.compareButton()->isEnabled());
+        QSignalSpy requested(&view, &ComparisonView::compareRequested);
+        view.compareButton()->click();
+        QCOMPARE(requested.count(), 1);
+        QCOMPARE(requested.at(0).at(0).toString(), QString());
+        QCOMPARE(requested.at(0).at(1).toString(), QString("/logs/sweep-1"));
+
+        // The same source on both sides cannot be compared.
+        view.setPicked("/logs/sweep-2", "/logs/sweep-2");
+        QVERIFY(!view.compareButton()->isEnabled());
+
+        // Browsing adds the folder and picks it; it survives a refresh of the sources.
+        view.setFolderChooser([] { return QString("/elsewhere/other-run"); });
+        const auto buttons = view.findChildren<QPushButton*>();
+        QPushButton* browseB = nullptr;
+        for (QPushButton* b : buttons)
+            if (b->text() == "Browse…") browseB = b; // the second one is B's
+        QVERIFY(browseB);
+        browseB->click();
+        QCOMPARE(view.pickedB(), QString("/elsewhere/other-run"));
+        view.setSources(false, {"/logs/sweep-1"});
+        QCOMPARE(view.pickerB()->findData("/elsewhere/other-run") >= 0, true);
+        QCOMPARE(view.pickerA()->findData(QString()), -1); // no current results to offer
+        QCOMPARE(view.pickedB(), QString("/elsewhere/other-run"));
+    }
+
+    void deltaExplainedAndConfigurationFrozen() {
+        ComparisonView view;
+        bool noted = false;
+        for (QLabel* l : view.findChildren<QLabel*>())
+            noted = noted || l->text().contains(QString::fromUtf8("Δ = B − A"));
+        QVERIFY(noted);
+        view.setBaseline(fixtures::loadFixture("ds-0.15-sweep"), "a");
+        view.setOther(fixtures::loadFixture("ds-0.4-sweep"), "b");
+        QTableView* table = view.table();
+        QVERIFY(table->isColumnHidden(ComparisonModel::ConfigColumn));
+        QVERIFY(!table->verticalHeader()->isHidden());
+        // Each row's header names its configuration, through the sorting proxy.
+        QCOMPARE(table->model()->rowCount(), 16);
+        for (int r = 0; r < table->model()->rowCount(); ++r)
+            QCOMPARE(table->model()->headerData(r, Qt::Vertical).toString(),
+                     table->model()->index(r, ComparisonModel::ConfigColumn).data().toString());
+        QVERIFY(table->model()->headerData(ComparisonModel::DeltaColumn, Qt::Horizontal)
+                    .toString()
+                    .contains(QString::fromUtf8("B − A")));
+    }
+};
+
+QTEST_MAIN(TestComparisonView)
+#include "test_comparison_view.moc"
