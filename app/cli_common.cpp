@@ -86,11 +86,9 @@ bool parseBoolList(const std::vector<std::string>& items, std::vector<bool>& out
 }
 
 bool parseEngineKind(const std::string& text, EngineKind& out) {
-    if (text == "auto") out = EngineKind::Auto;
-    else if (text == "io_uring") out = EngineKind::IoUring;
-    else if (text == "portable") out = EngineKind::Portable;
-    else return false;
-    return true;
+    const auto kind = engineKindFromName(text);
+    if (kind) out = *kind;
+    return kind.has_value();
 }
 
 } // namespace aiotune::cli

@@ -30,7 +30,7 @@ const std::vector<FlagSpec> kFlags = {
     {"single_submit", false, false, "one submit call per request"},
     {"sequential_requests", false, false, "overlap_events false: lock-step batches"},
     {"loops", true, false, "transfers to run; figures are the median (default 1)", "N"},
-    {"engine", true, false, "io_uring, portable or auto (default auto)", "NAME"},
+    {"engine", true, false, "io_uring, libaio, portable or auto (default auto)", "NAME"},
     {"no_huge_pages", false, false, "buffer on normal pages, as PyTorch's pinned tensors usually are"},
     {"json", false, false, "print one JSON object instead of DeepSpeed's metric lines"},
 };
@@ -94,7 +94,8 @@ int runIo(const std::vector<std::string>& argv) {
 
     EngineKind kind = EngineKind::Auto;
     if (!parseEngineKind(args->value("engine", "auto"), kind))
-        return fail("--engine must be io_uring, portable or auto, got " + args->value("engine"), 2);
+        return fail("--engine must be io_uring, libaio, portable or auto, got " + args->value("engine"), 2);
+    if (auto ok = probeEngine(kind); !ok && kind == EngineKind::Libaio) return fail(ok.error());
     std::string fallbackReason;
     auto engine = createEngine(kind, &fallbackReason);
     if (!fallbackReason.empty()) std::cerr << "aiotune io: " << fallbackReason << "\n";

@@ -51,7 +51,7 @@ int runSweep(const std::vector<std::string>& argv) {
         {"no_read", false, false, "skip reads"},
         {"no_write", false, false, "skip writes (reads still need one unmeasured write)"},
         {"log_dir", true, false, "where to write the DeepSpeed-format logs (default ./_aio_bench_logs)", "DIR"},
-        {"engine", true, false, "io_uring, portable or auto (default auto)", "NAME"},
+        {"engine", true, false, "io_uring, libaio, portable or auto (default auto)", "NAME"},
         {"no_huge_pages", false, false, "buffers on normal pages, as PyTorch's pinned tensors usually are"},
         {"json", false, false, "print one JSON object with the analysis at the end"},
     };
@@ -121,7 +121,7 @@ int runSweep(const std::vector<std::string>& argv) {
 
     EngineKind kind = EngineKind::Auto;
     if (!parseEngineKind(args->value("engine", "auto"), kind))
-        return fail("--engine must be io_uring, portable or auto, got " + args->value("engine"), 2);
+        return fail("--engine must be io_uring, libaio, portable or auto, got " + args->value("engine"), 2);
 
     const SweepPlan plan = planSweep(spec);
     if (!plan.ok()) return fail(plan.problem);
