@@ -100,11 +100,13 @@ PY
 run_one_folder "$folder" "disk"
 if [ "$(id -u)" -eq 0 ]; then
     mnt=$(mktemp -d /tmp/aiotune-tmpfs.XXXXXX)
+    # Unmounted and removed however the run ends (Ctrl-C, timeout's SIGTERM).
+    trap 'umount "$mnt" 2>/dev/null; rmdir "$mnt" 2>/dev/null' EXIT
+    trap 'exit 143' TERM
+    trap 'exit 130' INT
     if mount -t tmpfs -o size=2G tmpfs "$mnt"; then
         run_one_folder "$mnt" "tmpfs" || true
-        umount "$mnt"
     fi
-    rmdir "$mnt"
 else
     echo "(not root: tmpfs run skipped)"
 fi
