@@ -110,7 +110,7 @@ const CLI::Validator& engineValidator() {
         [](std::string& text) {
             EngineKind kind{};
             return parseEngineKind(text, kind) ? std::string()
-                                               : "unknown engine \"" + text + "\": use auto, io_uring or portable";
+                                               : "unknown engine \"" + text + "\": use auto, io_uring, libaio or portable";
         },
         "NAME");
     return v;
@@ -145,11 +145,9 @@ bool parseBoolList(const std::vector<std::string>& items, std::vector<bool>& out
 }
 
 bool parseEngineKind(const std::string& text, EngineKind& out) {
-    if (text == "auto") out = EngineKind::Auto;
-    else if (text == "io_uring") out = EngineKind::IoUring;
-    else if (text == "portable") out = EngineKind::Portable;
-    else return false;
-    return true;
+    const auto kind = engineKindFromName(text);
+    if (kind) out = *kind;
+    return kind.has_value();
 }
 
 } // namespace aiotune::cli

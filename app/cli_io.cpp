@@ -67,7 +67,7 @@ int runIo(const std::vector<std::string>& argv) {
     app.add_option("--loops", loops, "transfers to run; figures are the median")
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
-    app.add_option("--engine", engineName, "io_uring, portable or auto")
+    app.add_option("--engine", engineName, "io_uring, libaio, portable or auto")
         ->check(engineValidator())
         ->capture_default_str();
     app.add_flag(flagNames("no_huge_pages"), noHugePages,
@@ -98,6 +98,7 @@ int runIo(const std::vector<std::string>& argv) {
 
     EngineKind kind = EngineKind::Auto;
     parseEngineKind(engineName, kind);
+    if (auto ok = probeEngine(kind); !ok && kind == EngineKind::Libaio) return fail(ok.error());
     std::string fallbackReason;
     auto engine = createEngine(kind, &fallbackReason);
     if (!fallbackReason.empty()) std::cerr << "aiotune io: " << fallbackReason << "\n";

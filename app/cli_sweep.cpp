@@ -92,7 +92,7 @@ int runSweep(const std::vector<std::string>& argv) {
     app.add_option(flagNames("log_dir"), logDir, "where to write the DeepSpeed-format logs")
         ->check(nonEmptyValidator())
         ->capture_default_str();
-    app.add_option("--engine", engineName, "io_uring, portable or auto")
+    app.add_option("--engine", engineName, "io_uring, libaio, portable or auto")
         ->check(engineValidator())
         ->capture_default_str();
     app.add_option("--host", host, "this machine's name in a fleet's results (recorded in sweep.json)")

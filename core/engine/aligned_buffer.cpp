@@ -1,9 +1,13 @@
 #include "engine/aligned_buffer.h"
 
+#include "engine/huge_page_share.h"
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <thread>
 #include <vector>
 #include <utility>
@@ -23,40 +27,57 @@ std::uint64_t patternWord(std::uint64_t offset, std::uint64_t seed) {
 AlignedBuffer::AlignedBuffer(std::size_t size, bool hugePages)
     : AlignedBuffer(size, MeasurementProfile{hugePages ? PagePolicy::Huge : PagePolicy::Normal, false, false}) {}
 
-AlignedBuffer::AlignedBuffer(std::size_t size, const MeasurementProfile& profile) {
+AlignedBuffer::AlignedBuffer(std::size_t size, const MeasurementProfile& profile) : m_profile(profile) {
     const std::size_t rounded = (size + kAlignment - 1) / kAlignment * kAlignment;
-    if (rounded >= (2u << 20)) {
-        // With huge pages a 400 MiB buffer faults in 200 pieces, not 100,000.
+    if (rounded == 0) return;
+    if (profile.pages == PagePolicy::Kernel) {
+        // DeepSpeed's locked buffers: page-aligned posix_memalign, then mlock,
+        // no madvise, so THP "madvise" mode gives normal pages, "always" huge ones.
+        void* p = nullptr;
+        if (posix_memalign(&p, kAlignment, rounded) != 0) return;
+        m_data = static_cast<std::byte*>(p);
+    } else {
         void* p = ::mmap(nullptr, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p != MAP_FAILED) {
-            if (profile.pages != PagePolicy::Kernel)
-                ::madvise(p, rounded, profile.pages == PagePolicy::Huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-            m_data = static_cast<std::byte*>(p);
-            m_size = rounded;
-            m_mapped = true;
-        }
+        if (p == MAP_FAILED) return;
+        // Only a whole 2 MiB region can be a huge page; below that the advice is moot.
+        ::madvise(p, rounded, profile.pages == PagePolicy::Huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+        m_data = static_cast<std::byte*>(p);
+        m_mapped = true;
+    }
+    m_size = rounded;
+    if (!profile.lockMemory) return;
+    // mlock also faults every page in, in one thread and in address order.
+    if (::mlock(m_data, m_size) == 0) {
+        m_locked = true;
         return;
     }
-    void* p = nullptr;
-    if (rounded > 0 && posix_memalign(&p, kAlignment, rounded) == 0) {
-        m_data = static_cast<std::byte*>(p);
-        m_size = rounded;
-    }
+    const int err = errno;
+    rlimit lim{};
+    ::getrlimit(RLIMIT_MEMLOCK, &lim);
+    m_notes = "buffer not locked in memory: mlock of " + std::to_string(m_size >> 10) + " KiB refused (" +
+              std::strerror(err) + "; RLIMIT_MEMLOCK is " +
+              (lim.rlim_cur == RLIM_INFINITY ? std::string("unlimited") : std::to_string(lim.rlim_cur >> 10) + " KiB") +
+              ", raise it with ulimit -l); measured unlocked";
 }
 
+std::optional<double> AlignedBuffer::hugePageShare() const { return readHugePageShare(m_data, m_size); }
+
 void AlignedBuffer::release() {
+    if (m_locked) ::munlock(m_data, m_size); // free() may keep the pages in the heap
     if (m_mapped) ::munmap(m_data, m_size);
     else std::free(m_data);
     m_data = nullptr;
     m_size = 0;
     m_mapped = false;
+    m_locked = false;
 }
 
 AlignedBuffer::~AlignedBuffer() { release(); }
 
 AlignedBuffer::AlignedBuffer(AlignedBuffer&& other) noexcept
     : m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0)),
-      m_mapped(std::exchange(other.m_mapped, false)) {}
+      m_mapped(std::exchange(other.m_mapped, false)), m_locked(std::exchange(other.m_locked, false)),
+      m_profile(other.m_profile), m_notes(std::move(other.m_notes)) {}
 
 AlignedBuffer& AlignedBuffer::operator=(AlignedBuffer&& other) noexcept {
     if (this != &other) {
@@ -64,6 +85,9 @@ AlignedBuffer& AlignedBuffer::operator=(AlignedBuffer&& other) noexcept {
         m_data = std::exchange(other.m_data, nullptr);
         m_size = std::exchange(other.m_size, 0);
         m_mapped = std::exchange(other.m_mapped, false);
+        m_locked = std::exchange(other.m_locked, false);
+        m_profile = other.m_profile;
+        m_notes = std::move(other.m_notes);
     }
     return *this;
 }

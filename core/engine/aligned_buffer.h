@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace aiotune {
 
@@ -15,12 +16,16 @@ public:
 
     AlignedBuffer() = default;
     // Allocates size bytes rounded up to kAlignment; data() is null when out of
-    // memory. hugePages asks for transparent huge pages on buffers of 2 MiB and
+    // memory. Not locked (a what-if profile). hugePages asks for transparent huge pages on buffers of 2 MiB and
     // more: fewer page faults and pins, and requests of fewer memory segments,
     // which some drives and virtio disks move much faster. PyTorch's pinned
     // tensors usually sit on normal pages, so sweeps can choose either.
     explicit AlignedBuffer(std::size_t size, bool hugePages = true);
-    // Pages as the profile says (PagePolicy::Kernel: no madvise at all).
+    // Memory as the profile says. PagePolicy::Kernel allocates as DeepSpeed
+    // allocates its locked buffers (posix_memalign to a page, no madvise), so
+    // the kernel's transparent-huge-page mode decides; Huge/Normal madvise an
+    // mmap. lockMemory mlocks the buffer, best effort: a refusal (RLIMIT_MEMLOCK)
+    // leaves it unlocked and says so in notes().
     AlignedBuffer(std::size_t size, const MeasurementProfile& profile);
     ~AlignedBuffer();
     AlignedBuffer(AlignedBuffer&& other) noexcept;
@@ -32,6 +37,12 @@ public:
     const std::byte* data() const { return m_data; }
     std::size_t size() const { return m_size; }
     bool valid() const { return m_data != nullptr; }
+    // The profile asked for; locked() and notes() say what was really obtained.
+    const MeasurementProfile& profile() const { return m_profile; }
+    bool locked() const { return m_locked; }
+    const std::string& notes() const { return m_notes; }
+    // Share of the buffer on huge pages now (from /proc/self/smaps), when known.
+    std::optional<double> hugePageShare() const;
 
     // Every 8-byte word holds its own byte offset mixed with seed, so a block
     // landing at the wrong place is caught, not only a wrong byte.
@@ -48,7 +59,10 @@ private:
 
     std::byte* m_data = nullptr;
     std::size_t m_size = 0;
-    bool m_mapped = false; // large buffers come from mmap; pages fault in on first fill
+    bool m_mapped = false; // from mmap (Huge/Normal policies), else posix_memalign
+    bool m_locked = false;
+    MeasurementProfile m_profile;
+    std::string m_notes;
 };
 
 } // namespace aiotune

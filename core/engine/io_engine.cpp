@@ -2,6 +2,7 @@
 
 #include "config/transfer_limits.h"
 
+#include "engine/libaio_engine.h"
 #include "engine/portable_engine.h"
 #include "engine/uring_engine.h"
 
@@ -13,12 +14,39 @@ Result<void> validateTransfer(const TransferParams& p) {
 
 std::unique_ptr<IoEngine> createEngine(EngineKind kind, std::string* reason) {
     if (kind == EngineKind::Portable) return std::make_unique<PortableEngine>();
+    if (kind == EngineKind::Libaio) return std::make_unique<LibaioEngine>();
     if (kind == EngineKind::IoUring) return std::make_unique<UringEngine>();
     if (auto ok = probeIoUring(); !ok) {
         if (reason) *reason = ok.error() + "; using the portable pread/pwrite engine";
         return std::make_unique<PortableEngine>();
     }
     return std::make_unique<UringEngine>();
+}
+
+Result<void> probeEngine(EngineKind kind) {
+    switch (kind) {
+    case EngineKind::IoUring: return probeIoUring();
+    case EngineKind::Libaio: return probeLibaio();
+    case EngineKind::Auto:
+    case EngineKind::Portable: break;
+    }
+    return {};
+}
+
+std::optional<EngineKind> engineKindFromName(const std::string& name) {
+    for (EngineKind k : {EngineKind::Auto, EngineKind::IoUring, EngineKind::Portable, EngineKind::Libaio})
+        if (name == engineKindName(k)) return k;
+    return std::nullopt;
+}
+
+const char* engineKindName(EngineKind kind) {
+    switch (kind) {
+    case EngineKind::IoUring: return "io_uring";
+    case EngineKind::Portable: return "portable";
+    case EngineKind::Libaio: return "libaio";
+    case EngineKind::Auto: break;
+    }
+    return "auto";
 }
 
 } // namespace aiotune

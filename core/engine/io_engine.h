@@ -42,7 +42,10 @@ struct TransferResult {
     double cpuSeconds = 0; // user + system time of the transfer's threads
     std::string engine;    // which engine measured it
     std::string notes;     // e.g. "registered buffers refused by RLIMIT_MEMLOCK"
-    std::optional<double> hugePageShare; // 0..1 of the buffer on huge pages, when known
+    std::optional<double> hugePageShare; // 0..1 of the buffer on huge pages, when known (smaps)
+    // What measured it: pages and locking as the buffer was asked for,
+    // registration as the params asked; notes say where reality fell short.
+    MeasurementProfile profile;
 };
 
 // Checks the parameters against each other and the buffer/file sizes; the
@@ -60,14 +63,24 @@ public:
                                             const std::atomic<bool>* cancel = nullptr) = 0;
 };
 
-enum class EngineKind { Auto, IoUring, Portable };
+enum class EngineKind { Auto, IoUring, Portable, Libaio };
 
 // Auto picks io_uring when the kernel allows it (probeIoUring), else the
 // portable engine. reason receives why io_uring was not used, if it was not.
+// An engine asked for by name is never swapped for another: a libaio engine
+// where libaio is missing fails every transfer with probeEngine's message.
 std::unique_ptr<IoEngine> createEngine(EngineKind kind, std::string* reason = nullptr);
 
 // Whether io_uring can be used here (a disabled sysctl or a seccomp filter
 // makes io_uring_setup fail); the error says why.
 Result<void> probeIoUring();
+
+// Whether the engine of that kind can run here (io_uring: probeIoUring;
+// libaio: the library loads and io_setup works); refuse before any I/O on error.
+Result<void> probeEngine(EngineKind kind);
+
+// "auto", "io_uring", "portable", "libaio" <-> EngineKind; nullopt for others.
+std::optional<EngineKind> engineKindFromName(const std::string& name);
+const char* engineKindName(EngineKind kind);
 
 } // namespace aiotune

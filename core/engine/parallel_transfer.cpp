@@ -1,6 +1,7 @@
 #include "engine/parallel_transfer.h"
 
 #include "engine/aligned_buffer.h"
+#include "engine/huge_page_share.h"
 #include "engine/scratch_file.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
@@ -64,7 +66,8 @@ LatencySummary summarizeLatencies(std::vector<float>& lat) {
 Result<TransferResult> runParallelTransfer(const TransferParams& params, const ScratchFile& file,
                                            AlignedBuffer& buffer, const std::atomic<bool>* cancel,
                                            const std::string& engineName,
-                                           const SliceWorkerFactory& makeWorker) {
+                                           const SliceWorkerFactory& makeWorker,
+                                           const ThreadStarter& startThread) {
     using Clock = std::chrono::steady_clock;
     if (auto ok = validateTransfer(params); !ok) return makeError(ok.error());
     if (!buffer.valid() || buffer.size() < params.ioSize)
@@ -112,7 +115,8 @@ Result<TransferResult> runParallelTransfer(const TransferParams& params, const S
         PerThread& me = threads[i];
         const double cpu0 = threadCpuSeconds();
         me.worker = makeWorker();
-        SliceJob job{slices[i], me.fd, buffer.data() + slices[i].offset, params.direction, &params.aio};
+        SliceJob job{slices[i], me.fd, buffer.data() + slices[i].offset, params.direction, &params.aio,
+                     params.profile.registeredBuffers};
         if (auto ok = me.worker->setup(job); !ok) {
             me.error = ok.error();
             setupFailed = true;
@@ -131,7 +135,22 @@ Result<TransferResult> runParallelTransfer(const TransferParams& params, const S
     {
         std::vector<std::jthread> pool;
         pool.reserve(n);
-        for (std::size_t i = 1; i < n; ++i) pool.emplace_back(body, i);
+        for (std::size_t i = 1; i < n; ++i) {
+            try {
+                if (startThread) pool.push_back(startThread([&body, i] { body(i); }));
+                else pool.emplace_back(body, i);
+            } catch (const std::system_error& e) {
+                // The threads not started will never arrive: drop them from the
+                // barrier so the started ones go on to see setupFailed.
+                threads[i].error = "cannot start thread " + std::to_string(i + 1) + " of " + std::to_string(n) +
+                                   " (" + e.code().message() +
+                                   "): the process or user may be at its thread limit (ulimit -u, pids.max); "
+                                   "use fewer intra_op_parallelism threads";
+                setupFailed = true;
+                for (std::size_t j = i; j < n; ++j) startLine.arrive_and_drop();
+                break;
+            }
+        }
         body(0); // the calling thread moves slice 0
     }
     for (auto& t : threads)
@@ -158,13 +177,18 @@ Result<TransferResult> runParallelTransfer(const TransferParams& params, const S
         all.insert(all.end(), t.latencies.begin(), t.latencies.end());
         if (!t.note.empty()) notes.insert(t.note);
     }
+    if (!buffer.notes().empty()) notes.insert(buffer.notes());
     for (const auto& note : notes) r.notes += (r.notes.empty() ? "" : "; ") + note;
+    r.profile = buffer.profile();
+    r.profile.registeredBuffers = params.profile.registeredBuffers;
     r.ioSeconds = std::chrono::duration<double>(last - first).count();
     r.seconds = std::chrono::duration<double>(Clock::now() - e2eStart).count();
     constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
     r.gibPerSec = r.seconds > 0 ? static_cast<double>(r.bytes) / r.seconds / kGiB : 0;
     r.ioGibPerSec = r.ioSeconds > 0 ? static_cast<double>(r.bytes) / r.ioSeconds / kGiB : 0;
     r.latency = summarizeLatencies(all);
+    // After the clock: every page the transfer touched is faulted in by now.
+    r.hugePageShare = readHugePageShare(buffer.data(), params.ioSize);
     return r;
 }
 

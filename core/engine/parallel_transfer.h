@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <thread>
 #include <vector>
 
 namespace aiotune {
@@ -16,6 +17,11 @@ struct Slice {
     std::uint64_t offset = 0;
     std::uint64_t length = 0;
 };
+
+// The most bytes one kernel request asks for: Linux moves at most MAX_RW_COUNT
+// (2 GiB - 4 KiB) per read or write, so a longer block goes in pieces, each
+// resubmitted as a short transfer would be. Lengths stay 64-bit until here.
+constexpr std::uint64_t kMaxBytesPerRequest = 0x7ffff000;
 
 // Contiguous 4096-aligned slices covering ioSize; the last may be shorter.
 std::vector<Slice> splitIntoSlices(std::uint64_t ioSize, int threads);
@@ -26,6 +32,7 @@ struct SliceJob {
     std::byte* memory = nullptr; // buffer + slice.offset
     IoDirection direction = IoDirection::Write;
     const AioConfig* aio = nullptr;
+    bool registerBuffers = false; // the profile's what-if; engines without registration ignore it
 };
 
 class SliceWorker {
@@ -41,10 +48,17 @@ public:
 
 using SliceWorkerFactory = std::function<std::unique_ptr<SliceWorker>()>;
 
+// Starts body on a new thread; throws std::system_error when the system
+// refuses (RLIMIT_NPROC, pids.max), as std::jthread does. A test seam.
+using ThreadStarter = std::function<std::jthread(std::function<void()> body)>;
+
+// A thread that cannot be started fails the transfer with the reason; the
+// threads already started are released, never left waiting.
 Result<TransferResult> runParallelTransfer(const TransferParams& params, const ScratchFile& file,
                                            AlignedBuffer& buffer, const std::atomic<bool>* cancel,
                                            const std::string& engineName,
-                                           const SliceWorkerFactory& makeWorker);
+                                           const SliceWorkerFactory& makeWorker,
+                                           const ThreadStarter& startThread = {});
 
 // p50/p99/max of the latencies (the vector is reordered).
 LatencySummary summarizeLatencies(std::vector<float>& latenciesUs);

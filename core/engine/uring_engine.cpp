@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <sys/uio.h>
+#include <thread>
 #include <vector>
 
 namespace aiotune {
@@ -25,6 +26,7 @@ std::string errorText(int negErrno) {
 
 class UringSliceWorker : public SliceWorker {
 public:
+    explicit UringSliceWorker(const UringSubmitFn& submit) : m_submit(submit) {}
     ~UringSliceWorker() override {
         if (m_ringReady) io_uring_queue_exit(&m_ring);
     }
@@ -45,15 +47,25 @@ public:
         m_free.reserve(m_depth);
         for (unsigned i = m_depth; i > 0; --i) m_free.push_back(i - 1);
 
-        // Registration saves the kernel a lookup and a page pin per request;
-        // both are optional and refused quietly by RLIMIT_MEMLOCK or old kernels.
+        // A registered file saves the kernel a descriptor lookup per request;
+        // optional, old kernels refuse it.
         if (io_uring_register_files(&m_ring, &m_job.fd, 1) == 0) m_fixedFile = true;
-        iovec iov{m_job.memory, static_cast<std::size_t>(m_job.slice.length)};
-        if (m_job.slice.length <= (1ull << 30)) {
-            const int reg = io_uring_register_buffers(&m_ring, &iov, 1);
-            if (reg == 0) m_fixedBuffer = true;
-            else m_note = "registered buffers refused (" + std::string(std::strerror(-reg)) +
-                          "), using plain buffers";
+        // Registered buffers are a what-if (DeepSpeed's libaio pins pages per
+        // request): only when the profile asks, and io_uring takes at most 1 GiB each.
+        if (m_job.registerBuffers) {
+            constexpr std::uint64_t kMaxRegistered = 1ull << 30;
+            if (m_job.slice.length > kMaxRegistered) {
+                m_note = "registered buffers skipped: a slice of " + std::to_string(m_job.slice.length >> 20) +
+                         " MiB is over io_uring's 1 GiB limit per buffer (use more threads or a smaller "
+                         "io size to measure them); plain buffers used";
+            } else {
+                iovec iov{m_job.memory, static_cast<std::size_t>(m_job.slice.length)};
+                const int reg = io_uring_register_buffers(&m_ring, &iov, 1);
+                if (reg == 0) m_fixedBuffer = true;
+                else m_note = "registered buffers refused (" + std::string(std::strerror(-reg)) +
+                              (reg == -ENOMEM ? ": RLIMIT_MEMLOCK too low, raise ulimit -l" : "") +
+                              "), plain buffers used";
+            }
         }
         return {};
     }
@@ -63,18 +75,25 @@ public:
     Result<void> run(const std::atomic<bool>* cancel, std::vector<float>& latencies) override {
         const std::uint64_t length = m_job.slice.length;
         std::uint64_t next = 0; // next slice-relative offset to hand out
-        unsigned inflight = 0;
-        unsigned unsubmitted = 0;
+        unsigned inflight = 0;  // handed out, not yet completed
+        unsigned pending = 0;   // queued on the ring, not yet taken by the kernel
+        unsigned refusals = 0;  // submits in a row the kernel refused with nothing to reap
         std::string error;
         bool stopping = false;
         std::vector<io_uring_cqe*> cqes(m_depth);
 
+        auto submit = [&](unsigned waitFor) {
+            const int rc = m_submit ? m_submit(&m_ring, waitFor) : io_uring_submit_and_wait(&m_ring, waitFor);
+            // The kernel may take fewer than queued; the rest stay on the ring for the next call.
+            if (rc > 0) pending -= std::min(pending, static_cast<unsigned>(rc));
+            return rc;
+        };
         auto issue = [&](unsigned slot) {
             Slot& s = m_slots[slot];
             io_uring_sqe* sqe = io_uring_get_sqe(&m_ring);
-            // Never null: at most m_depth requests are in flight on a ring of m_depth entries.
+            // Never null: at most m_depth requests are queued or in flight on a ring of m_depth entries.
             std::byte* addr = m_job.memory + s.offset + s.done;
-            const unsigned len = s.length - s.done;
+            const auto len = static_cast<unsigned>(std::min(s.length - s.done, kMaxBytesPerRequest));
             const auto fileOffset = m_job.slice.offset + s.offset + s.done;
             const int fd = m_fixedFile ? 0 : m_job.fd;
             if (m_job.direction == IoDirection::Read) {
@@ -86,15 +105,17 @@ public:
             }
             if (m_fixedFile) sqe->flags |= IOSQE_FIXED_FILE;
             io_uring_sqe_set_data64(sqe, slot);
-            ++unsubmitted;
-            if (m_single) submitPending(unsubmitted, error);
+            ++pending;
+            // single_submit: one submit call per request. A refusal leaves it
+            // pending; the loop below retries after reaping.
+            if (m_single) submit(0);
         };
         auto startNew = [&]() {
             const unsigned slot = m_free.back();
             m_free.pop_back();
             Slot& s = m_slots[slot];
             s.offset = next;
-            s.length = static_cast<unsigned>(std::min<std::uint64_t>(m_block, length - next));
+            s.length = std::min(m_block, length - next);
             s.done = 0;
             s.submitted = Clock::now();
             next += s.length;
@@ -116,10 +137,25 @@ public:
                 while (canStart()) startNew();
             if (inflight == 0) break;
 
-            int rc = unsubmitted > 0 ? io_uring_submit_and_wait(&m_ring, 1)
-                                     : io_uring_wait_cqe(&m_ring, &cqes[0]);
-            if (rc >= 0) unsubmitted = 0;
-            if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
+            int rc = 0;
+            if (pending > 0) {
+                rc = submit(1);
+                if (rc == -EAGAIN || rc == -EBUSY) {
+                    // The kernel wants completions reaped first. With none of ours
+                    // in its hands there is nothing to wait for: back off briefly.
+                    if (inflight > pending) rc = io_uring_wait_cqe(&m_ring, &cqes[0]);
+                    else if (++refusals > kMaxRefusals)
+                        return makeError("io_uring refused " + std::to_string(refusals) +
+                                         " submissions in a row (" + std::strerror(-rc) +
+                                         "): the system may be short of memory");
+                    else std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                } else if (rc >= 0) {
+                    refusals = 0;
+                }
+            } else {
+                rc = io_uring_wait_cqe(&m_ring, &cqes[0]);
+            }
+            if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME) {
                 error = "io_uring wait failed: " + std::string(std::strerror(-rc));
                 // Nothing more can be reaped safely; the ring teardown cancels the rest.
                 return makeError(error);
@@ -140,8 +176,8 @@ public:
                                                std::to_string(m_job.slice.offset + s.offset + s.done);
                     stopping = true;
                 } else {
-                    s.done += static_cast<unsigned>(res);
-                    if (s.done < s.length && !stopping) { issue(slot); continue; } // short I/O
+                    s.done += static_cast<std::uint64_t>(res);
+                    if (s.done < s.length && !stopping) { issue(slot); continue; } // short I/O, or a >2 GiB block
                     if (s.done == s.length)
                         latencies.push_back(std::chrono::duration<float, std::micro>(now - s.submitted).count());
                 }
@@ -155,24 +191,16 @@ public:
     }
 
 private:
+    static constexpr unsigned kMaxRefusals = 10000; // about 10 s of 1 ms back-offs
+
     struct Slot {
         std::uint64_t offset = 0; // relative to the slice
-        unsigned length = 0;
-        unsigned done = 0;
+        std::uint64_t length = 0; // 64-bit: a block may be 4 GiB or more
+        std::uint64_t done = 0;
         Clock::time_point submitted;
     };
 
-    void submitPending(unsigned& unsubmitted, std::string& error) {
-        while (unsubmitted > 0) {
-            const int rc = io_uring_submit(&m_ring);
-            if (rc >= 0) { unsubmitted = 0; return; }
-            if (rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
-                if (error.empty()) error = "io_uring submit failed: " + std::string(std::strerror(-rc));
-                return;
-            }
-        }
-    }
-
+    const UringSubmitFn& m_submit;
     io_uring m_ring{};
     bool m_ringReady = false;
     bool m_fixedFile = false;
@@ -191,8 +219,9 @@ private:
 
 Result<TransferResult> UringEngine::transfer(const TransferParams& params, const ScratchFile& file,
                                              AlignedBuffer& buffer, const std::atomic<bool>* cancel) {
-    return runParallelTransfer(params, file, buffer, cancel, name(),
-                               [] { return std::make_unique<UringSliceWorker>(); });
+    return runParallelTransfer(
+        params, file, buffer, cancel, name(), [this] { return std::make_unique<UringSliceWorker>(m_submit); },
+        m_startThread);
 }
 
 Result<void> probeIoUring() {

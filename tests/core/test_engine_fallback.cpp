@@ -7,6 +7,7 @@
 
 #include "engine/aligned_buffer.h"
 #include "engine/io_engine.h"
+#include "engine/libaio_engine.h"
 #include "engine/scratch_file.h"
 #include "sweep/sweep_runner.h"
 #include "sweep/sweep_sinks.h"
@@ -275,6 +276,50 @@ class TestEngineFallback : public QObject {
                  probe.error().c_str());
         QVERIFY2(engine->name().find("portable") != std::string::npos, engine->name().c_str());
         QVERIFY2(reason.find("io_uring") != std::string::npos, reason.c_str());
+    }
+
+    // An engine asked for by name is that engine or an error, never another.
+    void missingLibaioIsRefusedNotReplaced() {
+        const std::vector<std::string> missing{"libaio-missing.so.9"};
+        const auto probe = probeLibaio(missing);
+        QVERIFY(!probe.ok());
+        VERIFY_CONTAINS(probe.error(), "libaio-missing.so.9");
+        VERIFY_CONTAINS(probe.error(), "apt-get install libaio1");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        LibaioEngine engine(missing);
+        AioConfig aio;
+        const std::string problem = roundTrip(engine, dir.path().toStdString(), aio, nullptr);
+        VERIFY_CONTAINS(problem, "apt-get install libaio1");
+        QCOMPARE(entriesOf(dir.path()), QStringList());
+
+        std::string reason;
+        auto byName = createEngine(EngineKind::Libaio, &reason);
+        QVERIFY(byName);
+        QCOMPARE(byName->name(), std::string("libaio"));
+        QCOMPARE(reason, std::string());
+    }
+
+    void engineNames_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("kind"); // -1: refused
+        QTest::addRow("auto") << "auto" << int(EngineKind::Auto);
+        QTest::addRow("io_uring") << "io_uring" << int(EngineKind::IoUring);
+        QTest::addRow("portable") << "portable" << int(EngineKind::Portable);
+        QTest::addRow("libaio") << "libaio" << int(EngineKind::Libaio);
+        QTest::addRow("aio") << "aio" << -1;
+        QTest::addRow("empty") << "" << -1;
+        QTest::addRow("case") << "LIBAIO" << -1;
+    }
+    void engineNames() {
+        QFETCH(QString, name);
+        QFETCH(int, kind);
+        const auto parsed = engineKindFromName(name.toStdString());
+        QCOMPARE(parsed.has_value(), kind >= 0);
+        if (parsed) {
+            QCOMPARE(int(*parsed), kind);
+            QCOMPARE(std::string(engineKindName(*parsed)), name.toStdString());
+        }
     }
 
     // The filter really is per process: the parent still has io_uring.
