@@ -320,11 +320,19 @@ class ConfigChecker {
             single[key] = v;
             auto parsed = parseAioSection(single);
             if (!parsed) {
-                add(Severity::Error, typeIsRight(key, v) ? "AIO_OUT_OF_RANGE" : "AIO_WRONG_TYPE",
-                    subject, parsed.error() + whatDeepSpeedDoes(key, v), fixFor(key, v));
+                const bool range = typeIsRight(key, v);
+                // The parser's text up to its own advice: what the value is.
+                std::string what = parsed.error();
+                if (const auto cut = what.find("; "); !range && cut != std::string::npos)
+                    what.resize(cut);
+                add(Severity::Error, range ? "AIO_OUT_OF_RANGE" : "AIO_WRONG_TYPE", subject,
+                    what + whatDeepSpeedDoes(key, v), fixFor(key, v));
                 continue;
             }
-            if (!parsed->warnings.empty()) { // an unknown key
+            static const std::set<std::string> known = {"block_size", "queue_depth", "intra_op_parallelism",
+                                                        "thread_count", "single_submit", "overlap_events",
+                                                        "use_gds"};
+            if (!known.count(key) && !parsed->warnings.empty()) {
                 add(Severity::Warning, "AIO_UNKNOWN_KEY", subject, parsed->warnings.front(),
                     "remove it or correct its spelling");
                 continue;
@@ -346,9 +354,11 @@ class ConfigChecker {
 
     static std::string whatDeepSpeedDoes(const std::string& key, const ordered_json& v) {
         if (typeIsRight(key, v))
-            return ". DeepSpeed passes it to its async_io op unchecked, which fails or misbehaves";
-        return ". DeepSpeed passes it to its async_io op unconverted, which refuses it when "
-               "the swapper starts";
+            return "; DeepSpeed would hand it to its async_io op, which cannot work with it";
+        const bool flag = key == "single_submit" || key == "overlap_events" || key == "use_gds";
+        return std::string("; DeepSpeed hands it unconverted to its async_io op, which takes only a "
+                           "JSON ") +
+               (flag ? "boolean" : "integer") + " there: NVMe swapping fails to start";
     }
 
     static std::string fixFor(const std::string& key, const ordered_json& v) {

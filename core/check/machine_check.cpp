@@ -174,7 +174,7 @@ std::vector<CheckFinding> checkPinnedMemory(std::uint64_t perRank, const MemoryF
                            "pushes everything else out, or fails",
                        "free memory, or lower buffer_count / buffer_size"});
     else
-        out.push_back({Severity::Note, "PINNED_MEMORY", "offload_param",
+        out.push_back({Severity::Note, "PINNED_MEMORY", "zero_optimization.offload_param",
                        who + " page-lock " + human(total) + " for parameter swap buffers" + plus +
                            (facts.memAvailable ? "; " + human(*facts.memAvailable) + " available now"
                                                : std::string()),
