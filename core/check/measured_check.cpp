@@ -108,7 +108,7 @@ std::vector<CheckFinding> checkAgainstMeasurements(const std::map<std::string, R
     if (own + tolerance < best) {
         out.push_back({Severity::Warning, "SLOWER_THAN_MEASURED", "aio",
                        "the config's aio settings measured " + gib(own) + " GiB/s read + write " + where +
-                           ", " + gib(100.0 * (1.0 - own / best)) + "% below the best, " +
+                           ", " + std::to_string(static_cast<int>(100.0 * (1.0 - own / best) + 0.5)) + "% below the best, " +
                            rec.best->key.label() + " at " + gib(best) + " GiB/s",
                        "merge the best: aiotune export --log_dir <that folder> --config " + configFile});
     } else {
