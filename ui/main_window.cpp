@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "check/check_dialog.h"
 #include "panels/drives_panel.h"
 #include "panels/log_pane.h"
 #include "panels/message_bar.h"
@@ -398,6 +399,33 @@ void MainWindow::buildActions() {
     // Exports: what leaves the window.
     file->addAction(m_actSaveChart);
     file->addAction(m_actExportCsv);
+    file->addSeparator();
+    // `aiotune check` in the window; also offered after a merge (below).
+    const auto showCheck = [this](const QString& path) {
+        auto* dialog = new CheckDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->check(CheckDialog::defaultOptions(path));
+        dialog->open();
+    };
+    QAction* checkConfig = file->addAction(tr("Chec&k DeepSpeed config…"));
+    checkConfig->setObjectName(QStringLiteral("actionCheckConfig"));
+    connect(checkConfig, &QAction::triggered, this, [this, showCheck] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Check DeepSpeed config"), QString(), tr("DeepSpeed config (*.json);;All files (*)"));
+        if (!path.isEmpty()) showCheck(path);
+    });
+    connect(m_best, &BestConfigPanel::merged, this, [this, showCheck](const QString& path) {
+        auto* offer = new QMessageBox(QMessageBox::Question, tr("Check the config?"),
+                                      tr("Check %1 for NVMe offload problems now (nvme_path, swap "
+                                         "buffers, locked memory, libaio, the drive)?").arg(path),
+                                      QMessageBox::Yes | QMessageBox::No, this);
+        offer->setObjectName(QStringLiteral("offerCheck"));
+        offer->setAttribute(Qt::WA_DeleteOnClose);
+        connect(offer, &QMessageBox::buttonClicked, this, [offer, showCheck, path](QAbstractButton* b) {
+            if (offer->standardButton(b) == QMessageBox::Yes) showCheck(path);
+        });
+        offer->open(); // not modal to the caller: a merge never waits on it
+    });
     file->addSeparator();
     file->addAction(quit);
 

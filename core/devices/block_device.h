@@ -2,6 +2,8 @@
 // One disk as discovery reports it: identity from sysfs, queue settings, and
 // where its filesystems are mounted. Unknown values stay empty / nullopt: a
 // missing or unreadable sysfs attribute is normal (virtual disks, old kernels).
+#include "devices/pcie_link.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +33,10 @@ struct BlockDevice {
     std::optional<int> numaNode;  // as the kernel says; -1 means no NUMA affinity
     std::string scheduler;        // the active one: "none", "mq-deadline"
     std::optional<bool> rotational;
+    std::optional<PcieLink> pcieLink; // NVMe only: the controller's PCI function
+    // The IOMMU domain type of that PCI function (<pci>/iommu_group/type):
+    // "identity" (passthrough), "DMA" (strict), "DMA-FQ" (lazy); empty without an IOMMU.
+    std::string iommuType;
     bool nvme = false;
     bool virtualDisk = false;     // loop, ram, zram: memory or files, not drives
     std::vector<std::string> partitions; // "nvme0n1p1", natural order

@@ -261,6 +261,17 @@ Result<DiscoveryReport> DeviceDiscovery::discover() const {
         d.logicalBlockSize = parseInt<std::uint32_t>(readAttr(dir / "queue" / "logical_block_size"));
         if (const auto sched = readAttr(dir / "queue" / "scheduler")) d.scheduler = activeScheduler(*sched);
         if (const auto rot = parseInt<int>(readAttr(dir / "queue" / "rotational"))) d.rotational = *rot != 0;
+        if (d.nvme) {
+            // The controller's "device" link is its PCI function; a namespace's
+            // own "device" is the controller (whose "device" is the function).
+            for (const fs::path& pci : {c / "device", dev / "device"}) {
+                std::error_code ec;
+                if (!fs::is_directory(pci, ec)) continue;
+                d.pcieLink = readPcieLink(pci.string());
+                d.iommuType = readAttr(pci / "iommu_group" / "type").value_or("");
+                if (d.pcieLink || !d.iommuType.empty()) break;
+            }
+        }
 
         // The disk and its partitions, each with its device number, so that
         // mounts can be matched by number first and by /dev name second.

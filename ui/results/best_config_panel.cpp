@@ -331,5 +331,6 @@ bool BestConfigPanel::mergeIntoConfig() {
     if (written->backup)
         text += tr(" The original is kept as %1.").arg(fromStd(written->backup->string()));
     emit message(text, false);
+    emit merged(path);
     return true;
 }

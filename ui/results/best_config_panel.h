@@ -68,6 +68,8 @@ class BestConfigPanel : public QWidget {
   signals:
     // For the window's message bar.
     void message(const QString& text, bool isError);
+    // A merge wrote this DeepSpeed config (the window offers to check it).
+    void merged(const QString& configFile);
 
   private:
     void refresh();

@@ -1,0 +1,96 @@
+// `aiotune check`: a preflight of a DeepSpeed config for NVMe offload on this
+// machine. Exit 0: no errors; 1: errors found; 2: the check could not run.
+#include "commands.h"
+
+#include "check/preflight.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+namespace aiotune::cli {
+
+namespace {
+
+// The folder the window writes its sweeps to (Qt's AppDataLocation for
+// organization and application "aiotune"), for "the last sweep".
+std::filesystem::path windowSweepsRoot() {
+    std::filesystem::path data;
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) data = xdg;
+    else if (const char* home = std::getenv("HOME"); home && *home)
+        data = std::filesystem::path(home) / ".local" / "share";
+    if (data.empty()) return {};
+    return data / "aiotune" / "aiotune" / "sweeps";
+}
+
+} // namespace
+
+int runCheck(const std::vector<std::string>& args) {
+    CLI::App app{"Checks a DeepSpeed config and this machine for NVMe offload: the aio section "
+                 "for the DeepSpeed version, offload settings, swap buffers, nvme_path (folder, "
+                 "drive, O_DIRECT, space), locked memory, libaio, the drive's PCIe link, scheduler, "
+                 "IOMMU and NUMA node. Exit status: 0 no errors, 1 errors found, 2 the check could "
+                 "not run.",
+                 "aiotune check"};
+    std::string config, version, logDir;
+    bool json = false;
+    app.add_option("--config", config, "the DeepSpeed config (JSON; comments allowed)")
+        ->required()
+        ->type_name("FILE");
+    app.add_option("--deepspeed_version,--deepspeed-version", version,
+                   "the DeepSpeed release that will read it (default: 0.16.4 or later)")
+        ->type_name("VER");
+    app.add_option("--log_dir,--log-dir", logDir,
+                   "sweep log folder to compare the aio settings with (default: the window's last sweep)")
+        ->type_name("DIR");
+    app.add_flag("--json", json, "print one JSON object instead of text");
+
+    std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11 takes them last first
+    try {
+        app.parse(reversed);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        return 0;
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "aiotune check: " << e.what() << "\n(see aiotune check --help)\n";
+        return 2;
+    }
+
+    PreflightOptions options;
+    options.configFile = config;
+    if (!version.empty()) {
+        auto parsed = DeepSpeedVersion::parse(version);
+        if (!parsed) {
+            std::cerr << "aiotune check: --deepspeed_version: " << parsed.error() << "\n";
+            return 2;
+        }
+        options.version = *parsed;
+        options.versionGiven = true;
+    }
+    if (!logDir.empty()) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(logDir, ec)) {
+            std::cerr << "aiotune check: --log_dir \"" << logDir
+                      << "\" is not a folder: give a sweep log folder\n";
+            return 2;
+        }
+        options.logDir = logDir;
+    } else {
+        options.sweepsRoot = windowSweepsRoot();
+    }
+
+    auto report = runPreflight(options);
+    if (!report) {
+        if (json)
+            std::cout << nlohmann::ordered_json{{"error", report.error()}}.dump(2) << "\n";
+        std::cerr << "aiotune check: " << report.error() << "\n";
+        return 2;
+    }
+    if (json) std::cout << toJson(*report).dump(2) << "\n";
+    else std::cout << formatReport(*report);
+    return report->errors() > 0 ? 1 : 0;
+}
+
+} // namespace aiotune::cli

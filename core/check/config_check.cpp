@@ -1,0 +1,464 @@
+#include "check/config_check.h"
+
+#include "util/byte_size.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <set>
+
+namespace aiotune {
+
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+// DeepSpeed 0.7.0 moved the ZeRO config to pydantic models that refuse
+// unknown keys (extra="forbid") and convert "5" or "true" where a number or a
+// boolean is wanted; before, sections were plain dicts read key by key.
+const DeepSpeedVersion kPydanticZero{0, 7, 0};
+
+constexpr std::uint64_t kParamBufferCountDefault = 5;
+constexpr std::uint64_t kParamBufferSizeDefault = 100000000; // 1e8 elements
+constexpr std::uint64_t kOptimizerBufferCountDefault = 4;
+
+std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string shortDump(const ordered_json& v) {
+    std::string text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    return text;
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+class ConfigChecker {
+  public:
+    ConfigChecker(const ordered_json& root, const DeepSpeedVersion& version)
+        : m_root(root), m_version(version) {}
+
+    ConfigCheckOutcome run() {
+        if (!m_root.is_object()) {
+            add(Severity::Error, "CONFIG_NOT_OBJECT", "", "the config is " + shortDump(m_root) +
+                    ", not a JSON object; DeepSpeed refuses it",
+                "choose the DeepSpeed config file (a { ... } object)");
+            return std::move(m_out);
+        }
+        readPrecision();
+        readOptimizer();
+        readZero();
+        checkAio();
+        checkNested();
+        checkOffloadUse();
+        return std::move(m_out);
+    }
+
+  private:
+    void add(Severity s, std::string code, std::string subject, std::string message,
+             std::string fix) {
+        m_out.findings.push_back(
+            {s, std::move(code), std::move(subject), std::move(message), std::move(fix)});
+    }
+
+    bool pydantic() const { return m_version >= kPydanticZero; }
+
+    // ---- precision and optimizer: what the swap buffers hold -----------------
+
+    static bool enabledSection(const ordered_json& root, const char* key) {
+        const auto it = root.find(key);
+        if (it == root.end() || !it->is_object()) return false;
+        const auto en = it->find("enabled");
+        return en != it->end() && en->is_boolean() && en->get<bool>();
+    }
+
+    void readPrecision() {
+        // Parameters are swapped in the model's dtype: 2 bytes with fp16 or bf16.
+        if (enabledSection(m_root, "fp16") || enabledSection(m_root, "bf16") ||
+            enabledSection(m_root, "bfloat16"))
+            m_out.settings.paramElementBytes = 2;
+    }
+
+    void readOptimizer() {
+        const auto it = m_root.find("optimizer");
+        if (it == m_root.end() || !it->is_object()) return;
+        const auto type = it->find("type");
+        if (type == it->end() || !type->is_string()) return;
+        auto& s = m_out.settings;
+        s.optimizerType = lower(type->get<std::string>());
+        // Swapped per parameter: its fp32 copy plus the optimizer's state tensors.
+        static const std::set<std::string> twoStates = {
+            "adam", "adamw", "lamb", "onebitadam", "zerooneadam", "onebitlamb",
+            "fusedadam", "cpuadam", "deepspeedcpuadam", "fusedlamb", "lion", "fusedlion"};
+        static const std::set<std::string> oneState = {"adagrad", "sgd", "cpuadagrad"};
+        if (twoStates.count(s.optimizerType)) s.optimizerStateTensors = 3;
+        else if (oneState.count(s.optimizerType)) s.optimizerStateTensors = 2;
+    }
+
+    // ---- zero_optimization and its offload sections ----------------------------
+
+    void readZero() {
+        const auto it = m_root.find("zero_optimization");
+        if (it == m_root.end() || it->is_null()) return;
+        if (it->is_boolean()) { // the oldest form: true means stage 1
+            m_out.settings.zeroStage = it->get<bool>() ? 1 : 0;
+            return;
+        }
+        if (!it->is_object()) {
+            add(Severity::Error, "ZERO_WRONG_TYPE", "zero_optimization",
+                "\"zero_optimization\" is " + shortDump(*it) +
+                    ", not an object; DeepSpeed refuses the config",
+                "write it as an object such as {\"stage\": 3, ...}");
+            return;
+        }
+        const ordered_json& zero = *it;
+        if (const auto st = zero.find("stage"); st != zero.end()) {
+            if (st->is_number_integer()) m_out.settings.zeroStage = st->get<int>();
+            else if (auto n = numericString(*st)) m_out.settings.zeroStage = static_cast<int>(*n);
+        }
+        m_out.settings.param = readOffload(zero, "offload_param", true);
+        m_out.settings.optimizer = readOffload(zero, "offload_optimizer", false);
+    }
+
+    static std::optional<std::uint64_t> numericString(const ordered_json& v) {
+        if (!v.is_string()) return std::nullopt;
+        const std::string& s = v.get_ref<const std::string&>();
+        std::uint64_t n = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+        if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+        return n;
+    }
+
+    // A count or size in an offload section: whole numbers; pydantic also
+    // takes a numeric string (or a float with no fraction) and converts it.
+    std::optional<std::uint64_t> readCount(const ordered_json& v, const std::string& subject,
+                                           std::uint64_t fallback) {
+        if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+        if (v.is_number_integer()) {
+            add(Severity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
+                quote(subject) + " is " + shortDump(v) + "; DeepSpeed refuses negative values",
+                "use a number of at least 0 (DeepSpeed's default is " + std::to_string(fallback) +
+                    ")");
+            return std::nullopt;
+        }
+        if (v.is_number_float()) {
+            const double d = v.get<double>();
+            if (std::isfinite(d) && d >= 0 && std::trunc(d) == d && d < 1.8e19) {
+                // DeepSpeed's own examples write 1e8: pydantic takes a whole float.
+                add(pydantic() ? Severity::Note : Severity::Warning, "OFFLOAD_WRONG_TYPE", subject,
+                    quote(subject) + " is written as a fractional number (" + shortDump(v) +
+                        "); DeepSpeed 0.7+ converts it, older releases pass it on as a float",
+                    "write it as a whole number: " + std::to_string(static_cast<std::uint64_t>(d)));
+                return static_cast<std::uint64_t>(d);
+            }
+        } else if (auto n = numericString(v)) {
+            add(pydantic() ? Severity::Warning : Severity::Error, "OFFLOAD_WRONG_TYPE", subject,
+                quote(subject) + " is the string " + shortDump(v) +
+                    (pydantic() ? "; DeepSpeed " + m_version.toString() + " converts it to a number"
+                                : "; DeepSpeed " + m_version.toString() +
+                                      " uses the string as it is and fails"),
+                "write the number without quotes: " + std::to_string(*n));
+            return n;
+        }
+        add(Severity::Error, "OFFLOAD_WRONG_TYPE", subject,
+            quote(subject) + " is " + shortDump(v) +
+                ", not a whole number; DeepSpeed refuses the config",
+            "write a whole number (DeepSpeed's default is " + std::to_string(fallback) + ")");
+        return std::nullopt;
+    }
+
+    std::optional<bool> readFlag(const ordered_json& v, const std::string& subject) {
+        if (v.is_boolean()) return v.get<bool>();
+        if (v.is_string()) {
+            const std::string s = lower(v.get<std::string>());
+            const bool truthy = s == "true" || s == "1" || s == "yes" || s == "on";
+            const bool falsy = s == "false" || s == "0" || s == "no" || s == "off";
+            if (truthy || falsy) {
+                add(pydantic() ? Severity::Warning : Severity::Error, "OFFLOAD_WRONG_TYPE", subject,
+                    quote(subject) + " is the string " + shortDump(v) +
+                        (pydantic() ? "; DeepSpeed " + m_version.toString() +
+                                          " converts it to " + (truthy ? "true" : "false")
+                                    : "; DeepSpeed " + m_version.toString() +
+                                          " reads any non-empty string as true"),
+                    std::string("write ") + (truthy ? "true" : "false") + " without quotes");
+                return pydantic() ? truthy : true;
+            }
+        }
+        add(Severity::Error, "OFFLOAD_WRONG_TYPE", subject,
+            quote(subject) + " is " + shortDump(v) + ", not a boolean; DeepSpeed refuses the config",
+            "write true or false");
+        return std::nullopt;
+    }
+
+    OffloadSection readOffload(const ordered_json& zero, const char* name, bool isParam) {
+        OffloadSection s;
+        s.path = std::string("zero_optimization.") + name;
+        s.bufferCount = isParam ? kParamBufferCountDefault : kOptimizerBufferCountDefault;
+        s.bufferSize = isParam ? kParamBufferSizeDefault : 0;
+        const auto it = zero.find(name);
+        if (it == zero.end() || it->is_null()) return s;
+        if (!it->is_object()) {
+            add(Severity::Error, "OFFLOAD_WRONG_TYPE", s.path,
+                quote(s.path) + " is " + shortDump(*it) + ", not an object; DeepSpeed refuses the config",
+                "write it as an object such as {\"device\": \"nvme\", \"nvme_path\": \"/local_nvme\"}");
+            return s;
+        }
+        s.present = true;
+        static const std::set<std::string> paramKeys = {"device", "nvme_path", "buffer_count",
+                                                        "buffer_size", "max_in_cpu", "pin_memory"};
+        static const std::set<std::string> optimizerKeys = {
+            "device", "nvme_path", "buffer_count", "pin_memory", "pipeline", "pipeline_read",
+            "pipeline_write", "fast_init", "ratio", "super_offload", "cpuadam_cores_perc"};
+        const auto& known = isParam ? paramKeys : optimizerKeys;
+        for (auto kv = it->begin(); kv != it->end(); ++kv) {
+            const std::string& key = kv.key();
+            const ordered_json& v = kv.value();
+            const std::string subject = s.path + "." + key;
+            // HF's "auto" placeholders are dropped by DeepSpeed's non-strict loading.
+            if (v.is_string() && v.get<std::string>() == "auto" && pydantic()) continue;
+            if (!known.count(key)) {
+                if (key == "aio") continue; // reported with the other nested aio blocks
+                add(pydantic() ? Severity::Error : Severity::Warning, "OFFLOAD_UNKNOWN_KEY", subject,
+                    "unknown key " + quote(key) + " in " + quote(s.path) +
+                        (pydantic() ? ": DeepSpeed " + m_version.toString() +
+                                          " refuses the config (extra keys are not permitted)"
+                                    : ": DeepSpeed ignores it"),
+                    "remove it or correct its spelling");
+                continue;
+            }
+            if (key == "device") {
+                if (v.is_string()) {
+                    s.device = v.get<std::string>();
+                    if (s.device != "none" && s.device != "cpu" && s.device != "nvme")
+                        add(Severity::Error, "OFFLOAD_DEVICE_INVALID", subject,
+                            "device " + shortDump(v) + " is not one DeepSpeed knows; it refuses "
+                                                       "the config (values are lower case)",
+                            "write \"nvme\", \"cpu\" or \"none\"");
+                } else if (!v.is_null()) {
+                    add(Severity::Error, "OFFLOAD_DEVICE_INVALID", subject,
+                        "device is " + shortDump(v) + ", not a string; DeepSpeed refuses the config",
+                        "write \"nvme\", \"cpu\" or \"none\"");
+                }
+            } else if (key == "nvme_path") {
+                if (v.is_string()) s.nvmePath = v.get<std::string>();
+                else if (!v.is_null())
+                    add(Severity::Error, "OFFLOAD_WRONG_TYPE", subject,
+                        "nvme_path is " + shortDump(v) + ", not a path string; DeepSpeed refuses it",
+                        "write the folder as a string: \"/local_nvme\"");
+            } else if (key == "buffer_count") {
+                if (auto n = readCount(v, subject, s.bufferCount)) s.bufferCount = *n;
+            } else if (key == "buffer_size") {
+                if (auto n = readCount(v, subject, s.bufferSize)) s.bufferSize = *n;
+            } else if (key == "max_in_cpu") {
+                readCount(v, subject, 1000000000);
+            } else if (key == "pin_memory") {
+                if (auto b = readFlag(v, subject)) s.pinMemory = *b;
+            } else if (key == "pipeline_read") {
+                if (auto b = readFlag(v, subject)) s.pipelineRead = *b;
+            } else if (key == "pipeline_write") {
+                if (auto b = readFlag(v, subject)) s.pipelineWrite = *b;
+            } else if (key == "pipeline") {
+                if (auto b = readFlag(v, subject); b && *b) s.pipelineRead = s.pipelineWrite = true;
+            } else if (key == "fast_init" || key == "super_offload") {
+                readFlag(v, subject);
+            }
+        }
+        return s;
+    }
+
+    // ---- the aio section ------------------------------------------------------
+
+    void checkAio() {
+        const auto it = m_root.find("aio");
+        if (it == m_root.end() || it->is_null()) return;
+        if (!it->is_object()) {
+            add(Severity::Error, "AIO_WRONG_TYPE", "aio",
+                "\"aio\" is " + shortDump(*it) + ", not an object; DeepSpeed fails reading it",
+                "write an object such as {\"block_size\": 1048576, \"queue_depth\": 8}, or "
+                "remove it for the defaults");
+            return;
+        }
+        m_out.settings.aioPresent = true;
+        const bool intraOp = m_version.readsIntraOpParallelism();
+        const std::string threadKey = intraOp ? "intra_op_parallelism" : "thread_count";
+        AioConfig& aio = m_out.settings.aio;
+        for (auto kv = it->begin(); kv != it->end(); ++kv) {
+            const std::string& key = kv.key();
+            const ordered_json& v = kv.value();
+            const std::string subject = "aio." + key;
+            const bool ignoredThreads = (key == "thread_count" || key == "intra_op_parallelism") &&
+                                        key != threadKey;
+            if (key == "num_threads" || ignoredThreads) {
+                std::string what = key == "num_threads"
+                                       ? "is written by ds_nvme_tune but read by no DeepSpeed release"
+                                       : "is not read by DeepSpeed " + m_version.toString() +
+                                             (intraOp ? " (it reads intra_op_parallelism since 0.16.4)"
+                                                      : " (intra_op_parallelism arrived in 0.16.4)");
+                const bool harmless = v == ordered_json(1) || it->contains(threadKey);
+                add(harmless ? Severity::Note : Severity::Warning, "AIO_IGNORED_KEY", subject,
+                    quote(key) + " (" + shortDump(v) + ") " + what +
+                        (it->contains(threadKey) ? "; " + quote(threadKey) + " is there and is used"
+                                                 : "; DeepSpeed uses 1 thread"),
+                    it->contains(threadKey) ? "remove " + quote(key)
+                                            : "rename it to " + quote(threadKey));
+                continue;
+            }
+            if (key == "use_gds" && !m_version.readsUseGds()) {
+                const bool on = v.is_boolean() && v.get<bool>();
+                add(on ? Severity::Warning : Severity::Note, "AIO_IGNORED_KEY", subject,
+                    "\"use_gds\" is not read by DeepSpeed " + m_version.toString() +
+                        " (GPUDirect Storage arrived in 0.15.0)",
+                    on ? "upgrade DeepSpeed to use GDS, or remove the key" : "remove the key");
+                continue;
+            }
+            // One key at a time through the config module's own parser: its
+            // rules and messages for types, ranges and unknown keys.
+            ordered_json single = ordered_json::object();
+            single[key] = v;
+            auto parsed = parseAioSection(single);
+            if (!parsed) {
+                const bool range = typeIsRight(key, v);
+                // The parser's text up to its own advice: what the value is.
+                std::string what = parsed.error();
+                if (const auto cut = what.find("; "); !range && cut != std::string::npos)
+                    what.resize(cut);
+                add(Severity::Error, range ? "AIO_OUT_OF_RANGE" : "AIO_WRONG_TYPE", subject,
+                    what + whatDeepSpeedDoes(key, v), fixFor(key, v));
+                continue;
+            }
+            static const std::set<std::string> known = {"block_size", "queue_depth", "intra_op_parallelism",
+                                                        "thread_count", "single_submit", "overlap_events",
+                                                        "use_gds"};
+            if (!known.count(key) && !parsed->warnings.empty()) {
+                add(Severity::Warning, "AIO_UNKNOWN_KEY", subject, parsed->warnings.front(),
+                    "remove it or correct its spelling");
+                continue;
+            }
+            if (key == "block_size") aio.block_size = parsed->config.block_size;
+            else if (key == "queue_depth") aio.queue_depth = parsed->config.queue_depth;
+            else if (key == threadKey) aio.intra_op_parallelism = parsed->config.intra_op_parallelism;
+            else if (key == "single_submit") aio.single_submit = parsed->config.single_submit;
+            else if (key == "overlap_events") aio.overlap_events = parsed->config.overlap_events;
+            else if (key == "use_gds") aio.use_gds = parsed->config.use_gds;
+        }
+    }
+
+    static bool typeIsRight(const std::string& key, const ordered_json& v) {
+        if (key == "single_submit" || key == "overlap_events" || key == "use_gds")
+            return v.is_boolean();
+        return v.is_number_integer();
+    }
+
+    static std::string whatDeepSpeedDoes(const std::string& key, const ordered_json& v) {
+        if (typeIsRight(key, v))
+            return "; DeepSpeed would hand it to its async_io op, which cannot work with it";
+        const bool flag = key == "single_submit" || key == "overlap_events" || key == "use_gds";
+        return std::string("; DeepSpeed hands it unconverted to its async_io op, which takes only a "
+                           "JSON ") +
+               (flag ? "boolean" : "integer") + " there: NVMe swapping fails to start";
+    }
+
+    static std::string fixFor(const std::string& key, const ordered_json& v) {
+        if (key == "single_submit" || key == "overlap_events" || key == "use_gds") {
+            if (v.is_string()) {
+                const std::string s = lower(v.get<std::string>());
+                if (s == "false" || s == "true") return "write " + s + " without quotes";
+            }
+            return "write true or false";
+        }
+        if (key == "block_size") {
+            if (v.is_string())
+                if (auto bytes = parseByteSize(v.get<std::string>()); bytes.ok())
+                    return "write " + std::to_string(*bytes) + " without quotes";
+            if (v.is_number_unsigned()) {
+                const std::uint64_t b = v.get<std::uint64_t>();
+                const std::uint64_t up = (b / 4096 + 1) * 4096;
+                return "use a multiple of 4096, e.g. " + std::to_string(up) + " (" +
+                       formatByteSizeTag(up) + ")";
+            }
+            return "write a byte count such as 1048576";
+        }
+        if (v.is_string())
+            if (auto n = numericString(v)) return "write " + std::to_string(*n) + " without quotes";
+        return "write a whole number of at least 1";
+    }
+
+    // ---- aio blocks where DeepSpeed never reads them ---------------------------
+
+    void checkNested() {
+        for (const std::string& path : findNestedAioBlocks(m_root)) {
+            const bool inZero = path.rfind("zero_optimization.", 0) == 0;
+            const bool refused = inZero && pydantic();
+            add(refused ? Severity::Error : Severity::Warning, "AIO_NESTED", path,
+                "an \"aio\" block in " + quote(path.substr(0, path.size() - 4)) +
+                    (refused ? " makes DeepSpeed " + m_version.toString() +
+                                   " refuse the config (the ZeRO section permits no extra keys)"
+                             : " is never read: DeepSpeed reads \"aio\" only at the top level") +
+                    (m_out.settings.aioPresent ? "" : "; the defaults apply"),
+                "move its settings to a top-level \"aio\" block and delete this one");
+        }
+    }
+
+    // ---- how the offload sections fit together ---------------------------------
+
+    void checkOffloadUse() {
+        const auto& s = m_out.settings;
+        for (const OffloadSection* o : {&s.param, &s.optimizer}) {
+            if (!o->nvme()) continue;
+            if (!o->nvmePath || o->nvmePath->empty())
+                add(Severity::Error, "OFFLOAD_NVME_PATH_MISSING", o->path + ".nvme_path",
+                    quote(o->path) + " has device \"nvme\" but no nvme_path; DeepSpeed fails when "
+                                     "it sets up swapping",
+                    "add \"nvme_path\": a folder on the NVMe drive, e.g. \"/local_nvme\"");
+            if (s.zeroStage != 3)
+                add(Severity::Warning, "NVME_NEEDS_STAGE3", o->path + ".device",
+                    "NVMe offload is implemented only for ZeRO stage 3 (ZeRO-Infinity); with "
+                    "stage " + std::to_string(s.zeroStage) + " DeepSpeed swaps nothing to NVMe",
+                    "set \"zero_optimization\": {\"stage\": 3}, or use device \"cpu\"");
+        }
+        if (s.param.present && s.param.device != "none" && s.zeroStage != 3 && !s.param.nvme())
+            add(Severity::Warning, "OFFLOAD_PARAM_NEEDS_STAGE3", s.param.path,
+                "offload_param is used only with ZeRO stage 3; stage " +
+                    std::to_string(s.zeroStage) + " ignores it",
+                "set \"stage\": 3 or remove offload_param");
+        if (s.anyNvme() && !s.aioPresent) {
+            const AioConfig d;
+            add(Severity::Warning, "AIO_DEFAULTS_USED", "aio",
+                "NVMe offload is on but the config has no \"aio\" section, so DeepSpeed uses its "
+                "defaults: block_size " + std::to_string(d.block_size) + ", queue_depth " +
+                    std::to_string(d.queue_depth) + ", " +
+                    (m_version.readsIntraOpParallelism() ? "intra_op_parallelism" : "thread_count") +
+                    " 1, single_submit false, overlap_events true",
+                "measure the drive (aiotune sweep --nvme_dir <nvme_path>) and merge the best "
+                "settings (aiotune export --log_dir <dir> --config <this file>)");
+        }
+        if (!s.anyNvme() && s.aioPresent)
+            add(Severity::Note, "AIO_UNUSED", "aio",
+                "the \"aio\" section only matters for NVMe offload, and this config offloads "
+                "nothing to NVMe",
+                "");
+        for (const OffloadSection* o : {&s.param, &s.optimizer})
+            if (o->nvme() && !o->pinMemory)
+                add(Severity::Note, "PIN_MEMORY_NVME", o->path + ".pin_memory",
+                    "pin_memory false does not apply to NVMe swap buffers: DeepSpeed always "
+                    "allocates them page-locked",
+                    "");
+    }
+
+    const ordered_json& m_root;
+    DeepSpeedVersion m_version;
+    ConfigCheckOutcome m_out;
+};
+
+} // namespace
+
+ConfigCheckOutcome checkDeepSpeedConfig(const nlohmann::ordered_json& root,
+                                        const DeepSpeedVersion& version) {
+    return ConfigChecker(root, version).run();
+}
+
+} // namespace aiotune

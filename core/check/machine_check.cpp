@@ -1,0 +1,241 @@
+#include "check/machine_check.h"
+
+#include "util/byte_size.h"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <dlfcn.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace aiotune {
+
+namespace {
+
+std::optional<std::string> readText(const fs::path& path, std::size_t limit = 1 << 20) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) return std::nullopt;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string text(limit, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(limit));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    return text;
+}
+
+std::optional<std::uint64_t> parseU64(std::string_view s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
+    std::uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+    return n;
+}
+
+// memory.max ("max" = none) or v1's memory.limit_in_bytes (a huge number = none).
+std::optional<std::uint64_t> readLimit(const fs::path& file) {
+    const auto text = readText(file, 64);
+    if (!text) return std::nullopt;
+    const auto n = parseU64(*text);
+    if (!n || *n >= (1ull << 60)) return std::nullopt;
+    return n;
+}
+
+std::string human(std::uint64_t bytes) { return formatByteSizeHuman(bytes); }
+
+} // namespace
+
+bool MachineCheckOptions::defaultLibaioLoadable() {
+    void* handle = ::dlopen("libaio.so.1", RTLD_LAZY | RTLD_LOCAL);
+    if (!handle) return false;
+    ::dlclose(handle);
+    return true;
+}
+
+std::optional<std::uint64_t> MachineCheckOptions::defaultMemlockLimit() {
+    if (::geteuid() == 0) return std::nullopt; // CAP_IPC_LOCK: mlock is not limited
+    struct rlimit rl {};
+    if (::getrlimit(RLIMIT_MEMLOCK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return std::nullopt;
+    return static_cast<std::uint64_t>(rl.rlim_cur);
+}
+
+MemoryFacts readMemoryFacts(const MachineCheckOptions& options) {
+    MemoryFacts facts;
+    if (options.memlockLimit) facts.memlockLimit = options.memlockLimit();
+    if (const auto meminfo = readText(fs::path(options.procRoot) / "meminfo")) {
+        std::istringstream lines(*meminfo);
+        std::string line;
+        while (std::getline(lines, line)) {
+            if (line.rfind("MemAvailable:", 0) != 0) continue;
+            std::istringstream fields(line.substr(13));
+            std::uint64_t kib = 0;
+            if (fields >> kib) facts.memAvailable = kib * 1024;
+        }
+    }
+    // The cgroup of this process, then every limit from it up to the root.
+    if (const auto cgroups = readText(fs::path(options.procRoot) / "self" / "cgroup")) {
+        std::istringstream lines(*cgroups);
+        std::string line;
+        while (std::getline(lines, line)) {
+            const auto first = line.find(':');
+            const auto second = first == std::string::npos ? first : line.find(':', first + 1);
+            if (second == std::string::npos) continue;
+            const std::string controllers = line.substr(first + 1, second - first - 1);
+            const std::string path = line.substr(second + 1);
+            fs::path base;
+            std::string file;
+            if (line.rfind("0::", 0) == 0) {
+                base = options.cgroupRoot;
+                file = "memory.max";
+            } else if (controllers.find("memory") != std::string::npos) {
+                base = fs::path(options.cgroupRoot) / "memory";
+                file = "memory.limit_in_bytes";
+            } else {
+                continue;
+            }
+            fs::path dir = (base / fs::path(path).relative_path()).lexically_normal();
+            const fs::path top = base.lexically_normal();
+            for (int depth = 0; depth < 64; ++depth) {
+                if (const auto limit = readLimit(dir / file)) {
+                    if (!facts.cgroupLimit || *limit < *facts.cgroupLimit) {
+                        facts.cgroupLimit = limit;
+                        facts.cgroupLimitFile = (dir / file).string();
+                    }
+                }
+                if (dir == top || dir.parent_path() == dir || dir.string().size() <= top.string().size()) break;
+                dir = dir.parent_path();
+            }
+        }
+    }
+    std::error_code ec;
+    for (fs::directory_iterator it(fs::path(options.procRoot) / "driver" / "nvidia" / "gpus", ec), end;
+         !ec && it != end; it.increment(ec))
+        ++facts.gpus;
+    return facts;
+}
+
+std::vector<CheckFinding> checkLibaio(const MachineCheckOptions& options) {
+    std::vector<CheckFinding> out;
+    if (options.libaioLoadable && !options.libaioLoadable())
+        out.push_back({Severity::Error, "LIBAIO_MISSING", "libaio.so.1",
+                       "libaio.so.1 cannot be loaded, so DeepSpeed's async_io op (every NVMe swap) "
+                       "cannot load: DeepSpeed stops when it sets up NVMe offload",
+                       "install libaio (Debian/Ubuntu: apt install libaio1 libaio-dev; RHEL: dnf "
+                       "install libaio libaio-devel)"});
+    bool header = false;
+    for (const auto& dir : options.includeDirs) {
+        std::error_code ec;
+        if (fs::is_regular_file(fs::path(dir) / "libaio.h", ec)) header = true;
+    }
+    if (!header)
+        out.push_back({Severity::Warning, "LIBAIO_DEV_MISSING", "libaio.h",
+                       "libaio.h is not installed: unless your DeepSpeed was built with its ops "
+                       "(DS_BUILD_AIO=1), it compiles async_io on first use and that build fails",
+                       "install the libaio development files (Debian/Ubuntu: libaio-dev; RHEL: "
+                       "libaio-devel), or set CFLAGS/LDFLAGS to where libaio is"});
+    return out;
+}
+
+std::vector<CheckFinding> checkPinnedMemory(std::uint64_t perRank, const MemoryFacts& facts,
+                                            bool optimizerUnknown) {
+    std::vector<CheckFinding> out;
+    if (perRank == 0) return out;
+    const int ranks = facts.gpus > 0 ? facts.gpus : 1;
+    const std::uint64_t total = perRank * static_cast<std::uint64_t>(ranks);
+    const std::string plus = optimizerUnknown
+                                 ? " plus the optimizer's swap buffers (buffer_count x the largest "
+                                   "parameter partition x 4 bytes, which only the model knows)"
+                                 : std::string();
+    const std::string who = facts.gpus > 0 ? std::to_string(ranks) + " ranks (one per GPU seen)"
+                                           : std::string("one rank (no GPU seen; multiply by ranks per node)");
+    if (facts.memlockLimit && perRank > *facts.memlockLimit)
+        out.push_back({Severity::Error, "PINNED_OVER_MEMLOCK", "RLIMIT_MEMLOCK",
+                       "each rank page-locks " + human(perRank) + " of parameter swap buffers" + plus +
+                           ", but this user may lock only " + human(*facts.memlockLimit) +
+                           " (ulimit -l): mlock fails and DeepSpeed cannot allocate its buffers",
+                       "raise the limit (ulimit -l unlimited, or memlock in "
+                       "/etc/security/limits.conf; LimitMEMLOCK= for services), or lower "
+                       "buffer_count / buffer_size"});
+    if (facts.cgroupLimit && total > *facts.cgroupLimit)
+        out.push_back({Severity::Error, "PINNED_OVER_CGROUP", facts.cgroupLimitFile,
+                       who + " page-lock " + human(total) + plus +
+                           ", more than this cgroup's memory limit of " + human(*facts.cgroupLimit) +
+                           ": the job is killed for running out of memory",
+                       "ask for more memory in the job (e.g. Slurm --mem) or lower buffer_count / "
+                       "buffer_size"});
+    else if (facts.memAvailable && total > *facts.memAvailable)
+        out.push_back({Severity::Warning, "PINNED_OVER_FREE_RAM", "MemAvailable",
+                       who + " page-lock " + human(total) + plus + ", more than the " +
+                           human(*facts.memAvailable) + " of memory available now: locking it "
+                           "pushes everything else out, or fails",
+                       "free memory, or lower buffer_count / buffer_size"});
+    else
+        out.push_back({Severity::Note, "PINNED_MEMORY", "zero_optimization.offload_param",
+                       who + " page-lock " + human(total) + " for parameter swap buffers" + plus +
+                           (facts.memAvailable ? "; " + human(*facts.memAvailable) + " available now"
+                                               : std::string()),
+                       ""});
+    return out;
+}
+
+int countNumaNodes(const std::string& sysRoot) {
+    int n = 0;
+    std::error_code ec;
+    for (fs::directory_iterator it(fs::path(sysRoot) / "devices" / "system" / "node", ec), end;
+         !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() > 4 && name.rfind("node", 0) == 0 &&
+            name.find_first_not_of("0123456789", 4) == std::string::npos)
+            ++n;
+    }
+    return n;
+}
+
+std::vector<CheckFinding> checkDrive(const BlockDevice& d, int numaNodes) {
+    std::vector<CheckFinding> out;
+    if (d.pcieLink && d.pcieLink->belowMax()) {
+        std::string lost;
+        if (const auto now = d.pcieLink->currentBytesPerSecond()) {
+            PcieLink full = *d.pcieLink;
+            full.currentGTps = full.maxGTps;
+            full.currentWidth = full.maxWidth;
+            if (const auto max = full.currentBytesPerSecond())
+                lost = ": at most " + human(static_cast<std::uint64_t>(*now)) + "/s instead of " +
+                       human(static_cast<std::uint64_t>(*max)) + "/s";
+        }
+        out.push_back({Severity::Warning, "PCIE_LINK_DEGRADED", d.name,
+                       d.name + "'s PCIe link (" + d.pcieLink->pciAddress + ") runs at " +
+                           d.pcieLink->describe() + lost +
+                           "; DeepSpeed's swaps are capped by it",
+                       "check the slot (lanes wired, riser, seating) and BIOS link settings; "
+                       "re-read under load, as some platforms lower the speed when idle"});
+    }
+    if (!d.scheduler.empty() && d.scheduler != "none")
+        out.push_back({d.scheduler == "bfq" ? Severity::Warning : Severity::Note, "IO_SCHEDULER",
+                       d.name,
+                       d.name + " uses the \"" + d.scheduler + "\" I/O scheduler; NVMe drives "
+                       "usually run fastest with \"none\", which spends no CPU per request",
+                       "echo none > /sys/block/" + d.name + "/queue/scheduler (as root; a udev "
+                       "rule makes it stick), then measure again"});
+    if (d.iommuType == "DMA")
+        out.push_back({Severity::Note, "IOMMU_STRICT", d.name,
+                       d.name + " sits behind an IOMMU in strict translation mode (\"DMA\"): "
+                       "every I/O maps and unmaps its pages, which costs CPU at high request rates",
+                       "if the machine's policy allows, boot with iommu.strict=0 (lazy) or "
+                       "iommu=pt (passthrough) and measure again"});
+    if (numaNodes > 1 && d.numaNode && *d.numaNode >= 0)
+        out.push_back({Severity::Note, "NUMA_NODE", d.name,
+                       d.name + " is attached to NUMA node " + std::to_string(*d.numaNode) +
+                           " of " + std::to_string(numaNodes) +
+                           ": ranks on other nodes cross the interconnect for every swap",
+                       "bind the ranks that swap to it near node " + std::to_string(*d.numaNode) +
+                           " (numactl --cpunodebind=" + std::to_string(*d.numaNode) +
+                           " --membind=" + std::to_string(*d.numaNode) + ")"});
+    return out;
+}
+
+} // namespace aiotune

@@ -1,0 +1,123 @@
+#include "check/measured_check.h"
+
+#include "devices/folder_target.h"
+#include "results/analysis.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace fs = std::filesystem;
+
+namespace aiotune {
+
+namespace {
+
+std::string gib(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", v);
+    return text;
+}
+
+} // namespace
+
+std::map<std::string, ResultSet> resultsByDrive(const ResultSet& results,
+                                                const DiscoveryReport& discovery) {
+    std::map<std::string, ResultSet> out;
+    std::map<std::string, std::string> diskOfFolder;
+    for (const ConfigResult& c : results.configs) {
+        for (const Sample& s : c.samples) {
+            std::string disk;
+            if (!s.folder.empty()) {
+                auto it = diskOfFolder.find(s.folder);
+                if (it == diskOfFolder.end())
+                    it = diskOfFolder.emplace(s.folder, inspectFolder(s.folder, discovery, nullptr).disk).first;
+                disk = it->second;
+            }
+            ResultSet& set = out[disk];
+            set.source = results.source;
+            set.engine = results.engine;
+            set.add(c.key, s);
+        }
+    }
+    return out;
+}
+
+std::optional<fs::path> newestSweepFolder(const fs::path& sweepsRoot) {
+    std::error_code ec;
+    std::optional<fs::path> best;
+    fs::file_time_type bestTime{};
+    for (fs::directory_iterator it(sweepsRoot, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code e2;
+        if (!it->is_directory(e2)) continue;
+        const bool sweep = fs::exists(it->path() / "sweep.json", e2) ||
+                           fs::exists(it->path() / "_aio_bench_read_logs", e2);
+        if (!sweep) continue;
+        const auto t = fs::last_write_time(it->path(), e2);
+        if (e2) continue;
+        if (!best || t > bestTime) {
+            best = it->path();
+            bestTime = t;
+        }
+    }
+    return best;
+}
+
+std::vector<CheckFinding> checkAgainstMeasurements(const std::map<std::string, ResultSet>& byDrive,
+                                                   const std::string& source, const AioConfig& config,
+                                                   const std::string& nvmePath, const std::string& disk,
+                                                   const std::string& configFile) {
+    std::vector<CheckFinding> out;
+    const std::string subject = nvmePath;
+    auto it = disk.empty() ? byDrive.end() : byDrive.find(disk);
+    bool driveUnknown = false;
+    if (it == byDrive.end()) {
+        // DeepSpeed's logs do not say where they ran: use them, and say so.
+        it = byDrive.find("");
+        driveUnknown = it != byDrive.end();
+    }
+    const std::string sweepHint = "aiotune sweep --nvme_dir " + nvmePath + " --log_dir <dir>, then aiotune "
+                                  "export --log_dir <dir> --config " + configFile;
+    if (it == byDrive.end() || it->second.configs.empty()) {
+        out.push_back({Severity::Note, "NOT_MEASURED", subject,
+                       "no measurement on " + (disk.empty() ? std::string("this drive") : disk) +
+                           (source.empty() ? std::string(" was found (no --log_dir and no earlier sweep)")
+                                           : " in " + source),
+                       "measure it: " + sweepHint});
+        return out;
+    }
+    const Recommendation rec = analyze(it->second);
+    if (!rec.best) return out;
+    const std::string where = driveUnknown ? "in " + source + " (the drive it ran on is not recorded)"
+                                           : "on " + disk + " (" + source + ")";
+    const double best = *rec.best->combinedGiBps;
+    ConfigKey key;
+    key.aio = config;
+    const ConfigResult* mine = it->second.find(key);
+    if (!mine || !mine->combinedGiBps) {
+        out.push_back({Severity::Note, "SETTINGS_NOT_MEASURED", "aio",
+                       "the config's aio settings (" + key.label() + ") were not among those "
+                       "measured " + where + "; the best there was " + rec.best->key.label() + " at " +
+                           gib(best) + " GiB/s read + write",
+                       "merge the measured best: aiotune export --log_dir <that folder> --config " +
+                           configFile});
+        return out;
+    }
+    const double own = *mine->combinedGiBps;
+    // Within the measured noise (or 5% when unknown) counts as just as good.
+    const double tolerance = std::max(rec.noiseKnown ? rec.noiseGiBps : 0.0, 0.05 * best);
+    if (own + tolerance < best) {
+        out.push_back({Severity::Warning, "SLOWER_THAN_MEASURED", "aio",
+                       "the config's aio settings measured " + gib(own) + " GiB/s read + write " + where +
+                           ", " + std::to_string(static_cast<int>(100.0 * (1.0 - own / best) + 0.5)) + "% below the best, " +
+                           rec.best->key.label() + " at " + gib(best) + " GiB/s",
+                       "merge the best: aiotune export --log_dir <that folder> --config " + configFile});
+    } else {
+        out.push_back({Severity::Note, "MATCHES_MEASURED", "aio",
+                       "the config's aio settings measured " + gib(own) + " GiB/s read + write " + where +
+                           ", within the noise of the best (" + gib(best) + " GiB/s)",
+                       ""});
+    }
+    return out;
+}
+
+} // namespace aiotune

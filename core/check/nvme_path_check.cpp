@@ -1,0 +1,172 @@
+#include "check/nvme_path_check.h"
+
+#include "engine/scratch_file.h"
+#include "util/byte_size.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <set>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace aiotune {
+
+namespace {
+
+// Filesystems that several nodes may mount at once: every node's rank 0
+// would write the same rank0 swap files.
+bool sharedFilesystem(const std::string& fstype) {
+    static const std::set<std::string> shared = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "lustre",
+                                                 "gpfs", "beegfs", "ceph", "glusterfs", "9p",
+                                                 "virtiofs", "afs", "wekafs", "orangefs"};
+    return shared.count(fstype) || fstype.rfind("fuse", 0) == 0;
+}
+
+std::string quote(const std::string& s) { return "\"" + s + "\""; }
+
+} // namespace
+
+Result<void> probeDirectIo(const std::string& folder) {
+    constexpr std::size_t kBytes = 4096;
+    auto file = ScratchFile::create(folder, kBytes);
+    if (!file) return Error{file.error()};
+    std::unique_ptr<void, decltype(&std::free)> buffer(std::aligned_alloc(kBytes, kBytes), &std::free);
+    if (!buffer) return makeError("out of memory for a 4 KiB probe buffer");
+    auto* bytes = static_cast<unsigned char*>(buffer.get());
+    for (std::size_t i = 0; i < kBytes; ++i) bytes[i] = static_cast<unsigned char>((i * 131 + 7) & 0xff);
+    if (::pwrite(file->fd(), bytes, kBytes, 0) != static_cast<ssize_t>(kBytes))
+        return makeError("an O_DIRECT write of 4 KiB in " + folder + " failed: " + std::strerror(errno));
+    std::memset(bytes, 0, kBytes);
+    if (::pread(file->fd(), bytes, kBytes, 0) != static_cast<ssize_t>(kBytes))
+        return makeError("an O_DIRECT read of 4 KiB in " + folder + " failed: " + std::strerror(errno));
+    for (std::size_t i = 0; i < kBytes; ++i)
+        if (bytes[i] != static_cast<unsigned char>((i * 131 + 7) & 0xff))
+            return makeError("an O_DIRECT read in " + folder + " returned other bytes than were written");
+    return {};
+}
+
+NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy,
+                              const DiscoveryReport& discovery, const NvmePathOptions& options) {
+    NvmePathOutcome out;
+    const auto add = [&](Severity s, std::string code, std::string message, std::string fix) {
+        out.findings.push_back({s, std::move(code), path, std::move(message), std::move(fix)});
+    };
+    if (path.empty()) return out; // reported by the config check
+    std::error_code ec;
+    if (fs::path(path).is_relative())
+        add(Severity::Warning, "NVME_PATH_RELATIVE",
+            quote(path) + " (" + usedBy + ") is relative: each rank resolves it against the "
+            "folder it was started in, checked here against " + fs::current_path(ec).string(),
+            "write the absolute path of a folder on the NVMe drive");
+
+    // DeepSpeed creates missing folders (os.makedirs), so what matters is the
+    // nearest folder that exists: the new one lands on its filesystem.
+    fs::path existing = fs::absolute(path, ec).lexically_normal();
+    struct stat st {};
+    out.exists = ::lstat(existing.c_str(), &st) == 0;
+    if (!out.exists) {
+        while (existing.has_parent_path() && existing != existing.root_path()) {
+            existing = existing.parent_path();
+            if (::lstat(existing.c_str(), &st) == 0) break;
+        }
+    } else if (S_ISLNK(st.st_mode)) {
+        existing = fs::canonical(existing, ec);
+        if (ec) {
+            add(Severity::Error, "NVME_PATH_MISSING",
+                quote(path) + " is a symbolic link that points nowhere; DeepSpeed fails creating "
+                "its swap folder there",
+                "point nvme_path at a folder on the NVMe drive");
+            return out;
+        }
+    }
+    out.target = inspectFolder(existing.string(), discovery, options.fsSpace);
+    FolderTarget& t = out.target;
+    const bool blockOrChar = ::stat(existing.c_str(), &st) == 0 && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode));
+
+    if (!t.isDirectory && !t.isSymlink) {
+        add(Severity::Error, "NVME_PATH_NOT_FOLDER",
+            quote(existing.string()) + (blockOrChar ? " is a device" : " is not a folder") +
+                "; DeepSpeed needs a folder there and fails creating its swap files" +
+                (blockOrChar ? " (it never swaps to a raw device)" : ""),
+            "point nvme_path at a folder on a filesystem mounted from the NVMe drive");
+        return out;
+    }
+    if (!t.usable() && (t.readOnlyMount || !t.writable)) {
+        add(Severity::Error, "NVME_PATH_NOT_WRITABLE",
+            quote(existing.string()) +
+                (t.readOnlyMount ? " is on a read-only mount (" + t.mountPoint + ")"
+                                 : " is not writable by this user") +
+                "; DeepSpeed fails " + (out.exists ? "writing swap files" : "creating " + quote(path)),
+            "make it writable for the training user, or choose another folder");
+        return out;
+    }
+    if (!out.exists)
+        add(Severity::Warning, "NVME_PATH_WILL_BE_CREATED",
+            quote(path) + " does not exist; DeepSpeed will create it under " +
+                quote(existing.string()) + (t.disk.empty() ? "" : " on " + t.disk) +
+                ": if the NVMe drive is not mounted yet, swaps go to that disk instead",
+            "create the folder on the mounted NVMe drive, or correct a typo");
+
+    std::string where = t.disk.empty() ? std::string("an unidentified drive") : t.disk;
+    if (!t.device.empty() && t.device != t.disk) where += " (" + t.device + ")";
+    add(Severity::Note, "NVME_PATH_DRIVE",
+        quote(path) + " is on " + where + ", " + (t.fstype.empty() ? "unknown filesystem" : t.fstype) +
+            (t.mountPoint.empty() ? "" : " mounted at " + t.mountPoint) +
+            (t.freeBytes ? ", " + formatByteSizeHuman(*t.freeBytes) + " free" : std::string()),
+        "");
+    if (t.fstype == "tmpfs" || t.fstype == "ramfs")
+        add(Severity::Warning, "NVME_PATH_NOT_NVME",
+            quote(path) + " is in memory (" + t.fstype + "): swapping there uses RAM, not a drive",
+            "choose a folder on the NVMe drive");
+    else if (!t.disk.empty() && !t.nvme)
+        add(Severity::Warning, "NVME_PATH_NOT_NVME",
+            quote(path) + " is on " + t.disk + ", which is not an NVMe drive: swaps will be slower",
+            "choose a folder on an NVMe drive if the machine has one");
+    if (sharedFilesystem(t.fstype))
+        add(Severity::Warning, "NVME_PATH_SHARED_FS",
+            quote(path) + " is on " + t.fstype + ", a filesystem several nodes can mount: ranks "
+            "with the same number on different nodes write the same swap files",
+            "use a node-local NVMe folder");
+    if (t.freeBytes && *t.freeBytes < options.lowSpaceBytes)
+        add(Severity::Warning, "NVME_PATH_LOW_SPACE",
+            "only " + formatByteSizeHuman(*t.freeBytes) + " free under " + quote(path) +
+                ": swapped parameters and optimizer states need their full size on disk",
+            "free space there (each rank needs its share of the swapped model and optimizer state)");
+
+    if (options.probeDirectIo) {
+        if (auto probe = probeDirectIo(existing.string()); !probe)
+            add(Severity::Error, "NVME_PATH_NO_ODIRECT",
+                "O_DIRECT does not work under " + quote(existing.string()) + " (" + probe.error() +
+                    "); DeepSpeed's async_io op opens every swap file with O_DIRECT and fails",
+                "choose a folder on the NVMe drive's own filesystem (ext4, xfs)");
+    }
+
+    // Swap files left by another run, or written by a job running now.
+    const fs::path swapDir = fs::path(path) / "zero_stage_3";
+    if (out.exists && fs::is_directory(swapDir, ec)) {
+        bool any = false;
+        for (fs::recursive_directory_iterator it(swapDir, fs::directory_options::skip_permission_denied, ec), end;
+             !ec && it != end; it.increment(ec))
+            if (it->is_regular_file(ec)) {
+                any = true;
+                break;
+            }
+        if (any)
+            add(Severity::Warning, "NVME_PATH_STALE_SWAP",
+                quote(swapDir.string()) + " holds swap files from an earlier run or a job running "
+                "now: DeepSpeed reuses optimizer swap files there, and files of another size stop "
+                "it (\"buffer nbytes != file bytes\" before 0.16, \"file_offset + buffer nbytes > "
+                "file bytes\" since); two jobs on one nvme_path overwrite each other's files",
+                "when no job uses it, delete " + quote(swapDir.string()) +
+                    "; give concurrent jobs separate nvme_paths");
+    }
+    return out;
+}
+
+} // namespace aiotune

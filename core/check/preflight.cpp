@@ -1,0 +1,209 @@
+#include "check/preflight.h"
+
+#include "check/config_check.h"
+#include "check/measured_check.h"
+#include "check/swap_buffer_check.h"
+#include "devices/device_discovery.h"
+#include "results/analysis.h"
+#include "results/log_folder_reader.h"
+#include "util/atomic_file.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace aiotune {
+
+namespace {
+
+constexpr std::uint64_t kMaxConfigBytes = 16ull << 20;
+
+std::string quote(const std::string& s) { return "\"" + s + "\""; }
+
+std::string gib(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", v);
+    return text;
+}
+
+} // namespace
+
+int jsonNestingDepth(std::string_view text) {
+    int depth = 0, deepest = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '"') {
+            for (++i; i < text.size() && text[i] != '"'; ++i)
+                if (text[i] == '\\') ++i;
+        } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+            while (i < text.size() && text[i] != '\n') ++i;
+        } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+            const auto end = text.find("*/", i + 2);
+            i = end == std::string_view::npos ? text.size() : end + 1;
+        } else if (c == '{' || c == '[') {
+            deepest = std::max(deepest, ++depth);
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
+Result<nlohmann::ordered_json> loadConfigForCheck(const fs::path& file) {
+    // readWholeFile refuses FIFOs, devices and folders before opening them.
+    auto text = readWholeFile(file, kMaxConfigBytes);
+    if (!text) return Error{text.error()};
+    if (jsonNestingDepth(*text) > kMaxConfigDepth)
+        return makeError(quote(file.string()) + " nests objects or lists more than " +
+                         std::to_string(kMaxConfigDepth) +
+                         " levels deep; no DeepSpeed config does: choose the DeepSpeed config file");
+    auto root = parseDeepSpeedJson(*text, file.string());
+    if (!root) return Error{root.error()};
+    if (!root->is_object())
+        return makeError(file.string() + ": a DeepSpeed config is a JSON object ({ ... }): choose "
+                                         "the DeepSpeed config file");
+    return root;
+}
+
+Result<CheckReport> runPreflight(const PreflightOptions& options) {
+    auto root = loadConfigForCheck(options.configFile);
+    if (!root) return Error{root.error()};
+    CheckReport report;
+    report.configFile = options.configFile.string();
+    report.deepspeedVersion = options.version.toString();
+    report.versionAssumed = !options.versionGiven;
+    auto& findings = report.findings;
+
+    ConfigCheckOutcome config = checkDeepSpeedConfig(*root, options.version);
+    findings = config.findings;
+    const OffloadSettings& s = config.settings;
+    for (auto& f : checkSwapBuffers(s)) findings.push_back(std::move(f));
+
+    if (options.checkMachine && s.anyNvme()) {
+        for (auto& f : checkLibaio(options.machine)) findings.push_back(std::move(f));
+        const SwapBufferNeeds needs = swapBufferNeeds(s);
+        const MemoryFacts memory = readMemoryFacts(options.machine);
+        for (auto& f : checkPinnedMemory(needs.paramPinnedBytes, memory, s.optimizer.nvme()))
+            findings.push_back(std::move(f));
+
+        DiscoveryOptions discoveryOptions;
+        discoveryOptions.sysRoot = options.machine.sysRoot;
+        discoveryOptions.procRoot = options.machine.procRoot;
+        discoveryOptions.includeVirtual = true; // a folder on a loop device still needs its device
+        discoveryOptions.fsSpace = nullptr;
+        DiscoveryReport discovery;
+        if (auto found = DeviceDiscovery(discoveryOptions).discover()) discovery = std::move(found).value();
+        else if (auto mounts = MountTable::load(options.machine.procRoot)) discovery.mounts = std::move(mounts).value();
+
+        // Measurements: --log_dir, else the newest sweep the window left.
+        std::map<std::string, ResultSet> byDrive;
+        fs::path logDir = options.logDir;
+        if (logDir.empty() && !options.sweepsRoot.empty())
+            if (auto newest = newestSweepFolder(options.sweepsRoot)) logDir = *newest;
+        if (!logDir.empty()) {
+            auto results = LogFolderReader().read(logDir);
+            if (results) {
+                report.measurements = logDir.string();
+                byDrive = resultsByDrive(*results, discovery);
+            } else {
+                findings.push_back({Severity::Warning, "MEASUREMENTS_UNREADABLE", logDir.string(),
+                                    "the measurements could not be read: " + results.error(),
+                                    "point --log_dir at a sweep log folder"});
+            }
+        }
+
+        // Each distinct nvme_path once, naming every key that uses it.
+        std::vector<std::pair<std::string, std::string>> paths; // path, keys
+        for (const OffloadSection* o : {&s.param, &s.optimizer}) {
+            if (!o->nvme() || !o->nvmePath || o->nvmePath->empty()) continue;
+            auto same = std::find_if(paths.begin(), paths.end(),
+                                     [&](const auto& p) { return p.first == *o->nvmePath; });
+            if (same == paths.end()) paths.emplace_back(*o->nvmePath, o->path + ".nvme_path");
+            else same->second += " and " + o->path + ".nvme_path";
+        }
+        const int numaNodes = countNumaNodes(options.machine.sysRoot);
+        std::set<std::string> disksUsed;
+        for (const auto& [path, keys] : paths) {
+            NvmePathOutcome outcome = checkNvmePath(path, keys, discovery, options.nvmePath);
+            for (auto& f : outcome.findings) findings.push_back(std::move(f));
+            const std::string disk = outcome.target.disk;
+            if (!disk.empty() && disksUsed.insert(disk).second) {
+                for (const BlockDevice& d : discovery.devices)
+                    if (d.name == disk)
+                        for (auto& f : checkDrive(d, numaNodes)) findings.push_back(std::move(f));
+            }
+            if (outcome.target.isDirectory)
+                for (auto& f : checkAgainstMeasurements(byDrive, report.measurements, s.aio, path, disk,
+                                                        report.configFile))
+                    findings.push_back(std::move(f));
+        }
+
+        // Several NVMe drives, all swaps on one of them.
+        std::vector<std::string> nvmeDisks;
+        for (const BlockDevice& d : discovery.devices)
+            if (d.nvme && !d.virtualDisk) nvmeDisks.push_back(d.name);
+        if (nvmeDisks.size() > 1 && disksUsed.size() == 1) {
+            std::string list, figures;
+            for (const auto& n : nvmeDisks) list += (list.empty() ? "" : ", ") + n;
+            for (const auto& n : nvmeDisks) {
+                const auto it = byDrive.find(n);
+                if (it == byDrive.end()) continue;
+                const Recommendation rec = analyze(it->second);
+                if (!rec.best) continue;
+                figures += (figures.empty() ? "; measured best per drive: " : ", ") + n + " " +
+                           gib(*rec.best->readGiBps) + " read / " + gib(*rec.best->writeGiBps) +
+                           " write GiB/s";
+            }
+            findings.push_back({Severity::Warning, "SEVERAL_NVME_ONE_PATH", *disksUsed.begin(),
+                                "this machine has " + std::to_string(nvmeDisks.size()) +
+                                    " NVMe drives (" + list + ") but every nvme_path is on " +
+                                    *disksUsed.begin() + ", so swaps use one drive's bandwidth" + figures,
+                                "stripe the drives into one RAID-0 volume (mdadm --create --level=0) "
+                                "and point nvme_path at a folder on it; measure the volume with "
+                                "aiotune sweep"});
+        }
+    }
+    if (!s.anyNvme())
+        findings.push_back({Severity::Note, "NO_NVME_OFFLOAD", "zero_optimization",
+                            "this config offloads nothing to NVMe (no offload_param or "
+                            "offload_optimizer with device \"nvme\"), so the drive and machine "
+                            "checks were skipped",
+                            ""});
+    sortBySeverity(findings);
+    return report;
+}
+
+nlohmann::ordered_json toJson(const CheckReport& r) {
+    nlohmann::ordered_json findings = nlohmann::ordered_json::array();
+    for (const auto& f : r.findings) findings.push_back(toJson(f));
+    return {{"config", r.configFile},
+            {"deepspeed_version", r.deepspeedVersion},
+            {"deepspeed_version_assumed", r.versionAssumed},
+            {"measurements", r.measurements.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(r.measurements)},
+            {"errors", r.errors()},
+            {"warnings", r.warnings()},
+            {"notes", r.notes()},
+            {"findings", std::move(findings)}};
+}
+
+std::string formatReport(const CheckReport& r) {
+    std::ostringstream out;
+    out << "Checked " << r.configFile << " for DeepSpeed " << r.deepspeedVersion
+        << (r.versionAssumed ? " or later (assumed; pass --deepspeed_version)" : "") << "\n";
+    if (!r.measurements.empty()) out << "Measurements: " << r.measurements << "\n";
+    for (const auto& f : r.findings) {
+        out << "\n" << severityName(f.severity) << " " << f.code;
+        if (!f.subject.empty()) out << "  " << f.subject;
+        out << "\n  " << f.message << "\n";
+        if (!f.fix.empty()) out << "  fix: " << f.fix << "\n";
+    }
+    out << "\n" << r.errors() << " error(s), " << r.warnings() << " warning(s), " << r.notes()
+        << " note(s)\n";
+    return out.str();
+}
+
+} // namespace aiotune

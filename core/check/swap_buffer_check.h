@@ -1,0 +1,39 @@
+#pragma once
+// Swap buffers against DeepSpeed's rules (its parameter and optimizer
+// swappers), and the page-locked memory they take.
+//
+// The rules, as DeepSpeed's swap code applies them:
+// - Parameter swapping keeps offload_param.buffer_count buffers of
+//   offload_param.buffer_size elements each (in the model's dtype), every one
+//   page-locked. A parameter partition is swapped only when it is at least
+//   max(1 MiB, aio.block_size) bytes; such a partition must fit one buffer
+//   ("More elements N than buffer size M"), and one fetch must find as many
+//   free buffers as it swaps in parameters ("Not enough buffers").
+// - Buffer lengths are rounded up to 1024 bytes times intra_op_parallelism
+//   (each thread moves an equal, aligned slice).
+// - Optimizer swapping needs, per parameter, one buffer for the fp32 copy,
+//   one per optimizer state (Adam: two) and one for the gradient; with
+//   pipeline_read or pipeline_write the next or previous parameter's set is
+//   held as well. Fewer than that and DeepSpeed stops with an assertion
+//   ("ran out of swap buffers"). Each optimizer buffer holds the largest
+//   parameter partition in fp32, which only the model knows.
+#include "check/check_finding.h"
+#include "check/offload_settings.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace aiotune {
+
+struct SwapBufferNeeds {
+    std::uint64_t paramPinnedBytes = 0;     // per process (rank)
+    std::uint64_t paramBufferBytes = 0;     // one parameter buffer, after alignment
+    int optimizerBuffersNeeded = 0;         // 0 without optimizer NVMe offload
+    std::uint64_t minimumSwappedBytes = 0;  // smaller tensors stay in memory
+};
+
+SwapBufferNeeds swapBufferNeeds(const OffloadSettings& settings);
+
+std::vector<CheckFinding> checkSwapBuffers(const OffloadSettings& settings);
+
+} // namespace aiotune

@@ -1,0 +1,157 @@
+// `aiotune check` as a user runs it: exit status 0 / 1 / 2, text and --json,
+// DeepSpeed's flag spellings, and hostile input refused with status 2 and a
+// message naming it (a FIFO, a folder, a device, deep nesting, junk).
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <sys/stat.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kConfigs = AIOTUNE_TEST_FIXTURES "/check/configs/";
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run aiotune(const QStringList& args) {
+    QProcess p;
+    // No earlier sweep of this user's may change the answer.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("XDG_DATA_HOME", QDir::currentPath() + "/no-such-data-home");
+    p.setProcessEnvironment(env);
+    p.start(AIOTUNE_CLI, QStringList{"check"} + args);
+    if (!p.waitForFinished(60000)) {
+        p.kill();
+        p.waitForFinished();
+        return {};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+} // namespace
+
+class TestCheckCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp{QDir::currentPath() + "/check-cli-XXXXXX"};
+
+    QString config(const std::string& fixture) {
+        std::ifstream in(kConfigs + fixture + ".json");
+        std::ostringstream text;
+        text << in.rdbuf();
+        const fs::path nvme = fs::path(m_tmp.path().toStdString()) / "nvme";
+        fs::create_directories(nvme);
+        const fs::path file = fs::path(m_tmp.path().toStdString()) / (fixture + ".json");
+        std::ofstream(file) << std::regex_replace(text.str(), std::regex("@NVME@"), nvme.string());
+        return QString::fromStdString(file.string());
+    }
+
+  private slots:
+    void initTestCase() { QVERIFY(m_tmp.isValid()); }
+
+    void exitStatus_data() {
+        QTest::addColumn<QString>("fixture");
+        QTest::addColumn<int>("exitCode");
+        QTest::addRow("clean") << "clean" << 0;
+        QTest::addRow("string boolean") << "aio_string_bool" << 1;
+        QTest::addRow("no nvme_path") << "nvme_path_missing" << 1;
+        QTest::addRow("warnings only") << "aio_thread_count_ignored" << 0;
+    }
+    void exitStatus() {
+        QFETCH(QString, fixture);
+        QFETCH(int, exitCode);
+        const Run r = aiotune({"--config", config(fixture.toStdString())});
+        QVERIFY2(r.exitCode == exitCode, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(QRegularExpression("\\d+ error\\(s\\), \\d+ warning\\(s\\)")), qPrintable(r.out));
+    }
+
+    void json() {
+        const Run r = aiotune({"--config", config("aio_string_bool"), "--json", "--deepspeed-version", "0.14.0"});
+        QCOMPARE(r.exitCode, 1);
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j["deepspeed_version"].get<std::string>(), std::string("0.14.0"));
+        QCOMPARE(j["deepspeed_version_assumed"].get<bool>(), false);
+        QVERIFY(j["errors"].get<int>() >= 1);
+        bool wrongType = false, ignored = false;
+        for (const auto& f : j["findings"]) {
+            QVERIFY(f.contains("severity") && f.contains("code") && f.contains("subject") &&
+                    f.contains("message") && f.contains("fix"));
+            if (f["code"] == "AIO_WRONG_TYPE" && f["subject"] == "aio.single_submit") wrongType = f["severity"] == "error";
+            // 0.14 reads thread_count, not intra_op_parallelism.
+            if (f["code"] == "AIO_IGNORED_KEY" && f["subject"] == "aio.intra_op_parallelism") ignored = true;
+        }
+        QVERIFY2(wrongType && ignored, qPrintable(r.out));
+        // The underscore spelling means the same.
+        const Run same = aiotune({"--config", config("aio_string_bool"), "--json", "--deepspeed_version", "0.14.0"});
+        QCOMPARE(same.out, r.out);
+    }
+
+    void logDir() {
+        const Run r = aiotune({"--config", config("clean"), "--log_dir", AIOTUNE_TEST_FIXTURES "/deepspeed/ds-0.15-sweep", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QVERIFY(j["measurements"].get<std::string>().find("ds-0.15-sweep") != std::string::npos);
+    }
+
+    void refused_data() {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("mentions");
+        QTest::addRow("fifo") << "fifo" << "not a regular file";
+        QTest::addRow("folder") << "folder" << "not a regular file";
+        QTest::addRow("device") << "device" << "not a regular file";
+        QTest::addRow("missing") << "missing" << "does not exist";
+        QTest::addRow("deep nesting") << "deep" << "levels deep";
+        QTest::addRow("not json") << "junk" << "not valid JSON";
+        QTest::addRow("a list") << "list" << "JSON object";
+        QTest::addRow("duplicate key") << "duplicate" << "appears twice";
+        QTest::addRow("bad version") << "version" << "not a version number";
+        QTest::addRow("no --config") << "noconfig" << "--config";
+        QTest::addRow("unknown flag") << "flag" << "--frobnicate";
+        QTest::addRow("log_dir a file") << "logdir" << "is not a folder";
+    }
+    void refused() {
+        QFETCH(QString, kind);
+        QFETCH(QString, mentions);
+        const QString dir = m_tmp.path();
+        QString file = dir + "/" + kind + ".json";
+        QStringList extra;
+        const auto write = [&](const std::string& text) { std::ofstream(file.toStdString()) << text; };
+        if (kind == "fifo") QCOMPARE(::mkfifo(file.toLocal8Bit().constData(), 0600), 0);
+        else if (kind == "folder") QVERIFY(QDir().mkpath(file));
+        else if (kind == "device") file = "/dev/zero";
+        else if (kind == "deep") write(std::string(100000, '[') + std::string(100000, ']'));
+        else if (kind == "junk") write("{\"aio\": {\"block_size\": 1048576,, }");
+        else if (kind == "list") write("[1, 2]");
+        else if (kind == "duplicate") write("{\"aio\": {}, \"aio\": {}}");
+        else if (kind == "version") { file = config("clean"); extra << "--deepspeed_version" << "latest"; }
+        else if (kind == "flag") { file = config("clean"); extra << "--frobnicate"; }
+        else if (kind == "logdir") { file = config("clean"); extra << "--log_dir" << file; }
+        const QStringList args = kind == "noconfig" ? QStringList{"--json"} : QStringList{"--config", file} + extra;
+        const Run r = aiotune(args);
+        QVERIFY2(r.exitCode == 2, qPrintable(QString::number(r.exitCode) + r.out + r.err));
+        QVERIFY2(r.err.contains(mentions), qPrintable(r.err));
+        // Nothing written next to the input.
+        if (kind == "fifo") QVERIFY(QFileInfo(file).exists());
+    }
+
+    void help() {
+        const Run r = aiotune({"--help"});
+        QCOMPARE(r.exitCode, 0);
+        for (const char* flag : {"--config", "--deepspeed_version", "--log_dir", "--json"})
+            QVERIFY2(r.out.contains(flag), qPrintable(r.out));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCheckCli)
+#include "test_check_cli.moc"

@@ -1,0 +1,131 @@
+// The window's check dialog: findings listed errors first with details and
+// fix, the report copied as the command line prints it, failures shown; the
+// File menu entry and the offer after a merge.
+#include "check/check_dialog.h"
+#include "main_window.h"
+#include "results/best_config_panel.h"
+
+#include <QtTest>
+
+#include <QAction>
+#include <QClipboard>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTextBrowser>
+#include <QTreeWidget>
+
+#include <fstream>
+
+using namespace aiotune;
+
+namespace {
+
+const QString kConfigs = QStringLiteral(AIOTUNE_TEST_FIXTURES "/check/configs/");
+
+CheckReport sampleReport() {
+    CheckReport r;
+    r.configFile = "/work/ds_config.json";
+    r.deepspeedVersion = "0.16.4";
+    r.versionAssumed = true;
+    r.findings = {
+        {Severity::Error, "AIO_WRONG_TYPE", "aio.single_submit", "\"aio\" setting \"single_submit\" is the string \"false\"", "write false without quotes"},
+        {Severity::Warning, "PCIE_LINK_DEGRADED", "nvme0n1", "nvme0n1's PCIe link runs at 8 GT/s x4 (max 16 GT/s x4)", "check the slot"},
+        {Severity::Note, "NUMA_NODE", "nvme0n1", "nvme0n1 is attached to NUMA node 1 of 2", ""},
+    };
+    return r;
+}
+
+} // namespace
+
+class TestCheckDialog : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+
+  private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_tmp.isValid());
+    }
+
+    void listsFindings() {
+        CheckDialog dialog;
+        dialog.setReport(sampleReport());
+        QCOMPARE(dialog.findingCount(), 3);
+        auto* list = dialog.findChild<QTreeWidget*>("checkFindings");
+        QVERIFY(list);
+        QCOMPARE(list->topLevelItem(0)->text(0), QStringLiteral("error"));
+        QCOMPARE(list->topLevelItem(0)->text(1), QStringLiteral("AIO_WRONG_TYPE"));
+        QCOMPARE(list->topLevelItem(1)->text(2), QStringLiteral("nvme0n1"));
+        // The first finding is selected and explained, with its fix.
+        auto* details = dialog.findChild<QTextBrowser*>("checkDetails");
+        QVERIFY(details->toPlainText().contains("is the string \"false\""));
+        QVERIFY(details->toPlainText().contains("Fix: write false without quotes"));
+        list->setCurrentItem(list->topLevelItem(2));
+        QVERIFY(details->toPlainText().contains("NUMA node 1 of 2"));
+        QVERIFY(!details->toPlainText().contains("Fix:"));
+        QVERIFY2(dialog.summaryText().contains("1 error"), qPrintable(dialog.summaryText()));
+        QVERIFY(dialog.summaryText().contains("1 warning(s), 1 note(s)"));
+        QVERIFY(dialog.summaryText().contains("or later"));
+        // Copy gives exactly the command line's text.
+        dialog.findChild<QPushButton*>("checkCopy")->click();
+        QCOMPARE(QApplication::clipboard()->text(), QString::fromStdString(formatReport(sampleReport())));
+    }
+
+    void checksFixtureConfigs_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<bool>("errors");
+        QTest::addRow("string boolean") << "aio_string_bool" << "AIO_WRONG_TYPE" << true;
+        QTest::addRow("thread_count") << "aio_thread_count_ignored" << "AIO_IGNORED_KEY" << false;
+    }
+    void checksFixtureConfigs() {
+        QFETCH(QString, file);
+        QFETCH(QString, code);
+        QFETCH(bool, errors);
+        CheckDialog dialog;
+        PreflightOptions o = CheckDialog::defaultOptions(kConfigs + file + ".json");
+        o.checkMachine = false;
+        QVERIFY(dialog.check(o));
+        const auto items = dialog.findChild<QTreeWidget*>("checkFindings")->findItems(code, Qt::MatchExactly, 1);
+        QCOMPARE(items.size(), 1);
+        QCOMPARE(dialog.summaryText().contains("error(s)</b>"), errors);
+    }
+
+    void showsWhyItCouldNotRun() {
+        CheckDialog dialog;
+        QVERIFY(!dialog.check(CheckDialog::defaultOptions(m_tmp.path()))); // a folder
+        QVERIFY(dialog.summaryText().contains("could not run"));
+        QCOMPARE(dialog.findingCount(), 0);
+        QVERIFY(dialog.findChild<QTextBrowser*>("checkDetails")->toPlainText().contains("not a regular file"));
+        QVERIFY(dialog.reportText().startsWith("aiotune check: "));
+    }
+
+    void windowMenuAndOfferAfterMerge() {
+        MainWindowOptions o;
+        o.settingsPath = m_tmp.filePath("settings.ini");
+        o.discovery.sysRoot = AIOTUNE_TEST_FIXTURES "/sysfs/workstation/sys";
+        o.discovery.procRoot = AIOTUNE_TEST_FIXTURES "/sysfs/workstation/proc";
+        o.logRoot = m_tmp.filePath("logs");
+        MainWindow window(o);
+        QAction* check = window.findChild<QAction*>("actionCheckConfig");
+        QVERIFY(check);
+        QVERIFY(check->text().remove(QLatin1Char('&')).startsWith("Check DeepSpeed config"));
+        // After a merge the window offers the check, without blocking the merge.
+        const QString config = m_tmp.filePath("merged.json");
+        std::ofstream(config.toStdString()) << "{\"aio\": {\"single_submit\": \"false\"}}\n";
+        auto* panel = window.findChild<BestConfigPanel*>();
+        QVERIFY(panel);
+        emit panel->merged(config);
+        QMessageBox* offer = nullptr;
+        QTRY_VERIFY((offer = window.findChild<QMessageBox*>("offerCheck")) != nullptr);
+        QVERIFY(offer->text().contains(config));
+        offer->button(QMessageBox::Yes)->click();
+        CheckDialog* dialog = nullptr;
+        QTRY_VERIFY((dialog = window.findChild<CheckDialog*>("checkDialog")) != nullptr);
+        QVERIFY(dialog->findChild<QTreeWidget*>("checkFindings")->findItems("AIO_WRONG_TYPE", Qt::MatchExactly, 1).size() == 1);
+        dialog->close();
+    }
+};
+
+QTEST_MAIN(TestCheckDialog)
+#include "test_check_dialog.moc"
