@@ -11,5 +11,8 @@ int runDevices(const std::vector<std::string>& args);  // cli_devices.cpp
 int runSweep(const std::vector<std::string>& args);    // cli_sweep.cpp
 int runAnalyze(const std::vector<std::string>& args);  // cli_analyze.cpp
 int runExport(const std::vector<std::string>& args);   // cli_export.cpp
+int runFleet(const std::vector<std::string>& args);    // cli_fleet.cpp
+// `aiotune analyze` over a folder of host folders (cli_fleet.cpp).
+int analyzeFleetFolder(const std::string& dir, bool json);
 
 } // namespace aiotune::cli

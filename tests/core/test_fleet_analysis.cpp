@@ -28,9 +28,12 @@ HostSweep host(const std::string& name, const std::vector<std::pair<ConfigKey, d
     for (const auto& [k, combined] : figures)
         for (int loop = 0; loop < loops; ++loop) {
             const double f = loops == 1 ? 1.0 : (loop == 0 ? 1 - spread : 1 + spread);
-            Sample r{IoOp::Read, loop};
+            Sample r;
+            r.op = IoOp::Read;
+            r.loop = loop;
             r.gibPerSec = combined * 0.6 * f;
-            Sample w{IoOp::Write, loop};
+            Sample w = r;
+            w.op = IoOp::Write;
             w.gibPerSec = combined * 0.4 * f;
             s.results->add(k, r);
             s.results->add(k, w);
@@ -138,8 +141,8 @@ class TestFleetAnalysis : public QObject {
         QTest::addRow("within noise") << 2 << 5.9 << false;
         QTest::addRow("beyond noise") << 2 << 5.7 << true;
         // Measured once: noise unknown, 10% of the median.
-        QTest::addRow("once, within 10%") << 1 << 5.5 << false;
-        QTest::addRow("once, beyond 10%") << 1 << 5.3 << true;
+        QTest::addRow("once, within 10 percent") << 1 << 5.5 << false;
+        QTest::addRow("once, beyond 10 percent") << 1 << 5.3 << true;
     }
     void pickAndOutliers() {
         QFETCH(int, loops);
