@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "fleet/hosts_view.h"
 #include "panels/drives_panel.h"
 #include "panels/log_pane.h"
 #include "panels/message_bar.h"
@@ -552,6 +553,15 @@ void MainWindow::reload() {
 void MainWindow::openFolder(const QString& folder) {
     if (m_sweep->isRunning()) {
         showMessage(tr("Cancel the running sweep before opening %1.").arg(folder), true);
+        return;
+    }
+    if (aiotune::isFleetFolder(folder.toStdString())) { // <folder>/<host>/ sweeps of aiotune fleet
+        auto* hosts = new HostsView(this);
+        hosts->setWindowFlag(Qt::Window);
+        hosts->setAttribute(Qt::WA_DeleteOnClose);
+        connect(hosts, &HostsView::message, this, &MainWindow::showMessage);
+        hosts->openFolder(folder);
+        hosts->show();
         return;
     }
     const quint64 job = ++m_loadJob; // a newer open supersedes this one
