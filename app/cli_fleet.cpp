@@ -9,11 +9,13 @@
 #include "fleet/fleet_monitor.h"
 #include "fleet/host_list.h"
 #include "fleet/hostfile.h"
+#include "results/log_folder_reader.h"
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -28,6 +30,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +67,7 @@ int runLauncher(const std::vector<std::string>& argv, const std::function<void(s
     if (pid < 0) return -1;
     if (pid == 0) {
         ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM); // aiotune killed: do not leave the launcher running
         ::dup2(fds[1], STDOUT_FILENO);
         ::dup2(fds[1], STDERR_FILENO);
         const int devnull = ::open("/dev/null", O_RDONLY);
@@ -78,11 +82,17 @@ int runLauncher(const std::vector<std::string>& argv, const std::function<void(s
     ::close(fds[1]);
     std::string pending;
     char buf[8192];
-    bool stopped = false;
+    // pdsh and srun both answer a first Ctrl-C with a status report and stop
+    // (passing the interrupt on to the nodes) on a second within a second.
+    int interruptsSent = 0;
+    auto lastInterrupt = std::chrono::steady_clock::now();
     for (;;) {
-        if (g_interrupted && !stopped) {
-            ::kill(-pid, SIGINT); // pdsh and srun pass an interrupt on to the nodes
-            stopped = true;
+        const auto now = std::chrono::steady_clock::now();
+        if (g_interrupted && interruptsSent < 2 &&
+            (interruptsSent == 0 || now - lastInterrupt >= std::chrono::milliseconds(300))) {
+            ::kill(-pid, SIGINT);
+            ++interruptsSent;
+            lastInterrupt = now;
         }
         pollfd p{fds[0], POLLIN, 0};
         if (::poll(&p, 1, 250) < 0 && errno != EINTR) break;
@@ -324,8 +334,19 @@ int runFleet(const std::vector<std::string>& args) {
         std::cerr << "aiotune fleet: sweeping " << ready.size() << " node(s) into " << shared.string() << "/<host>\n";
         sweepStatus = runLauncher(cmd, report);
         if (tty) std::cerr << "\r\033[K";
+        // pdsh reports failures only: a node it said nothing about is done
+        // when its finished sweep is in the shared folder.
+        auto landed = [&shared](const std::string& host) -> std::string {
+            const fs::path dir = shared / host;
+            auto rs = LogFolderReader().read(dir);
+            if (!rs) return "no sweep in " + dir.string();
+            if (rs->status != "finished")
+                return "the sweep in " + dir.string() + " is " + (rs->status.empty() ? "unfinished" : rs->status);
+            return {};
+        };
         monitor.finish(sweepStatus < 0 ? "cannot start " + cmd[0]
-                                       : cmd[0] + " exited with status " + std::to_string(sweepStatus));
+                                       : cmd[0] + " exited with status " + std::to_string(sweepStatus),
+                       landed);
     }
 
     const auto finished = monitor.hostsIn(NodeState::Finished);
@@ -356,7 +377,15 @@ int runFleet(const std::vector<std::string>& args) {
         if (n.state == NodeState::Failed) std::cerr << "  " << n.host << ": " << n.error << "\n";
     if (!finished.empty())
         std::cerr << "aiotune fleet: read them again with: aiotune analyze --log_dir " << shared.string() << "\n";
-    if (g_interrupted) return 130;
+    if (g_interrupted) {
+        // pdsh starts the node commands with SIGINT blocked, and ssh passes no
+        // signal without a terminal: those sweeps run on to their end.
+        if (spec.launcher == FleetLauncher::Pdsh)
+            std::cerr << "aiotune fleet: interrupted; the nodes' sweeps may still be running and will write "
+                      << shared.string() << "/<host>/: read them later with aiotune analyze --log_dir "
+                      << shared.string() << "\n";
+        return 130;
+    }
     return failed.empty() && fa.pick ? 0 : 1;
 }
 

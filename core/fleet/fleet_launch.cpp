@@ -54,9 +54,20 @@ std::string fleetNodeScript(const FleetLaunchSpec& spec, FleetStage stage) {
         // Sweeps of aiotune versions without --host still land in <shared>/<host>,
         // whose folder name then labels them.
         s += "set --; if \"$a\" sweep --help 2>/dev/null | grep -q -e '--host'; then set -- --host \"$h\"; fi; ";
-        s += "\"$a\" sweep \"$@\" --log_dir \"$d\"";
-        for (const auto& arg : spec.sweepArgs) s += " " + shellQuote(arg);
-        s += " 2>&1; r=$?; echo \"" + m + "exit $r\"; exit $r";
+        // SIGPIPE ignored (inherited through exec): a launcher that went away
+        // must not kill a sweep mid-write.
+        s += "trap '' PIPE; ";
+        std::string sweep = "\"$a\" sweep \"$@\" --log_dir \"$d\"";
+        for (const auto& arg : spec.sweepArgs) sweep += " " + shellQuote(arg);
+        if (spec.launcher == FleetLauncher::Pdsh) {
+            // exec: the process pdsh started and watches is the sweep itself.
+            // pdsh reports a non-zero exit; success is checked on disk.
+            s += "exec " + sweep + " 2>&1";
+        } else {
+            // srun signals every process of the step; the exit status would be
+            // lost in the prefixing pipe below, so it is printed.
+            s += sweep + " 2>&1; r=$?; echo \"" + m + "exit $r\"; exit $r";
+        }
     }
     if (spec.launcher == FleetLauncher::Srun)
         s = "h=" + hostExpression(spec) + "; { " + s +

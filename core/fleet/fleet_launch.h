@@ -7,10 +7,11 @@
 //  - check: the node's aiotune runs and prints this version, and the shared
 //    folder is visible and writable from the node;
 //  - sweep: `aiotune sweep --host <host> --log_dir <shared>/<host> ARGS...`.
-// Each script ends with a marker line the FleetMonitor reads:
-// "aiotune-fleet: ready <version>", "aiotune-fleet: error <text>" or
-// "aiotune-fleet: exit <status>". Under srun the script prefixes its own lines
-// with "<host>: ", so both launchers' output reads the same.
+// The check script ends with a marker line the FleetMonitor reads:
+// "aiotune-fleet: ready <version>" or "aiotune-fleet: error <text>". Under
+// pdsh the sweep script execs the sweep (so an interrupt reaches it) and pdsh
+// reports its exit status; under srun it prints "aiotune-fleet: exit <status>"
+// and prefixes its own lines with "<host>: ", so both launchers read the same.
 #include <string>
 #include <string_view>
 #include <vector>

@@ -63,7 +63,17 @@ std::optional<std::size_t> FleetMonitor::feed(std::string_view line) {
     if (!about.empty()) {
         if (auto p = splitPrefix(about))
             if (NodeStatus* n = find(p->first)) {
-                m_launcherNotes[index(n)] = std::string(p->second);
+                const std::string note(p->second);
+                m_launcherNotes[index(n)] = note;
+                // pdsh: "sh exited with exit code 1"; srun: "task 1: Exited with exit code 1".
+                const std::size_t at = note.find("exit code ");
+                std::size_t code = 0;
+                if (n->state == NodeState::Running && at != std::string::npos &&
+                    parseNumber(std::string_view(note).substr(at + 10), code) && code != 0) {
+                    n->state = NodeState::Failed;
+                    n->exitCode = static_cast<int>(code);
+                    n->error = note + (n->lastLine.empty() ? std::string() : "; last output: " + n->lastLine);
+                }
                 return index(n);
             }
         m_other.emplace_back(line);
@@ -122,17 +132,25 @@ void FleetMonitor::beginSweep() {
     for (auto& note : m_launcherNotes) note.clear();
 }
 
-void FleetMonitor::finish(const std::string& launcherError) {
+void FleetMonitor::finish(const std::string& launcherError, const ResultCheck& check) {
     for (std::size_t i = 0; i < m_nodes.size(); ++i) {
         NodeStatus& n = m_nodes[i];
         if (n.state != NodeState::Waiting && n.state != NodeState::Running) continue;
+        std::string missing = "no result from the node";
+        if (n.state == NodeState::Running && check) {
+            missing = check(n.host);
+            if (missing.empty()) {
+                n.state = NodeState::Finished;
+                continue;
+            }
+        }
         n.state = NodeState::Failed;
         // The most specific thing known: the launcher's word on this node
         // ("ssh exited with exit code 255"), the node's last line, the launcher's status.
         std::string why = m_launcherNotes[i];
-        if (!n.lastLine.empty()) why += (why.empty() ? "" : "; last output: ") + n.lastLine;
+        if (!n.lastLine.empty()) why += (why.empty() ? "last output: " : "; last output: ") + n.lastLine;
         if (why.empty()) why = launcherError.empty() ? "the node never answered" : launcherError;
-        n.error = "no result from the node (unreachable or killed?): " + why;
+        n.error = missing + " (unreachable or killed?): " + why;
     }
 }
 

@@ -2,10 +2,12 @@
 // Follows a fleet run from the launcher's output: pdsh prefixes every line of
 // a node with "<host>: " (our srun script does the same) and reports its own
 // trouble as "pdsh@<here>: <host>: ..."; srun as "srun: error: <host>: ...".
-// The node scripts end with marker lines (see fleet_launch.h). Whatever a
-// node did not report by the end becomes a failure with the last thing heard
-// from it, so no node silently goes missing.
+// The node scripts print marker lines (see fleet_launch.h); a launcher's
+// "... exit code N" about a node is its failure. Whatever a node did not
+// report by the end is checked on disk or becomes a failure with the last
+// thing heard from it, so no node silently goes missing.
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,9 +36,13 @@ class FleetMonitor {
     // One line of the launcher's stdout or stderr, without its newline. Returns
     // the index of the node it concerned, if any.
     std::optional<std::size_t> feed(std::string_view line);
-    // The launcher ended: nodes still waiting or running failed; `launcherError`
-    // (e.g. "pdsh exited with status 1") joins their reason when given.
-    void finish(const std::string& launcherError = {});
+    // Says whether a node's results landed: empty when they did, else why not.
+    using ResultCheck = std::function<std::string(const std::string& host)>;
+    // The launcher ended. A node still running whose exit the launcher did not
+    // report as a failure is finished when `check` finds its results; any other
+    // node still waiting or running failed, with the most specific reason known
+    // (`launcherError`, e.g. "pdsh exited with status 1", when nothing better).
+    void finish(const std::string& launcherError = {}, const ResultCheck& check = {});
     // Starts the sweep stage: Ready nodes become Running, the others keep their state.
     void beginSweep();
 

@@ -191,6 +191,12 @@ class TestFleet : public QObject {
         QVERIFY2(sweep.contains("gpu01: arg=--log_dir\ngpu01: arg=" + tmp.path() + "/gpu01\n"), qPrintable(sweep));
         QVERIFY2(sweep.contains("gpu01: arg=/a b/it's\n"), qPrintable(sweep));
         QVERIFY2(sweep.endsWith("gpu01: aiotune-fleet: exit 3\n"), qPrintable(sweep));
+        // pdsh: the sweep replaces the shell; pdsh reports its exit status.
+        spec.launcher = FleetLauncher::Pdsh;
+        const std::string pdshScript = fleetNodeScript(spec, FleetStage::Sweep);
+        QVERIFY(pdshScript.find("trap '' PIPE; exec \"$a\" sweep") != std::string::npos);
+        QVERIFY(pdshScript.find(kFleetMarker) == std::string::npos);
+        spec.launcher = FleetLauncher::Srun;
 
         spec.expectedVersion = "aiotune 1.0";
         QVERIFY(run(FleetStage::Check).contains("gpu01: aiotune-fleet: error " + fake +
@@ -228,16 +234,35 @@ class TestFleet : public QObject {
         QCOMPARE(m.feed("n1: [3/8] read 1M, qd 8: 1.000 GiB/s"), std::optional<std::size_t>(0));
         QCOMPARE(m.nodes()[0].done, 3u);
         QCOMPARE(m.nodes()[0].total, 8u);
-        m.feed("n1: aiotune-fleet: exit 0");
         m.feed("n2: [1/8] write 1M, qd 8: FAILED: No space left on device");
-        m.finish("pdsh exited with status 1");
+        m.feed("pdsh@here: n2: sh exited with exit code 1");
+        QCOMPARE(m.nodes()[1].state, NodeState::Failed); // at once, not at the end
+        // pdsh says nothing about a node that succeeded: its results on disk decide.
+        std::vector<std::string> checked;
+        m.finish("pdsh exited with status 1", [&](const std::string& host) {
+            checked.push_back(host);
+            return std::string();
+        });
+        QCOMPARE(checked, std::vector<std::string>{"n1"});
         QCOMPARE(m.nodes()[0].state, NodeState::Finished);
-        QCOMPARE(m.nodes()[0].exitCode, std::optional<int>(0));
-        QCOMPARE(m.nodes()[1].state, NodeState::Failed);
-        QVERIFY2(m.nodes()[1].error.find("No space left on device") != std::string::npos, m.nodes()[1].error.c_str());
+        QCOMPARE(m.nodes()[1].exitCode, std::optional<int>(1));
+        QCOMPARE(m.nodes()[1].error,
+                 std::string("sh exited with exit code 1; last output: [1/8] write 1M, qd 8: FAILED: No space left on device"));
         QCOMPARE(m.hostsIn(NodeState::Failed), (std::vector<std::string>{"n2", "n3", "n4"}));
     }
 
+    void monitorChecksSilentNodesOnDisk() {
+        FleetMonitor m({"a"});
+        m.feed("a: aiotune-fleet: ready aiotune 1.0");
+        m.beginSweep();
+        m.feed("a: [8/8] read 1M: 1.0 GiB/s");
+        m.finish({}, [](const std::string& host) { return "no sweep in /shared/" + host; });
+        QCOMPARE(m.nodes()[0].state, NodeState::Failed);
+        QCOMPARE(m.nodes()[0].error, std::string("no sweep in /shared/a (unreachable or killed?): last output: "
+                                                 "[8/8] read 1M: 1.0 GiB/s"));
+    }
+
+    // srun: the script prints the sweep's exit status.
     void monitorReadsSweepFailure() {
         FleetMonitor m({"a"});
         m.feed("a: aiotune-fleet: ready aiotune 1.0");

@@ -77,7 +77,7 @@ class TestFleetRun : public QObject {
         QCOMPARE(nodeOf(j, "n3").value("state").toString(), QString("finished"));
         QCOMPARE(nodeOf(j, "n2").value("state").toString(), QString("failed"));
         const QString why = nodeOf(j, "n2").value("error").toString();
-        QVERIFY2(why.contains("exited with status") && why.contains(tmp.filePath("scratch/n2")), qPrintable(why));
+        QVERIFY2(why.contains("exited with exit code 1") && why.contains(tmp.filePath("scratch/n2")), qPrintable(why));
         QVERIFY2(r.err.contains("n2: FAILED"), r.err.constData());
         QVERIFY2(r.err.contains("2 of 3 node(s) finished; failed: n2"), r.err.constData());
 
