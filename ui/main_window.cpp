@@ -591,6 +591,7 @@ void MainWindow::openFolder(const QString& folder) {
 }
 
 void MainWindow::compareWithFolder(const QString& folder) {
+    if (aiotune::isFleetFolder(folder.toStdString())) return openFolder(folder); // nodes compare in the hosts view
     QtConcurrent::run([folder] {
         return aiotune::LogFolderReader().read(folder.toStdString());
     }).then(this, [this, folder](aiotune::Result<aiotune::ResultSet> result) {

@@ -142,6 +142,9 @@ class TestHostsView : public QObject {
         QTRY_COMPARE_WITH_TIMEOUT(view->analysis().hosts.size(), std::size_t(5), 10000);
         QVERIFY(view->analysis().pick.has_value());
         QVERIFY(!w.isLoading()); // the window's own results are untouched
+        // Compare with a fleet folder shows the hosts view too.
+        w.compareWithFolder(kFleet);
+        QCOMPARE(w.findChildren<HostsView*>().size(), 2);
     }
 };
 
