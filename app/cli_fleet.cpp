@@ -323,6 +323,10 @@ int runFleet(const std::vector<std::string>& args) {
     const int checkStatus = runLauncher(checkCmd, report);
     monitor.finish(checkStatus < 0 ? "cannot start " + checkCmd[0] : checkCmd[0] + " exited with status " +
                                                                          std::to_string(checkStatus));
+    // Nodes that never answered the check are known only now.
+    for (const auto& n : monitor.nodes())
+        if (n.state == NodeState::Failed && toldFailed.insert(n.host).second)
+            std::cerr << n.host << ": FAILED: " << n.error << "\n";
     const auto ready = monitor.hostsIn(NodeState::Ready);
     std::cerr << "aiotune fleet: " << ready.size() << " of " << hosts.size() << " node(s) ready\n";
 

@@ -177,6 +177,7 @@ class TestFleetRun : public QObject {
         QCOMPARE(nodeOf(j, "down").value("state").toString(), QString("failed"));
         const QString why = nodeOf(j, "down").value("error").toString();
         QVERIFY2(why.contains("No route to host"), qPrintable(why));
+        QVERIFY2(r.err.contains("down: FAILED: ") && r.err.contains("1 of 2 node(s) ready"), r.err.constData());
         QVERIFY(QFile::exists(tmp.filePath("shared/up/sweep.json")));
         QVERIFY(!j.value("fleet").toObject().value("aio").isNull());
     }
