@@ -2,6 +2,7 @@
 #include "cli_common.h"
 #include "commands.h"
 
+#include "fleet/fleet_analysis.h"
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
 
@@ -26,6 +27,7 @@ int runAnalyze(const std::vector<std::string>& argv) {
         std::cerr << "aiotune analyze: --log_dir DIR is required (see 'aiotune analyze --help')\n";
         return kExitUsage;
     }
+    if (isFleetFolder(dir)) return analyzeFleetFolder(dir, args->has("json")); // <dir>/<host>/ sweeps
     auto results = LogFolderReader().read(dir);
     if (!results) {
         std::cerr << "aiotune analyze: " << results.error() << "\n";

@@ -12,5 +12,8 @@ int runSweep(const std::vector<std::string>& args);    // cli_sweep.cpp
 int runAnalyze(const std::vector<std::string>& args);  // cli_analyze.cpp
 int runExport(const std::vector<std::string>& args);   // cli_export.cpp
 int runCheck(const std::vector<std::string>& args);    // cli_check.cpp
+int runFleet(const std::vector<std::string>& args);    // cli_fleet.cpp
+// `aiotune analyze` over a folder of host folders (cli_fleet.cpp).
+int analyzeFleetFolder(const std::string& dir, bool json);
 
 } // namespace aiotune::cli

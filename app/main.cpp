@@ -25,6 +25,7 @@ const Command kCommands[] = {
     {"analyze", aiotune::cli::runAnalyze, "best aio section of a sweep log folder (ds_nvme_tune --generate)"},
     {"export", aiotune::cli::runExport, "write the best aio section, merge it into a DeepSpeed config"},
     {"check", aiotune::cli::runCheck, "preflight a DeepSpeed config and this machine for NVMe offload"},
+    {"fleet", aiotune::cli::runFleet, "sweep many nodes through pdsh or srun, pick one aio section for all"},
 };
 
 // The window lives in aiotune-window: beside this program in a build tree,

@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "check/check_dialog.h"
+#include "fleet/hosts_view.h"
 #include "panels/drives_panel.h"
 #include "panels/log_pane.h"
 #include "panels/message_bar.h"
@@ -658,6 +659,15 @@ void MainWindow::openFolder(const QString& folder) {
         showMessage(tr("Cancel the running sweep before opening %1.").arg(folder), true);
         return;
     }
+    if (aiotune::isFleetFolder(folder.toStdString())) { // <folder>/<host>/ sweeps of aiotune fleet
+        auto* hosts = new HostsView(this);
+        hosts->setWindowFlag(Qt::Window);
+        hosts->setAttribute(Qt::WA_DeleteOnClose);
+        connect(hosts, &HostsView::message, this, &MainWindow::showMessage);
+        hosts->openFolder(folder);
+        hosts->show();
+        return;
+    }
     // A newer open supersedes this one: the tracker drops the older result.
     m_loading = true;
     showStatusPoint(tr("Reading %1…").arg(folder));
@@ -685,6 +695,7 @@ void MainWindow::openFolder(const QString& folder) {
 }
 
 void MainWindow::compareWithFolder(const QString& folder) {
+    if (aiotune::isFleetFolder(folder.toStdString())) return openFolder(folder); // nodes compare in the hosts view
     compareFolders(QString(), folder);
 }
 

@@ -1,0 +1,103 @@
+#include "fleet/fleet_launch.h"
+
+#include <algorithm>
+
+namespace aiotune {
+
+namespace {
+
+std::string joinHosts(const std::vector<std::string>& hosts) {
+    std::string s;
+    for (const auto& h : hosts) s += (s.empty() ? "" : ",") + h;
+    return s;
+}
+
+std::string hostExpression(const FleetLaunchSpec& spec) {
+    // pdsh replaces %h in the command with each target's name; srun sets
+    // SLURMD_NODENAME in every task.
+    return spec.launcher == FleetLauncher::Pdsh ? "%h" : "$SLURMD_NODENAME";
+}
+
+} // namespace
+
+std::string shellQuote(std::string_view text) {
+    const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               std::string_view("_-./=:,+@").find(c) != std::string_view::npos;
+    });
+    if (plain) return std::string(text);
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string fleetNodeScript(const FleetLaunchSpec& spec, FleetStage stage) {
+    const std::string m(kFleetMarker);
+    std::string s = "h=" + hostExpression(spec) + "; a=" + shellQuote(spec.aiotune) +
+                    "; s=" + shellQuote(spec.sharedDir) + "; d=\"$s/$h\"; ";
+    if (stage == FleetStage::Check) {
+        s += "v=$(\"$a\" --version 2>&1) || { echo \"" + m +
+             "error cannot run $a on this node: $v\"; exit 127; }; ";
+        if (!spec.expectedVersion.empty())
+            s += "[ \"$v\" = " + shellQuote(spec.expectedVersion) + " ] || { echo \"" + m +
+                 "error $a on this node is '$v', expected " + spec.expectedVersion +
+                 ": install the same aiotune on every node\"; exit 126; }; ";
+        s += "[ -d \"$s\" ] || { echo \"" + m + "error $s does not exist on this node: "
+             "mount the shared folder there (the same path on every node)\"; exit 125; }; ";
+        // Probe where the sweep will write; its own folder may exist from an earlier run.
+        s += "t=\"$s\"; [ -d \"$d\" ] && t=\"$d\"; p=\"$t/.aiotune-fleet-probe-$h-$$\"; "
+             "if ( : > \"$p\" ) 2>/dev/null; then rm -f \"$p\"; else echo \"" + m +
+             "error $t is not writable from this node: fix its permissions or mount it read-write\"; "
+             "exit 125; fi; ";
+        s += "echo \"" + m + "ready $v\"";
+    } else {
+        // Sweeps of aiotune versions without --host still land in <shared>/<host>,
+        // whose folder name then labels them.
+        s += "set --; if \"$a\" sweep --help 2>/dev/null | grep -q -e '--host'; then set -- --host \"$h\"; fi; ";
+        // SIGPIPE ignored (inherited through exec): a launcher that went away
+        // must not kill a sweep mid-write.
+        s += "trap '' PIPE; ";
+        std::string sweep = "\"$a\" sweep \"$@\" --log_dir \"$d\"";
+        for (const auto& arg : spec.sweepArgs) sweep += " " + shellQuote(arg);
+        if (spec.launcher == FleetLauncher::Pdsh) {
+            // exec: the process pdsh started and watches is the sweep itself.
+            // pdsh reports a non-zero exit; success is checked on disk.
+            s += "exec " + sweep + " 2>&1";
+        } else {
+            // srun signals every process of the step; the exit status would be
+            // lost in the prefixing pipe below, so it is printed.
+            s += sweep + " 2>&1; r=$?; echo \"" + m + "exit $r\"; exit $r";
+        }
+    }
+    if (spec.launcher == FleetLauncher::Srun)
+        s = "h=" + hostExpression(spec) + "; { " + s +
+            "; } 2>&1 | while IFS= read -r l; do printf '%s: %s\\n' \"$h\" \"$l\"; done";
+    return s;
+}
+
+std::vector<std::string> fleetCommand(const FleetLaunchSpec& spec, FleetStage stage) {
+    const std::string script = fleetNodeScript(spec, stage);
+    const std::string n = std::to_string(spec.hosts.size());
+    if (spec.launcher == FleetLauncher::Srun)
+        return {"srun", "--nodes=" + n, "--ntasks=" + n, "--ntasks-per-node=1",
+                "--nodelist=" + joinHosts(spec.hosts), "--kill-on-bad-exit=0", "sh", "-c", script};
+    // Every node at once (pdsh's default fanout is 32), but not thousands of ssh at once.
+    const std::string fanout = std::to_string(std::clamp<std::size_t>(spec.hosts.size(), 1, 256));
+    std::vector<std::string> argv{"pdsh", "-R", spec.pdshRcmd, "-f", fanout, "-w", joinHosts(spec.hosts)};
+    if (spec.pdshRcmd == "exec") {
+        // exec runs the words as given (no shell in between).
+        argv.insert(argv.end(), {"sh", "-c", script});
+    } else {
+        // ssh joins the words into one command line for the remote shell.
+        argv.push_back("sh -c " + shellQuote(script));
+    }
+    return argv;
+}
+
+std::string commandLineText(const std::vector<std::string>& argv) {
+    std::string s;
+    for (const auto& a : argv) s += (s.empty() ? "" : " ") + shellQuote(a);
+    return s;
+}
+
+} // namespace aiotune
