@@ -11,5 +11,6 @@ int runDevices(const std::vector<std::string>& args);  // cli_devices.cpp
 int runSweep(const std::vector<std::string>& args);    // cli_sweep.cpp
 int runAnalyze(const std::vector<std::string>& args);  // cli_analyze.cpp
 int runExport(const std::vector<std::string>& args);   // cli_export.cpp
+int runReport(const std::vector<std::string>& args);   // cli_report.cpp
 
 } // namespace aiotune::cli

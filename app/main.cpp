@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"sweep", aiotune::cli::runSweep, "measure every combination of settings (ds_nvme_tune)"},
     {"analyze", aiotune::cli::runAnalyze, "best aio section of a sweep log folder (ds_nvme_tune --generate)"},
     {"export", aiotune::cli::runExport, "write the best aio section, merge it into a DeepSpeed config"},
+    {"report", aiotune::cli::runReport, "one self-contained HTML report of a sweep log folder"},
 };
 
 // The window lives in aiotune-window: beside this program in a build tree,
