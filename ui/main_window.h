@@ -86,6 +86,7 @@ class MainWindow : public QMainWindow {
     void chooseFolderToCompare();
     void copySelection();
     void saveChartPng();
+    void exportReport();
     void showAbout();
     // Errors go to the message bar and the log; information to the log and the status bar.
     void showMessage(const QString& text, bool isError);
