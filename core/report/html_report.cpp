@@ -34,7 +34,7 @@ constexpr std::string_view kStyle = R"CSS(
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 html { background: var(--bg); color: var(--fg); }
 body { margin: 0; font: 14px/1.45 system-ui, "DejaVu Sans", sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 20px 40px; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 20px 40px; }
 h1 { font-size: 1.6em; margin: 0 0 4px; }
 h2 { font-size: 1.2em; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 1em; margin: 0 0 6px; }
@@ -61,13 +61,15 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: var(--panel); font-weight: 600; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.tag { white-space: nowrap; }
+td.tag, td.config { white-space: nowrap; }
+td.tag { font-size: 0.85em; }
 td.wrap { overflow-wrap: anywhere; }
 tr.best td { background: var(--best-bg); font-weight: 600; }
 .mark { color: var(--best); font-weight: 600; white-space: nowrap; }
 .table-wrap { overflow-x: auto; }
 figure { margin: 0; }
-svg.bar-chart { width: 100%; height: auto; display: block; fill: var(--fg); }
+svg.bar-chart { width: 100%; min-width: 640px; height: auto; display: block; fill: var(--fg); }
+figure { overflow-x: auto; }
 svg.bar-chart .grid { stroke: var(--line); } svg.bar-chart .baseline { stroke: var(--muted); }
 svg.bar-chart .bar-read { fill: var(--read); } svg.bar-chart .bar-write { fill: var(--write); }
 svg.bar-chart .bar-combined { fill: var(--combined); } svg.bar-chart .bar-best { fill: var(--best); }
@@ -237,8 +239,11 @@ void rankingSection(std::string& h, const std::vector<ConfigResult>& ranked, con
     const double top = ranked.front().combinedGiBps.value_or(0);
     h += "<div class=\"table-wrap\"><table class=\"ranking\"><thead><tr><th class=\"n\">#</th><th>Configuration</th>"
          "<th>Log tag</th><th class=\"n\">Read</th><th class=\"n\">Write</th><th class=\"n\">Combined</th>"
-         "<th class=\"n\">of best</th><th class=\"n\">Samples</th><th class=\"n\">Spread</th><th class=\"n\">Errors</th>"
-         "</tr></thead><tbody>";
+         "<th class=\"n\">of best</th><th class=\"n\">Samples</th><th class=\"n\">Spread</th>";
+    // A column of zeros only costs width: failed samples get one when there are any.
+    const bool anyErrors = std::any_of(ranked.begin(), ranked.end(), [](const ConfigResult& c) { return c.errors > 0; });
+    if (anyErrors) h += "<th class=\"n\">Failed samples</th>";
+    h += "</tr></thead><tbody>";
     for (std::size_t i = 0; i < ranked.size(); ++i) {
         const ConfigResult& c = ranked[i];
         const bool isBest = rec.best && rec.best->key == c.key;
@@ -248,11 +253,11 @@ void rankingSection(std::string& h, const std::vector<ConfigResult>& ranked, con
         if (isRecommended) marks = " <span class=\"mark\">recommended</span>";
         const double share = top > 0.0 ? c.combinedGiBps.value_or(0) / top * 100.0 : 0.0;
         h += std::string("<tr") + (isBest ? " class=\"best\"" : "") + "><td class=\"n\">" + std::to_string(i + 1) +
-             "</td><td>" + esc(c.key.label()) + marks + "</td><td class=\"tag\">" + esc(c.key.tag()) +
+             "</td><td class=\"config\">" + esc(c.key.label()) + marks + "</td><td class=\"tag\">" + esc(c.key.tag()) +
              "</td><td class=\"n\">" + gib(c.readGiBps) + "</td><td class=\"n\">" + gib(c.writeGiBps) +
              "</td><td class=\"n\">" + gib(c.combinedGiBps) + "</td><td class=\"n\">" + num1(share) +
              "%</td><td class=\"n\">" + std::to_string(c.loops()) + "</td><td class=\"n\">" + spreadText(c) +
-             "</td><td class=\"n\">" + std::to_string(c.errors) + "</td></tr>";
+             "</td>" + (anyErrors ? "<td class=\"n\">" + std::to_string(c.errors) + "</td>" : "") + "</tr>";
     }
     h += "</tbody></table></div><p class=\"note\">GiB/s, medians of the samples. Spread: half the combined "
          "range (read range + write range) relative to the combined median. Samples: the most of one "

@@ -97,6 +97,7 @@ SweepFacts SweepFacts::fromResults(const ResultSet& results) {
             d.model = text(e, "model");
             d.firmware = text(e, "firmware");
             d.numaNode = text(e, "numa_node");
+            if (d.numaNode.rfind('-', 0) == 0) d.numaNode.clear(); // sysfs says -1: no NUMA node
             d.nvme = text(e, "nvme");
             f.drives.push_back(std::move(d));
         }

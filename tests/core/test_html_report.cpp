@@ -565,6 +565,34 @@ class TestHtmlReport : public QObject {
                 QVERIFY2(!isAtomicWriteTempName(e.path().filename().string()), e.path().c_str());
     }
 
+    // The reader names its files relative to the folder it resolved; a user
+    // may have named a subfolder or the parent of _aio_bench_logs instead.
+    void findsInputsWhateverFolderWasNamed_data() {
+        QTest::addColumn<QString>("named"); // relative to the temporary folder
+        QTest::addRow("log folder") << "run/_aio_bench_logs";
+        QTest::addRow("a DeepSpeed subfolder") << "run/_aio_bench_logs/_aio_bench_write_logs";
+        QTest::addRow("parent of _aio_bench_logs") << "run";
+    }
+    void findsInputsWhateverFolderWasNamed() {
+        QFETCH(QString, named);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const fs::path root = tmp.path().toStdString();
+        const fs::path logs = root / "run" / "_aio_bench_logs";
+        fs::create_directories(logs.parent_path());
+        fs::copy(kFixtures + "/ds-0.15-sweep", logs, fs::copy_options::recursive);
+        const fs::path folder = root / named.toStdString();
+        auto results = LogFolderReader().read(folder);
+        QVERIFY2(results.ok(), results.ok() ? "" : results.error().c_str());
+        const fs::path out = root / "linked.html";
+        fs::create_hard_link(logs / "_aio_bench_write_logs" / "write_block_overlap_ftd1_d8_bs1M_p1.txt", out);
+        ReportFileOptions options;
+        options.replaceExisting = true;
+        auto ok = checkReportOutput(out, folder, *results, options);
+        QVERIFY(!ok.ok());
+        QVERIFY2(ok.error().find("one of the logs") != std::string::npos, ok.error().c_str());
+    }
+
     void commandLine_data() {
         QTest::addColumn<QStringList>("args"); // LOGS and OUT are replaced by real paths
         QTest::addColumn<bool>("existing");    // OUT exists beforehand (a user's file)
