@@ -34,7 +34,6 @@ int runReport(const std::vector<std::string>& args) {
     app.add_flag("--force", force, "replace an existing file (one that is not an aiotune report is kept as .bak)");
     app.add_option("--top", top, "configurations in the chart (the table lists all)")
         ->type_name("N")
-        ->check(CLI::Range(1, 1000))
         ->capture_default_str();
 
     // CLI11 wants argv-style input; args is what followed "report".
@@ -49,6 +48,10 @@ int runReport(const std::vector<std::string>& args) {
         return 0;
     } catch (const CLI::ParseError& e) {
         std::cerr << "aiotune report: " << e.what() << "\nRun 'aiotune report --help' for the options.\n";
+        return 2;
+    }
+    if (top < 1 || top > 1000) {
+        std::cerr << "aiotune report: --top " << top << ": give a number of configurations from 1 to 1000\n";
         return 2;
     }
     if (logDir.empty()) {

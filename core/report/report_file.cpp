@@ -34,29 +34,39 @@ const char* typeName(fs::file_type t) {
     }
 }
 
-// Every file the results were read from. The reader names them relative to
-// the folder it resolved (the one holding both DeepSpeed subfolders), which
-// may be the folder given, its parent or its _aio_bench_logs: try each.
-std::set<fs::path> inputFiles(const fs::path& logFolder, const ResultSet& inputs) {
+// Whether `target` (normalized) is one of the files the results were read
+// from. The reader names them relative to the folder it resolved (the one
+// holding both DeepSpeed subfolders), which may be the folder given, its
+// parent or its _aio_bench_logs: each is tried. Names are compared as text,
+// so ten thousand logs cost no system call each; a hard link (another name
+// for the same file) is looked for only when the target has one.
+bool isInputFile(const fs::path& target, const fs::path& output, const fs::path& logFolder, const ResultSet& inputs) {
     std::vector<fs::path> bases;
     if (!logFolder.empty()) {
         const fs::path folder = normalized(logFolder);
         bases = {folder, folder / kDefaultLogDir};
         if (folder.filename() == kReadLogDir || folder.filename() == kWriteLogDir) bases.push_back(folder.parent_path());
     }
-    std::set<fs::path> files;
-    auto add = [&](const std::string& file) {
-        if (file.empty()) return;
-        const fs::path p(file);
-        if (p.is_absolute() || bases.empty()) files.insert(normalized(p));
-        else
-            for (const auto& base : bases) files.insert(normalized(base / p));
-    };
-    add(std::string(kSweepFileName));
+    std::set<std::string> names{std::string(kSweepFileName)};
     for (const auto& c : inputs.configs)
-        for (const auto& s : c.samples) add(s.sourceFile);
-    for (const auto& s : inputs.skipped) add(s.file);
-    return files;
+        for (const auto& s : c.samples)
+            if (!s.sourceFile.empty()) names.insert(fs::path(s.sourceFile).lexically_normal().string());
+    for (const auto& s : inputs.skipped)
+        if (!s.file.empty()) names.insert(fs::path(s.file).lexically_normal().string());
+
+    for (const auto& base : bases) {
+        const fs::path rel = target.lexically_relative(base);
+        if (!rel.empty() && *rel.begin() != ".." && names.count(rel.string())) return true;
+    }
+    for (const auto& name : names)
+        if (fs::path(name).is_absolute() && normalized(name) == target) return true;
+
+    std::error_code ec;
+    if (fs::hard_link_count(output, ec) > 1 && !ec)
+        for (const auto& name : names)
+            for (const auto& base : fs::path(name).is_absolute() ? std::vector<fs::path>{fs::path()} : bases)
+                if (fs::equivalent(base / name, output, ec)) return true;
+    return false;
 }
 
 // An existing aiotune report may be replaced without a backup: it is ours.
@@ -89,11 +99,8 @@ Result<void> checkReportOutput(const fs::path& output, const fs::path& logFolder
     if (parentName == kReadLogDir || parentName == kWriteLogDir)
         return makeError(quoted(output) + " is inside the DeepSpeed log folder " + quoted(target.parent_path()) +
                          ", where it would be read as a broken log: write the report elsewhere");
-    for (const fs::path& input : inputFiles(logFolder, inputs)) {
-        const bool same = input == target || (exists && fs::equivalent(input, output, ec));
-        if (same)
-            return makeError(quoted(output) + " is one of the logs the report is made from: choose another name");
-    }
+    if (isInputFile(target, output, logFolder, inputs))
+        return makeError(quoted(output) + " is one of the logs the report is made from: choose another name");
     if (exists && !options.replaceExisting)
         return makeError(quoted(output) + " already exists: choose another name, or pass --force to replace it");
     if (!fs::is_directory(target.parent_path(), ec))
