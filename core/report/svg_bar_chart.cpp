@@ -24,9 +24,10 @@ constexpr int kTop = 34;    // legend above the bars
 constexpr int kBottom = 44; // tick labels and axis title below
 constexpr int kRight = 56;  // room for the last value label
 constexpr std::size_t kMaxLabelChars = 56;
-// Average advance of a 12 px sans-serif character: there is no font metric
-// without a renderer, so the label column is sized by estimate.
-constexpr double kCharWidth = 6.4;
+// Advance of a 12 px sans-serif character, erring wide (DejaVu Sans, bold for
+// the best): there is no font metric without a renderer, so the label column
+// is sized by estimate.
+constexpr double kCharWidth = 7.2;
 
 std::string num(double v, int decimals = 1) {
     char buf[32];
@@ -72,7 +73,7 @@ std::string formatGiBps(double value) { return formatDecimal(value, 2); }
 std::string renderSvgBarChart(const std::vector<BarChartRow>& rows, const BarChartOptions& options) {
     const int width = std::max(options.width, 480);
     std::size_t longest = 8;
-    for (const auto& r : rows) longest = std::max(longest, charCount(shorten(r.label, kMaxLabelChars)) + 2);
+    for (const auto& r : rows) longest = std::max(longest, charCount(shorten(r.label, kMaxLabelChars)) + (r.best ? 3 : 1));
     const double labelWidth = std::clamp(longest * kCharWidth + 12.0, 120.0, width * 0.42);
     const double plotLeft = labelWidth;
     const double plotWidth = width - plotLeft - kRight;
@@ -108,7 +109,7 @@ std::string renderSvgBarChart(const std::vector<BarChartRow>& rows, const BarCha
         s += "<rect class=\"" + std::string(k.cls) + "\" x=\"" + num(lx) + "\" y=\"10\" width=\"12\" height=\"12\" fill=\"" +
              k.color + "\"/>";
         s += "<text x=\"" + num(lx + 17) + "\" y=\"20\">" + k.text + "</text>";
-        lx += 17 + std::char_traits<char>::length(k.text) * kCharWidth + 22;
+        lx += 17 + std::char_traits<char>::length(k.text) * 6.6 + 20; // regular weight: narrower
     }
     s += "</g>";
 
