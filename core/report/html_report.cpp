@@ -93,7 +93,8 @@ void fact(std::string& h, std::string_view key, const std::string& value) {
     h += "<dt>" + esc(key) + "</dt><dd>" + esc(value) + "</dd>";
 }
 
-// The combined range over the combined median, as "±x%"; a dash when measured once.
+// Half the combined range (read range + write range) over the combined median,
+// as "±x%"; a dash when measured once.
 std::string spreadText(const ConfigResult& c) {
     if (!c.combinedGiBps || *c.combinedGiBps <= 0.0 || c.loops() < 2) return "\xE2\x80\x94";
     const double width = (c.readSpread ? c.readSpread->width() : 0.0) + (c.writeSpread ? c.writeSpread->width() : 0.0);
@@ -102,13 +103,16 @@ std::string spreadText(const ConfigResult& c) {
 
 void summarySection(std::string& h, const ResultSet& results, const Recommendation& rec, const SweepFacts& facts) {
     h += "<section id=\"summary\">";
-    if (facts.status == "cancelled" || facts.status == "running" || facts.status == "failed")
-        h += "<p class=\"warn\">This sweep is marked <strong>" + esc(facts.status) +
+    if (facts.status == "cancelled" || facts.status == "failed")
+        h += "<p class=\"warn\">This sweep <strong>" + esc(facts.status == "failed" ? "failed" : "was cancelled") +
              "</strong>: it did not measure every configuration it planned.</p>";
+    if (facts.status == "running")
+        h += "<p class=\"warn\">This sweep was <strong>still running</strong> (or was killed) when its log was "
+             "read: configurations may be missing.</p>";
     if (facts.profileIsWhatIf)
-        h += "<p class=\"warn\">Measured with the what-if profile <strong>" + esc(facts.profile) +
-             "</strong>: DeepSpeed's pinned swap buffers do not get this, so its figures may be higher than "
-             "DeepSpeed will see.</p>";
+        h += "<p class=\"warn\">Measured with <strong>" + esc(facts.profile) +
+             "</strong>, not the faithful profile: DeepSpeed's pinned swap buffers do not get this, so these "
+             "figures may be higher than DeepSpeed will see.</p>";
     if (!rec.best) {
         h += "<p class=\"warn\">No best configuration: " +
              esc(rec.message.empty() ? "no configuration has both a read and a write figure." : rec.message) +

@@ -382,8 +382,34 @@ class TestHtmlReport : public QObject {
         QCOMPARE(f.profileIsWhatIf, whatIf);
         // A what-if is called out at the top of the page.
         const std::string h = renderHtmlReport(rs, analyze(rs));
-        QCOMPARE(h.find("Measured with the what-if profile") != std::string::npos, whatIf);
+        QCOMPARE(h.find("not the faithful profile") != std::string::npos, whatIf);
         QVERIFY2(xmlError(h).isEmpty(), qPrintable(xmlError(h)));
+    }
+
+    void warnsAboutUnfinishedSweeps_data() {
+        QTest::addColumn<QString>("status");
+        QTest::addColumn<QString>("warning"); // empty: no warning box
+        QTest::addRow("finished") << "finished" << "";
+        QTest::addRow("DeepSpeed's (no status)") << "" << "";
+        QTest::addRow("cancelled") << "cancelled" << "<strong>was cancelled</strong>";
+        QTest::addRow("failed") << "failed" << "<strong>failed</strong>";
+        QTest::addRow("running or killed") << "running" << "<strong>still running</strong> (or was killed)";
+    }
+    void warnsAboutUnfinishedSweeps() {
+        QFETCH(QString, status);
+        QFETCH(QString, warning);
+        ResultSet rs;
+        rs.status = status.toStdString();
+        rs.meta = {{"profile", {{"name", "faithful"}}}};
+        for (IoOp op : {IoOp::Read, IoOp::Write}) {
+            Sample s;
+            s.op = op;
+            s.gibPerSec = 2.0;
+            rs.add(ConfigKey{}, s);
+        }
+        const std::string h = renderHtmlReport(rs, analyze(rs));
+        QCOMPARE(h.find("class=\"warn\"") != std::string::npos, !warning.isEmpty());
+        if (!warning.isEmpty()) QVERIFY2(h.find(warning.toStdString()) != std::string::npos, h.c_str());
     }
 
     void formatsDates_data() {
