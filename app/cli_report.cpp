@@ -1,5 +1,6 @@
 // `aiotune report`: one self-contained HTML page about a sweep log folder,
 // to attach to a bug report or a team wiki.
+#include "cli_common.h"
 #include "commands.h"
 
 #include "report/html_report.h"
@@ -8,68 +9,58 @@
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
 
-#include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <iostream>
 
 namespace aiotune::cli {
 
 int runReport(const std::vector<std::string>& args) {
-    CLI::App app("Writes one self-contained HTML report of a sweep log folder (aiotune's or "
-                 "DeepSpeed's): the best and recommended aio sections, confidence, measurement "
-                 "profile, machine and drives, a chart of the top configurations and the ranked "
-                 "table. It loads nothing from the network.",
-                 "aiotune report");
-    std::string logDir;
-    std::string output;
+    CLI::App app = makeCommand(
+        "report", "Writes one self-contained HTML report of a sweep log folder (aiotune's or DeepSpeed's): "
+                  "the best and recommended aio sections, confidence, measurement profile, machine and "
+                  "drives, a chart of the top configurations and the ranked table. It loads nothing from "
+                  "the network.");
+    std::string logDir, positional, output;
     bool force = false;
     int top = 20;
-    app.add_option("--log_dir,--log-dir", logDir, "sweep log folder (aiotune's or DeepSpeed's)")
-        ->type_name("DIR");
-    app.add_option("dir", logDir, "the log folder, instead of --log_dir")->type_name("DIR");
-    app.add_option("-o,--output", output, "HTML file to write (refused if it exists, unless --force)")
+    auto* byFlag = app.add_option(flagNames("log_dir"), logDir, "sweep log folder (aiotune's or DeepSpeed's)")
+                       ->type_name("DIR")
+                       ->check(nonEmptyValidator());
+    app.add_option("folder", positional, "the log folder, instead of --log_dir")
+        ->type_name("DIR")
+        ->check(nonEmptyValidator())
+        ->excludes(byFlag);
+    app.add_option("-o,--output", output, "HTML file to write (refuses an existing file without --force)")
         ->type_name("FILE")
-        ->required();
-    app.add_flag("--force", force, "replace an existing file (one that is not an aiotune report is kept as .bak)");
-    app.add_option("--top", top, "configurations in the chart (the table lists all)")
+        ->required()
+        ->check(nonEmptyValidator());
+    app.add_flag("--force", force,
+                 "replace an existing file (one that is not an aiotune report is kept as .bak)");
+    app.add_option("--top", top, "configurations in the chart, 1 to 1000 (the table lists all)")
         ->type_name("N")
         ->capture_default_str();
-
-    // CLI11 wants argv-style input; args is what followed "report".
-    std::vector<std::string> words{"aiotune report"};
-    words.insert(words.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& w : words) argv.push_back(w.data());
-    try {
-        app.parse(static_cast<int>(argv.size()), argv.data());
-    } catch (const CLI::CallForHelp&) {
-        std::cout << app.help();
-        return 0;
-    } catch (const CLI::ParseError& e) {
-        std::cerr << "aiotune report: " << e.what() << "\nRun 'aiotune report --help' for the options.\n";
-        return 2;
+    if (auto exit = parseCommandLine(app, args)) return *exit;
+    if (logDir.empty()) logDir = positional;
+    if (logDir.empty()) {
+        std::cerr << "aiotune report: --log_dir DIR is required (see 'aiotune report --help')\n";
+        return kExitUsage;
     }
     if (top < 1 || top > 1000) {
         std::cerr << "aiotune report: --top " << top << ": give a number of configurations from 1 to 1000\n";
-        return 2;
-    }
-    if (logDir.empty()) {
-        std::cerr << "aiotune report: --log_dir DIR is required\nRun 'aiotune report --help' for the options.\n";
-        return 2;
+        return kExitUsage;
     }
 
     auto results = LogFolderReader().read(logDir);
     if (!results) {
         std::cerr << "aiotune report: " << results.error() << "\n";
-        return 1;
+        return kExitFailure;
     }
     ReportFileOptions fileOptions;
     fileOptions.replaceExisting = force;
     // Refuse before the work of rendering, and again (inside writeReportFile) just before writing.
     if (auto ok = checkReportOutput(output, logDir, *results, fileOptions); !ok) {
         std::cerr << "aiotune report: " << ok.error() << "\n";
-        return 1;
+        return kExitFailure;
     }
     const Recommendation rec = analyze(*results);
     HtmlReportOptions options;
@@ -81,7 +72,7 @@ int runReport(const std::vector<std::string>& args) {
     auto written = writeReportFile(output, renderHtmlReport(*results, rec, options), logDir, *results, fileOptions);
     if (!written) {
         std::cerr << "aiotune report: " << written.error() << "\n";
-        return 1;
+        return kExitFailure;
     }
     for (const auto& s : results->skipped) std::cerr << "skipped " << s.file << ": " << s.reason << "\n";
     if (written->backup) std::cerr << "kept the previous file as " << written->backup->string() << "\n";
@@ -92,7 +83,7 @@ int runReport(const std::vector<std::string>& args) {
         std::cout << "Wrote " << output << " (no best configuration: "
                   << (rec.message.empty() ? "no configuration has both a read and a write figure" : rec.message)
                   << ")\n";
-    return 0;
+    return kExitOk;
 }
 
 } // namespace aiotune::cli

@@ -114,6 +114,7 @@ Result<AtomicWriteOutcome> writeReportFile(const fs::path& output, std::string_v
     if (auto ok = checkReportOutput(output, logFolder, inputs, options); !ok) return Error{ok.error()};
     AtomicWriteOptions write;
     write.durable = options.durable;
+    write.replaceReadOnly = options.replaceExisting; // --force, or the save dialog's confirmation
     std::error_code ec;
     if (fs::exists(fs::symlink_status(output, ec)))
         write.existing = isAiotuneReport(output) ? ExistingFilePolicy::Replace : ExistingFilePolicy::ReplaceKeepBackup;

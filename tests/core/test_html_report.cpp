@@ -507,6 +507,7 @@ class TestHtmlReport : public QObject {
         QTest::addRow("existing file") << "user file" << false << "already exists";
         QTest::addRow("existing file, force") << "user file" << true << "";
         QTest::addRow("earlier report, force") << "earlier report" << true << "";
+        QTest::addRow("read-only file, force") << "read-only file" << true << "";
         QTest::addRow("a log file") << "log file" << true << "inside the DeepSpeed log folder";
         QTest::addRow("new file among the logs") << "in log subfolder" << false << "inside the DeepSpeed log folder";
         QTest::addRow("log subfolder via a symlinked folder") << "via symlink" << false
@@ -536,7 +537,8 @@ class TestHtmlReport : public QObject {
         fs::path out = root / "report.html";
         const std::string mine = "my notes, not a report\n";
         if (target == "in log root") out = logs / "report.html";
-        if (target == "user file") writeText(out, mine);
+        if (target == "user file" || target == "read-only file") writeText(out, mine);
+        if (target == "read-only file") fs::permissions(out, fs::perms::owner_read | fs::perms::group_read);
         if (target == "earlier report") writeText(out, "<!DOCTYPE html>\n<html><head><meta name=\"generator\" content=\"aiotune 0.0.9\"/>");
         if (target == "log file") out = aLog;
         if (target == "in log subfolder") out = logs / "_aio_bench_write_logs" / "report.html";
@@ -567,7 +569,7 @@ class TestHtmlReport : public QObject {
             QVERIFY2(written.ok(), written.ok() ? "" : written.error().c_str());
             QVERIFY(readText(out) == html);
             // A user's file is kept as .bak; an earlier report is simply replaced.
-            QCOMPARE(written->backup.has_value(), target == "user file");
+            QCOMPARE(written->backup.has_value(), target == "user file" || target == "read-only file");
             if (written->backup) QCOMPARE(q(readText(*written->backup)), q(mine));
             // A report beside the logs does not disturb reading them again.
             auto again = LogFolderReader().read(logs);
