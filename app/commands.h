@@ -15,5 +15,6 @@ int runCheck(const std::vector<std::string>& args);    // cli_check.cpp
 int runFleet(const std::vector<std::string>& args);    // cli_fleet.cpp
 // `aiotune analyze` over a folder of host folders (cli_fleet.cpp).
 int analyzeFleetFolder(const std::string& dir, bool json);
+int runReport(const std::vector<std::string>& args);   // cli_report.cpp
 
 } // namespace aiotune::cli

@@ -26,6 +26,7 @@ const Command kCommands[] = {
     {"export", aiotune::cli::runExport, "write the best aio section, merge it into a DeepSpeed config"},
     {"check", aiotune::cli::runCheck, "preflight a DeepSpeed config and this machine for NVMe offload"},
     {"fleet", aiotune::cli::runFleet, "sweep many nodes through pdsh or srun, pick one aio section for all"},
+    {"report", aiotune::cli::runReport, "one self-contained HTML report of a sweep log folder"},
 };
 
 // The window lives in aiotune-window: beside this program in a build tree,

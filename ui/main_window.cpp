@@ -18,6 +18,9 @@
 #include "results/results_table_model.h"
 #include "results/sweep_summary.h"
 #include "results/throughput_chart.h"
+#include "report/html_report.h"
+#include "report/report_file.h"
+#include "report/sweep_facts.h"
 #include "settings/app_settings.h"
 #include "sweep/sweep_controller.h"
 #include "util/duration_format.h"
@@ -369,6 +372,9 @@ void MainWindow::buildActions() {
     m_actSaveChart = make(QStringLiteral("actionSaveChart"), tr("Save &chart (PNG or SVG)…"),
                           QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     m_actExportCsv = make(QStringLiteral("actionExportCsv"), tr("Export table as CS&V…"));
+    auto* exportReport = make(QStringLiteral("actionExportReport"), tr("Export &report…"));
+    exportReport->setStatusTip(tr("One self-contained HTML page: best aio section, chart, ranked table, machine"));
+    connect(exportReport, &QAction::triggered, this, &MainWindow::exportReport);
     auto* quit = make(QStringLiteral("actionQuit"), tr("&Quit"), QKeySequence::Quit);
     m_actStart =
         make(QStringLiteral("actionStart"), tr("&Start sweep"), QKeySequence(Qt::CTRL | Qt::Key_R));
@@ -400,6 +406,7 @@ void MainWindow::buildActions() {
     // Exports: what leaves the window.
     file->addAction(m_actSaveChart);
     file->addAction(m_actExportCsv);
+    file->addAction(exportReport);
     file->addSeparator();
     // `aiotune check` in the window; also offered after a merge (below).
     const auto showCheck = [this](const QString& path) {
@@ -856,6 +863,37 @@ void MainWindow::warnSharedDrives(const QStringList& folders) {
                             .arg(shared.join(QStringLiteral(", ")), drive)
                             .arg(shared.size()),
                         true);
+}
+
+// The same page as `aiotune report`, rendered and written off the UI thread.
+void MainWindow::exportReport() {
+    if (m_model->results().configs.empty()) {
+        showMessage(tr("Nothing to report yet: open a sweep folder or run a sweep first."), true);
+        return;
+    }
+    const QString start = (m_currentFolder.isEmpty() ? QDir::homePath() : m_currentFolder) +
+                          QStringLiteral("/aiotune-report.html");
+    QString path = m_chooser ? m_chooser(tr("Export report"), true)
+                             : QFileDialog::getSaveFileName(this, tr("Export report as HTML"), start,
+                                                            tr("HTML pages (*.html *.htm)"));
+    if (path.isEmpty()) return;
+    // The dialog confirmed replacing the name chosen, not one with a suffix added.
+    const bool confirmed = path.endsWith(QStringLiteral(".html"), Qt::CaseInsensitive) ||
+                           path.endsWith(QStringLiteral(".htm"), Qt::CaseInsensitive);
+    if (!confirmed) path += QStringLiteral(".html");
+    QtConcurrent::run([results = m_model->results(), rec = m_model->recommendation(),
+                       folder = m_currentFolder.toStdString(), file = path.toStdString(), confirmed] {
+        aiotune::HtmlReportOptions options;
+        options.logFolder = folder;
+        options.generatedAt = aiotune::formatUtcMinutes(QDateTime::currentMSecsSinceEpoch());
+        aiotune::ReportFileOptions fileOptions;
+        fileOptions.replaceExisting = confirmed;
+        return aiotune::writeReportFile(file, aiotune::renderHtmlReport(results, rec, options), folder,
+                                        results, fileOptions);
+    }).then(this, [this, path](aiotune::Result<aiotune::AtomicWriteOutcome> written) {
+        if (!written) showMessage(QString::fromStdString(written.error()), true);
+        else showMessage(tr("Report written to %1").arg(path), false);
+    });
 }
 
 void MainWindow::showAbout() {

@@ -96,6 +96,7 @@ class MainWindow : public QMainWindow {
     void copySelection();
     void saveChart();
     void exportCsv();
+    void exportReport();
     void showAbout();
     void showHelp();
     // Errors go to the message bar and the log; information to the log and the status bar.

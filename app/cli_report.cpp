@@ -1,0 +1,89 @@
+// `aiotune report`: one self-contained HTML page about a sweep log folder,
+// to attach to a bug report or a team wiki.
+#include "cli_common.h"
+#include "commands.h"
+
+#include "report/html_report.h"
+#include "report/report_file.h"
+#include "report/sweep_facts.h"
+#include "results/analysis.h"
+#include "results/log_folder_reader.h"
+
+#include <chrono>
+#include <iostream>
+
+namespace aiotune::cli {
+
+int runReport(const std::vector<std::string>& args) {
+    CLI::App app = makeCommand(
+        "report", "Writes one self-contained HTML report of a sweep log folder (aiotune's or DeepSpeed's): "
+                  "the best and recommended aio sections, confidence, measurement profile, machine and "
+                  "drives, a chart of the top configurations and the ranked table. It loads nothing from "
+                  "the network.");
+    std::string logDir, positional, output;
+    bool force = false;
+    int top = 20;
+    auto* byFlag = app.add_option(flagNames("log_dir"), logDir, "sweep log folder (aiotune's or DeepSpeed's)")
+                       ->type_name("DIR")
+                       ->check(nonEmptyValidator());
+    app.add_option("folder", positional, "the log folder, instead of --log_dir")
+        ->type_name("DIR")
+        ->check(nonEmptyValidator())
+        ->excludes(byFlag);
+    app.add_option("-o,--output", output, "HTML file to write (refuses an existing file without --force)")
+        ->type_name("FILE")
+        ->required()
+        ->check(nonEmptyValidator());
+    app.add_flag("--force", force,
+                 "replace an existing file (one that is not an aiotune report is kept as .bak)");
+    app.add_option("--top", top, "configurations in the chart, 1 to 1000 (the table lists all)")
+        ->type_name("N")
+        ->capture_default_str();
+    if (auto exit = parseCommandLine(app, args)) return *exit;
+    if (logDir.empty()) logDir = positional;
+    if (logDir.empty()) {
+        std::cerr << "aiotune report: --log_dir DIR is required (see 'aiotune report --help')\n";
+        return kExitUsage;
+    }
+    if (top < 1 || top > 1000) {
+        std::cerr << "aiotune report: --top " << top << ": give a number of configurations from 1 to 1000\n";
+        return kExitUsage;
+    }
+
+    auto results = LogFolderReader().read(logDir);
+    if (!results) {
+        std::cerr << "aiotune report: " << results.error() << "\n";
+        return kExitFailure;
+    }
+    ReportFileOptions fileOptions;
+    fileOptions.replaceExisting = force;
+    // Refuse before the work of rendering, and again (inside writeReportFile) just before writing.
+    if (auto ok = checkReportOutput(output, logDir, *results, fileOptions); !ok) {
+        std::cerr << "aiotune report: " << ok.error() << "\n";
+        return kExitFailure;
+    }
+    const Recommendation rec = analyze(*results);
+    HtmlReportOptions options;
+    options.logFolder = logDir;
+    options.chartRows = top;
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    options.generatedAt = formatUtcMinutes(now.count());
+    auto written = writeReportFile(output, renderHtmlReport(*results, rec, options), logDir, *results, fileOptions);
+    if (!written) {
+        std::cerr << "aiotune report: " << written.error() << "\n";
+        return kExitFailure;
+    }
+    for (const auto& s : results->skipped) std::cerr << "skipped " << s.file << ": " << s.reason << "\n";
+    if (written->backup) std::cerr << "kept the previous file as " << written->backup->string() << "\n";
+    if (rec.best)
+        std::cout << "Wrote " << output << ": best " << rec.best->key.tag() << " of " << rec.configsWithBoth
+                  << " configuration" << (rec.configsWithBoth == 1 ? "" : "s") << "\n";
+    else
+        std::cout << "Wrote " << output << " (no best configuration: "
+                  << (rec.message.empty() ? "no configuration has both a read and a write figure" : rec.message)
+                  << ")\n";
+    return kExitOk;
+}
+
+} // namespace aiotune::cli
