@@ -118,7 +118,7 @@ void SweepRunner::setEngine(std::unique_ptr<IoEngine> engine) {
 }
 
 // One run() of a SweepRunner, in the order a reader follows it: prepare
-// (plan, locks, engine, buffers, log folder), prime (read-only sweeps), then
+// (plan, locks, engine, buffers, log folder), prime (one untimed write), then
 // per visit measure (every folder at once), aggregate the folders, emit.
 class SweepSession {
 public:
@@ -273,18 +273,27 @@ private:
 
     // --- prime ---------------------------------------------------------------
 
-    // A read-only sweep still needs real data under the reads: unwritten
-    // extents read back as zeros without touching the drive. If this write
-    // fails, every read fails with its reason rather than measure nothing.
+    // One untimed write over every buffer and scratch file before the first
+    // measured visit. DeepSpeed reuses its swap buffers for a whole run, so
+    // the one-time cost of a fresh buffer's first pass (large on normal
+    // pages: the kernel pins each page the first time) must not land on the
+    // first configuration measured. A read-only sweep also needs real data
+    // under its reads: unwritten extents read back as zeros without touching
+    // the drive, so if this write fails every read fails with its reason.
     void prime() {
-        if (m_spec.write || !m_spec.read) return;
         AioConfig fill;
         fill.queue_depth = 32;
         const auto out = transferOnEveryFolder(fill, IoDirection::Write, m_spec.ioSize);
         for (std::size_t i = 0; i < out.size(); ++i)
             if (!out[i] && !cancelled()) {
+                const std::string reason = out[i].error();
+                if (m_spec.write) { // the measured writes will report their own errors
+                    message(Severity::Warning, "the untimed first write in " + m_folders[i].path.string() +
+                                                   " failed: " + reason);
+                    return;
+                }
                 m_primeError = "the write that puts data under the reads failed in " + m_folders[i].path.string() +
-                               ": " + out[i].error();
+                               ": " + reason;
                 message(Severity::Error, m_primeError);
                 return;
             }

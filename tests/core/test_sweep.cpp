@@ -430,6 +430,40 @@ private slots:
         QCOMPARE(entriesIn(dir.path()), 0);
     }
 
+    // Every sweep moves each buffer once, untimed, before the first measured
+    // visit (a fresh buffer's first pass costs more than DeepSpeed's reused
+    // swap buffers ever pay): one write more than the measured ones, first.
+    void primesOnceBeforeMeasuring() {
+        struct Counting : IoEngine {
+            std::vector<IoDirection> seen;
+            std::string name() const override { return "counting"; }
+            Result<TransferResult> transfer(const TransferParams& p, const ScratchFile&, AlignedBuffer&,
+                                            const std::atomic<bool>*) override {
+                seen.push_back(p.direction);
+                TransferResult r;
+                r.bytes = p.ioSize;
+                r.seconds = r.ioSeconds = 0.01;
+                r.gibPerSec = r.ioGibPerSec = static_cast<double>(p.ioSize) / 0.01 / (1 << 30);
+                return r;
+            }
+        };
+        QTemporaryDir dir;
+        SweepSpec spec = tinySpec(dir.path());
+        spec.loops = 2;
+        auto engine = std::make_unique<Counting>();
+        Counting* counted = engine.get();
+        SweepRunner runner(spec);
+        runner.setEngine(std::move(engine));
+        auto results = runner.run();
+        QVERIFY2(results.ok(), results.error().c_str());
+        const std::size_t measured = spec.pointCount() * 2 /*loops*/ * 2 /*ops*/;
+        QCOMPARE(counted->seen.size(), measured + 1);
+        QCOMPARE(counted->seen.front(), IoDirection::Write);
+        std::size_t samples = 0;
+        for (const auto& c : results->configs) samples += c.samples.size();
+        QCOMPARE(samples, measured); // the untimed write is not a sample
+    }
+
     // A read-only sweep whose priming write fails: every read fails with the
     // write's reason, and no read touches the unwritten file.
     void failedPrimeFailsTheReads() {
