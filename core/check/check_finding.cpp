@@ -4,11 +4,11 @@
 
 namespace aiotune {
 
-std::string_view severityName(Severity severity) {
+std::string_view severityName(FindingSeverity severity) {
     switch (severity) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Note: return "note";
+    case FindingSeverity::Error: return "error";
+    case FindingSeverity::Warning: return "warning";
+    case FindingSeverity::Note: return "note";
     }
     return "note";
 }
@@ -28,7 +28,7 @@ void sortBySeverity(std::vector<CheckFinding>& findings) {
                      });
 }
 
-int countSeverity(const std::vector<CheckFinding>& findings, Severity severity) {
+int countSeverity(const std::vector<CheckFinding>& findings, FindingSeverity severity) {
     return static_cast<int>(std::count_if(findings.begin(), findings.end(),
                                           [&](const CheckFinding& f) { return f.severity == severity; }));
 }

@@ -9,13 +9,13 @@
 
 namespace aiotune {
 
-enum class Severity { Error, Warning, Note };
+enum class FindingSeverity { Error, Warning, Note };
 
 // "error" / "warning" / "note"
-std::string_view severityName(Severity severity);
+std::string_view severityName(FindingSeverity severity);
 
 struct CheckFinding {
-    Severity severity = Severity::Note;
+    FindingSeverity severity = FindingSeverity::Note;
     std::string code;     // stable, upper snake case: "AIO_IGNORED_KEY"
     std::string subject;  // the key ("aio.thread_count") or path ("/mnt/nvme0") concerned
     std::string message;  // what is wrong and what DeepSpeed will do about it
@@ -29,6 +29,6 @@ nlohmann::ordered_json toJson(const CheckFinding& finding);
 // Errors first, then warnings, then notes; the order within a severity is kept.
 void sortBySeverity(std::vector<CheckFinding>& findings);
 
-int countSeverity(const std::vector<CheckFinding>& findings, Severity severity);
+int countSeverity(const std::vector<CheckFinding>& findings, FindingSeverity severity);
 
 } // namespace aiotune

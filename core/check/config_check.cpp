@@ -44,7 +44,7 @@ class ConfigChecker {
 
     ConfigCheckOutcome run() {
         if (!m_root.is_object()) {
-            add(Severity::Error, "CONFIG_NOT_OBJECT", "", "the config is " + shortDump(m_root) +
+            add(FindingSeverity::Error, "CONFIG_NOT_OBJECT", "", "the config is " + shortDump(m_root) +
                     ", not a JSON object; DeepSpeed refuses it",
                 "choose the DeepSpeed config file (a { ... } object)");
             return std::move(m_out);
@@ -59,7 +59,7 @@ class ConfigChecker {
     }
 
   private:
-    void add(Severity s, std::string code, std::string subject, std::string message,
+    void add(FindingSeverity s, std::string code, std::string subject, std::string message,
              std::string fix) {
         m_out.findings.push_back(
             {s, std::move(code), std::move(subject), std::move(message), std::move(fix)});
@@ -109,7 +109,7 @@ class ConfigChecker {
             return;
         }
         if (!it->is_object()) {
-            add(Severity::Error, "ZERO_WRONG_TYPE", "zero_optimization",
+            add(FindingSeverity::Error, "ZERO_WRONG_TYPE", "zero_optimization",
                 "\"zero_optimization\" is " + shortDump(*it) +
                     ", not an object; DeepSpeed refuses the config",
                 "write it as an object such as {\"stage\": 3, ...}");
@@ -139,7 +139,7 @@ class ConfigChecker {
                                            std::uint64_t fallback) {
         if (v.is_number_unsigned()) return v.get<std::uint64_t>();
         if (v.is_number_integer()) {
-            add(Severity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
+            add(FindingSeverity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
                 quote(subject) + " is " + shortDump(v) + "; DeepSpeed refuses negative values",
                 "use a number of at least 0 (DeepSpeed's default is " + std::to_string(fallback) +
                     ")");
@@ -149,14 +149,14 @@ class ConfigChecker {
             const double d = v.get<double>();
             if (std::isfinite(d) && d >= 0 && std::trunc(d) == d && d < 1.8e19) {
                 // DeepSpeed's own examples write 1e8: pydantic takes a whole float.
-                add(pydantic() ? Severity::Note : Severity::Warning, "OFFLOAD_WRONG_TYPE", subject,
+                add(pydantic() ? FindingSeverity::Note : FindingSeverity::Warning, "OFFLOAD_WRONG_TYPE", subject,
                     quote(subject) + " is written as a fractional number (" + shortDump(v) +
                         "); DeepSpeed 0.7+ converts it, older releases pass it on as a float",
                     "write it as a whole number: " + std::to_string(static_cast<std::uint64_t>(d)));
                 return static_cast<std::uint64_t>(d);
             }
         } else if (auto n = numericString(v)) {
-            add(pydantic() ? Severity::Warning : Severity::Error, "OFFLOAD_WRONG_TYPE", subject,
+            add(pydantic() ? FindingSeverity::Warning : FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
                 quote(subject) + " is the string " + shortDump(v) +
                     (pydantic() ? "; DeepSpeed " + m_version.toString() + " converts it to a number"
                                 : "; DeepSpeed " + m_version.toString() +
@@ -164,7 +164,7 @@ class ConfigChecker {
                 "write the number without quotes: " + std::to_string(*n));
             return n;
         }
-        add(Severity::Error, "OFFLOAD_WRONG_TYPE", subject,
+        add(FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
             quote(subject) + " is " + shortDump(v) +
                 ", not a whole number; DeepSpeed refuses the config",
             "write a whole number (DeepSpeed's default is " + std::to_string(fallback) + ")");
@@ -178,7 +178,7 @@ class ConfigChecker {
             const bool truthy = s == "true" || s == "1" || s == "yes" || s == "on";
             const bool falsy = s == "false" || s == "0" || s == "no" || s == "off";
             if (truthy || falsy) {
-                add(pydantic() ? Severity::Warning : Severity::Error, "OFFLOAD_WRONG_TYPE", subject,
+                add(pydantic() ? FindingSeverity::Warning : FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
                     quote(subject) + " is the string " + shortDump(v) +
                         (pydantic() ? "; DeepSpeed " + m_version.toString() +
                                           " converts it to " + (truthy ? "true" : "false")
@@ -188,7 +188,7 @@ class ConfigChecker {
                 return pydantic() ? truthy : true;
             }
         }
-        add(Severity::Error, "OFFLOAD_WRONG_TYPE", subject,
+        add(FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
             quote(subject) + " is " + shortDump(v) + ", not a boolean; DeepSpeed refuses the config",
             "write true or false");
         return std::nullopt;
@@ -202,7 +202,7 @@ class ConfigChecker {
         const auto it = zero.find(name);
         if (it == zero.end() || it->is_null()) return s;
         if (!it->is_object()) {
-            add(Severity::Error, "OFFLOAD_WRONG_TYPE", s.path,
+            add(FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", s.path,
                 quote(s.path) + " is " + shortDump(*it) + ", not an object; DeepSpeed refuses the config",
                 "write it as an object such as {\"device\": \"nvme\", \"nvme_path\": \"/local_nvme\"}");
             return s;
@@ -222,7 +222,7 @@ class ConfigChecker {
             if (v.is_string() && v.get<std::string>() == "auto" && pydantic()) continue;
             if (!known.count(key)) {
                 if (key == "aio") continue; // reported with the other nested aio blocks
-                add(pydantic() ? Severity::Error : Severity::Warning, "OFFLOAD_UNKNOWN_KEY", subject,
+                add(pydantic() ? FindingSeverity::Error : FindingSeverity::Warning, "OFFLOAD_UNKNOWN_KEY", subject,
                     "unknown key " + quote(key) + " in " + quote(s.path) +
                         (pydantic() ? ": DeepSpeed " + m_version.toString() +
                                           " refuses the config (extra keys are not permitted)"
@@ -234,19 +234,19 @@ class ConfigChecker {
                 if (v.is_string()) {
                     s.device = v.get<std::string>();
                     if (s.device != "none" && s.device != "cpu" && s.device != "nvme")
-                        add(Severity::Error, "OFFLOAD_DEVICE_INVALID", subject,
+                        add(FindingSeverity::Error, "OFFLOAD_DEVICE_INVALID", subject,
                             "device " + shortDump(v) + " is not one DeepSpeed knows; it refuses "
                                                        "the config (values are lower case)",
                             "write \"nvme\", \"cpu\" or \"none\"");
                 } else if (!v.is_null()) {
-                    add(Severity::Error, "OFFLOAD_DEVICE_INVALID", subject,
+                    add(FindingSeverity::Error, "OFFLOAD_DEVICE_INVALID", subject,
                         "device is " + shortDump(v) + ", not a string; DeepSpeed refuses the config",
                         "write \"nvme\", \"cpu\" or \"none\"");
                 }
             } else if (key == "nvme_path") {
                 if (v.is_string()) s.nvmePath = v.get<std::string>();
                 else if (!v.is_null())
-                    add(Severity::Error, "OFFLOAD_WRONG_TYPE", subject,
+                    add(FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
                         "nvme_path is " + shortDump(v) + ", not a path string; DeepSpeed refuses it",
                         "write the folder as a string: \"/local_nvme\"");
             } else if (key == "buffer_count") {
@@ -276,7 +276,7 @@ class ConfigChecker {
         const auto it = m_root.find("aio");
         if (it == m_root.end() || it->is_null()) return;
         if (!it->is_object()) {
-            add(Severity::Error, "AIO_WRONG_TYPE", "aio",
+            add(FindingSeverity::Error, "AIO_WRONG_TYPE", "aio",
                 "\"aio\" is " + shortDump(*it) + ", not an object; DeepSpeed fails reading it",
                 "write an object such as {\"block_size\": 1048576, \"queue_depth\": 8}, or "
                 "remove it for the defaults");
@@ -299,7 +299,7 @@ class ConfigChecker {
                                              (intraOp ? " (it reads intra_op_parallelism since 0.16.4)"
                                                       : " (intra_op_parallelism arrived in 0.16.4)");
                 const bool harmless = v == ordered_json(1) || it->contains(threadKey);
-                add(harmless ? Severity::Note : Severity::Warning, "AIO_IGNORED_KEY", subject,
+                add(harmless ? FindingSeverity::Note : FindingSeverity::Warning, "AIO_IGNORED_KEY", subject,
                     quote(key) + " (" + shortDump(v) + ") " + what +
                         (it->contains(threadKey) ? "; " + quote(threadKey) + " is there and is used"
                                                  : "; DeepSpeed uses 1 thread"),
@@ -309,7 +309,7 @@ class ConfigChecker {
             }
             if (key == "use_gds" && !m_version.readsUseGds()) {
                 const bool on = v.is_boolean() && v.get<bool>();
-                add(on ? Severity::Warning : Severity::Note, "AIO_IGNORED_KEY", subject,
+                add(on ? FindingSeverity::Warning : FindingSeverity::Note, "AIO_IGNORED_KEY", subject,
                     "\"use_gds\" is not read by DeepSpeed " + m_version.toString() +
                         " (GPUDirect Storage arrived in 0.15.0)",
                     on ? "upgrade DeepSpeed to use GDS, or remove the key" : "remove the key");
@@ -326,7 +326,7 @@ class ConfigChecker {
                 std::string what = parsed.error();
                 if (const auto cut = what.find("; "); !range && cut != std::string::npos)
                     what.resize(cut);
-                add(Severity::Error, range ? "AIO_OUT_OF_RANGE" : "AIO_WRONG_TYPE", subject,
+                add(FindingSeverity::Error, range ? "AIO_OUT_OF_RANGE" : "AIO_WRONG_TYPE", subject,
                     what + whatDeepSpeedDoes(key, v), fixFor(key, v));
                 continue;
             }
@@ -334,7 +334,7 @@ class ConfigChecker {
                                                         "thread_count", "single_submit", "overlap_events",
                                                         "use_gds"};
             if (!known.count(key) && !parsed->warnings.empty()) {
-                add(Severity::Warning, "AIO_UNKNOWN_KEY", subject, parsed->warnings.front(),
+                add(FindingSeverity::Warning, "AIO_UNKNOWN_KEY", subject, parsed->warnings.front(),
                     "remove it or correct its spelling");
                 continue;
             }
@@ -393,7 +393,7 @@ class ConfigChecker {
         for (const std::string& path : findNestedAioBlocks(m_root)) {
             const bool inZero = path.rfind("zero_optimization.", 0) == 0;
             const bool refused = inZero && pydantic();
-            add(refused ? Severity::Error : Severity::Warning, "AIO_NESTED", path,
+            add(refused ? FindingSeverity::Error : FindingSeverity::Warning, "AIO_NESTED", path,
                 "an \"aio\" block in " + quote(path.substr(0, path.size() - 4)) +
                     (refused ? " makes DeepSpeed " + m_version.toString() +
                                    " refuse the config (the ZeRO section permits no extra keys)"
@@ -410,24 +410,24 @@ class ConfigChecker {
         for (const OffloadSection* o : {&s.param, &s.optimizer}) {
             if (!o->nvme()) continue;
             if (!o->nvmePath || o->nvmePath->empty())
-                add(Severity::Error, "OFFLOAD_NVME_PATH_MISSING", o->path + ".nvme_path",
+                add(FindingSeverity::Error, "OFFLOAD_NVME_PATH_MISSING", o->path + ".nvme_path",
                     quote(o->path) + " has device \"nvme\" but no nvme_path; DeepSpeed fails when "
                                      "it sets up swapping",
                     "add \"nvme_path\": a folder on the NVMe drive, e.g. \"/local_nvme\"");
             if (s.zeroStage != 3)
-                add(Severity::Warning, "NVME_NEEDS_STAGE3", o->path + ".device",
+                add(FindingSeverity::Warning, "NVME_NEEDS_STAGE3", o->path + ".device",
                     "NVMe offload is implemented only for ZeRO stage 3 (ZeRO-Infinity); with "
                     "stage " + std::to_string(s.zeroStage) + " DeepSpeed swaps nothing to NVMe",
                     "set \"zero_optimization\": {\"stage\": 3}, or use device \"cpu\"");
         }
         if (s.param.present && s.param.device != "none" && s.zeroStage != 3 && !s.param.nvme())
-            add(Severity::Warning, "OFFLOAD_PARAM_NEEDS_STAGE3", s.param.path,
+            add(FindingSeverity::Warning, "OFFLOAD_PARAM_NEEDS_STAGE3", s.param.path,
                 "offload_param is used only with ZeRO stage 3; stage " +
                     std::to_string(s.zeroStage) + " ignores it",
                 "set \"stage\": 3 or remove offload_param");
         if (s.anyNvme() && !s.aioPresent) {
             const AioConfig d;
-            add(Severity::Warning, "AIO_DEFAULTS_USED", "aio",
+            add(FindingSeverity::Warning, "AIO_DEFAULTS_USED", "aio",
                 "NVMe offload is on but the config has no \"aio\" section, so DeepSpeed uses its "
                 "defaults: block_size " + std::to_string(d.block_size) + ", queue_depth " +
                     std::to_string(d.queue_depth) + ", " +
@@ -437,13 +437,13 @@ class ConfigChecker {
                 "settings (aiotune export --log_dir <dir> --config <this file>)");
         }
         if (!s.anyNvme() && s.aioPresent)
-            add(Severity::Note, "AIO_UNUSED", "aio",
+            add(FindingSeverity::Note, "AIO_UNUSED", "aio",
                 "the \"aio\" section only matters for NVMe offload, and this config offloads "
                 "nothing to NVMe",
                 "");
         for (const OffloadSection* o : {&s.param, &s.optimizer})
             if (o->nvme() && !o->pinMemory)
-                add(Severity::Note, "PIN_MEMORY_NVME", o->path + ".pin_memory",
+                add(FindingSeverity::Note, "PIN_MEMORY_NVME", o->path + ".pin_memory",
                     "pin_memory false does not apply to NVMe swap buffers: DeepSpeed always "
                     "allocates them page-locked",
                     "");

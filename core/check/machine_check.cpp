@@ -121,7 +121,7 @@ MemoryFacts readMemoryFacts(const MachineCheckOptions& options) {
 std::vector<CheckFinding> checkLibaio(const MachineCheckOptions& options) {
     std::vector<CheckFinding> out;
     if (options.libaioLoadable && !options.libaioLoadable())
-        out.push_back({Severity::Error, "LIBAIO_MISSING", "libaio.so.1",
+        out.push_back({FindingSeverity::Error, "LIBAIO_MISSING", "libaio.so.1",
                        "libaio.so.1 cannot be loaded, so DeepSpeed's async_io op (every NVMe swap) "
                        "cannot load: DeepSpeed stops when it sets up NVMe offload",
                        "install libaio (Debian/Ubuntu: apt install libaio1 libaio-dev; RHEL: dnf "
@@ -132,7 +132,7 @@ std::vector<CheckFinding> checkLibaio(const MachineCheckOptions& options) {
         if (fs::is_regular_file(fs::path(dir) / "libaio.h", ec)) header = true;
     }
     if (!header)
-        out.push_back({Severity::Warning, "LIBAIO_DEV_MISSING", "libaio.h",
+        out.push_back({FindingSeverity::Warning, "LIBAIO_DEV_MISSING", "libaio.h",
                        "libaio.h is not installed: unless your DeepSpeed was built with its ops "
                        "(DS_BUILD_AIO=1), it compiles async_io on first use and that build fails",
                        "install the libaio development files (Debian/Ubuntu: libaio-dev; RHEL: "
@@ -153,7 +153,7 @@ std::vector<CheckFinding> checkPinnedMemory(std::uint64_t perRank, const MemoryF
     const std::string who = facts.gpus > 0 ? std::to_string(ranks) + " ranks (one per GPU seen)"
                                            : std::string("one rank (no GPU seen; multiply by ranks per node)");
     if (facts.memlockLimit && perRank > *facts.memlockLimit)
-        out.push_back({Severity::Error, "PINNED_OVER_MEMLOCK", "RLIMIT_MEMLOCK",
+        out.push_back({FindingSeverity::Error, "PINNED_OVER_MEMLOCK", "RLIMIT_MEMLOCK",
                        "each rank page-locks " + human(perRank) + " of parameter swap buffers" + plus +
                            ", but this user may lock only " + human(*facts.memlockLimit) +
                            " (ulimit -l): mlock fails and DeepSpeed cannot allocate its buffers",
@@ -161,20 +161,20 @@ std::vector<CheckFinding> checkPinnedMemory(std::uint64_t perRank, const MemoryF
                        "/etc/security/limits.conf; LimitMEMLOCK= for services), or lower "
                        "buffer_count / buffer_size"});
     if (facts.cgroupLimit && total > *facts.cgroupLimit)
-        out.push_back({Severity::Error, "PINNED_OVER_CGROUP", facts.cgroupLimitFile,
+        out.push_back({FindingSeverity::Error, "PINNED_OVER_CGROUP", facts.cgroupLimitFile,
                        who + " page-lock " + human(total) + plus +
                            ", more than this cgroup's memory limit of " + human(*facts.cgroupLimit) +
                            ": the job is killed for running out of memory",
                        "ask for more memory in the job (e.g. Slurm --mem) or lower buffer_count / "
                        "buffer_size"});
     else if (facts.memAvailable && total > *facts.memAvailable)
-        out.push_back({Severity::Warning, "PINNED_OVER_FREE_RAM", "MemAvailable",
+        out.push_back({FindingSeverity::Warning, "PINNED_OVER_FREE_RAM", "MemAvailable",
                        who + " page-lock " + human(total) + plus + ", more than the " +
                            human(*facts.memAvailable) + " of memory available now: locking it "
                            "pushes everything else out, or fails",
                        "free memory, or lower buffer_count / buffer_size"});
     else
-        out.push_back({Severity::Note, "PINNED_MEMORY", "zero_optimization.offload_param",
+        out.push_back({FindingSeverity::Note, "PINNED_MEMORY", "zero_optimization.offload_param",
                        who + " page-lock " + human(total) + " for parameter swap buffers" + plus +
                            (facts.memAvailable ? "; " + human(*facts.memAvailable) + " available now"
                                                : std::string()),
@@ -207,7 +207,7 @@ std::vector<CheckFinding> checkDrive(const BlockDevice& d, int numaNodes) {
                 lost = ": at most " + human(static_cast<std::uint64_t>(*now)) + "/s instead of " +
                        human(static_cast<std::uint64_t>(*max)) + "/s";
         }
-        out.push_back({Severity::Warning, "PCIE_LINK_DEGRADED", d.name,
+        out.push_back({FindingSeverity::Warning, "PCIE_LINK_DEGRADED", d.name,
                        d.name + "'s PCIe link (" + d.pcieLink->pciAddress + ") runs at " +
                            d.pcieLink->describe() + lost +
                            "; DeepSpeed's swaps are capped by it",
@@ -215,20 +215,20 @@ std::vector<CheckFinding> checkDrive(const BlockDevice& d, int numaNodes) {
                        "re-read under load, as some platforms lower the speed when idle"});
     }
     if (!d.scheduler.empty() && d.scheduler != "none")
-        out.push_back({d.scheduler == "bfq" ? Severity::Warning : Severity::Note, "IO_SCHEDULER",
+        out.push_back({d.scheduler == "bfq" ? FindingSeverity::Warning : FindingSeverity::Note, "IO_SCHEDULER",
                        d.name,
                        d.name + " uses the \"" + d.scheduler + "\" I/O scheduler; NVMe drives "
                        "usually run fastest with \"none\", which spends no CPU per request",
                        "echo none > /sys/block/" + d.name + "/queue/scheduler (as root; a udev "
                        "rule makes it stick), then measure again"});
     if (d.iommuType == "DMA")
-        out.push_back({Severity::Note, "IOMMU_STRICT", d.name,
+        out.push_back({FindingSeverity::Note, "IOMMU_STRICT", d.name,
                        d.name + " sits behind an IOMMU in strict translation mode (\"DMA\"): "
                        "every I/O maps and unmaps its pages, which costs CPU at high request rates",
                        "if the machine's policy allows, boot with iommu.strict=0 (lazy) or "
                        "iommu=pt (passthrough) and measure again"});
     if (numaNodes > 1 && d.numaNode && *d.numaNode >= 0)
-        out.push_back({Severity::Note, "NUMA_NODE", d.name,
+        out.push_back({FindingSeverity::Note, "NUMA_NODE", d.name,
                        d.name + " is attached to NUMA node " + std::to_string(*d.numaNode) +
                            " of " + std::to_string(numaNodes) +
                            ": ranks on other nodes cross the interconnect for every swap",

@@ -78,7 +78,7 @@ std::vector<CheckFinding> checkAgainstMeasurements(const std::map<std::string, R
     const std::string sweepHint = "aiotune sweep --nvme_dir " + nvmePath + " --log_dir <dir>, then aiotune "
                                   "export --log_dir <dir> --config " + configFile;
     if (it == byDrive.end() || it->second.configs.empty()) {
-        out.push_back({Severity::Note, "NOT_MEASURED", subject,
+        out.push_back({FindingSeverity::Note, "NOT_MEASURED", subject,
                        "no measurement on " + (disk.empty() ? std::string("this drive") : disk) +
                            (source.empty() ? std::string(" was found (no --log_dir and no earlier sweep)")
                                            : " in " + source),
@@ -94,7 +94,7 @@ std::vector<CheckFinding> checkAgainstMeasurements(const std::map<std::string, R
     key.aio = config;
     const ConfigResult* mine = it->second.find(key);
     if (!mine || !mine->combinedGiBps) {
-        out.push_back({Severity::Note, "SETTINGS_NOT_MEASURED", "aio",
+        out.push_back({FindingSeverity::Note, "SETTINGS_NOT_MEASURED", "aio",
                        "the config's aio settings (" + key.label() + ") were not among those "
                        "measured " + where + "; the best there was " + rec.best->key.label() + " at " +
                            gib(best) + " GiB/s read + write",
@@ -106,13 +106,13 @@ std::vector<CheckFinding> checkAgainstMeasurements(const std::map<std::string, R
     // Within the measured noise (or 5% when unknown) counts as just as good.
     const double tolerance = std::max(rec.noiseKnown ? rec.noiseGiBps : 0.0, 0.05 * best);
     if (own + tolerance < best) {
-        out.push_back({Severity::Warning, "SLOWER_THAN_MEASURED", "aio",
+        out.push_back({FindingSeverity::Warning, "SLOWER_THAN_MEASURED", "aio",
                        "the config's aio settings measured " + gib(own) + " GiB/s read + write " + where +
                            ", " + std::to_string(static_cast<int>(100.0 * (1.0 - own / best) + 0.5)) + "% below the best, " +
                            rec.best->key.label() + " at " + gib(best) + " GiB/s",
                        "merge the best: aiotune export --log_dir <that folder> --config " + configFile});
     } else {
-        out.push_back({Severity::Note, "MATCHES_MEASURED", "aio",
+        out.push_back({FindingSeverity::Note, "MATCHES_MEASURED", "aio",
                        "the config's aio settings measured " + gib(own) + " GiB/s read + write " + where +
                            ", within the noise of the best (" + gib(best) + " GiB/s)",
                        ""});

@@ -54,13 +54,13 @@ Result<void> probeDirectIo(const std::string& folder) {
 NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy,
                               const DiscoveryReport& discovery, const NvmePathOptions& options) {
     NvmePathOutcome out;
-    const auto add = [&](Severity s, std::string code, std::string message, std::string fix) {
+    const auto add = [&](FindingSeverity s, std::string code, std::string message, std::string fix) {
         out.findings.push_back({s, std::move(code), path, std::move(message), std::move(fix)});
     };
     if (path.empty()) return out; // reported by the config check
     std::error_code ec;
     if (fs::path(path).is_relative())
-        add(Severity::Warning, "NVME_PATH_RELATIVE",
+        add(FindingSeverity::Warning, "NVME_PATH_RELATIVE",
             quote(path) + " (" + usedBy + ") is relative: each rank resolves it against the "
             "folder it was started in, checked here against " + fs::current_path(ec).string(),
             "write the absolute path of a folder on the NVMe drive");
@@ -78,7 +78,7 @@ NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy
     } else if (S_ISLNK(st.st_mode)) {
         existing = fs::canonical(existing, ec);
         if (ec) {
-            add(Severity::Error, "NVME_PATH_MISSING",
+            add(FindingSeverity::Error, "NVME_PATH_MISSING",
                 quote(path) + " is a symbolic link that points nowhere; DeepSpeed fails creating "
                 "its swap folder there",
                 "point nvme_path at a folder on the NVMe drive");
@@ -90,7 +90,7 @@ NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy
     const bool blockOrChar = ::stat(existing.c_str(), &st) == 0 && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode));
 
     if (!t.isDirectory && !t.isSymlink) {
-        add(Severity::Error, "NVME_PATH_NOT_FOLDER",
+        add(FindingSeverity::Error, "NVME_PATH_NOT_FOLDER",
             quote(existing.string()) + (blockOrChar ? " is a device" : " is not a folder") +
                 "; DeepSpeed needs a folder there and fails creating its swap files" +
                 (blockOrChar ? " (it never swaps to a raw device)" : ""),
@@ -98,7 +98,7 @@ NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy
         return out;
     }
     if (!t.usable() && (t.readOnlyMount || !t.writable)) {
-        add(Severity::Error, "NVME_PATH_NOT_WRITABLE",
+        add(FindingSeverity::Error, "NVME_PATH_NOT_WRITABLE",
             quote(existing.string()) +
                 (t.readOnlyMount ? " is on a read-only mount (" + t.mountPoint + ")"
                                  : " is not writable by this user") +
@@ -107,7 +107,7 @@ NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy
         return out;
     }
     if (!out.exists)
-        add(Severity::Warning, "NVME_PATH_WILL_BE_CREATED",
+        add(FindingSeverity::Warning, "NVME_PATH_WILL_BE_CREATED",
             quote(path) + " does not exist; DeepSpeed will create it under " +
                 quote(existing.string()) + (t.disk.empty() ? "" : " on " + t.disk) +
                 ": if the NVMe drive is not mounted yet, swaps go to that disk instead",
@@ -115,33 +115,33 @@ NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy
 
     std::string where = t.disk.empty() ? std::string("an unidentified drive") : t.disk;
     if (!t.device.empty() && t.device != t.disk) where += " (" + t.device + ")";
-    add(Severity::Note, "NVME_PATH_DRIVE",
+    add(FindingSeverity::Note, "NVME_PATH_DRIVE",
         quote(path) + " is on " + where + ", " + (t.fstype.empty() ? "unknown filesystem" : t.fstype) +
             (t.mountPoint.empty() ? "" : " mounted at " + t.mountPoint) +
             (t.freeBytes ? ", " + formatByteSizeHuman(*t.freeBytes) + " free" : std::string()),
         "");
     if (t.fstype == "tmpfs" || t.fstype == "ramfs")
-        add(Severity::Warning, "NVME_PATH_NOT_NVME",
+        add(FindingSeverity::Warning, "NVME_PATH_NOT_NVME",
             quote(path) + " is in memory (" + t.fstype + "): swapping there uses RAM, not a drive",
             "choose a folder on the NVMe drive");
     else if (!t.disk.empty() && !t.nvme)
-        add(Severity::Warning, "NVME_PATH_NOT_NVME",
+        add(FindingSeverity::Warning, "NVME_PATH_NOT_NVME",
             quote(path) + " is on " + t.disk + ", which is not an NVMe drive: swaps will be slower",
             "choose a folder on an NVMe drive if the machine has one");
     if (sharedFilesystem(t.fstype))
-        add(Severity::Warning, "NVME_PATH_SHARED_FS",
+        add(FindingSeverity::Warning, "NVME_PATH_SHARED_FS",
             quote(path) + " is on " + t.fstype + ", a filesystem several nodes can mount: ranks "
             "with the same number on different nodes write the same swap files",
             "use a node-local NVMe folder");
     if (t.freeBytes && *t.freeBytes < options.lowSpaceBytes)
-        add(Severity::Warning, "NVME_PATH_LOW_SPACE",
+        add(FindingSeverity::Warning, "NVME_PATH_LOW_SPACE",
             "only " + formatByteSizeHuman(*t.freeBytes) + " free under " + quote(path) +
                 ": swapped parameters and optimizer states need their full size on disk",
             "free space there (each rank needs its share of the swapped model and optimizer state)");
 
     if (options.probeDirectIo) {
         if (auto probe = probeDirectIo(existing.string()); !probe)
-            add(Severity::Error, "NVME_PATH_NO_ODIRECT",
+            add(FindingSeverity::Error, "NVME_PATH_NO_ODIRECT",
                 "O_DIRECT does not work under " + quote(existing.string()) + " (" + probe.error() +
                     "); DeepSpeed's async_io op opens every swap file with O_DIRECT and fails",
                 "choose a folder on the NVMe drive's own filesystem (ext4, xfs)");
@@ -158,7 +158,7 @@ NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy
                 break;
             }
         if (any)
-            add(Severity::Warning, "NVME_PATH_STALE_SWAP",
+            add(FindingSeverity::Warning, "NVME_PATH_STALE_SWAP",
                 quote(swapDir.string()) + " holds swap files from an earlier run or a job running "
                 "now: DeepSpeed reuses optimizer swap files there, and files of another size stop "
                 "it (\"buffer nbytes != file bytes\" before 0.16, \"file_offset + buffer nbytes > "

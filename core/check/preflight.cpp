@@ -110,7 +110,7 @@ Result<CheckReport> runPreflight(const PreflightOptions& options) {
                 report.measurements = logDir.string();
                 byDrive = resultsByDrive(*results, discovery);
             } else {
-                findings.push_back({Severity::Warning, "MEASUREMENTS_UNREADABLE", logDir.string(),
+                findings.push_back({FindingSeverity::Warning, "MEASUREMENTS_UNREADABLE", logDir.string(),
                                     "the measurements could not be read: " + results.error(),
                                     "point --log_dir at a sweep log folder"});
             }
@@ -158,7 +158,7 @@ Result<CheckReport> runPreflight(const PreflightOptions& options) {
                            gib(*rec.best->readGiBps) + " read / " + gib(*rec.best->writeGiBps) +
                            " write GiB/s";
             }
-            findings.push_back({Severity::Warning, "SEVERAL_NVME_ONE_PATH", *disksUsed.begin(),
+            findings.push_back({FindingSeverity::Warning, "SEVERAL_NVME_ONE_PATH", *disksUsed.begin(),
                                 "this machine has " + std::to_string(nvmeDisks.size()) +
                                     " NVMe drives (" + list + ") but every nvme_path is on " +
                                     *disksUsed.begin() + ", so swaps use one drive's bandwidth" + figures,
@@ -168,7 +168,7 @@ Result<CheckReport> runPreflight(const PreflightOptions& options) {
         }
     }
     if (!s.anyNvme())
-        findings.push_back({Severity::Note, "NO_NVME_OFFLOAD", "zero_optimization",
+        findings.push_back({FindingSeverity::Note, "NO_NVME_OFFLOAD", "zero_optimization",
                             "this config offloads nothing to NVMe (no offload_param or "
                             "offload_optimizer with device \"nvme\"), so the drive and machine "
                             "checks were skipped",

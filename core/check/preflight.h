@@ -34,9 +34,9 @@ struct CheckReport {
     std::string measurements;         // the log folder compared with; empty when none
     std::vector<CheckFinding> findings; // errors first
 
-    int errors() const { return countSeverity(findings, Severity::Error); }
-    int warnings() const { return countSeverity(findings, Severity::Warning); }
-    int notes() const { return countSeverity(findings, Severity::Note); }
+    int errors() const { return countSeverity(findings, FindingSeverity::Error); }
+    int warnings() const { return countSeverity(findings, FindingSeverity::Warning); }
+    int notes() const { return countSeverity(findings, FindingSeverity::Note); }
 };
 
 // Configs nest a few levels; DeepSpeed's own JSON reader gives up near 1000.

@@ -40,7 +40,7 @@ SwapBufferNeeds swapBufferNeeds(const OffloadSettings& s) {
 std::vector<CheckFinding> checkSwapBuffers(const OffloadSettings& s) {
     std::vector<CheckFinding> out;
     const SwapBufferNeeds needs = swapBufferNeeds(s);
-    const auto add = [&](Severity sev, std::string code, std::string subject, std::string message,
+    const auto add = [&](FindingSeverity sev, std::string code, std::string subject, std::string message,
                          std::string fix) {
         out.push_back({sev, std::move(code), std::move(subject), std::move(message), std::move(fix)});
     };
@@ -50,12 +50,12 @@ std::vector<CheckFinding> checkSwapBuffers(const OffloadSettings& s) {
         const std::string countKey = s.param.path + ".buffer_count";
         const std::string sizeKey = s.param.path + ".buffer_size";
         if (s.param.bufferCount == 0)
-            add(Severity::Error, "PARAM_BUFFER_COUNT_ZERO", countKey,
+            add(FindingSeverity::Error, "PARAM_BUFFER_COUNT_ZERO", countKey,
                 "no parameter swap buffers: the first parameter swapped in stops DeepSpeed with "
                 "\"Not enough buffers 0 for swapping 1\"",
                 "set buffer_count to at least 5 (DeepSpeed's default)");
         else if (s.param.bufferCount < kParamBufferCountDefault)
-            add(Severity::Warning, "PARAM_BUFFER_COUNT_LOW", countKey,
+            add(FindingSeverity::Warning, "PARAM_BUFFER_COUNT_LOW", countKey,
                 "buffer_count " + std::to_string(s.param.bufferCount) +
                     " is below DeepSpeed's default of 5: a module that swaps in more large "
                     "parameters at once than there are free buffers stops DeepSpeed with \"Not "
@@ -64,7 +64,7 @@ std::vector<CheckFinding> checkSwapBuffers(const OffloadSettings& s) {
                 "(5 is DeepSpeed's default)");
         const std::uint64_t bufferBytes = s.param.bufferSize * static_cast<std::uint64_t>(s.paramElementBytes);
         if (bufferBytes < needs.minimumSwappedBytes)
-            add(Severity::Error, "PARAM_BUFFER_BELOW_SWAP_MINIMUM", sizeKey,
+            add(FindingSeverity::Error, "PARAM_BUFFER_BELOW_SWAP_MINIMUM", sizeKey,
                 "a buffer holds " + std::to_string(s.param.bufferSize) + " " + elemText +
                     " elements (" + formatByteSizeHuman(bufferBytes) +
                     "), but DeepSpeed swaps only partitions of at least " +
@@ -75,7 +75,7 @@ std::vector<CheckFinding> checkSwapBuffers(const OffloadSettings& s) {
                     std::to_string(needs.minimumSwappedBytes / static_cast<std::uint64_t>(s.paramElementBytes)) +
                     " elements; DeepSpeed's default is 100000000");
         else if (s.param.bufferSize < kParamBufferSizeDefault)
-            add(Severity::Warning, "PARAM_BUFFER_SIZE_SMALL", sizeKey,
+            add(FindingSeverity::Warning, "PARAM_BUFFER_SIZE_SMALL", sizeKey,
                 "buffer_size " + std::to_string(s.param.bufferSize) +
                     " elements is below DeepSpeed's default of 100000000: any parameter whose "
                     "per-rank partition (its element count / data-parallel ranks) is larger stops "
@@ -85,7 +85,7 @@ std::vector<CheckFinding> checkSwapBuffers(const OffloadSettings& s) {
         const std::uint64_t threads = static_cast<std::uint64_t>(std::max(1, s.aio.intra_op_parallelism));
         const std::uint64_t slice = needs.paramBufferBytes / threads;
         if (needs.paramBufferBytes > 0 && (needs.paramBufferBytes % threads != 0 || slice % s.aio.block_size != 0))
-            add(Severity::Note, "SWAP_BUFFER_NOT_BLOCK_ALIGNED", sizeKey,
+            add(FindingSeverity::Note, "SWAP_BUFFER_NOT_BLOCK_ALIGNED", sizeKey,
                 "a full parameter buffer is " + std::to_string(needs.paramBufferBytes) +
                     " bytes; split over " + std::to_string(threads) + " thread(s) that is not a "
                     "whole number of " + formatByteSizeTag(s.aio.block_size) +
@@ -95,7 +95,7 @@ std::vector<CheckFinding> checkSwapBuffers(const OffloadSettings& s) {
                     std::to_string(s.aio.block_size * threads) + " bytes)");
     }
     if (s.anyNvme() && s.aio.block_size > kMinSwapBytes)
-        add(Severity::Note, "BLOCK_SIZE_LIMITS_SWAP", "aio.block_size",
+        add(FindingSeverity::Note, "BLOCK_SIZE_LIMITS_SWAP", "aio.block_size",
             "DeepSpeed swaps only tensors of at least block_size (" +
                 formatByteSizeTag(s.aio.block_size) + "); smaller ones stay in CPU memory",
             "");
@@ -106,7 +106,7 @@ std::vector<CheckFinding> checkSwapBuffers(const OffloadSettings& s) {
                                                                : "\"" + s.optimizerType + "\"";
         const bool pipelined = s.optimizer.pipelineRead || s.optimizer.pipelineWrite;
         if (s.optimizer.bufferCount < need)
-            add(Severity::Error, "OPTIMIZER_BUFFER_COUNT_LOW", countKey,
+            add(FindingSeverity::Error, "OPTIMIZER_BUFFER_COUNT_LOW", countKey,
                 "buffer_count " + std::to_string(s.optimizer.bufferCount) + " is too few: with " +
                     optimizer + " DeepSpeed swaps " + std::to_string(s.optimizerStateTensors) +
                     " tensors per parameter plus its gradient" +

@@ -101,10 +101,10 @@ class TestCheckConfig : public QObject {
         QVERIFY2(it != all.end(), qPrintable("no " + code + " on " + subject + " in:\n" + describe(all)));
         QCOMPARE(QString::fromLatin1(severityName(it->severity).data()), severity);
         QVERIFY2(!it->message.empty(), it->code.c_str());
-        if (it->severity != Severity::Note) QVERIFY2(!it->fix.empty(), it->code.c_str());
+        if (it->severity != FindingSeverity::Note) QVERIFY2(!it->fix.empty(), it->code.c_str());
         // One finding per fixture's fault: the clean parts say nothing else bad.
-        const int bad = countSeverity(all, Severity::Error) + countSeverity(all, Severity::Warning);
-        if (it->severity != Severity::Note) QVERIFY2(bad >= 1 && bad <= 2, qPrintable(describe(all)));
+        const int bad = countSeverity(all, FindingSeverity::Error) + countSeverity(all, FindingSeverity::Warning);
+        if (it->severity != FindingSeverity::Note) QVERIFY2(bad >= 1 && bad <= 2, qPrintable(describe(all)));
         else QVERIFY2(bad == 0, qPrintable(describe(all)));
     }
 
@@ -116,8 +116,8 @@ class TestCheckConfig : public QObject {
     void cleanConfigIsClean() {
         QFETCH(QString, version);
         const auto all = configFindings("clean", ::version(version));
-        QVERIFY2(countSeverity(all, Severity::Error) == 0, qPrintable(describe(all)));
-        QVERIFY2(countSeverity(all, Severity::Warning) == 0, qPrintable(describe(all)));
+        QVERIFY2(countSeverity(all, FindingSeverity::Error) == 0, qPrintable(describe(all)));
+        QVERIFY2(countSeverity(all, FindingSeverity::Warning) == 0, qPrintable(describe(all)));
     }
 
     // What DeepSpeed will really use, per version.

@@ -195,9 +195,9 @@ class TestCheckMachine : public QObject {
         o.machine.libaioLoadable = [] { return false; };
         o.machine.includeDirs = {dir.string()};
         const CheckReport r = run(o);
-        QVERIFY2(find(r, "LIBAIO_MISSING") && find(r, "LIBAIO_MISSING")->severity == Severity::Error,
+        QVERIFY2(find(r, "LIBAIO_MISSING") && find(r, "LIBAIO_MISSING")->severity == FindingSeverity::Error,
                  qPrintable(describe(r)));
-        QVERIFY2(find(r, "LIBAIO_DEV_MISSING") && find(r, "LIBAIO_DEV_MISSING")->severity == Severity::Warning,
+        QVERIFY2(find(r, "LIBAIO_DEV_MISSING") && find(r, "LIBAIO_DEV_MISSING")->severity == FindingSeverity::Warning,
                  qPrintable(describe(r)));
         // The real loader on this machine (install-deps installs libaio).
         QVERIFY(MachineCheckOptions::defaultLibaioLoadable());

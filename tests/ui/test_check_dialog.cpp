@@ -28,9 +28,9 @@ CheckReport sampleReport() {
     r.deepspeedVersion = "0.16.4";
     r.versionAssumed = true;
     r.findings = {
-        {Severity::Error, "AIO_WRONG_TYPE", "aio.single_submit", "\"aio\" setting \"single_submit\" is the string \"false\"", "write false without quotes"},
-        {Severity::Warning, "PCIE_LINK_DEGRADED", "nvme0n1", "nvme0n1's PCIe link runs at 8 GT/s x4 (max 16 GT/s x4)", "check the slot"},
-        {Severity::Note, "NUMA_NODE", "nvme0n1", "nvme0n1 is attached to NUMA node 1 of 2", ""},
+        {FindingSeverity::Error, "AIO_WRONG_TYPE", "aio.single_submit", "\"aio\" setting \"single_submit\" is the string \"false\"", "write false without quotes"},
+        {FindingSeverity::Warning, "PCIE_LINK_DEGRADED", "nvme0n1", "nvme0n1's PCIe link runs at 8 GT/s x4 (max 16 GT/s x4)", "check the slot"},
+        {FindingSeverity::Note, "NUMA_NODE", "nvme0n1", "nvme0n1 is attached to NUMA node 1 of 2", ""},
     };
     return r;
 }

@@ -32,7 +32,7 @@ CheckDialog::CheckDialog(QWidget* parent) : QDialog(parent) {
     m_list = new QTreeWidget(this);
     m_list->setObjectName(QStringLiteral("checkFindings"));
     m_list->setColumnCount(3);
-    m_list->setHeaderLabels({tr("Severity"), tr("Code"), tr("Concerns")});
+    m_list->setHeaderLabels({tr("FindingSeverity"), tr("Code"), tr("Concerns")});
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
     m_list->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
@@ -100,10 +100,10 @@ void CheckDialog::setReport(const aiotune::CheckReport& report) {
         auto* item = new QTreeWidgetItem(m_list);
         QStyle::StandardPixmap icon = QStyle::SP_MessageBoxInformation;
         QString severity = tr("note");
-        if (f.severity == aiotune::Severity::Error) {
+        if (f.severity == aiotune::FindingSeverity::Error) {
             icon = QStyle::SP_MessageBoxCritical;
             severity = tr("error");
-        } else if (f.severity == aiotune::Severity::Warning) {
+        } else if (f.severity == aiotune::FindingSeverity::Warning) {
             icon = QStyle::SP_MessageBoxWarning;
             severity = tr("warning");
         }
