@@ -44,7 +44,8 @@ std::string joined(const std::set<std::string>& items) {
 // The profile, most trusted source first: meta's "profile" object, the
 // samples' own profile names, older sweep.json's huge_pages flag.
 void fillProfile(const ResultSet& results, const json& system, SweepFacts& f) {
-    if (const json* p = member(results.meta, "profile")) {
+    if (results.profile) f.profile = results.profile->name();
+    if (const json* p = member(results.meta, "profile"); p && f.profile.empty()) {
         if (p->is_string()) f.profile = p->get<std::string>();
         else if (p->is_object()) {
             f.profile = text(*p, "name");
@@ -74,10 +75,10 @@ SweepFacts SweepFacts::fromResults(const ResultSet& results) {
     SweepFacts f;
     f.engine = results.engine;
     f.fromDeepSpeedLogs = results.engine == "deepspeed";
-    f.status = results.status;
+    f.status = std::string(sweepStatusName(results.status));
     const json* systemPtr = member(results.meta, "system");
     const json system = systemPtr ? *systemPtr : json();
-    f.host = text(system, "host");
+    f.host = results.host.empty() ? text(system, "host") : results.host;
     f.kernel = text(system, "kernel");
     f.machine = text(system, "machine");
     f.cpus = text(system, "cpus");
@@ -134,8 +135,8 @@ SweepFacts SweepFacts::fromResults(const ResultSet& results) {
             f.drives.push_back(std::move(d));
         }
     }
-    f.startedAtMs = epochMs(results.meta, "started_at_ms");
-    f.finishedAtMs = epochMs(results.meta, "finished_at_ms");
+    f.startedAtMs = results.startedAtMs ? results.startedAtMs : epochMs(results.meta, "started_at_ms");
+    f.finishedAtMs = results.finishedAtMs ? results.finishedAtMs : epochMs(results.meta, "finished_at_ms");
     return f;
 }
 

@@ -55,6 +55,7 @@ QString ioSize(const aiotune::ResultSet& results) {
 }
 
 QString profile(const aiotune::ResultSet& results) {
+    if (results.profile) return QString::fromStdString(results.profile->name());
     if (const QString p = str(results.meta, "profile"); !p.isEmpty()) return p;
     for (const auto& c : results.configs)
         for (const auto& s : c.samples)
@@ -92,6 +93,15 @@ QStringList caption(const aiotune::ResultSet& results, const QDateTime& fallback
 std::map<QString, aiotune::ConfigResult> perFolder(const aiotune::ResultSet& results,
                                                    const aiotune::ConfigKey& key) {
     std::map<QString, aiotune::ResultSet> byFolder;
+    // The runner keeps each folder's own samples with the configuration.
+    if (const aiotune::ConfigResult* c = results.find(key); c && !c->folderSamples.empty()) {
+        for (const aiotune::Sample& s : c->folderSamples)
+            byFolder[QString::fromStdString(s.folder)].add(key, s);
+        std::map<QString, aiotune::ConfigResult> out;
+        for (auto& [folder, set] : byFolder) out[folder] = set.configs.front();
+        return out;
+    }
+    // Hand-made result sets may still carry the old meta.per_folder list.
     const json& entries = child(results.meta, "per_folder");
     if (!entries.is_array()) return {};
     const std::string tag = key.tag();
