@@ -27,7 +27,7 @@ int runAnalyze(const std::vector<std::string>& argv) {
         std::cerr << "aiotune analyze: --log_dir DIR is required (see 'aiotune analyze --help')\n";
         return kExitUsage;
     }
-    if (isFleetFolder(dir)) return analyzeFleetFolder(dir, args->has("json")); // <dir>/<host>/ sweeps
+    if (isFleetFolder(dir)) return analyzeFleetFolder(dir, json); // <dir>/<host>/ sweeps
     auto results = LogFolderReader().read(dir);
     if (!results) {
         std::cerr << "aiotune analyze: " << results.error() << "\n";
