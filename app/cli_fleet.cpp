@@ -344,8 +344,10 @@ int runFleet(const std::vector<std::string>& args) {
             const fs::path dir = shared / host;
             auto rs = LogFolderReader().read(dir);
             if (!rs) return "no sweep in " + dir.string();
-            if (rs->status != "finished")
-                return "the sweep in " + dir.string() + " is " + (rs->status.empty() ? "unfinished" : rs->status);
+            if (rs->status != SweepStatus::Finished)
+                return "the sweep in " + dir.string() + " is " +
+                       (rs->status == SweepStatus::None ? std::string("unfinished")
+                                                        : std::string(sweepStatusName(rs->status)));
             return {};
         };
         monitor.finish(sweepStatus < 0 ? "cannot start " + cmd[0]
