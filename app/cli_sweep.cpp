@@ -64,7 +64,6 @@ std::string checkTolerance(std::string& text) {
     if (percent) v /= 100.0;
     if (!(v > 0.0 && v <= kMaxTolerance))
         return "\"" + text + "\" is outside (0, 50%]: pick e.g. 3% (a configuration that much faster matters)";
-    text = std::to_string(v);
     return {};
 }
 
@@ -227,7 +226,9 @@ int runSweep(const std::vector<std::string>& argv) {
     app.add_flag(flagNames("no_huge_pages"), noHugePages, "force normal pages")->excludes(hugeFlag);
     app.add_flag("--json", json, "print one JSON object with the analysis at the end");
     if (auto exit = parseCommandLine(app, argv)) return *exit;
-    const double tolerance = std::strtod(toleranceText.c_str(), nullptr);
+    // checkTolerance accepted the text; CLI11 does not keep a validator's rewrite.
+    const bool tolerancePercent = toleranceText.back() == '%';
+    const double tolerance = std::strtod(toleranceText.c_str(), nullptr) / (tolerancePercent ? 100.0 : 1.0);
     // A DeepSpeed user's --loops asks for the grid; with --search adaptive it means nothing.
     if (loopsOption->count() > 0) {
         if (searchOption->count() > 0 && search == "adaptive")
@@ -237,7 +238,7 @@ int runSweep(const std::vector<std::string>& argv) {
         search = "grid";
     }
     const bool adaptive = search == "adaptive";
-    if (!adaptive && (!toleranceText.empty() && toleranceText != "0.03" || !budgetText.empty()))
+    if (!adaptive && (toleranceText != "0.03" || !budgetText.empty()))
         return fail("--tolerance and --budget steer the adaptive search: drop them or use --search adaptive",
                     kExitUsage);
 
