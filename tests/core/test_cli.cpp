@@ -89,6 +89,7 @@ private slots:
         QVERIFY(aio.value("single_submit").isBool());
         QVERIFY(j.value("recommended").isObject());
         QCOMPARE(j.value("skipped").toArray().size(), skipped);
+        QCOMPARE(j.value("profile").toString(), QString("unknown (DeepSpeed's logs)"));
         for (const auto& s : j.value("skipped").toArray()) {
             QVERIFY(!s.toObject().value("file").toString().isEmpty());
             QVERIFY(!s.toObject().value("reason").toString().isEmpty());
@@ -536,6 +537,7 @@ private slots:
         const Run a = runCli({"analyze", "--log_dir", logDir, "--json"});
         QCOMPARE(a.code, 0);
         const QJsonObject again = QJsonDocument::fromJson(a.out).object();
+        QCOMPARE(again.value("profile").toObject().value("name").toString(), QString("faithful"));
         QCOMPARE(again.value("aio"), j.value("aio"));
         QCOMPARE(again.value("read").toDouble(), j.value("read").toDouble());
     }
