@@ -19,6 +19,14 @@ nlohmann::ordered_json configJson(const ConfigResult& c) {
 }
 } // namespace
 
+std::string profileName(const ResultSet& results) {
+    return results.profile ? results.profile->name() : "unknown (DeepSpeed's logs)";
+}
+
+nlohmann::ordered_json profileJson(const ResultSet& results) {
+    return results.profile ? nlohmann::ordered_json(results.profile->toJson()) : nlohmann::ordered_json(profileName(results));
+}
+
 nlohmann::ordered_json analysisJson(const ResultSet& results, const Recommendation& rec) {
     nlohmann::ordered_json j;
     j["aio"] = rec.best ? nlohmann::ordered_json(toAioJson(rec.best->key.aio)) : nlohmann::ordered_json();
@@ -31,6 +39,7 @@ nlohmann::ordered_json analysisJson(const ResultSet& results, const Recommendati
     j["confidence_text"] = rec.confidenceText;
     j["configs_with_both"] = rec.configsWithBoth;
     j["engine"] = results.engine;
+    j["profile"] = profileJson(results);
     j["units"] = "GiB/s";
     j["read_only"] = nlohmann::ordered_json::array();
     for (const auto& c : rec.readOnly) j["read_only"].push_back(configJson(c));
@@ -64,6 +73,7 @@ void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& resu
             << rec.recommended->combinedGiBps.value_or(0) << " GiB/s combined\n";
     out << "Confidence: " << confidenceName(rec.confidence) << ". " << rec.confidenceText << "\n";
     if (!results.engine.empty()) out << "Measured by: " << results.engine << "\n";
+    notes << "Measurement profile: " << profileName(results) << "\n";
 }
 
 std::string flagNames(const std::string& name) {

@@ -23,6 +23,11 @@ nlohmann::ordered_json analysisJson(const ResultSet& results, const Recommendati
 void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& results,
                    const Recommendation& rec);
 
+// Which measurement profile measured a folder (its sweep.json), or
+// "unknown (DeepSpeed's logs)"; as JSON the profile object or that text.
+std::string profileName(const ResultSet& results);
+nlohmann::ordered_json profileJson(const ResultSet& results);
+
 // Exit statuses of every subcommand.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;

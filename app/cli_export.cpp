@@ -78,6 +78,9 @@ int runExport(const std::vector<std::string>& argv) {
     report.j["aio"] = toAioJson(aio, *version);
     report.j["deepspeed_version"] = version->toString();
     report.j["engine"] = results->engine;
+    // Only in the report and on stderr: DeepSpeed's config has no field for it.
+    report.j["profile"] = profileJson(*results);
+    std::cerr << "aiotune export: measured with the " << profileName(*results) << " profile\n";
     report.j["warnings"] = nlohmann::ordered_json::array();
     auto done = [&]() {
         if (json) std::cout << report.j.dump(2) << "\n";

@@ -7,11 +7,18 @@
 #include "config/transfer_limits.h"
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
+#include "sweep/adaptive_strategy.h"
+#include "sweep/borrowed_strategy.h"
+#include "sweep/replay.h"
+#include "sweep/search_verdict.h"
 #include "sweep/sweep_runner.h"
 #include "util/byte_size.h"
 #include "util/physical_memory.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <iomanip>
 #include <atomic>
 #include <cctype>
 #include <csignal>
@@ -45,6 +52,104 @@ int fail(const std::string& message, int code = 1) {
     return code;
 }
 
+// --tolerance: "3%" or "0.03"; (0, 50%].
+std::string checkTolerance(std::string& text) {
+    std::string t = text;
+    const bool percent = !t.empty() && t.back() == '%';
+    if (percent) t.pop_back();
+    char* end = nullptr;
+    double v = t.empty() ? NAN : std::strtod(t.c_str(), &end);
+    if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(v))
+        return "\"" + text + "\" is not a share: write e.g. 3% or 0.03";
+    if (percent) v /= 100.0;
+    if (!(v > 0.0 && v <= kMaxTolerance))
+        return "\"" + text + "\" is outside (0, 50%]: pick e.g. 3% (a configuration that much faster matters)";
+    return {};
+}
+
+// --budget: seconds ("90s", "5m", "1h") or a number of transfers ("200").
+struct Budget {
+    std::size_t transfers = 0;
+    double seconds = 0;
+};
+std::string checkBudget(std::string& text) {
+    if (text.empty()) return "is empty: write e.g. 5m, 90s or 200 (transfers)";
+    std::string t = text;
+    double scale = 0; // 0: transfers
+    if (t.back() == 's') scale = 1, t.pop_back();
+    else if (t.back() == 'm') scale = 60, t.pop_back();
+    else if (t.back() == 'h') scale = 3600, t.pop_back();
+    char* end = nullptr;
+    const double v = t.empty() ? NAN : std::strtod(t.c_str(), &end);
+    if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(v) || v <= 0 || v > 1e9 ||
+        (scale == 0 && v != std::floor(v)))
+        return "\"" + text + "\" is not a budget: write seconds (90s, 5m, 1h) or a whole number of transfers (200)";
+    return {};
+}
+Budget parseBudget(const std::string& text) {
+    Budget b;
+    const char last = text.back();
+    const double scale = last == 's' ? 1 : last == 'm' ? 60 : last == 'h' ? 3600 : 0;
+    const double v = std::strtod(text.c_str(), nullptr);
+    if (scale == 0) b.transfers = static_cast<std::size_t>(v);
+    else b.seconds = v * scale;
+    return b;
+}
+
+std::string gib(double v) {
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(3) << v;
+    return o.str();
+}
+
+// The search's answer as text: best with interval, tied, recommendation, confidence, cost.
+void printVerdict(std::ostream& out, const SearchVerdict& v, std::size_t gridTransfers) {
+    out << "Search: " << v.strategy << ", stopped: " << stopReasonName(v.stoppedBecause)
+        << (v.stoppedBecause == StopReason::Converged ? " (no configuration left can beat the best by more than the tolerance)"
+            : v.stoppedBecause == StopReason::Budget  ? " (the budget ran out first)"
+                                                      : "")
+        << "\n";
+    out << "Cost: " << v.transfers << " transfers, " << formatByteSizeHuman(v.bytes) << " moved";
+    if (gridTransfers > 0)
+        out << " (a three-loop grid: " << gridTransfers << " transfers, " << std::setprecision(0) << std::fixed
+            << 100.0 * double(v.transfers) / double(gridTransfers) << "%)";
+    out << std::defaultfloat << "; " << v.measured << " of " << v.configurations << " configurations measured, "
+        << v.dropouts.size() << " dropped out\n";
+    if (!v.found) {
+        out << v.confidenceText << "\n";
+        return;
+    }
+    const TiedAnswer& a = v.answer;
+    out << "Best: " << a.best.label() << ", " << gib(a.bestGiBps) << " GiB/s read+write (90% interval "
+        << gib(a.bestLowGiBps) << " to " << gib(a.bestHighGiBps) << ", " << a.bestVisits << " visits)\n";
+    out << nlohmann::ordered_json{{"aio", toAioJson(a.best.aio)}}.dump(2) << "\n";
+    if (!a.tied.empty()) {
+        out << "Statistically tied with it:\n";
+        for (const VisitEstimate& e : a.tied)
+            out << "  " << e.key.label() << ", " << gib(e.gibps()) << " GiB/s (" << e.visits << " visits)\n";
+    }
+    out << "Recommended (cheapest within the tolerance of the best): " << a.recommended.label() << ", "
+        << gib(a.recommendedGiBps) << " GiB/s\n";
+    out << nlohmann::ordered_json{{"aio", toAioJson(a.recommended.aio)}}.dump(2) << "\n";
+    out << "Confidence: " << confidenceName(v.confidence);
+    if (std::isfinite(a.possibleGain))
+        out << " (another configuration could be up to " << std::setprecision(1) << std::fixed
+            << 100.0 * std::max(a.possibleGain, 0.0) << "% faster; tolerance " << 100.0 * v.tolerance << "%)"
+            << std::defaultfloat;
+    out << ". " << v.confidenceText << "\n";
+}
+
+// Mean share of the buffers on huge pages over the samples that know it.
+std::optional<double> hugePageShare(const ResultSet& results) {
+    double sum = 0;
+    int n = 0;
+    for (const auto& c : results.configs)
+        for (const auto& s : c.samples)
+            if (s.hugePageShare) sum += *s.hugePageShare, ++n;
+    if (n == 0) return std::nullopt;
+    return sum / n;
+}
+
 } // namespace
 
 int runSweep(const std::vector<std::string>& argv) {
@@ -54,9 +159,10 @@ int runSweep(const std::vector<std::string>& argv) {
     std::vector<int> queueDepths, threads;
     std::string sweepConfig, ioSizeText, logDir = "_aio_bench_logs", engineName = "auto", host;
     int loops = 3;
-    bool noRead = false, noWrite = false, noHugePages = false, json = false;
+    bool noRead = false, noWrite = false, noHugePages = false, hugePages = false, json = false;
+    std::string search = "adaptive", toleranceText = "0.03", budgetText, replayDir;
+    std::uint64_t seed = 0;
     app.add_option(flagNames("nvme_dir"), folders, "folders to test, one per drive (driven at once)")
-        ->required()
         ->delimiter(',')
         ->check(nonEmptyValidator());
     app.add_option(flagNames("sweep_config"), sweepConfig,
@@ -68,13 +174,13 @@ int runSweep(const std::vector<std::string>& argv) {
         ->check(sizeValidator());
     app.add_option(flagNames("queue_depth"), queueDepths, "queue depths to try (default 32,128)")->delimiter(',');
     app.add_option(flagNames("io_parallel") + "," + flagNames("intra_op_parallelism"), threads,
-                   "intra_op_parallelism values to try (default 1,8)")
+                   "intra_op_parallelism values to try (default 1,2,4,8)")
         ->delimiter(',');
-    app.add_option(flagNames("single_submit"), singleSubmit, "single_submit values to try (default false)")
+    app.add_option(flagNames("single_submit"), singleSubmit, "single_submit values to try (default false,true)")
         ->delimiter(',')
         ->check(boolValidator());
     auto* overlap = app.add_option(flagNames("overlap_events"), overlapEvents,
-                                   "overlap_events values to try (default true)")
+                                   "overlap_events values to try (default true,false)")
                         ->delimiter(',')
                         ->check(boolValidator());
     app.add_option(flagNames("sequential_requests"), sequentialRequests,
@@ -83,9 +189,26 @@ int runSweep(const std::vector<std::string>& argv) {
         ->check(boolValidator())
         ->excludes(overlap);
     app.add_option(flagNames("io_size"), ioSizeText, "bytes per transfer (default 400M)")->check(sizeValidator());
-    app.add_option("--loops", loops, "repetitions, interleaved over points")
-        ->check(CLI::Range(1, 1000))
-        ->capture_default_str();
+    auto* searchOption = app.add_option("--search", search,
+                                        "adaptive: measure again only what could still be the best; grid: every "
+                                        "point --loops times")
+                             ->check(CLI::IsMember({"adaptive", "grid"}))
+                             ->capture_default_str();
+    auto* loopsOption = app.add_option("--loops", loops, "grid: repetitions, interleaved over points (implies --search grid)")
+                            ->check(CLI::Range(1, 1000))
+                            ->capture_default_str();
+    app.add_option("--tolerance", toleranceText,
+                   "adaptive: stop when nothing left can beat the best by more than this (3% or 0.03; default 3%)")
+        ->check(CLI::Validator(checkTolerance, "SHARE"));
+    app.add_option("--budget", budgetText,
+                   "adaptive: seconds of transfers (90s, 5m, 1h) or a number of transfers; default half a "
+                   "three-loop grid")
+        ->check(CLI::Validator(checkBudget, "BUDGET"));
+    app.add_option("--seed", seed, "adaptive: order of visits and which half is screened (default 0)");
+    app.add_option("--replay", replayDir,
+                   "run the adaptive search against a recorded log folder (sweep.json with several loops): "
+                   "no I/O")
+        ->check(nonEmptyValidator());
     auto* readOff = app.add_flag(flagNames("no_read"), noRead, "skip reads");
     app.add_flag(flagNames("no_write"), noWrite, "skip writes (reads still need one unmeasured write)")
         ->excludes(readOff);
@@ -97,16 +220,78 @@ int runSweep(const std::vector<std::string>& argv) {
         ->capture_default_str();
     app.add_option("--host", host, "this machine's name in a fleet's results (recorded in sweep.json)")
         ->check(CLI::Validator(checkHostLabel, "NAME"));
-    app.add_flag(flagNames("no_huge_pages"), noHugePages,
-                 "buffers on normal pages, as PyTorch's pinned tensors usually are");
+    auto* hugeFlag = app.add_flag(flagNames("huge_pages"), hugePages,
+                                  "what-if: forced huge pages and registered buffers (default: faithful, "
+                                  "allocated as DeepSpeed allocates its buffers)");
+    app.add_flag(flagNames("no_huge_pages"), noHugePages, "force normal pages")->excludes(hugeFlag);
     app.add_flag("--json", json, "print one JSON object with the analysis at the end");
     if (auto exit = parseCommandLine(app, argv)) return *exit;
+    // checkTolerance accepted the text; CLI11 does not keep a validator's rewrite.
+    const bool tolerancePercent = toleranceText.back() == '%';
+    const double tolerance = std::strtod(toleranceText.c_str(), nullptr) / (tolerancePercent ? 100.0 : 1.0);
+    // A DeepSpeed user's --loops asks for the grid; with --search adaptive it means nothing.
+    if (loopsOption->count() > 0) {
+        if (searchOption->count() > 0 && search == "adaptive")
+            return fail("--loops counts the grid's repetitions; the adaptive search decides them itself: "
+                        "drop --loops or use --search grid",
+                        kExitUsage);
+        search = "grid";
+    }
+    const bool adaptive = search == "adaptive";
+    if (!adaptive && (toleranceText != "0.03" || !budgetText.empty()))
+        return fail("--tolerance and --budget steer the adaptive search: drop them or use --search adaptive",
+                    kExitUsage);
+
+    if (!replayDir.empty()) {
+        if (!folders.empty() || !adaptive)
+            return fail("--replay runs the adaptive search on recorded samples: drop --nvme_dir and "
+                        "--search grid/--loops",
+                        kExitUsage);
+        AdaptiveOptions options;
+        options.tolerance = tolerance;
+        if (!budgetText.empty()) {
+            const Budget b = parseBudget(budgetText);
+            options.budgetTransfers = b.transfers;
+            options.budgetSeconds = b.seconds;
+        }
+        options.read = !noRead;
+        options.write = !noWrite;
+        auto outcome = replaySearchFolder(replayDir, options, seed);
+        if (!outcome) return fail("--replay " + replayDir + ": " + outcome.error());
+        for (const auto& n : outcome->notes) std::cerr << "aiotune sweep: " << n << "\n";
+        if (json) {
+            nlohmann::ordered_json j;
+            const SearchVerdict& v = outcome->verdict;
+            j["aio"] = v.found ? nlohmann::ordered_json(toAioJson(v.answer.best.aio)) : nlohmann::ordered_json();
+            j["recommended"] =
+                v.found ? nlohmann::ordered_json(toAioJson(v.answer.recommended.aio)) : nlohmann::ordered_json();
+            j["replay_dir"] = replayDir;
+            j["seed"] = seed;
+            j["search"] = replayOutcomeToJson(*outcome);
+            std::cout << j.dump(2) << "\n";
+        } else {
+            std::cout << "Replay of " << replayDir << " (" << outcome->configurations << " configurations, up to "
+                      << outcome->recordedLoops << " loops recorded, seed " << seed << "): no I/O\n";
+            printVerdict(std::cout, outcome->verdict, outcome->threeLoopTransfers);
+            std::cout << "Against the recording (truth = mean of all its loops): the pick's regret is "
+                      << std::setprecision(2) << std::fixed << 100.0 * outcome->regret
+                      << "%, the recommendation's " << 100.0 * outcome->recommendedRegret << "%; best recorded: "
+                      << outcome->recordedBest.label() << std::defaultfloat << "\n";
+        }
+        return outcome->verdict.found ? 0 : 1;
+    }
+    if (folders.empty())
+        return fail("--nvme_dir is required: the folders to test (or --replay LOG_DIR to replay a recording)",
+                    kExitUsage);
 
     // DeepSpeed ds_nvme_tune's defaults, then a sweep config, then explicit lists.
     SweepSpec spec;
     spec.blockSizes = {1ull << 20, 8ull << 20};
     spec.queueDepths = {32, 128};
-    spec.threads = {1, 8};
+    // ds_nvme_tune's grid as of DeepSpeed 0.17.1: 64 points.
+    spec.threads = {1, 2, 4, 8};
+    spec.singleSubmit = {false, true};
+    spec.overlapEvents = {true, false};
     spec.loops = 3;
     if (!sweepConfig.empty()) {
         std::vector<std::string> warnings;
@@ -131,7 +316,7 @@ int runSweep(const std::vector<std::string>& argv) {
         for (bool s : seq) spec.overlapEvents.push_back(!s);
     }
     if (!ioSizeText.empty()) spec.ioSize = *parseByteSize(ioSizeText);
-    spec.loops = loops;
+    if (loopsOption->count() > 0 || sweepConfig.empty()) spec.loops = loops;
     spec.read = !noRead;
     spec.write = !noWrite;
     if (auto ok = spec.validateRanges(); !ok) return fail(ok.error(), kExitUsage);
@@ -141,17 +326,42 @@ int runSweep(const std::vector<std::string>& argv) {
     EngineKind kind = EngineKind::Auto;
     parseEngineKind(engineName, kind);
 
-    const SweepPlan plan = planSweep(spec);
+    // The adaptive search, refused before any I/O when its options cannot work.
+    std::optional<AdaptiveStrategy> strategy;
+    if (adaptive) {
+        AdaptiveOptions options;
+        options.tolerance = tolerance;
+        if (!budgetText.empty()) {
+            const Budget b = parseBudget(budgetText);
+            options.budgetTransfers = b.transfers;
+            options.budgetSeconds = b.seconds;
+        }
+        options.read = spec.read;
+        options.write = spec.write;
+        options.seed = seed;
+        auto made = AdaptiveStrategy::create(spec.expand(), options);
+        if (!made) return fail((budgetText.empty() ? "" : "--budget " + budgetText + ": ") + made.error(), kExitUsage);
+        strategy.emplace(std::move(*made));
+    }
+
+    SweepPlan plan = planSweep(spec);
     if (!plan.ok()) return fail(plan.problem);
-    std::cerr << "aiotune sweep: " << plan.summary() << "\n";
+    if (adaptive)
+        std::cerr << "aiotune sweep: adaptive search over " << plan.points << " points (tolerance "
+                  << 100.0 * tolerance << "%, at most " << strategy->budgetTransfers()
+                  << " transfers; a three-loop grid: " << plan.points * 3 * (spec.read + spec.write)
+                  << "); the grid in full: " << plan.summary() << "\n";
+    else
+        std::cerr << "aiotune sweep: grid, " << plan.summary() << "\n";
 
     SweepRunner runner(spec, kind);
     runner.setLogFolder(logDir);
     if (!host.empty()) runner.setHostLabel(host);
-    // Until --huge_pages lands: --no_huge_pages forces normal pages, else faithful.
-    MeasurementProfile profile;
+    MeasurementProfile profile = hugePages ? MeasurementProfile::hugePageWhatIf() : MeasurementProfile::faithful();
     if (noHugePages) profile.pages = PagePolicy::Normal;
     runner.setProfile(profile);
+    if (strategy) runner.setStrategy(std::make_unique<BorrowedStrategy>(*strategy));
+    std::cerr << "aiotune sweep: measurement profile: " << profile.name() << "\n";
 
     struct sigaction sa {};
     sa.sa_handler = onInterrupt;
@@ -174,18 +384,58 @@ int runSweep(const std::vector<std::string>& argv) {
     if (!json) printer.printTop(*results, 5);
 
     const Recommendation rec = analyze(*results);
+    const std::optional<double> hugeShare = hugePageShare(*results);
+    std::optional<SearchVerdict> verdict;
+    if (strategy) verdict = searchVerdict(*strategy);
     if (json) {
         auto j = analysisJson(*results, rec);
+        if (verdict && verdict->found) {
+            // The search's answer: its best and its recommendation (cheapest tied).
+            j["aio"] = toAioJson(verdict->answer.best.aio);
+            j["recommended"] = toAioJson(verdict->answer.recommended.aio);
+            for (const auto& c : results->configs)
+                if (c.key == verdict->answer.best) {
+                    j["read"] = c.readGiBps ? nlohmann::ordered_json(*c.readGiBps) : nullptr;
+                    j["write"] = c.writeGiBps ? nlohmann::ordered_json(*c.writeGiBps) : nullptr;
+                    j["combined"] = c.combinedGiBps ? nlohmann::ordered_json(*c.combinedGiBps) : nullptr;
+                }
+        }
+        if (verdict) {
+            j["search"] = searchVerdictToJson(*verdict);
+        } else {
+            std::size_t transfers = 0;
+            std::uint64_t bytes = 0;
+            for (const auto& c : results->configs)
+                for (const auto& s : c.samples) ++transfers, bytes += s.bytes;
+            j["search"] = {{"strategy", "grid"},
+                           {"transfers", transfers},
+                           {"bytes", bytes},
+                           {"loops", spec.loops},
+                           {"stopped_because", results->status == SweepStatus::Finished ? "exhausted"
+                                               : results->status == SweepStatus::Cancelled ? "cancelled"
+                                                                                           : "failed"}};
+        }
+        j["profile"] = profile.toJson();
+        j["huge_pages"] = hugeShare ? nlohmann::ordered_json(*hugeShare) : nlohmann::ordered_json();
         j["log_dir"] = logDir;
         j["status"] = sweepStatusName(results->status);
         if (!results->error.empty()) j["error"] = results->error;
         std::cout << j.dump(2) << "\n";
+    } else if (verdict) {
+        printVerdict(std::cout, *verdict, plan.points * 3 * (spec.read + spec.write));
+        std::cout << "Measured with the " << profile.name() << " profile";
+        if (hugeShare) std::cout << " (" << std::setprecision(0) << std::fixed << 100.0 * *hugeShare << std::defaultfloat << "% of the buffers on huge pages)";
+        std::cout << "\n";
     } else {
         printAnalysis(std::cout, std::cerr, *results, rec);
+        std::cout << "Search: grid, " << spec.loops << " loop(s); measured with the " << profile.name() << " profile";
+        if (hugeShare) std::cout << " (" << std::setprecision(0) << std::fixed << 100.0 * *hugeShare << std::defaultfloat << "% of the buffers on huge pages)";
+        std::cout << "\n";
     }
     // The shell's convention: 128 + the signal (130 for Ctrl-C, 143 for SIGTERM).
     if (results->status == SweepStatus::Cancelled) return 128 + (g_signal ? g_signal.load() : SIGINT);
     if (results->status == SweepStatus::Failed) return 1;
+    if (verdict) return verdict->found ? 0 : 1;
     return rec.best || !(spec.read && spec.write) ? 0 : 1;
 }
 

@@ -10,26 +10,6 @@ namespace aiotune {
 
 namespace {
 
-// stopReasonName() belongs to the runner's change; this file keeps its own
-// spelling of the same names until both are on main.
-const char* stopName(StopReason r) {
-    switch (r) {
-    case StopReason::Running:
-        return "running";
-    case StopReason::Exhausted:
-        return "exhausted";
-    case StopReason::Converged:
-        return "converged";
-    case StopReason::Budget:
-        return "budget";
-    case StopReason::Cancelled:
-        return "cancelled";
-    case StopReason::Failed:
-        break;
-    }
-    return "failed";
-}
-
 std::string percent(double share) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f%%", share * 100.0);
@@ -93,7 +73,7 @@ nlohmann::json searchVerdictToJson(const SearchVerdict& v) {
            {"transfers", v.transfers},
            {"bytes", v.bytes},
            {"seconds", finite(v.seconds)},
-           {"stopped_because", stopName(v.stoppedBecause)},
+           {"stopped_because", std::string(stopReasonName(v.stoppedBecause))},
            {"tolerance", v.tolerance},
            {"configurations", v.configurations},
            {"measured", v.measured},

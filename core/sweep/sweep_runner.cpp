@@ -306,7 +306,15 @@ private:
     EndedEvent measureAll() {
         EndedEvent ended;
         ended.status = SweepStatus::Finished;
-        for (auto batch = m_strategy->nextBatch(); !batch.empty(); batch = m_strategy->nextBatch()) {
+        // A strategy may drop configurations while planning its next round,
+        // not only while observing: the sinks (sweep.json) hear of those too.
+        auto nextBatch = [this] {
+            const std::size_t droppedBefore = m_strategy->dropouts().size();
+            auto batch = m_strategy->nextBatch();
+            if (m_strategy->dropouts().size() != droppedBefore) emitRace();
+            return batch;
+        };
+        for (auto batch = nextBatch(); !batch.empty(); batch = nextBatch()) {
             for (const Visit& visit : batch) {
                 if (cancelled()) return finish(SweepStatus::Cancelled, StopReason::Cancelled);
                 const VisitOutcome outcome = measureVisit(visit);

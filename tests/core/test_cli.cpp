@@ -89,6 +89,7 @@ private slots:
         QVERIFY(aio.value("single_submit").isBool());
         QVERIFY(j.value("recommended").isObject());
         QCOMPARE(j.value("skipped").toArray().size(), skipped);
+        QCOMPARE(j.value("profile").toString(), QString("unknown (DeepSpeed's logs)"));
         for (const auto& s : j.value("skipped").toArray()) {
             QVERIFY(!s.toObject().value("file").toString().isEmpty());
             QVERIFY(!s.toObject().value("reason").toString().isEmpty());
@@ -222,7 +223,8 @@ private slots:
     void listSpellingsAgree() {
         QTemporaryDir dir, logs;
         const Run r = runCli({"sweep", "--nvme-dir", dir.path(), "--io-size", "1M", "--block_size", "128K",
-                               "--block-size", "256K", "--queue_depth", "2", "4", "--io_parallel=1",
+                               "--block-size", "256K", "--queue_depth", "2", "4", "--io_parallel=1", "--single_submit", "false",
+                               "--overlap_events", "true",
                                "--loops", "1", "--log_dir", logs.filePath("l"), "--host", "node-07", "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
         const QJsonObject j = QJsonDocument::fromJson(r.out).object();
@@ -405,11 +407,121 @@ private slots:
         QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size(), 0);
     }
 
+
+    // Adaptive search is the default: "search" beside "aio", the profile, and
+    // sweep.json holds every sample the search counted.
+    void sweepDefaultsToAdaptiveSearch() {
+        QTemporaryDir dir, logs;
+        const QString logDir = logs.filePath("l");
+        const Run r = runCli({"sweep", "--nvme_dir", dir.path(), "--io_size", "1M", "--block_size", "128K,256K",
+                              "--queue_depth", "2,4", "--io_parallel", "1", "--single_submit", "false",
+                              "--overlap_events", "true", "--log_dir", logDir, "--seed", "5", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        const QJsonObject search = j.value("search").toObject();
+        QCOMPARE(search.value("strategy").toString(), QString("adaptive"));
+        QVERIFY(QStringList({"converged", "budget"}).contains(search.value("stopped_because").toString()));
+        // Default budget: half of a three-loop grid of 4 points x write + read.
+        QVERIFY(search.value("transfers").toInt() >= 8 && search.value("transfers").toInt() <= 12);
+        QCOMPARE(search.value("tolerance").toDouble(), 0.03);
+        QCOMPARE(j.value("aio").toObject(), search.value("best").toObject().value("aio").toObject());
+        QCOMPARE(j.value("recommended").toObject(), search.value("recommended").toObject().value("aio").toObject());
+        QCOMPARE(j.value("profile").toObject().value("name").toString(), QString("faithful"));
+        QVERIFY(j.contains("huge_pages"));
+        const QJsonObject file = QJsonDocument::fromJson(readAll(logDir + "/sweep.json")).object();
+        QCOMPARE(file.value("strategy").toString(), QString("adaptive"));
+        int samples = 0;
+        for (const auto& c : file.value("configs").toArray()) samples += c.toObject().value("samples").toArray().size();
+        QCOMPARE(samples, search.value("transfers").toInt());
+        QCOMPARE(file.value("dropouts").toArray().size(), search.value("dropouts").toArray().size());
+        QVERIFY(r.err.contains("adaptive search over 4 points"));
+    }
+
+    // Replay: deterministic for a seed, no I/O, cost against a three-loop grid;
+    // "3%" and "0.03" are the same tolerance.
+    void replayIsDeterministic() {
+        QTemporaryDir dir, logs;
+        const QString logDir = logs.filePath("l");
+        Run r = runCli({"sweep", "--nvme_dir", dir.path(), "--io_size", "1M", "--block_size", "128K,256K",
+                        "--queue_depth", "2,4", "--io_parallel", "1", "--single_submit", "false", "--overlap_events",
+                        "true", "--search", "grid", "--loops", "3", "--log_dir", logDir, "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value("search").toObject().value("transfers").toInt(), 24);
+        const Run a = runCli({"sweep", "--replay", logDir, "--seed", "7", "--tolerance", "3%", "--json"});
+        const Run b = runCli({"sweep", "--replay", logDir, "--seed", "7", "--tolerance", "0.03", "--json"});
+        QVERIFY2(a.code == 0, a.err.constData());
+        QCOMPARE(a.out, b.out);
+        const QJsonObject j = QJsonDocument::fromJson(a.out).object();
+        const QJsonObject search = j.value("search").toObject();
+        QCOMPARE(search.value("strategy").toString(), QString("adaptive"));
+        QCOMPARE(search.value("tolerance").toDouble(), 0.03);
+        QVERIFY(search.value("transfers").toInt() <= 12); // half of the grid's 24
+        QVERIFY(j.value("aio").toObject().value("block_size").toInt() > 0);
+        const Run text = runCli({"sweep", "--replay", logDir, "--seed", "7"});
+        QVERIFY2(text.out.contains("a three-loop grid: 24 transfers"), text.out.constData());
+        QVERIFY(text.out.contains("Recommended"));
+        QVERIFY(text.out.contains("Confidence: "));
+    }
+
+    void searchRefusals_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("inMessage");
+        QTest::addRow("tolerance 0") << QStringList{"sweep", "--nvme_dir", "/tmp", "--tolerance", "0"} << 2 << "\"0\"";
+        QTest::addRow("tolerance 60%") << QStringList{"sweep", "--nvme_dir", "/tmp", "--tolerance", "60%"} << 2 << "60%";
+        QTest::addRow("tolerance word") << QStringList{"sweep", "--nvme_dir", "/tmp", "--tolerance", "x%"} << 2 << "x%";
+        QTest::addRow("budget below first pass") << QStringList{"sweep", "--nvme_dir", "/tmp", "--budget", "5"} << 2
+                                                 << "--budget 5";
+        QTest::addRow("budget unit") << QStringList{"sweep", "--nvme_dir", "/tmp", "--budget", "5d"} << 2 << "5d";
+        QTest::addRow("loops with adaptive")
+            << QStringList{"sweep", "--nvme_dir", "/tmp", "--search", "adaptive", "--loops", "3"} << 2 << "--loops";
+        QTest::addRow("unknown search") << QStringList{"sweep", "--nvme_dir", "/tmp", "--search", "random"} << 2
+                                        << "random";
+        QTest::addRow("replay DeepSpeed logs") << QStringList{"sweep", "--replay", fixture("ds-0.15-sweep")} << 1
+                                               << "--loops 3";
+        QTest::addRow("replay missing") << QStringList{"sweep", "--replay", "/nonexistent/r"} << 1 << "/nonexistent/r";
+        QTest::addRow("no folder") << QStringList{"sweep"} << 2 << "--nvme_dir";
+        QTest::addRow("huge and no huge") << QStringList{"io", "--folder", "/tmp", "--huge_pages", "--no_huge_pages"}
+                                          << 2 << "huge_pages";
+    }
+    void searchRefusals() {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, inMessage);
+        const Run r = runCli(args);
+        QCOMPARE(r.code, code);
+        QVERIFY2(r.err.contains(inMessage.toUtf8()), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+    }
+
+    // --huge_pages is the what-if profile; the default is faithful.
+    void ioReportsItsProfile_data() {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<QString>("pages");
+        QTest::addColumn<bool>("registered");
+        QTest::addRow("default") << QStringList{} << "kernel" << false;
+        QTest::addRow("huge_pages") << QStringList{"--huge_pages"} << "huge" << true;
+        QTest::addRow("no_huge_pages") << QStringList{"--no_huge_pages"} << "normal" << false;
+    }
+    void ioReportsItsProfile() {
+        QFETCH(QStringList, extra);
+        QFETCH(QString, pages);
+        QFETCH(bool, registered);
+        QTemporaryDir dir;
+        const Run r = runCli(QStringList{"io", "--folder", dir.path(), "--io_size", "1M", "--block_size", "128K",
+                                         "--queue_depth", "2", "--json"} + extra);
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject profile = QJsonDocument::fromJson(r.out).object().value("profile").toObject();
+        QCOMPARE(profile.value("pages").toString(), pages);
+        QCOMPARE(profile.value("registered").toBool(), registered);
+    }
+
     void sweepThenAnalyzeAgree() {
         QTemporaryDir dir, logs;
         const QString logDir = logs.filePath("_aio_bench_logs");
         const Run r = runCli({"sweep", "--nvme_dir", dir.path(), "--io_size", "1M", "--block_size", "128K,256K",
-                               "--queue_depth", "2,4", "--io_parallel", "1", "--loops", "2", "--log_dir", logDir,
+                               "--queue_depth", "2,4", "--io_parallel", "1", "--single_submit", "false",
+                               "--overlap_events", "true", "--loops", "2", "--log_dir", logDir,
                                "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
         const QJsonObject j = QJsonDocument::fromJson(r.out).object();
@@ -425,6 +537,7 @@ private slots:
         const Run a = runCli({"analyze", "--log_dir", logDir, "--json"});
         QCOMPARE(a.code, 0);
         const QJsonObject again = QJsonDocument::fromJson(a.out).object();
+        QCOMPARE(again.value("profile").toObject().value("name").toString(), QString("faithful"));
         QCOMPARE(again.value("aio"), j.value("aio"));
         QCOMPARE(again.value("read").toDouble(), j.value("read").toDouble());
     }

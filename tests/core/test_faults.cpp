@@ -236,7 +236,8 @@ class TestFaults : public QObject {
         QProcess sweep;
         sweep.setProcessChannelMode(QProcess::MergedChannels);
         sweep.start(cli, {"sweep", "--nvme_dir", scratch.path(), "--log_dir", logs, "--block_size",
-                          "4K,8K,16K,32K", "--queue_depth", "1,2,4,8", "--io_parallel", "1", "--io_size",
+                          "4K,8K,16K,32K", "--queue_depth", "1,2,4,8", "--io_parallel", "1", "--single_submit", "false",
+                          "--overlap_events", "true", "--io_size",
                           "256K", "--loops", "1"});
         QVERIFY(sweep.waitForFinished(60000));
         const QByteArray out = sweep.readAll();
