@@ -680,15 +680,19 @@ int ThroughputChart::barsShown() const {
     // A category needs about two text lines to keep its label whole (Qt Charts
     // elides labels with "…" once a category is thinner than its text); the
     // plot area is the chart view less the title, legend and axis.
+    // Not on screen (a render to file, a fresh widget): no height to go by yet.
+    if (!m_chartView || !m_chartView->isVisible()) return m_maxBars;
     const int line = QFontMetrics(font()).height();
-    const int usable = (m_chartView ? m_chartView->height() : height()) - 4 * line;
+    const int usable = m_chartView->height() - 4 * line;
     const int fit = std::max(5, usable / std::max(1, 2 * line));
     return std::min(m_maxBars, fit);
 }
 
 void ThroughputChart::resizeEvent(QResizeEvent* e) {
     QWidget::resizeEvent(e);
-    if (m_mode == Mode::Bars && m_barKeys.size() != barsShown()) scheduleRefresh();
+    if (m_mode == Mode::Bars && m_model &&
+        m_barKeys.size() != std::min<qsizetype>(barsShown(), m_model->rowCount()))
+        scheduleRefresh();
 }
 
 void ThroughputChart::onBarHovered(bool status, int index) {
