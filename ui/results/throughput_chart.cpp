@@ -408,8 +408,12 @@ void ThroughputChart::scheduleRefresh() {
 void ThroughputChart::refresh() {
     m_refreshTimer->stop();
     refillFilterCombos();
-    rebuildBars();
-    rebuildHeatmap();
+    // Only the view on screen: a live feed redraws one of them, not both;
+    // setMode() refreshes when the other is shown.
+    if (m_mode == Mode::Bars)
+        rebuildBars();
+    else
+        rebuildHeatmap();
 }
 
 void ThroughputChart::rebuildBars() {
