@@ -408,12 +408,9 @@ void ThroughputChart::scheduleRefresh() {
 void ThroughputChart::refresh() {
     m_refreshTimer->stop();
     refillFilterCombos();
-    // Only the view on screen: a live feed redraws one of them, not both;
-    // setMode() refreshes when the other is shown.
-    if (m_mode == Mode::Bars)
-        rebuildBars();
-    else
-        rebuildHeatmap();
+    rebuildBars(); // also the title, which both views show
+    // The heatmap only when on screen: setMode() refreshes when it is shown.
+    if (m_mode == Mode::Heatmap) rebuildHeatmap();
 }
 
 void ThroughputChart::rebuildBars() {
