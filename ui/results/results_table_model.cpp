@@ -197,6 +197,13 @@ QVariant ResultsTableModel::sortCell(const ConfigResult& c, int column) const {
     return {};
 }
 
+std::optional<double> ResultsTableModel::sortNumber(int row, int column) const {
+    const ConfigResult* c = configAt(row);
+    if (!c || column == ErrorColumn) return std::nullopt;
+    const QVariant v = sortCell(*c, column);
+    return v.toDouble();
+}
+
 QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
     if (!hasIndex(index.row(), index.column(), index.parent())) return {};
     const ConfigResult& c = m_results.configs[static_cast<std::size_t>(index.row())];

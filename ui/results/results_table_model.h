@@ -58,6 +58,10 @@ class ResultsTableModel : public QAbstractTableModel {
     // coalesced update is pending).
     const aiotune::Recommendation& recommendation() const;
 
+    // SortRole's value as a number, without a QVariant (the proxy sorts
+    // thousands of rows with it); nullopt for a column that is not numeric.
+    std::optional<double> sortNumber(int row, int column) const;
+
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
