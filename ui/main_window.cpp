@@ -535,16 +535,23 @@ void MainWindow::connectSweep() {
                                          true);
             });
     connect(m_sweep, &SweepController::message, this, &MainWindow::showMessage);
-    connect(m_sweep, &SweepController::raceChanged, this, [this](const aiotune::RaceEvent& race) {
+    // Samples carry the sweep's folder count in their keys; dropouts only the aio settings.
+    const auto droppedKeys = [this](const std::vector<aiotune::Dropout>& dropouts) {
         QList<aiotune::ConfigKey> out;
-        const int folders = int(m_drives->checkedFolders().size());
-        for (const auto& d : race.dropouts) out << aiotune::ConfigKey{d.config, std::max(1, folders)};
-        m_chart->setRace(out, {});
-    });
+        const int folders = std::max(1, int(m_drives->checkedFolders().size()));
+        for (const auto& d : dropouts) out << aiotune::ConfigKey{d.config, folders};
+        return out;
+    };
+    connect(m_sweep, &SweepController::raceChanged, this,
+            [this, droppedKeys](const aiotune::RaceEvent& race) {
+                m_chart->setRace(droppedKeys(race.dropouts), std::nullopt);
+            });
+    // The verdict holds every dropout (the last ones are decided after the last race event).
     connect(m_sweep, &SweepController::verdictReady, this,
-            [this](const aiotune::SearchVerdict& v) {
+            [this, droppedKeys](const aiotune::SearchVerdict& v) {
                 m_best->setVerdict(v);
-                if (v.found) m_chart->setRace(m_chart->droppedOut(), v.answer);
+                m_chart->setRace(droppedKeys(v.dropouts),
+                                 v.found ? std::optional(v.answer) : std::nullopt);
             });
     connect(m_sweep, &SweepController::runningChanged, this, [this](bool running) {
         if (!running) m_remeasuring = false;

@@ -165,7 +165,11 @@ class TestSweepController : public QObject {
         QVERIFY(got.results.find(verdict->answer.best) != nullptr);
         QVERIFY(lastRace.has_value());
         QCOMPARE(lastRace->contenders.size() + lastRace->dropouts.size(), std::size_t(4));
-        QCOMPARE(lastRace->dropouts.size(), verdict->dropouts.size());
+        // Drops decided when the next round is planned come after the last race
+        // event: the verdict holds them all.
+        QVERIFY(lastRace->dropouts.size() <= verdict->dropouts.size());
+        for (std::size_t i = 0; i < lastRace->dropouts.size(); ++i)
+            QCOMPARE(lastRace->dropouts[i], verdict->dropouts[i]);
     }
 
     // A grid over the chosen configurations only, `loops` times each.
