@@ -304,7 +304,7 @@ class TestThroughputChart : public QObject {
         chart.show();
         QVERIFY(QTest::qWaitForWindowExposed(&chart));
         const int line = chart.fontMetrics().height();
-        QTRY_VERIFY(chart.barKeys().size() < 20);
+        QTRY_VERIFY2(chart.barKeys().size() < 20, qPrintable(QString("shown %1, view height %2, line %3").arg(chart.barsShown()).arg(chart.findChild<QChartView*>()->height()).arg(line)));
         QCOMPARE(chart.barKeys().size(), chart.barsShown());
         // Each shown category gets at least two text lines of the view's height.
         QVERIFY(chart.barKeys().size() * 2 * line <= chart.findChild<QChartView*>()->height());

@@ -689,11 +689,15 @@ int ThroughputChart::barsShown() const {
     return std::min(m_maxBars, fit);
 }
 
+void ThroughputChart::showEvent(QShowEvent* e) {
+    QWidget::showEvent(e);
+    if (m_mode == Mode::Bars && m_model) scheduleRefresh();
+}
+
 void ThroughputChart::resizeEvent(QResizeEvent* e) {
     QWidget::resizeEvent(e);
-    if (m_mode == Mode::Bars && m_model &&
-        m_barKeys.size() != std::min<qsizetype>(barsShown(), m_model->rowCount()))
-        scheduleRefresh();
+    // The view's new height is laid out after this: the coalesced refresh reads it.
+    if (m_mode == Mode::Bars && m_model) scheduleRefresh();
 }
 
 void ThroughputChart::onBarHovered(bool status, int index) {
