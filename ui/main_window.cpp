@@ -14,6 +14,7 @@
 #include "results/csv_export.h"
 #include "results/log_folder_reader.h"
 #include "results/metatypes.h"
+#include "results/result_format.h"
 #include "results/results_filter_proxy.h"
 #include "results/results_table_model.h"
 #include "results/sweep_summary.h"
@@ -26,6 +27,7 @@
 #include "util/duration_format.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -36,6 +38,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QKeyEvent>
 #include <QKeySequence>
 #include <QLabel>
@@ -441,18 +444,51 @@ void MainWindow::buildActions() {
     sweep->addAction(m_actStart);
     sweep->addAction(m_actCancel);
     sweep->addSeparator();
-    // Huge pages measure the drive at its best; normal pages are what PyTorch's
-    // pinned tensors usually get, so DeepSpeed's own figures may be closer to those.
-    m_actHugePages = sweep->addAction(tr("&Huge-page buffers"));
+    // Faithful buffers (DeepSpeed's) by default; huge pages and registered
+    // buffers are a what-if. A new key: older versions saved "sweep/hugePages"
+    // true by default, which must not silently keep the what-if on.
+    m_actHugePages = sweep->addAction(tr("&Huge-page buffers (what-if)"));
     m_actHugePages->setObjectName(QStringLiteral("actHugePages"));
     m_actHugePages->setCheckable(true);
-    m_actHugePages->setChecked(m_settings->raw().value(QStringLiteral("sweep/hugePages"), true).toBool());
-    m_actHugePages->setToolTip(tr("Put sweep buffers on transparent huge pages (faster on many "
-                                  "drives); untick to measure with normal pages, as PyTorch's "
-                                  "pinned tensors usually are"));
+    m_actHugePages->setChecked(
+        m_settings->raw().value(QStringLiteral("sweep/hugePagesWhatIf"), false).toBool());
+    m_actHugePages->setToolTip(tr("Measure with forced huge pages and registered buffers: "
+                                  "faster on many drives, but not what DeepSpeed's swapper gets. "
+                                  "Off: buffers as DeepSpeed allocates them (faithful)"));
     connect(m_actHugePages, &QAction::toggled, this, [this](bool on) {
-        m_settings->raw().setValue(QStringLiteral("sweep/hugePages"), on);
+        m_settings->raw().setValue(QStringLiteral("sweep/hugePagesWhatIf"), on);
     });
+    // Adaptive measures again only what could still be the best; the full grid
+    // measures every point the Loops setting's times.
+    QMenu* searchMenu = sweep->addMenu(tr("Sea&rch"));
+    auto* searchGroup = new QActionGroup(this);
+    m_actSearchAdaptive = searchMenu->addAction(tr("&Adaptive (fewest transfers)"));
+    m_actSearchAdaptive->setObjectName(QStringLiteral("actSearchAdaptive"));
+    m_actSearchGrid = searchMenu->addAction(tr("&Full grid (every point, Loops times)"));
+    m_actSearchGrid->setObjectName(QStringLiteral("actSearchGrid"));
+    for (QAction* a : {m_actSearchAdaptive, m_actSearchGrid}) {
+        a->setCheckable(true);
+        searchGroup->addAction(a);
+    }
+    const bool grid =
+        m_settings->raw().value(QStringLiteral("sweep/search")).toString() == QLatin1String("grid");
+    (grid ? m_actSearchGrid : m_actSearchAdaptive)->setChecked(true);
+    connect(searchGroup, &QActionGroup::triggered, this, [this](QAction* a) {
+        m_settings->raw().setValue(QStringLiteral("sweep/search"),
+                                   a == m_actSearchGrid ? QStringLiteral("grid")
+                                                        : QStringLiteral("adaptive"));
+    });
+    m_actRemeasure = sweep->addAction(tr("&Measure the top N again…"));
+    m_actRemeasure->setObjectName(QStringLiteral("actRemeasure"));
+    m_actRemeasure->setToolTip(
+        tr("Run the best configurations %1 more times each and add the samples to the results")
+            .arg(kRemeasureLoops));
+    m_actRemeasureSelected = new QAction(tr("Measure &selected again"), this);
+    m_actRemeasureSelected->setObjectName(QStringLiteral("actRemeasureSelected"));
+    connect(m_actRemeasure, &QAction::triggered, this, &MainWindow::remeasureTop);
+    connect(m_actRemeasureSelected, &QAction::triggered, this, &MainWindow::remeasureSelected);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_table->addAction(m_actRemeasureSelected);
     sweep->addSeparator();
     sweep->addAction(addFolder);
     sweep->addAction(rescan);
@@ -509,7 +545,11 @@ void MainWindow::connectSweep() {
     connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateActions);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateActions);
     connect(m_sweep, &SweepController::started, this, [this](quint64, int total) {
-        m_model->clear();
+        if (!m_remeasuring) {
+            m_model->clear();
+            m_best->setVerdict(std::nullopt);
+            m_chart->setRace({}, {});
+        }
         m_progress->setValue(0);
         m_progress->setFormat(tr("%p% · starting"));
         showStatusPoint(tr("Starting %n transfer(s)…", nullptr, total));
@@ -531,6 +571,27 @@ void MainWindow::connectSweep() {
                                          true);
             });
     connect(m_sweep, &SweepController::message, this, &MainWindow::showMessage);
+    // Samples carry the sweep's folder count in their keys; dropouts only the aio settings.
+    const auto droppedKeys = [this](const std::vector<aiotune::Dropout>& dropouts) {
+        QList<aiotune::ConfigKey> out;
+        const int folders = std::max(1, int(m_drives->checkedFolders().size()));
+        for (const auto& d : dropouts) out << aiotune::ConfigKey{d.config, folders};
+        return out;
+    };
+    connect(m_sweep, &SweepController::raceChanged, this,
+            [this, droppedKeys](const aiotune::RaceEvent& race) {
+                m_chart->setRace(droppedKeys(race.dropouts), std::nullopt);
+            });
+    // The verdict holds every dropout (the last ones are decided after the last race event).
+    connect(m_sweep, &SweepController::verdictReady, this,
+            [this, droppedKeys](const aiotune::SearchVerdict& v) {
+                m_best->setVerdict(v);
+                m_chart->setRace(droppedKeys(v.dropouts),
+                                 v.found ? std::optional(v.answer) : std::nullopt);
+            });
+    connect(m_sweep, &SweepController::runningChanged, this, [this](bool running) {
+        if (!running) m_remeasuring = false;
+    });
     connect(m_sweep, &SweepController::failed, this, [this](const QString& error) {
         showMessage(tr("The sweep could not start: %1").arg(error), true);
     });
@@ -547,6 +608,14 @@ void MainWindow::connectSweep() {
         showMessage(text, false);
     });
     connect(m_sweep, &SweepController::finished, this, [this](const aiotune::ResultSet& results) {
+        if (m_remeasuring) {
+            // The samples went into the model as they arrived, beside the earlier ones.
+            showMessage(tr("Measured %n configuration(s) again; their samples were added.", nullptr,
+                           static_cast<int>(results.configs.size())) +
+                            QLatin1Char(' ') + tr("Logs in %1.").arg(m_sweepLogFolder),
+                        false);
+            return;
+        }
         QString folder;
         if (!m_sweepLogFolder.isEmpty() && QFileInfo::exists(m_sweepLogFolder)) {
             folder = m_sweepLogFolder;
@@ -562,6 +631,7 @@ void MainWindow::connectSweep() {
             text += QLatin1Char(' ') + tr("Best: %1, %2 GiB/s read + write.")
                                            .arg(QString::fromStdString(rec.best->key.label()))
                                            .arg(rec.best->combinedGiBps.value_or(0), 0, 'f', 2);
+        text += QLatin1Char(' ') + tr("Measured with: %1.").arg(resultformat::profileName(results));
         if (!folder.isEmpty()) text += QLatin1Char(' ') + tr("Logs in %1.").arg(folder);
         showMessage(text, false);
     });
@@ -582,6 +652,19 @@ void MainWindow::startSweep() {
     }
     m_messageBar->dismiss();
     warnSharedDrives(m_drives->checkedFolders());
+    m_sweepLogFolder = newLogFolder();
+    m_sweep->setLogFolder(m_sweepLogFolder);
+    applySweepSettings();
+    m_remeasuring = false;
+    m_currentFolder.clear();
+    setWindowTitle(tr("aiotune — sweep running"));
+    m_log->appendMessage(tr("Sweep started: %1 point(s) on %2")
+                             .arg(spec->pointCount())
+                             .arg(m_drives->checkedFolders().join(QStringLiteral(", "))));
+    m_sweep->start(*spec);
+}
+
+QString MainWindow::newLogFolder() {
     // Every sweep leaves a DeepSpeed-compatible log folder to reopen, compare or hand to
     // DeepSpeed's tools.
     // ~/.local/share/aiotune/sweeps: the generic data root plus our name, not
@@ -594,18 +677,83 @@ void MainWindow::startSweep() {
     QDir().mkpath(root);
     const QString stem = root + QStringLiteral("/sweep-") +
                          QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    m_sweepLogFolder = stem;
-    for (int n = 2; QFileInfo::exists(m_sweepLogFolder); ++n) // two sweeps within a second
-        m_sweepLogFolder = stem + QLatin1Char('-') + QString::number(n);
-    m_sweep->setLogFolder(m_sweepLogFolder);
-    m_sweep->setHugePages(m_actHugePages->isChecked());
-    m_currentFolder.clear();
-    setWindowTitle(tr("aiotune — sweep running"));
-    m_log->appendMessage(tr("Sweep started: %1 point(s) on %2")
-                             .arg(spec->pointCount())
-                             .arg(m_drives->checkedFolders().join(QStringLiteral(", "))));
-    m_sweep->start(*spec);
+    QString folder = stem;
+    for (int n = 2; QFileInfo::exists(folder); ++n) // two sweeps within a second
+        folder = stem + QLatin1Char('-') + QString::number(n);
+    return folder;
 }
+
+void MainWindow::applySweepSettings() {
+    const auto profile = m_actHugePages->isChecked() ? aiotune::MeasurementProfile::hugePageWhatIf()
+                                                     : aiotune::MeasurementProfile::faithful();
+    m_sweep->setProfile(profile);
+    m_sweep->setSearch(m_actSearchGrid->isChecked() ? SweepController::Search::Grid
+                                                    : SweepController::Search::Adaptive);
+    m_best->setProfileName(QString::fromStdString(profile.name()));
+}
+
+std::vector<aiotune::AioConfig> MainWindow::remeasureTargets(int topN, bool selectedOnly) const {
+    std::vector<aiotune::AioConfig> out;
+    const auto add = [&out](const aiotune::ConfigResult* c) {
+        if (c && std::find(out.begin(), out.end(), c->key.aio) == out.end()) out.push_back(c->key.aio);
+    };
+    if (selectedOnly) {
+        for (const QModelIndex& index : m_table->selectionModel()->selectedRows())
+            add(m_model->configAt(m_proxy->mapToSource(index).row()));
+        return out;
+    }
+    std::vector<const aiotune::ConfigResult*> ranked;
+    for (const auto& c : m_model->results().configs)
+        if (c.combinedGiBps) ranked.push_back(&c);
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto* a, const auto* b) {
+        return *a->combinedGiBps > *b->combinedGiBps;
+    });
+    for (const auto* c : ranked) {
+        if (int(out.size()) >= topN) break;
+        add(c);
+    }
+    return out;
+}
+
+void MainWindow::remeasure(const std::vector<aiotune::AioConfig>& configs) {
+    if (m_sweep->isRunning() || configs.empty()) return;
+    auto spec = m_ranges->spec();
+    if (!spec) {
+        showMessage(QString::fromStdString(spec.error()), true);
+        return;
+    }
+    if (spec->folders.empty()) {
+        showMessage(tr("Tick the folder(s) to measure under Drives before measuring again."), true);
+        return;
+    }
+    m_sweepLogFolder = newLogFolder();
+    m_sweep->setLogFolder(m_sweepLogFolder);
+    applySweepSettings();
+    m_remeasuring = true;
+    m_log->appendMessage(tr("Measuring %n configuration(s) again, %1 loops each", nullptr,
+                            int(configs.size()))
+                             .arg(kRemeasureLoops));
+    m_sweep->remeasure(*spec, configs, kRemeasureLoops);
+}
+
+void MainWindow::remeasureTop() {
+    const int rows = int(m_model->results().configs.size());
+    if (rows == 0) return;
+    const int n = m_topNChooser
+                      ? m_topNChooser(std::min(kRemeasureDefaultTop, rows), rows)
+                      : [&] {
+                            bool ok = false;
+                            const int v = QInputDialog::getInt(
+                                this, tr("Measure the top N again"),
+                                tr("How many of the best configurations (%1 loops each)?")
+                                    .arg(kRemeasureLoops),
+                                std::min(kRemeasureDefaultTop, rows), 1, rows, 1, &ok);
+                            return ok ? v : 0;
+                        }();
+    if (n > 0) remeasure(remeasureTargets(n, false));
+}
+
+void MainWindow::remeasureSelected() { remeasure(remeasureTargets(0, true)); }
 
 void MainWindow::cancelSweep() {
     if (!m_sweep->isRunning()) return;
@@ -631,6 +779,8 @@ void MainWindow::updateActions() {
     m_actStart->setEnabled(!running);
     m_startButton->setEnabled(!running);
     m_actCancel->setEnabled(running);
+    m_actRemeasure->setEnabled(!running && m_model->rowCount() > 0);
+    m_actRemeasureSelected->setEnabled(!running && m_model->rowCount() > 0);
     m_cancelButton->setEnabled(running);
     m_drives->setEnabled(!running);
     m_ranges->setEnabled(!running);
@@ -691,6 +841,9 @@ void MainWindow::openFolder(const QString& folder) {
                 return;
             }
             setResults(*result, folder);
+            m_best->setVerdict(std::nullopt);
+            m_chart->setRace({}, {});
+            m_best->setProfileName(resultformat::profileName(*result));
             m_settings->addRecentFolder(folder);
             updateRecentMenu();
             logSkipped(*result);

@@ -87,8 +87,23 @@ class MainWindow : public QMainWindow {
     QMenu* recentMenu() const { return m_recentMenu; }
     AppSettings& settings() const { return *m_settings; }
 
+    // Configurations "measure again" would re-run: the table's selected rows,
+    // or else the top `topN` by combined figure.
+    std::vector<aiotune::AioConfig> remeasureTargets(int topN, bool selectedOnly) const;
+    static constexpr int kRemeasureLoops = 3;
+    static constexpr int kRemeasureDefaultTop = 5;
+    // How "Measure the top N again" asks for N; returns 0 when the user cancelled.
+    void setTopNChooser(std::function<int(int defaultN, int maximum)> chooser) {
+        m_topNChooser = std::move(chooser);
+    }
+
   public slots:
     void startSweep();
+    // Re-runs these configurations kRemeasureLoops times each (a grid over
+    // them), adding the samples to the results shown.
+    void remeasure(const std::vector<aiotune::AioConfig>& configs);
+    void remeasureTop();      // asks N (default 5)
+    void remeasureSelected(); // the table's selected rows
     void cancelSweep();
     void reload();
     void chooseFolderToOpen();
@@ -132,10 +147,14 @@ class MainWindow : public QMainWindow {
     void onSweepRunning(bool running);
     void logSkipped(const aiotune::ResultSet& results);
     QString choosePath(const QString& title, bool file);
+    // A fresh sweep log folder under the log root.
+    QString newLogFolder();
+    void applySweepSettings();
 
     MainWindowOptions m_options;
     std::unique_ptr<AppSettings> m_settings;
     std::function<QString(const QString&, bool)> m_chooser;
+    std::function<int(int, int)> m_topNChooser;
 
     DrivesPanel* m_drives = nullptr;
     RangesPanel* m_ranges = nullptr;
@@ -170,6 +189,10 @@ class MainWindow : public QMainWindow {
     QAction* m_actStart = nullptr;
     QAction* m_actCancel = nullptr;
     QAction* m_actHugePages = nullptr;
+    QAction* m_actSearchAdaptive = nullptr;
+    QAction* m_actSearchGrid = nullptr;
+    QAction* m_actRemeasure = nullptr;
+    QAction* m_actRemeasureSelected = nullptr;
     QAction* m_actCopy = nullptr;
 
     QString m_currentFolder;
@@ -177,4 +200,5 @@ class MainWindow : public QMainWindow {
     bool m_loading = false;
     bool m_closeRequested = false;
     bool m_planOk = false;
+    bool m_remeasuring = false; // the running job adds to the results shown
 };

@@ -3,6 +3,8 @@
 #include "results/line_diff.h"
 #include "results/log_folder_reader.h"
 #include "results/merge_preview_dialog.h"
+#include "results/result_format.h"
+#include "sweep/search_verdict.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
@@ -369,6 +371,84 @@ class TestBestConfigPanel : public QObject {
             {"the old \"aio\" section is replaced: block_size 131072 -> 1048576"});
         QCOMPARE(dialog.diffText(), diff);
         QVERIFY(dialog.grab().save(dir + "/merge-preview-dialog.png"));
+    }
+
+    // An adaptive search's answer is shown whole; nullopt hides it.
+    void verdictShown() {
+        BestConfigPanel panel;
+        SearchVerdict v;
+        v.strategy = "adaptive";
+        v.found = true;
+        v.stoppedBecause = StopReason::Converged;
+        v.tolerance = 0.03;
+        v.transfers = 96;
+        v.configurations = 64;
+        v.measured = 32;
+        v.dropouts.resize(29);
+        v.answer.best.aio.block_size = 8 << 20;
+        v.answer.best.aio.queue_depth = 32;
+        v.answer.best.aio.intra_op_parallelism = 8;
+        v.answer.bestGiBps = 6.25;
+        v.answer.bestLowGiBps = 6.01;
+        v.answer.bestHighGiBps = 6.49;
+        v.answer.bestVisits = 4;
+        VisitEstimate tied;
+        tied.key = v.answer.best;
+        tied.key.aio.intra_op_parallelism = 4;
+        v.answer.tied = {tied};
+        v.answer.recommended = tied.key;
+        v.answer.recommendedGiBps = 6.2;
+        v.confidence = Confidence::High;
+        v.confidenceText = "nothing can be more than 2% faster";
+        panel.setVerdict(v);
+        const QString t = panel.verdictText();
+        QVERIFY(!panel.findChild<QLabel*>("searchVerdict")->isHidden());
+        for (const char* want : {"6.25", "6.01", "6.49", "4 visit", "p4", "6.20", "high",
+                                 "nothing can be more than 2% faster", "converged", "3%",
+                                 "96 transfers", "32 of 64", "29 dropped out"})
+            QVERIFY2(t.contains(QString::fromUtf8(want)), qPrintable(QString(want) + " in " + t));
+        v.stoppedBecause = StopReason::Budget;
+        panel.setVerdict(v);
+        QVERIFY(panel.verdictText().contains("budget"));
+        panel.setVerdict(std::nullopt);
+        QVERIFY(panel.verdictText().isEmpty());
+        QVERIFY(panel.findChild<QLabel*>("searchVerdict")->isHidden());
+    }
+
+    void profileShown() {
+        BestConfigPanel panel;
+        panel.setProfileName("what-if: huge pages, registered buffers");
+        QCOMPARE(panel.profileName(), QString("what-if: huge pages, registered buffers"));
+        QCOMPARE(panel.findChild<QLabel*>("profileName")->text(), panel.profileName());
+    }
+
+    // Which profile measured a result set, from whatever the folder recorded.
+    void profileNameOfResults_data() {
+        QTest::addColumn<int>("how");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("recorded profile") << 0 << QString("faithful");
+        QTest::addRow("meta profile string") << 1 << QString("normal pages");
+        QTest::addRow("meta profile object") << 2 << QString::fromStdString(
+                                                       MeasurementProfile::hugePageWhatIf().name());
+        QTest::addRow("older sweep.json: huge_pages true") << 3 << QString("huge pages (older aiotune)");
+        QTest::addRow("older sweep.json: huge_pages false") << 4 << QString("normal pages (older aiotune)");
+        QTest::addRow("DeepSpeed's logs") << 5 << QString("unknown (DeepSpeed's logs)");
+        QTest::addRow("meta of the wrong shape") << 6 << QString("unknown (DeepSpeed's logs)");
+    }
+    void profileNameOfResults() {
+        QFETCH(int, how);
+        QFETCH(QString, expected);
+        ResultSet rs;
+        switch (how) {
+        case 0: rs.profile = MeasurementProfile::faithful(); break;
+        case 1: rs.meta = {{"profile", "normal pages"}}; break;
+        case 2: rs.meta = {{"profile", MeasurementProfile::hugePageWhatIf().toJson()}}; break;
+        case 3: rs.meta = {{"system", {{"huge_pages", true}}}}; break;
+        case 4: rs.meta = {{"system", {{"huge_pages", false}}}}; break;
+        case 5: break;
+        case 6: rs.meta = json::array({1, 2}); break;
+        }
+        QCOMPARE(resultformat::profileName(rs), expected);
     }
 };
 

@@ -3,6 +3,7 @@
 // real Quick-sized sweep started with the Start action, closing mid-sweep,
 // and settings surviving a restart (on a temporary ini file).
 #include "main_window.h"
+#include "results/best_config_panel.h"
 #include "panels/drives_panel.h"
 #include "panels/log_pane.h"
 #include "panels/message_bar.h"
@@ -24,6 +25,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QProgressBar>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -281,6 +283,106 @@ class TestMainWindow : public QObject {
         // The scratch file never outlives the sweep.
         QCOMPARE(QDir(m.scratch).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
                  QStringList());
+    }
+
+    // The default sweep is the adaptive search; its verdict and the profile
+    // reach the Best panel; "measure the top N again" adds samples.
+    void adaptiveSweepThenMeasureAgain() {
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        QTRY_VERIFY_WITH_TIMEOUT(w->drivesPanel()->checkedFolders() == QStringList{m.scratch},
+                                 5000);
+        RangesPanel* r = w->rangesPanel();
+        r->blockSizeEdit()->setText("64K, 256K");
+        r->queueDepthEdit()->setText("4");
+        r->threadsEdit()->setText("1");
+        r->ioSizeEdit()->setText("1M");
+        QTRY_VERIFY_WITH_TIMEOUT(!r->isPlanning() && r->planOk(), 5000);
+        QVERIFY(action(w, "actSearchAdaptive")->isChecked());
+        QVERIFY(!action(w, "actHugePages")->isChecked());
+        QSignalSpy finished(w->sweepController(), &SweepController::finished);
+        QSignalSpy verdicts(w->sweepController(), &SweepController::verdictReady);
+        w->startSweep();
+        QCOMPARE(w->sweepController()->search(), SweepController::Search::Adaptive);
+        QCOMPARE(w->sweepController()->profile(), aiotune::MeasurementProfile::faithful());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QTRY_VERIFY(!w->isSweeping());
+        QCOMPARE(verdicts.count(), 1);
+        auto* best = w->findChild<BestConfigPanel*>();
+        QVERIFY(best);
+        QVERIFY2(best->verdictText().contains("Adaptive search"), qPrintable(best->verdictText()));
+        QVERIFY(best->verdictText().contains("Stopped:"));
+        QVERIFY(best->verdictText().contains("transfers"));
+        QCOMPARE(best->profileName(), QString("faithful"));
+        QVERIFY(w->messageBar()->text().contains("faithful") ||
+                w->logPane()->toPlainText().contains("Measured with: faithful"));
+
+        // Top 1 again: the leader gets kRemeasureLoops more visits, the other row none.
+        const auto before = w->resultsModel()->results();
+        const auto targets = w->remeasureTargets(1, false);
+        QCOMPARE(targets.size(), std::size_t(1));
+        QCOMPARE(targets[0], w->recommendation().best->key.aio);
+        const aiotune::ConfigKey leader = w->recommendation().best->key;
+        int asked = -1, maximum = -1;
+        w->setTopNChooser([&](int def, int max) {
+            asked = def;
+            maximum = max;
+            return 1;
+        });
+        QVERIFY(action(w, "actRemeasure")->isEnabled());
+        action(w, "actRemeasure")->trigger();
+        QCOMPARE(asked, 2); // min(5, rows)
+        QCOMPARE(maximum, 2);
+        QVERIFY(w->isSweeping());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
+        QTRY_VERIFY(!w->isSweeping());
+        const auto& after = w->resultsModel()->results();
+        QCOMPARE(after.configs.size(), before.configs.size());
+        for (const auto& c : after.configs) {
+            const auto* old = before.find(c.key);
+            QVERIFY(old);
+            const std::size_t added = c.key == leader ? 2 * MainWindow::kRemeasureLoops : 0;
+            QCOMPARE(c.samples.size(), old->samples.size() + added);
+        }
+        QVERIFY(best->verdictText().contains("Adaptive search")); // the search's answer stays
+    }
+
+    // Search and what-if choices persist; an older "sweep/hugePages=true"
+    // does not switch the what-if on.
+    void sweepChoicesPersist() {
+        QTemporaryDir dir;
+        const QString ini = dir.filePath("settings.ini");
+        {
+            QSettings old(ini, QSettings::IniFormat);
+            old.setValue("sweep/hugePages", true);
+        }
+        {
+            auto m = makeWindow(ini);
+            MainWindow* w = m.window.get();
+            QVERIFY(!action(w, "actHugePages")->isChecked());
+            QVERIFY(action(w, "actSearchAdaptive")->isChecked());
+            action(w, "actSearchGrid")->trigger();
+            action(w, "actHugePages")->trigger();
+            QVERIFY(action(w, "actSearchGrid")->isChecked());
+            QVERIFY(!action(w, "actSearchAdaptive")->isChecked());
+            QVERIFY(w->close());
+        }
+        auto m = makeWindow(ini);
+        MainWindow* w = m.window.get();
+        QVERIFY(action(w, "actSearchGrid")->isChecked());
+        QVERIFY(action(w, "actHugePages")->isChecked());
+    }
+
+    // Opened folders say which profile measured them.
+    void openedFolderNamesItsProfile() {
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        QSignalSpy loaded(w, &MainWindow::folderLoaded);
+        openThroughAction(w, kFixtures + "/deepspeed/ds-0.15-sweep");
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        auto* best = w->findChild<BestConfigPanel*>();
+        QCOMPARE(best->profileName(), QString("unknown (DeepSpeed's logs)"));
+        QVERIFY(best->verdictText().isEmpty());
     }
 
     void startWithoutFolderSaysWhy() {

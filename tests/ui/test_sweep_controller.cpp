@@ -86,6 +86,7 @@ class TestSweepController : public QObject {
         QTemporaryDir dir;
         const QStringList before = snapshot(dir.path());
         SweepController controller;
+        controller.setSearch(SweepController::Search::Grid);
         Collector got;
         got.connect(controller);
         ResultsTableModel model;
@@ -130,6 +131,68 @@ class TestSweepController : public QObject {
         QCOMPARE(running.count(), 2); // true, then false
         QCOMPARE(running.last().at(0).toBool(), false);
         QCOMPARE(snapshot(dir.path()), before);
+    }
+
+    // The window's default: adaptive search over the spec's grid; its verdict
+    // arrives before `finished`, its cost is what was measured.
+    void adaptiveByDefault() {
+        QTemporaryDir dir;
+        SweepController controller;
+        QCOMPARE(controller.search(), SweepController::Search::Adaptive);
+        Collector got;
+        got.connect(controller);
+        QStringList order;
+        std::optional<aiotune::SearchVerdict> verdict;
+        connect(&controller, &SweepController::verdictReady, [&](const aiotune::SearchVerdict& v) {
+            verdict = v;
+            order << "verdict";
+        });
+        connect(&controller, &SweepController::finished, [&] { order << "finished"; });
+        std::optional<aiotune::RaceEvent> lastRace;
+        connect(&controller, &SweepController::raceChanged,
+                [&](const aiotune::RaceEvent& r) { lastRace = r; });
+        controller.start(tinySpec(dir.path(), 64 << 10, {4096, 16384}, {1, 4}));
+        QTRY_COMPARE_WITH_TIMEOUT(order.size(), 2, 30000);
+        QCOMPARE(order, (QStringList{"verdict", "finished"}));
+        QVERIFY(verdict.has_value());
+        QCOMPARE(verdict->strategy, std::string("adaptive"));
+        QCOMPARE(verdict->configurations, std::size_t(4));
+        QCOMPARE(verdict->tolerance, SweepController::kTolerance);
+        QVERIFY(verdict->found);
+        QCOMPARE(int(verdict->transfers), got.samples); // one folder: a sample per transfer
+        QVERIFY(verdict->stoppedBecause == aiotune::StopReason::Converged ||
+                verdict->stoppedBecause == aiotune::StopReason::Budget);
+        QVERIFY(got.results.find(verdict->answer.best) != nullptr);
+        QVERIFY(lastRace.has_value());
+        QCOMPARE(lastRace->contenders.size() + lastRace->dropouts.size(), std::size_t(4));
+        // Drops decided when the next round is planned come after the last race
+        // event: the verdict holds them all.
+        QVERIFY(lastRace->dropouts.size() <= verdict->dropouts.size());
+        for (std::size_t i = 0; i < lastRace->dropouts.size(); ++i)
+            QCOMPARE(lastRace->dropouts[i], verdict->dropouts[i]);
+    }
+
+    // A grid over the chosen configurations only, `loops` times each.
+    void remeasureChosen() {
+        QTemporaryDir dir;
+        SweepController controller;
+        Collector got;
+        got.connect(controller);
+        QSignalSpy finished(&controller, &SweepController::finished);
+        QSignalSpy verdicts(&controller, &SweepController::verdictReady);
+        QSignalSpy started(&controller, &SweepController::started);
+        const auto spec = tinySpec(dir.path(), 64 << 10, {4096, 16384}, {1, 4});
+        const auto all = spec.expand();
+        controller.remeasure(spec, {all[1], all[3]}, 3);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QCOMPARE(verdicts.count(), 0);
+        QCOMPARE(started.first().at(1).toInt(), 2 * 3 * 2);
+        QCOMPARE(got.samples, 2 * 3 * 2);
+        QCOMPARE(int(got.results.configs.size()), 2);
+        for (const auto& c : got.results.configs) {
+            QVERIFY(c.key.aio == all[1] || c.key.aio == all[3]);
+            QCOMPARE(int(c.samples.size()), 6);
+        }
     }
 
     void profileReachesTheRunner_data() {

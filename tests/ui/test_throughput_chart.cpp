@@ -287,6 +287,75 @@ class TestThroughputChart : public QObject {
         QVERIFY(chart.savePng(screenshotPath(tmp, "chart-bars-wide")));
     }
 
+    // A short chart shows fewer bars, so no label is cut to "…"; a tall one maxBars().
+    void barsFitTheHeight() {
+        ResultsTableModel model;
+        ResultSet rs;
+        for (int q = 1; q <= 30; ++q) {
+            ConfigKey k;
+            k.aio.queue_depth = q;
+            rs.add(k, sample(IoOp::Read, 1.0 + 0.01 * q));
+            rs.add(k, sample(IoOp::Write, 1.0));
+        }
+        model.setResults(rs);
+        ThroughputChart chart;
+        chart.setModel(&model);
+        chart.resize(800, 360);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        const int line = chart.fontMetrics().height();
+        QTRY_VERIFY2(chart.barKeys().size() < 20, qPrintable(QString("shown %1, view height %2, line %3").arg(chart.barsShown()).arg(chart.findChild<QChartView*>()->height()).arg(line)));
+        QCOMPARE(chart.barKeys().size(), chart.barsShown());
+        // Each shown category gets at least two text lines of the view's height.
+        QVERIFY(chart.barKeys().size() * 2 * line <= chart.findChild<QChartView*>()->height());
+        chart.resize(800, 2000);
+        QTRY_COMPARE(chart.barKeys().size(), 20);
+    }
+
+    // Configurations out of the search's race are greyed and say so; the
+    // best carries the search's interval in the title and its tooltip.
+    void raceGreysDropouts() {
+        ResultsTableModel model;
+        ResultSet rs;
+        std::vector<ConfigKey> keys;
+        for (int q : {4, 8, 16}) {
+            ConfigKey k;
+            k.aio.queue_depth = q;
+            keys.push_back(k);
+            rs.add(k, sample(IoOp::Read, q / 4.0));
+            rs.add(k, sample(IoOp::Write, 1.0));
+        }
+        model.setResults(rs);
+        ThroughputChart chart;
+        chart.setModel(&model);
+        TiedAnswer answer;
+        answer.best = keys[2];
+        answer.bestGiBps = 5.0;
+        answer.bestLowGiBps = 4.5;
+        answer.bestHighGiBps = 5.5;
+        chart.setRace({keys[0]}, answer);
+        chart.refresh();
+        // Bars bottom to top: q4 (dropped), q8, q16 (best).
+        QCOMPARE(chart.barKeys(), (QList<ConfigKey>{keys[0], keys[1], keys[2]}));
+        QVERIFY(categories(chart).at(0).startsWith(QString::fromUtf8("✗ ")));
+        QVERIFY(!categories(chart).at(1).startsWith(QString::fromUtf8("✗ ")));
+        const auto sets = chart.barSeries()->barSets();
+        QVERIFY(sets[0]->isBarSelected(0) && sets[1]->isBarSelected(0));
+        QVERIFY(!sets[0]->isBarSelected(1) && !sets[1]->isBarSelected(2));
+        QVERIFY(sets[0]->selectedColor() != sets[0]->color());
+        QVERIFY(chart.barToolTip(0).contains("Dropped out"));
+        QVERIFY(!chart.barToolTip(1).contains("Dropped out"));
+        QVERIFY(chart.barToolTip(2).contains("4.50"));
+        QVERIFY(chart.barToolTip(2).contains("5.50"));
+        QVERIFY(chart.titleText().contains("4.50"));
+        QVERIFY(chart.subtitleText().contains("dropped out"));
+        chart.setRace({}, std::nullopt);
+        chart.refresh();
+        QVERIFY(!categories(chart).at(0).startsWith(QString::fromUtf8("✗ ")));
+        QVERIFY(!sets[0]->isBarSelected(0));
+        QVERIFY(!chart.titleText().contains("4.50"));
+    }
+
     void savePng_data() {
         QTest::addColumn<bool>("heatmap");
         QTest::addColumn<bool>("dark");

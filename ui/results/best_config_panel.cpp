@@ -1,5 +1,7 @@
 #include "results/best_config_panel.h"
 
+#include "sweep/search_verdict.h"
+
 #include "config/deepspeed_config_merge.h"
 #include "results/line_diff.h"
 #include "results/merge_preview_dialog.h"
@@ -87,6 +89,16 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     m_confidence->setWordWrap(true);
     m_partial = new QLabel(content);
     m_partial->setWordWrap(true);
+    m_search = new QLabel(content);
+    m_search->setObjectName(QStringLiteral("searchVerdict"));
+    m_search->setWordWrap(true);
+    m_search->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_search->hide();
+    m_profile = new QLabel(content);
+    m_profile->setObjectName(QStringLiteral("profileName"));
+    m_profile->setWordWrap(true);
+    m_profile->setToolTip(tr("How the buffers were allocated: \"faithful\" is what DeepSpeed's "
+                             "swapper gets; anything else is a what-if"));
 
     m_choiceBox = new QWidget(content);
     auto* choice = new QVBoxLayout(m_choiceBox); // stacked: the dock is narrow
@@ -134,6 +146,7 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Recommended:"), m_recommendedLabel);
     form->addRow(tr("Confidence:"), m_confidence);
     form->addRow(QString(), m_partial);
+    form->addRow(tr("Measured with:"), m_profile);
     form->addRow(tr("Export:"), m_choiceBox);
     form->addRow(tr("Target:"), m_targetCombo);
 
@@ -149,6 +162,7 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     contentLayout->addWidget(m_bestLabel);
     contentLayout->addWidget(m_figures);
     contentLayout->addLayout(form);
+    contentLayout->addWidget(m_search);
     contentLayout->addWidget(m_json);
     contentLayout->addLayout(buttons);
     contentLayout->addStretch(1);
@@ -204,6 +218,61 @@ std::optional<aiotune::AioConfig> BestConfigPanel::chosenConfig() const {
 QString BestConfigPanel::jsonText() const {
     const auto config = chosenConfig();
     return config ? fromStd(aiotune::aioExportText(*config, targetVersion())) : QString();
+}
+
+void BestConfigPanel::setProfileName(const QString& name) {
+    m_profileName = name;
+    m_profile->setText(name.isEmpty() ? tr("unknown") : name);
+}
+
+void BestConfigPanel::setVerdict(const std::optional<aiotune::SearchVerdict>& verdict) {
+    if (!verdict || !verdict->found) {
+        m_search->clear();
+        m_search->hide();
+        return;
+    }
+    const auto& v = *verdict;
+    const auto& a = v.answer;
+    const auto label = [](const aiotune::ConfigKey& k) { return resultformat::longLabel(k); };
+    QStringList lines;
+    lines << tr("<b>Adaptive search</b>");
+    lines << tr("Best: %1, %2 GiB/s (90%: %3–%4), %n visit(s)", nullptr, a.bestVisits)
+                 .arg(label(a.best).toHtmlEscaped())
+                 .arg(a.bestGiBps, 0, 'f', 2)
+                 .arg(a.bestLowGiBps, 0, 'f', 2)
+                 .arg(a.bestHighGiBps, 0, 'f', 2);
+    if (a.tied.empty()) {
+        lines << tr("Tied with it: none");
+    } else {
+        QStringList tied;
+        for (const auto& t : a.tied) tied << resultformat::shortLabel(t.key).toHtmlEscaped();
+        lines << tr("Tied with it: %1").arg(tied.join(QStringLiteral(", ")));
+    }
+    lines << tr("Recommended: %1, %2 GiB/s")
+                 .arg(label(a.recommended).toHtmlEscaped())
+                 .arg(a.recommendedGiBps, 0, 'f', 2);
+    lines << tr("Confidence: %1 — %2")
+                 .arg(QString::fromStdString(std::string(aiotune::confidenceName(v.confidence))),
+                      QString::fromStdString(v.confidenceText).toHtmlEscaped());
+    const QString why =
+        v.stoppedBecause == aiotune::StopReason::Converged
+            ? tr("converged: nothing left can beat the best by more than %1%")
+                  .arg(v.tolerance * 100, 0, 'f', 0)
+        : v.stoppedBecause == aiotune::StopReason::Budget ? tr("the budget was spent")
+        : v.stoppedBecause == aiotune::StopReason::Cancelled ? tr("cancelled")
+            : QString::fromStdString(std::string(aiotune::stopReasonName(v.stoppedBecause)));
+    lines << tr("Stopped: %1").arg(why);
+    lines << tr("Cost: %1 transfers, %2 of %3 configurations measured, %4 dropped out")
+                 .arg(v.transfers)
+                 .arg(v.measured)
+                 .arg(v.configurations)
+                 .arg(v.dropouts.size());
+    m_search->setText(lines.join(QStringLiteral("<br>")));
+    m_search->show();
+}
+
+QString BestConfigPanel::verdictText() const {
+    return m_search->text();
 }
 
 void BestConfigPanel::refresh() {

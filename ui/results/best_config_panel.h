@@ -14,6 +14,10 @@
 #include <functional>
 #include <optional>
 
+namespace aiotune {
+struct SearchVerdict;
+}
+
 class QButtonGroup;
 class QComboBox;
 class QLabel;
@@ -38,6 +42,13 @@ class BestConfigPanel : public QWidget {
     explicit BestConfigPanel(QWidget* parent = nullptr);
 
     void setRecommendation(const aiotune::Recommendation& recommendation);
+    // An adaptive search's answer (interval, tied ones, recommendation,
+    // confidence, why it stopped, cost); nullopt hides it (grid, opened folder).
+    void setVerdict(const std::optional<aiotune::SearchVerdict>& verdict);
+    QString verdictText() const;
+    // Which measurement profile measured the figures shown ("faithful", ...).
+    void setProfileName(const QString& name);
+    QString profileName() const { return m_profileName; }
     const aiotune::Recommendation& recommendation() const { return m_recommendation; }
     bool hasResult() const { return m_recommendation.best.has_value(); }
 
@@ -75,6 +86,7 @@ class BestConfigPanel : public QWidget {
     void refresh();
 
     aiotune::Recommendation m_recommendation;
+    QString m_profileName;
     PathChooser m_exportChooser, m_mergeChooser;
     OverwriteConfirmer m_confirmOverwrite;
     MergeConfirmer m_confirmMerge;
@@ -89,6 +101,8 @@ class BestConfigPanel : public QWidget {
     QRadioButton* m_useRecommended = nullptr;
     QLabel* m_confidence = nullptr;
     QLabel* m_partial = nullptr;
+    QLabel* m_search = nullptr;
+    QLabel* m_profile = nullptr;
     QComboBox* m_targetCombo = nullptr;
     QPlainTextEdit* m_json = nullptr;
     QPushButton* m_copyButton = nullptr;

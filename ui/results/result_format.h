@@ -33,4 +33,9 @@ std::optional<double> worstP99Ms(const aiotune::ConfigResult& c);
 // Several lines for a tooltip: label, figures, spread, samples, first error.
 QString tooltip(const aiotune::ConfigResult& c);
 
+// Which measurement profile measured these results, for display next to the
+// figures: the recorded profile, else meta "profile", else the older
+// sweep.json's meta.system.huge_pages, else "unknown (DeepSpeed's logs)".
+QString profileName(const aiotune::ResultSet& results);
+
 } // namespace resultformat

@@ -1,5 +1,7 @@
 #include "results/results_filter_proxy.h"
 
+#include "results/results_table_model.h"
+
 #include <QRegularExpression>
 
 ResultsFilterProxy::ResultsFilterProxy(QObject* parent) : QSortFilterProxyModel(parent) {}
@@ -23,4 +25,14 @@ bool ResultsFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sour
     for (const QString& word : m_words)
         if (!cells.contains(word)) return false;
     return true;
+}
+
+bool ResultsFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& right) const {
+    const auto* model = qobject_cast<const ResultsTableModel*>(sourceModel());
+    if (model && sortRole() == ResultsTableModel::SortRole && left.column() == right.column()) {
+        const auto a = model->sortNumber(left.row(), left.column());
+        const auto b = model->sortNumber(right.row(), right.column());
+        if (a && b) return *a < *b;
+    }
+    return QSortFilterProxyModel::lessThan(left, right);
 }

@@ -2,7 +2,7 @@
 // The Table tab's filter: the text is split into words (spaces or commas),
 // every word must equal one whole cell of the row (case-insensitive), so
 // "8" finds queue depth 8 or 8 threads but not 128K, and "1M single" finds
-// rows that are both. Sorting is the plain QSortFilterProxyModel's.
+// rows that are both. Sorting compares the model's numbers directly.
 #include <QSortFilterProxyModel>
 #include <QStringList>
 
@@ -16,6 +16,9 @@ class ResultsFilterProxy : public QSortFilterProxyModel {
 
   protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
+    // Numbers straight from a ResultsTableModel (no data() call per comparison);
+    // anything else as QSortFilterProxyModel compares it.
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
 
   private:
     QStringList m_words; // lower case

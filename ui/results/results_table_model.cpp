@@ -8,6 +8,7 @@
 #include <QFont>
 #include <QIcon>
 #include <QStyle>
+#include <QTimer>
 
 #include <algorithm>
 #include <limits>
@@ -19,22 +20,42 @@ using aiotune::ConfigResult;
 namespace {
 constexpr double kAbsent = std::numeric_limits<double>::lowest();
 
-bool sameKey(const std::optional<ConfigResult>& a, const std::optional<ConfigResult>& b) {
-    if (a.has_value() != b.has_value()) return false;
-    return !a || a->key == b->key;
-}
 } // namespace
 
 ResultsTableModel::ResultsTableModel(QObject* parent) : QAbstractTableModel(parent) {
     registerResultMetaTypes();
+    m_analysisTimer = new QTimer(this);
+    m_analysisTimer->setSingleShot(true);
+    m_analysisTimer->setInterval(kAnalysisIntervalMs);
+    connect(m_analysisTimer, &QTimer::timeout, this, &ResultsTableModel::updateRecommendation);
 }
 
 void ResultsTableModel::setResults(const aiotune::ResultSet& results) {
+    m_analysisTimer->stop();
     beginResetModel();
     m_results = results;
     m_recommendation = aiotune::analyze(m_results);
+    m_stale = false;
+    m_markedBest = m_recommendation.best ? std::optional(m_recommendation.best->key) : std::nullopt;
+    m_markedRecommended = m_recommendation.recommended
+                              ? std::optional(m_recommendation.recommended->key)
+                              : std::nullopt;
     endResetModel();
     emit recommendationChanged(m_recommendation);
+}
+
+const aiotune::Recommendation& ResultsTableModel::recommendation() const {
+    if (m_stale) {
+        m_recommendation = aiotune::analyze(m_results);
+        m_stale = false;
+    }
+    return m_recommendation;
+}
+
+bool ResultsTableModel::analysisPending() const { return m_analysisTimer->isActive(); }
+
+void ResultsTableModel::flushAnalysis() {
+    if (m_analysisTimer->isActive()) updateRecommendation();
 }
 
 void ResultsTableModel::addSample(const ConfigKey& key, const aiotune::Sample& sample) {
@@ -52,7 +73,8 @@ void ResultsTableModel::addSample(const ConfigKey& key, const aiotune::Sample& s
         m_results.add(key, sample);
         endInsertRows();
     }
-    updateRecommendation();
+    m_stale = true;
+    if (!m_analysisTimer->isActive()) m_analysisTimer->start();
 }
 
 void ResultsTableModel::clear() {
@@ -70,21 +92,21 @@ int ResultsTableModel::rowOf(const ConfigKey& key) const {
 }
 
 void ResultsTableModel::updateRecommendation() {
-    aiotune::Recommendation next = aiotune::analyze(m_results);
-    const bool marksMoved = !sameKey(next.best, m_recommendation.best) ||
-                            !sameKey(next.recommended, m_recommendation.recommended);
-    std::vector<int> oldRows;
-    if (marksMoved) {
-        for (const auto* c : {&m_recommendation.best, &m_recommendation.recommended})
-            if (*c) oldRows.push_back(rowOf((*c)->key));
-    }
-    m_recommendation = std::move(next);
-    if (marksMoved) {
-        for (const auto* c : {&m_recommendation.best, &m_recommendation.recommended})
-            if (*c) oldRows.push_back(rowOf((*c)->key));
-        std::sort(oldRows.begin(), oldRows.end());
-        oldRows.erase(std::unique(oldRows.begin(), oldRows.end()), oldRows.end());
-        for (int row : oldRows)
+    m_analysisTimer->stop();
+    const aiotune::Recommendation& next = recommendation();
+    const auto keyOf = [](const std::optional<aiotune::ConfigResult>& c) {
+        return c ? std::optional(c->key) : std::nullopt;
+    };
+    const auto best = keyOf(next.best), recommended = keyOf(next.recommended);
+    if (best != m_markedBest || recommended != m_markedRecommended) {
+        std::vector<int> rows;
+        for (const auto& k : {m_markedBest, m_markedRecommended, best, recommended})
+            if (k) rows.push_back(rowOf(*k));
+        std::sort(rows.begin(), rows.end());
+        rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+        m_markedBest = best;
+        m_markedRecommended = recommended;
+        for (int row : rows)
             if (row >= 0)
                 emit dataChanged(index(row, 0), index(row, ColumnCount - 1),
                                  {Qt::FontRole, Qt::DecorationRole, Qt::ToolTipRole, IsBestRole,
@@ -175,12 +197,19 @@ QVariant ResultsTableModel::sortCell(const ConfigResult& c, int column) const {
     return {};
 }
 
+std::optional<double> ResultsTableModel::sortNumber(int row, int column) const {
+    const ConfigResult* c = configAt(row);
+    if (!c || column == ErrorColumn) return std::nullopt;
+    const QVariant v = sortCell(*c, column);
+    return v.toDouble();
+}
+
 QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
     if (!hasIndex(index.row(), index.column(), index.parent())) return {};
     const ConfigResult& c = m_results.configs[static_cast<std::size_t>(index.row())];
-    const bool isBest = m_recommendation.best && m_recommendation.best->key == c.key;
-    const bool isRecommended =
-        m_recommendation.recommended && m_recommendation.recommended->key == c.key;
+    // The marks as last announced, so a row never shows a mark before its dataChanged.
+    const bool isBest = m_markedBest && *m_markedBest == c.key;
+    const bool isRecommended = m_markedRecommended && *m_markedRecommended == c.key;
     switch (role) {
     case Qt::DisplayRole:
         return displayCell(c, index.column());

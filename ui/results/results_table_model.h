@@ -8,6 +8,8 @@
 #include <QAbstractTableModel>
 #include <QModelIndexList>
 
+class QTimer;
+
 class ResultsTableModel : public QAbstractTableModel {
     Q_OBJECT
   public:
@@ -38,15 +40,27 @@ class ResultsTableModel : public QAbstractTableModel {
 
     void setResults(const aiotune::ResultSet& results);
     // Adds one measured transfer: a new configuration inserts a row (in key
-    // order), a known one updates its row.
+    // order), a known one updates its row. The analysis (best marks,
+    // recommendationChanged) follows at most every kAnalysisIntervalMs, so a
+    // fast feed does not re-rank the whole set on the UI thread per sample.
     void addSample(const aiotune::ConfigKey& key, const aiotune::Sample& sample);
+    static constexpr int kAnalysisIntervalMs = 100;
+    // Runs the pending analysis now (marks, recommendationChanged); no-op when none is due.
+    void flushAnalysis();
+    bool analysisPending() const;
     void clear();
 
     const aiotune::ResultSet& results() const { return m_results; }
     const aiotune::ConfigResult* configAt(int row) const;
     // -1 when the configuration has no row.
     int rowOf(const aiotune::ConfigKey& key) const;
-    const aiotune::Recommendation& recommendation() const { return m_recommendation; }
+    // Always up to date with the samples (computed on demand while the
+    // coalesced update is pending).
+    const aiotune::Recommendation& recommendation() const;
+
+    // SortRole's value as a number, without a QVariant (the proxy sorts
+    // thousands of rows with it); nullopt for a column that is not numeric.
+    std::optional<double> sortNumber(int row, int column) const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -64,7 +78,11 @@ class ResultsTableModel : public QAbstractTableModel {
     void updateRecommendation();
 
     aiotune::ResultSet m_results;
-    aiotune::Recommendation m_recommendation;
+    mutable aiotune::Recommendation m_recommendation;
+    mutable bool m_stale = false; // samples arrived since m_recommendation was drawn
+    // The marks the rows last showed (what updateRecommendation compares with).
+    std::optional<aiotune::ConfigKey> m_markedBest, m_markedRecommended;
+    QTimer* m_analysisTimer = nullptr;
 };
 
 // Tab-separated text of the given cells (any model, e.g. through a proxy),

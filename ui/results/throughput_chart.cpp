@@ -4,6 +4,8 @@
 #include "results/result_format.h"
 #include "results/results_table_model.h"
 
+#include <QFontMetrics>
+#include <QResizeEvent>
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QBrush>
@@ -406,8 +408,9 @@ void ThroughputChart::scheduleRefresh() {
 void ThroughputChart::refresh() {
     m_refreshTimer->stop();
     refillFilterCombos();
-    rebuildBars();
-    rebuildHeatmap();
+    rebuildBars(); // also the title, which both views show
+    // The heatmap only when on screen: setMode() refreshes when it is shown.
+    if (m_mode == Mode::Heatmap) rebuildHeatmap();
 }
 
 void ThroughputChart::rebuildBars() {
@@ -418,8 +421,8 @@ void ThroughputChart::rebuildBars() {
     std::sort(ranked.begin(), ranked.end(),
               [](const ConfigResult* a, const ConfigResult* b) { return ranksAbove(*a, *b); });
     const std::size_t total = ranked.size();
-    if (ranked.size() > static_cast<std::size_t>(m_maxBars))
-        ranked.resize(static_cast<std::size_t>(m_maxBars));
+    const auto shown = static_cast<std::size_t>(barsShown());
+    if (ranked.size() > shown) ranked.resize(shown);
     std::reverse(ranked.begin(), ranked.end()); // categories run bottom-up: the best on top
 
     std::optional<ConfigKey> best, recommended;
@@ -435,6 +438,7 @@ void ThroughputChart::rebuildBars() {
     QList<qreal> reads, writes, combined;
     double maxValue = 0.0;
     int bestIndex = -1;
+    QList<int> dropped; // bar indices greyed: out of the race
     for (const ConfigResult* c : ranked) {
         QString label = resultformat::shortLabel(c->key);
         if (best && c->key == *best) {
@@ -442,6 +446,9 @@ void ThroughputChart::rebuildBars() {
             label.prepend(QStringLiteral("★ "));
         } else if (recommended && c->key == *recommended) {
             label.prepend(QStringLiteral("✓ "));
+        } else if (m_droppedOut.contains(c->key)) {
+            label.prepend(QStringLiteral("✗ "));
+            dropped << static_cast<int>(m_barKeys.size());
         }
         m_barKeys.append(c->key);
         categories << label;
@@ -460,6 +467,8 @@ void ThroughputChart::rebuildBars() {
     sets[1]->append(writes);
     sets[2]->append(combined);
     if (bestIndex >= 0) sets[2]->selectBar(bestIndex);
+    sets[0]->selectBars(dropped);
+    sets[1]->selectBars(dropped);
     m_drawnBest = best;
 
     auto* categoryAxis = qobject_cast<QBarCategoryAxis*>(m_chart->axes(Qt::Vertical).value(0));
@@ -476,6 +485,10 @@ void ThroughputChart::rebuildBars() {
         const ConfigResult& b = *m_model->recommendation().best;
         title = tr("Best: %1 — %2 GiB/s combined")
                     .arg(resultformat::longLabel(b.key), resultformat::gibps(b.combinedGiBps));
+        if (m_answer && m_answer->best == b.key)
+            title += QLatin1Char(' ') + tr("(search: 90% %1–%2)")
+                                            .arg(m_answer->bestLowGiBps, 0, 'f', 2)
+                                            .arg(m_answer->bestHighGiBps, 0, 'f', 2);
     } else if (total == 0) {
         title = tr("No results yet: run a sweep or open a log folder");
     } else {
@@ -488,6 +501,9 @@ void ThroughputChart::rebuildBars() {
         subtitle += tr("Labels: block size, q queue depth, p threads (intra_op_parallelism), "
                        "ss single submit, ov overlapped / seq sequential requests, f2 two "
                        "folders at once; ★ best, ✓ recommended (cheaper, within the noise).");
+    if (!m_droppedOut.isEmpty())
+        subtitle += QLatin1Char(' ') + tr("✗ grey: dropped out of the search (%n).", nullptr,
+                                          static_cast<int>(m_droppedOut.size()));
     m_title->setText(title);
     if (m_mode == Mode::Bars) m_subtitle->setText(subtitle);
     // The legend's best entry only when a bar carries the best's colour.
@@ -602,6 +618,10 @@ void ThroughputChart::applyTheme() {
         sets[i]->setBorderColor(colors[i]);
     }
     sets[2]->setSelectedColor(kBestColor);
+    // Out of the race: read and write bars grey, whatever the theme.
+    const QColor grey = m_dark ? QColor(0x5a, 0x5a, 0x5a) : QColor(0xc8, 0xc8, 0xc8);
+    sets[0]->setSelectedColor(grey);
+    sets[1]->setSelectedColor(grey);
     m_bestMarker->setColor(kBestColor);
     m_bestMarker->setBorderColor(kBestColor);
     QColor band = pal.color(QPalette::Highlight);
@@ -635,8 +655,49 @@ bool ThroughputChart::eventFilter(QObject* watched, QEvent* event) {
 
 QString ThroughputChart::barToolTip(int index) const {
     if (!m_model || index < 0 || index >= m_barKeys.size()) return {};
-    const QModelIndex row = m_model->index(m_model->rowOf(m_barKeys[index]), 0);
-    return row.isValid() ? row.data(Qt::ToolTipRole).toString() : QString();
+    const ConfigKey& key = m_barKeys[index];
+    const QModelIndex row = m_model->index(m_model->rowOf(key), 0);
+    if (!row.isValid()) return {};
+    QString tip = row.data(Qt::ToolTipRole).toString();
+    if (m_answer && m_answer->best == key)
+        tip += QLatin1Char('\n') + tr("Search estimate: %1 GiB/s, 90% interval %2–%3 GiB/s")
+                                     .arg(m_answer->bestGiBps, 0, 'f', 2)
+                                     .arg(m_answer->bestLowGiBps, 0, 'f', 2)
+                                     .arg(m_answer->bestHighGiBps, 0, 'f', 2);
+    if (m_droppedOut.contains(key))
+        tip += QLatin1Char('\n') + tr("Dropped out of the search: it cannot beat the best.");
+    return tip;
+}
+
+void ThroughputChart::setRace(const QList<ConfigKey>& droppedOut,
+                              const std::optional<aiotune::TiedAnswer>& answer) {
+    if (m_droppedOut == droppedOut && !answer && !m_answer) return;
+    m_droppedOut = droppedOut;
+    m_answer = answer;
+    scheduleRefresh();
+}
+
+int ThroughputChart::barsShown() const {
+    // A category needs about two text lines to keep its label whole (Qt Charts
+    // elides labels with "…" once a category is thinner than its text); the
+    // plot area is the chart view less the title, legend and axis.
+    // Not on screen (a render to file, a fresh widget): no height to go by yet.
+    if (!m_chartView || !m_chartView->isVisible()) return m_maxBars;
+    const int line = QFontMetrics(font()).height();
+    const int usable = m_chartView->height() - 4 * line;
+    const int fit = std::max(5, usable / std::max(1, 2 * line));
+    return std::min(m_maxBars, fit);
+}
+
+void ThroughputChart::showEvent(QShowEvent* e) {
+    QWidget::showEvent(e);
+    if (m_mode == Mode::Bars && m_model) scheduleRefresh();
+}
+
+void ThroughputChart::resizeEvent(QResizeEvent* e) {
+    QWidget::resizeEvent(e);
+    // The view's new height is laid out after this: the coalesced refresh reads it.
+    if (m_mode == Mode::Bars && m_model) scheduleRefresh();
 }
 
 void ThroughputChart::onBarHovered(bool status, int index) {

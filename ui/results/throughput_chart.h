@@ -5,6 +5,7 @@
 //   ranked by combined (best on top, the top maxBars() only), the best marked;
 // - Heatmap: combined GiB/s over block size × queue depth for one thread count
 //   (or the best of any), with submit / overlap / folder filters.
+#include "results/analysis.h"
 #include "results/metatypes.h"
 
 #include <QList>
@@ -50,6 +51,14 @@ class ThroughputChart : public QWidget {
     void setHeatmapFolders(int folders);
     int heatmapThreads() const;
 
+    // An adaptive search's race: configurations that dropped out are drawn
+    // greyed (read and write bars grey, "✗" before the label); the answer's
+    // interval goes into the title and the best's tooltip. Empty / nullopt: none.
+    void setRace(const QList<aiotune::ConfigKey>& droppedOut,
+                 const std::optional<aiotune::TiedAnswer>& answer);
+    const QList<aiotune::ConfigKey>& droppedOut() const { return m_droppedOut; }
+    // Bars that fit the chart's height with their labels unelided (at most maxBars()).
+    int barsShown() const;
     // Highlights one configuration in both modes (no signal).
     void selectConfig(const aiotune::ConfigKey& key);
     void clearSelection();
@@ -85,6 +94,8 @@ class ThroughputChart : public QWidget {
 
   protected:
     void changeEvent(QEvent* e) override;
+    void resizeEvent(QResizeEvent* e) override;
+    void showEvent(QShowEvent* e) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
 
   private:
@@ -105,6 +116,8 @@ class ThroughputChart : public QWidget {
     bool m_threadsChosen = false; // the user picked a thread count: keep it
     std::optional<aiotune::ConfigKey> m_selected;
     QList<aiotune::ConfigKey> m_barKeys;
+    QList<aiotune::ConfigKey> m_droppedOut;
+    std::optional<aiotune::TiedAnswer> m_answer;
     std::optional<aiotune::ConfigKey> m_drawnBest;
     int m_hoveredBar = -1; // under the mouse, bottom to top; -1: none // the best the bars and title show
 

@@ -1,11 +1,14 @@
 #include "sweep/sweep_controller.h"
 
+#include "sweep/adaptive_strategy.h"
+#include "sweep/grid_strategy.h"
 #include "sweep/sweep_runner.h"
 
 #include <QCoreApplication>
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -19,8 +22,23 @@ SweepController::~SweepController() {
 
 quint64 SweepController::start(const aiotune::SweepSpec& spec) {
     auto job = std::make_shared<Job>();
-    job->id = ++m_job;
     job->spec = spec;
+    job->search = m_search;
+    return submit(std::move(job));
+}
+
+quint64 SweepController::remeasure(const aiotune::SweepSpec& spec,
+                                   std::vector<aiotune::AioConfig> configs, int loops) {
+    auto job = std::make_shared<Job>();
+    job->spec = spec;
+    job->spec.loops = std::max(1, loops);
+    job->search = Search::Grid;
+    job->only = std::move(configs);
+    return submit(std::move(job));
+}
+
+quint64 SweepController::submit(std::shared_ptr<Job> job) {
+    job->id = ++m_job;
     m_cancelRequested = false;
     if (m_running) {
         // Superseded: the old job's output is dropped from now on (its id is stale).
@@ -94,41 +112,93 @@ class SweepController::Bridge : public aiotune::SweepSink {
     Clock::time_point m_lastProgress{};
 };
 
+namespace {
+// Hands the runner a strategy the controller keeps a share of.
+class Forwarding : public aiotune::SearchStrategy {
+  public:
+    explicit Forwarding(std::shared_ptr<aiotune::SearchStrategy> s) : m_s(std::move(s)) {}
+    std::string_view name() const override { return m_s->name(); }
+    std::vector<aiotune::Visit> nextBatch() override { return m_s->nextBatch(); }
+    void observe(const aiotune::Visit& v, const std::vector<aiotune::Sample>& samples) override {
+        m_s->observe(v, samples);
+    }
+    aiotune::StopReason stopReason() const override { return m_s->stopReason(); }
+    std::size_t remainingVisits() const override { return m_s->remainingVisits(); }
+    std::vector<aiotune::AioConfig> contenders() const override { return m_s->contenders(); }
+    std::vector<aiotune::Dropout> dropouts() const override { return m_s->dropouts(); }
+
+  private:
+    std::shared_ptr<aiotune::SearchStrategy> m_s;
+};
+} // namespace
+
 void SweepController::launch(const std::shared_ptr<Job>& job) {
     m_active = job;
     const bool wasRunning = m_running;
     m_running = true;
     if (!wasRunning) emit runningChanged(true);
 
+    // The strategy is built here (cheap) so its expected cost can be announced;
+    // a refusal (duplicate points, a bad tolerance) ends the job as a failure.
     const std::size_t ops = (job->spec.read ? 1 : 0) + (job->spec.write ? 1 : 0);
-    emit started(job->id, static_cast<int>(job->spec.pointCount() *
-                                           static_cast<std::size_t>(job->spec.loops) * ops));
+    std::shared_ptr<aiotune::SearchStrategy> strategy;
+    aiotune::AdaptiveStrategy* adaptive = nullptr;
+    QString refusal;
+    if (job->only) {
+        strategy = std::make_shared<aiotune::GridStrategy>(*job->only, job->spec.loops);
+    } else if (job->search == Search::Adaptive) {
+        aiotune::AdaptiveOptions options;
+        options.tolerance = kTolerance;
+        options.read = job->spec.read;
+        options.write = job->spec.write;
+        auto created = aiotune::AdaptiveStrategy::create(job->spec.expand(), options);
+        if (created) {
+            auto owned = std::make_shared<aiotune::AdaptiveStrategy>(std::move(created).value());
+            adaptive = owned.get();
+            strategy = owned;
+        } else {
+            refusal = QString::fromStdString(created.error());
+        }
+    } else {
+        strategy = std::make_shared<aiotune::GridStrategy>(job->spec);
+    }
+    const std::size_t total = strategy ? strategy->remainingVisits() * ops : 0;
+    emit started(job->id, static_cast<int>(total));
 
     const aiotune::EngineKind engine = m_engine;
     const QString logFolder = m_logFolder;
     const aiotune::MeasurementProfile profile = m_profile;
-    m_future = QtConcurrent::run([this, job, engine, logFolder, profile] {
+    m_future = QtConcurrent::run([this, job, engine, logFolder, profile, strategy, adaptive,
+                                  refusal] {
         const quint64 id = job->id;
-        Bridge bridge(this, id);
-        aiotune::SweepRunner runner(job->spec, engine);
-        runner.setProfile(profile);
-        if (!logFolder.isEmpty())
-            runner.setLogFolder(std::filesystem::path(logFolder.toStdString()));
-        auto result = runner.run({&bridge}, &job->cancel);
-        QString error;
+        QString error = refusal;
         std::optional<aiotune::ResultSet> results;
-        if (result)
-            results = std::move(result).value();
-        else
-            error = QString::fromStdString(result.error());
+        std::optional<aiotune::SearchVerdict> verdict;
+        if (strategy) {
+            Bridge bridge(this, id);
+            aiotune::SweepRunner runner(job->spec, engine);
+            runner.setProfile(profile);
+            // The runner owns its strategy; this shell forwards to the shared one
+            // so the verdict can be read once the run is over.
+            runner.setStrategy(std::make_unique<Forwarding>(strategy));
+            if (!logFolder.isEmpty())
+                runner.setLogFolder(std::filesystem::path(logFolder.toStdString()));
+            auto result = runner.run({&bridge}, &job->cancel);
+            if (result)
+                results = std::move(result).value();
+            else
+                error = QString::fromStdString(result.error());
+            if (adaptive && results) verdict = aiotune::searchVerdict(*adaptive);
+        }
         QMetaObject::invokeMethod(
-            this, [this, id, error, results] { onWorkerEnded(id, error, results); },
+            this, [this, id, error, results, verdict] { onWorkerEnded(id, error, results, verdict); },
             Qt::QueuedConnection);
     });
 }
 
 void SweepController::onWorkerEnded(quint64 id, const QString& error,
-                                    std::optional<aiotune::ResultSet> results) {
+                                    std::optional<aiotune::ResultSet> results,
+                                    std::optional<aiotune::SearchVerdict> verdict) {
     Q_ASSERT(QThread::currentThread() == thread());
     const bool current = isCurrent(id);
     const bool wasCancelled = m_active && m_active->id == id && m_cancelRequested;
@@ -141,6 +211,7 @@ void SweepController::onWorkerEnded(quint64 id, const QString& error,
     }
     m_running = false;
     m_cancelRequested = false;
+    if ((current || wasCancelled) && error.isEmpty() && verdict) emit verdictReady(*verdict);
     if (current) {
         if (!error.isEmpty())
             emit failed(error);

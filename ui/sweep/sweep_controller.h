@@ -7,6 +7,7 @@
 // sample never lands in the next sweep's table.
 #include "engine/io_engine.h"
 #include "results/result_model.h"
+#include "sweep/search_verdict.h"
 #include "sweep/sweep_events.h"
 #include "sweep/sweep_spec.h"
 
@@ -18,6 +19,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <vector>
 
 class SweepController : public QObject {
     Q_OBJECT
@@ -30,6 +32,10 @@ class SweepController : public QObject {
     // cancelled first; the new one starts as soon as the old worker has ended,
     // so two sweeps never compete for the same drives.
     quint64 start(const aiotune::SweepSpec& spec);
+    // Measures only `configs`, `loops` times each (a grid over them, whatever
+    // the search setting): "measure the top N again". Same job rules as start().
+    quint64 remeasure(const aiotune::SweepSpec& spec, std::vector<aiotune::AioConfig> configs,
+                      int loops);
     // Asks the running job to stop; `stopped` follows once the worker has ended.
     void cancel();
     bool isRunning() const { return m_running; }
@@ -39,6 +45,12 @@ class SweepController : public QObject {
     void waitForStopped();
 
     void setEngine(aiotune::EngineKind engine) { m_engine = engine; }
+    // Adaptive (the default): AdaptiveStrategy over the spec's grid with
+    // default options and kTolerance; Grid: every point spec.loops times.
+    enum class Search { Adaptive, Grid };
+    void setSearch(Search search) { m_search = search; }
+    Search search() const { return m_search; }
+    static constexpr double kTolerance = 0.03;
     // Where sweeps write a DeepSpeed-compatible log folder (and sweep.json); empty: nowhere.
     void setLogFolder(const QString& folder) { m_logFolder = folder; }
     // How buffers are allocated (default: faithful, as DeepSpeed's swapper gets them).
@@ -67,6 +79,9 @@ class SweepController : public QObject {
     // How the job ended, typed, before finished / failed / cancelled.
     void ended(quint64 job, const aiotune::EndedEvent& event);
     void message(const QString& text, bool isError);
+    // What an adaptive search found and what it cost; before finished (or
+    // cancelled: what it found so far). Grid sweeps send none.
+    void verdictReady(const aiotune::SearchVerdict& verdict);
     // The job ran to its end.
     void finished(const aiotune::ResultSet& results);
     // The job could not start (bad folder, no space...) or stopped on an error
@@ -80,15 +95,20 @@ class SweepController : public QObject {
     struct Job {
         quint64 id = 0;
         aiotune::SweepSpec spec;
+        Search search = Search::Adaptive;
+        std::optional<std::vector<aiotune::AioConfig>> only; // remeasure: these, spec.loops times
         std::atomic<bool> cancel{false};
     };
+    quint64 submit(std::shared_ptr<Job> job);
     void launch(const std::shared_ptr<Job>& job);
     class Bridge;
-    void onWorkerEnded(quint64 id, const QString& error, std::optional<aiotune::ResultSet> results);
+    void onWorkerEnded(quint64 id, const QString& error, std::optional<aiotune::ResultSet> results,
+                       std::optional<aiotune::SearchVerdict> verdict);
     bool isCurrent(quint64 id) const { return id == m_job && !m_cancelRequested; }
 
     aiotune::EngineKind m_engine = aiotune::EngineKind::Auto;
     aiotune::MeasurementProfile m_profile;
+    Search m_search = Search::Adaptive;
     QString m_logFolder;
     quint64 m_job = 0;
     bool m_running = false;
