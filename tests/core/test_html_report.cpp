@@ -316,7 +316,7 @@ class TestHtmlReport : public QObject {
         QVERIFY(writer->add(fast, samples(6.0, 6.2, 5.0, 5.1)).ok());
         QVERIFY(writer->add(near, samples(5.9, 6.1, 5.0, 5.05)).ok());
         QVERIFY(writer->add(slow, samples(2.0, 2.1, 1.5, 1.6)).ok());
-        QVERIFY(writer->finish("finished").ok());
+        QVERIFY(writer->finish(SweepStatus::Finished).ok());
 
         const Rendered r = render(folder.string());
         QVERIFY(r.rec.best && r.rec.best->key == fast);
@@ -399,7 +399,7 @@ class TestHtmlReport : public QObject {
         QFETCH(QString, status);
         QFETCH(QString, warning);
         ResultSet rs;
-        rs.status = status.toStdString();
+        rs.status = parseSweepStatus(status.toStdString());
         rs.meta = {{"profile", {{"name", "faithful"}}}};
         for (IoOp op : {IoOp::Read, IoOp::Write}) {
             Sample s;
