@@ -108,7 +108,7 @@ class TestCheckCli : public QObject {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("mentions");
         QTest::addRow("fifo") << "fifo" << "not a regular file";
-        QTest::addRow("folder") << "folder" << "not a regular file";
+        QTest::addRow("folder") << "folder" << "is a folder";
         QTest::addRow("device") << "device" << "not a regular file";
         QTest::addRow("missing") << "missing" << "does not exist";
         QTest::addRow("deep nesting") << "deep" << "levels deep";

@@ -49,7 +49,8 @@ void writeScript(const QString& path, const QByteArray& body) {
 
 // Tiny sweeps: two block sizes, two loops, 1 MiB per transfer.
 const QStringList kSweep{"--io_size", "1M", "--block_size", "256K,1M", "--queue_depth", "4",
-                         "--io_parallel", "1", "--loops", "2"};
+                         "--io_parallel", "1", "--single_submit", "false",
+                         "--overlap_events", "true", "--loops", "2"};
 } // namespace
 
 class TestFleetRun : public QObject {

@@ -96,7 +96,7 @@ class TestCheckDialog : public QObject {
         QVERIFY(!dialog.check(CheckDialog::defaultOptions(m_tmp.path()))); // a folder
         QVERIFY(dialog.summaryText().contains("could not run"));
         QCOMPARE(dialog.findingCount(), 0);
-        QVERIFY(dialog.findChild<QTextBrowser*>("checkDetails")->toPlainText().contains("not a regular file"));
+        QVERIFY(dialog.findChild<QTextBrowser*>("checkDetails")->toPlainText().contains("is a folder"));
         QVERIFY(dialog.reportText().startsWith("aiotune check: "));
     }
 

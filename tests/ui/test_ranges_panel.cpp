@@ -139,7 +139,7 @@ class TestRangesPanel : public QObject {
         QTest::addColumn<std::vector<std::uint64_t>>("blocks");
         QTest::addRow("quick") << "quick" << 8 << quint64(64ull << 20) << 1
                                << std::vector<std::uint64_t>{131072, 1048576};
-        QTest::addRow("deepspeed") << "deepspeed" << 8 << quint64(400ull << 20) << 1
+        QTest::addRow("deepspeed") << "deepspeed" << 64 << quint64(400ull << 20) << 1
                                    << std::vector<std::uint64_t>{1048576, 8388608};
         QTest::addRow("thorough") << "thorough" << 192 << quint64(400ull << 20) << 3
                                   << std::vector<std::uint64_t>{131072, 524288, 1048576, 8388608};
@@ -163,11 +163,15 @@ class TestRangesPanel : public QObject {
         QVERIFY(!RangesPanel::presetName(id).isEmpty());
     }
 
+    // DeepSpeed 0.17.1's ds_nvme_tune grid.
     void deepSpeedDefaultsMatchDs() {
         const auto s = RangesPanel::presetSpec("deepspeed");
         QVERIFY(s.ok());
+        QCOMPARE(s->blockSizes, (std::vector<std::uint64_t>{1048576, 8388608}));
         QCOMPARE(s->queueDepths, (std::vector<int>{32, 128}));
-        QCOMPARE(s->threads, (std::vector<int>{1, 8}));
+        QCOMPARE(s->threads, (std::vector<int>{1, 2, 4, 8}));
+        QCOMPARE(s->singleSubmit.size(), std::size_t(2));
+        QCOMPARE(s->overlapEvents.size(), std::size_t(2));
     }
 
     void loadsDeepSpeedSweepConfig() {
