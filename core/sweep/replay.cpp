@@ -29,7 +29,8 @@ RecordedVisits visitsOf(const ConfigResult& c, bool read, bool write) {
     for (const Sample& s : c.samples)
         loops[s.loop].push_back(s);
     RecordedVisits out;
-    for (auto& [loop, samples] : loops) {
+    for (const auto& entry : loops) {
+        const std::vector<Sample>& samples = entry.second; // clang 14 cannot capture a structured binding
         const auto has = [&](IoOp op) {
             return std::any_of(samples.begin(), samples.end(), [&](const Sample& s) {
                 return s.op == op && !s.failed() && s.gibPerSec > 0.0 && std::isfinite(s.gibPerSec);
