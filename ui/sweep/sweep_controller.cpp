@@ -78,6 +78,7 @@ class SweepController::Bridge : public aiotune::SweepSink {
     }
     void onProgress(const aiotune::ProgressEvent& p) override {
         // Throttled at the source; the last transfer always gets through.
+        m_lastElapsed = p.elapsedSeconds;
         const auto now = Clock::now();
         if (p.done < p.total && now - m_lastProgress < std::chrono::milliseconds(1000 / kMaxProgressPerSecond))
             return;
@@ -96,6 +97,12 @@ class SweepController::Bridge : public aiotune::SweepSink {
     }
     void onEnded(const aiotune::EndedEvent& e) override {
         const quint64 id = m_id;
+        // An adaptive search that converges ends before its estimated total:
+        // a finished sweep still reads 100%.
+        if (e.status == aiotune::SweepStatus::Finished) {
+            const double elapsed = m_lastElapsed;
+            post([elapsed](SweepController* c) { emit c->progressChanged(1000, QString(), 0.0, elapsed); });
+        }
         post([e, id](SweepController* c) { emit c->ended(id, e); });
     }
 
@@ -110,6 +117,7 @@ class SweepController::Bridge : public aiotune::SweepSink {
     SweepController* m_owner;
     quint64 m_id;
     Clock::time_point m_lastProgress{};
+    double m_lastElapsed = 0.0;
 };
 
 namespace {
