@@ -14,7 +14,6 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <csignal>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -230,39 +229,6 @@ private slots:
         const QJsonObject j = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(j.value("configs_with_both").toInt(), 4);
         QCOMPARE(QDir(logs.filePath("l/_aio_bench_read_logs")).entryList(QDir::Files).size(), 4);
-    }
-
-    // SIGINT ends a sweep with 130, SIGTERM with 143 (128 + the signal), and
-    // what was measured so far is kept.
-    void signalsEndTheSweepWithTheirStatus_data() {
-        QTest::addColumn<int>("sig");
-        QTest::addColumn<int>("code");
-        QTest::addRow("SIGINT") << int(SIGINT) << 130;
-        QTest::addRow("SIGTERM") << int(SIGTERM) << 143;
-    }
-    void signalsEndTheSweepWithTheirStatus() {
-        QFETCH(int, sig);
-        QFETCH(int, code);
-        QTemporaryDir dir, logs;
-        QProcess p;
-        // Many small requests and loops: far longer than the moment we wait.
-        p.start(AIOTUNE_CLI, {"sweep", "--nvme_dir", dir.path(), "--io_size", "32M", "--block_size", "4K",
-                              "--queue_depth", "1", "--io_parallel", "1", "--loops", "200", "--log_dir",
-                              logs.filePath("l")});
-        QVERIFY(p.waitForStarted());
-        QByteArray err;
-        while (!err.contains("written, about") && p.state() == QProcess::Running) {
-            p.waitForReadyRead(200);
-            err += p.readAllStandardError();
-        }
-        QVERIFY2(p.state() == QProcess::Running, err.constData());
-        ::kill(static_cast<pid_t>(p.processId()), sig);
-        QVERIFY(p.waitForFinished(60000));
-        err += p.readAllStandardError();
-        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
-        QCOMPARE(p.exitCode(), code);
-        QVERIFY2(err.contains("interrupted"), err.constData());
-        QCOMPARE(entriesOf(dir.path()), QStringList{});
     }
 
     // Two outputs naming one file, by any spelling, are refused before
