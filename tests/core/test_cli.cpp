@@ -370,7 +370,18 @@ private slots:
         QCOMPARE(j.value("loops").toArray().size(), 3);
         QCOMPARE(j.value("aio").toObject().value("overlap_events").toBool(), false);
         QCOMPARE(j.value("aio").toObject().value("single_submit").toBool(), true);
+        QCOMPARE(j.value("warmup").toBool(), true);
         QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size(), 0);
+
+        // --no_warmup times the fresh buffer's first pass; a read always has
+        // its untimed write (the data under it).
+        r = runCli({"io", "--folder", dir.path(), "--io_size", "1M", "--block_size", "256K", "--json", "--no_warmup"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value("warmup").toBool(), false);
+        r = runCli({"io", "--folder", dir.path(), "--io_size", "1M", "--block_size", "256K", "--json", "--read",
+                    "--no-warmup"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value("warmup").toBool(), true);
     }
 
 
