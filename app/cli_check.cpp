@@ -14,15 +14,15 @@ namespace aiotune::cli {
 
 namespace {
 
-// The folder the window writes its sweeps to (Qt's AppDataLocation for
-// organization and application "aiotune"), for "the last sweep".
+// The folder the window writes its sweeps to (Qt's GenericDataLocation plus
+// "aiotune/sweeps", see MainWindow::newLogFolder), for "the last sweep".
 std::filesystem::path windowSweepsRoot() {
     std::filesystem::path data;
     if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) data = xdg;
     else if (const char* home = std::getenv("HOME"); home && *home)
         data = std::filesystem::path(home) / ".local" / "share";
     if (data.empty()) return {};
-    return data / "aiotune" / "aiotune" / "sweeps";
+    return data / "aiotune" / "sweeps";
 }
 
 } // namespace

@@ -115,9 +115,9 @@ int runHeadlessQuick() {
     const QString scratch = DrivesPanel::defaultScratchFolder();
     if (scratch.isEmpty()) {
         std::fprintf(stderr,
-                     "aiotune: cannot create a scratch folder in the cache location (%s): "
+                     "aiotune: cannot create the scratch folder %s/aiotune/scratch: "
                      "check HOME / XDG_CACHE_HOME are writable\n",
-                     QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
+                     QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation)
                          .toLocal8Bit()
                          .constData());
         return 1;

@@ -24,11 +24,12 @@ struct Run {
     QString err;
 };
 
-Run aiotune(const QStringList& args) {
+// dataHome: XDG_DATA_HOME, where the window's sweeps are looked for.
+Run aiotune(const QStringList& args, const QString& dataHome = QDir::currentPath() + "/no-such-data-home") {
     QProcess p;
     // No earlier sweep of this user's may change the answer.
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("XDG_DATA_HOME", QDir::currentPath() + "/no-such-data-home");
+    env.insert("XDG_DATA_HOME", dataHome);
     p.setProcessEnvironment(env);
     p.start(AIOTUNE_CLI, QStringList{"check"} + args);
     if (!p.waitForFinished(60000)) {
@@ -102,6 +103,20 @@ class TestCheckCli : public QObject {
         QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
         const auto j = nlohmann::json::parse(r.out.toStdString());
         QVERIFY(j["measurements"].get<std::string>().find("ds-0.15-sweep") != std::string::npos);
+    }
+
+    // Without --log_dir the newest of the window's sweeps is compared with:
+    // they live in $XDG_DATA_HOME/aiotune/sweeps, where the window writes them.
+    void windowSweepsFound() {
+        const fs::path sweeps = fs::path(m_tmp.path().toStdString()) / "data" / "aiotune" / "sweeps";
+        fs::create_directories(sweeps);
+        fs::copy(AIOTUNE_TEST_FIXTURES "/deepspeed/ds-0.15-sweep", sweeps / "sweep-20261201-120000",
+                 fs::copy_options::recursive);
+        const Run r = aiotune({"--config", config("clean"), "--json"}, m_tmp.path() + "/data");
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QVERIFY2(j["measurements"].get<std::string>().find("sweep-20261201-120000") != std::string::npos,
+                 qPrintable(r.out));
     }
 
     void refused_data() {

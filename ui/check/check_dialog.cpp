@@ -62,8 +62,9 @@ aiotune::PreflightOptions CheckDialog::defaultOptions(const QString& configFile)
     aiotune::PreflightOptions options;
     options.configFile = configFile.toStdString();
     // Where the window writes its sweeps: the newest is compared with.
-    options.sweepsRoot = (QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-                          QStringLiteral("/sweeps"))
+    // (~/.local/share/aiotune/sweeps, as MainWindow::newLogFolder writes them).
+    options.sweepsRoot = (QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                          QStringLiteral("/aiotune/sweeps"))
                              .toStdString();
     return options;
 }
