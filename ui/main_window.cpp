@@ -23,6 +23,7 @@
 #include "report/report_file.h"
 #include "report/sweep_facts.h"
 #include "settings/app_settings.h"
+#include "settings/theme.h"
 #include "sweep/sweep_controller.h"
 #include "util/duration_format.h"
 
@@ -90,6 +91,8 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     m_settings = m_options.settingsPath.isEmpty()
                      ? std::make_unique<AppSettings>()
                      : std::make_unique<AppSettings>(m_options.settingsPath);
+    // Before any widget exists, so none starts in the wrong colours.
+    if (const Theme theme = parseTheme(m_settings->theme()); theme != Theme::System) applyTheme(theme);
     m_jobs = new JobTracker(this);
     m_sweep = new SweepController(this);
     m_model = new ResultsTableModel(this);
@@ -502,6 +505,22 @@ void MainWindow::buildActions() {
         view->addAction(a);
     }
     view->addSeparator();
+    QMenu* themeMenu = view->addMenu(tr("T&heme"));
+    auto* themeGroup = new QActionGroup(this);
+    const Theme current = parseTheme(m_settings->theme());
+    for (const auto& [theme, label] : {std::pair{Theme::System, tr("&System")}, std::pair{Theme::Light, tr("&Light")},
+                                       std::pair{Theme::Dark, tr("&Dark")}}) {
+        QAction* a = themeMenu->addAction(label);
+        a->setObjectName(QStringLiteral("actTheme_") + themeName(theme));
+        a->setCheckable(true);
+        a->setChecked(theme == current);
+        a->setData(themeName(theme));
+        themeGroup->addAction(a);
+    }
+    connect(themeGroup, &QActionGroup::triggered, this, [this](QAction* a) {
+        m_settings->setTheme(a->data().toString());
+        applyTheme(parseTheme(a->data().toString()));
+    });
     view->addAction(find);
     view->addAction(findChild<QDockWidget*>(QStringLiteral("bestDock"))->toggleViewAction());
 

@@ -11,6 +11,7 @@
 #include "results/comparison_model.h"
 #include "results/results_filter_proxy.h"
 #include "results/results_table_model.h"
+#include "results/throughput_chart.h"
 #include "settings/app_settings.h"
 #include "sweep/sweep_controller.h"
 #include "sweep/sweep_runner.h"
@@ -371,6 +372,41 @@ class TestMainWindow : public QObject {
         MainWindow* w = m.window.get();
         QVERIFY(action(w, "actSearchGrid")->isChecked());
         QVERIFY(action(w, "actHugePages")->isChecked());
+    }
+
+    // View > Theme: Dark and Light apply at once and at the next start;
+    // System gives back the palette the application started with.
+    void themePersistsAndRestores() {
+        QTemporaryDir dir;
+        const QString ini = dir.filePath("settings.ini");
+        const QColor startWindow = QApplication::palette().color(QPalette::Window);
+        {
+            auto m = makeWindow(ini);
+            MainWindow* w = m.window.get();
+            QVERIFY(action(w, "actTheme_system")->isChecked());
+            action(w, "actTheme_dark")->trigger();
+            QCoreApplication::processEvents();
+            QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 128);
+            QVERIFY(QApplication::palette().color(QPalette::Text).lightness() > 128);
+            // The chart follows the palette.
+            QVERIFY(w->chart()->darkTheme());
+            QVERIFY(w->close());
+        }
+        QCOMPARE(QSettings(ini, QSettings::IniFormat).value("view/theme").toString(), QString("dark"));
+        action(makeWindow().window.get(), "actTheme_system")->trigger(); // a window of its own settings
+        QCOMPARE(QApplication::palette().color(QPalette::Window), startWindow);
+        {
+            auto m = makeWindow(ini); // applies the saved dark theme as it starts
+            MainWindow* w = m.window.get();
+            QVERIFY(action(w, "actTheme_dark")->isChecked());
+            QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 128);
+            action(w, "actTheme_light")->trigger();
+            QCoreApplication::processEvents();
+            QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 128);
+            QVERIFY(!w->chart()->darkTheme());
+            action(w, "actTheme_system")->trigger();
+        }
+        QCOMPARE(QApplication::palette().color(QPalette::Window), startWindow);
     }
 
     // Opened folders say which profile measured them.

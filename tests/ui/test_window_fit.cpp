@@ -16,6 +16,9 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QScrollArea>
 #include <QScreen>
 #include <QSignalSpy>
 #include <QSplitter>
@@ -184,6 +187,39 @@ class TestWindowFit : public QObject {
         QVERIFY(!dock->isVisible());
         toggle->trigger();
         QVERIFY(dock->isVisible());
+    }
+
+    // A long recommendation and confidence (a 64-configuration sweep with a
+    // near tie) on a 720-pixel screen: each wrapped sentence gets the height its
+    // width needs (the panel scrolls instead), and nothing overlaps the JSON.
+    void bestPanelCutsNoText() {
+        auto w = makeWindow(m_home.filePath("best.ini"));
+        showAndSettle(w.get());
+        open(w.get(), kFixtures + "/sweeps/dev-disk-64x5");
+        QTest::qWait(50);
+        auto* dock = w->findChild<QDockWidget*>("bestDock");
+        int wrapped = 0;
+        for (QLabel* l : dock->findChildren<QLabel*>()) {
+            if (!l->isVisible() || !l->wordWrap() || l->text().isEmpty()) continue;
+            ++wrapped;
+            QVERIFY2(l->height() >= l->heightForWidth(l->width()),
+                     qPrintable(QStringLiteral("%1: %2 px for %3").arg(l->text().left(40)).arg(l->height())
+                                    .arg(l->heightForWidth(l->width()))));
+        }
+        QVERIFY(wrapped >= 4);
+        QList<QWidget*> bottom;
+        for (QWidget* b : dock->findChildren<QAbstractButton*>())
+            if (b->isVisible()) bottom << b;
+        bottom << dock->findChild<QPlainTextEdit*>() << dock->findChild<QScrollArea*>("bestFacts");
+        for (int i = 0; i < bottom.size(); ++i) {
+            QVERIFY(bottom[i] && bottom[i]->isVisible());
+            QVERIFY(globalRect(dock).contains(globalRect(bottom[i])));
+            for (int j = i + 1; j < bottom.size(); ++j)
+                if (bottom[i]->parentWidget() != bottom[j] && bottom[j]->parentWidget() != bottom[i] &&
+                    !bottom[i]->isAncestorOf(bottom[j]) && !bottom[j]->isAncestorOf(bottom[i]))
+                    QVERIFY2(!globalRect(bottom[i]).intersects(globalRect(bottom[j])),
+                             qPrintable(bottom[i]->objectName() + " / " + bottom[j]->objectName()));
+        }
     }
 
     void nothingOverlapsAt1024x640() {

@@ -7,6 +7,8 @@
 #include "results/merge_preview_dialog.h"
 #include "results/result_format.h"
 
+#include <algorithm>
+
 #include <QButtonGroup>
 #include <QClipboard>
 #include <QComboBox>
@@ -23,6 +25,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScrollArea>
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
@@ -83,6 +86,7 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     m_bestLabel->setWordWrap(true);
     m_bestLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_figures = new QLabel(content);
+    m_figures->setWordWrap(true);
     m_recommendedLabel = new QLabel(content);
     m_recommendedLabel->setWordWrap(true);
     m_confidence = new QLabel(content);
@@ -124,7 +128,8 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     m_json->setReadOnly(true);
     m_json->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_json->setLineWrapMode(QPlainTextEdit::NoWrap);
-    // The whole object without a scroll bar, and no taller: the dock holds little else.
+    // The whole object without a scroll bar, and no taller: the sentences
+    // above it scroll when the dock is short.
     m_json->setFixedHeight(QFontMetrics(m_json->font()).lineSpacing() * 10 + 12);
 
     m_copyButton = new QPushButton(tr("Copy"), content);
@@ -141,14 +146,56 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     auto* title = new QLabel(tr("Best configuration"), content);
     title->setFont(heading);
 
-    auto* form = new QFormLayout;
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    form->addRow(tr("Recommended:"), m_recommendedLabel);
-    form->addRow(tr("Confidence:"), m_confidence);
-    form->addRow(QString(), m_partial);
-    form->addRow(tr("Measured with:"), m_profile);
-    form->addRow(tr("Export:"), m_choiceBox);
-    form->addRow(tr("Target:"), m_targetCombo);
+    // Wrapped sentences keep the height their width needs: a layout short of
+    // room squeezes a label to its one-line minimum and cuts the text.
+    for (QLabel* l : {m_bestLabel, m_figures, m_recommendedLabel, m_confidence, m_partial, m_search, m_profile}) {
+        QSizePolicy policy(QSizePolicy::Preferred, QSizePolicy::Minimum);
+        policy.setHeightForWidth(true);
+        l->setSizePolicy(policy);
+    }
+
+    // The sentences scroll when the screen is short; the export controls
+    // below them always show. Only wrapping text goes in the scroll area, so
+    // its width never exceeds the dock's (combos and buttons would).
+    auto* facts = new QWidget;
+    auto* factsForm = new QFormLayout;
+    factsForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    auto* exportForm = new QFormLayout;
+    exportForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    // One label column for both forms, so their fields line up.
+    const QStringList labelTexts{tr("Recommended:"), tr("Confidence:"), tr("Measured with:"), tr("Export:"),
+                                 tr("Target:")};
+    int labelWidth = 0;
+    for (const QString& t : labelTexts)
+        labelWidth = std::max(labelWidth, fontMetrics().horizontalAdvance(t));
+    const auto rowLabel = [labelWidth](const QString& text) {
+        auto* l = new QLabel(text);
+        l->setMinimumWidth(labelWidth);
+        return l;
+    };
+    factsForm->addRow(rowLabel(labelTexts[0]), m_recommendedLabel);
+    factsForm->addRow(rowLabel(labelTexts[1]), m_confidence);
+    factsForm->addRow(rowLabel(QString()), m_partial);
+    factsForm->addRow(rowLabel(labelTexts[2]), m_profile);
+    exportForm->addRow(rowLabel(labelTexts[3]), m_choiceBox);
+    exportForm->addRow(rowLabel(labelTexts[4]), m_targetCombo);
+
+    auto* factsLayout = new QVBoxLayout(facts);
+    factsLayout->setContentsMargins(0, 0, 0, 0);
+    factsLayout->addWidget(title);
+    factsLayout->addWidget(m_bestLabel);
+    factsLayout->addWidget(m_figures);
+    factsLayout->addLayout(factsForm);
+    factsLayout->addWidget(m_search);
+    factsLayout->addStretch(1);
+    auto* scroll = new QScrollArea(content);
+    scroll->setObjectName(QStringLiteral("bestFacts"));
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(facts);
+    scroll->viewport()->setAutoFillBackground(false);
+    facts->setAutoFillBackground(false);
 
     // Two rows, so the dock stays narrow.
     auto* buttons = new QGridLayout;
@@ -158,14 +205,10 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
 
     auto* contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
-    contentLayout->addWidget(title);
-    contentLayout->addWidget(m_bestLabel);
-    contentLayout->addWidget(m_figures);
-    contentLayout->addLayout(form);
-    contentLayout->addWidget(m_search);
+    contentLayout->addWidget(scroll, 1);
+    contentLayout->addLayout(exportForm);
     contentLayout->addWidget(m_json);
     contentLayout->addLayout(buttons);
-    contentLayout->addStretch(1);
 
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_placeholder);

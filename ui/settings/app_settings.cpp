@@ -10,6 +10,7 @@ const char kExtraFolders[] = "drives/extraFolders";
 const char kCheckedFolders[] = "drives/checkedFolders";
 const char kGeometry[] = "window/geometry";
 const char kState[] = "window/state";
+const char kTheme[] = "view/theme";
 } // namespace
 
 AppSettings::AppSettings() : m_settings(std::make_unique<QSettings>()) {}
@@ -64,6 +65,13 @@ void AppSettings::setCheckedFolders(const QStringList& folders) {
 }
 bool AppSettings::hasCheckedFolders() const {
     return m_settings->contains(kCheckedFolders);
+}
+
+QString AppSettings::theme() const {
+    return m_settings->value(kTheme, QStringLiteral("system")).toString();
+}
+void AppSettings::setTheme(const QString& name) {
+    m_settings->setValue(kTheme, name);
 }
 
 QByteArray AppSettings::windowGeometry() const {

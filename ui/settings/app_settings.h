@@ -36,6 +36,10 @@ class AppSettings {
     void setCheckedFolders(const QStringList& folders);
     bool hasCheckedFolders() const; // false on a fresh start
 
+    // View > Theme: "system", "light" or "dark" (see settings/theme.h).
+    QString theme() const;
+    void setTheme(const QString& name);
+
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray& geometry);
     QByteArray windowState() const;
