@@ -20,6 +20,7 @@
 #include "results/sweep_summary.h"
 #include "results/throughput_chart.h"
 #include "report/html_report.h"
+#include "results/analysis.h"
 #include "report/report_file.h"
 #include "report/sweep_facts.h"
 #include "settings/app_settings.h"
@@ -847,27 +848,39 @@ void MainWindow::openFolder(const QString& folder) {
     // A newer open supersedes this one: the tracker drops the older result.
     m_loading = true;
     showStatusPoint(tr("Reading %1…").arg(folder));
+    // The reading and the analysis run off the UI thread; the result travels
+    // behind a shared pointer so no copy of thousands of configurations is
+    // made on the way back.
+    struct Loaded {
+        aiotune::Result<aiotune::ResultSet> results;
+        aiotune::Recommendation recommendation;
+    };
     m_jobs->run(
         JobTracker::Kind::Open, this,
-        [folder] { return aiotune::LogFolderReader().read(folder.toStdString()); },
-        [this, folder](aiotune::Result<aiotune::ResultSet> result) {
+        [folder] {
+            auto loaded = std::make_shared<Loaded>(Loaded{aiotune::LogFolderReader().read(folder.toStdString()), {}});
+            if (loaded->results) loaded->recommendation = aiotune::analyze(*loaded->results);
+            return loaded;
+        },
+        [this, folder](std::shared_ptr<Loaded> loaded) {
             m_loading = false;
             m_statusPoint->clear();
-            if (!result) {
-                const QString error = QString::fromStdString(result.error());
+            if (!loaded->results) {
+                const QString error = QString::fromStdString(loaded->results.error());
                 showMessage(error, true);
                 emit loadFailed(folder, error);
                 return;
             }
-            setResults(*result, folder);
+            m_best->setProfileName(resultformat::profileName(*loaded->results));
+            setResults(std::move(*loaded->results), std::move(loaded->recommendation), folder);
+            const aiotune::ResultSet& results = m_model->results();
             m_best->setVerdict(std::nullopt);
             m_chart->setRace({}, {});
-            m_best->setProfileName(resultformat::profileName(*result));
             m_settings->addRecentFolder(folder);
             updateRecentMenu();
-            logSkipped(*result);
+            logSkipped(results);
             m_log->appendMessage(tr("Opened %1: %n configuration(s)", nullptr,
-                                    static_cast<int>(result->configs.size()))
+                                    static_cast<int>(results.configs.size()))
                                      .arg(folder));
             emit folderLoaded(folder);
         });
@@ -908,7 +921,12 @@ void MainWindow::compareFolders(const QString& a, const QString& b) {
 }
 
 void MainWindow::setResults(const aiotune::ResultSet& results, const QString& folder) {
-    m_model->setResults(results);
+    setResults(results, aiotune::analyze(results), folder);
+}
+
+void MainWindow::setResults(aiotune::ResultSet results, aiotune::Recommendation recommendation,
+                            const QString& folder) {
+    m_model->setResults(std::move(results), std::move(recommendation));
     m_currentFolder = folder;
     setWindowTitle(folder.isEmpty() ? tr("aiotune") : tr("%1 — aiotune").arg(folderName(folder)));
     updateActions();

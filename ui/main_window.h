@@ -144,6 +144,7 @@ class MainWindow : public QMainWindow {
     void updateActions();
     void updateRecentMenu();
     void setResults(const aiotune::ResultSet& results, const QString& folder);
+    void setResults(aiotune::ResultSet results, aiotune::Recommendation recommendation, const QString& folder);
     void onSweepRunning(bool running);
     void logSkipped(const aiotune::ResultSet& results);
     QString choosePath(const QString& title, bool file);

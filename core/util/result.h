@@ -23,7 +23,10 @@ public:
     const T& value() const& { return *m_value; }
     T& value() & { return *m_value; }
     T&& value() && { return std::move(*m_value); }
-    const T& operator*() const { return *m_value; }
+    const T& operator*() const& { return *m_value; }
+    // Non-const, so std::move(*result) moves rather than copies.
+    T& operator*() & { return *m_value; }
+    T&& operator*() && { return std::move(*m_value); }
     const T* operator->() const { return &*m_value; }
     T* operator->() { return &*m_value; }
     const std::string& error() const { return m_error; }

@@ -138,10 +138,34 @@ void writeLogFolder(const QString& dir, int files) {
                         }
 }
 
+// With AIOTUNE_STALL_TRACE=1: every top-level event that takes over 20 ms,
+// with its receiver, so a stall can be traced to its cause.
+class TracingApplication : public QApplication {
+  public:
+    using QApplication::QApplication;
+    bool notify(QObject* receiver, QEvent* event) override {
+        if (!m_trace || m_depth > 0) return QApplication::notify(receiver, event);
+        ++m_depth;
+        QElapsedTimer t;
+        t.start();
+        const int type = event->type(); // the event may be gone after delivery
+        const bool ok = QApplication::notify(receiver, event);
+        --m_depth;
+        if (t.elapsed() > 20)
+            std::fprintf(stderr, "  stall %lld ms: event %d to %s %s\n", static_cast<long long>(t.elapsed()), type,
+                         receiver->metaObject()->className(), qPrintable(receiver->objectName()));
+        return ok;
+    }
+
+  private:
+    const bool m_trace = qEnvironmentVariableIntValue("AIOTUNE_STALL_TRACE") == 1;
+    int m_depth = 0;
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
-    QApplication app(argc, argv);
+    TracingApplication app(argc, argv);
     const int points = argc > 1 ? std::atoi(argv[1]) : 256;
     const int files = argc > 2 ? std::atoi(argv[2]) : 10000;
     const int intervalMs = argc > 3 ? std::atoi(argv[3]) : 4;

@@ -31,10 +31,14 @@ ResultsTableModel::ResultsTableModel(QObject* parent) : QAbstractTableModel(pare
 }
 
 void ResultsTableModel::setResults(const aiotune::ResultSet& results) {
+    setResults(results, aiotune::analyze(results));
+}
+
+void ResultsTableModel::setResults(aiotune::ResultSet results, aiotune::Recommendation recommendation) {
     m_analysisTimer->stop();
     beginResetModel();
-    m_results = results;
-    m_recommendation = aiotune::analyze(m_results);
+    m_results = std::move(results);
+    m_recommendation = std::move(recommendation);
     m_stale = false;
     m_markedBest = m_recommendation.best ? std::optional(m_recommendation.best->key) : std::nullopt;
     m_markedRecommended = m_recommendation.recommended

@@ -39,6 +39,9 @@ class ResultsTableModel : public QAbstractTableModel {
     explicit ResultsTableModel(QObject* parent = nullptr);
 
     void setResults(const aiotune::ResultSet& results);
+    // The same with the analysis already drawn (off the UI thread: analyzing
+    // thousands of configurations would stall the window).
+    void setResults(aiotune::ResultSet results, aiotune::Recommendation recommendation);
     // Adds one measured transfer: a new configuration inserts a row (in key
     // order), a known one updates its row. The analysis (best marks,
     // recommendationChanged) follows at most every kAnalysisIntervalMs, so a
