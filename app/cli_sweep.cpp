@@ -7,6 +7,7 @@
 #include "config/transfer_limits.h"
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
+#include "results/plausibility.h"
 #include "sweep/adaptive_strategy.h"
 #include "sweep/borrowed_strategy.h"
 #include "sweep/replay.h"
@@ -381,7 +382,14 @@ int runSweep(const std::vector<std::string>& argv) {
     else
         std::cerr << "aiotune sweep: logs in " << logDir << " (read them again with: aiotune analyze --log_dir "
                   << logDir << ")\n";
-    if (!json) printer.printTop(*results, 5);
+    // The folders just measured are on this machine: their drives' links bound the figures.
+    std::vector<std::string> folderNames;
+    for (const auto& f : spec.folders) folderNames.push_back(f.string());
+    const auto flags = checkPlausibility(*results, linkLimitsForFolders(folderNames, discoverForLinkLimits()));
+    if (!json) {
+        printer.printTop(*results, 5, flags);
+        printPlausibility(stderr, "aiotune sweep", flags);
+    }
 
     const Recommendation rec = analyze(*results);
     const std::optional<double> hugeShare = hugePageShare(*results);
@@ -419,6 +427,7 @@ int runSweep(const std::vector<std::string>& argv) {
         j["huge_pages"] = hugeShare ? nlohmann::ordered_json(*hugeShare) : nlohmann::ordered_json();
         j["log_dir"] = logDir;
         j["status"] = sweepStatusName(results->status);
+        j["plausibility"] = plausibilityJson(flags);
         if (!results->error.empty()) j["error"] = results->error;
         std::cout << j.dump(2) << "\n";
     } else if (verdict) {
