@@ -24,8 +24,10 @@ std::string_view plausibilityKindName(PlausibilityKind kind);
 // link's raw rate is already above what NVMe moves after protocol overhead,
 // so a true figure never comes near it.
 inline constexpr double kLinkLimitMargin = 0.05;
-// Reads above this many times the writes of the same configuration are
-// flagged. O_DIRECT reads of an NVMe drive at DeepSpeed's transfer sizes
+// Reads above this many times the best write median of the same file are
+// flagged (every configuration of a sweep reuses one scratch file per
+// folder; comparing with the best write keeps one slow, noisy write from
+// flagging its configuration's reads). O_DIRECT reads of an NVMe drive at DeepSpeed's transfer sizes
 // (megabyte requests, hundreds of MiB per transfer) run at about 1x to 2x its
 // writes, while reads the page cache answers run at memory speed, 5x to 20x
 // the writes; tmpfs, FUSE and network filesystems may ignore O_DIRECT. A QLC
@@ -39,7 +41,8 @@ struct PlausibilityFlag {
     std::string folder;     // whose own figure it is; empty: the configuration's (all its folders)
     PlausibilityKind kind = PlausibilityKind::AboveLinkLimit;
     double gibps = 0;       // the median flagged
-    double limitGiBps = 0;  // AboveLinkLimit: what the link(s) carry; PageCacheSuspected: the write median
+    double limitGiBps = 0;  // AboveLinkLimit: what the link(s) carry;
+                            // PageCacheSuspected: the best write median of the same file
     std::string message;    // names the configuration, the figures, the limit and what to do
 
     bool operator==(const PlausibilityFlag&) const = default;
@@ -49,8 +52,9 @@ struct PlausibilityFlag {
 // on one folder is judged against that folder's drive; one driving several
 // folders at once against the sum of its distinct drives' links (only when
 // every folder's drive is known), and each folder's own samples against its
-// own drive. Failed samples, and medians that are not positive finite
-// numbers, are not judged.
+// own drive. Reads are judged against writes only where the configuration
+// has a write figure of its own. Failed samples, and medians that are not
+// positive finite numbers, are not judged.
 std::vector<PlausibilityFlag> checkPlausibility(const ResultSet& results, const LinkLimits& limits = {});
 
 // The distinct folders the samples name (Sample::folder), in first-seen order.

@@ -252,6 +252,34 @@ class TestPlausibility : public QObject {
         }
     }
 
+    // Reads are judged against the best write of the same file: one slow,
+    // noisy write does not flag its configuration; a read far above every
+    // write does, naming the configuration that wrote best.
+    void ratioAgainstBestWriteOfTheFile() {
+        ResultSet rs = single({3.0}, {0.8}, "/d9"); // 3.75x its own write
+        rs.add(keyOf(1, 2), sample(IoOp::Read, 2.8, "/d9"));
+        rs.add(keyOf(1, 2), sample(IoOp::Write, 2.0, "/d9"));
+        QVERIFY(checkPlausibility(rs).empty());
+
+        rs.add(keyOf(1, 4), sample(IoOp::Read, 9.0, "/d9"));
+        rs.add(keyOf(1, 4), sample(IoOp::Write, 1.0, "/d9"));
+        auto flags = checkPlausibility(rs);
+        QCOMPARE(flags.size(), std::size_t(1));
+        QVERIFY(flags[0].key == keyOf(1, 4));
+        QCOMPARE(flags[0].limitGiBps, 2.0);
+        QVERIFY2(flags[0].message.find("4.5x the best median write of the same file, 2.00 GiB/s (" +
+                                       keyOf(1, 2).tag() + ")") != std::string::npos,
+                 flags[0].message.c_str());
+
+        // Another folder's writes are another file: they do not count.
+        ResultSet two = single({3.0}, {0.8}, "/d9");
+        two.add(keyOf(1, 2), sample(IoOp::Read, 3.0, "/other"));
+        two.add(keyOf(1, 2), sample(IoOp::Write, 3.0, "/other"));
+        flags = checkPlausibility(two);
+        QCOMPARE(flags.size(), std::size_t(1));
+        QCOMPARE(flags[0].limitGiBps, 0.8);
+    }
+
     void messagesNameTheLinks() {
         auto flags = checkPlausibility(cases()[5].results, limits());
         QCOMPARE(flags.size(), std::size_t(1));
