@@ -7,6 +7,7 @@
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
 #include "results/plausibility.h"
+#include "results/recorded_link_limits.h"
 
 #include <iostream>
 
@@ -37,15 +38,10 @@ int runAnalyze(const std::vector<std::string>& argv) {
     }
     const Recommendation rec = analyze(*results);
     // This machine's PCIe links bound a recorded figure only when the sweep
-    // ran here and its folder still exists (linkLimitsForRecordedFolders);
-    // otherwise, and for DeepSpeed's logs (no folders), only the read/write
-    // ratio is judged.
-    LinkLimits limits;
-    const auto folders = recordedFolders(*results);
-    const std::string host = recordingHost(*results), here = thisHostName();
-    if (!folders.empty() && !host.empty() && host == here)
-        limits = linkLimitsForRecordedFolders(folders, host, here, discoverForLinkLimits());
-    const auto flags = checkPlausibility(*results, limits);
+    // ran here and its folder still exists; otherwise, and for DeepSpeed's
+    // logs (no folders), only the read/write ratio is judged.
+    const auto flags =
+        checkPlausibility(*results, recordedLinkLimits(*results, [] { return discoverForLinkLimits(); }));
     if (json) {
         auto j = analysisJson(*results, rec);
         j["plausibility"] = plausibilityJson(flags);

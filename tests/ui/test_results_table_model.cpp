@@ -1,5 +1,7 @@
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
+#include "panels/log_pane.h"
+#include "results/plausibility_log.h"
 #include "results/results_table_model.h"
 
 #include <QAbstractItemModelTester>
@@ -397,6 +399,43 @@ class TestResultsTableModel : public QObject {
         const double a = luminance(c), b = luminance(base);
         const double contrast = (std::max(a, b) + 0.05) / (std::min(a, b) + 0.05);
         QVERIFY2(contrast >= 4.5, qPrintable(QString("contrast %1 of %2 on %3").arg(contrast).arg(c.name(), base.name())));
+    }
+
+    // The window's Log tab gets one warning per flag.
+    void plausibilityLog() {
+        ResultSet rs;
+        rs.add(key("1M d32 p8"), sample(IoOp::Read, 9.0));
+        rs.add(key("1M d32 p8"), sample(IoOp::Write, 1.0));
+        const auto flags = checkPlausibility(rs);
+        QCOMPARE(flags.size(), std::size_t(1));
+        LogPane log;
+        logPlausibility(log, flags);
+        QCOMPARE(log.messageCount(), 1);
+        QVERIFY2(log.toPlainText().contains(QString::fromStdString(flags[0].message)), qPrintable(log.toPlainText()));
+        logPlausibility(log, {});
+        QCOMPARE(log.messageCount(), 1);
+    }
+
+    // Link limits in the window: from the drives panel's discovery (here the
+    // fixture server, whose "/" is nvme0n1), only for results recorded on
+    // this machine on folders that exist.
+    void recordedLinkLimitsInWindow() {
+        DiscoveryOptions o;
+        o.sysRoot = AIOTUNE_TEST_FIXTURES "/sysfs/server/sys";
+        o.procRoot = AIOTUNE_TEST_FIXTURES "/sysfs/server/proc";
+        const std::optional<DiscoveryReport> report = discoverForLinkLimits(o);
+        QTemporaryDir here;
+        ResultSet rs;
+        Sample s = sample(IoOp::Read, 9.0);
+        s.folder = here.path().toStdString();
+        rs.add(key("1M d32 p8"), s);
+        rs.meta = {{"system", {{"host", thisHostName()}}}};
+        const LinkLimits limits = recordedLinkLimits(rs, report);
+        QVERIFY(limits.find(s.folder));
+        QCOMPARE(limits.find(s.folder)->drive, std::string("nvme0n1"));
+        QVERIFY(recordedLinkLimits(rs, std::nullopt).empty()); // discovery not finished yet
+        rs.meta = {{"system", {{"host", "another-machine"}}}};
+        QVERIFY(recordedLinkLimits(rs, report).empty());
     }
 
     // Set AIOTUNE_SCREENSHOT_DIR to keep the picture for a look.
