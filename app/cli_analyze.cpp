@@ -45,7 +45,8 @@ int runAnalyze(const std::vector<std::string>& argv) {
     if (json) {
         auto j = analysisJson(*results, rec);
         j["plausibility"] = plausibilityJson(flags);
-        std::cout << j.dump(2) << "\n";
+        // Folder names in the flags are the user's bytes, not always UTF-8.
+        std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
     } else {
         printAnalysis(std::cout, std::cerr, *results, rec);
         printPlausibility(stderr, "aiotune analyze", flags);

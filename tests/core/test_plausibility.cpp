@@ -20,6 +20,7 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 using namespace aiotune;
 
@@ -404,6 +405,51 @@ class TestPlausibility : public QObject {
         const QJsonValue empty = QJsonDocument::fromJson(r.out).object().value("plausibility");
         QVERIFY(empty.isArray());
         QVERIFY(empty.toArray().isEmpty());
+    }
+
+    // `aiotune sweep --json`: the key is always there; a replay judges the recording.
+    void sweepJsonCarriesFlags() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QDir().mkpath(dir.filePath("scratch"));
+        Run r = runCli({"sweep", "--nvme_dir", dir.filePath("scratch"), "--io_size", "1M", "--block_size", "256K",
+                        "--queue_depth", "2", "--io_parallel", "1", "--single_submit", "false", "--overlap_events",
+                        "true", "--loops", "1", "--log_dir", dir.filePath("logs"), "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(QJsonDocument::fromJson(r.out).object().value("plausibility").isArray(), r.out.constData());
+
+        // A recording of three loops, one configuration reading at 4.5x the best write.
+        QString configs;
+        for (const auto& [threads, read, write] : {std::tuple{1, "2.0", "1.9"}, std::tuple{2, "9.0", "2.0"},
+                                                  std::tuple{4, "2.2", "1.8"}}) {
+            QString samples;
+            for (int loop = 0; loop < 3; ++loop)
+                samples += QStringLiteral(R"({"op": "read", "loop": %1, "gibps": %2, "folder": "/data/aio"},
+                                             {"op": "write", "loop": %1, "gibps": %3, "folder": "/data/aio"},)")
+                               .arg(loop)
+                               .arg(read, write);
+            samples.chop(1);
+            configs += QStringLiteral(R"({"key": {"block_size": 1048576, "queue_depth": 32, "intra_op_parallelism": %1,
+                "single_submit": false, "overlap_events": true, "use_gds": false, "folders": 1}, "samples": [%2]},)")
+                           .arg(threads)
+                           .arg(samples);
+        }
+        configs.chop(1);
+        QDir().mkpath(dir.filePath("recorded"));
+        writeText(dir.filePath("recorded/sweep.json"),
+                  QStringLiteral(R"({"format": "aiotune-sweep", "version": 2, "engine": "io_uring",
+                      "status": "finished", "host": "elsewhere-01", "configs": [%1]})")
+                      .arg(configs)
+                      .toUtf8());
+        r = runCli({"sweep", "--replay", dir.filePath("recorded"), "--json"});
+        QVERIFY2(r.code == 0 || r.code == 1, r.err.constData());
+        const QJsonArray flags = QJsonDocument::fromJson(r.out).object().value("plausibility").toArray();
+        QCOMPARE(flags.size(), 1);
+        QCOMPARE(flags[0].toObject().value("config").toString(), QStringLiteral("block_overlap_ftd1_d32_bs1M_p2"));
+        QCOMPARE(flags[0].toObject().value("write_gib_per_s").toDouble(), 2.0);
+        r = runCli({"sweep", "--replay", dir.filePath("recorded")});
+        QVERIFY2(r.err.contains("aiotune sweep: warning: block_overlap_ftd1_d32_bs1M_p2: median read 9.00"),
+                 r.err.constData());
     }
 
     // Hand-written hostile files: nothing crashes, nothing bogus is flagged.
