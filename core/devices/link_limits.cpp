@@ -13,7 +13,8 @@ const DriveLink* LinkLimits::find(const std::string& folder) const {
     return it == byFolder.end() ? nullptr : &it->second;
 }
 
-LinkLimits linkLimitsForFolders(const std::vector<std::string>& folders, const DiscoveryReport& report) {
+LinkLimits linkLimitsForFolders(const std::vector<std::string>& folders,
+                                const DiscoveryReport& report) {
     LinkLimits limits;
     for (const auto& folder : folders) {
         if (folder.empty() || limits.byFolder.count(folder)) continue;
@@ -23,7 +24,8 @@ LinkLimits linkLimitsForFolders(const std::vector<std::string>& folders, const D
         for (const BlockDevice& d : report.devices) {
             if (d.name != target.disk || !d.pcieLink) continue;
             const auto bytes = d.pcieLink->currentBytesPerSecond();
-            if (bytes && *bytes > 0) limits.byFolder[folder] = {d.name, *bytes, d.pcieLink->describeCurrent()};
+            if (bytes && *bytes > 0)
+                limits.byFolder[folder] = {d.name, *bytes, d.pcieLink->describeCurrent()};
         }
     }
     return limits;

@@ -29,7 +29,8 @@ struct LinkLimits {
 
 // The links of the NVMe drives holding these folders, as discovery saw them.
 // A folder need not exist: its mount is then found by its path alone.
-LinkLimits linkLimitsForFolders(const std::vector<std::string>& folders, const DiscoveryReport& report);
+LinkLimits linkLimitsForFolders(const std::vector<std::string>& folders,
+                                const DiscoveryReport& report);
 
 // The same for folders a recorded sweep ran on, which this machine's links
 // describe only when the sweep ran here: nothing unless recordedHost equals

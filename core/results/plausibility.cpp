@@ -21,14 +21,18 @@ std::string gib(double v) {
     return text;
 }
 
-bool judgeable(const std::optional<double>& v) { return v && std::isfinite(*v) && *v > 0; }
+bool judgeable(const std::optional<double>& v) {
+    return v && std::isfinite(*v) && *v > 0;
+}
 
 // The median of one operation over successful samples (all of them when
 // folder is null, else those of that folder).
-std::optional<double> medianOf(const std::vector<Sample>& samples, IoOp op, const std::string* folder) {
+std::optional<double> medianOf(const std::vector<Sample>& samples, IoOp op,
+                               const std::string* folder) {
     std::vector<double> values;
     for (const Sample& s : samples)
-        if (s.op == op && !s.failed() && (!folder || s.folder == *folder)) values.push_back(s.gibPerSec);
+        if (s.op == op && !s.failed() && (!folder || s.folder == *folder))
+            values.push_back(s.gibPerSec);
     return median(std::move(values));
 }
 
@@ -61,9 +65,10 @@ void judgeLink(const Figures& f, const std::string& where, std::vector<Plausibil
         const auto& v = op == IoOp::Read ? f.read : f.write;
         if (!judgeable(v) || *v <= limit * (1.0 + kLinkLimitMargin)) continue;
         PlausibilityFlag flag{f.key, op, f.folder, PlausibilityKind::AboveLinkLimit, *v, limit, {}};
-        flag.message = f.key.tag() + where + ": median " + std::string(ioOpName(op)) + " " + gib(*v) +
-                       " GiB/s is above the " + gib(limit) + " GiB/s " + f.limitText +
-                       " carries in one direction, so it cannot come from the drive: " + kWhatToDo + ".";
+        flag.message = f.key.tag() + where + ": median " + std::string(ioOpName(op)) + " " +
+                       gib(*v) + " GiB/s is above the " + gib(limit) + " GiB/s " + f.limitText +
+                       " carries in one direction, so it cannot come from the drive: " + kWhatToDo +
+                       ".";
         out.push_back(std::move(flag));
     }
 }
@@ -77,20 +82,25 @@ void judgeRatio(const Figures& f, const std::string& where, const BestWrite& bes
     if (!judgeable(f.read) || !judgeable(f.write)) return;
     const double write = std::max(*f.write, best.gibps);
     if (!(*f.read > kPageCacheRatio * write)) return;
-    PlausibilityFlag flag{f.key, IoOp::Read, f.folder, PlausibilityKind::PageCacheSuspected, *f.read, write, {}};
+    PlausibilityFlag flag{f.key,   IoOp::Read, f.folder, PlausibilityKind::PageCacheSuspected,
+                          *f.read, write,      {}};
     char ratio[32];
     std::snprintf(ratio, sizeof ratio, *f.read / write < 1e6 ? "%.1f" : "%.3g", *f.read / write);
     const bool own = write == *f.write;
-    flag.message = f.key.tag() + where + ": median read " + gib(*f.read) + " GiB/s is " + ratio + "x the " +
-                   (own ? "median write " + gib(write) + " GiB/s of the same file"
-                        : "best median write of the same file, " + gib(write) + " GiB/s (" + best.key.tag() + ")") +
-                   "; reads that much faster than writes suggest the page cache answered them, not the drive "
-                   "(a drive whose writes slowed past its write cache can do this too): " +
-                   kWhatToDo + ".";
+    flag.message =
+        f.key.tag() + where + ": median read " + gib(*f.read) + " GiB/s is " + ratio + "x the " +
+        (own ? "median write " + gib(write) + " GiB/s of the same file"
+             : "best median write of the same file, " + gib(write) + " GiB/s (" + best.key.tag() +
+                   ")") +
+        "; reads that much faster than writes suggest the page cache answered them, not the drive "
+        "(a drive whose writes slowed past its write cache can do this too): " +
+        kWhatToDo + ".";
     out.push_back(std::move(flag));
 }
 
-std::string linkText(const DriveLink& d) { return "the PCIe link of " + d.drive + " (" + d.link + ")"; }
+std::string linkText(const DriveLink& d) {
+    return "the PCIe link of " + d.drive + " (" + d.link + ")";
+}
 
 // Distinct non-empty folders of these samples, first seen first.
 void collectFolders(const std::vector<Sample>& samples, std::vector<std::string>& out,
@@ -127,8 +137,13 @@ void figuresOf(const ConfigResult& c, const LinkLimits& limits, std::vector<Figu
         // The same configuration measured on several folders, one at a time
         // (merged runs): each folder on its own.
         for (const auto& folder : folders) {
-            Figures f{c.key, folder, medianOf(c.samples, IoOp::Read, &folder),
-                      medianOf(c.samples, IoOp::Write, &folder), std::nullopt, {}, folder};
+            Figures f{c.key,
+                      folder,
+                      medianOf(c.samples, IoOp::Read, &folder),
+                      medianOf(c.samples, IoOp::Write, &folder),
+                      std::nullopt,
+                      {},
+                      folder};
             setLimit(f, limits, folder);
             out.push_back(std::move(f));
         }
@@ -140,15 +155,18 @@ void figuresOf(const ConfigResult& c, const LinkLimits& limits, std::vector<Figu
     std::set<std::string> perFolderSeen;
     collectFolders(c.folderSamples, perFolder, perFolderSeen);
     Figures all{c.key, {}, c.readGiBps, c.writeGiBps, std::nullopt, {}, {}};
-    for (const auto& folder : perFolderSeen) all.file += folder + "\n";
+    for (const auto& folder : perFolderSeen)
+        all.file += folder + "\n";
     all.file += "|" + std::to_string(c.key.folders);
     if (static_cast<int>(perFolder.size()) >= c.key.folders) {
         std::map<std::string, const DriveLink*> drives;
         bool everyKnown = true;
         for (const auto& folder : perFolder) {
             const DriveLink* d = limits.find(folder);
-            if (!d) everyKnown = false;
-            else drives.emplace(d->drive, d);
+            if (!d)
+                everyKnown = false;
+            else
+                drives.emplace(d->drive, d);
         }
         if (everyKnown && !drives.empty()) {
             double sum = 0;
@@ -158,15 +176,21 @@ void figuresOf(const ConfigResult& c, const LinkLimits& limits, std::vector<Figu
                 names += (names.empty() ? "" : ", ") + name + " (" + d->link + ")";
             }
             all.limitBytes = sum;
-            all.limitText = drives.size() == 1 ? linkText(*drives.begin()->second)
-                                               : "the PCIe links of its " + std::to_string(drives.size()) +
-                                                     " drives " + names + " together";
+            all.limitText = drives.size() == 1
+                                ? linkText(*drives.begin()->second)
+                                : "the PCIe links of its " + std::to_string(drives.size()) +
+                                      " drives " + names + " together";
         }
     }
     out.push_back(std::move(all));
     for (const auto& folder : perFolder) {
-        Figures f{c.key, folder, medianOf(c.folderSamples, IoOp::Read, &folder),
-                  medianOf(c.folderSamples, IoOp::Write, &folder), std::nullopt, {}, folder};
+        Figures f{c.key,
+                  folder,
+                  medianOf(c.folderSamples, IoOp::Read, &folder),
+                  medianOf(c.folderSamples, IoOp::Write, &folder),
+                  std::nullopt,
+                  {},
+                  folder};
         setLimit(f, limits, folder);
         out.push_back(std::move(f));
     }
@@ -175,12 +199,15 @@ void figuresOf(const ConfigResult& c, const LinkLimits& limits, std::vector<Figu
 } // namespace
 
 std::string_view plausibilityKindName(PlausibilityKind kind) {
-    return kind == PlausibilityKind::PageCacheSuspected ? "page_cache_suspected" : "above_link_limit";
+    return kind == PlausibilityKind::PageCacheSuspected ? "page_cache_suspected"
+                                                        : "above_link_limit";
 }
 
-std::vector<PlausibilityFlag> checkPlausibility(const ResultSet& results, const LinkLimits& limits) {
+std::vector<PlausibilityFlag> checkPlausibility(const ResultSet& results,
+                                                const LinkLimits& limits) {
     std::vector<Figures> figures;
-    for (const ConfigResult& c : results.configs) figuresOf(c, limits, figures);
+    for (const ConfigResult& c : results.configs)
+        figuresOf(c, limits, figures);
     std::map<std::string, BestWrite> bestWrite; // by file
     for (const Figures& f : figures)
         if (judgeable(f.write)) {
@@ -221,7 +248,9 @@ std::string recordingHost(const ResultSet& results) {
 nlohmann::ordered_json plausibilityJson(const std::vector<PlausibilityFlag>& flags) {
     auto out = nlohmann::ordered_json::array();
     // JSON has no infinity: a figure that overflowed is written as null.
-    const auto number = [](double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr; };
+    const auto number = [](double v) {
+        return std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr;
+    };
     for (const PlausibilityFlag& f : flags) {
         nlohmann::ordered_json j;
         j["config"] = f.key.tag();
@@ -229,7 +258,8 @@ nlohmann::ordered_json plausibilityJson(const std::vector<PlausibilityFlag>& fla
         j["kind"] = std::string(plausibilityKindName(f.kind));
         if (!f.folder.empty()) j["folder"] = f.folder;
         j["gib_per_s"] = number(f.gibps);
-        j[f.kind == PlausibilityKind::AboveLinkLimit ? "limit_gib_per_s" : "write_gib_per_s"] = number(f.limitGiBps);
+        j[f.kind == PlausibilityKind::AboveLinkLimit ? "limit_gib_per_s" : "write_gib_per_s"] =
+            number(f.limitGiBps);
         j["message"] = f.message;
         out.push_back(std::move(j));
     }

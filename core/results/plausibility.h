@@ -25,25 +25,25 @@ std::string_view plausibilityKindName(PlausibilityKind kind);
 // so a true figure never comes near it.
 inline constexpr double kLinkLimitMargin = 0.05;
 // Reads above this many times the best write median of the same file are
-// flagged (every configuration of a sweep reuses one scratch file per
-// folder; comparing with the best write keeps one slow, noisy write from
-// flagging its configuration's reads). O_DIRECT reads of an NVMe drive at DeepSpeed's transfer sizes
-// (megabyte requests, hundreds of MiB per transfer) run at about 1x to 2x its
-// writes, while reads the page cache answers run at memory speed, 5x to 20x
-// the writes; tmpfs, FUSE and network filesystems may ignore O_DIRECT. A QLC
-// drive whose writes fall past its write cache can exceed 3x too: the
-// message says so, as a suspicion, not a verdict.
+// flagged (every configuration of a sweep reuses one scratch file per folder;
+// comparing with the best write keeps one slow, noisy write from flagging its
+// configuration's reads). O_DIRECT reads of an NVMe drive at DeepSpeed's
+// transfer sizes (megabyte requests, hundreds of MiB per transfer) run at
+// about 1x to 2x its writes, while reads the page cache answers run at memory
+// speed, 5x to 20x the writes; tmpfs, FUSE and network filesystems may ignore
+// O_DIRECT. A QLC drive whose writes fall past its write cache can exceed 3x
+// too: the message says so, as a suspicion, not a verdict.
 inline constexpr double kPageCacheRatio = 3.0;
 
 struct PlausibilityFlag {
     ConfigKey key;
-    IoOp op = IoOp::Read;   // the figure flagged (reads, for page cache)
-    std::string folder;     // whose own figure it is; empty: the configuration's (all its folders)
+    IoOp op = IoOp::Read; // the figure flagged (reads, for page cache)
+    std::string folder;   // whose own figure it is; empty: the configuration's (all its folders)
     PlausibilityKind kind = PlausibilityKind::AboveLinkLimit;
-    double gibps = 0;       // the median flagged
-    double limitGiBps = 0;  // AboveLinkLimit: what the link(s) carry;
-                            // PageCacheSuspected: the best write median of the same file
-    std::string message;    // names the configuration, the figures, the limit and what to do
+    double gibps = 0;      // the median flagged
+    double limitGiBps = 0; // AboveLinkLimit: what the link(s) carry;
+                           // PageCacheSuspected: the best write median of the same file
+    std::string message;   // names the configuration, the figures, the limit and what to do
 
     bool operator==(const PlausibilityFlag&) const = default;
 };
@@ -55,7 +55,8 @@ struct PlausibilityFlag {
 // own drive. Reads are judged against writes only where the configuration
 // has a write figure of its own. Failed samples, and medians that are not
 // positive finite numbers, are not judged.
-std::vector<PlausibilityFlag> checkPlausibility(const ResultSet& results, const LinkLimits& limits = {});
+std::vector<PlausibilityFlag> checkPlausibility(const ResultSet& results,
+                                                const LinkLimits& limits = {});
 
 // The distinct folders the samples name (Sample::folder), in first-seen order.
 std::vector<std::string> recordedFolders(const ResultSet& results);

@@ -4,7 +4,8 @@
 
 namespace aiotune {
 
-LinkLimits recordedLinkLimits(const ResultSet& results, const std::function<DiscoveryReport()>& discover,
+LinkLimits recordedLinkLimits(const ResultSet& results,
+                              const std::function<DiscoveryReport()>& discover,
                               const std::string& thisHost) {
     const auto folders = recordedFolders(results);
     const std::string host = recordingHost(results);

@@ -13,7 +13,8 @@
 namespace aiotune {
 
 // `discover` is called only when limits can apply (it reads sysfs).
-LinkLimits recordedLinkLimits(const ResultSet& results, const std::function<DiscoveryReport()>& discover,
+LinkLimits recordedLinkLimits(const ResultSet& results,
+                              const std::function<DiscoveryReport()>& discover,
                               const std::string& thisHost = thisHostName());
 
 } // namespace aiotune

@@ -51,8 +51,10 @@ Sample sample(IoOp op, double gibps, const std::string& folder = {}, int loop = 
 ResultSet single(const std::vector<double>& reads, const std::vector<double>& writes,
                  const std::string& folder = "/d0") {
     ResultSet rs;
-    for (std::size_t i = 0; i < reads.size(); ++i) rs.add(keyOf(), sample(IoOp::Read, reads[i], folder, int(i)));
-    for (std::size_t i = 0; i < writes.size(); ++i) rs.add(keyOf(), sample(IoOp::Write, writes[i], folder, int(i)));
+    for (std::size_t i = 0; i < reads.size(); ++i)
+        rs.add(keyOf(), sample(IoOp::Read, reads[i], folder, int(i)));
+    for (std::size_t i = 0; i < writes.size(); ++i)
+        rs.add(keyOf(), sample(IoOp::Write, writes[i], folder, int(i)));
     return rs;
 }
 
@@ -99,7 +101,9 @@ std::vector<Case>& cases() {
     using K = PlausibilityKind;
     static std::vector<Case> all = {
         // 0: median read 4.5 over a 4 GiB/s link (5% margin: 4.2); writes 3.0 fine.
-        {single({4.4, 4.5, 4.6}, {3.0, 3.0, 3.0}), limits(), {{K::AboveLinkLimit, IoOp::Read, "", 4.5, 4.0}}},
+        {single({4.4, 4.5, 4.6}, {3.0, 3.0, 3.0}),
+         limits(),
+         {{K::AboveLinkLimit, IoOp::Read, "", 4.5, 4.0}}},
         // 1: 4.19 is inside the margin.
         {single({4.19, 4.19, 4.19}, {3.0, 3.0, 3.0}), limits(), {}},
         // 2: one run above, the median below: not flagged (the median is judged).
@@ -109,17 +113,25 @@ std::vector<Case>& cases() {
         // 4: two drives at once: 7.9 is under their 8 GiB/s together.
         {twoFolders(7.9, 6.0, 3.9, 3.9, 3.0), limits(), {}},
         // 5: 8.9 is above the sum.
-        {twoFolders(8.9, 6.0, 3.9, 3.9, 3.0), limits(), {{K::AboveLinkLimit, IoOp::Read, "", 8.9, 8.0}}},
+        {twoFolders(8.9, 6.0, 3.9, 3.9, 3.0),
+         limits(),
+         {{K::AboveLinkLimit, IoOp::Read, "", 8.9, 8.0}}},
         // 6: two folders on one drive share its link: 6 is above 4.
-        {twoFolders(6.0, 4.0, 3.0, 3.0, 2.0, "/d0", "/d0b"), limits(),
+        {twoFolders(6.0, 4.0, 3.0, 3.0, 2.0, "/d0", "/d0b"),
+         limits(),
          {{K::AboveLinkLimit, IoOp::Read, "", 6.0, 4.0}}},
         // 7: one folder's own reads above its drive, the aggregate fine.
-        {twoFolders(6.0, 6.0, 3.0, 5.0, 3.0), limits(), {{K::AboveLinkLimit, IoOp::Read, "/d1", 5.0, 4.0}}},
+        {twoFolders(6.0, 6.0, 3.0, 5.0, 3.0),
+         limits(),
+         {{K::AboveLinkLimit, IoOp::Read, "/d1", 5.0, 4.0}}},
         // 8: one folder's drive unknown: no aggregate limit; the known folder still judged.
-        {twoFolders(20.0, 10.0, 3.0, 3.0, 5.0, "/d0", "/x"), limits(),
+        {twoFolders(20.0, 10.0, 3.0, 3.0, 5.0, "/d0", "/x"),
+         limits(),
          {{K::AboveLinkLimit, IoOp::Write, "/d0", 5.0, 4.0}}},
         // 9: reads 4x writes, no link known: page cache suspected.
-        {single({8.0, 8.0}, {2.0, 2.0}, "/elsewhere"), limits(), {{K::PageCacheSuspected, IoOp::Read, "", 8.0, 2.0}}},
+        {single({8.0, 8.0}, {2.0, 2.0}, "/elsewhere"),
+         limits(),
+         {{K::PageCacheSuspected, IoOp::Read, "", 8.0, 2.0}}},
         // 10: reads 2x writes: normal for a drive.
         {single({4.0, 4.0}, {2.0, 2.0}, "/elsewhere"), limits(), {}},
         // 11: reads only: no ratio; no link known either.
@@ -129,8 +141,10 @@ std::vector<Case>& cases() {
         // 13: DeepSpeed's logs (no folder): ratio only, even with limits at hand.
         {single({50.0}, {5.0}, ""), limits(), {{K::PageCacheSuspected, IoOp::Read, "", 50.0, 5.0}}},
         // 14: both above the link and reads 10x writes: both said.
-        {single({10.0}, {1.0}), limits(),
-         {{K::AboveLinkLimit, IoOp::Read, "", 10.0, 4.0}, {K::PageCacheSuspected, IoOp::Read, "", 10.0, 1.0}}},
+        {single({10.0}, {1.0}),
+         limits(),
+         {{K::AboveLinkLimit, IoOp::Read, "", 10.0, 4.0},
+          {K::PageCacheSuspected, IoOp::Read, "", 10.0, 1.0}}},
         // 15: zero writes are not a figure: no ratio; NaN and negative reads are not judged.
         {single({8.0}, {0.0}, "/elsewhere"), limits(), {}},
         {single({kNaN}, {1.0}), limits(), {}},
@@ -145,18 +159,23 @@ std::vector<Case>& cases() {
              rs.add(keyOf(), bad);
              return rs;
          }(),
-         limits(), {}},
+         limits(),
+         {}},
         // 20: a key claiming a million folders with two known: no aggregate limit.
         {[] {
              ResultSet rs;
              ConfigKey k = keyOf(1000000);
-             rs.add(k, sample(IoOp::Read, 100.0), {sample(IoOp::Read, 3.0, "/d0"), sample(IoOp::Read, 3.0, "/d1")});
+             rs.add(k, sample(IoOp::Read, 100.0),
+                    {sample(IoOp::Read, 3.0, "/d0"), sample(IoOp::Read, 3.0, "/d1")});
              return rs;
          }(),
-         limits(), {}},
+         limits(),
+         {}},
         // 21: huge figures read back from a damaged file: flagged, in short form.
-        {single({1e300}, {1e300}), limits(),
-         {{K::AboveLinkLimit, IoOp::Read, "", 1e300, 4.0}, {K::AboveLinkLimit, IoOp::Write, "", 1e300, 4.0}}},
+        {single({1e300}, {1e300}),
+         limits(),
+         {{K::AboveLinkLimit, IoOp::Read, "", 1e300, 4.0},
+          {K::AboveLinkLimit, IoOp::Write, "", 1e300, 4.0}}},
         // 22: one configuration run on two folders one at a time: each on its own drive.
         {[] {
              ResultSet rs = single({3.0}, {3.0}, "/d0");
@@ -164,7 +183,8 @@ std::vector<Case>& cases() {
              rs.add(keyOf(), sample(IoOp::Write, 3.0, "/d1", 1));
              return rs;
          }(),
-         limits(), {{K::AboveLinkLimit, IoOp::Read, "/d1", 6.0, 4.0}}},
+         limits(),
+         {{K::AboveLinkLimit, IoOp::Read, "/d1", 6.0, 4.0}}},
     };
     return all;
 }
@@ -188,7 +208,8 @@ void writeText(const QString& path, const QByteArray& text) {
 }
 
 // A sweep.json of one configuration with one read and one write sample.
-QByteArray sweepJson(const QString& host, const QString& folder, const QString& read, const QString& write) {
+QByteArray sweepJson(const QString& host, const QString& folder, const QString& read,
+                     const QString& write) {
     return QStringLiteral(R"({"format": "aiotune-sweep", "version": 2, "engine": "io_uring",
   "status": "finished", "host": "%1", "meta": {"system": {"host": "%1"}},
   "configs": [{"key": {"block_size": 1048576, "queue_depth": 32, "intra_op_parallelism": 8,
@@ -213,17 +234,33 @@ class TestPlausibility : public QObject {
   private slots:
     void flags_data() {
         QTest::addColumn<int>("index");
-        const char* names[] = {"read above link",        "read just below margin",  "one run above, median below",
-                               "write above link",       "two drives under sum",    "two drives above sum",
-                               "two folders one drive",  "one folder's own above",  "one drive unknown",
-                               "reads 4x writes",        "reads 2x writes",         "read only, no link",
-                               "read only, known link",  "DeepSpeed logs ratio only", "above link and 10x",
-                               "zero writes",            "NaN read",                "negative figures",
-                               "infinite read",          "failed samples ignored",  "a million folders",
-                               "huge figures",           "one config, two folders in turn"};
+        const char* names[] = {"read above link",
+                               "read just below margin",
+                               "one run above, median below",
+                               "write above link",
+                               "two drives under sum",
+                               "two drives above sum",
+                               "two folders one drive",
+                               "one folder's own above",
+                               "one drive unknown",
+                               "reads 4x writes",
+                               "reads 2x writes",
+                               "read only, no link",
+                               "read only, known link",
+                               "DeepSpeed logs ratio only",
+                               "above link and 10x",
+                               "zero writes",
+                               "NaN read",
+                               "negative figures",
+                               "infinite read",
+                               "failed samples ignored",
+                               "a million folders",
+                               "huge figures",
+                               "one config, two folders in turn"};
         static_assert(std::size(names) == 23);
         QCOMPARE(cases().size(), std::size(names));
-        for (int i = 0; i < int(std::size(names)); ++i) QTest::addRow("%s", names[i]) << i;
+        for (int i = 0; i < int(std::size(names)); ++i)
+            QTest::addRow("%s", names[i]) << i;
     }
     void flags() {
         QFETCH(int, index);
@@ -243,13 +280,15 @@ class TestPlausibility : public QObject {
             const QString m = QString::fromStdString(got.message);
             QVERIFY2(m.startsWith(QString::fromStdString(got.key.tag())), qPrintable(m));
             QVERIFY2(m.contains("median"), qPrintable(m));
-            QVERIFY2(m.contains("O_DIRECT") && m.contains("measure on the NVMe drive itself"), qPrintable(m));
+            QVERIFY2(m.contains("O_DIRECT") && m.contains("measure on the NVMe drive itself"),
+                     qPrintable(m));
             QVERIFY2(!m.contains("inf") && !m.contains("nan"), qPrintable(m));
             if (want.gibps < 1e6) {
                 QVERIFY2(m.contains(QString::number(want.gibps, 'f', 2)), qPrintable(m));
                 QVERIFY2(m.contains(QString::number(want.limit, 'f', 2)), qPrintable(m));
             }
-            if (!want.folder.empty()) QVERIFY2(m.contains(QString::fromStdString(" on " + want.folder)), qPrintable(m));
+            if (!want.folder.empty())
+                QVERIFY2(m.contains(QString::fromStdString(" on " + want.folder)), qPrintable(m));
         }
     }
 
@@ -284,15 +323,18 @@ class TestPlausibility : public QObject {
     void messagesNameTheLinks() {
         auto flags = checkPlausibility(cases()[5].results, limits());
         QCOMPARE(flags.size(), std::size_t(1));
-        QVERIFY2(flags[0].message.find("2 drives nvme0n1 (8 GT/s x4), nvme1n1 (8 GT/s x4) together") !=
-                     std::string::npos,
-                 flags[0].message.c_str());
+        QVERIFY2(
+            flags[0].message.find("2 drives nvme0n1 (8 GT/s x4), nvme1n1 (8 GT/s x4) together") !=
+                std::string::npos,
+            flags[0].message.c_str());
         flags = checkPlausibility(cases()[0].results, limits());
         QVERIFY2(flags[0].message.find("the PCIe link of nvme0n1 (8 GT/s x4)") != std::string::npos,
                  flags[0].message.c_str());
         flags = checkPlausibility(cases()[9].results);
-        QVERIFY2(flags[0].message.find("4.0x the median write 2.00") != std::string::npos, flags[0].message.c_str());
-        QVERIFY2(flags[0].message.find("page cache") != std::string::npos, flags[0].message.c_str());
+        QVERIFY2(flags[0].message.find("4.0x the median write 2.00") != std::string::npos,
+                 flags[0].message.c_str());
+        QVERIFY2(flags[0].message.find("page cache") != std::string::npos,
+                 flags[0].message.c_str());
     }
 
     void json() {
@@ -334,8 +376,8 @@ class TestPlausibility : public QObject {
     void linkLimitsFromSysfs() {
         const DiscoveryReport report = serverReport();
         QVERIFY(!report.devices.empty());
-        const LinkLimits l = linkLimitsForFolders({"/mnt/nvme1/aio", "/home/me/swap", "/shared/data", "/proc", ""},
-                                                  report);
+        const LinkLimits l = linkLimitsForFolders(
+            {"/mnt/nvme1/aio", "/home/me/swap", "/shared/data", "/proc", ""}, report);
         QCOMPARE(l.byFolder.size(), std::size_t(2));
         const DriveLink* fast = l.find("/mnt/nvme1/aio");
         QVERIFY(fast);
@@ -393,7 +435,8 @@ class TestPlausibility : public QObject {
         // Without --json: a warning line on stderr, the answer on stdout as before.
         r = runCli({"analyze", dir.path()});
         QVERIFY2(r.code == 0, r.err.constData());
-        QVERIFY2(r.err.contains("aiotune analyze: warning: block_overlap_ftd1_d32_bs1M_p8: median read 8.00 GiB/s is "
+        QVERIFY2(r.err.contains("aiotune analyze: warning: block_overlap_ftd1_d32_bs1M_p8: median "
+                                "read 8.00 GiB/s is "
                                 "4.0x the median write 2.00"),
                  r.err.constData());
         QVERIFY(!r.out.contains("warning"));
@@ -412,27 +455,49 @@ class TestPlausibility : public QObject {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         QDir().mkpath(dir.filePath("scratch"));
-        Run r = runCli({"sweep", "--nvme_dir", dir.filePath("scratch"), "--io_size", "1M", "--block_size", "256K",
-                        "--queue_depth", "2", "--io_parallel", "1", "--single_submit", "false", "--overlap_events",
-                        "true", "--loops", "1", "--log_dir", dir.filePath("logs"), "--json"});
+        Run r = runCli({"sweep",
+                        "--nvme_dir",
+                        dir.filePath("scratch"),
+                        "--io_size",
+                        "1M",
+                        "--block_size",
+                        "256K",
+                        "--queue_depth",
+                        "2",
+                        "--io_parallel",
+                        "1",
+                        "--single_submit",
+                        "false",
+                        "--overlap_events",
+                        "true",
+                        "--loops",
+                        "1",
+                        "--log_dir",
+                        dir.filePath("logs"),
+                        "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
-        QVERIFY2(QJsonDocument::fromJson(r.out).object().value("plausibility").isArray(), r.out.constData());
+        QVERIFY2(QJsonDocument::fromJson(r.out).object().value("plausibility").isArray(),
+                 r.out.constData());
 
         // A recording of three loops, one configuration reading at 4.5x the best write.
         QString configs;
-        for (const auto& [threads, read, write] : {std::tuple{1, "2.0", "1.9"}, std::tuple{2, "9.0", "2.0"},
-                                                  std::tuple{4, "2.2", "1.8"}}) {
+        for (const auto& [threads, read, write] :
+             {std::tuple{1, "2.0", "1.9"}, std::tuple{2, "9.0", "2.0"},
+              std::tuple{4, "2.2", "1.8"}}) {
             QString samples;
             for (int loop = 0; loop < 3; ++loop)
-                samples += QStringLiteral(R"({"op": "read", "loop": %1, "gibps": %2, "folder": "/data/aio"},
+                samples += QStringLiteral(
+                               R"({"op": "read", "loop": %1, "gibps": %2, "folder": "/data/aio"},
                                              {"op": "write", "loop": %1, "gibps": %3, "folder": "/data/aio"},)")
                                .arg(loop)
                                .arg(read, write);
             samples.chop(1);
-            configs += QStringLiteral(R"({"key": {"block_size": 1048576, "queue_depth": 32, "intra_op_parallelism": %1,
+            configs +=
+                QStringLiteral(
+                    R"({"key": {"block_size": 1048576, "queue_depth": 32, "intra_op_parallelism": %1,
                 "single_submit": false, "overlap_events": true, "use_gds": false, "folders": 1}, "samples": [%2]},)")
-                           .arg(threads)
-                           .arg(samples);
+                    .arg(threads)
+                    .arg(samples);
         }
         configs.chop(1);
         QDir().mkpath(dir.filePath("recorded"));
@@ -443,12 +508,15 @@ class TestPlausibility : public QObject {
                       .toUtf8());
         r = runCli({"sweep", "--replay", dir.filePath("recorded"), "--json"});
         QVERIFY2(r.code == 0 || r.code == 1, r.err.constData());
-        const QJsonArray flags = QJsonDocument::fromJson(r.out).object().value("plausibility").toArray();
+        const QJsonArray flags =
+            QJsonDocument::fromJson(r.out).object().value("plausibility").toArray();
         QCOMPARE(flags.size(), 1);
-        QCOMPARE(flags[0].toObject().value("config").toString(), QStringLiteral("block_overlap_ftd1_d32_bs1M_p2"));
+        QCOMPARE(flags[0].toObject().value("config").toString(),
+                 QStringLiteral("block_overlap_ftd1_d32_bs1M_p2"));
         QCOMPARE(flags[0].toObject().value("write_gib_per_s").toDouble(), 2.0);
         r = runCli({"sweep", "--replay", dir.filePath("recorded")});
-        QVERIFY2(r.err.contains("aiotune sweep: warning: block_overlap_ftd1_d32_bs1M_p2: median read 9.00"),
+        QVERIFY2(r.err.contains(
+                     "aiotune sweep: warning: block_overlap_ftd1_d32_bs1M_p2: median read 9.00"),
                  r.err.constData());
     }
 
@@ -457,11 +525,16 @@ class TestPlausibility : public QObject {
         QTest::addColumn<QString>("read");
         QTest::addColumn<QString>("write");
         QTest::addColumn<int>("flags");
-        QTest::addRow("zero write") << "8.0" << "0" << 0;
-        QTest::addRow("negative") << "-8.0" << "-1" << 0;
-        QTest::addRow("overflowing read") << "1e400" << "2.0" << -1; // refused by the reader
-        QTest::addRow("huge read") << "1e300" << "2.0" << 1;
-        QTest::addRow("tiny write") << "1.0" << "1e-300" << 1;
+        QTest::addRow("zero write") << "8.0"
+                                    << "0" << 0;
+        QTest::addRow("negative") << "-8.0"
+                                  << "-1" << 0;
+        QTest::addRow("overflowing read") << "1e400"
+                                          << "2.0" << -1; // refused by the reader
+        QTest::addRow("huge read") << "1e300"
+                                   << "2.0" << 1;
+        QTest::addRow("tiny write") << "1.0"
+                                    << "1e-300" << 1;
     }
     void analyzeHostileFigures() {
         QFETCH(QString, read);
@@ -476,7 +549,8 @@ class TestPlausibility : public QObject {
             QVERIFY(r.out.isEmpty());
             return;
         }
-        QVERIFY2(r.code == 0 || r.code == 1, r.err.constData()); // 1: no best (a figure is not usable)
+        QVERIFY2(r.code == 0 || r.code == 1,
+                 r.err.constData()); // 1: no best (a figure is not usable)
         QJsonParseError error{};
         const QJsonObject j = QJsonDocument::fromJson(r.out, &error).object();
         QVERIFY2(error.error == QJsonParseError::NoError, r.out.constData());
