@@ -1,10 +1,13 @@
 // `aiotune analyze`: what `ds_nvme_tune --generate` does, without its crashes.
 #include "cli_common.h"
 #include "commands.h"
+#include "sweep_printer.h"
 
 #include "fleet/fleet_analysis.h"
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
+#include "results/plausibility.h"
+#include "results/recorded_link_limits.h"
 
 #include <iostream>
 
@@ -34,8 +37,20 @@ int runAnalyze(const std::vector<std::string>& argv) {
         return 1;
     }
     const Recommendation rec = analyze(*results);
-    if (json) std::cout << analysisJson(*results, rec).dump(2) << "\n";
-    else printAnalysis(std::cout, std::cerr, *results, rec);
+    // This machine's PCIe links bound a recorded figure only when the sweep
+    // ran here and its folder still exists; otherwise, and for DeepSpeed's
+    // logs (no folders), only the read/write ratio is judged.
+    const auto flags =
+        checkPlausibility(*results, recordedLinkLimits(*results, [] { return discoverForLinkLimits(); }));
+    if (json) {
+        auto j = analysisJson(*results, rec);
+        j["plausibility"] = plausibilityJson(flags);
+        // Folder names in the flags are the user's bytes, not always UTF-8.
+        std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+    } else {
+        printAnalysis(std::cout, std::cerr, *results, rec);
+        printPlausibility(stderr, "aiotune analyze", flags);
+    }
     if (!rec.best) {
         if (json) std::cerr << "aiotune analyze: " << rec.message << "\n";
         return 1;

@@ -8,6 +8,7 @@
 #include "report/sweep_facts.h"
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
+#include "results/recorded_link_limits.h"
 
 #include <chrono>
 #include <iostream>
@@ -66,6 +67,7 @@ int runReport(const std::vector<std::string>& args) {
     HtmlReportOptions options;
     options.logFolder = logDir;
     options.chartRows = top;
+    options.linkLimits = recordedLinkLimits(*results, [] { return discoverForLinkLimits(); });
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::system_clock::now().time_since_epoch());
     options.generatedAt = formatUtcMinutes(now.count());

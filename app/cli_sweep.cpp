@@ -7,6 +7,8 @@
 #include "config/transfer_limits.h"
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
+#include "results/plausibility.h"
+#include "results/recorded_link_limits.h"
 #include "sweep/adaptive_strategy.h"
 #include "sweep/borrowed_strategy.h"
 #include "sweep/replay.h"
@@ -259,6 +261,11 @@ int runSweep(const std::vector<std::string>& argv) {
         auto outcome = replaySearchFolder(replayDir, options, seed);
         if (!outcome) return fail("--replay " + replayDir + ": " + outcome.error());
         for (const auto& n : outcome->notes) std::cerr << "aiotune sweep: " << n << "\n";
+        // The recording's own figures, judged as `aiotune analyze` judges them.
+        std::vector<PlausibilityFlag> flags;
+        if (auto recorded = LogFolderReader().read(replayDir))
+            flags = checkPlausibility(*recorded, recordedLinkLimits(*recorded, [] { return discoverForLinkLimits(); }));
+        if (!json) printPlausibility(stderr, "aiotune sweep", flags);
         if (json) {
             nlohmann::ordered_json j;
             const SearchVerdict& v = outcome->verdict;
@@ -268,6 +275,7 @@ int runSweep(const std::vector<std::string>& argv) {
             j["replay_dir"] = replayDir;
             j["seed"] = seed;
             j["search"] = replayOutcomeToJson(*outcome);
+            j["plausibility"] = plausibilityJson(flags);
             std::cout << j.dump(2) << "\n";
         } else {
             std::cout << "Replay of " << replayDir << " (" << outcome->configurations << " configurations, up to "
@@ -381,7 +389,14 @@ int runSweep(const std::vector<std::string>& argv) {
     else
         std::cerr << "aiotune sweep: logs in " << logDir << " (read them again with: aiotune analyze --log_dir "
                   << logDir << ")\n";
-    if (!json) printer.printTop(*results, 5);
+    // The folders just measured are on this machine: their drives' links bound the figures.
+    std::vector<std::string> folderNames;
+    for (const auto& f : spec.folders) folderNames.push_back(f.string());
+    const auto flags = checkPlausibility(*results, linkLimitsForFolders(folderNames, discoverForLinkLimits()));
+    if (!json) {
+        printer.printTop(*results, 5, flags);
+        printPlausibility(stderr, "aiotune sweep", flags);
+    }
 
     const Recommendation rec = analyze(*results);
     const std::optional<double> hugeShare = hugePageShare(*results);
@@ -419,8 +434,10 @@ int runSweep(const std::vector<std::string>& argv) {
         j["huge_pages"] = hugeShare ? nlohmann::ordered_json(*hugeShare) : nlohmann::ordered_json();
         j["log_dir"] = logDir;
         j["status"] = sweepStatusName(results->status);
+        j["plausibility"] = plausibilityJson(flags);
         if (!results->error.empty()) j["error"] = results->error;
-        std::cout << j.dump(2) << "\n";
+        // Folder names in the flags are the user's bytes, not always UTF-8.
+        std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
     } else if (verdict) {
         printVerdict(std::cout, *verdict, plan.points * 3 * (spec.read + spec.write));
         std::cout << "Measured with the " << profile.name() << " profile";

@@ -146,7 +146,10 @@ int runHeadlessQuick() {
         return 128 + (g_signal ? g_signal.load() : SIGINT); // 130 for Ctrl-C, 143 for SIGTERM
     }
     if (results->status == aiotune::SweepStatus::Failed) return 1; // the printer said why
-    printer.printTop(*results, 5);
+    const auto flags = aiotune::checkPlausibility(
+        *results, aiotune::linkLimitsForFolders({scratch.toStdString()}, aiotune::discoverForLinkLimits()));
+    printer.printTop(*results, 5, flags);
+    aiotune::cli::printPlausibility(stderr, "aiotune", flags);
     const aiotune::Recommendation rec = aiotune::analyze(*results);
     if (!rec.best) {
         std::fprintf(stderr, "aiotune: no configuration has both a read and a write figure: %s\n",

@@ -57,7 +57,8 @@ void SweepPrinter::onEnded(const EndedEvent& e) {
     std::fflush(m_out);
 }
 
-void SweepPrinter::printTop(const ResultSet& results, std::size_t count) const {
+void SweepPrinter::printTop(const ResultSet& results, std::size_t count,
+                            const std::vector<PlausibilityFlag>& flags) const {
     const auto ranked = rankByCombined(results);
     if (ranked.empty()) return;
     std::fprintf(m_out, "%-44s %8s %8s %8s %8s %9s\n", "top configurations", "read", "write", "combined",
@@ -67,10 +68,18 @@ void SweepPrinter::printTop(const ResultSet& results, std::size_t count) const {
         char spread[16] = "-", p99[16] = "-";
         if (const auto f = spreadFraction(c)) std::snprintf(spread, sizeof spread, "±%.1f%%", *f * 100.0);
         if (const auto us = worstP99LatencyUs(c)) std::snprintf(p99, sizeof p99, "%.2f", *us / 1000.0);
-        std::fprintf(m_out, "%-44s %8.3f %8.3f %8.3f %8s %9s\n", c.key.label().c_str(), c.readGiBps.value_or(0),
-                     c.writeGiBps.value_or(0), c.combinedGiBps.value_or(0), spread, p99);
+        const bool flagged = std::any_of(flags.begin(), flags.end(),
+                                         [&](const PlausibilityFlag& f) { return f.key == c.key; });
+        std::fprintf(m_out, "%-44s %8.3f %8.3f %8.3f %8s %9s%s\n", c.key.label().c_str(), c.readGiBps.value_or(0),
+                     c.writeGiBps.value_or(0), c.combinedGiBps.value_or(0), spread, p99, flagged ? "  ⚠" : "");
     }
     std::fflush(m_out);
+}
+
+void printPlausibility(std::FILE* out, const std::string& prefix, const std::vector<PlausibilityFlag>& flags) {
+    for (const PlausibilityFlag& f : flags)
+        std::fprintf(out, "%s: warning: %s\n", prefix.c_str(), f.message.c_str());
+    std::fflush(out);
 }
 
 } // namespace aiotune::cli

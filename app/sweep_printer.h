@@ -3,11 +3,13 @@
 // the window's no-display fallback: a live progress line on a terminal, one
 // line per transfer otherwise, failures and messages always, on stderr.
 #include "results/analysis.h"
+#include "results/plausibility.h"
 #include "sweep/sweep_events.h"
 
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace aiotune::cli {
 
@@ -22,8 +24,10 @@ public:
     void onMessage(const MessageEvent& e) override;
     void onEnded(const EndedEvent& e) override;
 
-    // The best few configurations with their spread and p99 latency, after the sweep.
-    void printTop(const ResultSet& results, std::size_t count) const;
+    // The best few configurations with their spread and p99 latency, after the
+    // sweep; a row with a plausibility flag ends in "⚠" (printPlausibility says why).
+    void printTop(const ResultSet& results, std::size_t count,
+                  const std::vector<PlausibilityFlag>& flags = {}) const;
 
 private:
     void clearLine();
@@ -35,5 +39,8 @@ private:
     std::size_t m_done = 0, m_total = 0;
     std::chrono::steady_clock::time_point m_lastDraw{};
 };
+
+// Each flag as "<prefix>: warning: <message>" (figures that cannot be true).
+void printPlausibility(std::FILE* out, const std::string& prefix, const std::vector<PlausibilityFlag>& flags);
 
 } // namespace aiotune::cli

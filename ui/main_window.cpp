@@ -3,6 +3,7 @@
 #include "check/check_dialog.h"
 #include "fleet/hosts_view.h"
 #include "panels/drives_panel.h"
+#include "results/plausibility_log.h"
 #include "panels/log_pane.h"
 #include "panels/message_bar.h"
 #include "panels/ranges_panel.h"
@@ -926,7 +927,10 @@ void MainWindow::setResults(const aiotune::ResultSet& results, const QString& fo
 
 void MainWindow::setResults(aiotune::ResultSet results, aiotune::Recommendation recommendation,
                             const QString& folder) {
+    // A sweep just run or a folder opened: flag figures that cannot be true (table and Log tab).
+    m_model->setLinkLimits(recordedLinkLimits(results, m_drives->discoveryReport()));
     m_model->setResults(std::move(results), std::move(recommendation));
+    logPlausibility(*m_log, m_model->plausibilityFlags());
     m_currentFolder = folder;
     setWindowTitle(folder.isEmpty() ? tr("aiotune") : tr("%1 — aiotune").arg(folderName(folder)));
     updateActions();

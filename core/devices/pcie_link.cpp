@@ -63,14 +63,19 @@ std::optional<double> PcieLink::currentBytesPerSecond() const {
     return pcieBytesPerSecond(*currentGTps, *currentWidth);
 }
 
+namespace {
+std::string describePart(const std::optional<double>& speed, const std::optional<int>& width) {
+    return (speed ? formatGTps(*speed) : std::string("? GT/s")) + " x" +
+           (width ? std::to_string(*width) : std::string("?"));
+}
+} // namespace
+
 std::string PcieLink::describe() const {
     if (!currentGTps && !currentWidth && !maxGTps && !maxWidth) return "unknown";
-    const auto part = [](const std::optional<double>& speed, const std::optional<int>& width) {
-        return (speed ? formatGTps(*speed) : std::string("? GT/s")) + " x" +
-               (width ? std::to_string(*width) : std::string("?"));
-    };
-    return part(currentGTps, currentWidth) + " (max " + part(maxGTps, maxWidth) + ")";
+    return describeCurrent() + " (max " + describePart(maxGTps, maxWidth) + ")";
 }
+
+std::string PcieLink::describeCurrent() const { return describePart(currentGTps, currentWidth); }
 
 std::optional<PcieLink> readPcieLink(const std::string& pciDeviceDir) {
     const fs::path dir(pciDeviceDir);

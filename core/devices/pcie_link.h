@@ -25,6 +25,8 @@ struct PcieLink {
     std::optional<double> currentBytesPerSecond() const;
     // "16 GT/s x4 (max 16 GT/s x4)", "unknown" when nothing was readable.
     std::string describe() const;
+    // The current link alone: "16 GT/s x4" ("? GT/s x4" for an unknown part).
+    std::string describeCurrent() const;
 };
 
 // "8.0 GT/s PCIe", "8 GT/s", "16.0 GT/s" -> GT/s; "Unknown", "" or junk -> nullopt.

@@ -5,6 +5,7 @@
 #include "report/svg_bar_chart.h"
 #include "report/sweep_facts.h"
 #include "results/analysis.h"
+#include "results/plausibility.h"
 
 #include <algorithm>
 #include <string_view>
@@ -268,6 +269,14 @@ void rankingSection(std::string& h, const std::vector<ConfigResult>& ranked, con
          "operation.</p></section>";
 }
 
+void plausibilitySection(std::string& h, const std::vector<PlausibilityFlag>& flags) {
+    if (flags.empty()) return;
+    h += "<section id=\"plausibility\"><h2>Figures that cannot be true (" + std::to_string(flags.size()) +
+         ")</h2><ul>";
+    for (const auto& f : flags) h += "<li>" + esc(f.message) + "</li>";
+    h += "</ul></section>";
+}
+
 void incompleteSection(std::string& h, const ResultSet& results, const Recommendation& rec) {
     const bool any = !rec.readOnly.empty() || !rec.writeOnly.empty() || !rec.failed.empty();
     if (any) {
@@ -313,6 +322,9 @@ std::string renderHtmlReport(const ResultSet& results, const Recommendation& rec
     if (!options.generatedAt.empty()) h += " \xC2\xB7 generated " + esc(options.generatedAt);
     h += " \xC2\xB7 aiotune " AIOTUNE_VERSION "</p></header>\n";
     summarySection(h, results, rec, facts);
+    h += "\n";
+    // Right after the answer: they change how far to trust it.
+    plausibilitySection(h, checkPlausibility(results, options.linkLimits));
     h += "\n";
     if (!ranked.empty()) chartSection(h, ranked, rec, options.chartRows);
     h += "\n";

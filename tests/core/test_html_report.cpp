@@ -260,6 +260,34 @@ class TestHtmlReport : public QObject {
         QCOMPARE(int(table.count("<tr")), 1 + 16); // header + every configuration
     }
 
+    // Figures that cannot be true get their own section (escaped), right after the answer.
+    void listsPlausibilityFlags() {
+        ResultSet rs;
+        ConfigKey k;
+        k.aio.block_size = 1 << 20;
+        for (const auto& [op, v] : {std::pair{IoOp::Read, 9.0}, std::pair{IoOp::Write, 2.0}}) {
+            Sample s;
+            s.op = op;
+            s.gibPerSec = v;
+            s.folder = "/data/<aio>";
+            rs.add(k, s);
+        }
+        HtmlReportOptions o;
+        std::string html = renderHtmlReport(rs, analyze(rs), o);
+        const std::string section = between(html, "<section id=\"plausibility\">", "</section>");
+        QVERIFY2(section.find("Figures that cannot be true (1)") != std::string::npos, section.c_str());
+        QVERIFY2(section.find("4.5x the median write 2.00 GiB/s") != std::string::npos, section.c_str());
+        QVERIFY(html.find("id=\"plausibility\"") > html.find("id=\"summary\""));
+        // With the drive's link known, the write is judged too (2.00 above 1.00).
+        o.linkLimits.byFolder["/data/<aio>"] = {"nvme0n1", 1.0 * (1 << 30), "8 GT/s x1"};
+        html = renderHtmlReport(rs, analyze(rs), o);
+        QVERIFY(html.find("Figures that cannot be true (3)") != std::string::npos);
+        QVERIFY(html.find("/data/<aio>") == std::string::npos); // escaped, if named at all
+
+        // A clean folder has no such section.
+        QVERIFY(render(kFixtures + "/ds-0.15-sweep").html.find("id=\"plausibility\"") == std::string::npos);
+    }
+
     // aiotune's own folder: sweep.json's meta gives the machine, drives, profile and dates.
     void reportsSweepJsonFolder() {
         QTemporaryDir tmp;
@@ -463,7 +491,7 @@ class TestHtmlReport : public QObject {
         rs.add(ConfigKey{}, s);
         s.op = IoOp::Write;
         rs.add(ConfigKey{}, s);
-        const std::string h = renderHtmlReport(rs, analyze(rs), {"</title><script>", "<now>", 20});
+        const std::string h = renderHtmlReport(rs, analyze(rs), {"</title><script>", "<now>", 20, {}});
         QVERIFY(h.find("<script") == std::string::npos);
         QVERIFY(h.find("<img") == std::string::npos);
         QVERIFY(h.find("&lt;img src=x onerror=alert(1)&gt;") != std::string::npos);

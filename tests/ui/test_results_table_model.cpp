@@ -1,8 +1,13 @@
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
+#include "panels/log_pane.h"
+#include "results/plausibility_log.h"
 #include "results/results_table_model.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QIcon>
+#include <QPalette>
 #include <QHeaderView>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -11,6 +16,7 @@
 
 #include "fixture_results.h"
 
+#include <cmath>
 #include <fstream>
 
 using namespace aiotune;
@@ -271,6 +277,165 @@ class TestResultsTableModel : public QObject {
         QCOMPARE(indexesToTsv(picked), QString("Block\tCombined GiB/s\n128K\t–\n1M\t6.50\n"));
         QCOMPARE(indexesToTsv(picked, false), QString("128K\t–\n1M\t6.50\n"));
         QCOMPARE(indexesToTsv({}), QString());
+    }
+
+    // A figure that cannot be true: warning icon and colour on that figure,
+    // the message first in the row's tooltip; a clean row shows none of it.
+    void plausibilityMarks_data() {
+        QTest::addColumn<double>("read");
+        QTest::addColumn<double>("write");
+        QTest::addColumn<bool>("withLimits");
+        QTest::addColumn<int>("flaggedColumn"); // -1: clean
+        QTest::addColumn<QString>("says");
+        QTest::addRow("reads 4x writes") << 8.0 << 2.0 << false << int(ResultsTableModel::ReadColumn)
+                                         << "page cache";
+        QTest::addRow("reads 2x writes") << 4.0 << 2.0 << false << -1 << "";
+        QTest::addRow("write above the link") << 3.0 << 5.0 << true << int(ResultsTableModel::WriteColumn)
+                                              << "above the 4.00 GiB/s the PCIe link of nvme0n1";
+        QTest::addRow("write above, no link known") << 3.0 << 5.0 << false << -1 << "";
+        QTest::addRow("under the link") << 4.1 << 3.9 << true << -1 << "";
+    }
+    void plausibilityMarks() {
+        QFETCH(double, read);
+        QFETCH(double, write);
+        QFETCH(bool, withLimits);
+        QFETCH(int, flaggedColumn);
+        QFETCH(QString, says);
+        ResultSet rs;
+        const ConfigKey k = key("1M d32 p8"), clean = key("128K d8 p1");
+        for (const auto& [op, v] : {std::pair{IoOp::Read, read}, std::pair{IoOp::Write, write}}) {
+            Sample s = sample(op, v);
+            s.folder = "/data/aio";
+            rs.add(k, s);
+            Sample c = sample(op, 1.0);
+            c.folder = "/data/aio";
+            rs.add(clean, c);
+        }
+        ResultsTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        if (withLimits) {
+            LinkLimits limits;
+            limits.byFolder["/data/aio"] = {"nvme0n1", 4.0 * (1 << 30), "8 GT/s x4"};
+            model.setLinkLimits(limits);
+        }
+        model.setResults(rs);
+        const int row = model.rowOf(k), cleanRow = model.rowOf(clean);
+        const QStringList messages = model.index(row, 0).data(ResultsTableModel::PlausibilityRole).toStringList();
+        const QString tip = cell(model, row, ResultsTableModel::ReadColumn, Qt::ToolTipRole);
+        if (flaggedColumn < 0) {
+            QVERIFY(messages.isEmpty());
+            QVERIFY(model.plausibilityFlags().empty());
+            QVERIFY(!tip.contains(QStringLiteral("⚠")));
+        } else {
+            QCOMPARE(messages.size(), 1);
+            QVERIFY2(messages[0].contains(says), qPrintable(messages[0]));
+            QCOMPARE(model.plausibilityFlags().size(), std::size_t(1));
+            QVERIFY2(tip.startsWith(QStringLiteral("⚠ ") + messages[0]), qPrintable(tip));
+            QVERIFY(model.index(row, flaggedColumn).data(Qt::DecorationRole).value<QIcon>().isNull() == false);
+            QVERIFY(model.index(row, flaggedColumn).data(Qt::ForegroundRole).value<QColor>().isValid());
+            QVERIFY(model.index(row, ResultsTableModel::CombinedColumn).data(Qt::ForegroundRole).value<QColor>().isValid());
+        }
+        // The other figure, the other columns and the clean row stay plain.
+        for (int column : {int(ResultsTableModel::ReadColumn), int(ResultsTableModel::WriteColumn)}) {
+            if (column == flaggedColumn) continue;
+            QVERIFY(!model.index(row, column).data(Qt::DecorationRole).isValid());
+            QVERIFY(!model.index(row, column).data(Qt::ForegroundRole).isValid());
+        }
+        QVERIFY(!model.index(row, ResultsTableModel::SpreadColumn).data(Qt::ForegroundRole).isValid());
+        QVERIFY(model.index(cleanRow, 0).data(ResultsTableModel::PlausibilityRole).toStringList().isEmpty());
+        for (int column = 0; column < ResultsTableModel::ColumnCount; ++column) {
+            QVERIFY(!model.index(cleanRow, column).data(Qt::ForegroundRole).isValid());
+            QVERIFY(!cell(model, cleanRow, column, Qt::ToolTipRole).contains(QStringLiteral("⚠")));
+        }
+        // The figures themselves are not touched: copied cells stay numbers.
+        QCOMPARE(cell(model, row, ResultsTableModel::ReadColumn), QString::number(read, 'f', 2));
+    }
+
+    // Live: a flag appears when the analysis runs and its row is repainted.
+    void plausibilityLive() {
+        ResultsTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const ConfigKey k = key("1M d32 p8");
+        model.addSample(k, sample(IoOp::Write, 2.0));
+        model.flushAnalysis();
+        QVERIFY(model.plausibilityFlags().empty());
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.addSample(k, sample(IoOp::Read, 9.0));
+        changed.clear();
+        model.flushAnalysis();
+        QCOMPARE(model.plausibilityFlags().size(), std::size_t(1));
+        bool repainted = false;
+        for (const auto& args : changed)
+            repainted |= args.at(0).toModelIndex().row() == 0 &&
+                         args.at(2).value<QList<int>>().contains(ResultsTableModel::PlausibilityRole);
+        QVERIFY(repainted);
+        QVERIFY(model.index(0, ResultsTableModel::ReadColumn).data(Qt::ForegroundRole).value<QColor>().isValid());
+    }
+
+    // The warning colour reads on a light and on a dark table.
+    void warningColourFollowsPalette_data() {
+        QTest::addColumn<QColor>("base");
+        QTest::addRow("light") << QColor(Qt::white);
+        QTest::addRow("dark") << QColor(0x20, 0x20, 0x20);
+    }
+    void warningColourFollowsPalette() {
+        QFETCH(QColor, base);
+        const QPalette saved = QApplication::palette();
+        QPalette p = saved;
+        p.setColor(QPalette::Base, base);
+        QApplication::setPalette(p);
+        ResultsTableModel model;
+        model.addSample(key("1M d32 p8"), sample(IoOp::Write, 1.0));
+        model.addSample(key("1M d32 p8"), sample(IoOp::Read, 9.0));
+        model.flushAnalysis();
+        const QColor c = model.index(0, ResultsTableModel::ReadColumn).data(Qt::ForegroundRole).value<QColor>();
+        QApplication::setPalette(saved);
+        QVERIFY(c.isValid());
+        // WCAG relative luminance contrast of at least 4.5:1 against the base.
+        const auto luminance = [](const QColor& x) {
+            const auto lin = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * lin(x.redF()) + 0.7152 * lin(x.greenF()) + 0.0722 * lin(x.blueF());
+        };
+        const double a = luminance(c), b = luminance(base);
+        const double contrast = (std::max(a, b) + 0.05) / (std::min(a, b) + 0.05);
+        QVERIFY2(contrast >= 4.5, qPrintable(QString("contrast %1 of %2 on %3").arg(contrast).arg(c.name(), base.name())));
+    }
+
+    // The window's Log tab gets one warning per flag.
+    void plausibilityLog() {
+        ResultSet rs;
+        rs.add(key("1M d32 p8"), sample(IoOp::Read, 9.0));
+        rs.add(key("1M d32 p8"), sample(IoOp::Write, 1.0));
+        const auto flags = checkPlausibility(rs);
+        QCOMPARE(flags.size(), std::size_t(1));
+        LogPane log;
+        logPlausibility(log, flags);
+        QCOMPARE(log.messageCount(), 1);
+        QVERIFY2(log.toPlainText().contains(QString::fromStdString(flags[0].message)), qPrintable(log.toPlainText()));
+        logPlausibility(log, {});
+        QCOMPARE(log.messageCount(), 1);
+    }
+
+    // Link limits in the window: from the drives panel's discovery (here the
+    // fixture server, whose "/" is nvme0n1), only for results recorded on
+    // this machine on folders that exist.
+    void recordedLinkLimitsInWindow() {
+        DiscoveryOptions o;
+        o.sysRoot = AIOTUNE_TEST_FIXTURES "/sysfs/server/sys";
+        o.procRoot = AIOTUNE_TEST_FIXTURES "/sysfs/server/proc";
+        const std::optional<DiscoveryReport> report = discoverForLinkLimits(o);
+        QTemporaryDir here;
+        ResultSet rs;
+        Sample s = sample(IoOp::Read, 9.0);
+        s.folder = here.path().toStdString();
+        rs.add(key("1M d32 p8"), s);
+        rs.meta = {{"system", {{"host", thisHostName()}}}};
+        const LinkLimits limits = recordedLinkLimits(rs, report);
+        QVERIFY(limits.find(s.folder));
+        QCOMPARE(limits.find(s.folder)->drive, std::string("nvme0n1"));
+        QVERIFY(recordedLinkLimits(rs, std::nullopt).empty()); // discovery not finished yet
+        rs.meta = {{"system", {{"host", "another-machine"}}}};
+        QVERIFY(recordedLinkLimits(rs, report).empty());
     }
 
     // Set AIOTUNE_SCREENSHOT_DIR to keep the picture for a look.

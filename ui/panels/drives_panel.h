@@ -41,6 +41,8 @@ class DrivesPanel : public QWidget {
     void setDiscoveryOptions(const aiotune::DiscoveryOptions& options);
     // The window's tracker (the panel has its own until given one).
     void setJobTracker(JobTracker* jobs);
+    // The last discovery; nullopt until the first one finished.
+    const std::optional<aiotune::DiscoveryReport>& discoveryReport() const { return m_report; }
     // The drive a listed folder is on ("nvme0n1"); empty when unknown.
     QString driveOf(const QString& folder) const;
     // Rediscovers drives off the UI thread; `discovered` follows.

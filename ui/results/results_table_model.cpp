@@ -5,7 +5,9 @@
 #include "results/sweep_summary.h"
 
 #include <QApplication>
+#include <QColor>
 #include <QFont>
+#include <QPalette>
 #include <QIcon>
 #include <QStyle>
 #include <QTimer>
@@ -19,6 +21,13 @@ using aiotune::ConfigResult;
 
 namespace {
 constexpr double kAbsent = std::numeric_limits<double>::lowest();
+
+// An orange that reads on the palette's base: dark on a light table, light on a dark one.
+QColor warningColor() {
+    const bool dark = qobject_cast<QGuiApplication*>(qApp) &&
+                      QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
+    return dark ? QColor(0xff, 0xb3, 0x47) : QColor(0xa8, 0x52, 0x00);
+}
 
 } // namespace
 
@@ -40,6 +49,7 @@ void ResultsTableModel::setResults(aiotune::ResultSet results, aiotune::Recommen
     m_results = std::move(results);
     m_recommendation = std::move(recommendation);
     m_stale = false;
+    m_flags = aiotune::checkPlausibility(m_results, m_linkLimits);
     m_markedBest = m_recommendation.best ? std::optional(m_recommendation.best->key) : std::nullopt;
     m_markedRecommended = m_recommendation.recommended
                               ? std::optional(m_recommendation.recommended->key)
@@ -95,8 +105,30 @@ int ResultsTableModel::rowOf(const ConfigKey& key) const {
     return found ? static_cast<int>(found - m_results.configs.data()) : -1;
 }
 
+std::vector<int> ResultsTableModel::updatePlausibility() {
+    auto next = aiotune::checkPlausibility(m_results, m_linkLimits);
+    if (next == m_flags) return {};
+    std::vector<int> rows;
+    for (const auto* flags : {&m_flags, &next})
+        for (const auto& f : *flags) rows.push_back(rowOf(f.key));
+    m_flags = std::move(next);
+    return rows;
+}
+
+bool ResultsTableModel::flagged(const ConfigKey& key, std::optional<aiotune::IoOp> op) const {
+    return std::any_of(m_flags.begin(), m_flags.end(),
+                       [&](const aiotune::PlausibilityFlag& f) { return f.key == key && (!op || f.op == *op); });
+}
+
 void ResultsTableModel::updateRecommendation() {
     m_analysisTimer->stop();
+    std::vector<int> flaggedRows = updatePlausibility();
+    std::sort(flaggedRows.begin(), flaggedRows.end());
+    flaggedRows.erase(std::unique(flaggedRows.begin(), flaggedRows.end()), flaggedRows.end());
+    for (int row : flaggedRows)
+        if (row >= 0)
+            emit dataChanged(index(row, 0), index(row, ColumnCount - 1),
+                             {Qt::ForegroundRole, Qt::DecorationRole, Qt::ToolTipRole, PlausibilityRole});
     const aiotune::Recommendation& next = recommendation();
     const auto keyOf = [](const std::optional<aiotune::ConfigResult>& c) {
         return c ? std::optional(c->key) : std::nullopt;
@@ -225,6 +257,19 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
         return isBest;
     case IsRecommendedRole:
         return isRecommended;
+    case PlausibilityRole: {
+        QStringList messages;
+        for (const auto& f : m_flags)
+            if (f.key == c.key) messages << QString::fromStdString(f.message);
+        return messages;
+    }
+    case Qt::ForegroundRole:
+        // The flagged figure itself (combined when either is), in a warning colour.
+        if ((index.column() == ReadColumn && flagged(c.key, aiotune::IoOp::Read)) ||
+            (index.column() == WriteColumn && flagged(c.key, aiotune::IoOp::Write)) ||
+            (index.column() == CombinedColumn && flagged(c.key)))
+            return warningColor();
+        return {};
     case Qt::ToolTipRole: {
         QString tip = resultformat::tooltip(c);
         // A multi-folder configuration: what each drive did on its own.
@@ -233,6 +278,10 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
         if (isBest) tip.prepend(tr("Best: highest combined read + write\n"));
         if (isRecommended && !isBest)
             tip.prepend(tr("Recommended: cheapest within the measured noise of the best\n"));
+        // Why a figure cannot be true comes first: it changes how to read the rest.
+        const QStringList warnings = data(index, PlausibilityRole).toStringList();
+        if (!warnings.isEmpty())
+            tip.prepend(QStringLiteral("⚠ ") + warnings.join(QStringLiteral("\n⚠ ")) + QLatin1Char('\n'));
         return tip;
     }
     case Qt::FontRole:
@@ -247,6 +296,11 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
         // cheaper is within the noise); needs a widget style to draw.
         if (index.column() == BlockSizeColumn && isRecommended && qobject_cast<QApplication*>(qApp))
             return QApplication::style()->standardIcon(QStyle::SP_DialogApplyButton);
+        // A warning sign on a figure that cannot be true.
+        if (((index.column() == ReadColumn && flagged(c.key, aiotune::IoOp::Read)) ||
+             (index.column() == WriteColumn && flagged(c.key, aiotune::IoOp::Write))) &&
+            qobject_cast<QApplication*>(qApp))
+            return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
         return {};
     case Qt::TextAlignmentRole:
         if (index.column() >= ReadColumn && index.column() <= P99Column)

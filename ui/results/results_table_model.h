@@ -4,6 +4,7 @@
 // are formatted; SortRole holds raw numbers so a QSortFilterProxyModel with
 // setSortRole(ResultsTableModel::SortRole) sorts numerically.
 #include "results/metatypes.h"
+#include "results/plausibility.h"
 
 #include <QAbstractTableModel>
 #include <QModelIndexList>
@@ -34,6 +35,7 @@ class ResultsTableModel : public QAbstractTableModel {
         ConfigKeyRole,           // aiotune::ConfigKey of the row, any column
         IsBestRole,              // bool
         IsRecommendedRole,       // bool
+        PlausibilityRole,        // QStringList: why the row's figures cannot be true; empty when clean
     };
 
     explicit ResultsTableModel(QObject* parent = nullptr);
@@ -52,6 +54,13 @@ class ResultsTableModel : public QAbstractTableModel {
     void flushAnalysis();
     bool analysisPending() const;
     void clear();
+
+    // The drives' links the figures are judged against (plausibility.h); kept
+    // until replaced, applied from the next setResults or analysis on.
+    void setLinkLimits(const aiotune::LinkLimits& limits) { m_linkLimits = limits; }
+    // Figures that cannot be true, as of the last analysis. A flagged row shows
+    // a warning icon and colour on the figure and the messages in its tooltip.
+    const std::vector<aiotune::PlausibilityFlag>& plausibilityFlags() const { return m_flags; }
 
     const aiotune::ResultSet& results() const { return m_results; }
     const aiotune::ConfigResult* configAt(int row) const;
@@ -79,6 +88,9 @@ class ResultsTableModel : public QAbstractTableModel {
     QVariant sortCell(const aiotune::ConfigResult& c, int column) const;
     // Re-runs analyze(), repaints rows whose best/recommended mark moved, emits.
     void updateRecommendation();
+    // Re-runs checkPlausibility(); the rows whose flags changed, in no order.
+    std::vector<int> updatePlausibility();
+    bool flagged(const aiotune::ConfigKey& key, std::optional<aiotune::IoOp> op = std::nullopt) const;
 
     aiotune::ResultSet m_results;
     mutable aiotune::Recommendation m_recommendation;
@@ -86,6 +98,8 @@ class ResultsTableModel : public QAbstractTableModel {
     // The marks the rows last showed (what updateRecommendation compares with).
     std::optional<aiotune::ConfigKey> m_markedBest, m_markedRecommended;
     QTimer* m_analysisTimer = nullptr;
+    aiotune::LinkLimits m_linkLimits;
+    std::vector<aiotune::PlausibilityFlag> m_flags;
 };
 
 // Tab-separated text of the given cells (any model, e.g. through a proxy),
