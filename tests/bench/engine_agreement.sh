@@ -5,7 +5,8 @@
 # parallelism 1, 2, 4, 8) with both engines, interleaved point by point (the
 # engine going first alternates, the point order is shuffled each round) so
 # drift hits both alike; then prints, for reads and for writes, Kendall's tau
-# of the two rankings and the ratio of the best figures.
+# of the two rankings and the ratio of the best figures, beside each engine's
+# agreement with itself from round to round (the most the first can reach).
 #
 #   tests/bench/engine_agreement.sh DIR [--io_size 400M] [--rounds 1] [--metric e2e|io]
 #                                  [--seed 1] [--csv FILE] [--aiotune_flags "..."]
@@ -118,6 +119,16 @@ for op in ("read", "write"):
     print(f"       libaio's best:   {name(pts[ba])} (io_uring ranks it #{rank_u.index(ba) + 1})")
     print(f"       median ratio libaio / io_uring over all points = "
           f"{statistics.median(y / x for x, y in zip(u, a)):.2f}")
+    # The ceiling for the tau above: how well one engine agrees with itself
+    # from round to round. Two engines cannot rank alike where one engine's
+    # own rounds do not.
+    for e in ("io_uring", "libaio"):
+        n = min(len(runs[(e, op, p)]) for p in pts)
+        pairs = [kendall_tau_b([runs[(e, op, p)][i] for p in pts], [runs[(e, op, p)][j] for p in pts])
+                 for i in range(n) for j in range(i + 1, n)]
+        if pairs:
+            print(f"       {e} against itself, round by round: median tau = {statistics.median(pairs):.2f} "
+                  f"over {len(pairs)} pair(s) of rounds")
     rows += [(op, p, u[i], a[i]) for i, p in enumerate(pts)]
 if csv_path:
     with open(csv_path, "w") as f:
