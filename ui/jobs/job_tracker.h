@@ -29,10 +29,18 @@ class JobTracker : public QObject {
     quint64 run(Kind kind, QObject* receiver, Work work, Done done) {
         using R = std::invoke_result_t<Work>;
         const quint64 id = begin(kind);
+        // Always through the event loop: a continuation attached after the
+        // work already finished would otherwise run inside run() itself,
+        // before the caller is ready for the result.
         QtConcurrent::run(std::move(work))
             .then(this, [this, kind, id, guard = QPointer<QObject>(receiver),
                          done = std::move(done)](R result) mutable {
-                if (finish(kind, id) && guard) done(std::move(result));
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, kind, id, guard, done = std::move(done), result = std::move(result)]() mutable {
+                        if (finish(kind, id) && guard) done(std::move(result));
+                    },
+                    Qt::QueuedConnection);
             });
         return id;
     }

@@ -27,6 +27,7 @@
 #include <QRadioButton>
 #include <QScrollArea>
 #include <QStackedWidget>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 using aiotune::ConfigResult;
@@ -44,7 +45,8 @@ QString joinWarnings(const std::vector<std::string>& warnings) {
 }
 
 QString figuresText(const ConfigResult& c) {
-    return QObject::tr("Read %1 · Write %2 · Combined %3 GiB/s")
+    // No-break spaces keep each figure with its unit when the dock wraps the line.
+    return QObject::tr("Read %1 · Write %2 · Combined %3\u00a0GiB/s")
         .arg(resultformat::gibps(c.readGiBps), resultformat::gibps(c.writeGiBps),
              resultformat::gibps(c.combinedGiBps));
 }
@@ -130,7 +132,8 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     m_json->setLineWrapMode(QPlainTextEdit::NoWrap);
     // The whole object without a scroll bar, and no taller: the sentences
     // above it scroll when the dock is short.
-    m_json->setFixedHeight(QFontMetrics(m_json->font()).lineSpacing() * 10 + 12);
+    m_json->setFixedHeight(QFontMetrics(m_json->font()).lineSpacing() * 10 +
+                           2 * static_cast<int>(m_json->document()->documentMargin()) + 2 * m_json->frameWidth() + 2);
 
     m_copyButton = new QPushButton(tr("Copy"), content);
     m_copyButton->setToolTip(tr("Copy the JSON to the clipboard"));
@@ -160,7 +163,7 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     auto* facts = new QWidget;
     auto* factsForm = new QFormLayout;
     factsForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    auto* exportForm = new QFormLayout;
+    auto* exportForm = m_exportForm = new QFormLayout;
     exportForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     // One label column for both forms, so their fields line up.
     const QStringList labelTexts{tr("Recommended:"), tr("Confidence:"), tr("Measured with:"), tr("Export:"),
@@ -347,7 +350,7 @@ void BestConfigPanel::refresh() {
                            : tr("the best itself (each configuration was measured once, so "
                                 "the noise is unknown)"));
     }
-    m_choiceBox->setVisible(cheaper);
+    m_exportForm->setRowVisible(m_choiceBox, cheaper); // the row's label too
     m_confidence->setText(QStringLiteral("<b>%1</b> — %2")
                               .arg(fromStd(std::string(aiotune::confidenceName(rec.confidence))),
                                    fromStd(rec.confidenceText).toHtmlEscaped()));

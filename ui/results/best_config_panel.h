@@ -24,6 +24,7 @@ class QLabel;
 class QPlainTextEdit;
 class QPushButton;
 class QRadioButton;
+class QFormLayout;
 class QStackedWidget;
 
 class BestConfigPanel : public QWidget {
@@ -92,6 +93,7 @@ class BestConfigPanel : public QWidget {
     MergeConfirmer m_confirmMerge;
 
     QStackedWidget* m_stack = nullptr;
+    QFormLayout* m_exportForm = nullptr;
     QLabel* m_placeholder = nullptr;
     QLabel* m_bestLabel = nullptr;
     QLabel* m_figures = nullptr;
