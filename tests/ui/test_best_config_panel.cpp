@@ -10,6 +10,7 @@
 #include <QGuiApplication>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -137,7 +138,12 @@ class TestBestConfigPanel : public QObject {
         const auto editors = panel.findChildren<QPlainTextEdit*>();
         QCOMPARE(editors.size(), 1);
         QVERIFY(editors[0]->isReadOnly());
-        QCOMPARE(editors[0]->toPlainText(), panel.jsonText());
+        // Shown without the file's final newline, and whole: no scroll bar.
+        QCOMPARE(editors[0]->toPlainText(), panel.jsonText().trimmed());
+        panel.resize(320, 700);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QCOMPARE(editors[0]->verticalScrollBar()->maximum(), 0);
 
         const json shown = json::parse(panel.jsonText().toStdString());
         QVERIFY(shown.is_object() && shown.size() == 1);

@@ -130,8 +130,8 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     m_json->setReadOnly(true);
     m_json->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_json->setLineWrapMode(QPlainTextEdit::NoWrap);
-    // The whole object without a scroll bar, and no taller: the sentences
-    // above it scroll when the dock is short.
+    // The whole object (ten lines) without a scroll bar, and no taller: the
+    // sentences above it scroll when the dock is short.
     m_json->setFixedHeight(QFontMetrics(m_json->font()).lineSpacing() * 10 +
                            2 * static_cast<int>(m_json->document()->documentMargin()) + 2 * m_json->frameWidth() + 2);
 
@@ -367,7 +367,8 @@ void BestConfigPanel::refresh() {
                            : tr("Not ranked: %1.").arg(partial.join(QStringLiteral(", "))));
     m_partial->setVisible(!partial.isEmpty());
 
-    m_json->setPlainText(jsonText());
+    // Without the file's final newline: an empty last line would need a scroll bar.
+    m_json->setPlainText(jsonText().trimmed());
 }
 
 void BestConfigPanel::copyToClipboard() {
