@@ -91,6 +91,35 @@ const char* kUserConfig = R"({
 
 class TestBestConfigPanel : public QObject {
     Q_OBJECT
+    // An adaptive search's answer: 8M, qd 32, 8 threads at 6.25 GiB/s, tied with 4 threads.
+    static SearchVerdict sampleVerdict() {
+        SearchVerdict v;
+        v.strategy = "adaptive";
+        v.found = true;
+        v.stoppedBecause = StopReason::Converged;
+        v.tolerance = 0.03;
+        v.transfers = 96;
+        v.configurations = 64;
+        v.measured = 32;
+        v.dropouts.resize(29);
+        v.answer.best.aio.block_size = 8 << 20;
+        v.answer.best.aio.queue_depth = 32;
+        v.answer.best.aio.intra_op_parallelism = 8;
+        v.answer.bestGiBps = 6.25;
+        v.answer.bestLowGiBps = 6.01;
+        v.answer.bestHighGiBps = 6.49;
+        v.answer.bestVisits = 4;
+        VisitEstimate tied;
+        tied.key = v.answer.best;
+        tied.key.aio.intra_op_parallelism = 4;
+        v.answer.tied = {tied};
+        v.answer.recommended = tied.key;
+        v.answer.recommendedGiBps = 6.2;
+        v.confidence = Confidence::High;
+        v.confidenceText = "nothing can be more than 2% faster";
+        return v;
+    }
+
   private slots:
     void emptyState() {
         BestConfigPanel panel;
@@ -113,6 +142,37 @@ class TestBestConfigPanel : public QObject {
         QVERIFY(std::any_of(labels.begin(), labels.end(), [](QLabel* l) {
             return l->text().contains("no configuration has both a read and a write log");
         }));
+    }
+
+    // Sentences that grow after the panel is shown (a sweep's analysis, then
+    // the search's verdict) get the height their width needs; none is cut.
+    void longerTextIsNotCut() {
+        BestConfigPanel panel; // "No results yet", as when a sweep starts
+        panel.resize(300, 560);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.setRecommendation(fixtureRecommendation());
+        QTest::qWait(20);
+        Recommendation rec = fixtureRecommendation();
+        rec.confidenceText = std::string(40, 'x') + " " +
+                             "The best is 0.20 GiB/s (7.1%) ahead of the runner-up (128K, qd 32, 8 threads, "
+                             "block, overlap), within the measured noise: the top configurations perform alike.";
+        panel.setRecommendation(rec);
+        panel.setVerdict(sampleVerdict());
+        QTest::qWait(50);
+        int wrapped = 0;
+        for (QLabel* l : panel.findChildren<QLabel*>()) {
+            if (!l->isVisible() || !l->wordWrap() || l->text().isEmpty()) continue;
+            ++wrapped;
+            // Units never wrap away from their figure ("2.47 GiB/" + "s").
+            QVERIFY2(!l->text().contains(QStringLiteral(" GiB/s")), qPrintable(l->text()));
+            QVERIFY2(l->height() >= l->heightForWidth(l->width()),
+                     qPrintable(QStringLiteral("%1: %2 px for %3")
+                                    .arg(l->text().left(40))
+                                    .arg(l->height())
+                                    .arg(l->heightForWidth(l->width()))));
+        }
+        QVERIFY(wrapped >= 3);
     }
 
     void aioJson_data() {
@@ -382,30 +442,7 @@ class TestBestConfigPanel : public QObject {
     // An adaptive search's answer is shown whole; nullopt hides it.
     void verdictShown() {
         BestConfigPanel panel;
-        SearchVerdict v;
-        v.strategy = "adaptive";
-        v.found = true;
-        v.stoppedBecause = StopReason::Converged;
-        v.tolerance = 0.03;
-        v.transfers = 96;
-        v.configurations = 64;
-        v.measured = 32;
-        v.dropouts.resize(29);
-        v.answer.best.aio.block_size = 8 << 20;
-        v.answer.best.aio.queue_depth = 32;
-        v.answer.best.aio.intra_op_parallelism = 8;
-        v.answer.bestGiBps = 6.25;
-        v.answer.bestLowGiBps = 6.01;
-        v.answer.bestHighGiBps = 6.49;
-        v.answer.bestVisits = 4;
-        VisitEstimate tied;
-        tied.key = v.answer.best;
-        tied.key.aio.intra_op_parallelism = 4;
-        v.answer.tied = {tied};
-        v.answer.recommended = tied.key;
-        v.answer.recommendedGiBps = 6.2;
-        v.confidence = Confidence::High;
-        v.confidenceText = "nothing can be more than 2% faster";
+        SearchVerdict v = sampleVerdict();
         panel.setVerdict(v);
         const QString t = panel.verdictText();
         QVERIFY(!panel.findChild<QLabel*>("searchVerdict")->isHidden());

@@ -28,6 +28,7 @@
 #include <QScrollArea>
 #include <QStackedWidget>
 #include <QTextDocument>
+#include <QTimer>
 #include <QVBoxLayout>
 
 using aiotune::ConfigResult;
@@ -44,9 +45,15 @@ QString joinWarnings(const std::vector<std::string>& warnings) {
     return list.join(QStringLiteral("; "));
 }
 
+// A figure stays with its unit, and the unit whole, when the narrow dock wraps
+// a sentence: a no-break space before "GiB/s" and a word joiner after the
+// slash (where lines may otherwise break).
+QString keepUnits(QString text) {
+    return text.replace(QStringLiteral(" GiB/s"), QStringLiteral("\u00a0GiB/\u2060s"));
+}
+
 QString figuresText(const ConfigResult& c) {
-    // No-break spaces keep each figure with its unit when the dock wraps the line.
-    return QObject::tr("Read %1 · Write %2 · Combined %3\u00a0GiB/s")
+    return QObject::tr("Read %1 · Write %2 · Combined %3 GiB/s")
         .arg(resultformat::gibps(c.readGiBps), resultformat::gibps(c.writeGiBps),
              resultformat::gibps(c.combinedGiBps));
 }
@@ -191,7 +198,7 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     factsLayout->addLayout(factsForm);
     factsLayout->addWidget(m_search);
     factsLayout->addStretch(1);
-    auto* scroll = new QScrollArea(content);
+    auto* scroll = m_factsScroll = new QScrollArea(content);
     scroll->setObjectName(QStringLiteral("bestFacts"));
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -313,15 +320,27 @@ void BestConfigPanel::setVerdict(const std::optional<aiotune::SearchVerdict>& ve
                  .arg(v.measured)
                  .arg(v.configurations)
                  .arg(v.dropouts.size());
-    m_search->setText(lines.join(QStringLiteral("<br>")));
+    m_search->setText(keepUnits(lines.join(QStringLiteral("<br>"))));
     m_search->show();
+    relayoutFacts();
 }
 
 QString BestConfigPanel::verdictText() const {
     return m_search->text();
 }
 
+void BestConfigPanel::relayoutFacts() {
+    // Once the new text is laid out, size the scrolled sentences to it: the
+    // scroll area sizes its widget for the height the wrapped text needs
+    // only when asked (a resize, or this), and a label given less is cut.
+    QTimer::singleShot(0, this, [this] {
+        m_factsScroll->widget()->layout()->activate();
+        m_factsScroll->setWidgetResizable(true);
+    });
+}
+
 void BestConfigPanel::refresh() {
+    relayoutFacts();
     const auto& rec = m_recommendation;
     if (!rec.best) {
         QString text = tr(
@@ -334,16 +353,16 @@ void BestConfigPanel::refresh() {
     m_stack->setCurrentIndex(1);
     const ConfigResult& best = *rec.best;
     m_bestLabel->setText(resultformat::longLabel(best.key));
-    m_figures->setText(figuresText(best));
+    m_figures->setText(keepUnits(figuresText(best)));
 
     const bool cheaper = rec.recommended && rec.recommended->key != best.key;
     if (cheaper) {
         m_recommendedLabel->setText(
-            tr("%1: %2 GiB/s combined, within the measured noise of the best "
-               "(±%3 GiB/s) with fewer resources")
-                .arg(resultformat::longLabel(rec.recommended->key),
-                     resultformat::gibps(rec.recommended->combinedGiBps),
-                     QString::number(rec.noiseGiBps, 'f', 2)));
+            keepUnits(tr("%1: %2 GiB/s combined, within the measured noise of the best "
+                         "(±%3 GiB/s) with fewer resources")
+                          .arg(resultformat::longLabel(rec.recommended->key),
+                               resultformat::gibps(rec.recommended->combinedGiBps),
+                               QString::number(rec.noiseGiBps, 'f', 2))));
     } else {
         m_recommendedLabel->setText(
             rec.noiseKnown ? tr("the best itself: nothing cheaper is within the measured noise")
@@ -351,9 +370,9 @@ void BestConfigPanel::refresh() {
                                 "the noise is unknown)"));
     }
     m_exportForm->setRowVisible(m_choiceBox, cheaper); // the row's label too
-    m_confidence->setText(QStringLiteral("<b>%1</b> — %2")
-                              .arg(fromStd(std::string(aiotune::confidenceName(rec.confidence))),
-                                   fromStd(rec.confidenceText).toHtmlEscaped()));
+    m_confidence->setText(keepUnits(QStringLiteral("<b>%1</b> — %2")
+                                        .arg(fromStd(std::string(aiotune::confidenceName(rec.confidence))),
+                                             fromStd(rec.confidenceText).toHtmlEscaped())));
 
     QStringList partial;
     if (!rec.readOnly.empty())

@@ -25,6 +25,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QRadioButton;
 class QFormLayout;
+class QScrollArea;
 class QStackedWidget;
 
 class BestConfigPanel : public QWidget {
@@ -85,6 +86,7 @@ class BestConfigPanel : public QWidget {
 
   private:
     void refresh();
+    void relayoutFacts();
 
     aiotune::Recommendation m_recommendation;
     QString m_profileName;
@@ -94,6 +96,7 @@ class BestConfigPanel : public QWidget {
 
     QStackedWidget* m_stack = nullptr;
     QFormLayout* m_exportForm = nullptr;
+    QScrollArea* m_factsScroll = nullptr;
     QLabel* m_placeholder = nullptr;
     QLabel* m_bestLabel = nullptr;
     QLabel* m_figures = nullptr;
