@@ -126,8 +126,14 @@ class TestDrivesPanel : public QObject {
         DrivesPanel panel;
         panel.setDiscoveryOptions(fixture("workstation"));
         QSignalSpy selection(&panel, &DrivesPanel::selectionChanged);
+        QSignalSpy messages(&panel, &DrivesPanel::message);
         QVERIFY(panel.addFolder(dir.path()));
         QCOMPARE(panel.checkedFolders(), QStringList{dir.path()});
+        // What is worth saying about it (its drive is not in the fixture's
+        // tables) names the folder once.
+        QVERIFY(messages.count() >= 1);
+        for (const auto& m : messages)
+            QVERIFY2(m.at(0).toString().count(dir.path()) == 1, qPrintable(m.at(0).toString()));
         QCOMPARE(panel.extraFolders(), QStringList{dir.path()});
         QCOMPARE(selection.last().at(0).toStringList(), QStringList{dir.path()});
         const int row = panel.rowOf(dir.path());

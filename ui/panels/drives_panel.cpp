@@ -268,7 +268,9 @@ bool DrivesPanel::addFolder(const QString& path, bool checked, QString* reason) 
     }
     for (const auto& w : t.warnings) {
         // Re-adding a folder (a tick, a rescan) must not repeat what was said.
-        const QString text = tr("%1: %2").arg(path, QString::fromStdString(w));
+        // Most warnings name the folder already; say it once.
+        const QString warning = QString::fromStdString(w);
+        const QString text = warning.contains(path) ? warning : tr("%1: %2").arg(path, warning);
         if (m_warned.contains(text)) continue;
         m_warned.insert(text);
         emit message(text, false);
