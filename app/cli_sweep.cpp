@@ -376,6 +376,13 @@ int runSweep(const std::vector<std::string>& argv) {
     sigemptyset(&sa.sa_mask);
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
+    // A launcher may start us with them blocked (pdsh blocks SIGINT in the
+    // commands it runs): then Ctrl-C on the fleet would never stop this sweep.
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    ::sigprocmask(SIG_UNBLOCK, &stops, nullptr);
 
     SweepPrinter printer(stderr, "aiotune sweep", ::isatty(STDERR_FILENO));
     auto results = runner.run({&printer}, &g_interrupted);

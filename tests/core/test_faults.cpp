@@ -568,11 +568,15 @@ class TestFaults : public QObject {
     // the shell's exit code (128 + the signal), and the log folder records "cancelled".
     void interruptedCliSweepStopsCleanly_data() {
         QTest::addColumn<int>("sig");
-        QTest::addRow("SIGINT") << int(SIGINT);
-        QTest::addRow("SIGTERM") << int(SIGTERM);
+        QTest::addColumn<bool>("blockedByLauncher");
+        QTest::addRow("SIGINT") << int(SIGINT) << false;
+        QTest::addRow("SIGTERM") << int(SIGTERM) << false;
+        // pdsh starts its commands with SIGINT blocked; the mask survives exec.
+        QTest::addRow("SIGINT, blocked by the launcher") << int(SIGINT) << true;
     }
     void interruptedCliSweepStopsCleanly() {
         QFETCH(int, sig);
+        QFETCH(bool, blockedByLauncher);
         const QString cli = QStringLiteral(AIOTUNE_CLI);
         if (!QFile::exists(cli)) QSKIP("the aiotune CLI was not built");
         QTemporaryDir root;
@@ -582,6 +586,14 @@ class TestFaults : public QObject {
         QVERIFY(QDir(root.path()).mkdir("scratch"));
         QProcess sweep;
         sweep.setProcessChannelMode(QProcess::MergedChannels);
+        if (blockedByLauncher)
+            sweep.setChildProcessModifier([] {
+                sigset_t stops;
+                sigemptyset(&stops);
+                sigaddset(&stops, SIGINT);
+                sigaddset(&stops, SIGTERM);
+                ::sigprocmask(SIG_BLOCK, &stops, nullptr);
+            });
         sweep.start(cli, {"sweep", "--nvme_dir", scratch, "--log_dir", logs, "--block_size",
                           "4K,8K", "--queue_depth", "1,2", "--io_size", "8M", "--loops", "50"});
         QVERIFY(sweep.waitForStarted(10000));
