@@ -566,11 +566,11 @@ void MainWindow::connectSweep() {
     connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateActions);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateActions);
     connect(m_sweep, &SweepController::started, this, [this](quint64, int total) {
-        if (!m_remeasuring) {
-            m_model->clear();
-            m_best->setVerdict(std::nullopt);
-            m_chart->setRace({}, {});
-        }
+        if (!m_remeasuring) m_model->clear();
+        // Samples the search did not see make its answer stale: the analysis
+        // of all of them leads (and is what the panel exports) from here on.
+        m_best->setVerdict(std::nullopt);
+        m_chart->setRace({}, {});
         m_progress->setValue(0);
         m_progress->setFormat(tr("%p% · starting"));
         showStatusPoint(tr("Starting %n transfer(s)…", nullptr, total));

@@ -439,6 +439,30 @@ class TestBestConfigPanel : public QObject {
         QVERIFY(dialog.grab().save(dir + "/merge-preview-dialog.png"));
     }
 
+    // While a search's verdict is shown, the panel exports its picks (as
+    // `aiotune sweep --json` does), even where the medians rank another first.
+    void exportsTheSearchsAnswer() {
+        BestConfigPanel panel;
+        panel.setRecommendation(fixtureRecommendation());
+        const aiotune::AioConfig medians = *panel.chosenConfig();
+        const SearchVerdict v = sampleVerdict();
+        QVERIFY(v.answer.best.aio != medians);
+        panel.setVerdict(v);
+        QCOMPARE(*panel.chosenConfig(), v.answer.best.aio);
+        QVERIFY(panel.findChildren<QLabel*>().size() > 0);
+        bool named = false;
+        for (QLabel* l : panel.findChildren<QLabel*>())
+            named = named || l->text() == resultformat::longLabel(v.answer.best);
+        QVERIFY(named); // the search's pick leads the panel
+        panel.setUseRecommended(true);
+        QVERIFY(panel.useRecommended());
+        QCOMPARE(*panel.chosenConfig(), v.answer.recommended.aio);
+        QVERIFY(json::parse(panel.jsonText().toStdString())["aio"]["intra_op_parallelism"] == 4);
+        panel.setVerdict(std::nullopt);
+        panel.setUseRecommended(false);
+        QCOMPARE(*panel.chosenConfig(), medians);
+    }
+
     // An adaptive search's answer is shown whole; nullopt hides it.
     void verdictShown() {
         BestConfigPanel panel;

@@ -257,15 +257,23 @@ void BestConfigPanel::setUseRecommended(bool useRecommended) {
     (useRecommended ? m_useRecommended : m_useBest)->setChecked(true);
 }
 
+std::optional<aiotune::ConfigKey> BestConfigPanel::bestKey() const {
+    if (!m_recommendation.best) return std::nullopt;
+    return m_answer ? m_answer->best : m_recommendation.best->key;
+}
+
+std::optional<aiotune::ConfigKey> BestConfigPanel::recommendedKey() const {
+    if (m_answer) return m_answer->recommended;
+    return m_recommendation.recommended ? std::optional(m_recommendation.recommended->key) : std::nullopt;
+}
+
 bool BestConfigPanel::useRecommended() const {
-    return m_useRecommended->isChecked() && m_recommendation.recommended && m_recommendation.best &&
-           m_recommendation.recommended->key != m_recommendation.best->key;
+    return m_useRecommended->isChecked() && bestKey() && recommendedKey() && *recommendedKey() != *bestKey();
 }
 
 std::optional<aiotune::AioConfig> BestConfigPanel::chosenConfig() const {
-    if (!m_recommendation.best) return std::nullopt;
-    return useRecommended() ? m_recommendation.recommended->key.aio
-                            : m_recommendation.best->key.aio;
+    const auto key = useRecommended() ? recommendedKey() : bestKey();
+    return key ? std::optional(key->aio) : std::nullopt;
 }
 
 QString BestConfigPanel::jsonText() const {
@@ -279,7 +287,10 @@ void BestConfigPanel::setProfileName(const QString& name) {
 }
 
 void BestConfigPanel::setVerdict(const std::optional<aiotune::SearchVerdict>& verdict) {
-    if (!verdict || !verdict->found) {
+    m_answer = verdict && verdict->found ? std::optional(verdict->answer) : std::nullopt;
+    m_tolerance = m_answer ? verdict->tolerance : 0;
+    refresh();
+    if (!m_answer) {
         m_search->clear();
         m_search->hide();
         return;
@@ -352,11 +363,32 @@ void BestConfigPanel::refresh() {
     }
     m_stack->setCurrentIndex(1);
     const ConfigResult& best = *rec.best;
-    m_bestLabel->setText(resultformat::longLabel(best.key));
-    m_figures->setText(keepUnits(figuresText(best)));
+    const bool searchDiffers = m_answer && m_answer->best != best.key;
+    if (searchDiffers) {
+        // A near tie the search resolved otherwise than the medians: its pick leads.
+        m_bestLabel->setText(resultformat::longLabel(m_answer->best));
+        m_figures->setText(keepUnits(tr("%1 GiB/s combined by the search (90%: %2–%3); the highest "
+                                        "medians are %4's")
+                                         .arg(m_answer->bestGiBps, 0, 'f', 2)
+                                         .arg(m_answer->bestLowGiBps, 0, 'f', 2)
+                                         .arg(m_answer->bestHighGiBps, 0, 'f', 2)
+                                         .arg(resultformat::shortLabel(best.key))));
+    } else {
+        m_bestLabel->setText(resultformat::longLabel(best.key));
+        m_figures->setText(keepUnits(figuresText(best)));
+    }
 
-    const bool cheaper = rec.recommended && rec.recommended->key != best.key;
-    if (cheaper) {
+    const bool cheaper = recommendedKey() && *recommendedKey() != *bestKey();
+    if (cheaper && m_answer) {
+        m_recommendedLabel->setText(keepUnits(tr("%1: %2 GiB/s combined, within %3% of the best by the "
+                                                 "search, with fewer resources")
+                                                  .arg(resultformat::longLabel(m_answer->recommended))
+                                                  .arg(m_answer->recommendedGiBps, 0, 'f', 2)
+                                                  .arg(m_tolerance * 100, 0, 'f', 0)));
+    } else if (m_answer) {
+        m_recommendedLabel->setText(tr("the best itself: the search found nothing cheaper within %1% of it")
+                                        .arg(m_tolerance * 100, 0, 'f', 0));
+    } else if (cheaper) {
         m_recommendedLabel->setText(
             keepUnits(tr("%1: %2 GiB/s combined, within the measured noise of the best "
                          "(±%3 GiB/s) with fewer resources")

@@ -6,6 +6,7 @@
 //
 // The file-choosing and confirming steps are hooks (std::function) with
 // dialog defaults, so tests and scripted use need no real dialog.
+#include "results/analysis.h"
 #include "results/metatypes.h"
 
 #include <QStringList>
@@ -46,6 +47,8 @@ class BestConfigPanel : public QWidget {
     void setRecommendation(const aiotune::Recommendation& recommendation);
     // An adaptive search's answer (interval, tied ones, recommendation,
     // confidence, why it stopped, cost); nullopt hides it (grid, opened folder).
+    // While shown, its best and recommended are what the panel exports, as
+    // `aiotune sweep` does: the search's statistics, not the table's medians.
     void setVerdict(const std::optional<aiotune::SearchVerdict>& verdict);
     QString verdictText() const;
     // Which measurement profile measured the figures shown ("faithful", ...).
@@ -87,8 +90,13 @@ class BestConfigPanel : public QWidget {
   private:
     void refresh();
     void relayoutFacts();
+    // The search's picks while its verdict is shown, else the analysis's.
+    std::optional<aiotune::ConfigKey> bestKey() const;
+    std::optional<aiotune::ConfigKey> recommendedKey() const;
 
     aiotune::Recommendation m_recommendation;
+    std::optional<aiotune::TiedAnswer> m_answer; // the shown verdict's
+    double m_tolerance = 0;                      // and its tolerance (0.03 = 3%)
     QString m_profileName;
     PathChooser m_exportChooser, m_mergeChooser;
     OverwriteConfirmer m_confirmOverwrite;
