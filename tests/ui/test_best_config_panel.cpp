@@ -453,7 +453,11 @@ class TestBestConfigPanel : public QObject {
         bool named = false;
         for (QLabel* l : panel.findChildren<QLabel*>())
             named = named || l->text() == resultformat::longLabel(v.answer.best);
-        QVERIFY(named); // the search's pick leads the panel
+        QVERIFY(named); // the search's pick leads the panel, with its confidence
+        bool confident = false;
+        for (QLabel* l : panel.findChildren<QLabel*>())
+            confident = confident || l->text().startsWith(QStringLiteral("<b>high</b> — nothing can be more than 2%"));
+        QVERIFY(confident);
         panel.setUseRecommended(true);
         QVERIFY(panel.useRecommended());
         QCOMPARE(*panel.chosenConfig(), v.answer.recommended.aio);

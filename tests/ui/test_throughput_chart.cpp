@@ -330,6 +330,7 @@ class TestThroughputChart : public QObject {
         chart.setModel(&model);
         TiedAnswer answer;
         answer.best = keys[2];
+        answer.recommended = keys[2]; // nothing cheaper
         answer.bestGiBps = 5.0;
         answer.bestLowGiBps = 4.5;
         answer.bestHighGiBps = 5.5;
@@ -349,6 +350,12 @@ class TestThroughputChart : public QObject {
         QVERIFY(chart.barToolTip(2).contains("5.50"));
         QVERIFY(chart.titleText().contains("4.50"));
         QVERIFY(chart.subtitleText().contains("dropped out"));
+        // The search's recommendation gets the tick (the medians alone name none cheaper).
+        QVERIFY(!categories(chart).at(1).startsWith(QString::fromUtf8("✓ ")));
+        answer.recommended = keys[1];
+        chart.setRace({keys[0]}, answer);
+        chart.refresh();
+        QVERIFY2(categories(chart).at(1).startsWith(QString::fromUtf8("✓ ")), qPrintable(categories(chart).at(1)));
         chart.setRace({}, std::nullopt);
         chart.refresh();
         QVERIFY(!categories(chart).at(0).startsWith(QString::fromUtf8("✗ ")));

@@ -289,6 +289,10 @@ void BestConfigPanel::setProfileName(const QString& name) {
 void BestConfigPanel::setVerdict(const std::optional<aiotune::SearchVerdict>& verdict) {
     m_answer = verdict && verdict->found ? std::optional(verdict->answer) : std::nullopt;
     m_tolerance = m_answer ? verdict->tolerance : 0;
+    if (m_answer) {
+        m_searchConfidence = verdict->confidence;
+        m_searchConfidenceText = verdict->confidenceText;
+    }
     refresh();
     if (!m_answer) {
         m_search->clear();
@@ -402,9 +406,12 @@ void BestConfigPanel::refresh() {
                                 "the noise is unknown)"));
     }
     m_exportForm->setRowVisible(m_choiceBox, cheaper); // the row's label too
+    // The search's confidence while its answer leads, else the analysis's.
+    const auto confidence = m_answer ? m_searchConfidence : rec.confidence;
+    const std::string& confidenceText = m_answer ? m_searchConfidenceText : rec.confidenceText;
     m_confidence->setText(keepUnits(QStringLiteral("<b>%1</b> — %2")
-                                        .arg(fromStd(std::string(aiotune::confidenceName(rec.confidence))),
-                                             fromStd(rec.confidenceText).toHtmlEscaped())));
+                                        .arg(fromStd(std::string(aiotune::confidenceName(confidence))),
+                                             fromStd(confidenceText).toHtmlEscaped())));
 
     QStringList partial;
     if (!rec.readOnly.empty())

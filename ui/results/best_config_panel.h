@@ -97,6 +97,8 @@ class BestConfigPanel : public QWidget {
     aiotune::Recommendation m_recommendation;
     std::optional<aiotune::TiedAnswer> m_answer; // the shown verdict's
     double m_tolerance = 0;                      // and its tolerance (0.03 = 3%)
+    aiotune::Confidence m_searchConfidence = aiotune::Confidence::Low;
+    std::string m_searchConfidenceText;
     QString m_profileName;
     PathChooser m_exportChooser, m_mergeChooser;
     OverwriteConfirmer m_confirmOverwrite;

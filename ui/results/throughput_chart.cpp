@@ -431,6 +431,10 @@ void ThroughputChart::rebuildBars() {
         if (rec.best) best = rec.best->key;
         if (rec.recommended) recommended = rec.recommended->key;
     }
+    if (m_answer) { // the search's picks, as the Best panel exports them
+        best = m_answer->best;
+        recommended = m_answer->recommended;
+    }
 
     m_barKeys.clear();
     m_hoveredBar = -1;
