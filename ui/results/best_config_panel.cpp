@@ -259,11 +259,11 @@ void BestConfigPanel::setUseRecommended(bool useRecommended) {
 
 std::optional<aiotune::ConfigKey> BestConfigPanel::bestKey() const {
     if (!m_recommendation.best) return std::nullopt;
-    return m_answer ? m_answer->best : m_recommendation.best->key;
+    return m_verdict ? m_verdict->answer.best : m_recommendation.best->key;
 }
 
 std::optional<aiotune::ConfigKey> BestConfigPanel::recommendedKey() const {
-    if (m_answer) return m_answer->recommended;
+    if (m_verdict) return m_verdict->answer.recommended;
     return m_recommendation.recommended ? std::optional(m_recommendation.recommended->key) : std::nullopt;
 }
 
@@ -287,14 +287,9 @@ void BestConfigPanel::setProfileName(const QString& name) {
 }
 
 void BestConfigPanel::setVerdict(const std::optional<aiotune::SearchVerdict>& verdict) {
-    m_answer = verdict && verdict->found ? std::optional(verdict->answer) : std::nullopt;
-    m_tolerance = m_answer ? verdict->tolerance : 0;
-    if (m_answer) {
-        m_searchConfidence = verdict->confidence;
-        m_searchConfidenceText = verdict->confidenceText;
-    }
+    m_verdict = verdict && verdict->found ? verdict : std::nullopt;
     refresh();
-    if (!m_answer) {
+    if (!m_verdict) {
         m_search->clear();
         m_search->hide();
         return;
@@ -367,15 +362,16 @@ void BestConfigPanel::refresh() {
     }
     m_stack->setCurrentIndex(1);
     const ConfigResult& best = *rec.best;
-    const bool searchDiffers = m_answer && m_answer->best != best.key;
+    const aiotune::TiedAnswer* answer = m_verdict ? &m_verdict->answer : nullptr;
+    const bool searchDiffers = answer && answer->best != best.key;
     if (searchDiffers) {
         // A near tie the search resolved otherwise than the medians: its pick leads.
-        m_bestLabel->setText(resultformat::longLabel(m_answer->best));
+        m_bestLabel->setText(resultformat::longLabel(answer->best));
         m_figures->setText(keepUnits(tr("%1 GiB/s combined by the search (90%: %2–%3); the highest "
                                         "medians are %4's")
-                                         .arg(m_answer->bestGiBps, 0, 'f', 2)
-                                         .arg(m_answer->bestLowGiBps, 0, 'f', 2)
-                                         .arg(m_answer->bestHighGiBps, 0, 'f', 2)
+                                         .arg(answer->bestGiBps, 0, 'f', 2)
+                                         .arg(answer->bestLowGiBps, 0, 'f', 2)
+                                         .arg(answer->bestHighGiBps, 0, 'f', 2)
                                          .arg(resultformat::shortLabel(best.key))));
     } else {
         m_bestLabel->setText(resultformat::longLabel(best.key));
@@ -383,15 +379,15 @@ void BestConfigPanel::refresh() {
     }
 
     const bool cheaper = recommendedKey() && *recommendedKey() != *bestKey();
-    if (cheaper && m_answer) {
+    if (cheaper && answer) {
         m_recommendedLabel->setText(keepUnits(tr("%1: %2 GiB/s combined, within %3% of the best by the "
                                                  "search, with fewer resources")
-                                                  .arg(resultformat::longLabel(m_answer->recommended))
-                                                  .arg(m_answer->recommendedGiBps, 0, 'f', 2)
-                                                  .arg(m_tolerance * 100, 0, 'f', 0)));
-    } else if (m_answer) {
+                                                  .arg(resultformat::longLabel(answer->recommended))
+                                                  .arg(answer->recommendedGiBps, 0, 'f', 2)
+                                                  .arg(m_verdict->tolerance * 100, 0, 'f', 0)));
+    } else if (answer) {
         m_recommendedLabel->setText(tr("the best itself: the search found nothing cheaper within %1% of it")
-                                        .arg(m_tolerance * 100, 0, 'f', 0));
+                                        .arg(m_verdict->tolerance * 100, 0, 'f', 0));
     } else if (cheaper) {
         m_recommendedLabel->setText(
             keepUnits(tr("%1: %2 GiB/s combined, within the measured noise of the best "
@@ -407,8 +403,8 @@ void BestConfigPanel::refresh() {
     }
     m_exportForm->setRowVisible(m_choiceBox, cheaper); // the row's label too
     // The search's confidence while its answer leads, else the analysis's.
-    const auto confidence = m_answer ? m_searchConfidence : rec.confidence;
-    const std::string& confidenceText = m_answer ? m_searchConfidenceText : rec.confidenceText;
+    const auto confidence = m_verdict ? m_verdict->confidence : rec.confidence;
+    const std::string& confidenceText = m_verdict ? m_verdict->confidenceText : rec.confidenceText;
     m_confidence->setText(keepUnits(QStringLiteral("<b>%1</b> — %2")
                                         .arg(fromStd(std::string(aiotune::confidenceName(confidence))),
                                              fromStd(confidenceText).toHtmlEscaped())));

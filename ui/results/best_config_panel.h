@@ -6,7 +6,7 @@
 //
 // The file-choosing and confirming steps are hooks (std::function) with
 // dialog defaults, so tests and scripted use need no real dialog.
-#include "results/analysis.h"
+#include "sweep/search_verdict.h"
 #include "results/metatypes.h"
 
 #include <QStringList>
@@ -95,10 +95,7 @@ class BestConfigPanel : public QWidget {
     std::optional<aiotune::ConfigKey> recommendedKey() const;
 
     aiotune::Recommendation m_recommendation;
-    std::optional<aiotune::TiedAnswer> m_answer; // the shown verdict's
-    double m_tolerance = 0;                      // and its tolerance (0.03 = 3%)
-    aiotune::Confidence m_searchConfidence = aiotune::Confidence::Low;
-    std::string m_searchConfidenceText;
+    std::optional<aiotune::SearchVerdict> m_verdict; // shown, and found a best
     QString m_profileName;
     PathChooser m_exportChooser, m_mergeChooser;
     OverwriteConfirmer m_confirmOverwrite;
