@@ -1,11 +1,13 @@
 #include "cli_common.h"
 
 #include "config/aio_config.h"
+#include "results/answer.h"
 #include "util/byte_size.h"
 
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace aiotune::cli {
 
@@ -28,15 +30,17 @@ nlohmann::ordered_json profileJson(const ResultSet& results) {
 }
 
 nlohmann::ordered_json analysisJson(const ResultSet& results, const Recommendation& rec) {
+    const Answer& a = rec.answer;
     nlohmann::ordered_json j;
-    j["aio"] = rec.best ? nlohmann::ordered_json(toAioJson(rec.best->key.aio)) : nlohmann::ordered_json();
+    j["aio"] = a.found ? nlohmann::ordered_json(toAioJson(a.best.aio)) : nlohmann::ordered_json();
     j["read"] = rec.best && rec.best->readGiBps ? nlohmann::ordered_json(*rec.best->readGiBps) : nullptr;
     j["write"] = rec.best && rec.best->writeGiBps ? nlohmann::ordered_json(*rec.best->writeGiBps) : nullptr;
     j["combined"] = rec.best && rec.best->combinedGiBps ? nlohmann::ordered_json(*rec.best->combinedGiBps) : nullptr;
-    j["recommended"] = rec.recommended ? nlohmann::ordered_json(toAioJson(rec.recommended->key.aio))
-                                       : nlohmann::ordered_json();
-    j["confidence"] = std::string(confidenceName(rec.confidence));
-    j["confidence_text"] = rec.confidenceText;
+    j["recommended"] = a.recommended ? nlohmann::ordered_json(toAioJson(a.recommended->aio)) : nlohmann::ordered_json();
+    j["partial"] = a.partial;
+    j["confidence"] = std::string(confidenceName(a.confidence));
+    j["confidence_text"] = a.confidenceText;
+    j["answer"] = nlohmann::ordered_json::parse(answerToJson(a).dump());
     j["configs_with_both"] = rec.configsWithBoth;
     j["engine"] = results.engine;
     j["profile"] = profileJson(results);
@@ -54,24 +58,61 @@ nlohmann::ordered_json analysisJson(const ResultSet& results, const Recommendati
     return j;
 }
 
+void printAnswer(std::ostream& out, const Answer& a) {
+    const auto gib = [](double v) {
+        std::ostringstream s;
+        s << std::fixed << std::setprecision(2) << v;
+        return s.str();
+    };
+    if (!a.found) {
+        out << a.message << "\n";
+        return;
+    }
+    out << "Best: " << a.best.label() << ", " << gib(a.bestGiBps) << " GiB/s read+write (";
+    if (a.interval)
+        out << "90% interval " << gib(a.interval->low) << " to " << gib(a.interval->high) << ", ";
+    else
+        out << "no interval: the noise is unknown, ";
+    out << a.bestVisits << (a.bestVisits == 1 ? " visit" : " visits") << ")\n";
+    out << nlohmann::ordered_json{{"aio", toAioJson(a.best.aio)}}.dump(2) << "\n";
+    if (!a.tied.empty()) {
+        out << "Tied with it (not shown to be slower):\n";
+        for (const ConfigKey& k : a.tied)
+            if (const ConfigStanding* s = a.standing(k))
+                out << "  " << k.label() << ", " << (s->gibps ? gib(*s->gibps) : std::string("?")) << " GiB/s ("
+                    << s->visits << (s->visits == 1 ? " visit" : " visits")
+                    << (s->state == ConfigState::Contending ? "; could still be faster by more than the tolerance"
+                                                             : "")
+                    << ")\n";
+    }
+    if (a.recommended)
+        out << "Recommended (the cheapest shown to be within " << std::setprecision(3) << 100.0 * a.tolerance
+            << std::defaultfloat << "% of the best): "
+            << (*a.recommended == a.best ? "the best itself" : a.recommended->label() + ", " +
+                                                                    gib(a.recommendedGiBps) + " GiB/s")
+            << "\n";
+    else
+        out << "Recommended: not claimed, the answer is partial\n";
+    if (a.recommended && !(*a.recommended == a.best))
+        out << nlohmann::ordered_json{{"aio", toAioJson(a.recommended->aio)}}.dump(2) << "\n";
+    out << "Confidence: " << confidenceName(a.confidence) << ". " << a.confidenceText << "\n";
+    out << "Decided by " << a.decidedBy << "\n";
+}
+
 void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& results,
                    const Recommendation& rec) {
     for (const auto& s : results.skipped) notes << "skipped " << s.file << ": " << s.reason << "\n";
     for (const auto& c : rec.readOnly) notes << "read-only (no write log): " << c.key.tag() << "\n";
     for (const auto& c : rec.writeOnly) notes << "write-only (no read log): " << c.key.tag() << "\n";
     for (const auto& c : rec.failed) notes << "failed: " << c.key.tag() << ": " << c.firstError() << "\n";
-    if (!rec.best) {
-        notes << (rec.message.empty() ? "no configuration has both a read and a write figure" : rec.message)
-              << "\n";
+    if (!rec.answer.found) {
+        notes << rec.answer.message << "\n";
         return;
     }
-    out << std::setprecision(6) << "Best performance (GiB/s): read = " << rec.best->readGiBps.value_or(0)
-        << ", write = " << rec.best->writeGiBps.value_or(0) << "  (" << rec.best->key.label() << ")\n";
-    out << nlohmann::ordered_json{{"aio", toAioJson(rec.best->key.aio)}}.dump(2) << "\n";
-    if (rec.recommended && !(rec.recommended->key == rec.best->key))
-        out << "Recommended (cheaper, within noise of the best): " << rec.recommended->key.label() << ", "
-            << rec.recommended->combinedGiBps.value_or(0) << " GiB/s combined\n";
-    out << "Confidence: " << confidenceName(rec.confidence) << ". " << rec.confidenceText << "\n";
+    if (rec.best) // DeepSpeed's own line: the best's medians
+        out << std::setprecision(6) << "Best performance (GiB/s): read = " << rec.best->readGiBps.value_or(0)
+            << ", write = " << rec.best->writeGiBps.value_or(0) << "  (" << rec.best->key.label() << ")\n";
+    printAnswer(out, rec.answer);
     if (!results.engine.empty()) out << "Measured by: " << results.engine << "\n";
     notes << "Measurement profile: " << profileName(results) << "\n";
 }

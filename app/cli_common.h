@@ -14,12 +14,17 @@
 
 namespace aiotune::cli {
 
-// {"aio", "read", "write", "recommended", "confidence", "skipped", ...}: the
-// shape `aiotune analyze --json` and `aiotune sweep --json` print.
+// {"aio", "read", "write", "recommended", "partial", "confidence", "answer",
+// "skipped", ...}: the shape `aiotune analyze --json` and `aiotune sweep
+// --json` print; "aio" and "recommended" are the answer's (answerFor).
 nlohmann::ordered_json analysisJson(const ResultSet& results, const Recommendation& rec);
 
-// "Best performance (GiB/s): read = X, write = Y", the aio JSON, the cheaper pick,
-// confidence; skipped files and incomplete configurations go to `notes`.
+// The answer for people: best with its interval, the aio JSON, the tied
+// ones, the recommendation (or that it is not claimed), confidence, how decided.
+void printAnswer(std::ostream& out, const Answer& answer);
+
+// "Best performance (GiB/s): read = X, write = Y" (DeepSpeed's line), then
+// printAnswer; skipped files and incomplete configurations go to `notes`.
 void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& results,
                    const Recommendation& rec);
 

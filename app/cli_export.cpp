@@ -87,7 +87,16 @@ int runExport(const std::vector<std::string>& argv) {
         return 0;
     };
     std::cerr << "exporting " << pick->key.label() << " (" << pick->combinedGiBps.value_or(0)
-              << " GiB/s read + write, measured by " << results->engine << ")\n";
+              << " GiB/s read + write, measured by " << results->engine << "; decided by "
+              << rec.answer.decidedBy << ")\n";
+    report.j["partial"] = rec.answer.partial;
+    if (rec.answer.partial) {
+        std::cerr << "aiotune export: partial answer: " << rec.answer.partialReason
+                  << "; the section is the best measured so far, not a settled answer\n";
+        report.j["partial_reason"] = rec.answer.partialReason;
+    }
+    if (recommended && !rec.answer.recommended)
+        std::cerr << "aiotune export: no recommendation is claimed for a partial answer: exporting the best\n";
 
     if (!csv.empty()) {
         if (auto ok = writeResultsCsv(*results, csv, force); !ok) return fail(ok.error());

@@ -12,7 +12,6 @@
 #include "sweep/adaptive_strategy.h"
 #include "sweep/borrowed_strategy.h"
 #include "sweep/replay.h"
-#include "sweep/search_verdict.h"
 #include "sweep/sweep_runner.h"
 #include "util/byte_size.h"
 #include "util/physical_memory.h"
@@ -105,40 +104,19 @@ std::string gib(double v) {
 }
 
 // The search's answer as text: best with interval, tied, recommendation, confidence, cost.
-void printVerdict(std::ostream& out, const SearchVerdict& v, std::size_t gridTransfers) {
-    out << "Search: " << v.strategy << ", stopped: " << stopReasonName(v.stoppedBecause)
-        << (v.stoppedBecause == StopReason::Converged ? " (no configuration left can beat the best by more than the tolerance)"
-            : v.stoppedBecause == StopReason::Budget  ? " (the budget ran out first)"
-                                                      : "")
+// What the search cost and why it stopped (the answer itself: printAnswer).
+void printSearchCost(std::ostream& out, const Answer& a, std::size_t gridTransfers, std::size_t dropouts) {
+    out << "Search: " << a.strategy << ", stopped: " << a.stoppedBecause
+        << (a.stoppedBecause == "converged" ? " (no configuration left can beat the best by more than the tolerance)"
+            : a.stoppedBecause == "budget"  ? " (the budget ran out first)"
+                                            : "")
         << "\n";
-    out << "Cost: " << v.transfers << " transfers, " << formatByteSizeHuman(v.bytes) << " moved";
+    out << "Cost: " << a.transfers << " transfers, " << formatByteSizeHuman(a.bytes) << " moved";
     if (gridTransfers > 0)
         out << " (a three-loop grid: " << gridTransfers << " transfers, " << std::setprecision(0) << std::fixed
-            << 100.0 * double(v.transfers) / double(gridTransfers) << "%)";
-    out << std::defaultfloat << "; " << v.measured << " of " << v.configurations << " configurations measured, "
-        << v.dropouts.size() << " dropped out\n";
-    if (!v.found) {
-        out << v.confidenceText << "\n";
-        return;
-    }
-    const TiedAnswer& a = v.answer;
-    out << "Best: " << a.best.label() << ", " << gib(a.bestGiBps) << " GiB/s read+write (90% interval "
-        << gib(a.bestLowGiBps) << " to " << gib(a.bestHighGiBps) << ", " << a.bestVisits << " visits)\n";
-    out << nlohmann::ordered_json{{"aio", toAioJson(a.best.aio)}}.dump(2) << "\n";
-    if (!a.tied.empty()) {
-        out << "Statistically tied with it:\n";
-        for (const VisitEstimate& e : a.tied)
-            out << "  " << e.key.label() << ", " << gib(e.gibps()) << " GiB/s (" << e.visits << " visits)\n";
-    }
-    out << "Recommended (cheapest within the tolerance of the best): " << a.recommended.label() << ", "
-        << gib(a.recommendedGiBps) << " GiB/s\n";
-    out << nlohmann::ordered_json{{"aio", toAioJson(a.recommended.aio)}}.dump(2) << "\n";
-    out << "Confidence: " << confidenceName(v.confidence);
-    if (std::isfinite(a.possibleGain))
-        out << " (another configuration could be up to " << std::setprecision(1) << std::fixed
-            << 100.0 * std::max(a.possibleGain, 0.0) << "% faster; tolerance " << 100.0 * v.tolerance << "%)"
-            << std::defaultfloat;
-    out << ". " << v.confidenceText << "\n";
+            << 100.0 * double(a.transfers) / double(gridTransfers) << "%)";
+    out << std::defaultfloat << "; " << a.measured << " of " << a.configurations << " configurations measured, "
+        << dropouts << " dropped out\n";
 }
 
 // Mean share of the buffers on huge pages over the samples that know it.
@@ -266,27 +244,29 @@ int runSweep(const std::vector<std::string>& argv) {
         if (auto recorded = LogFolderReader().read(replayDir))
             flags = checkPlausibility(*recorded, recordedLinkLimits(*recorded, [] { return discoverForLinkLimits(); }));
         if (!json) printPlausibility(stderr, "aiotune sweep", flags);
+        const Answer& answer = outcome->answer;
         if (json) {
             nlohmann::ordered_json j;
-            const SearchVerdict& v = outcome->verdict;
-            j["aio"] = v.found ? nlohmann::ordered_json(toAioJson(v.answer.best.aio)) : nlohmann::ordered_json();
+            j["aio"] = answer.found ? nlohmann::ordered_json(toAioJson(answer.best.aio)) : nlohmann::ordered_json();
             j["recommended"] =
-                v.found ? nlohmann::ordered_json(toAioJson(v.answer.recommended.aio)) : nlohmann::ordered_json();
+                answer.recommended ? nlohmann::ordered_json(toAioJson(answer.recommended->aio)) : nlohmann::ordered_json();
+            j["partial"] = answer.partial;
             j["replay_dir"] = replayDir;
             j["seed"] = seed;
-            j["search"] = replayOutcomeToJson(*outcome);
+            j["answer"] = nlohmann::ordered_json::parse(replayOutcomeToJson(*outcome).dump());
             j["plausibility"] = plausibilityJson(flags);
             std::cout << j.dump(2) << "\n";
         } else {
             std::cout << "Replay of " << replayDir << " (" << outcome->configurations << " configurations, up to "
                       << outcome->recordedLoops << " loops recorded, seed " << seed << "): no I/O\n";
-            printVerdict(std::cout, outcome->verdict, outcome->threeLoopTransfers);
+            printSearchCost(std::cout, answer, outcome->threeLoopTransfers, 0);
+            printAnswer(std::cout, answer);
             std::cout << "Against the recording (truth = mean of all its loops): the pick's regret is "
                       << std::setprecision(2) << std::fixed << 100.0 * outcome->regret
                       << "%, the recommendation's " << 100.0 * outcome->recommendedRegret << "%; best recorded: "
                       << outcome->recordedBest.label() << std::defaultfloat << "\n";
         }
-        return outcome->verdict.found ? 0 : 1;
+        return answer.found ? 0 : 1;
     }
     if (folders.empty())
         return fail("--nvme_dir is required: the folders to test (or --replay LOG_DIR to replay a recording)",
@@ -405,38 +385,14 @@ int runSweep(const std::vector<std::string>& argv) {
         printPlausibility(stderr, "aiotune sweep", flags);
     }
 
+    // The answer decided when the sweep ended (stored in sweep.json): the
+    // one `export`, `analyze`, `report` and the window give for this folder.
     const Recommendation rec = analyze(*results);
+    const Answer& answer = rec.answer;
     const std::optional<double> hugeShare = hugePageShare(*results);
-    std::optional<SearchVerdict> verdict;
-    if (strategy) verdict = searchVerdict(*strategy);
+    const std::size_t gridTransfers = plan.points * 3 * (spec.read + spec.write);
     if (json) {
         auto j = analysisJson(*results, rec);
-        if (verdict && verdict->found) {
-            // The search's answer: its best and its recommendation (cheapest tied).
-            j["aio"] = toAioJson(verdict->answer.best.aio);
-            j["recommended"] = toAioJson(verdict->answer.recommended.aio);
-            for (const auto& c : results->configs)
-                if (c.key == verdict->answer.best) {
-                    j["read"] = c.readGiBps ? nlohmann::ordered_json(*c.readGiBps) : nullptr;
-                    j["write"] = c.writeGiBps ? nlohmann::ordered_json(*c.writeGiBps) : nullptr;
-                    j["combined"] = c.combinedGiBps ? nlohmann::ordered_json(*c.combinedGiBps) : nullptr;
-                }
-        }
-        if (verdict) {
-            j["search"] = searchVerdictToJson(*verdict);
-        } else {
-            std::size_t transfers = 0;
-            std::uint64_t bytes = 0;
-            for (const auto& c : results->configs)
-                for (const auto& s : c.samples) ++transfers, bytes += s.bytes;
-            j["search"] = {{"strategy", "grid"},
-                           {"transfers", transfers},
-                           {"bytes", bytes},
-                           {"loops", spec.loops},
-                           {"stopped_because", results->status == SweepStatus::Finished ? "exhausted"
-                                               : results->status == SweepStatus::Cancelled ? "cancelled"
-                                                                                           : "failed"}};
-        }
         j["profile"] = profile.toJson();
         j["huge_pages"] = hugeShare ? nlohmann::ordered_json(*hugeShare) : nlohmann::ordered_json();
         j["log_dir"] = logDir;
@@ -445,22 +401,19 @@ int runSweep(const std::vector<std::string>& argv) {
         if (!results->error.empty()) j["error"] = results->error;
         // Folder names in the flags are the user's bytes, not always UTF-8.
         std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
-    } else if (verdict) {
-        printVerdict(std::cout, *verdict, plan.points * 3 * (spec.read + spec.write));
-        std::cout << "Measured with the " << profile.name() << " profile";
-        if (hugeShare) std::cout << " (" << std::setprecision(0) << std::fixed << 100.0 * *hugeShare << std::defaultfloat << "% of the buffers on huge pages)";
-        std::cout << "\n";
     } else {
         printAnalysis(std::cout, std::cerr, *results, rec);
-        std::cout << "Search: grid, " << spec.loops << " loop(s); measured with the " << profile.name() << " profile";
+        if (answer.found)
+            printSearchCost(std::cout, answer, adaptive ? gridTransfers : 0, results->dropouts.size());
+        if (!adaptive) std::cout << "Grid: " << spec.loops << " loop(s)\n";
+        std::cout << "Measured with the " << profile.name() << " profile";
         if (hugeShare) std::cout << " (" << std::setprecision(0) << std::fixed << 100.0 * *hugeShare << std::defaultfloat << "% of the buffers on huge pages)";
         std::cout << "\n";
     }
     // The shell's convention: 128 + the signal (130 for Ctrl-C, 143 for SIGTERM).
     if (results->status == SweepStatus::Cancelled) return 128 + (g_signal ? g_signal.load() : SIGINT);
     if (results->status == SweepStatus::Failed) return 1;
-    if (verdict) return verdict->found ? 0 : 1;
-    return rec.best || !(spec.read && spec.write) ? 0 : 1;
+    return answer.found ? 0 : 1;
 }
 
 } // namespace aiotune::cli

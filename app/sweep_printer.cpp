@@ -1,5 +1,7 @@
 #include "sweep_printer.h"
 
+#include "results/answer.h"
+
 #include "results/statistics.h"
 #include "util/duration_format.h"
 
@@ -59,7 +61,7 @@ void SweepPrinter::onEnded(const EndedEvent& e) {
 
 void SweepPrinter::printTop(const ResultSet& results, std::size_t count,
                             const std::vector<PlausibilityFlag>& flags) const {
-    const auto ranked = rankByCombined(results);
+    const auto ranked = rankByAnswer(results, answerFor(results));
     if (ranked.empty()) return;
     std::fprintf(m_out, "%-44s %8s %8s %8s %8s %9s\n", "top configurations", "read", "write", "combined",
                  "spread", "p99 ms");

@@ -567,10 +567,7 @@ void MainWindow::connectSweep() {
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateActions);
     connect(m_sweep, &SweepController::started, this, [this](quint64, int total) {
         if (!m_remeasuring) m_model->clear();
-        // Samples the search did not see make its answer stale: the analysis
-        // of all of them leads (and is what the panel exports) from here on.
-        m_best->setVerdict(std::nullopt);
-        m_chart->setRace({}, {});
+        m_chart->setRace({});
         m_progress->setValue(0);
         m_progress->setFormat(tr("%p% · starting"));
         showStatusPoint(tr("Starting %n transfer(s)…", nullptr, total));
@@ -601,15 +598,14 @@ void MainWindow::connectSweep() {
     };
     connect(m_sweep, &SweepController::raceChanged, this,
             [this, droppedKeys](const aiotune::RaceEvent& race) {
-                m_chart->setRace(droppedKeys(race.dropouts), std::nullopt);
+                m_chart->setRace(droppedKeys(race.dropouts));
             });
-    // The verdict holds every dropout (the last ones are decided after the last race event).
-    connect(m_sweep, &SweepController::verdictReady, this,
-            [this, droppedKeys](const aiotune::SearchVerdict& v) {
-                m_best->setVerdict(v);
-                m_chart->setRace(droppedKeys(v.dropouts),
-                                 v.found ? std::optional(v.answer) : std::nullopt);
-            });
+    // The runner's answer (stored in sweep.json) becomes the model's: every
+    // view shows it from there. A re-measurement's own answer covers only the
+    // configurations it measured again: the window decides again when it ends.
+    connect(m_sweep, &SweepController::answerReady, this, [this](const aiotune::Answer& answer) {
+        if (!m_remeasuring) m_model->setStoredAnswer(answer);
+    });
     connect(m_sweep, &SweepController::runningChanged, this, [this](bool running) {
         if (!running) m_remeasuring = false;
     });
@@ -630,7 +626,10 @@ void MainWindow::connectSweep() {
     });
     connect(m_sweep, &SweepController::finished, this, [this](const aiotune::ResultSet& results) {
         if (m_remeasuring) {
-            // The samples went into the model as they arrived, beside the earlier ones.
+            // The samples went into the model as they arrived, beside the
+            // earlier ones: the answer is decided again from all of them, by
+            // the same rule, and kept as the window's answer.
+            m_model->storeAnswer();
             showMessage(tr("Measured %n configuration(s) again; their samples were added.", nullptr,
                            static_cast<int>(results.configs.size())) +
                             QLatin1Char(' ') + tr("Logs in %1.").arg(m_sweepLogFolder),
@@ -645,13 +644,13 @@ void MainWindow::connectSweep() {
         }
         setResults(results, folder);
         m_tabs->setCurrentIndex(ChartTab);
-        const auto& rec = m_model->recommendation();
+        const auto& answer = m_model->recommendation().answer;
         QString text = tr("Sweep finished: %n configuration(s) measured.", nullptr,
                           static_cast<int>(results.configs.size()));
-        if (rec.best)
-            text += QLatin1Char(' ') + tr("Best: %1, %2 GiB/s read + write.")
-                                           .arg(QString::fromStdString(rec.best->key.label()))
-                                           .arg(rec.best->combinedGiBps.value_or(0), 0, 'f', 2);
+        if (answer.found)
+            text += QLatin1Char(' ') + tr("Best: %1, %2.")
+                                           .arg(QString::fromStdString(answer.best.label()),
+                                                resultformat::answerFigure(answer));
         text += QLatin1Char(' ') + tr("Measured with: %1.").arg(resultformat::profileName(results));
         if (!folder.isEmpty()) text += QLatin1Char(' ') + tr("Logs in %1.").arg(folder);
         showMessage(text, false);
@@ -875,8 +874,7 @@ void MainWindow::openFolder(const QString& folder) {
             m_best->setProfileName(resultformat::profileName(*loaded->results));
             setResults(std::move(*loaded->results), std::move(loaded->recommendation), folder);
             const aiotune::ResultSet& results = m_model->results();
-            m_best->setVerdict(std::nullopt);
-            m_chart->setRace({}, {});
+            m_chart->setRace({});
             m_settings->addRecentFolder(folder);
             updateRecentMenu();
             logSkipped(results);

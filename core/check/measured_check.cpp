@@ -1,5 +1,7 @@
 #include "check/measured_check.h"
 
+#include "results/answer.h"
+
 #include "devices/folder_target.h"
 #include "results/analysis.h"
 
@@ -85,37 +87,46 @@ std::vector<CheckFinding> checkAgainstMeasurements(const std::map<std::string, R
                        "measure it: " + sweepHint});
         return out;
     }
+    // The folder's one answer (answerFor), as export, analyze and the window give it.
     const Recommendation rec = analyze(it->second);
-    if (!rec.best) return out;
+    const Answer& answer = rec.answer;
+    if (!answer.found || !rec.best) return out;
     const std::string where = driveUnknown ? "in " + source + " (the drive it ran on is not recorded)"
                                            : "on " + disk + " (" + source + ")";
-    const double best = *rec.best->combinedGiBps;
+    const double best = answer.bestGiBps;
+    const std::string bestText = answer.best.label() + " at " + gib(best) + " GiB/s read + write";
     ConfigKey key;
     key.aio = config;
-    const ConfigResult* mine = it->second.find(key);
-    if (!mine || !mine->combinedGiBps) {
+    key.folders = answer.best.folders;
+    const ConfigStanding* mine = answer.standing(key);
+    if (!mine || mine->visits == 0 || !mine->gibps) {
         out.push_back({FindingSeverity::Note, "SETTINGS_NOT_MEASURED", "aio",
                        "the config's aio settings (" + key.label() + ") were not among those "
-                       "measured " + where + "; the best there was " + rec.best->key.label() + " at " +
-                           gib(best) + " GiB/s read + write",
-                       "merge the measured best: aiotune export --log_dir <that folder> --config " +
-                           configFile});
+                       "measured " + where + "; the answer there is " + bestText,
+                       "merge the answer: aiotune export --log_dir <that folder> --config " + configFile});
         return out;
     }
-    const double own = *mine->combinedGiBps;
-    // Within the measured noise (or 5% when unknown) counts as just as good.
-    const double tolerance = std::max(rec.noiseKnown ? rec.noiseGiBps : 0.0, 0.05 * best);
-    if (own + tolerance < best) {
+    const double own = *mine->gibps;
+    const bool isAnswer = key == answer.best || (answer.recommended && key == *answer.recommended);
+    if (isAnswer || mine->state == ConfigState::Tied) {
+        out.push_back({FindingSeverity::Note, "MATCHES_MEASURED", "aio",
+                       "the config's aio settings measured " + gib(own) + " GiB/s read + write " + where + ": " +
+                           (key == answer.best ? std::string("the answer's best")
+                            : isAnswer         ? std::string("the answer's recommendation")
+                                               : "tied with the answer's best, " + bestText),
+                       ""});
+    } else if (mine->state == ConfigState::Eliminated) {
         out.push_back({FindingSeverity::Warning, "SLOWER_THAN_MEASURED", "aio",
                        "the config's aio settings measured " + gib(own) + " GiB/s read + write " + where +
-                           ", " + std::to_string(static_cast<int>(100.0 * (1.0 - own / best) + 0.5)) + "% below the best, " +
-                           rec.best->key.label() + " at " + gib(best) + " GiB/s",
-                       "merge the best: aiotune export --log_dir <that folder> --config " + configFile});
+                           ", " + std::to_string(static_cast<int>(100.0 * (1.0 - own / best) + 0.5)) +
+                           "% below the answer's best, " + bestText,
+                       "merge the answer: aiotune export --log_dir <that folder> --config " + configFile});
     } else {
-        out.push_back({FindingSeverity::Note, "MATCHES_MEASURED", "aio",
+        out.push_back({FindingSeverity::Note, "NOT_SETTLED", "aio",
                        "the config's aio settings measured " + gib(own) + " GiB/s read + write " + where +
-                           ", within the noise of the best (" + gib(best) + " GiB/s)",
-                       ""});
+                           "; the samples cannot tell them apart from the answer's best, " + bestText + " (" +
+                           mine->reason + ")",
+                       "measure again to settle it: aiotune sweep --nvme_dir " + nvmePath + " --log_dir <dir>"});
     }
     return out;
 }

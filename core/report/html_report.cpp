@@ -5,9 +5,11 @@
 #include "report/svg_bar_chart.h"
 #include "report/sweep_facts.h"
 #include "results/analysis.h"
+#include "results/answer.h"
 #include "results/plausibility.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <string_view>
 
 namespace aiotune {
@@ -84,6 +86,11 @@ std::string esc(std::string_view s) { return escapeHtml(s); }
 std::string num1(double v) { return formatDecimal(v, 1); }
 
 std::string gib(const std::optional<double>& v) { return v ? formatGiBps(*v) : "\xE2\x80\x94"; }
+std::string formatPercent(double share) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", share * 100.0);
+    return buf;
+}
 
 std::string aioJsonText(const AioConfig& aio) {
     return nlohmann::ordered_json{{"aio", toAioJson(aio)}}.dump(2);
@@ -129,6 +136,15 @@ void summarySection(std::string& h, const ResultSet& results, const Recommendati
     h += "<div class=\"figure combined\"><div class=\"v\">" + gib(best.combinedGiBps) +
          "</div><div class=\"k\">combined GiB/s</div></div>";
     h += "</div>";
+    const Answer& a = rec.answer;
+    h += "<p class=\"answer\">Estimate " + formatGiBps(a.bestGiBps) + " GiB/s read + write" +
+         (a.interval ? " (90% interval " + formatGiBps(a.interval->low) + " to " + formatGiBps(a.interval->high) + ")"
+                     : std::string(" (no interval: the noise is unknown)")) +
+         " after " + std::to_string(a.bestVisits) + (a.bestVisits == 1 ? " visit" : " visits") + "; decided by " +
+         esc(a.decidedBy) + ".</p>";
+    if (a.partial)
+        h += "<p class=\"warn partial\"><strong>Partial answer</strong>: " + esc(a.partialReason) +
+             ". The section below is the best measured so far, not a settled answer.</p>";
     h += "<p>Confidence: <span class=\"confidence " + esc(confidenceName(rec.confidence)) + "\">" +
          esc(confidenceName(rec.confidence)) + "</span> " + esc(rec.confidenceText) + "</p>";
     h += "<p class=\"note\">" + std::to_string(rec.configsWithBoth) + " configuration" +
@@ -146,17 +162,16 @@ void aioSection(std::string& h, const Recommendation& rec) {
     h += "<div><h3>Best (highest read + write)</h3><pre class=\"aio-best\">" + esc(aioJsonText(rec.best->key.aio)) +
          "</pre></div>";
     h += "<div><h3>Recommended</h3>";
-    if (rec.recommended && !(rec.recommended->key == rec.best->key)) {
+    const Answer& a = rec.answer;
+    if (!a.recommended) {
+        h += "<p class=\"note\">Not claimed: the answer is partial (" + esc(a.partialReason) + ").</p>";
+    } else if (rec.recommended && !(rec.recommended->key == rec.best->key)) {
         h += "<pre class=\"aio-recommended\">" + esc(aioJsonText(rec.recommended->key.aio)) + "</pre>";
-        h += "<p class=\"note\">" + esc(rec.recommended->key.label()) + ": " + gib(rec.recommended->combinedGiBps) +
-             " GiB/s combined, within the measured noise (" + formatGiBps(rec.noiseGiBps) +
-             " GiB/s) of the best with fewer threads or a shallower queue.</p>";
+        h += "<p class=\"note\">" + esc(rec.recommended->key.label()) + ": the cheapest configuration (fewer "
+             "threads or a shallower queue) shown to be within " + formatPercent(a.tolerance) + " of the best.</p>";
     } else {
-        h += "<p class=\"note\">The best itself: ";
-        h += rec.noiseKnown ? "no cheaper configuration comes within the measured noise of it."
-                            : "the noise is unknown (every configuration was measured once), so nothing "
-                              "cheaper can be called as good.";
-        h += "</p>";
+        h += "<p class=\"note\">The best itself: no cheaper configuration is shown to be within " +
+             formatPercent(a.tolerance) + " of it.</p>";
     }
     h += "</div></div>";
     if (rec.best->key.folders != 1)
@@ -304,7 +319,7 @@ void incompleteSection(std::string& h, const ResultSet& results, const Recommend
 
 std::string renderHtmlReport(const ResultSet& results, const Recommendation& rec, const HtmlReportOptions& options) {
     const SweepFacts facts = SweepFacts::fromResults(results);
-    const std::vector<ConfigResult> ranked = rankByCombined(results);
+    const std::vector<ConfigResult> ranked = rankByAnswer(results, rec.answer);
     std::string where = options.logFolder;
     if (!facts.host.empty()) where = facts.host + (where.empty() ? "" : ": " + where);
 

@@ -263,7 +263,14 @@ Result<void> LogFolderWriter::finish(SweepStatus status, std::string error, std:
     if (fd < 0) return atomic;
     struct stat st {};
     std::string text = sweepFileJson(m_results).dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (::fstat(fd, &st) == 0 && text.size() + 1 < static_cast<std::size_t>(st.st_size))
+    if (::fstat(fd, &st) == 0 && m_results.answer && text.size() + 1 > static_cast<std::size_t>(st.st_size)) {
+        // No room for the answer: the status matters more, and answerFor()
+        // decides the answer again from the samples by the same rule.
+        ResultSet withoutAnswer = m_results;
+        withoutAnswer.answer.reset();
+        text = sweepFileJson(withoutAnswer).dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    if (text.size() + 1 < static_cast<std::size_t>(st.st_size))
         text.append(static_cast<std::size_t>(st.st_size) - text.size() - 1, ' '); // its own blocks only
     text += '\n';
     std::size_t done = 0;

@@ -50,6 +50,8 @@ class LogFolderWriter {
                      const std::vector<Sample>& perFolder = {});
     // Records the configurations that left an adaptive search so far.
     Result<void> setDropouts(std::vector<Dropout> dropouts);
+    // Keeps the answer decided at the end; finish() writes it with the status.
+    void setAnswer(Answer answer) { m_results.answer = std::move(answer); }
     // Writes the final status (finished, cancelled or failed, with its reason)
     // and finish time durably. When the disk is full it overwrites sweep.json
     // in place, so even a sweep that failed for lack of space says so.

@@ -128,6 +128,77 @@ struct Dropout {
     bool operator==(const Dropout&) const = default;
 };
 
+enum class Confidence { Low, Medium, High };
+std::string_view confidenceName(Confidence c); // "low" / "medium" / "high"
+
+// --- The answer (decided in results/answer.h, stored with the sweep) ---
+
+// Where a configuration stands in the answer. Precedence as listed: a
+// configuration tied with the best is Tied even if it left the search's race.
+enum class ConfigState {
+    Best,
+    Contending, // could still be faster than the best by more than the tolerance
+    Tied,       // not shown to be slower than the best, nor able to beat it by the tolerance
+    Eliminated, // shown to be slower than the best
+    Predicted,  // never measured: the model's estimate only
+    Failed,     // measured, but no visit succeeded in every operation
+};
+std::string_view configStateName(ConfigState s); // "best", "contending", "tied", ...
+std::optional<ConfigState> parseConfigState(std::string_view name);
+
+struct ConfigStanding {
+    ConfigKey key;
+    ConfigState state = ConfigState::Eliminated;
+    int visits = 0;                 // full visits behind the estimate (0: predicted or failed)
+    std::optional<double> gibps;    // estimate of read + write; absent when failed
+    std::optional<double> upperGain; // how much faster than the best it could be at 95% (0.04 = 4%)
+    std::string reason;             // one sentence for tooltips and --json
+    bool operator==(const ConfigStanding&) const = default;
+};
+
+struct AnswerInterval {
+    double low = 0, high = 0;
+    bool operator==(const AnswerInterval&) const = default;
+};
+
+struct Answer {
+    bool found = false;  // false: no configuration has a successful visit of every operation
+    std::string message; // why there is no answer, when none
+
+    ConfigKey best;
+    double bestGiBps = 0.0;                // estimate of read + write
+    std::optional<AnswerInterval> interval; // 90%; absent when the data cannot support one
+    int bestVisits = 0;
+    std::vector<ConfigKey> tied;            // fastest first (details in `configs`)
+    std::optional<ConfigKey> recommended;   // absent when the answer is partial
+    double recommendedGiBps = 0.0;
+    Confidence confidence = Confidence::Low;
+    std::string confidenceText;
+    std::optional<double> possibleGain; // at 95%; absent when unknown
+    std::optional<double> noise;        // per visit, share of the figure; absent when unknown
+    double tolerance = 0.03;
+    bool partial = false;
+    std::string partialReason;
+
+    // How it was decided, and what it cost.
+    std::string strategy;      // "adaptive", "grid", "deepspeed" (DeepSpeed's logs), ...
+    std::string decidedBy;     // one sentence: "the adaptive search", "decided again from all samples ..."
+    std::string stoppedBecause; // stopReasonName(), or "" when not a search
+    std::size_t transfers = 0;
+    std::uint64_t bytes = 0;
+    double seconds = 0.0;
+    std::size_t configurations = 0; // in the grid
+    std::size_t measured = 0;       // with at least one full visit
+
+    std::vector<ConfigStanding> configs; // every configuration of the grid, best first
+    std::string samplesDigest;           // of the samples it was decided on
+
+    const ConfigStanding* standing(const ConfigKey& key) const;
+    // The section to export: recommended when claimed and `preferRecommended`, else best.
+    const ConfigKey& pick(bool preferRecommended) const;
+    bool operator==(const Answer&) const = default;
+};
+
 struct ResultSet {
     std::vector<ConfigResult> configs; // kept sorted by key
     std::vector<SkippedFile> skipped;
@@ -143,6 +214,9 @@ struct ResultSet {
     std::int64_t startedAtMs = 0;  // Unix epoch milliseconds; 0 when unknown
     std::int64_t finishedAtMs = 0; // 0 while running or unknown
     std::vector<Dropout> dropouts;
+    // The answer decided when the sweep ended (answer.h); absent for
+    // DeepSpeed's logs and older sweeps. Read it through answerFor().
+    std::optional<Answer> answer;
 
     const ConfigResult* find(const ConfigKey& key) const;
     // Adds a sample to its configuration (created in key order when new) and
@@ -154,21 +228,18 @@ struct ResultSet {
     bool operator==(const ResultSet&) const = default;
 };
 
-enum class Confidence { Low, Medium, High };
-std::string_view confidenceName(Confidence c); // "low" / "medium" / "high"
 
-// The verdict over a ResultSet (see analysis.h for how it is drawn).
+// The answer over a ResultSet (answerFor) with its configurations' figures:
+// what the tables, the report and the printers show.
 struct Recommendation {
-    // Highest read + write, DeepSpeed's own rule; absent when no configuration
-    // has both a read and a write figure.
+    Answer answer; // the one answer; the fields below are its figures
+    // The answer's best; absent when it has none or it lacks a read or a write figure.
     std::optional<ConfigResult> best;
-    std::optional<ConfigResult> runnerUp;
-    // The cheapest configuration (fewest threads, then lowest queue depth) whose
-    // combined figure is within the measured noise of the best; equals best when
-    // the noise is unknown or nothing cheaper is close enough.
+    std::optional<ConfigResult> runnerUp; // the next in the answer's order
+    // The answer's recommendation; the best when none is claimed (a partial answer).
     std::optional<ConfigResult> recommended;
-    double noiseGiBps = 0.0; // tolerance used for `recommended`; 0 when unknown
-    bool noiseKnown = false; // some configuration was measured more than once
+    double noiseGiBps = 0.0; // the answer's noise per visit, at the best's figure; 0 when unknown
+    bool noiseKnown = false;
     Confidence confidence = Confidence::Low;
     std::string confidenceText;          // one or two sentences for the user
     std::vector<ConfigResult> readOnly;  // a read figure but no write figure

@@ -1,5 +1,6 @@
 #include "results/sweep_file.h"
 
+#include "results/answer.h"
 #include "util/json_input.h"
 
 #include <cmath>
@@ -212,6 +213,7 @@ json sweepFileJson(const ResultSet& results) {
                                 {"reason", d.reason}});
         doc["dropouts"] = std::move(dropouts);
     }
+    if (results.answer) doc["answer"] = answerToJson(*results.answer);
     if (!skipped.empty()) doc["skipped"] = std::move(skipped);
     return doc;
 }
@@ -279,6 +281,13 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
                 rs.dropouts.push_back({key->aio, wholeNumber(jd, "after_transfers", std::size_t{0}), textOr(jd, "reason")});
             }
         if (version < 2) readVersion1Extras(rs);
+        // A damaged answer is not fatal: answerFor() decides again from the samples.
+        if (const auto an = doc.find("answer"); an != doc.end()) {
+            if (auto answer = answerFromJson(*an))
+                rs.answer = std::move(*answer);
+            else
+                rs.skipped.push_back({where, answer.error() + ": the answer was decided again from the samples"});
+        }
         if (const auto sk = doc.find("skipped"); sk != doc.end() && sk->is_array())
             for (const json& f : *sk)
                 rs.skipped.push_back(

@@ -11,6 +11,7 @@
 //               "samples": [{"op": "read", "loop": 0, "gibps": ..., ...}],
 //               "folder_samples": [...each folder's own, when key.folders > 1...]}],
 //  "dropouts": [{"key": {...}, "after_transfers": ..., "reason": "..."}],
+//  "answer": {...the answer decided when the sweep ended, results/answer.h...},
 //  "skipped": [{"file": "...", "reason": "..."}]}
 // Version 1 (aiotune before the typed event stream) kept per-folder figures in
 // meta.per_folder and the buffer kind in meta.system.huge_pages; both still read.

@@ -1,5 +1,7 @@
 #include "sweep/adaptive_strategy.h"
 
+#include "results/estimates.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -18,15 +20,6 @@ namespace {
 // Visits handed to the runner at once: small enough that a seconds budget
 // stops the search soon after it runs out.
 constexpr std::size_t kBatchVisits = 16;
-// The fraction's model needs this many residual degrees of freedom to say
-// anything about its own error.
-constexpr int kMinModelDf = 4;
-// Degrees of freedom the pooled noise needs before it replaces the model's
-// residuals (which hold noise and misfit together, so err on the wide side).
-constexpr int kMinNoiseDf = 8;
-// A configuration whose own mean sits this many one-sided 95% bounds (about
-// 2.5 standard deviations) from the model's prediction is not shrunk towards it.
-constexpr double kOutlier = 1.5;
 
 // splitmix64: a fixed, portable sequence (std::shuffle's is not specified).
 std::uint64_t nextRandom(std::uint64_t& state) {
@@ -47,123 +40,6 @@ std::string gibps(double v) {
     return buf;
 }
 
-// The aio parameters as one tuple of values, for the factorial layout.
-constexpr std::size_t kFactors = 6;
-std::array<std::uint64_t, kFactors> factorValues(const AioConfig& c) {
-    return {c.block_size,
-            static_cast<std::uint64_t>(c.queue_depth),
-            static_cast<std::uint64_t>(c.intra_op_parallelism),
-            c.single_submit ? 1u : 0u,
-            c.overlap_events ? 1u : 0u,
-            c.use_gds ? 1u : 0u};
-}
-
-// Each configuration's value index per parameter, when the configurations
-// form a full factorial; empty otherwise.
-struct Factorial {
-    std::vector<std::array<int, kFactors>> index; // per configuration
-    std::array<int, kFactors> levels{};
-};
-
-std::optional<Factorial> asFactorial(const std::vector<AioConfig>& configs) {
-    std::array<std::set<std::uint64_t>, kFactors> values;
-    for (const AioConfig& c : configs) {
-        const auto v = factorValues(c);
-        for (std::size_t f = 0; f < kFactors; ++f)
-            values[f].insert(v[f]);
-    }
-    Factorial fac;
-    std::size_t product = 1;
-    for (std::size_t f = 0; f < kFactors; ++f) {
-        fac.levels[f] = static_cast<int>(values[f].size());
-        product *= values[f].size();
-    }
-    if (product != configs.size()) return std::nullopt; // duplicates are refused earlier
-    for (const AioConfig& c : configs) {
-        const auto v = factorValues(c);
-        std::array<int, kFactors> idx{};
-        for (std::size_t f = 0; f < kFactors; ++f)
-            idx[f] = static_cast<int>(std::distance(values[f].begin(), values[f].find(v[f])));
-        fac.index.push_back(idx);
-    }
-    return fac;
-}
-
-// Model columns: intercept, one indicator per non-first value of each
-// parameter, and the products of those for every pair of parameters.
-std::vector<double> modelRow(const Factorial& fac, std::size_t config, bool interactions = true) {
-    std::vector<double> row{1.0};
-    std::vector<std::vector<double>> perFactor;
-    for (std::size_t f = 0; f < kFactors; ++f) {
-        if (fac.levels[f] < 2) continue;
-        std::vector<double> cols;
-        for (int l = 1; l < fac.levels[f]; ++l)
-            cols.push_back(fac.index[config][f] == l ? 1.0 : 0.0);
-        perFactor.push_back(cols);
-    }
-    for (const auto& cols : perFactor)
-        row.insert(row.end(), cols.begin(), cols.end());
-    for (std::size_t a = 0; interactions && a < perFactor.size(); ++a)
-        for (std::size_t b = a + 1; b < perFactor.size(); ++b)
-            for (double x : perFactor[a])
-                for (double y : perFactor[b])
-                    row.push_back(x * y);
-    return row;
-}
-
-// Inverse of a symmetric positive matrix by Gauss-Jordan with pivoting;
-// empty when it is singular.
-std::vector<std::vector<double>> invert(std::vector<std::vector<double>> a) {
-    const std::size_t n = a.size();
-    std::vector<std::vector<double>> inv(n, std::vector<double>(n, 0.0));
-    for (std::size_t i = 0; i < n; ++i)
-        inv[i][i] = 1.0;
-    for (std::size_t col = 0; col < n; ++col) {
-        std::size_t pivot = col;
-        for (std::size_t r = col + 1; r < n; ++r)
-            if (std::abs(a[r][col]) > std::abs(a[pivot][col])) pivot = r;
-        if (std::abs(a[pivot][col]) < 1e-9) return {};
-        std::swap(a[pivot], a[col]);
-        std::swap(inv[pivot], inv[col]);
-        const double p = a[col][col];
-        for (std::size_t k = 0; k < n; ++k) {
-            a[col][k] /= p;
-            inv[col][k] /= p;
-        }
-        for (std::size_t r = 0; r < n; ++r) {
-            if (r == col || a[r][col] == 0.0) continue;
-            const double f = a[r][col];
-            for (std::size_t k = 0; k < n; ++k) {
-                a[r][k] -= f * a[col][k];
-                inv[r][k] -= f * inv[col][k];
-            }
-        }
-    }
-    return inv;
-}
-
-// (X'X)^-1 over the given rows; empty when the rows cannot fit the model with
-// kMinModelDf to spare.
-std::vector<std::vector<double>> normalInverse(const std::vector<std::vector<double>>& rows) {
-    if (rows.empty()) return {};
-    const std::size_t p = rows.front().size();
-    if (rows.size() < p + kMinModelDf) return {};
-    std::vector<std::vector<double>> xtx(p, std::vector<double>(p, 0.0));
-    for (const auto& r : rows)
-        for (std::size_t i = 0; i < p; ++i)
-            for (std::size_t j = 0; j < p; ++j)
-                xtx[i][j] += r[i] * r[j];
-    return invert(std::move(xtx));
-}
-
-double quadratic(const std::vector<std::vector<double>>& m, const std::vector<double>& x) {
-    double s = 0.0;
-    for (std::size_t i = 0; i < x.size(); ++i)
-        for (std::size_t j = 0; j < x.size(); ++j)
-            s += x[i] * m[i][j] * x[j];
-    return s;
-}
-
 // The resolution-V half: configurations whose value indices sum to `parity`
 // mod 2. Only when every varying parameter has an even number of values (so
 // each value keeps half its configurations), at least five vary (so no
@@ -182,7 +58,7 @@ std::vector<std::size_t> halfFraction(const Factorial& fac, int parity) {
         const auto& idx = fac.index[c];
         if (std::accumulate(idx.begin(), idx.end(), 0) % 2 != parity) continue;
         half.push_back(c);
-        rows.push_back(modelRow(fac, c));
+        rows.push_back(modelRow(fac, c, /*interactions=*/true));
     }
     if (normalInverse(rows).empty()) return {};
     return half;
@@ -253,12 +129,8 @@ ConfigKey AdaptiveStrategy::keyOf(std::size_t index) const {
 
 void AdaptiveStrategy::planScreen() {
     m_screen.clear();
-    if (const auto fac = asFactorial(m_configs)) {
-        if (!m_options.screenEverything)
-            m_screen = halfFraction(*fac, static_cast<int>(m_options.seed % 2));
-        for (std::size_t i = 0; i < m_configs.size(); ++i)
-            m_rows.push_back(modelRow(*fac, i, /*interactions=*/false));
-    }
+    if (const auto fac = asFactorial(m_configs); fac && !m_options.screenEverything)
+        m_screen = halfFraction(*fac, static_cast<int>(m_options.seed % 2));
     m_screenedHalf = !m_screen.empty();
     if (!m_screenedHalf) {
         m_screen.resize(m_configs.size());
@@ -282,105 +154,14 @@ void AdaptiveStrategy::finish(StopReason reason) {
     m_pending.clear();
 }
 
-AdaptiveStrategy::Estimates AdaptiveStrategy::estimates() const {
-    const VisitStatistics stats = visitStatistics(m_results);
-    const std::size_t n = m_configs.size();
-    Estimates out;
-    out.all.resize(n);
-    std::vector<std::size_t> measured;
-    for (std::size_t i = 0; i < n; ++i) {
-        VisitEstimate& e = out.all[i];
-        e.key = keyOf(i);
-        e.meanLog = -std::numeric_limits<double>::infinity();
-        if (const VisitEstimate* s = stats.find(e.key)) {
-            e = *s;
-            measured.push_back(i);
-        }
-    }
-    // A drive that repeats itself exactly (or a replay of one) has no noise;
-    // a floor keeps the arithmetic finite.
-    double s2 = std::max(stats.sigma * stats.sigma, 1e-8);
-    // A spread pooled over a handful of repeats can be near zero by chance
-    // (at 30% noise too): below kMinNoiseDf it is not trusted.
-    int df = stats.df >= kMinNoiseDf ? stats.df : 0;
-    const double minMisfit = 0.5 * std::log1p(m_options.tolerance);
-
-    if (!m_rows.empty() && !measured.empty() &&
-        measured.size() >= m_rows.front().size() + kMinModelDf) {
-        // Weighted least squares of the configurations' means (weight: visits).
-        const std::size_t p = m_rows.front().size();
-        std::vector<std::vector<double>> xtx(p, std::vector<double>(p, 0.0));
-        std::vector<double> xty(p, 0.0);
-        for (std::size_t i : measured) {
-            const double w = out.all[i].visits;
-            for (std::size_t a = 0; a < p; ++a) {
-                xty[a] += w * m_rows[i][a] * out.all[i].meanLog;
-                for (std::size_t b = 0; b < p; ++b)
-                    xtx[a][b] += w * m_rows[i][a] * m_rows[i][b];
-            }
-        }
-        const auto inverse = invert(std::move(xtx));
-        if (!inverse.empty()) {
-            std::vector<double> beta(p, 0.0);
-            for (std::size_t a = 0; a < p; ++a)
-                for (std::size_t b = 0; b < p; ++b)
-                    beta[a] += inverse[a][b] * xty[b];
-            std::vector<double> predicted(n);
-            for (std::size_t i = 0; i < n; ++i)
-                predicted[i] = std::inner_product(beta.begin(), beta.end(), m_rows[i].begin(), 0.0);
-            double lackOfFit = 0.0, visits = 0.0;
-            for (std::size_t i : measured) {
-                const double r = out.all[i].meanLog - predicted[i];
-                lackOfFit += out.all[i].visits * r * r;
-                visits += out.all[i].visits;
-            }
-            const int lofDf = static_cast<int>(measured.size() - p);
-            const double lofMean = lackOfFit / lofDf;
-            // How far the truth of one configuration may sit from the model.
-            // Before any configuration was visited twice, the residuals are
-            // all there is: count them fully as noise and fully as misfit.
-            double misfit2 = 0.0;
-            if (df == 0) {
-                s2 = std::max(lofMean, 1e-8);
-                df = lofDf;
-                misfit2 = lofMean;
-            } else {
-                misfit2 = (lofMean - s2) / (visits / measured.size());
-            }
-            misfit2 = std::max(misfit2, minMisfit * minMisfit);
-            // Each configuration: its own mean shrunk towards the model, each
-            // weighted by its precision; predicted only when never measured.
-            for (std::size_t i = 0; i < n; ++i) {
-                VisitEstimate& e = out.all[i];
-                const double prior = misfit2 + s2 * quadratic(inverse, m_rows[i]);
-                if (e.visits == 0) {
-                    e.meanLog = predicted[i];
-                    e.variance = prior;
-                } else if (std::abs(e.meanLog - predicted[i]) >
-                           kOutlier * tQuantile(df) * std::sqrt(s2 / e.visits + prior)) {
-                    // Its visits contradict the model (a configuration unlike
-                    // its neighbours): they speak for themselves.
-                    e.variance = s2 / e.visits;
-                } else {
-                    const double own = e.visits / s2, model = 1.0 / prior;
-                    e.meanLog = (own * e.meanLog + model * predicted[i]) / (own + model);
-                    e.variance = 1.0 / (own + model);
-                }
-            }
-            out.sigma = std::sqrt(s2);
-            out.df = df;
-            return out;
-        }
-    }
-    for (std::size_t i : measured)
-        out.all[i].variance =
-            df > 0 ? s2 / out.all[i].visits : std::numeric_limits<double>::infinity();
-    out.sigma = df > 0 ? std::sqrt(s2) : 0.0;
-    out.df = df;
-    return out;
+ConfigEstimates AdaptiveStrategy::estimates() const {
+    std::vector<ConfigKey> grid;
+    for (std::size_t i = 0; i < m_configs.size(); ++i)
+        grid.push_back(keyOf(i));
+    return estimateConfigs(grid, m_results, m_options.tolerance);
 }
 
-std::optional<std::size_t> AdaptiveStrategy::leaderIndex(const Estimates& est) const {
+std::optional<std::size_t> AdaptiveStrategy::leaderIndex(const ConfigEstimates& est) const {
     std::optional<std::size_t> best;
     bool anyInRace = false;
     for (std::size_t i = 0; i < m_configs.size(); ++i)
@@ -407,7 +188,7 @@ void AdaptiveStrategy::afterScreen() {
 void AdaptiveStrategy::planRound(bool first) {
     if (m_options.budgetSeconds > 0.0 && m_seconds >= m_options.budgetSeconds)
         return finish(StopReason::Budget);
-    const Estimates est = estimates();
+    const ConfigEstimates est = estimates();
     const auto lead = leaderIndex(est);
     if (!lead) return finish(StopReason::Failed);
     const VisitEstimate& l = est.all[*lead];
@@ -524,19 +305,13 @@ std::optional<AioConfig> AdaptiveStrategy::leader() const {
     return m_configs[*i];
 }
 
-TiedAnswer AdaptiveStrategy::answer() const {
-    const Estimates est = estimates();
-    const auto i = leaderIndex(est);
-    if (!i) return TiedAnswer{};
-    std::vector<VisitEstimate> known;
-    for (const VisitEstimate& e : est.all)
-        if (std::isfinite(e.meanLog)) known.push_back(e);
-    return compareWithBest(known, keyOf(*i), m_options.tolerance, est.df);
-}
-
-double AdaptiveStrategy::noise() const {
-    const Estimates est = estimates();
-    return est.df > 0 ? std::expm1(est.sigma) : 0.0;
+AnswerContext AdaptiveStrategy::answerContext() const {
+    AnswerContext c;
+    c.grid = m_configs;
+    c.tolerance = m_options.tolerance;
+    c.strategy = std::string(name());
+    c.stop = std::string(stopReasonName(m_stop));
+    return c;
 }
 
 } // namespace aiotune

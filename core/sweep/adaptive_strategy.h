@@ -24,6 +24,7 @@
 //    no longer fits (transfers, or seconds of transfers), Failed when nothing
 //    could be measured.
 #include "results/analysis.h"
+#include "results/estimates.h"
 #include "results/result_model.h"
 #include "sweep/search_strategy.h"
 #include "util/result.h"
@@ -72,11 +73,8 @@ class AdaptiveStrategy : public SearchStrategy {
     const ResultSet& results() const { return m_results; }
     // The configuration leading now; empty before anything was measured.
     std::optional<AioConfig> leader() const;
-    // The statistics behind the answer (the screen's residual noise stands in
-    // while no configuration was visited twice).
-    TiedAnswer answer() const;
-    // Noise per visit as a share of the figure (0.1 = 10%); 0 while unknown.
-    double noise() const;
+    // What decideAnswer() needs besides the samples: the grid, the tolerance, the stop.
+    AnswerContext answerContext() const override;
 
     std::size_t configurationCount() const { return m_configs.size(); }
     std::size_t transfers() const { return m_transfers; }
@@ -96,15 +94,9 @@ class AdaptiveStrategy : public SearchStrategy {
     void planRound(bool first);
     void drop(std::size_t index, std::string reason);
     void finish(StopReason reason);
-    // Every configuration's estimate, index-aligned with m_configs (visits 0
-    // and meanLog -inf: neither measured nor predicted).
-    struct Estimates {
-        std::vector<VisitEstimate> all;
-        double sigma = 0.0; // per-visit noise on the log scale
-        int df = 0;
-    };
-    Estimates estimates() const;
-    std::optional<std::size_t> leaderIndex(const Estimates& est) const;
+    // Every configuration's estimate, index-aligned with m_configs.
+    ConfigEstimates estimates() const;
+    std::optional<std::size_t> leaderIndex(const ConfigEstimates& est) const;
     ConfigKey keyOf(std::size_t index) const;
 
     std::vector<AioConfig> m_configs;
@@ -120,7 +112,6 @@ class AdaptiveStrategy : public SearchStrategy {
     StopReason m_stop = StopReason::Running;
     ResultSet m_results;
     std::vector<Dropout> m_dropouts;
-    std::vector<std::vector<double>> m_rows; // model row per configuration; empty: no model
     std::size_t m_transfers = 0;
     std::uint64_t m_bytes = 0;
     double m_seconds = 0.0;

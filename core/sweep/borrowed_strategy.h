@@ -1,7 +1,7 @@
 #pragma once
 // Lends a strategy to SweepRunner::setStrategy without giving it away: the
 // runner owns what it is given for one run(), but the caller still needs the
-// strategy afterwards (an adaptive search's verdict). The lender must outlive
+// strategy afterwards (what it cost, its dropouts). The lender must outlive
 // the run.
 #include "sweep/search_strategy.h"
 
@@ -19,6 +19,7 @@ public:
     std::size_t remainingVisits() const override { return m_lent.remainingVisits(); }
     std::vector<AioConfig> contenders() const override { return m_lent.contenders(); }
     std::vector<Dropout> dropouts() const override { return m_lent.dropouts(); }
+    AnswerContext answerContext() const override { return m_lent.answerContext(); }
 
 private:
     SearchStrategy& m_lent;

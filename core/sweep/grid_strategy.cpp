@@ -29,4 +29,12 @@ std::size_t GridStrategy::remainingVisits() const {
     return total > m_observed ? total - m_observed : 0;
 }
 
+AnswerContext GridStrategy::answerContext() const {
+    AnswerContext c;
+    c.grid = m_configs;
+    c.strategy = std::string(name());
+    c.stop = std::string(stopReasonName(stopReason()));
+    return c;
+}
+
 } // namespace aiotune

@@ -19,6 +19,7 @@ public:
     StopReason stopReason() const override;
     std::size_t remainingVisits() const override;
     std::vector<AioConfig> contenders() const override { return m_configs; }
+    AnswerContext answerContext() const override;
 
 private:
     std::vector<AioConfig> m_configs;

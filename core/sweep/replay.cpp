@@ -49,6 +49,16 @@ RecordedVisits visitsOf(const ConfigResult& c, bool read, bool write) {
 
 } // namespace
 
+ResultSet searchedResults(const AdaptiveStrategy& strategy) {
+    ResultSet searched = strategy.results();
+    searched.source = "replay";
+    searched.strategy = std::string(strategy.name());
+    searched.dropouts = strategy.dropouts();
+    searched.status = SweepStatus::Finished;
+    searched.answer = decideAnswer(searched, strategy.answerContext());
+    return searched;
+}
+
 void runSearch(SearchStrategy& strategy, const MeasureVisit& measure) {
     for (std::vector<Visit> batch = strategy.nextBatch(); !batch.empty();
          batch = strategy.nextBatch())
@@ -123,11 +133,12 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
         return samples;
     });
 
-    out.verdict = searchVerdict(*strategy);
+    out.searched = searchedResults(*strategy);
+    out.answer = *out.searched.answer;
     out.configurations = configs.size();
     out.threeLoopTransfers =
         3 * configs.size() * ((options.read ? 1 : 0) + (options.write ? 1 : 0));
-    out.costRatio = static_cast<double>(out.verdict.transfers) / out.threeLoopTransfers;
+    out.costRatio = static_cast<double>(out.answer.transfers) / out.threeLoopTransfers;
 
     // Truth: every recorded visit of the configurations replayed.
     ResultSet truthSet;
@@ -145,9 +156,9 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
             if (e.key.aio == pick) return 1.0 - std::exp(e.meanLog - best->meanLog);
         return 1.0;
     };
-    if (out.verdict.found) {
-        out.regret = regretOf(out.verdict.answer.best.aio);
-        out.recommendedRegret = regretOf(out.verdict.answer.recommended.aio);
+    if (out.answer.found) {
+        out.regret = regretOf(out.answer.best.aio);
+        out.recommendedRegret = regretOf(out.answer.pick(true).aio);
     } else {
         out.regret = out.recommendedRegret = 1.0;
     }
@@ -162,7 +173,7 @@ Result<ReplayOutcome> replaySearchFolder(const std::filesystem::path& folder,
 }
 
 nlohmann::json replayOutcomeToJson(const ReplayOutcome& o) {
-    nlohmann::json j = searchVerdictToJson(o.verdict);
+    nlohmann::json j = answerToJson(o.answer);
     nlohmann::json notes = nlohmann::json::array();
     for (const std::string& n : o.notes)
         notes.push_back(n);

@@ -7,7 +7,7 @@
 #include "results/result_model.h"
 #include "sweep/adaptive_strategy.h"
 #include "sweep/search_strategy.h"
-#include "sweep/search_verdict.h"
+#include "results/answer.h"
 #include "util/result.h"
 
 #include <nlohmann/json.hpp>
@@ -28,13 +28,18 @@ using MeasureVisit = std::function<std::vector<Sample>(const Visit&)>;
 // until the batch is empty. No I/O of its own.
 void runSearch(SearchStrategy& strategy, const MeasureVisit& measure);
 
+// What a search driven by runSearch measured, with its answer decided and
+// stored as the runner stores it (what its sweep.json would hold).
+ResultSet searchedResults(const AdaptiveStrategy& strategy);
+
 struct ReplayOutcome {
-    SearchVerdict verdict;
+    Answer answer;
+    ResultSet searched; // the samples the search drew, with `answer` stored
     std::size_t configurations = 0; // replayed (with at least two recorded visits)
     int recordedLoops = 0;          // most visits recorded of one configuration
     std::size_t recordedTransfers = 0;
     std::size_t threeLoopTransfers = 0; // what a three-loop grid of these configurations costs
-    double costRatio = 0.0;             // verdict.transfers / threeLoopTransfers
+    double costRatio = 0.0;             // answer.transfers / threeLoopTransfers
     // Truth = the mean of every recorded visit (geometric, read + write).
     ConfigKey recordedBest;
     double regret = 0.0;            // 1 - truth(best found) / truth(recorded best)
@@ -51,7 +56,7 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
 Result<ReplayOutcome> replaySearchFolder(const std::filesystem::path& folder,
                                          const AdaptiveOptions& options, std::uint64_t seed);
 
-// verdict JSON plus "replay": {"configurations", "recorded_loops", "regret", ...}.
+// answer JSON plus "replay": {"configurations", "recorded_loops", "regret", ...}.
 nlohmann::json replayOutcomeToJson(const ReplayOutcome& outcome);
 
 } // namespace aiotune

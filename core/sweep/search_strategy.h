@@ -6,6 +6,7 @@
 // screens every configuration, then measures again only those that could
 // still be the best given the noise seen so far.
 #include "config/aio_config.h"
+#include "results/answer.h"
 #include "results/result_model.h"
 
 #include <cstddef>
@@ -51,6 +52,14 @@ public:
     // Configurations still in the race (grid: all of them).
     virtual std::vector<AioConfig> contenders() const = 0;
     virtual std::vector<Dropout> dropouts() const { return {}; }
+    // What decideAnswer() needs besides the samples (the grid, the tolerance,
+    // why it stopped): the runner decides the answer with it when the sweep ends.
+    virtual AnswerContext answerContext() const {
+        AnswerContext c;
+        c.strategy = std::string(name());
+        c.stop = std::string(stopReasonName(stopReason()));
+        return c;
+    }
 };
 
 } // namespace aiotune

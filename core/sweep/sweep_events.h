@@ -5,7 +5,9 @@
 // the log folder, the window's Qt bridge, the command line's printer.
 //
 // Order: Started once (unless the sweep cannot start), then Sample, Progress,
-// Message and Race in the order things happen, then Ended exactly once.
+// Message and Race in the order things happen, then Answer and Ended
+// exactly once each (a sweep that cannot start sends Ended alone).
+#include "results/answer.h"
 #include "results/result_model.h"
 #include "sweep/search_strategy.h"
 
@@ -66,6 +68,12 @@ struct RaceEvent {
     std::vector<Dropout> dropouts; // all so far, in the order they dropped
 };
 
+// The answer decided when the measuring is over (results/answer.h), sent
+// once, just before Ended, also after a cancel or a failure (then partial).
+struct AnswerEvent {
+    Answer answer;
+};
+
 struct EndedEvent {
     SweepStatus status = SweepStatus::Finished; // Finished, Cancelled or Failed
     SweepErrorCode error = SweepErrorCode::None;
@@ -89,6 +97,7 @@ public:
     virtual void onProgress(const ProgressEvent&) {}
     virtual void onMessage(const MessageEvent&) {}
     virtual void onRace(const RaceEvent&) {}
+    virtual void onAnswer(const AnswerEvent&) {}
     virtual void onEnded(const EndedEvent&) {}
     // Checked after every sample; set once the sink cannot go on.
     virtual std::optional<SinkFailure> failure() const { return std::nullopt; }

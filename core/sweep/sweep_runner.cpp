@@ -138,6 +138,7 @@ public:
         emitStarted();
         prime();
         const EndedEvent ended = measureAll();
+        emitAnswer(ended);
         emit(&SweepSink::onEnded, ended);
         ResultSet results = m_resultSink.take();
         // A sink that could not record the end (the final sweep.json write)
@@ -515,6 +516,14 @@ private:
         if (m_done > 0)
             p.etaSeconds = p.elapsedSeconds / static_cast<double>(m_done) * static_cast<double>(p.total - p.done);
         emit(&SweepSink::onProgress, p);
+    }
+
+    // The answer is decided here, once, from what the sinks recorded.
+    void emitAnswer(const EndedEvent& ended) {
+        AnswerContext context = m_strategy->answerContext();
+        context.status = ended.status;
+        if (ended.status != SweepStatus::Finished) context.stop = std::string(stopReasonName(ended.stopReason));
+        emit(&SweepSink::onAnswer, AnswerEvent{decideAnswer(m_resultSink.results(), context)});
     }
 
     void emitRace() {

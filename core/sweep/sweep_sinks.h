@@ -16,6 +16,7 @@ public:
     void onStarted(const StartedEvent& e) override;
     void onSample(const SampleEvent& e) override;
     void onRace(const RaceEvent& e) override;
+    void onAnswer(const AnswerEvent& e) override { m_results.answer = e.answer; }
     void onEnded(const EndedEvent& e) override;
     const ResultSet& results() const { return m_results; }
     ResultSet take() { return std::move(m_results); }
@@ -32,6 +33,7 @@ public:
     explicit LogFolderSink(LogFolderWriter writer) : m_writer(std::move(writer)) {}
     void onSample(const SampleEvent& e) override;
     void onRace(const RaceEvent& e) override;
+    void onAnswer(const AnswerEvent& e) override { m_writer.setAnswer(e.answer); }
     void onEnded(const EndedEvent& e) override;
     std::optional<SinkFailure> failure() const override { return m_failure; }
     const LogFolderWriter& writer() const { return m_writer; }
@@ -48,6 +50,7 @@ struct CallbackSink : SweepSink {
     std::function<void(const ProgressEvent&)> progress;
     std::function<void(const MessageEvent&)> message;
     std::function<void(const RaceEvent&)> race;
+    std::function<void(const AnswerEvent&)> answer;
     std::function<void(const EndedEvent&)> ended;
 
     void onStarted(const StartedEvent& e) override { if (started) started(e); }
@@ -55,6 +58,7 @@ struct CallbackSink : SweepSink {
     void onProgress(const ProgressEvent& e) override { if (progress) progress(e); }
     void onMessage(const MessageEvent& e) override { if (message) message(e); }
     void onRace(const RaceEvent& e) override { if (race) race(e); }
+    void onAnswer(const AnswerEvent& e) override { if (answer) answer(e); }
     void onEnded(const EndedEvent& e) override { if (ended) ended(e); }
 };
 

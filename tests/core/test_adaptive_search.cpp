@@ -5,7 +5,7 @@
 #include "results/analysis.h"
 #include "sweep/adaptive_strategy.h"
 #include "sweep/replay.h"
-#include "sweep/search_verdict.h"
+#include "results/answer.h"
 
 #include <QtTest>
 
@@ -33,8 +33,13 @@ struct Run {
     double recommendedRegret = 0;
     std::size_t transfers = 0;
     StopReason stop = StopReason::Running;
-    SearchVerdict verdict;
+    Answer answer;
 };
+
+// The answer the runner would decide and store for this search.
+Answer answerOf(const AdaptiveStrategy& s) {
+    return *searchedResults(s).answer;
+}
 
 Run search(const Surface& surface, double cv, std::uint64_t seed, AdaptiveOptions options = {}) {
     const auto grid = deepSpeedGrid();
@@ -44,10 +49,10 @@ Run search(const Surface& surface, double cv, std::uint64_t seed, AdaptiveOption
     NoisyDrive drive(surface, cv, seed);
     runSearch(strategy.value(), [&](const Visit& v) { return drive.measure(v); });
     Run r;
-    r.verdict = searchVerdict(*strategy);
+    r.answer = answerOf(*strategy);
     const double best = bestCombined(surface, grid);
-    r.regret = 1.0 - surface(r.verdict.answer.best.aio).combined() / best;
-    r.recommendedRegret = 1.0 - surface(r.verdict.answer.recommended.aio).combined() / best;
+    r.regret = 1.0 - surface(r.answer.best.aio).combined() / best;
+    r.recommendedRegret = 1.0 - surface(r.answer.pick(true).aio).combined() / best;
     r.transfers = strategy->transfers();
     r.stop = strategy->stopReason();
     return r;
@@ -261,11 +266,10 @@ class TestAdaptiveSearch : public QObject {
             }
         }
         QCOMPARE(failed, 8);
-        QVERIFY(!(s->answer().best.aio.intra_op_parallelism == 8 &&
-                  s->answer().best.aio.single_submit));
+        QVERIFY(!(answerOf(*s).best.aio.intra_op_parallelism == 8 && answerOf(*s).best.aio.single_submit));
         QCOMPARE(s->stopReason(), StopReason::Converged);
         QCOMPARE(racing.size(), std::size_t(1));
-        QCOMPARE(racing.front(), s->answer().best.aio);
+        QCOMPARE(racing.front(), answerOf(*s).best.aio);
     }
 
     void budgets() {
@@ -279,44 +283,50 @@ class TestAdaptiveSearch : public QObject {
         seconds.budgetSeconds = 10.0;
         const Run b = search(flatTop, 0.30, 4, seconds);
         QCOMPARE(b.stop, StopReason::Budget);
-        QVERIFY2(b.verdict.seconds >= 10.0 && b.verdict.seconds < 10.0 + 16 * 2 * 0.5,
-                 qPrintable(QString::number(b.verdict.seconds)));
+        QVERIFY2(b.answer.seconds >= 10.0 && b.answer.seconds < 10.0 + 16 * 2 * 0.5,
+                 qPrintable(QString::number(b.answer.seconds)));
         QVERIFY(b.transfers < a.transfers + 200);
     }
 
     void answerAndJson() {
         const Run r = search(nearTies, 0.02, 9);
-        const SearchVerdict& v = r.verdict;
-        QCOMPARE(v.stoppedBecause, StopReason::Converged);
+        const Answer& v = r.answer;
+        QCOMPARE(v.stoppedBecause, std::string("converged"));
+        QVERIFY(!v.partial);
+        QVERIFY(v.possibleGain.has_value());
         // The word follows the number: how much faster another configuration could still be.
-        QCOMPARE(v.confidence, v.answer.possibleGain <= 0.03   ? Confidence::High
-                               : v.answer.possibleGain <= 0.09 ? Confidence::Medium
-                                                               : Confidence::Low);
-        QVERIFY(v.answer.bestLowGiBps <= v.answer.bestGiBps &&
-                v.answer.bestGiBps <= v.answer.bestHighGiBps);
-        QVERIFY(v.answer.bestHighGiBps / v.answer.bestLowGiBps < 1.1);
+        QCOMPARE(v.confidence, *v.possibleGain <= 0.03   ? Confidence::High
+                               : *v.possibleGain <= 0.09 ? Confidence::Medium
+                                                         : Confidence::Low);
+        QVERIFY(v.interval.has_value());
+        QVERIFY(v.interval->low < v.bestGiBps && v.bestGiBps < v.interval->high);
+        QVERIFY(v.interval->high / v.interval->low < 1.1);
         // The recommendation is never costlier than the best, and shown within the tolerance.
-        const AioConfig& best = v.answer.best.aio;
-        const AioConfig& rec = v.answer.recommended.aio;
+        QVERIFY(v.recommended.has_value());
+        const AioConfig& best = v.best.aio;
+        const AioConfig& rec = v.recommended->aio;
         QVERIFY(rec.intra_op_parallelism < best.intra_op_parallelism ||
                 (rec.intra_op_parallelism == best.intra_op_parallelism &&
                  rec.queue_depth <= best.queue_depth));
         QVERIFY(nearTies(rec).combined() >= 0.97 * bestCombined(nearTies, deepSpeedGrid()));
-        const auto j = searchVerdictToJson(v);
+        const auto j = answerToJson(v);
         QCOMPARE(j.at("strategy").get<std::string>(), std::string("adaptive"));
         QCOMPARE(j.at("stopped_because").get<std::string>(), std::string("converged"));
         QCOMPARE(j.at("transfers").get<std::size_t>(), r.transfers);
         QCOMPARE(j.at("bytes").get<std::uint64_t>(), std::uint64_t(r.transfers) * (400u << 20));
         QCOMPARE(j.at("configurations").get<int>(), 64);
         QCOMPARE(j.at("confidence").get<std::string>(), std::string(confidenceName(v.confidence)));
-        QCOMPARE(j.at("best").at("aio").at("intra_op_parallelism").get<int>(),
-                 best.intra_op_parallelism);
-        QCOMPARE(j.at("best").at("interval_gibps").size(), std::size_t(2));
-        QCOMPARE(j.at("recommended").at("aio").at("queue_depth").get<int>(), rec.queue_depth);
+        QCOMPARE(j.at("best").at("intra_op_parallelism").get<int>(), best.intra_op_parallelism);
+        QCOMPARE(j.at("interval_gibps").size(), std::size_t(2));
+        QCOMPARE(j.at("recommended").at("queue_depth").get<int>(), rec.queue_depth);
         QVERIFY(j.at("tied").is_array());
-        QCOMPARE(j.at("dropouts").size(), std::size_t(63));
-        QCOMPARE(j.at("possible_gain").get<double>(), v.answer.possibleGain);
-        QVERIFY(v.answer.possibleGain < 0.1);
+        QCOMPARE(j.at("configs").size(), std::size_t(64)); // every configuration has a standing
+        QCOMPARE(j.at("possible_gain").get<double>(), *v.possibleGain);
+        QVERIFY(*v.possibleGain < 0.1);
+        // It reads back as it was.
+        auto back = answerFromJson(j);
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().c_str());
+        QVERIFY(*back == v);
     }
 
     // Pairing by loop, pooled noise and the t quantiles behind every bound.

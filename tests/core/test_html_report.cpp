@@ -17,6 +17,8 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
+#include "results/answer.h"
+
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -205,13 +207,13 @@ class TestHtmlReport : public QObject {
             QVERIFY2(aio.at("aio").at(key) == value, aio.dump().c_str());
         QVERIFY(aio["aio"]["single_submit"].is_boolean());
 
-        // Ranked table: every configuration with both figures, in rankByCombined order, best first.
+        // Ranked table: every configuration with both figures, in the answer's order, best first.
         const std::string table = between(h, "<table class=\"ranking\">", "</table>");
         QStringList tags;
         static const QRegularExpression tagCell(QStringLiteral("<td class=\"tag\">([^<]*)</td>"));
         for (const auto& m : tagCell.globalMatch(QString::fromStdString(table))) tags << m.captured(1);
         QStringList wantTags;
-        for (const auto& c : rankByCombined(r.results)) wantTags << QString::fromStdString(c.key.tag());
+        for (const auto& c : rankByAnswer(r.results, answerFor(r.results))) wantTags << QString::fromStdString(c.key.tag());
         QCOMPARE(tags.size(), want["configs_with_both"].get<int>());
         QCOMPARE(tags, wantTags);
         QCOMPARE(tags.first(), QString::fromStdString(best.key.tag()));

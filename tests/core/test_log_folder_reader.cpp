@@ -73,9 +73,11 @@ class TestLogFolderReader : public QObject {
         QCOMPARE(*rec.best->writeGiBps, want.at("write").get<double>());
         QCOMPARE(rec.best->samples.front().bytes, std::uint64_t(400) << 20);
         QVERIFY(rec.best->samples.front().seconds > 0.1 && rec.best->samples.front().seconds < 0.2);
-        // Single samples: noise unknown, and the text says so.
-        QVERIFY(!rec.noiseKnown);
-        QVERIFY(rec.confidenceText.find("noise is unknown") != std::string::npos);
+        // Single samples of a factorial grid: the model's residuals stand in
+        // for the noise, so the answer has an interval and is not partial.
+        QVERIFY(rec.noiseKnown);
+        QVERIFY(rec.answer.interval.has_value());
+        QVERIFY(!rec.answer.partial);
     }
 
     void messyFolderListsWhatItCouldNotUse() {

@@ -142,7 +142,7 @@ class TestReplay : public QObject {
             QCOMPARE(out->recordedLoops, 5);
             QCOMPARE(out->recordedTransfers, std::size_t(640));
             within += out->regret <= 0.03;
-            QVERIFY(out->verdict.transfers <= 192);
+            QVERIFY(out->answer.transfers <= 192);
         }
         QVERIFY2(within >= kSeeds * 9 / 10, qPrintable(QString::number(within)));
     }
@@ -185,10 +185,10 @@ class TestReplay : public QObject {
         QVERIFY2(out.ok(), out.error().c_str());
         QCOMPARE(out->regret, 0.0);
         // Its estimate leans on its own visits, which are all the same figure.
-        const Truth best = clearWinner(out->verdict.answer.best.aio);
-        QVERIFY2(std::abs(out->verdict.answer.bestGiBps / best.combined() - 1) < 0.01,
-                 qPrintable(QString::number(out->verdict.answer.bestGiBps)));
-        QCOMPARE(out->verdict.stoppedBecause, StopReason::Converged);
+        const Truth best = clearWinner(out->answer.best.aio);
+        QVERIFY2(std::abs(out->answer.bestGiBps / best.combined() - 1) < 0.01,
+                 qPrintable(QString::number(out->answer.bestGiBps)));
+        QCOMPARE(out->answer.stoppedBecause, std::string("converged"));
     }
 
     void leavesOutConfigurationsMeasuredOnce() {
@@ -262,7 +262,7 @@ class TestReplay : public QObject {
         auto out = replaySearch(damaged, AdaptiveOptions{}, 0);
         QVERIFY2(out.ok(), out.error().c_str());
         QVERIFY(std::isfinite(out->regret) && out->regret >= 0 && out->regret <= 1);
-        QVERIFY(std::isfinite(out->verdict.answer.bestGiBps));
+        QVERIFY(std::isfinite(out->answer.bestGiBps));
         // A bound beyond DBL_MAX is written as null, never as an invalid number.
         const auto json = nlohmann::json::parse(replayOutcomeToJson(*out).dump());
         QCOMPARE(json.at("replay").at("configurations").get<std::size_t>(), out->configurations);

@@ -4,7 +4,7 @@
 #include "results/log_folder_reader.h"
 #include "results/merge_preview_dialog.h"
 #include "results/result_format.h"
-#include "sweep/search_verdict.h"
+#include "results/answer.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
@@ -92,32 +92,41 @@ const char* kUserConfig = R"({
 class TestBestConfigPanel : public QObject {
     Q_OBJECT
     // An adaptive search's answer: 8M, qd 32, 8 threads at 6.25 GiB/s, tied with 4 threads.
-    static SearchVerdict sampleVerdict() {
-        SearchVerdict v;
-        v.strategy = "adaptive";
-        v.found = true;
-        v.stoppedBecause = StopReason::Converged;
-        v.tolerance = 0.03;
-        v.transfers = 96;
-        v.configurations = 64;
-        v.measured = 32;
-        v.dropouts.resize(29);
-        v.answer.best.aio.block_size = 8 << 20;
-        v.answer.best.aio.queue_depth = 32;
-        v.answer.best.aio.intra_op_parallelism = 8;
-        v.answer.bestGiBps = 6.25;
-        v.answer.bestLowGiBps = 6.01;
-        v.answer.bestHighGiBps = 6.49;
-        v.answer.bestVisits = 4;
-        VisitEstimate tied;
-        tied.key = v.answer.best;
-        tied.key.aio.intra_op_parallelism = 4;
-        v.answer.tied = {tied};
-        v.answer.recommended = tied.key;
-        v.answer.recommendedGiBps = 6.2;
-        v.confidence = Confidence::High;
-        v.confidenceText = "nothing can be more than 2% faster";
-        return v;
+    static Recommendation sampleRecommendation() {
+        Recommendation rec;
+        Answer& a = rec.answer;
+        a.strategy = "adaptive";
+        a.decidedBy = "the adaptive search, from all its samples";
+        a.found = true;
+        a.stoppedBecause = "converged";
+        a.tolerance = 0.03;
+        a.transfers = 96;
+        a.configurations = 64;
+        a.measured = 32;
+        a.best.aio.block_size = 8 << 20;
+        a.best.aio.queue_depth = 32;
+        a.best.aio.intra_op_parallelism = 8;
+        a.bestGiBps = 6.25;
+        a.interval = AnswerInterval{6.01, 6.49};
+        a.bestVisits = 4;
+        ConfigKey tied = a.best;
+        tied.aio.intra_op_parallelism = 4;
+        a.tied = {tied};
+        a.recommended = tied;
+        a.recommendedGiBps = 6.2;
+        a.confidence = Confidence::High;
+        a.confidenceText = "nothing can be more than 2% faster";
+        a.configs = {{a.best, ConfigState::Best, 4, 6.25, std::nullopt, "the highest estimate"},
+                     {tied, ConfigState::Tied, 4, 6.2, 0.02, "tied"}};
+        ConfigResult best;
+        best.key = a.best;
+        best.readGiBps = 3.5;
+        best.writeGiBps = 2.75;
+        best.combinedGiBps = 6.25;
+        rec.best = best;
+        rec.confidence = a.confidence;
+        rec.confidenceText = a.confidenceText;
+        return rec;
     }
 
   private slots:
@@ -135,9 +144,10 @@ class TestBestConfigPanel : public QObject {
         QVERIFY(!panel.exportJson());
         QCOMPARE(messages.count(), 1);
         QVERIFY(messages.at(0).at(1).toBool()); // an error
-        // A recommendation without a best says why.
+        // Something measured but nothing ranked: the answer says why.
         Recommendation none;
-        none.message = "no configuration has both a read and a write log";
+        none.answer.message = "no configuration has both a read and a write log";
+        none.readOnly.resize(1);
         panel.setRecommendation(none);
         QVERIFY(std::any_of(labels.begin(), labels.end(), [](QLabel* l) {
             return l->text().contains("no configuration has both a read and a write log");
@@ -145,7 +155,7 @@ class TestBestConfigPanel : public QObject {
     }
 
     // Sentences that grow after the panel is shown (a sweep's analysis, then
-    // the search's verdict) get the height their width needs; none is cut.
+    // the search's answer) get the height their width needs; none is cut.
     void longerTextIsNotCut() {
         BestConfigPanel panel; // "No results yet", as when a sweep starts
         panel.resize(300, 560);
@@ -158,7 +168,10 @@ class TestBestConfigPanel : public QObject {
                              "The best is 0.20 GiB/s (7.1%) ahead of the runner-up (128K, qd 32, 8 threads, "
                              "block, overlap), within the measured noise: the top configurations perform alike.";
         panel.setRecommendation(rec);
-        panel.setVerdict(sampleVerdict());
+        QTest::qWait(20);
+        Recommendation search = sampleRecommendation();
+        search.answer.confidenceText = rec.confidenceText;
+        panel.setRecommendation(search);
         QTest::qWait(50);
         int wrapped = 0;
         for (QLabel* l : panel.findChildren<QLabel*>()) {
@@ -439,51 +452,72 @@ class TestBestConfigPanel : public QObject {
         QVERIFY(dialog.grab().save(dir + "/merge-preview-dialog.png"));
     }
 
-    // While a search's verdict is shown, the panel exports its picks (as
-    // `aiotune sweep --json` does), even where the medians rank another first.
-    void exportsTheSearchsAnswer() {
+    // The panel shows and exports the answer it is given (answerFor: the one
+    // `aiotune sweep --json` and `export` give), never one of its own.
+    void exportsTheAnswer() {
         BestConfigPanel panel;
-        panel.setRecommendation(fixtureRecommendation());
-        const aiotune::AioConfig medians = *panel.chosenConfig();
-        const SearchVerdict v = sampleVerdict();
-        QVERIFY(v.answer.best.aio != medians);
-        panel.setVerdict(v);
-        QCOMPARE(*panel.chosenConfig(), v.answer.best.aio);
-        QVERIFY(panel.findChildren<QLabel*>().size() > 0);
+        const Recommendation rec = sampleRecommendation();
+        panel.setRecommendation(rec);
+        QCOMPARE(*panel.chosenConfig(), rec.answer.best.aio);
         bool named = false;
         for (QLabel* l : panel.findChildren<QLabel*>())
-            named = named || l->text() == resultformat::longLabel(v.answer.best);
-        QVERIFY(named); // the search's pick leads the panel, with its confidence
+            named = named || l->text() == resultformat::longLabel(rec.answer.best);
+        QVERIFY(named);
         bool confident = false;
         for (QLabel* l : panel.findChildren<QLabel*>())
-            confident = confident || l->text().startsWith(QStringLiteral("<b>high</b> — nothing can be more than 2%"));
+            confident = confident || l->text() == QStringLiteral("<b>high</b>");
         QVERIFY(confident);
         panel.setUseRecommended(true);
         QVERIFY(panel.useRecommended());
-        QCOMPARE(*panel.chosenConfig(), v.answer.recommended.aio);
+        QCOMPARE(*panel.chosenConfig(), rec.answer.recommended->aio);
         QVERIFY(json::parse(panel.jsonText().toStdString())["aio"]["intra_op_parallelism"] == 4);
-        panel.setVerdict(std::nullopt);
-        panel.setUseRecommended(false);
-        QCOMPARE(*panel.chosenConfig(), medians);
     }
 
-    // An adaptive search's answer is shown whole; nullopt hides it.
-    void verdictShown() {
+    // The answer is shown whole: figure and interval, confidence, tied ones, how decided, cost.
+    void answerShown() {
         BestConfigPanel panel;
-        SearchVerdict v = sampleVerdict();
-        panel.setVerdict(v);
-        const QString t = panel.verdictText();
-        QVERIFY(!panel.findChild<QLabel*>("searchVerdict")->isHidden());
-        for (const char* want : {"6.25", "6.01", "6.49", "4 visit", "p4", "6.20", "high",
+        panel.setRecommendation(sampleRecommendation());
+        QString all;
+        for (QLabel* l : panel.findChildren<QLabel*>()) all += l->text() + "\n";
+        for (const char* want : {"6.25", "6.01", "6.49", "p4", "6.20", "high",
                                  "nothing can be more than 2% faster", "converged", "3%",
-                                 "96 transfers", "32 of 64", "29 dropped out"})
-            QVERIFY2(t.contains(QString::fromUtf8(want)), qPrintable(QString(want) + " in " + t));
-        v.stoppedBecause = StopReason::Budget;
-        panel.setVerdict(v);
-        QVERIFY(panel.verdictText().contains("budget"));
-        panel.setVerdict(std::nullopt);
-        QVERIFY(panel.verdictText().isEmpty());
-        QVERIFY(panel.findChild<QLabel*>("searchVerdict")->isHidden());
+                                 "96 transfers", "32 of 64", "Decided by the adaptive search"})
+            QVERIFY2(all.contains(QString::fromUtf8(want)), qPrintable(QString(want) + " in " + all));
+        QVERIFY(panel.answerText().contains("Tied with the best"));
+    }
+
+    // A partial answer says so, claims no recommendation, and asks before it is written.
+    void partialAnswerAsksFirst() {
+        QTemporaryDir dir;
+        BestConfigPanel panel;
+        Recommendation rec = sampleRecommendation();
+        rec.answer.partial = true;
+        rec.answer.partialReason = "the sweep was cancelled after 9 transfers";
+        rec.answer.recommended.reset();
+        rec.answer.interval.reset();
+        panel.setRecommendation(rec);
+        QString all;
+        for (QLabel* l : panel.findChildren<QLabel*>())
+            if (l->isVisibleTo(&panel)) all += l->text() + "\n";
+        QVERIFY2(all.contains("Partial answer: the sweep was cancelled after 9 transfers"), qPrintable(all));
+        QVERIFY(all.contains("not claimed"));
+        QVERIFY(all.contains("no interval"));
+        QVERIFY(!all.contains("6.01"));
+        QSignalSpy messages(&panel, &BestConfigPanel::message);
+        const QString out = dir.filePath("aio.json");
+        panel.setExportPathChooser([&](QWidget*) { return out; });
+        QString asked;
+        panel.setPartialConfirmer([&](QWidget*, const QString& reason) {
+            asked = reason;
+            return false;
+        });
+        QVERIFY(!panel.exportJson());
+        QCOMPARE(asked, QString("the sweep was cancelled after 9 transfers"));
+        QVERIFY(!QFileInfo::exists(out));
+        panel.setPartialConfirmer([](QWidget*, const QString&) { return true; });
+        QVERIFY(panel.exportJson());
+        QVERIFY(QFileInfo::exists(out));
+        QVERIFY2(messages.last().at(0).toString().contains("partial answer"), qPrintable(messages.last().at(0).toString()));
     }
 
     void profileShown() {

@@ -286,7 +286,34 @@ class TestMainWindow : public QObject {
                  QStringList());
     }
 
-    // The default sweep is the adaptive search; its verdict and the profile
+    // Every view of the window names the one answer (answerFor: the one the
+    // runner stored), after a sweep, after reopening its folder, and after
+    // "measure again" decided it again from all samples.
+    static void checkOneAnswer(MainWindow* w, BestConfigPanel* best) {
+        QTRY_VERIFY(!w->resultsModel()->analysisPending());
+        const aiotune::Answer& answer = w->recommendation().answer;
+        QVERIFY(answer.found);
+        const QString label = QString::fromStdString(answer.best.label());
+        // The chart's heading and its starred bar.
+        QVERIFY2(w->chart()->titleText().contains(label), qPrintable(w->chart()->titleText()));
+        const int starred = w->chart()->barKeys().indexOf(answer.best);
+        QVERIFY(starred >= 0);
+        const QStringList labels = w->chart()->barLabels();
+        QVERIFY2(labels.value(0).startsWith(QStringLiteral("★")), qPrintable(labels.join("|")));
+        // The table's bold row and its check mark.
+        auto* model = w->resultsModel();
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const auto key = model->index(row, 0).data(ResultsTableModel::ConfigKeyRole).value<aiotune::ConfigKey>();
+            QCOMPARE(model->index(row, 0).data(ResultsTableModel::IsBestRole).toBool(), key == answer.best);
+            QCOMPARE(model->index(row, 0).data(ResultsTableModel::IsRecommendedRole).toBool(),
+                     answer.recommended && key == *answer.recommended);
+        }
+        // The Best panel shows and exports it.
+        QCOMPARE(best->chosenConfig(), std::optional(answer.best.aio));
+        QVERIFY(best->jsonText().contains(QString("\"queue_depth\": %1").arg(answer.best.aio.queue_depth)));
+    }
+
+    // The default sweep is the adaptive search; its answer and the profile
     // reach the Best panel; "measure the top N again" adds samples.
     void adaptiveSweepThenMeasureAgain() {
         auto m = makeWindow();
@@ -302,21 +329,33 @@ class TestMainWindow : public QObject {
         QVERIFY(action(w, "actSearchAdaptive")->isChecked());
         QVERIFY(!action(w, "actHugePages")->isChecked());
         QSignalSpy finished(w->sweepController(), &SweepController::finished);
-        QSignalSpy verdicts(w->sweepController(), &SweepController::verdictReady);
+        QSignalSpy answers(w->sweepController(), &SweepController::answerReady);
         w->startSweep();
         QCOMPARE(w->sweepController()->search(), SweepController::Search::Adaptive);
         QCOMPARE(w->sweepController()->profile(), aiotune::MeasurementProfile::faithful());
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         QTRY_VERIFY(!w->isSweeping());
-        QCOMPARE(verdicts.count(), 1);
+        QCOMPARE(answers.count(), 1);
         auto* best = w->findChild<BestConfigPanel*>();
         QVERIFY(best);
-        QVERIFY2(best->verdictText().contains("Adaptive search"), qPrintable(best->verdictText()));
-        QVERIFY(best->verdictText().contains("Stopped:"));
-        QVERIFY(best->verdictText().contains("transfers"));
+        const auto sent = answers.at(0).at(0).value<aiotune::Answer>();
+        QVERIFY(w->recommendation().answer == sent); // the runner's answer, not a new one
+        QVERIFY2(best->answerText().contains("Decided by the adaptive search"), qPrintable(best->answerText()));
+        QVERIFY(best->answerText().contains("Stopped:"));
+        QVERIFY(best->answerText().contains("transfers"));
         QCOMPARE(best->profileName(), QString("faithful"));
         QVERIFY(w->messageBar()->text().contains("faithful") ||
                 w->logPane()->toPlainText().contains("Measured with: faithful"));
+        QVERIFY2(w->messageBar()->text().contains(QString::fromStdString(sent.best.label())),
+                 qPrintable(w->messageBar()->text()));
+        checkOneAnswer(w, best);
+
+        // Reopened, the folder gives the same answer (stored in its sweep.json).
+        QSignalSpy loaded(w, &MainWindow::folderLoaded);
+        action(w, "actionReload")->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        QVERIFY(w->recommendation().answer == sent);
+        checkOneAnswer(w, best);
 
         // Top 1 again: the leader gets kRemeasureLoops more visits, the other row none.
         const auto before = w->resultsModel()->results();
@@ -345,11 +384,12 @@ class TestMainWindow : public QObject {
             const std::size_t added = c.key == leader ? 2 * MainWindow::kRemeasureLoops : 0;
             QCOMPARE(c.samples.size(), old->samples.size() + added);
         }
-        // The search never saw the new samples: its answer goes, and the panel
-        // exports the analysis of all of them.
-        QVERIFY(best->verdictText().isEmpty());
-        // (The table's analysis reaches the panel within its 100 ms debounce.)
-        QTRY_COMPARE(best->chosenConfig(), std::optional(w->recommendation().best->key.aio));
+        // Decided again from all samples by the same rule, stored, and shown everywhere.
+        QVERIFY(after.answer.has_value());
+        QVERIFY(after.answer->decidedBy.find("decided again") != std::string::npos);
+        QVERIFY(w->recommendation().answer == *after.answer);
+        QVERIFY2(best->answerText().contains("decided again"), qPrintable(best->answerText()));
+        checkOneAnswer(w, best);
     }
 
     // Search and what-if choices persist; an older "sweep/hugePages=true"
@@ -422,7 +462,8 @@ class TestMainWindow : public QObject {
         QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
         auto* best = w->findChild<BestConfigPanel*>();
         QCOMPARE(best->profileName(), QString("unknown (DeepSpeed's logs)"));
-        QVERIFY(best->verdictText().isEmpty());
+        QVERIFY2(best->answerText().contains("DeepSpeed's rule"), qPrintable(best->answerText()));
+        checkOneAnswer(w, best);
     }
 
     void startWithoutFolderSaysWhy() {

@@ -133,7 +133,7 @@ class TestSweepController : public QObject {
         QCOMPARE(snapshot(dir.path()), before);
     }
 
-    // The window's default: adaptive search over the spec's grid; its verdict
+    // The window's default: adaptive search over the spec's grid; its answer
     // arrives before `finished`, its cost is what was measured.
     void adaptiveByDefault() {
         QTemporaryDir dir;
@@ -142,34 +142,36 @@ class TestSweepController : public QObject {
         Collector got;
         got.connect(controller);
         QStringList order;
-        std::optional<aiotune::SearchVerdict> verdict;
-        connect(&controller, &SweepController::verdictReady, [&](const aiotune::SearchVerdict& v) {
+        std::optional<aiotune::Answer> verdict;
+        connect(&controller, &SweepController::answerReady, [&](const aiotune::Answer& v) {
             verdict = v;
-            order << "verdict";
+            order << "answer";
         });
-        connect(&controller, &SweepController::finished, [&] { order << "finished"; });
+        std::optional<aiotune::ResultSet> finishedResults;
+        connect(&controller, &SweepController::finished, [&](const aiotune::ResultSet& r) {
+            finishedResults = r;
+            order << "finished";
+        });
         std::optional<aiotune::RaceEvent> lastRace;
         connect(&controller, &SweepController::raceChanged,
                 [&](const aiotune::RaceEvent& r) { lastRace = r; });
         controller.start(tinySpec(dir.path(), 64 << 10, {4096, 16384}, {1, 4}));
         QTRY_COMPARE_WITH_TIMEOUT(order.size(), 2, 30000);
-        QCOMPARE(order, (QStringList{"verdict", "finished"}));
+        QCOMPARE(order, (QStringList{"answer", "finished"}));
         QVERIFY(verdict.has_value());
         QCOMPARE(verdict->strategy, std::string("adaptive"));
         QCOMPARE(verdict->configurations, std::size_t(4));
         QCOMPARE(verdict->tolerance, SweepController::kTolerance);
         QVERIFY(verdict->found);
         QCOMPARE(int(verdict->transfers), got.samples); // one folder: a sample per transfer
-        QVERIFY(verdict->stoppedBecause == aiotune::StopReason::Converged ||
-                verdict->stoppedBecause == aiotune::StopReason::Budget);
-        QVERIFY(got.results.find(verdict->answer.best) != nullptr);
+        QVERIFY(verdict->stoppedBecause == "converged" || verdict->stoppedBecause == "budget");
+        QVERIFY(got.results.find(verdict->best) != nullptr);
+        // The finished results carry the same answer, stored, and answerFor gives it.
+        QVERIFY(finishedResults && finishedResults->answer.has_value());
+        QVERIFY(*finishedResults->answer == *verdict);
+        QVERIFY(aiotune::answerFor(*finishedResults) == *verdict);
         QVERIFY(lastRace.has_value());
         QCOMPARE(lastRace->contenders.size() + lastRace->dropouts.size(), std::size_t(4));
-        // Drops decided when the next round is planned come after the last race
-        // event: the verdict holds them all.
-        QVERIFY(lastRace->dropouts.size() <= verdict->dropouts.size());
-        for (std::size_t i = 0; i < lastRace->dropouts.size(); ++i)
-            QCOMPARE(lastRace->dropouts[i], verdict->dropouts[i]);
     }
 
     // A grid over the chosen configurations only, `loops` times each.
@@ -179,13 +181,13 @@ class TestSweepController : public QObject {
         Collector got;
         got.connect(controller);
         QSignalSpy finished(&controller, &SweepController::finished);
-        QSignalSpy verdicts(&controller, &SweepController::verdictReady);
+        QSignalSpy answers(&controller, &SweepController::answerReady);
         QSignalSpy started(&controller, &SweepController::started);
         const auto spec = tinySpec(dir.path(), 64 << 10, {4096, 16384}, {1, 4});
         const auto all = spec.expand();
         controller.remeasure(spec, {all[1], all[3]}, 3);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
-        QCOMPARE(verdicts.count(), 0);
+        QCOMPARE(answers.count(), 1); // the remeasure's own; the window decides again over all samples
         QCOMPARE(started.first().at(1).toInt(), 2 * 3 * 2);
         QCOMPARE(got.samples, 2 * 3 * 2);
         QCOMPARE(int(got.results.configs.size()), 2);

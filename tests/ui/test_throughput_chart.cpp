@@ -1,3 +1,4 @@
+#include "results/answer.h"
 #include "results/heatmap_widget.h"
 #include "results/log_folder_reader.h"
 #include "results/results_table_model.h"
@@ -312,9 +313,10 @@ class TestThroughputChart : public QObject {
         QTRY_COMPARE(chart.barKeys().size(), 20);
     }
 
-    // Configurations out of the search's race are greyed and say so; the
-    // best carries the search's interval in the title and its tooltip.
-    void raceGreysDropouts() {
+    // Each configuration's standing in the answer has its own mark: the best
+    // ★, the recommendation ✓, tied ≈, slower ✗ (greyed); the answer's
+    // figure and interval lead the title, its reasons the tooltips.
+    void answerStatesMarkBars() {
         ResultsTableModel model;
         ResultSet rs;
         std::vector<ConfigKey> keys;
@@ -325,42 +327,43 @@ class TestThroughputChart : public QObject {
             rs.add(k, sample(IoOp::Read, q / 4.0));
             rs.add(k, sample(IoOp::Write, 1.0));
         }
-        model.setResults(rs);
-        ThroughputChart chart;
-        chart.setModel(&model);
-        TiedAnswer answer;
+        Answer answer;
+        answer.found = true;
         answer.best = keys[2];
         answer.recommended = keys[2]; // nothing cheaper
         answer.bestGiBps = 5.0;
-        answer.bestLowGiBps = 4.5;
-        answer.bestHighGiBps = 5.5;
-        chart.setRace({keys[0]}, answer);
+        answer.interval = AnswerInterval{4.5, 5.5};
+        answer.bestVisits = 1;
+        answer.tied = {keys[1]};
+        answer.configs = {{keys[2], ConfigState::Best, 1, 5.0, std::nullopt, "the highest estimate"},
+                          {keys[1], ConfigState::Tied, 1, 3.0, 0.01, "tied reason"},
+                          {keys[0], ConfigState::Eliminated, 1, 2.0, -0.3, "slower reason; left the search's race"}};
+        answer.samplesDigest = samplesDigest(rs);
+        rs.answer = answer;
+        model.setResults(rs);
+        ThroughputChart chart;
+        chart.setModel(&model);
         chart.refresh();
-        // Bars bottom to top: q4 (dropped), q8, q16 (best).
+        // Bars bottom to top: q4 (slower), q8 (tied), q16 (best).
         QCOMPARE(chart.barKeys(), (QList<ConfigKey>{keys[0], keys[1], keys[2]}));
         QVERIFY(categories(chart).at(0).startsWith(QString::fromUtf8("✗ ")));
-        QVERIFY(!categories(chart).at(1).startsWith(QString::fromUtf8("✗ ")));
+        QVERIFY2(categories(chart).at(1).startsWith(QString::fromUtf8("≈ ")), qPrintable(categories(chart).at(1)));
+        QVERIFY(categories(chart).at(2).startsWith(QString::fromUtf8("★ ")));
         const auto sets = chart.barSeries()->barSets();
         QVERIFY(sets[0]->isBarSelected(0) && sets[1]->isBarSelected(0));
         QVERIFY(!sets[0]->isBarSelected(1) && !sets[1]->isBarSelected(2));
         QVERIFY(sets[0]->selectedColor() != sets[0]->color());
-        QVERIFY(chart.barToolTip(0).contains("Dropped out"));
-        QVERIFY(!chart.barToolTip(1).contains("Dropped out"));
-        QVERIFY(chart.barToolTip(2).contains("4.50"));
-        QVERIFY(chart.barToolTip(2).contains("5.50"));
+        QVERIFY(chart.barToolTip(0).contains("slower reason"));
+        QVERIFY(chart.barToolTip(1).contains("tied reason"));
+        QVERIFY(chart.titleText().contains("5.00"));
         QVERIFY(chart.titleText().contains("4.50"));
-        QVERIFY(chart.subtitleText().contains("dropped out"));
-        // The search's recommendation gets the tick (the medians alone name none cheaper).
-        QVERIFY(!categories(chart).at(1).startsWith(QString::fromUtf8("✓ ")));
+        QVERIFY(chart.subtitleText().contains("tied with the best"));
+        QCOMPARE(chart.barLabels().first(), categories(chart).at(2));
+        // The answer's recommendation gets the tick.
         answer.recommended = keys[1];
-        chart.setRace({keys[0]}, answer);
+        model.setStoredAnswer(answer);
         chart.refresh();
         QVERIFY2(categories(chart).at(1).startsWith(QString::fromUtf8("✓ ")), qPrintable(categories(chart).at(1)));
-        chart.setRace({}, std::nullopt);
-        chart.refresh();
-        QVERIFY(!categories(chart).at(0).startsWith(QString::fromUtf8("✗ ")));
-        QVERIFY(!sets[0]->isBarSelected(0));
-        QVERIFY(!chart.titleText().contains("4.50"));
     }
 
     void savePng_data() {

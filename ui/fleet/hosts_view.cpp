@@ -101,6 +101,21 @@ aiotune::Recommendation HostsView::fleetRecommendation(const aiotune::FleetAnaly
                          (fa.outliers.empty() ? std::string()
                                               : " " + std::to_string(fa.outliers.size()) +
                                                     " outlier node(s): check them before a training run.");
+    // The panel shows an answer: the fleet's pick, as analyzeFleet decided it.
+    aiotune::Answer& a = rec.answer;
+    a.found = true;
+    a.best = *fa.pick;
+    a.recommended = *fa.pick;
+    a.bestGiBps = fa.minCombinedGiBps;
+    a.bestVisits = worst->atPick->loops();
+    a.confidence = rec.confidence;
+    a.confidenceText = rec.confidenceText;
+    a.strategy = "fleet";
+    a.decidedBy = "the fleet rule (the highest worst-node read + write among configurations measured on every host)";
+    a.configurations = fa.configs.size();
+    a.measured = fa.common.size();
+    a.configs.push_back({a.best, aiotune::ConfigState::Best, a.bestVisits, a.bestGiBps, std::nullopt,
+                         "the fleet's pick"});
     return rec;
 }
 

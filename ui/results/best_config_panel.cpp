@@ -1,7 +1,5 @@
 #include "results/best_config_panel.h"
 
-#include "sweep/search_verdict.h"
-
 #include "config/deepspeed_config_merge.h"
 #include "results/line_diff.h"
 #include "results/merge_preview_dialog.h"
@@ -52,10 +50,13 @@ QString keepUnits(QString text) {
     return text.replace(QStringLiteral(" GiB/s"), QStringLiteral("\u00a0GiB/\u2060s"));
 }
 
-QString figuresText(const ConfigResult& c) {
-    return QObject::tr("Read %1 · Write %2 · Combined %3 GiB/s")
-        .arg(resultformat::gibps(c.readGiBps), resultformat::gibps(c.writeGiBps),
-             resultformat::gibps(c.combinedGiBps));
+QString mediansText(const ConfigResult& c) {
+    return QObject::tr("Medians: read %1 · write %2 GiB/s")
+        .arg(resultformat::gibps(c.readGiBps), resultformat::gibps(c.writeGiBps));
+}
+
+QString percent(double share) {
+    return QString::number(share * 100.0, 'f', share * 100.0 < 10 ? 1 : 0) + QLatin1Char('%');
 }
 } // namespace
 
@@ -78,6 +79,13 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
                    tr("%1 already exists. Replace it? Its current contents are kept "
                       "next to it as a .bak file.")
                        .arg(path)) == QMessageBox::Yes;
+    };
+    m_confirmPartial = [](QWidget* parent, const QString& reason) {
+        return QMessageBox::question(
+                   parent, tr("Export a partial answer?"),
+                   tr("This answer is partial: %1.\n\nThe section is the best measured so far, not a "
+                      "settled answer. Use it anyway?")
+                       .arg(reason)) == QMessageBox::Yes;
     };
     m_confirmMerge = [](QWidget* parent, const QString& file, const QString& diff,
                         const QStringList& warnings) {
@@ -103,10 +111,9 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     m_partial = new QLabel(content);
     m_partial->setWordWrap(true);
     m_search = new QLabel(content);
-    m_search->setObjectName(QStringLiteral("searchVerdict"));
+    m_search->setObjectName(QStringLiteral("answerDetails"));
     m_search->setWordWrap(true);
     m_search->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_search->hide();
     m_profile = new QLabel(content);
     m_profile->setObjectName(QStringLiteral("profileName"));
     m_profile->setWordWrap(true);
@@ -258,13 +265,12 @@ void BestConfigPanel::setUseRecommended(bool useRecommended) {
 }
 
 std::optional<aiotune::ConfigKey> BestConfigPanel::bestKey() const {
-    if (!m_recommendation.best) return std::nullopt;
-    return m_verdict ? m_verdict->answer.best : m_recommendation.best->key;
+    const aiotune::Answer& a = m_recommendation.answer;
+    return a.found ? std::optional(a.best) : std::nullopt;
 }
 
 std::optional<aiotune::ConfigKey> BestConfigPanel::recommendedKey() const {
-    if (m_verdict) return m_verdict->answer.recommended;
-    return m_recommendation.recommended ? std::optional(m_recommendation.recommended->key) : std::nullopt;
+    return m_recommendation.answer.recommended;
 }
 
 bool BestConfigPanel::useRecommended() const {
@@ -286,57 +292,16 @@ void BestConfigPanel::setProfileName(const QString& name) {
     m_profile->setText(name.isEmpty() ? tr("unknown") : name);
 }
 
-void BestConfigPanel::setVerdict(const std::optional<aiotune::SearchVerdict>& verdict) {
-    m_verdict = verdict && verdict->found ? verdict : std::nullopt;
-    refresh();
-    if (!m_verdict) {
-        m_search->clear();
-        m_search->hide();
-        return;
-    }
-    const auto& v = *verdict;
-    const auto& a = v.answer;
-    const auto label = [](const aiotune::ConfigKey& k) { return resultformat::longLabel(k); };
-    QStringList lines;
-    lines << tr("<b>Adaptive search</b>");
-    lines << tr("Best: %1, %2 GiB/s (90%: %3–%4), %n visit(s)", nullptr, a.bestVisits)
-                 .arg(label(a.best).toHtmlEscaped())
-                 .arg(a.bestGiBps, 0, 'f', 2)
-                 .arg(a.bestLowGiBps, 0, 'f', 2)
-                 .arg(a.bestHighGiBps, 0, 'f', 2);
-    if (a.tied.empty()) {
-        lines << tr("Tied with it: none");
-    } else {
-        QStringList tied;
-        for (const auto& t : a.tied) tied << resultformat::shortLabel(t.key).toHtmlEscaped();
-        lines << tr("Tied with it: %1").arg(tied.join(QStringLiteral(", ")));
-    }
-    lines << tr("Recommended: %1, %2 GiB/s")
-                 .arg(label(a.recommended).toHtmlEscaped())
-                 .arg(a.recommendedGiBps, 0, 'f', 2);
-    lines << tr("Confidence: %1 — %2")
-                 .arg(QString::fromStdString(std::string(aiotune::confidenceName(v.confidence))),
-                      QString::fromStdString(v.confidenceText).toHtmlEscaped());
-    const QString why =
-        v.stoppedBecause == aiotune::StopReason::Converged
-            ? tr("converged: nothing left can beat the best by more than %1%")
-                  .arg(v.tolerance * 100, 0, 'f', 0)
-        : v.stoppedBecause == aiotune::StopReason::Budget ? tr("the budget was spent")
-        : v.stoppedBecause == aiotune::StopReason::Cancelled ? tr("cancelled")
-            : QString::fromStdString(std::string(aiotune::stopReasonName(v.stoppedBecause)));
-    lines << tr("Stopped: %1").arg(why);
-    lines << tr("Cost: %1 transfers, %2 of %3 configurations measured, %4 dropped out")
-                 .arg(v.transfers)
-                 .arg(v.measured)
-                 .arg(v.configurations)
-                 .arg(v.dropouts.size());
-    m_search->setText(keepUnits(lines.join(QStringLiteral("<br>"))));
-    m_search->show();
-    relayoutFacts();
+QString BestConfigPanel::answerText() const {
+    return m_search->text();
 }
 
-QString BestConfigPanel::verdictText() const {
-    return m_search->text();
+bool BestConfigPanel::confirmPartial() {
+    const aiotune::Answer& a = m_recommendation.answer;
+    if (!a.partial) return true;
+    if (m_confirmPartial && m_confirmPartial(this, fromStd(a.partialReason))) return true;
+    emit message(tr("Not written: the answer is partial (%1).").arg(fromStd(a.partialReason)), false);
+    return false;
 }
 
 void BestConfigPanel::relayoutFacts() {
@@ -352,74 +317,73 @@ void BestConfigPanel::relayoutFacts() {
 void BestConfigPanel::refresh() {
     relayoutFacts();
     const auto& rec = m_recommendation;
-    if (!rec.best) {
+    const aiotune::Answer& a = rec.answer;
+    if (!a.found) {
         QString text = tr(
             "No results yet.\nRun a sweep or open a log folder to see the best aio settings here.");
-        if (!rec.message.empty()) text = fromStd(rec.message) + QStringLiteral("\n\n") + text;
+        // Something was measured but nothing can be ranked: say why.
+        const bool measured = !rec.readOnly.empty() || !rec.writeOnly.empty() || !rec.failed.empty();
+        if (measured && !a.message.empty()) text = fromStd(a.message) + QStringLiteral("\n\n") + text;
         m_placeholder->setText(text);
         m_stack->setCurrentIndex(0);
         return;
     }
     m_stack->setCurrentIndex(1);
-    const ConfigResult& best = *rec.best;
-    const aiotune::TiedAnswer* answer = m_verdict ? &m_verdict->answer : nullptr;
-    const bool searchDiffers = answer && answer->best != best.key;
-    if (searchDiffers) {
-        // A near tie the search resolved otherwise than the medians: its pick leads.
-        m_bestLabel->setText(resultformat::longLabel(answer->best));
-        m_figures->setText(keepUnits(tr("%1 GiB/s combined by the search (90%: %2–%3); the highest "
-                                        "medians are %4's")
-                                         .arg(answer->bestGiBps, 0, 'f', 2)
-                                         .arg(answer->bestLowGiBps, 0, 'f', 2)
-                                         .arg(answer->bestHighGiBps, 0, 'f', 2)
-                                         .arg(resultformat::shortLabel(best.key))));
-    } else {
-        m_bestLabel->setText(resultformat::longLabel(best.key));
-        m_figures->setText(keepUnits(figuresText(best)));
-    }
+    // Short facts first: what, how fast, how sure. The answer's own words
+    // (answerFor, as every reader gives them): the panel decides nothing.
+    m_bestLabel->setText(resultformat::longLabel(a.best));
+    QString figures = resultformat::answerFigure(a);
+    if (rec.best) figures += QLatin1Char('\n') + mediansText(*rec.best);
+    m_figures->setText(keepUnits(figures));
 
     const bool cheaper = recommendedKey() && *recommendedKey() != *bestKey();
-    if (cheaper && answer) {
-        m_recommendedLabel->setText(keepUnits(tr("%1: %2 GiB/s combined, within %3% of the best by the "
-                                                 "search, with fewer resources")
-                                                  .arg(resultformat::longLabel(answer->recommended))
-                                                  .arg(answer->recommendedGiBps, 0, 'f', 2)
-                                                  .arg(m_verdict->tolerance * 100, 0, 'f', 0)));
-    } else if (answer) {
-        m_recommendedLabel->setText(tr("the best itself: the search found nothing cheaper within %1% of it")
-                                        .arg(m_verdict->tolerance * 100, 0, 'f', 0));
-    } else if (cheaper) {
+    if (!a.recommended)
+        m_recommendedLabel->setText(tr("not claimed: the answer is partial"));
+    else if (cheaper)
+        m_recommendedLabel->setText(keepUnits(tr("%1: %2 GiB/s, shown to be within %3 of the best "
+                                                 "with fewer resources")
+                                                  .arg(resultformat::longLabel(*a.recommended))
+                                                  .arg(a.recommendedGiBps, 0, 'f', 2)
+                                                  .arg(percent(a.tolerance))));
+    else
         m_recommendedLabel->setText(
-            keepUnits(tr("%1: %2 GiB/s combined, within the measured noise of the best "
-                         "(±%3 GiB/s) with fewer resources")
-                          .arg(resultformat::longLabel(rec.recommended->key),
-                               resultformat::gibps(rec.recommended->combinedGiBps),
-                               QString::number(rec.noiseGiBps, 'f', 2))));
-    } else {
-        m_recommendedLabel->setText(
-            rec.noiseKnown ? tr("the best itself: nothing cheaper is within the measured noise")
-                           : tr("the best itself (each configuration was measured once, so "
-                                "the noise is unknown)"));
-    }
+            tr("the best itself: nothing cheaper is shown to be within %1 of it").arg(percent(a.tolerance)));
     m_exportForm->setRowVisible(m_choiceBox, cheaper); // the row's label too
-    // The search's confidence while its answer leads, else the analysis's.
-    const auto confidence = m_verdict ? m_verdict->confidence : rec.confidence;
-    const std::string& confidenceText = m_verdict ? m_verdict->confidenceText : rec.confidenceText;
-    m_confidence->setText(keepUnits(QStringLiteral("<b>%1</b> — %2")
-                                        .arg(fromStd(std::string(aiotune::confidenceName(confidence))),
-                                             fromStd(confidenceText).toHtmlEscaped())));
+    m_confidence->setText(QStringLiteral("<b>%1</b>").arg(fromStd(std::string(aiotune::confidenceName(a.confidence)))));
 
-    QStringList partial;
+    QStringList warnings;
+    if (a.partial) warnings << tr("⚠ Partial answer: %1.").arg(fromStd(a.partialReason));
+    QStringList unranked;
     if (!rec.readOnly.empty())
-        partial << tr("%n configuration(s) with only a read figure", nullptr,
-                      int(rec.readOnly.size()));
+        unranked << tr("%n configuration(s) with only a read figure", nullptr, int(rec.readOnly.size()));
     if (!rec.writeOnly.empty())
-        partial << tr("%n with only a write figure", nullptr, int(rec.writeOnly.size()));
-    if (!rec.failed.empty()) partial << tr("%n failed", nullptr, int(rec.failed.size()));
-    m_partial->setText(partial.isEmpty()
-                           ? QString()
-                           : tr("Not ranked: %1.").arg(partial.join(QStringLiteral(", "))));
-    m_partial->setVisible(!partial.isEmpty());
+        unranked << tr("%n with only a write figure", nullptr, int(rec.writeOnly.size()));
+    if (!rec.failed.empty()) unranked << tr("%n failed", nullptr, int(rec.failed.size()));
+    if (!unranked.isEmpty()) warnings << tr("Not ranked: %1.").arg(unranked.join(QStringLiteral(", ")));
+    m_partial->setText(warnings.join(QLatin1Char('\n')));
+    m_partial->setVisible(!warnings.isEmpty());
+
+    // Then the explanation, one flowing text.
+    QStringList lines;
+    lines << fromStd(a.confidenceText).toHtmlEscaped();
+    QStringList tied, contending;
+    for (const aiotune::ConfigKey& k : a.tied)
+        if (const aiotune::ConfigStanding* st = a.standing(k))
+            (st->state == aiotune::ConfigState::Contending ? contending : tied)
+                << resultformat::shortLabel(k).toHtmlEscaped();
+    if (!tied.isEmpty())
+        lines << tr("≈ Tied with the best (not shown to be slower): %1").arg(tied.join(QStringLiteral(", ")));
+    if (!contending.isEmpty())
+        lines << tr("? Could still be faster by more than %1: %2")
+                     .arg(percent(a.tolerance), contending.join(QStringLiteral(", ")));
+    lines << tr("Decided by %1.").arg(fromStd(a.decidedBy).toHtmlEscaped());
+    if (!a.stoppedBecause.empty() && a.strategy == "adaptive")
+        lines << tr("Stopped: %1. Cost: %2 transfers, %3 of %4 configurations measured.")
+                     .arg(fromStd(a.stoppedBecause))
+                     .arg(a.transfers)
+                     .arg(a.measured)
+                     .arg(a.configurations);
+    m_search->setText(keepUnits(lines.join(QStringLiteral("<br>"))));
 
     // Without the file's final newline: an empty last line would need a scroll bar.
     m_json->setPlainText(jsonText().trimmed());
@@ -440,6 +404,7 @@ bool BestConfigPanel::exportJson() {
         emit message(tr("Nothing to export yet: run a sweep or open a log folder."), true);
         return false;
     }
+    if (!confirmPartial()) return false;
     const QString path = m_exportChooser ? m_exportChooser(this) : QString();
     if (path.isEmpty()) return false; // cancelled
     bool overwrite = false;
@@ -457,7 +422,9 @@ bool BestConfigPanel::exportJson() {
         emit message(fromStd(written.error()), true);
         return false;
     }
-    QString text = tr("Exported the aio settings to %1.").arg(fromStd(written->written.string()));
+    QString text = tr("Exported the aio settings to %1 (measured with: %2%3).")
+                       .arg(fromStd(written->written.string()), m_profileName.isEmpty() ? tr("unknown") : m_profileName,
+                            m_recommendation.answer.partial ? tr("; partial answer") : QString());
     if (written->backup)
         text += tr(" The previous file is kept as %1.").arg(fromStd(written->backup->string()));
     if (!written->warnings.empty()) text += tr(" Note: %1.").arg(joinWarnings(written->warnings));
@@ -471,6 +438,7 @@ bool BestConfigPanel::mergeIntoConfig() {
         emit message(tr("Nothing to merge yet: run a sweep or open a log folder."), true);
         return false;
     }
+    if (!confirmPartial()) return false;
     const QString path = m_mergeChooser ? m_mergeChooser(this) : QString();
     if (path.isEmpty()) return false;
     const auto preview = aiotune::previewAioMerge(path.toStdString(), *config, targetVersion());

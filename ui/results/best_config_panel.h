@@ -6,7 +6,6 @@
 //
 // The file-choosing and confirming steps are hooks (std::function) with
 // dialog defaults, so tests and scripted use need no real dialog.
-#include "sweep/search_verdict.h"
 #include "results/metatypes.h"
 
 #include <QStringList>
@@ -14,10 +13,6 @@
 
 #include <functional>
 #include <optional>
-
-namespace aiotune {
-struct SearchVerdict;
-}
 
 class QButtonGroup;
 class QComboBox;
@@ -44,18 +39,16 @@ class BestConfigPanel : public QWidget {
 
     explicit BestConfigPanel(QWidget* parent = nullptr);
 
+    // Shows the recommendation's answer (answerFor: the one every reader
+    // gives) and exports its best or recommended section.
     void setRecommendation(const aiotune::Recommendation& recommendation);
-    // An adaptive search's answer (interval, tied ones, recommendation,
-    // confidence, why it stopped, cost); nullopt hides it (grid, opened folder).
-    // While shown, its best and recommended are what the panel exports, as
-    // `aiotune sweep` does: the search's statistics, not the table's medians.
-    void setVerdict(const std::optional<aiotune::SearchVerdict>& verdict);
-    QString verdictText() const;
+    // The explanation under the facts: confidence, tied ones, how decided, cost.
+    QString answerText() const;
     // Which measurement profile measured the figures shown ("faithful", ...).
     void setProfileName(const QString& name);
     QString profileName() const { return m_profileName; }
     const aiotune::Recommendation& recommendation() const { return m_recommendation; }
-    bool hasResult() const { return m_recommendation.best.has_value(); }
+    bool hasResult() const { return m_recommendation.answer.found; }
 
     void setTarget(Target target);
     Target target() const;
@@ -74,6 +67,9 @@ class BestConfigPanel : public QWidget {
         m_confirmOverwrite = std::move(confirmer);
     }
     void setMergeConfirmer(MergeConfirmer confirmer) { m_confirmMerge = std::move(confirmer); }
+    // The answer is partial (cancelled, noise unknown, budget spent): write it anyway?
+    using PartialConfirmer = std::function<bool(QWidget* parent, const QString& reason)>;
+    void setPartialConfirmer(PartialConfirmer confirmer) { m_confirmPartial = std::move(confirmer); }
 
   public slots:
     void copyToClipboard();
@@ -90,16 +86,16 @@ class BestConfigPanel : public QWidget {
   private:
     void refresh();
     void relayoutFacts();
-    // The search's picks while its verdict is shown, else the analysis's.
+    bool confirmPartial();
     std::optional<aiotune::ConfigKey> bestKey() const;
     std::optional<aiotune::ConfigKey> recommendedKey() const;
 
     aiotune::Recommendation m_recommendation;
-    std::optional<aiotune::SearchVerdict> m_verdict; // shown, and found a best
     QString m_profileName;
     PathChooser m_exportChooser, m_mergeChooser;
     OverwriteConfirmer m_confirmOverwrite;
     MergeConfirmer m_confirmMerge;
+    PartialConfirmer m_confirmPartial;
 
     QStackedWidget* m_stack = nullptr;
     QFormLayout* m_exportForm = nullptr;

@@ -5,4 +5,5 @@ void registerResultMetaTypes() {
     qRegisterMetaType<aiotune::Sample>("aiotune::Sample");
     qRegisterMetaType<aiotune::ResultSet>("aiotune::ResultSet");
     qRegisterMetaType<aiotune::Recommendation>("aiotune::Recommendation");
+    qRegisterMetaType<aiotune::Answer>("aiotune::Answer");
 }

@@ -4,7 +4,7 @@
 // Shared by every UI class that passes them; include this, not result_model.h,
 // where a signal carries one of them.
 #include "results/result_model.h"
-#include "sweep/search_verdict.h"
+#include "results/answer.h"
 #include "sweep/sweep_events.h"
 
 #include <QMetaType>
@@ -13,7 +13,7 @@ Q_DECLARE_METATYPE(aiotune::ConfigKey)
 Q_DECLARE_METATYPE(aiotune::Sample)
 Q_DECLARE_METATYPE(aiotune::ResultSet)
 Q_DECLARE_METATYPE(aiotune::Recommendation)
-Q_DECLARE_METATYPE(aiotune::SearchVerdict)
+Q_DECLARE_METATYPE(aiotune::Answer)
 Q_DECLARE_METATYPE(aiotune::RaceEvent)
 
 // Registers the types above by name (for string-based connections and

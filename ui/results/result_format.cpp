@@ -36,6 +36,19 @@ QString gibps(std::optional<double> value) {
     return value ? QString::number(*value, 'f', 2) : QStringLiteral("–");
 }
 
+QString answerFigure(const aiotune::Answer& a) {
+    QString text = QStringLiteral("%1 GiB/s read + write").arg(a.bestGiBps, 0, 'f', 2);
+    if (a.interval)
+        text += QStringLiteral(" (90%: %1–%2%3)")
+                    .arg(a.interval->low, 0, 'f', 2)
+                    .arg(a.interval->high, 0, 'f', 2)
+                    .arg(a.partial ? QStringLiteral(", partial answer") : QString());
+    else
+        text += QStringLiteral(" (%1no interval: the noise is unknown)")
+                    .arg(a.partial ? QStringLiteral("partial answer, ") : QString());
+    return text;
+}
+
 std::optional<double> spreadFraction(const ConfigResult& c) {
     return aiotune::spreadFraction(c);
 }

@@ -20,6 +20,9 @@ QString longLabel(const aiotune::ConfigKey& key);
 QString blockSize(std::uint64_t bytes);
 // "3.53"; "–" when absent.
 QString gibps(std::optional<double> value);
+// The answer's figure, as every view shows it: "4.01 GiB/s read + write
+// (90%: 3.90–4.12)", "… (partial answer, no interval)".
+QString answerFigure(const aiotune::Answer& answer);
 // Half the combined min..max range relative to the combined median (read and
 // write ranges added), as a fraction; absent when no operation was measured
 // twice. A read-only or write-only configuration uses its one range.

@@ -1,6 +1,7 @@
 #include "results/results_table_model.h"
 
 #include "results/analysis.h"
+#include "results/answer.h"
 #include "results/result_format.h"
 #include "results/sweep_summary.h"
 
@@ -20,6 +21,14 @@ using aiotune::ConfigKey;
 using aiotune::ConfigResult;
 
 namespace {
+// The rows the answer marks: its best (bold) and its recommendation (a check
+// mark; none when the answer is partial and claims none).
+std::pair<std::optional<ConfigKey>, std::optional<ConfigKey>> marks(const aiotune::Recommendation& rec) {
+    const aiotune::Answer& a = rec.answer;
+    if (!a.found) return {};
+    return {a.best, a.recommended};
+}
+
 constexpr double kAbsent = std::numeric_limits<double>::lowest();
 
 // An orange that reads on the palette's base: dark on a light table, light on a dark one.
@@ -50,10 +59,8 @@ void ResultsTableModel::setResults(aiotune::ResultSet results, aiotune::Recommen
     m_recommendation = std::move(recommendation);
     m_stale = false;
     m_flags = aiotune::checkPlausibility(m_results, m_linkLimits);
-    m_markedBest = m_recommendation.best ? std::optional(m_recommendation.best->key) : std::nullopt;
-    m_markedRecommended = m_recommendation.recommended
-                              ? std::optional(m_recommendation.recommended->key)
-                              : std::nullopt;
+    m_markedBest = marks(m_recommendation).first;
+    m_markedRecommended = marks(m_recommendation).second;
     endResetModel();
     emit recommendationChanged(m_recommendation);
 }
@@ -64,6 +71,18 @@ const aiotune::Recommendation& ResultsTableModel::recommendation() const {
         m_stale = false;
     }
     return m_recommendation;
+}
+
+void ResultsTableModel::setStoredAnswer(aiotune::Answer answer) {
+    m_results.answer = std::move(answer);
+    m_stale = true;
+    updateRecommendation();
+}
+
+void ResultsTableModel::storeAnswer() {
+    m_results.answer = aiotune::answerFor(m_results);
+    m_stale = true;
+    updateRecommendation();
 }
 
 bool ResultsTableModel::analysisPending() const { return m_analysisTimer->isActive(); }
@@ -130,10 +149,7 @@ void ResultsTableModel::updateRecommendation() {
             emit dataChanged(index(row, 0), index(row, ColumnCount - 1),
                              {Qt::ForegroundRole, Qt::DecorationRole, Qt::ToolTipRole, PlausibilityRole});
     const aiotune::Recommendation& next = recommendation();
-    const auto keyOf = [](const std::optional<aiotune::ConfigResult>& c) {
-        return c ? std::optional(c->key) : std::nullopt;
-    };
-    const auto best = keyOf(next.best), recommended = keyOf(next.recommended);
+    const auto [best, recommended] = marks(next);
     if (best != m_markedBest || recommended != m_markedRecommended) {
         std::vector<int> rows;
         for (const auto& k : {m_markedBest, m_markedRecommended, best, recommended})
@@ -275,9 +291,12 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
         // A multi-folder configuration: what each drive did on its own.
         if (const QString perDrive = sweepsummary::perFolderText(m_results, c.key); !perDrive.isEmpty())
             tip += QLatin1Char('\n') + perDrive;
-        if (isBest) tip.prepend(tr("Best: highest combined read + write\n"));
+        // Where the answer puts it, in the answer's own words.
+        if (const aiotune::ConfigStanding* st = m_recommendation.answer.standing(c.key))
+            tip.prepend(QString::fromStdString(std::string(aiotune::configStateName(st->state))) + QStringLiteral(": ") +
+                        QString::fromStdString(st->reason) + QLatin1Char('\n'));
         if (isRecommended && !isBest)
-            tip.prepend(tr("Recommended: cheapest within the measured noise of the best\n"));
+            tip.prepend(tr("Recommended: the cheapest shown to be within the tolerance of the best\n"));
         // Why a figure cannot be true comes first: it changes how to read the rest.
         const QStringList warnings = data(index, PlausibilityRole).toStringList();
         if (!warnings.isEmpty())

@@ -69,6 +69,11 @@ class ResultsTableModel : public QAbstractTableModel {
     // Always up to date with the samples (computed on demand while the
     // coalesced update is pending).
     const aiotune::Recommendation& recommendation() const;
+    // Keeps the answer the runner decided with the results (answerFor then
+    // gives it while the samples are unchanged).
+    void setStoredAnswer(aiotune::Answer answer);
+    // Decides the answer again from all samples (answerFor) and keeps it.
+    void storeAnswer();
 
     // SortRole's value as a number, without a QVariant (the proxy sorts
     // thousands of rows with it); nullopt for a column that is not numeric.

@@ -414,27 +414,37 @@ void ThroughputChart::refresh() {
 }
 
 void ThroughputChart::rebuildBars() {
+    // The answer's order (answerFor: the same as every other reader), then
+    // configurations it could not rank (one operation only).
+    const aiotune::Answer* answer = m_model ? &m_model->recommendation().answer : nullptr;
+    std::map<ConfigKey, std::size_t> order;
+    if (answer)
+        for (std::size_t i = 0; i < answer->configs.size(); ++i)
+            order.emplace(answer->configs[i].key, i);
     std::vector<const ConfigResult*> ranked;
     if (m_model)
         for (const ConfigResult& c : m_model->results().configs)
             if (c.readGiBps || c.writeGiBps) ranked.push_back(&c);
-    std::sort(ranked.begin(), ranked.end(),
-              [](const ConfigResult* a, const ConfigResult* b) { return ranksAbove(*a, *b); });
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const ConfigResult* a, const ConfigResult* b) {
+        const auto ia = order.find(a->key), ib = order.find(b->key);
+        if ((ia != order.end()) != (ib != order.end())) return ia != order.end();
+        if (ia != order.end()) return ia->second < ib->second;
+        return ranksAbove(*a, *b);
+    });
     const std::size_t total = ranked.size();
     const auto shown = static_cast<std::size_t>(barsShown());
     if (ranked.size() > shown) ranked.resize(shown);
     std::reverse(ranked.begin(), ranked.end()); // categories run bottom-up: the best on top
 
     std::optional<ConfigKey> best, recommended;
-    if (m_model) {
-        const auto& rec = m_model->recommendation();
-        if (rec.best) best = rec.best->key;
-        if (rec.recommended) recommended = rec.recommended->key;
+    if (answer && answer->found) {
+        best = answer->best;
+        recommended = answer->recommended;
     }
-    if (m_answer) { // the search's picks, as the Best panel exports them
-        best = m_answer->best;
-        recommended = m_answer->recommended;
-    }
+    const auto stateOf = [&](const ConfigKey& key) -> std::optional<aiotune::ConfigState> {
+        if (const aiotune::ConfigStanding* s = answer ? answer->standing(key) : nullptr) return s->state;
+        return std::nullopt;
+    };
 
     m_barKeys.clear();
     m_hoveredBar = -1;
@@ -450,6 +460,14 @@ void ThroughputChart::rebuildBars() {
             label.prepend(QStringLiteral("★ "));
         } else if (recommended && c->key == *recommended) {
             label.prepend(QStringLiteral("✓ "));
+        } else if (const auto state = stateOf(c->key)) {
+            // Each state its own mark: a configuration tied with the best is never drawn as dropped.
+            if (*state == aiotune::ConfigState::Tied) label.prepend(QStringLiteral("≈ "));
+            if (*state == aiotune::ConfigState::Contending) label.prepend(QStringLiteral("? "));
+            if (*state == aiotune::ConfigState::Eliminated || *state == aiotune::ConfigState::Failed) {
+                label.prepend(QStringLiteral("✗ "));
+                dropped << static_cast<int>(m_barKeys.size());
+            }
         } else if (m_droppedOut.contains(c->key)) {
             label.prepend(QStringLiteral("✗ "));
             dropped << static_cast<int>(m_barKeys.size());
@@ -485,14 +503,8 @@ void ThroughputChart::rebuildBars() {
     valueAxis->setTickCount(ticks);
 
     QString title, subtitle;
-    if (m_model && m_model->recommendation().best) {
-        const ConfigResult& b = *m_model->recommendation().best;
-        title = tr("Best: %1 — %2 GiB/s combined")
-                    .arg(resultformat::longLabel(b.key), resultformat::gibps(b.combinedGiBps));
-        if (m_answer && m_answer->best == b.key)
-            title += QLatin1Char(' ') + tr("(search: 90% %1–%2)")
-                                            .arg(m_answer->bestLowGiBps, 0, 'f', 2)
-                                            .arg(m_answer->bestHighGiBps, 0, 'f', 2);
+    if (answer && answer->found) {
+        title = tr("Best: %1 — %2").arg(resultformat::longLabel(answer->best), resultformat::answerFigure(*answer));
     } else if (total == 0) {
         title = tr("No results yet: run a sweep or open a log folder");
     } else {
@@ -504,10 +516,8 @@ void ThroughputChart::rebuildBars() {
     if (total > 0)
         subtitle += tr("Labels: block size, q queue depth, p threads (intra_op_parallelism), "
                        "ss single submit, ov overlapped / seq sequential requests, f2 two "
-                       "folders at once; ★ best, ✓ recommended (cheaper, within the noise).");
-    if (!m_droppedOut.isEmpty())
-        subtitle += QLatin1Char(' ') + tr("✗ grey: dropped out of the search (%n).", nullptr,
-                                          static_cast<int>(m_droppedOut.size()));
+                       "folders at once; ★ best, ✓ recommended (the cheapest within the tolerance), "
+                       "≈ tied with the best, ? could still be faster, ✗ grey: slower than the best.");
     m_title->setText(title);
     if (m_mode == Mode::Bars) m_subtitle->setText(subtitle);
     // The legend's best entry only when a bar carries the best's colour.
@@ -663,21 +673,24 @@ QString ThroughputChart::barToolTip(int index) const {
     const QModelIndex row = m_model->index(m_model->rowOf(key), 0);
     if (!row.isValid()) return {};
     QString tip = row.data(Qt::ToolTipRole).toString();
-    if (m_answer && m_answer->best == key)
-        tip += QLatin1Char('\n') + tr("Search estimate: %1 GiB/s, 90% interval %2–%3 GiB/s")
-                                     .arg(m_answer->bestGiBps, 0, 'f', 2)
-                                     .arg(m_answer->bestLowGiBps, 0, 'f', 2)
-                                     .arg(m_answer->bestHighGiBps, 0, 'f', 2);
-    if (m_droppedOut.contains(key))
-        tip += QLatin1Char('\n') + tr("Dropped out of the search: it cannot beat the best.");
+    if (const aiotune::ConfigStanding* st = m_model->recommendation().answer.standing(key))
+        tip = QString::fromStdString(st->reason) + QLatin1Char('\n') + tip;
+    else if (m_droppedOut.contains(key))
+        tip += QLatin1Char('\n') + tr("Dropped out of the search.");
     return tip;
 }
 
-void ThroughputChart::setRace(const QList<ConfigKey>& droppedOut,
-                              const std::optional<aiotune::TiedAnswer>& answer) {
-    if (m_droppedOut == droppedOut && !answer && !m_answer) return;
+QStringList ThroughputChart::barLabels() const {
+    QStringList labels;
+    if (auto* axis = qobject_cast<QBarCategoryAxis*>(m_chart->axes(Qt::Vertical).value(0)))
+        labels = axis->categories();
+    std::reverse(labels.begin(), labels.end());
+    return labels;
+}
+
+void ThroughputChart::setRace(const QList<ConfigKey>& droppedOut) {
+    if (m_droppedOut == droppedOut) return;
     m_droppedOut = droppedOut;
-    m_answer = answer;
     scheduleRefresh();
 }
 

@@ -51,11 +51,9 @@ class ThroughputChart : public QWidget {
     void setHeatmapFolders(int folders);
     int heatmapThreads() const;
 
-    // An adaptive search's race: configurations that dropped out are drawn
-    // greyed (read and write bars grey, "✗" before the label); the answer's
-    // interval goes into the title and the best's tooltip. Empty / nullopt: none.
-    void setRace(const QList<aiotune::ConfigKey>& droppedOut,
-                 const std::optional<aiotune::TiedAnswer>& answer);
+    // An adaptive search's race while it runs: configurations that dropped
+    // out are greyed ("✗") until the answer (the model's) gives them a state.
+    void setRace(const QList<aiotune::ConfigKey>& droppedOut);
     const QList<aiotune::ConfigKey>& droppedOut() const { return m_droppedOut; }
     // Bars that fit the chart's height with their labels unelided (at most maxBars()).
     int barsShown() const;
@@ -78,6 +76,8 @@ class ThroughputChart : public QWidget {
     QHorizontalBarSeries* barSeries() const { return m_series; }
     // Bars from bottom to top (the chart's category order): the best is last.
     const QList<aiotune::ConfigKey>& barKeys() const { return m_barKeys; }
+    // The bars' labels as drawn, top first ("★ 1M q32 p8 ov", "≈ …", "✗ …").
+    QStringList barLabels() const;
     HeatmapWidget* heatmap() const { return m_heatmap; }
     // Above the chart, never elided: the best, then "top N of M" and what the labels mean.
     QString titleText() const;
@@ -117,7 +117,6 @@ class ThroughputChart : public QWidget {
     std::optional<aiotune::ConfigKey> m_selected;
     QList<aiotune::ConfigKey> m_barKeys;
     QList<aiotune::ConfigKey> m_droppedOut;
-    std::optional<aiotune::TiedAnswer> m_answer;
     std::optional<aiotune::ConfigKey> m_drawnBest;
     int m_hoveredBar = -1; // under the mouse, bottom to top; -1: none // the best the bars and title show
 

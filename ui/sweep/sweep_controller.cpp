@@ -134,6 +134,7 @@ class Forwarding : public aiotune::SearchStrategy {
     std::size_t remainingVisits() const override { return m_s->remainingVisits(); }
     std::vector<aiotune::AioConfig> contenders() const override { return m_s->contenders(); }
     std::vector<aiotune::Dropout> dropouts() const override { return m_s->dropouts(); }
+    aiotune::AnswerContext answerContext() const override { return m_s->answerContext(); }
 
   private:
     std::shared_ptr<aiotune::SearchStrategy> m_s;
@@ -150,7 +151,6 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
     // a refusal (duplicate points, a bad tolerance) ends the job as a failure.
     const std::size_t ops = (job->spec.read ? 1 : 0) + (job->spec.write ? 1 : 0);
     std::shared_ptr<aiotune::SearchStrategy> strategy;
-    aiotune::AdaptiveStrategy* adaptive = nullptr;
     QString refusal;
     if (job->only) {
         strategy = std::make_shared<aiotune::GridStrategy>(*job->only, job->spec.loops);
@@ -161,9 +161,7 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
         options.write = job->spec.write;
         auto created = aiotune::AdaptiveStrategy::create(job->spec.expand(), options);
         if (created) {
-            auto owned = std::make_shared<aiotune::AdaptiveStrategy>(std::move(created).value());
-            adaptive = owned.get();
-            strategy = owned;
+            strategy = std::make_shared<aiotune::AdaptiveStrategy>(std::move(created).value());
         } else {
             refusal = QString::fromStdString(created.error());
         }
@@ -176,18 +174,16 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
     const aiotune::EngineKind engine = m_engine;
     const QString logFolder = m_logFolder;
     const aiotune::MeasurementProfile profile = m_profile;
-    m_future = QtConcurrent::run([this, job, engine, logFolder, profile, strategy, adaptive,
-                                  refusal] {
+    m_future = QtConcurrent::run([this, job, engine, logFolder, profile, strategy, refusal] {
         const quint64 id = job->id;
         QString error = refusal;
         std::optional<aiotune::ResultSet> results;
-        std::optional<aiotune::SearchVerdict> verdict;
         if (strategy) {
             Bridge bridge(this, id);
             aiotune::SweepRunner runner(job->spec, engine);
             runner.setProfile(profile);
             // The runner owns its strategy; this shell forwards to the shared one
-            // so the verdict can be read once the run is over.
+            // the controller announced the cost of.
             runner.setStrategy(std::make_unique<Forwarding>(strategy));
             if (!logFolder.isEmpty())
                 runner.setLogFolder(std::filesystem::path(logFolder.toStdString()));
@@ -196,17 +192,15 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
                 results = std::move(result).value();
             else
                 error = QString::fromStdString(result.error());
-            if (adaptive && results) verdict = aiotune::searchVerdict(*adaptive);
         }
         QMetaObject::invokeMethod(
-            this, [this, id, error, results, verdict] { onWorkerEnded(id, error, results, verdict); },
+            this, [this, id, error, results] { onWorkerEnded(id, error, results); },
             Qt::QueuedConnection);
     });
 }
 
 void SweepController::onWorkerEnded(quint64 id, const QString& error,
-                                    std::optional<aiotune::ResultSet> results,
-                                    std::optional<aiotune::SearchVerdict> verdict) {
+                                    std::optional<aiotune::ResultSet> results) {
     Q_ASSERT(QThread::currentThread() == thread());
     const bool current = isCurrent(id);
     const bool wasCancelled = m_active && m_active->id == id && m_cancelRequested;
@@ -219,7 +213,9 @@ void SweepController::onWorkerEnded(quint64 id, const QString& error,
     }
     m_running = false;
     m_cancelRequested = false;
-    if ((current || wasCancelled) && error.isEmpty() && verdict) emit verdictReady(*verdict);
+    // The answer the runner decided (partial after a cancel), before how it ended.
+    if ((current || wasCancelled) && error.isEmpty() && results && results->answer)
+        emit answerReady(*results->answer);
     if (current) {
         if (!error.isEmpty())
             emit failed(error);

@@ -7,7 +7,6 @@
 // sample never lands in the next sweep's table.
 #include "engine/io_engine.h"
 #include "results/result_model.h"
-#include "sweep/search_verdict.h"
 #include "sweep/sweep_events.h"
 #include "sweep/sweep_spec.h"
 
@@ -79,9 +78,9 @@ class SweepController : public QObject {
     // How the job ended, typed, before finished / failed / cancelled.
     void ended(quint64 job, const aiotune::EndedEvent& event);
     void message(const QString& text, bool isError);
-    // What an adaptive search found and what it cost; before finished (or
-    // cancelled: what it found so far). Grid sweeps send none.
-    void verdictReady(const aiotune::SearchVerdict& verdict);
+    // The answer the runner decided when the job ended (results/answer.h):
+    // before finished, and before cancelled (then partial).
+    void answerReady(const aiotune::Answer& answer);
     // The job ran to its end.
     void finished(const aiotune::ResultSet& results);
     // The job could not start (bad folder, no space...) or stopped on an error
@@ -102,8 +101,7 @@ class SweepController : public QObject {
     quint64 submit(std::shared_ptr<Job> job);
     void launch(const std::shared_ptr<Job>& job);
     class Bridge;
-    void onWorkerEnded(quint64 id, const QString& error, std::optional<aiotune::ResultSet> results,
-                       std::optional<aiotune::SearchVerdict> verdict);
+    void onWorkerEnded(quint64 id, const QString& error, std::optional<aiotune::ResultSet> results);
     bool isCurrent(quint64 id) const { return id == m_job && !m_cancelRequested; }
 
     aiotune::EngineKind m_engine = aiotune::EngineKind::Auto;

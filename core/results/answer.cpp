@@ -1,0 +1,451 @@
+#include "results/answer.h"
+
+#include "results/analysis.h"
+#include "results/estimates.h"
+#include "results/sweep_file.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <set>
+#include <stdexcept>
+
+namespace aiotune {
+
+namespace {
+
+std::string percent(double share) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", share * 100.0);
+    return buf;
+}
+
+std::string gib(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f GiB/s", v);
+    return buf;
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// Folder count shared by every measured configuration; 1 when they differ or none.
+int commonFolders(const ResultSet& results) {
+    std::set<int> counts;
+    for (const ConfigResult& c : results.configs)
+        counts.insert(c.key.folders);
+    return counts.size() == 1 ? *counts.begin() : 1;
+}
+
+std::vector<ConfigKey> gridOf(const ResultSet& results, const AnswerContext& context) {
+    std::vector<ConfigKey> grid;
+    const int folders = commonFolders(results);
+    for (const AioConfig& c : context.grid) {
+        ConfigKey k{c, folders};
+        if (std::find(grid.begin(), grid.end(), k) == grid.end()) grid.push_back(k);
+    }
+    for (const ConfigResult& c : results.configs)
+        if (std::find(grid.begin(), grid.end(), c.key) == grid.end()) grid.push_back(c.key);
+    return grid;
+}
+
+std::string statusWord(SweepStatus s) {
+    return std::string(sweepStatusName(s));
+}
+
+std::string defaultDecidedBy(const std::string& strategy) {
+    if (strategy == "adaptive") return "the adaptive search, from all its samples";
+    if (strategy == "deepspeed") return "DeepSpeed's rule over its logs (highest read + write), with aiotune's statistics";
+    return "all samples of the " + (strategy.empty() ? std::string("sweep") : strategy);
+}
+
+nlohmann::json finiteOrNull(double v) {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+} // namespace
+
+std::string_view configStateName(ConfigState s) {
+    switch (s) {
+    case ConfigState::Best: return "best";
+    case ConfigState::Contending: return "contending";
+    case ConfigState::Tied: return "tied";
+    case ConfigState::Eliminated: return "eliminated";
+    case ConfigState::Predicted: return "predicted";
+    case ConfigState::Failed: return "failed";
+    }
+    return "eliminated";
+}
+
+std::optional<ConfigState> parseConfigState(std::string_view name) {
+    for (ConfigState s : {ConfigState::Best, ConfigState::Contending, ConfigState::Tied,
+                          ConfigState::Eliminated, ConfigState::Predicted, ConfigState::Failed})
+        if (name == configStateName(s)) return s;
+    return std::nullopt;
+}
+
+const ConfigStanding* Answer::standing(const ConfigKey& key) const {
+    for (const ConfigStanding& s : configs)
+        if (s.key == key) return &s;
+    return nullptr;
+}
+
+const ConfigKey& Answer::pick(bool preferRecommended) const {
+    return preferRecommended && recommended ? *recommended : best;
+}
+
+std::string samplesDigest(const ResultSet& results) {
+    // FNV-1a over a canonical rendering: doubles by their bits, so a figure
+    // read back from sweep.json (written with round-trip precision) matches.
+    std::uint64_t h = 1469598103934665603ull;
+    const auto mix = [&h](const void* data, std::size_t n) {
+        const auto* p = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < n; ++i) {
+            h ^= p[i];
+            h *= 1099511628211ull;
+        }
+    };
+    for (const ConfigResult& c : results.configs) {
+        const std::string tag = c.key.tag();
+        mix(tag.data(), tag.size() + 1);
+        for (const Sample& s : c.samples) {
+            const int op = s.op == IoOp::Read ? 0 : 1;
+            mix(&op, sizeof op);
+            mix(&s.loop, sizeof s.loop);
+            const std::uint64_t bits = std::bit_cast<std::uint64_t>(s.gibPerSec);
+            mix(&bits, sizeof bits);
+            mix(s.error.data(), s.error.size() + 1);
+        }
+    }
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
+    Answer a;
+    a.tolerance = context.tolerance;
+    a.strategy = !context.strategy.empty() ? context.strategy
+                 : !results.strategy.empty() ? results.strategy
+                 : results.engine == "deepspeed" ? "deepspeed"
+                                                 : "grid";
+    a.decidedBy = !context.decidedBy.empty() ? context.decidedBy : defaultDecidedBy(a.strategy);
+    const SweepStatus status = context.status.value_or(results.status);
+    a.stoppedBecause = !context.stop.empty()                ? context.stop
+                       : status == SweepStatus::Cancelled   ? "cancelled"
+                       : status == SweepStatus::Failed      ? "failed"
+                       : status == SweepStatus::Running     ? "running"
+                       : status == SweepStatus::Finished    ? "exhausted"
+                                                            : "";
+    a.samplesDigest = samplesDigest(results);
+    for (const ConfigResult& c : results.configs)
+        for (const Sample& s : c.samples) {
+            ++a.transfers;
+            a.bytes += s.bytes;
+            if (std::isfinite(s.seconds) && s.seconds > 0.0) a.seconds += s.seconds;
+        }
+
+    const std::vector<ConfigKey> grid = gridOf(results, context);
+    a.configurations = grid.size();
+    const ConfigEstimates est = estimateConfigs(grid, results, a.tolerance);
+    // The best comes from the configurations a search kept in its race (all
+    // of them for a grid or DeepSpeed's logs): one that left it could not beat
+    // the leader by more than the tolerance, and is shown as tied if it still is.
+    const auto dropped = [&](const ConfigKey& k) {
+        return std::any_of(results.dropouts.begin(), results.dropouts.end(),
+                           [&](const Dropout& d) { return d.config == k.aio; });
+    };
+    bool anyKept = false;
+    for (const VisitEstimate& e : est.all)
+        anyKept = anyKept || (e.visits > 0 && !dropped(e.key));
+    std::optional<std::size_t> bestIndex;
+    for (std::size_t i = 0; i < est.all.size(); ++i) {
+        if (est.all[i].visits == 0) continue;
+        ++a.measured;
+        if (anyKept && dropped(est.all[i].key)) continue;
+        if (!bestIndex || est.all[i].meanLog > est.all[*bestIndex].meanLog) bestIndex = i;
+    }
+    if (!bestIndex) {
+        int readOnly = 0, writeOnly = 0, failed = 0;
+        for (const ConfigResult& c : results.configs)
+            (c.readOnly() ? readOnly : c.writeOnly() ? writeOnly : failed) += 1;
+        a.message = results.configs.empty()
+                        ? "Nothing was measured, so there is no answer."
+                        : "No configuration has a successful visit of every operation, so none can be ranked (" +
+                              std::to_string(readOnly) + " read-only, " + std::to_string(writeOnly) +
+                              " write-only, " + std::to_string(failed) +
+                              " failed): measure both operations again.";
+        a.confidenceText = a.message;
+        a.partial = true;
+        a.partialReason = a.message;
+        return a;
+    }
+
+    a.found = true;
+    std::vector<VisitEstimate> known;
+    for (const VisitEstimate& e : est.all)
+        if (std::isfinite(e.meanLog)) known.push_back(e);
+    const VisitEstimate& b = est.all[*bestIndex];
+    const TiedAnswer tied = compareWithBest(known, b.key, a.tolerance, est.df);
+    a.best = b.key;
+    a.bestGiBps = b.gibps();
+    a.bestVisits = b.visits;
+    const double t = tQuantile(est.df);
+    const bool noiseKnown = std::isfinite(t) && std::isfinite(b.variance) && est.df > 0;
+    if (noiseKnown && tied.bestHighGiBps > tied.bestLowGiBps)
+        a.interval = AnswerInterval{tied.bestLowGiBps, tied.bestHighGiBps};
+    if (noiseKnown) a.noise = std::expm1(est.sigma);
+    if (tied.noiseKnown && std::isfinite(tied.possibleGain)) a.possibleGain = std::max(tied.possibleGain, 0.0);
+
+    // Every configuration's standing.
+    const double gainLog = std::log1p(a.tolerance);
+    for (std::size_t i = 0; i < est.all.size(); ++i) {
+        const VisitEstimate& e = est.all[i];
+        ConfigStanding s;
+        s.key = e.key;
+        s.visits = e.visits;
+        if (std::isfinite(e.meanLog)) s.gibps = e.gibps();
+        if (i == *bestIndex) {
+            s.state = ConfigState::Best;
+            s.reason = "the highest estimate: " + gib(a.bestGiBps) + " after " + plural(e.visits, "visit", "visits");
+            a.configs.push_back(std::move(s));
+            continue;
+        }
+        if (!std::isfinite(e.meanLog)) {
+            const ConfigResult* c = results.find(e.key);
+            if (c && !c->samples.empty()) {
+                s.state = ConfigState::Failed;
+                s.reason = c->errors > 0 ? "no visit succeeded: " + c->firstError()
+                                         : "no visit measured every operation";
+            } else {
+                s.state = ConfigState::Predicted;
+                s.reason = "never measured, and no model could predict it";
+            }
+            a.configs.push_back(std::move(s));
+            continue;
+        }
+        const double d = e.meanLog - b.meanLog;
+        const double m = t * std::sqrt(e.variance + b.variance);
+        const double upper = std::isfinite(m) ? d + m : std::numeric_limits<double>::infinity();
+        if (std::isfinite(upper)) s.upperGain = std::expm1(upper);
+        const std::string could =
+            std::isfinite(upper) ? "could be up to " + percent(std::expm1(upper)) + " faster than the best at 95%"
+                                 : "could be faster than the best by any amount (the noise is unknown)";
+        if (e.visits == 0) {
+            s.state = ConfigState::Predicted;
+            s.reason = "never measured: the screen's model predicts " + gib(e.gibps()) + "; it " + could;
+        } else if (upper > gainLog) {
+            s.state = ConfigState::Contending;
+            s.reason = gib(e.gibps()) + " after " + plural(e.visits, "visit", "visits") + ": it " + could +
+                       ", more than the tolerance (" + percent(a.tolerance) + ")";
+        } else if (upper >= 0.0) {
+            s.state = ConfigState::Tied;
+            s.reason = gib(e.gibps()) + " after " + plural(e.visits, "visit", "visits") +
+                       ": not shown to be slower than the best, and it " + could +
+                       " (within the tolerance)";
+        } else {
+            s.state = ConfigState::Eliminated;
+            s.reason = gib(e.gibps()) + " after " + plural(e.visits, "visit", "visits") +
+                       ": slower than the best at 95%";
+        }
+        for (const Dropout& dr : results.dropouts)
+            if (dr.config == e.key.aio) s.reason += "; left the search's race: " + dr.reason;
+        a.configs.push_back(std::move(s));
+    }
+    std::stable_sort(a.configs.begin(), a.configs.end(), [](const ConfigStanding& x, const ConfigStanding& y) {
+        const auto rank = [](const ConfigStanding& s) {
+            return s.state == ConfigState::Best ? 0 : s.state == ConfigState::Failed ? 2 : 1;
+        };
+        if (rank(x) != rank(y)) return rank(x) < rank(y);
+        return x.gibps.value_or(-1.0) > y.gibps.value_or(-1.0);
+    });
+    std::size_t contending = 0;
+    for (const ConfigStanding& s : a.configs) {
+        if (s.state == ConfigState::Tied || s.state == ConfigState::Contending) a.tied.push_back(s.key);
+        if (s.state == ConfigState::Contending ||
+            (s.state == ConfigState::Predicted && (!s.upperGain || *s.upperGain > a.tolerance)))
+            ++contending;
+    }
+
+    // Partial: what the data cannot support is not claimed.
+    if (status == SweepStatus::Cancelled || status == SweepStatus::Failed || status == SweepStatus::Running) {
+        a.partial = true;
+        a.partialReason = "the sweep " +
+                          std::string(status == SweepStatus::Running ? "had not finished" : "was " + statusWord(status)) +
+                          " after " + plural(a.transfers, "transfer", "transfers") + ", " +
+                          std::to_string(a.measured) + " of " + std::to_string(a.configurations) +
+                          " configurations measured";
+    } else if (!noiseKnown) {
+        a.partial = true;
+        a.partialReason = "the noise is unknown: too few configurations were measured more than once "
+                          "(8 repeats are needed) and no model of the grid fits; measure more loops";
+    } else if (a.stoppedBecause == "budget" && contending > 0) {
+        a.partial = true;
+        a.partialReason = "the budget ran out while " + plural(contending, "configuration", "configurations") +
+                          " could still be faster than the best by more than the tolerance";
+    }
+    if (!a.partial) {
+        a.recommended = tied.recommended;
+        a.recommendedGiBps = tied.recommendedGiBps;
+    }
+
+    // Confidence, in words.
+    const std::string level = percent(kSearchConfidence);
+    if (!a.possibleGain) {
+        a.confidence = Confidence::Low;
+        a.confidenceText = "The noise is unknown, so another configuration could be faster by any amount: "
+                           "measure again (more loops or a larger budget).";
+    } else if (*a.possibleGain <= a.tolerance) {
+        a.confidence = Confidence::High;
+        a.confidenceText = "At " + level + " confidence no other configuration is more than " +
+                           percent(*a.possibleGain) + " faster than the best (tolerance " + percent(a.tolerance) +
+                           ").";
+    } else {
+        a.confidence = *a.possibleGain <= 3.0 * a.tolerance ? Confidence::Medium : Confidence::Low;
+        a.confidenceText = "Another configuration could still be up to " + percent(*a.possibleGain) +
+                           " faster than the best (at " + level + ", tolerance " + percent(a.tolerance) +
+                           (a.noise ? "; noise " + percent(*a.noise) + " per visit" : std::string()) +
+                           "): measure again to narrow it.";
+    }
+    if (a.partial) {
+        a.confidence = Confidence::Low;
+        a.confidenceText = "Partial answer: " + a.partialReason + ". " + a.confidenceText;
+    }
+    if (a.measured < a.configurations)
+        a.confidenceText += " " + plural(a.configurations - a.measured, "configuration was", "configurations were") +
+                            " never measured.";
+    return a;
+}
+
+Answer answerFor(const ResultSet& results) {
+    if (results.answer && results.answer->samplesDigest == samplesDigest(results)) return *results.answer;
+    AnswerContext context;
+    if (const auto& stored = results.answer) {
+        for (const ConfigStanding& s : stored->configs)
+            context.grid.push_back(s.key.aio);
+        context.tolerance = stored->tolerance;
+        context.strategy = stored->strategy;
+        context.decidedBy = "all samples, decided again: they changed after the " + stored->strategy +
+                            " answer was stored";
+    }
+    return decideAnswer(results, context);
+}
+
+nlohmann::json answerToJson(const Answer& a) {
+    using nlohmann::json;
+    json j{{"found", a.found}};
+    if (!a.found) {
+        j["message"] = a.message;
+    } else {
+        j["best"] = configKeyToJson(a.best);
+        j["gibps"] = finiteOrNull(a.bestGiBps);
+        j["interval_gibps"] = a.interval ? json{finiteOrNull(a.interval->low), finiteOrNull(a.interval->high)}
+                                         : json(nullptr);
+        j["visits"] = a.bestVisits;
+        json tied = json::array();
+        for (const ConfigKey& k : a.tied)
+            tied.push_back(configKeyToJson(k));
+        j["tied"] = std::move(tied);
+        j["recommended"] = a.recommended ? configKeyToJson(*a.recommended) : json(nullptr);
+        j["recommended_gibps"] = a.recommended ? finiteOrNull(a.recommendedGiBps) : json(nullptr);
+    }
+    j["confidence"] = confidenceName(a.confidence);
+    j["confidence_text"] = a.confidenceText;
+    j["possible_gain"] = a.possibleGain ? finiteOrNull(*a.possibleGain) : json(nullptr);
+    j["noise"] = a.noise ? finiteOrNull(*a.noise) : json(nullptr);
+    j["tolerance"] = a.tolerance;
+    j["partial"] = a.partial;
+    j["partial_reason"] = a.partialReason;
+    j["strategy"] = a.strategy;
+    j["decided_by"] = a.decidedBy;
+    j["stopped_because"] = a.stoppedBecause;
+    j["transfers"] = a.transfers;
+    j["bytes"] = a.bytes;
+    j["seconds"] = finiteOrNull(a.seconds);
+    j["configurations"] = a.configurations;
+    j["measured"] = a.measured;
+    json configs = json::array();
+    for (const ConfigStanding& s : a.configs) {
+        json c{{"key", configKeyToJson(s.key)}, {"state", configStateName(s.state)}, {"visits", s.visits}};
+        c["gibps"] = s.gibps ? finiteOrNull(*s.gibps) : json(nullptr);
+        c["upper_gain"] = s.upperGain ? finiteOrNull(*s.upperGain) : json(nullptr);
+        c["reason"] = s.reason;
+        configs.push_back(std::move(c));
+    }
+    j["configs"] = std::move(configs);
+    j["samples_digest"] = a.samplesDigest;
+    return j;
+}
+
+Result<Answer> answerFromJson(const nlohmann::json& j) {
+    using nlohmann::json;
+    if (!j.is_object()) return makeError("\"answer\" must be an object");
+    try {
+        const auto optNumber = [](const json& o, const char* name) -> std::optional<double> {
+            const auto it = o.find(name);
+            if (it == o.end() || it->is_null()) return std::nullopt;
+            if (!it->is_number()) throw std::invalid_argument(std::string("\"") + name + "\" must be a number");
+            return it->get<double>();
+        };
+        const auto key = [](const json& o) {
+            auto k = configKeyFromJson(o);
+            if (!k) throw std::invalid_argument(k.error());
+            return *k;
+        };
+        Answer a;
+        a.found = j.at("found").get<bool>();
+        if (!a.found) {
+            a.message = j.value("message", std::string());
+        } else {
+            a.best = key(j.at("best"));
+            a.bestGiBps = optNumber(j, "gibps").value_or(0.0);
+            if (const auto& iv = j.at("interval_gibps"); iv.is_array() && iv.size() == 2)
+                a.interval = AnswerInterval{iv[0].get<double>(), iv[1].get<double>()};
+            a.bestVisits = j.at("visits").get<int>();
+            for (const json& t : j.at("tied"))
+                a.tied.push_back(key(t));
+            if (const auto& r = j.at("recommended"); !r.is_null()) {
+                a.recommended = key(r);
+                a.recommendedGiBps = optNumber(j, "recommended_gibps").value_or(0.0);
+            }
+        }
+        const std::string conf = j.at("confidence").get<std::string>();
+        a.confidence = conf == "high" ? Confidence::High : conf == "medium" ? Confidence::Medium : Confidence::Low;
+        a.confidenceText = j.at("confidence_text").get<std::string>();
+        a.possibleGain = optNumber(j, "possible_gain");
+        a.noise = optNumber(j, "noise");
+        a.tolerance = j.at("tolerance").get<double>();
+        a.partial = j.at("partial").get<bool>();
+        a.partialReason = j.at("partial_reason").get<std::string>();
+        a.strategy = j.at("strategy").get<std::string>();
+        a.decidedBy = j.at("decided_by").get<std::string>();
+        a.stoppedBecause = j.at("stopped_because").get<std::string>();
+        a.transfers = j.at("transfers").get<std::size_t>();
+        a.bytes = j.at("bytes").get<std::uint64_t>();
+        a.seconds = optNumber(j, "seconds").value_or(0.0);
+        a.configurations = j.at("configurations").get<std::size_t>();
+        a.measured = j.at("measured").get<std::size_t>();
+        for (const json& c : j.at("configs")) {
+            ConfigStanding s;
+            s.key = key(c.at("key"));
+            const auto state = parseConfigState(c.at("state").get<std::string>());
+            if (!state) throw std::invalid_argument("unknown configuration state " + c.at("state").dump());
+            s.state = *state;
+            s.visits = c.at("visits").get<int>();
+            s.gibps = optNumber(c, "gibps");
+            s.upperGain = optNumber(c, "upper_gain");
+            s.reason = c.at("reason").get<std::string>();
+            a.configs.push_back(std::move(s));
+        }
+        a.samplesDigest = j.at("samples_digest").get<std::string>();
+        if (a.found && !a.standing(a.best)) throw std::invalid_argument("its best is not among its configurations");
+        return a;
+    } catch (const std::exception& e) {
+        return makeError(std::string("\"answer\" is damaged (") + e.what() + ")");
+    }
+}
+
+} // namespace aiotune

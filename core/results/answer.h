@@ -1,0 +1,65 @@
+#pragma once
+// The answer of a sweep: which `aio` section to use, how sure, and why. It
+// is decided in one place (decideAnswer), stored with the sweep (sweep.json)
+// and read back by every reader through answerFor(), so `sweep`, `export`,
+// `analyze`, `report`, `check`, fleets and the window name the same section.
+//
+// The rule, for any result set (an adaptive search, a grid, DeepSpeed's logs):
+// - each configuration's figure is the estimate of read + write GiB/s that
+//   estimates.h draws from all visits at once (for DeepSpeed's logs, one
+//   visit each, the best is the highest read + write, DeepSpeed's own rule);
+// - best: the measured configuration with the highest estimate among those a
+//   search kept in its race (every measured one for a grid or DeepSpeed's logs);
+// - interval: 90% (two-sided) around the best's estimate; absent when the
+//   noise is unknown;
+// - tied: configurations not shown (at 95%) to be slower than the best;
+// - recommended: the cheapest (fewest threads, then lowest queue depth) among
+//   the best and the measured configurations shown to be at most the
+//   tolerance slower than it; not claimed when the answer is partial;
+// - confidence: how much faster another configuration (measured or predicted)
+//   could still be at 95%: high within the tolerance, medium within three
+//   times it, low beyond or when unknown;
+// - partial: the sweep did not finish (cancelled, failed, still running), the
+//   noise is unknown, or the search's budget ran out while a configuration
+//   could still be faster by more than the tolerance.
+#include "results/result_model.h"
+
+#include "util/result.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aiotune {
+
+// What the caller knows besides the samples (a search's grid and state).
+struct AnswerContext {
+    std::vector<AioConfig> grid; // every configuration the sweep could measure; empty: the measured ones
+    double tolerance = 0.03;
+    std::string strategy;        // empty: the result set's
+    std::string decidedBy;       // empty: from the strategy
+    std::string stop;            // what stopped the search, as stopReasonName() spells it; "" when none
+    std::optional<SweepStatus> status; // how the sweep ended, when the results do not say yet
+};
+
+// The rule (see above), from every sample of `results`.
+Answer decideAnswer(const ResultSet& results, const AnswerContext& context = {});
+
+// The one function every reader calls: the answer stored with the results
+// while the samples it was decided on are unchanged, else decided again from
+// all samples by the same rule (and `decidedBy` says so).
+Answer answerFor(const ResultSet& results);
+
+// Fingerprint of every sample's configuration, operation, loop, figure and error.
+std::string samplesDigest(const ResultSet& results);
+
+// sweep.json's "answer" object (and the "answer" of --json outputs).
+nlohmann::json answerToJson(const Answer& a);
+Result<Answer> answerFromJson(const nlohmann::json& j);
+
+} // namespace aiotune
