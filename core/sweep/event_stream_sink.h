@@ -33,7 +33,7 @@ inline constexpr std::string_view kEventStreamFormat = "aiotune-events";
 inline constexpr int kEventStreamVersion = 1;
 
 class EventStreamSink : public SweepSink {
-public:
+  public:
     // "-" is standard output; anything else a file created (or emptied) for it.
     static Result<std::unique_ptr<EventStreamSink>> open(const std::string& target);
     // Writes to `out` without owning it.
@@ -54,7 +54,7 @@ public:
     // Empty while every line was written.
     const std::string& writeError() const { return m_writeError; }
 
-private:
+  private:
     void write(std::string_view event, nlohmann::ordered_json fields);
 
     std::FILE* m_out = nullptr;

@@ -46,8 +46,10 @@ std::vector<json> parseLines(const QByteArray& text) {
     return out;
 }
 
-const QStringList kSweep{"--io_size", "1M", "--block_size", "256K,1M", "--queue_depth", "4", "--io_parallel", "1",
-                         "--single_submit", "false", "--overlap_events", "true", "--search", "grid", "--loops", "2"};
+const QStringList kSweep{"--io_size",       "1M",    "--block_size",     "256K,1M",
+                         "--queue_depth",   "4",     "--io_parallel",    "1",
+                         "--single_submit", "false", "--overlap_events", "true",
+                         "--search",        "grid",  "--loops",          "2"};
 
 } // namespace
 
@@ -74,7 +76,8 @@ class TestEventStream : public QObject {
             sample.sample.gibPerSec = 2.5;
             sink.onSample(sample);
             sink.onProgress(ProgressEvent{3, 8, 1.5, -1, "read 1M"});
-            sink.onMessage(MessageEvent{Severity::Error, "caf\xc3\xa9 \xff"}); // not UTF-8 at the end
+            sink.onMessage(
+                MessageEvent{Severity::Error, "caf\xc3\xa9 \xff"}); // not UTF-8 at the end
             RaceEvent race;
             race.contenders = {sample.key.aio};
             race.dropouts = {Dropout{AioConfig{}, 4, "slower"}};
@@ -89,7 +92,8 @@ class TestEventStream : public QObject {
         std::rewind(f);
         QByteArray text;
         char buf[4096];
-        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, static_cast<int>(n));
+        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;)
+            text.append(buf, static_cast<int>(n));
         std::fclose(f);
         const auto lines = parseLines(text);
         QCOMPARE(lines.size(), 6u);
@@ -100,7 +104,8 @@ class TestEventStream : public QObject {
             QVERIFY(l.at("at_ms").get<std::int64_t>() > 0);
             types.push_back(l.at("event").get<std::string>());
         }
-        QCOMPARE(types, (std::vector<std::string>{"started", "sample", "progress", "message", "race", "ended"}));
+        QCOMPARE(types, (std::vector<std::string>{"started", "sample", "progress", "message",
+                                                  "race", "ended"}));
         QCOMPARE(lines[0].at("host").get<std::string>(), std::string("node7"));
         QCOMPARE(lines[0].at("engine").get<std::string>(), std::string("io_uring"));
         QCOMPARE(lines[0].at("started_at_ms").get<int>(), 1000);
@@ -119,7 +124,8 @@ class TestEventStream : public QObject {
         QCOMPARE(lines[3].at("severity").get<std::string>(), std::string("error"));
         QVERIFY(lines[3].at("text").get<std::string>().rfind("caf\xc3\xa9 ", 0) == 0);
         QCOMPARE(lines[4].at("dropouts").at(0).at("after_transfers").get<int>(), 4);
-        QCOMPARE(lines[4].at("dropouts").at(0).at("reason").get<std::string>(), std::string("slower"));
+        QCOMPARE(lines[4].at("dropouts").at(0).at("reason").get<std::string>(),
+                 std::string("slower"));
         QCOMPARE(lines[4].at("contenders").size(), 1u);
         QCOMPARE(lines[5].at("status").get<std::string>(), std::string("cancelled"));
         QCOMPARE(lines[5].at("stop_reason").get<std::string>(), std::string("cancelled"));
@@ -140,7 +146,8 @@ class TestEventStream : public QObject {
         QTest::addColumn<QString>("line");
         QTest::addRow("text") << "[3/8] read 1M: 1.0 GiB/s";
         QTest::addRow("other json") << "{\"event\":\"progress\",\"done\":1}";
-        QTest::addRow("newer version") << "{\"format\":\"aiotune-events\",\"version\":2,\"event\":\"progress\"}";
+        QTest::addRow("newer version")
+            << "{\"format\":\"aiotune-events\",\"version\":2,\"event\":\"progress\"}";
         QTest::addRow("no event") << "{\"format\":\"aiotune-events\",\"version\":1}";
         QTest::addRow("broken") << "{\"format\":\"aiotune-events\",\"version\":1,\"event\":\"progr";
         QTest::addRow("array") << "[{\"format\":\"aiotune-events\",\"version\":1,\"event\":\"x\"}]";
@@ -156,9 +163,10 @@ class TestEventStream : public QObject {
         QVERIFY(tmp.isValid());
         QDir(tmp.path()).mkpath("scratch");
         const QString events = tmp.filePath("events.jsonl"), logs = tmp.filePath("logs");
-        const Run r = runAiotune(QStringList{"sweep", "--nvme_dir", tmp.filePath("scratch"), "--log_dir", logs,
-                                             "--host", "node7", "--events", events} +
-                                 kSweep);
+        const Run r =
+            runAiotune(QStringList{"sweep", "--nvme_dir", tmp.filePath("scratch"), "--log_dir",
+                                   logs, "--host", "node7", "--events", events} +
+                       kSweep);
         QVERIFY2(r.code == 0, r.err.constData());
         QVERIFY2(r.out.contains("\"aio\""), r.out.constData()); // the answer stays on stdout
         QFile f(events);
@@ -180,9 +188,11 @@ class TestEventStream : public QObject {
         std::map<std::string, std::vector<json>> streamed;
         std::size_t lastDone = 0, lastTotal = 0;
         for (const json& l : lines) {
-            if (l.at("event") == "sample") streamed[l.at("tag").get<std::string>()].push_back(l.at("sample"));
+            if (l.at("event") == "sample")
+                streamed[l.at("tag").get<std::string>()].push_back(l.at("sample"));
             if (l.at("event") == "progress") {
-                QVERIFY(l.at("done").get<std::size_t>() >= lastDone); // sent as a transfer starts and ends
+                QVERIFY(l.at("done").get<std::size_t>() >=
+                        lastDone); // sent as a transfer starts and ends
                 lastDone = l.at("done").get<std::size_t>();
                 lastTotal = l.at("total").get<std::size_t>();
             }
@@ -191,7 +201,8 @@ class TestEventStream : public QObject {
         for (const json& c : doc.at("configs")) {
             const auto& mine = streamed[c.at("tag").get<std::string>()];
             QCOMPARE(mine.size(), c.at("samples").size());
-            for (std::size_t i = 0; i < mine.size(); ++i) QCOMPARE(mine[i], c.at("samples")[i]);
+            for (std::size_t i = 0; i < mine.size(); ++i)
+                QCOMPARE(mine[i], c.at("samples")[i]);
             samples += mine.size();
         }
         QCOMPARE(samples, 8u); // 2 configurations x 2 loops x read + write
@@ -203,8 +214,8 @@ class TestEventStream : public QObject {
     void standardOutputHoldsOnlyEvents() {
         QTemporaryDir tmp;
         QDir(tmp.path()).mkpath("scratch");
-        const Run r = runAiotune(QStringList{"sweep", "--nvme_dir", tmp.filePath("scratch"), "--log_dir",
-                                             tmp.filePath("logs"), "--events", "-"} +
+        const Run r = runAiotune(QStringList{"sweep", "--nvme_dir", tmp.filePath("scratch"),
+                                             "--log_dir", tmp.filePath("logs"), "--events", "-"} +
                                  kSweep);
         QVERIFY2(r.code == 0, r.err.constData());
         const auto lines = parseLines(r.out); // empty when any line is not an event
@@ -216,14 +227,17 @@ class TestEventStream : public QObject {
     void badTargetIsRefused() {
         QTemporaryDir tmp;
         QDir(tmp.path()).mkpath("scratch");
-        const Run r = runAiotune(QStringList{"sweep", "--nvme_dir", tmp.filePath("scratch"), "--log_dir",
-                                             tmp.filePath("logs"), "--events", "/nonexistent/dir/events.jsonl"} +
+        const Run r = runAiotune(QStringList{"sweep", "--nvme_dir", tmp.filePath("scratch"),
+                                             "--log_dir", tmp.filePath("logs"), "--events",
+                                             "/nonexistent/dir/events.jsonl"} +
                                  kSweep);
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains("cannot write the event stream to /nonexistent/dir/events.jsonl"), r.err.constData());
+        QVERIFY2(r.err.contains("cannot write the event stream to /nonexistent/dir/events.jsonl"),
+                 r.err.constData());
         const Run replay = runAiotune({"sweep", "--replay", tmp.path(), "--events", "-"});
         QCOMPARE(replay.code, 2);
-        QVERIFY2(replay.err.contains("--replay measures nothing: drop --events"), replay.err.constData());
+        QVERIFY2(replay.err.contains("--replay measures nothing: drop --events"),
+                 replay.err.constData());
     }
 
   private:
