@@ -56,7 +56,7 @@ chmod 400 "$dir/munge/munge.key"
 host=$(hostname -s)
 {
     echo "ClusterName=aiotune$$"
-    echo "SlurmctldHost=$host"
+    echo "SlurmctldHost=$host(127.0.0.1)"
     echo "SlurmctldPort=$base"
     echo "AuthType=auth/munge"
     echo "AuthInfo=socket=$dir/munge/munge.sock"
