@@ -25,6 +25,7 @@
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -166,6 +167,12 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
         out << "Outlier: " << o.host << " is " << gib(o.gapGiBps) << " GiB/s (" << pct(o.gapFraction)
             << ") below the fleet median at the pick, beyond the noise of " << gib(o.noiseGiBps)
             << " GiB/s: check its drive, PCIe link and RAID.\n";
+    for (const auto& g : fa.sharedDrives) {
+        out << "Not separate nodes:";
+        for (const auto& h : g.hosts) out << " " << h;
+        out << " were measured at the same time on one drive (" << g.drive << " of " << g.machine
+            << "): they slowed each other down, so none of them is called an outlier.\n";
+    }
 }
 
 // SHARED/<host> folders of this run only: an earlier run's hosts may share the folder.
@@ -277,13 +284,15 @@ int runFleet(const std::vector<std::string>& args) {
         return 0;
     }
 
-    if (!onPath(checkCmd[0]))
-        return fail(checkCmd[0] == "pdsh"
+    const std::string launcherName = launcherProgram(spec.launcher);
+    if (!onPath(launcherName))
+        return fail(launcherName == "pdsh"
                         ? "pdsh is not installed here: install it (apt install pdsh), or use --launcher srun"
                         : "srun is not on PATH: run inside a Slurm allocation (salloc or sbatch), or use "
                           "--launcher pdsh");
     if (spec.launcher == FleetLauncher::Srun && !std::getenv("SLURM_JOB_ID"))
-        std::cerr << "aiotune fleet: warning: not inside a Slurm allocation; srun will ask for one\n";
+        std::cerr << "aiotune fleet: warning: not inside a Slurm allocation; srun will ask for one per node "
+                     "(run aiotune fleet in salloc or sbatch)\n";
     fs::create_directories(shared, ec);
     if (ec) return fail("cannot create the shared folder " + shared.string() + ": " + ec.message());
 
@@ -296,6 +305,7 @@ int runFleet(const std::vector<std::string>& args) {
     FleetMonitor monitor(hosts);
     const bool tty = ::isatty(STDERR_FILENO);
     std::set<std::string> toldFailed; // pdsh repeats a failure as an exit code line
+    std::map<std::string, std::size_t> toldDone; // progress already shown, per node
     auto report = [&](std::string_view line) {
         const auto i = monitor.feed(line);
         if (!i) {
@@ -303,25 +313,32 @@ int runFleet(const std::vector<std::string>& args) {
             return;
         }
         const NodeStatus& n = monitor.nodes()[*i];
-        if (n.state == NodeState::Failed && !n.error.empty()) {
+        if ((n.state == NodeState::Failed || n.state == NodeState::Cancelled) && !n.error.empty()) {
             if (!toldFailed.insert(n.host).second) return;
-            std::cerr << (tty ? "\r\033[K" : "") << n.host << ": FAILED: " << n.error << "\n";
-        } else if (n.state == NodeState::Running && tty) {
-            std::size_t done = 0, total = 0, running = 0;
-            for (const auto& m : monitor.nodes())
-                if (m.state == NodeState::Running) ++running, done += m.done, total += m.total;
-            std::fprintf(stderr, "\r\033[K%zu node(s) running, %zu/%zu transfers  %s: %s", running, done, total,
-                         n.host.c_str(), n.lastLine.substr(0, 60).c_str());
-            std::fflush(stderr);
-        } else if (!tty && n.state == NodeState::Running && line.find(": [") != std::string_view::npos) {
-            std::cerr << line << "\n";
+            std::cerr << (tty ? "\r\033[K" : "") << n.host
+                      << (n.state == NodeState::Failed ? ": FAILED: " : ": CANCELLED: ") << n.error << "\n";
+        } else if (n.state == NodeState::Running && n.total > 0) {
+            // Progress comes from the nodes' event streams (fleet_monitor.h).
+            auto& told = toldDone[n.host];
+            if (n.done == told) return;
+            told = n.done;
+            if (tty) {
+                std::size_t done = 0, total = 0, running = 0;
+                for (const auto& m : monitor.nodes())
+                    if (m.state == NodeState::Running) ++running, done += m.done, total += m.total;
+                std::fprintf(stderr, "\r\033[K%zu node(s) running, %zu/%zu transfers  %s: %s", running, done,
+                             total, n.host.c_str(), n.current.substr(0, 60).c_str());
+                std::fflush(stderr);
+            } else {
+                std::cerr << n.host << ": [" << n.done << "/" << n.total << "] " << n.current << "\n";
+            }
         }
     };
 
     std::cerr << "aiotune fleet: checking " << hosts.size() << " node(s): " << commandLineText(checkCmd).substr(0, 200)
               << (commandLineText(checkCmd).size() > 200 ? "..." : "") << "\n";
     const int checkStatus = runLauncher(checkCmd, report);
-    monitor.finish(checkStatus < 0 ? "cannot start " + checkCmd[0] : checkCmd[0] + " exited with status " +
+    monitor.finish(checkStatus < 0 ? "cannot start " + checkCmd[0] : launcherName + " exited with status " +
                                                                          std::to_string(checkStatus));
     // Nodes that never answered the check are known only now.
     for (const auto& n : monitor.nodes())
@@ -351,7 +368,7 @@ int runFleet(const std::vector<std::string>& args) {
             return {};
         };
         monitor.finish(sweepStatus < 0 ? "cannot start " + cmd[0]
-                                       : cmd[0] + " exited with status " + std::to_string(sweepStatus),
+                                       : launcherName + " exited with status " + std::to_string(sweepStatus),
                        landed);
     }
 
@@ -374,13 +391,19 @@ int runFleet(const std::vector<std::string>& args) {
     }
     std::cerr << "aiotune fleet: " << finished.size() << " of " << hosts.size() << " node(s) finished";
     const auto failed = monitor.hostsIn(NodeState::Failed);
+    const auto cancelled = monitor.hostsIn(NodeState::Cancelled);
     if (!failed.empty()) {
         std::cerr << "; failed:";
         for (const auto& h : failed) std::cerr << " " << h;
     }
+    if (!cancelled.empty()) {
+        std::cerr << "; cancelled:";
+        for (const auto& h : cancelled) std::cerr << " " << h;
+    }
     std::cerr << "\n";
     for (const auto& n : monitor.nodes())
-        if (n.state == NodeState::Failed) std::cerr << "  " << n.host << ": " << n.error << "\n";
+        if (n.state == NodeState::Failed || n.state == NodeState::Cancelled)
+            std::cerr << "  " << n.host << ": " << n.error << "\n";
     if (!finished.empty())
         std::cerr << "aiotune fleet: read them again with: aiotune analyze --log_dir " << shared.string() << "\n";
     if (g_interrupted) {
@@ -392,7 +415,7 @@ int runFleet(const std::vector<std::string>& args) {
                       << shared.string() << "\n";
         return 130;
     }
-    return failed.empty() && fa.pick ? 0 : 1;
+    return failed.empty() && cancelled.empty() && fa.pick ? 0 : 1;
 }
 
 } // namespace aiotune::cli

@@ -11,6 +11,7 @@
 #include "results/recorded_link_limits.h"
 #include "sweep/adaptive_strategy.h"
 #include "sweep/borrowed_strategy.h"
+#include "sweep/event_stream_sink.h"
 #include "sweep/replay.h"
 #include "sweep/sweep_runner.h"
 #include "util/byte_size.h"
@@ -205,6 +206,10 @@ int runSweep(const std::vector<std::string>& argv) {
                                   "allocated as DeepSpeed allocates its buffers)");
     app.add_flag(flagNames("no_huge_pages"), noHugePages, "force normal pages")->excludes(hugeFlag);
     app.add_flag("--json", json, "print one JSON object with the analysis at the end");
+    std::string eventsTarget;
+    app.add_option("--events", eventsTarget,
+                   "also write every event as one JSON line (format aiotune-events, see the README) to FILE, or "
+                   "to standard output with - (what would go there then goes to standard error)");
     if (auto exit = parseCommandLine(app, argv)) return *exit;
     // checkTolerance accepted the text; CLI11 does not keep a validator's rewrite.
     const bool tolerancePercent = toleranceText.back() == '%';
@@ -223,6 +228,9 @@ int runSweep(const std::vector<std::string>& argv) {
                     kExitUsage);
 
     if (!replayDir.empty()) {
+        if (!eventsTarget.empty())
+            return fail("--events streams what a measuring sweep does; --replay measures nothing: drop --events",
+                        kExitUsage);
         if (!folders.empty() || !adaptive)
             return fail("--replay runs the adaptive search on recorded samples: drop --nvme_dir and "
                         "--search grid/--loops",
@@ -365,7 +373,18 @@ int runSweep(const std::vector<std::string>& argv) {
     ::sigprocmask(SIG_UNBLOCK, &stops, nullptr);
 
     SweepPrinter printer(stderr, "aiotune sweep", ::isatty(STDERR_FILENO));
-    auto results = runner.run({&printer}, &g_interrupted);
+    SweepSinks sinks{&printer};
+    std::unique_ptr<EventStreamSink> events;
+    if (!eventsTarget.empty()) {
+        auto opened = EventStreamSink::open(eventsTarget);
+        if (!opened) return fail(opened.error());
+        events = std::move(*opened);
+        sinks.push_back(events.get());
+        // Standard output belongs to the stream: the answer goes to stderr.
+        if (eventsTarget == "-") std::cout.rdbuf(std::cerr.rdbuf());
+    }
+    auto results = runner.run(sinks, &g_interrupted);
+    if (events && !events->writeError().empty()) std::cerr << "aiotune sweep: warning: " << events->writeError() << "\n";
     if (!results) return fail(results.error());
     if (results->status == SweepStatus::Cancelled)
         std::cerr << "aiotune sweep: interrupted; " << results->configs.size()

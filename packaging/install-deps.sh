@@ -8,8 +8,9 @@ packages=(
     cmake ninja-build g++ pkgconf
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev
     liburing-dev nlohmann-json3-dev libcli11-dev libaio-dev
-    # fleets: pdsh reaches nodes as DeepSpeed's launcher does
-    pdsh
+    # fleets: pdsh reaches nodes as DeepSpeed's launcher does; Slurm (srun,
+    # salloc, sbatch) and munge for test_fleet_slurm's throwaway cluster
+    pdsh slurmctld slurmd slurm-client munge
     # tests and checks: xvfb for screenshots, fio for the benchmark peer,
     # clang + its runtime for the libFuzzer targets, appstream for metainfo,
     # the xcb plugin deps so the window opens on a real display

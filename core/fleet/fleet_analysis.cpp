@@ -60,6 +60,82 @@ std::string recordedHostOf(const ResultSet& rs) {
     return h != sys->end() && h->is_string() ? h->get<std::string>() : std::string();
 }
 
+// The drives a sweep measured: each folder's device, else its mount point.
+std::set<std::string> drivesOf(const ResultSet& rs) {
+    std::set<std::string> out;
+    if (!rs.meta.is_object()) return out;
+    const auto sys = rs.meta.find("system");
+    if (sys == rs.meta.end() || !sys->is_object()) return out;
+    const auto folders = sys->find("folders");
+    if (folders == sys->end() || !folders->is_array()) return out;
+    for (const auto& f : *folders) {
+        if (!f.is_object()) continue;
+        for (const char* name : {"device", "mount_point"})
+            if (const auto it = f.find(name); it != f.end() && it->is_string() && !it->get<std::string>().empty()) {
+                out.insert(it->get<std::string>());
+                break;
+            }
+    }
+    return out;
+}
+
+// When a sweep measured: from its start to its end (or its last sample).
+std::pair<std::int64_t, std::int64_t> spanOf(const ResultSet& rs) {
+    std::int64_t first = rs.startedAtMs, last = rs.finishedAtMs;
+    for (const auto& c : rs.configs)
+        for (const auto& smp : c.samples)
+            if (smp.finishedAtMs != 0) {
+                if (first == 0 || smp.finishedAtMs < first) first = smp.finishedAtMs;
+                last = std::max(last, smp.finishedAtMs);
+            }
+    return {first, std::max(first, last)};
+}
+
+std::vector<FleetSharedDrive> findSharedDrives(const std::vector<HostSweep>& sweeps) {
+    struct Info {
+        std::string machine;
+        std::set<std::string> drives;
+        std::pair<std::int64_t, std::int64_t> span;
+    };
+    std::vector<Info> info(sweeps.size());
+    for (std::size_t i = 0; i < sweeps.size(); ++i)
+        if (sweeps[i].results)
+            info[i] = {recordedHostOf(*sweeps[i].results), drivesOf(*sweeps[i].results), spanOf(*sweeps[i].results)};
+    // Groups: union of every pair that shares a machine and a drive while both ran.
+    std::vector<std::size_t> group(sweeps.size());
+    for (std::size_t i = 0; i < group.size(); ++i) group[i] = i;
+    auto root = [&group](std::size_t i) {
+        while (group[i] != i) i = group[i] = group[group[i]];
+        return i;
+    };
+    std::vector<std::pair<std::size_t, std::string>> joined; // (a member, the drive it shares)
+    for (std::size_t i = 0; i < sweeps.size(); ++i)
+        for (std::size_t k = i + 1; k < sweeps.size(); ++k) {
+            const Info &a = info[i], &b = info[k];
+            if (a.machine.empty() || a.machine != b.machine || a.span.first == 0 || b.span.first == 0) continue;
+            if (a.span.first > b.span.second || b.span.first > a.span.second) continue;
+            const auto d = std::find_if(a.drives.begin(), a.drives.end(),
+                                        [&b](const std::string& x) { return b.drives.count(x) > 0; });
+            if (d == a.drives.end()) continue;
+            group[root(k)] = root(i);
+            joined.emplace_back(i, *d);
+        }
+    std::map<std::size_t, FleetSharedDrive> byRoot;
+    for (std::size_t i = 0; i < sweeps.size(); ++i) {
+        auto& g = byRoot[root(i)];
+        g.hosts.push_back(sweeps[i].host);
+        g.machine = info[i].machine;
+    }
+    for (const auto& [i, drive] : joined) byRoot[root(i)].drive = drive;
+    std::vector<FleetSharedDrive> out;
+    for (auto& [r, g] : byRoot)
+        if (g.hosts.size() > 1) {
+            std::sort(g.hosts.begin(), g.hosts.end());
+            out.push_back(std::move(g));
+        }
+    return out;
+}
+
 nlohmann::ordered_json figuresJson(const ConfigResult& c) {
     nlohmann::ordered_json j;
     j["aio"] = toAioJson(c.key.aio);
@@ -234,8 +310,11 @@ FleetAnalysis analyzeFleet(std::vector<HostSweep> sweeps) {
     fa.noiseKnown = !relativeRanges.empty();
     fa.noiseGiBps = (fa.noiseKnown ? median(relativeRanges) : 0.10) * fa.medianGiBps;
 
+    fa.sharedDrives = findSharedDrives(sweeps);
+    std::set<std::string> contended;
+    for (const auto& g : fa.sharedDrives) contended.insert(g.hosts.begin(), g.hosts.end());
     for (const FleetHostFigures& f : fa.hosts) {
-        if (!f.atPick) continue;
+        if (!f.atPick || contended.count(f.host)) continue; // slowed by its neighbours, not a bad node
         const double x = *f.atPick->combinedGiBps;
         const double tolerance = std::max(fa.noiseGiBps, combinedRange(*f.atPick).value_or(0.0));
         const double gap = fa.medianGiBps - x;
@@ -285,6 +364,9 @@ nlohmann::ordered_json fleetJson(const FleetAnalysis& fa) {
                                  {"gap", o.gapGiBps},
                                  {"gap_fraction", o.gapFraction},
                                  {"noise", o.noiseGiBps}});
+    j["shared_drives"] = oj::array();
+    for (const FleetSharedDrive& g : fa.sharedDrives)
+        j["shared_drives"].push_back({{"hosts", g.hosts}, {"machine", g.machine}, {"drive", g.drive}});
     return j;
 }
 

@@ -13,6 +13,11 @@
 //   own combined range at the pick and the fleet's median relative range at
 //   the pick scaled to the median; when no node measured the pick twice, 10%
 //   of the median (the margin analyze() also treats as meaningful).
+// - shared drives: host folders whose sweeps ran on one machine (sweep.json's
+//   meta.system.host) on one drive (a device, or mount point, of its
+//   meta.system.folders) at overlapping times are not separate nodes (a test,
+//   or every "node" on one box): they slow each other down, so none of them
+//   is called an outlier; the analysis says so instead.
 // A host folder that cannot be read is listed with its error and left out of
 // the pick; configurations missing on some hosts are listed per host.
 #include "results/result_model.h"
@@ -53,6 +58,13 @@ struct FleetOutlier {
     double noiseGiBps = 0.0;    // the tolerance it exceeded
 };
 
+// Hosts measured at the same time on one drive of one machine.
+struct FleetSharedDrive {
+    std::vector<std::string> hosts; // in name order
+    std::string machine;            // the machine they all recorded
+    std::string drive;              // the device (or mount point) they shared
+};
+
 struct FleetAnalysis {
     std::vector<FleetHostFigures> hosts; // every host folder, in name order
     std::vector<ConfigKey> configs;      // every configuration seen on any host, in key order
@@ -63,7 +75,8 @@ struct FleetAnalysis {
     double medianGiBps = 0.0;            // at the pick
     double noiseGiBps = 0.0;             // fleet tolerance at the pick (see above)
     bool noiseKnown = false;
-    std::vector<FleetOutlier> outliers;  // largest gap first
+    std::vector<FleetOutlier> outliers;  // largest gap first; never a host of sharedDrives
+    std::vector<FleetSharedDrive> sharedDrives;
     std::string message;                 // why there is no pick, when there is none
 
     // Hosts ordered by their combined figure at the pick, highest first; hosts
@@ -87,7 +100,8 @@ Result<std::vector<HostSweep>> readFleetFolder(const std::filesystem::path& fold
 FleetAnalysis analyzeFleet(std::vector<HostSweep> sweeps);
 
 // `aiotune analyze --json` over a fleet: {"hosts": [{"host", "best", "aio", ...}],
-// "fleet": {"aio", "worst_host", "min_combined", ...}, "outliers": [...]}.
+// "fleet": {"aio", "worst_host", "min_combined", ...}, "outliers": [...],
+// "shared_drives": [{"hosts", "machine", "drive"}]}.
 nlohmann::ordered_json fleetJson(const FleetAnalysis& fleet);
 
 } // namespace aiotune

@@ -53,7 +53,9 @@ std::string fleetNodeScript(const FleetLaunchSpec& spec, FleetStage stage) {
     } else {
         // Sweeps of aiotune versions without --host still land in <shared>/<host>,
         // whose folder name then labels them.
-        s += "set --; if \"$a\" sweep --help 2>/dev/null | grep -q -e '--host'; then set -- --host \"$h\"; fi; ";
+        // Its event stream (--events -) is how the fleet follows it.
+        s += "u=$(\"$a\" sweep --help 2>/dev/null); set --; case \"$u\" in *--host*) set -- --host \"$h\";; esac; "
+             "case \"$u\" in *--events*) set -- \"$@\" --events -;; esac; ";
         // SIGPIPE ignored (inherited through exec): a launcher that went away
         // must not kill a sweep mid-write.
         s += "trap '' PIPE; ";
@@ -70,17 +72,27 @@ std::string fleetNodeScript(const FleetLaunchSpec& spec, FleetStage stage) {
         }
     }
     if (spec.launcher == FleetLauncher::Srun)
-        s = "h=" + hostExpression(spec) + "; { " + s +
+        // The shells ignore SIGINT and SIGTERM (the sweep sets its own
+        // handlers): a step signalled to stop still passes on the sweep's
+        // last words, its "ended" event and exit marker.
+        s = "trap '' INT TERM; h=" + hostExpression(spec) + "; { " + s +
             "; } 2>&1 | while IFS= read -r l; do printf '%s: %s\\n' \"$h\" \"$l\"; done";
     return s;
 }
 
 std::vector<std::string> fleetCommand(const FleetLaunchSpec& spec, FleetStage stage) {
     const std::string script = fleetNodeScript(spec, stage);
-    const std::string n = std::to_string(spec.hosts.size());
-    if (spec.launcher == FleetLauncher::Srun)
-        return {"srun", "--nodes=" + n, "--ntasks=" + n, "--ntasks-per-node=1",
-                "--nodelist=" + joinHosts(spec.hosts), "--kill-on-bad-exit=0", "sh", "-c", script};
+    if (spec.launcher == FleetLauncher::Srun) {
+        // One job step per node, named aiotune-<host>, all at once: one
+        // node's sweep can be stopped alone (scancel --signal=INT JOB.STEP)
+        // while the others run on.
+        std::vector<std::string> argv{"sh", "-c",
+                                      "s=$1; shift; for h; do srun --nodes=1 --ntasks=1 --nodelist=\"$h\" "
+                                      "--job-name=\"aiotune-$h\" --kill-on-bad-exit=0 sh -c \"$s\" & done; wait",
+                                      "aiotune-fleet", script};
+        argv.insert(argv.end(), spec.hosts.begin(), spec.hosts.end());
+        return argv;
+    }
     // Every node at once (pdsh's default fanout is 32), but not thousands of ssh at once.
     const std::string fanout = std::to_string(std::clamp<std::size_t>(spec.hosts.size(), 1, 256));
     std::vector<std::string> argv{"pdsh", "-R", spec.pdshRcmd, "-f", fanout, "-w", joinHosts(spec.hosts)};
@@ -92,6 +104,10 @@ std::vector<std::string> fleetCommand(const FleetLaunchSpec& spec, FleetStage st
         argv.push_back("sh -c " + shellQuote(script));
     }
     return argv;
+}
+
+std::string launcherProgram(FleetLauncher launcher) {
+    return launcher == FleetLauncher::Srun ? "srun" : "pdsh";
 }
 
 std::string commandLineText(const std::vector<std::string>& argv) {

@@ -12,6 +12,7 @@
 // pdsh the sweep script execs the sweep (so an interrupt reaches it) and pdsh
 // reports its exit status; under srun it prints "aiotune-fleet: exit <status>"
 // and prefixes its own lines with "<host>: ", so both launchers read the same.
+// The sweep writes its event stream (--events -) among its lines.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,9 +45,14 @@ std::string shellQuote(std::string_view text);
 // or srun's "$SLURMD_NODENAME").
 std::string fleetNodeScript(const FleetLaunchSpec& spec, FleetStage stage);
 
-// The launcher's argv: pdsh -R <rcmd> -f <n> -w <hosts> ... or
-// srun --nodes=<n> --ntasks-per-node=1 --nodelist=<hosts> ... sh -c <script>.
+// The launcher's argv: pdsh -R <rcmd> -f <n> -w <hosts> ... sh -c <script>,
+// or for srun a shell that starts one step per node at once
+// (srun --nodes=1 --ntasks=1 --nodelist=<host> --job-name=aiotune-<host> ...)
+// and waits for them all.
 std::vector<std::string> fleetCommand(const FleetLaunchSpec& spec, FleetStage stage);
+
+// The program the launcher runs through: "pdsh" or "srun".
+std::string launcherProgram(FleetLauncher launcher);
 
 // The argv as one line a user could paste into a shell.
 std::string commandLineText(const std::vector<std::string>& argv);

@@ -1,6 +1,7 @@
 #include "fleet/fleet_monitor.h"
 
 #include "fleet/fleet_launch.h"
+#include "sweep/event_stream_sink.h"
 
 #include <charconv>
 
@@ -31,6 +32,7 @@ std::string_view nodeStateName(NodeState s) {
     case NodeState::Running: return "running";
     case NodeState::Finished: return "finished";
     case NodeState::Failed: return "failed";
+    case NodeState::Cancelled: return "cancelled";
     }
     return "?";
 }
@@ -100,7 +102,9 @@ void FleetMonitor::onNodeLine(NodeStatus& node, std::string_view text) {
         } else if (rest.rfind("exit ", 0) == 0) {
             std::size_t code = 0;
             if (parseNumber(rest.substr(5), code)) node.exitCode = static_cast<int>(code);
-            if (code == 0) {
+            if (node.state == NodeState::Cancelled || node.state == NodeState::Failed) {
+                // Its "ended" event said so and why; the exit status adds nothing.
+            } else if (code == 0) {
                 node.state = NodeState::Finished;
             } else {
                 node.state = NodeState::Failed;
@@ -110,17 +114,35 @@ void FleetMonitor::onNodeLine(NodeStatus& node, std::string_view text) {
         }
         return;
     }
-    // Progress: "[12/48] read 1M, qd 8 ...: 2.910 GiB/s".
-    if (text.size() > 2 && text[0] == '[') {
-        const std::size_t slash = text.find('/'), close = text.find(']');
-        std::size_t done = 0, total = 0;
-        if (slash < close && close != std::string_view::npos && parseNumber(text.substr(1, slash - 1), done) &&
-            parseNumber(text.substr(slash + 1, close - slash - 1), total)) {
-            node.done = done;
-            node.total = total;
+    if (const auto event = parseEventLine(text)) {
+        try {
+            onEvent(node, *event);
+        } catch (const nlohmann::json::exception&) {
+            // A field of the wrong type: that event says nothing usable.
         }
+        return;
     }
     node.lastLine = std::string(text.substr(0, 400));
+}
+
+void FleetMonitor::onEvent(NodeStatus& node, const nlohmann::json& e) {
+    const std::string type = e.value("event", std::string());
+    if (type == "progress") {
+        node.done = e.value("done", std::size_t{0});
+        node.total = e.value("total", std::size_t{0});
+        node.current = e.value("current", std::string());
+    } else if (type == "ended") {
+        const SweepStatus status = parseSweepStatus(e.value("status", std::string()));
+        const std::string message = e.value("message", std::string());
+        if (status == SweepStatus::Cancelled && node.state == NodeState::Running) {
+            node.state = NodeState::Cancelled;
+            node.error = "the sweep was cancelled (interrupted or stopped by its launcher)";
+        } else if (status == SweepStatus::Failed && node.state == NodeState::Running) {
+            node.state = NodeState::Failed;
+            node.error = "the sweep failed" + (message.empty() ? std::string() : ": " + message);
+        }
+        // Finished: the exit status (pdsh's report or our srun marker) or the disk decides.
+    }
 }
 
 void FleetMonitor::beginSweep() {

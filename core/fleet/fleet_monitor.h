@@ -2,10 +2,14 @@
 // Follows a fleet run from the launcher's output: pdsh prefixes every line of
 // a node with "<host>: " (our srun script does the same) and reports its own
 // trouble as "pdsh@<here>: <host>: ..."; srun as "srun: error: <host>: ...".
-// The node scripts print marker lines (see fleet_launch.h); a launcher's
-// "... exit code N" about a node is its failure. Whatever a node did not
+// The node scripts print marker lines (see fleet_launch.h) and the sweeps
+// their event stream (`aiotune sweep --events -`, sweep/event_stream_sink.h):
+// progress and how each sweep ended come from there, never from the text
+// meant for people. A launcher's "... exit code N" about a node is its failure. Whatever a node did not
 // report by the end is checked on disk or becomes a failure with the last
 // thing heard from it, so no node silently goes missing.
+#include <nlohmann/json.hpp>
+
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -15,18 +19,20 @@
 
 namespace aiotune {
 
-enum class NodeState { Waiting, Ready, Running, Finished, Failed };
-std::string_view nodeStateName(NodeState s); // "waiting", "ready", "running", "finished", "failed"
+enum class NodeState { Waiting, Ready, Running, Finished, Failed, Cancelled };
+// "waiting", "ready", "running", "finished", "failed", "cancelled"
+std::string_view nodeStateName(NodeState s);
 
 struct NodeStatus {
     std::string host;
     NodeState state = NodeState::Waiting;
     std::string version;        // from the check stage
-    std::size_t done = 0;       // transfers, from the sweep's "[done/total]" lines
+    std::size_t done = 0;       // transfers, from the sweep's progress events
     std::size_t total = 0;
+    std::string current;        // what it measures now, from the same events
     std::optional<int> exitCode;
-    std::string lastLine;       // the node's latest output line, for progress displays
-    std::string error;          // why it failed
+    std::string lastLine;       // the node's latest line of text (not an event), for error reports
+    std::string error;          // why it failed or was cancelled
 };
 
 class FleetMonitor {
@@ -54,6 +60,7 @@ class FleetMonitor {
   private:
     NodeStatus* find(std::string_view host);
     void onNodeLine(NodeStatus& node, std::string_view text);
+    void onEvent(NodeStatus& node, const nlohmann::json& event);
 
     std::vector<NodeStatus> m_nodes;
     std::vector<std::string> m_launcherNotes; // per node, parallel to m_nodes

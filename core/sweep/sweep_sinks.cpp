@@ -2,6 +2,17 @@
 
 namespace aiotune {
 
+// Declared in sweep_events.h (which has no .cpp of its own).
+std::string_view sweepErrorCodeName(SweepErrorCode c) {
+    switch (c) {
+    case SweepErrorCode::None: return "";
+    case SweepErrorCode::CannotStart: return "cannot_start";
+    case SweepErrorCode::LogWrite: return "log_write";
+    case SweepErrorCode::Sink: return "sink";
+    }
+    return "";
+}
+
 void ResultSetSink::onStarted(const StartedEvent& e) {
     m_results = e.header;
     m_results.status = SweepStatus::Running;

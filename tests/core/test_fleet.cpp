@@ -145,10 +145,17 @@ class TestFleet : public QObject {
         spec.hosts = {"gpu01", "gpu02", "gpu03"};
         spec.sharedDir = "/shared/fleet";
         const auto argv = fleetCommand(spec, FleetStage::Sweep);
-        QCOMPARE(std::vector<std::string>(argv.begin(), argv.begin() + 8),
-                 (std::vector<std::string>{"srun", "--nodes=3", "--ntasks=3", "--ntasks-per-node=1",
-                                           "--nodelist=gpu01,gpu02,gpu03", "--kill-on-bad-exit=0", "sh", "-c"}));
-        QVERIFY(argv[8].rfind("h=$SLURMD_NODENAME;", 0) == 0);
+        // One step per node, named after it: sh -c LOOP aiotune-fleet SCRIPT HOST...
+        QCOMPARE(argv.size(), 8u);
+        QCOMPARE(std::vector<std::string>(argv.begin(), argv.begin() + 2), (std::vector<std::string>{"sh", "-c"}));
+        QVERIFY2(argv[2].find("srun --nodes=1 --ntasks=1 --nodelist=\"$h\" --job-name=\"aiotune-$h\" "
+                              "--kill-on-bad-exit=0 sh -c \"$s\" &") != std::string::npos,
+                 argv[2].c_str());
+        QVERIFY(argv[4].rfind("trap '' INT TERM; h=$SLURMD_NODENAME;", 0) == 0);
+        QVERIFY(argv[4].find("--events -") != std::string::npos);
+        QCOMPARE(std::vector<std::string>(argv.begin() + 5, argv.end()),
+                 (std::vector<std::string>{"gpu01", "gpu02", "gpu03"}));
+        QCOMPARE(launcherProgram(spec.launcher), std::string("srun"));
         QCOMPARE(commandLineText({"srun", "a b", "it's"}), std::string("srun 'a b' 'it'\\''s'"));
     }
 
@@ -163,7 +170,7 @@ class TestFleet : public QObject {
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write("#!/bin/sh\n"
                     "[ \"$1\" = --version ] && { echo 'aiotune 9.9'; exit 0; }\n"
-                    "[ \"$2\" = --help ] && exit 0\n"
+                    "[ \"$2\" = --help ] && { echo '  --host TEXT'; echo '  --events TEXT'; exit 0; }\n"
                     "for a in \"$@\"; do echo \"arg=$a\"; done\n"
                     "exit 3\n");
             f.close();
@@ -190,6 +197,9 @@ class TestFleet : public QObject {
         QVERIFY2(sweep.contains("gpu01: arg=sweep\n"), qPrintable(sweep));
         QVERIFY2(sweep.contains("gpu01: arg=--log_dir\ngpu01: arg=" + tmp.path() + "/gpu01\n"), qPrintable(sweep));
         QVERIFY2(sweep.contains("gpu01: arg=/a b/it's\n"), qPrintable(sweep));
+        // This aiotune knows --host and --events: the node is labelled and streams its events.
+        QVERIFY2(sweep.contains("gpu01: arg=--host\ngpu01: arg=gpu01\ngpu01: arg=--events\ngpu01: arg=-\n"),
+                 qPrintable(sweep));
         QVERIFY2(sweep.endsWith("gpu01: aiotune-fleet: exit 3\n"), qPrintable(sweep));
         // pdsh: the sweep replaces the shell; pdsh reports its exit status.
         spec.launcher = FleetLauncher::Pdsh;
@@ -231,9 +241,21 @@ class TestFleet : public QObject {
 
         m.beginSweep();
         QCOMPARE(m.hostsIn(NodeState::Running), (std::vector<std::string>{"n1", "n2"}));
+        // Progress comes from the event stream, not from the text for people.
         QCOMPARE(m.feed("n1: [3/8] read 1M, qd 8: 1.000 GiB/s"), std::optional<std::size_t>(0));
+        QCOMPARE(m.nodes()[0].done, 0u);
+        QCOMPARE(m.feed(R"(n1: {"format":"aiotune-events","version":1,"event":"progress","at_ms":1,"done":3,)"
+                        R"("total":8,"elapsed_seconds":1.5,"eta_seconds":null,"current":"read 1M, qd 8"})"),
+                 std::optional<std::size_t>(0));
         QCOMPARE(m.nodes()[0].done, 3u);
         QCOMPARE(m.nodes()[0].total, 8u);
+        QCOMPARE(m.nodes()[0].current, std::string("read 1M, qd 8"));
+        // Another version, another program's JSON, or a field of the wrong type: ignored.
+        m.feed(R"(n1: {"format":"aiotune-events","version":99,"event":"progress","done":7,"total":8})");
+        m.feed(R"(n1: {"event":"progress","done":7,"total":8})");
+        m.feed(R"(n1: {"format":"aiotune-events","version":1,"event":"progress","done":"7","total":8})");
+        QCOMPARE(m.nodes()[0].done, 3u);
+        QCOMPARE(m.nodes()[0].state, NodeState::Running);
         m.feed("n2: [1/8] write 1M, qd 8: FAILED: No space left on device");
         m.feed("pdsh@here: n2: sh exited with exit code 1");
         QCOMPARE(m.nodes()[1].state, NodeState::Failed); // at once, not at the end
@@ -260,6 +282,33 @@ class TestFleet : public QObject {
         QCOMPARE(m.nodes()[0].state, NodeState::Failed);
         QCOMPARE(m.nodes()[0].error, std::string("no sweep in /shared/a (unreachable or killed?): last output: "
                                                  "[8/8] read 1M: 1.0 GiB/s"));
+    }
+
+    // The "ended" event decides cancelled and failed, whatever the exit status says after it.
+    void monitorReadsEndedEvents() {
+        FleetMonitor m({"a", "b", "c"});
+        for (const char* line : {"a: aiotune-fleet: ready aiotune 1.0", "b: aiotune-fleet: ready aiotune 1.0",
+                                 "c: aiotune-fleet: ready aiotune 1.0"})
+            m.feed(line);
+        m.beginSweep();
+        m.feed(R"(a: {"format":"aiotune-events","version":1,"event":"ended","status":"cancelled","stop_reason":"cancelled"})");
+        QCOMPARE(m.nodes()[0].state, NodeState::Cancelled);
+        m.feed("a: aiotune-fleet: exit 143");
+        QCOMPARE(m.nodes()[0].state, NodeState::Cancelled);
+        QCOMPARE(m.nodes()[0].exitCode, std::optional<int>(143));
+        m.feed(R"(b: {"format":"aiotune-events","version":1,"event":"ended","status":"failed","error":"log_write",)"
+               R"("message":"cannot write /shared/b/sweep.json: No space left on device","stop_reason":"failed"})");
+        m.feed("b: aiotune-fleet: exit 1");
+        QCOMPARE(m.nodes()[1].state, NodeState::Failed);
+        QCOMPARE(m.nodes()[1].error,
+                 std::string("the sweep failed: cannot write /shared/b/sweep.json: No space left on device"));
+        m.feed(R"(c: {"format":"aiotune-events","version":1,"event":"ended","status":"finished","stop_reason":"converged"})");
+        QCOMPARE(m.nodes()[2].state, NodeState::Running); // its exit status or the disk decides
+        m.feed("c: aiotune-fleet: exit 0");
+        m.finish();
+        QCOMPARE(m.nodes()[2].state, NodeState::Finished);
+        QCOMPARE(m.hostsIn(NodeState::Cancelled), std::vector<std::string>{"a"});
+        QCOMPARE(nodeStateName(NodeState::Cancelled), std::string_view("cancelled"));
     }
 
     // srun: the script prints the sweep's exit status.

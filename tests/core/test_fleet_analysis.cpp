@@ -160,6 +160,47 @@ class TestFleetAnalysis : public QObject {
         if (slowIsOutlier) QCOMPARE(fa.outliers[0].host, std::string("h3"));
     }
 
+    // Three "nodes" on one machine's drive at once (as in the tests): the slow
+    // one is contention, not a bad node. Apart in time, or on another drive, it counts.
+    void sameDriveAtOnceIsNoFleet_data() {
+        QTest::addColumn<QString>("machine3");
+        QTest::addColumn<QString>("device3");
+        QTest::addColumn<qint64>("start3");
+        QTest::addColumn<bool>("shared");
+        QTest::addRow("one drive, at once") << "box" << "/dev/nvme0n1" << qint64(1500) << true;
+        QTest::addRow("one drive, later") << "box" << "/dev/nvme0n1" << qint64(5000) << false;
+        QTest::addRow("another drive") << "box" << "/dev/nvme1n1" << qint64(1500) << false;
+        QTest::addRow("another machine") << "other" << "/dev/nvme0n1" << qint64(1500) << false;
+    }
+    void sameDriveAtOnceIsNoFleet() {
+        QFETCH(QString, machine3);
+        QFETCH(QString, device3);
+        QFETCH(qint64, start3);
+        QFETCH(bool, shared);
+        const ConfigKey a = key(1 << 20, 8);
+        std::vector<HostSweep> sweeps{host("h1", {{a, 6.0}}), host("h2", {{a, 6.0}}), host("h3", {{a, 4.0}})};
+        auto place = [](HostSweep& s, const std::string& machine, const std::string& device, std::int64_t start) {
+            s.results->meta = {{"system",
+                                {{"host", machine}, {"folders", {{{"path", "/scratch"}, {"device", device}}}}}}};
+            s.results->startedAtMs = start;
+            s.results->finishedAtMs = start + 2000;
+        };
+        place(sweeps[0], "box", "/dev/nvme0n1", 1000);
+        place(sweeps[1], "box", "/dev/nvme0n1", 1200);
+        place(sweeps[2], machine3.toStdString(), device3.toStdString(), start3);
+        const FleetAnalysis fa = analyzeFleet(std::move(sweeps));
+        QCOMPARE(*fa.pick, a);
+        QCOMPARE(fa.sharedDrives.size(), 1u);
+        const auto expected = shared ? std::vector<std::string>{"h1", "h2", "h3"} : std::vector<std::string>{"h1", "h2"};
+        QCOMPARE(fa.sharedDrives[0].hosts, expected);
+        QCOMPARE(fa.sharedDrives[0].machine, std::string("box"));
+        QCOMPARE(fa.sharedDrives[0].drive, std::string("/dev/nvme0n1"));
+        // h3 at 4.0 against a median of 6.0 is an outlier only as a node of its own.
+        QCOMPARE(fa.outliers.size(), shared ? 0u : 1u);
+        const auto j = fleetJson(fa);
+        QCOMPARE(j["shared_drives"][0]["hosts"].size(), expected.size());
+    }
+
     void noCommonConfiguration() {
         const FleetAnalysis fa =
             analyzeFleet({host("h1", {{key(1 << 20, 8), 6.0}}), host("h2", {{key(1 << 20, 32), 6.0}})});

@@ -226,8 +226,10 @@ class TestFleetRun : public QObject {
         QVERIFY(lines[1].contains("/shared/aio"));
         r = runAiotune({"fleet", "--launcher", "srun", "--hosts", "gpu[01-02]", "--log_dir", "/shared/aio", "--dry_run"});
         QCOMPARE(r.code, 0);
-        QVERIFY2(r.out.startsWith("srun --nodes=2 --ntasks=2 --ntasks-per-node=1 --nodelist=gpu01,gpu02 "),
+        // One srun step per node, all started by one shell.
+        QVERIFY2(r.out.startsWith("sh -c 's=$1; shift; for h; do srun --nodes=1 --ntasks=1 --nodelist=\"$h\" "),
                  r.out.constData());
+        QVERIFY2(r.out.trimmed().endsWith(" gpu01 gpu02"), r.out.constData());
     }
 
     void srunInsideAnAllocation() {

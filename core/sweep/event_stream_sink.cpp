@@ -1,0 +1,154 @@
+#include "sweep/event_stream_sink.h"
+
+#include "results/sweep_file.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+namespace aiotune {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+std::int64_t nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string_view severityName(Severity s) {
+    switch (s) {
+    case Severity::Info:
+        return "info";
+    case Severity::Warning:
+        return "warning";
+    case Severity::Error:
+        return "error";
+    }
+    return "warning";
+}
+
+// sweep.json's dropout entry (sweep_file.cpp writes the same three fields).
+ordered_json dropoutJson(const Dropout& d) {
+    return ordered_json{{"key", configKeyToJson(ConfigKey{d.config, 1})},
+                        {"after_transfers", d.afterTransfers},
+                        {"reason", d.reason}};
+}
+
+} // namespace
+
+Result<std::unique_ptr<EventStreamSink>> EventStreamSink::open(const std::string& target) {
+    if (target.empty()) return makeError("--events needs a file name, or - for standard output");
+    if (target == "-") {
+        auto sink = std::make_unique<EventStreamSink>(stdout);
+        sink->m_target = "standard output";
+        return sink;
+    }
+    std::FILE* f = std::fopen(target.c_str(), "w");
+    if (!f)
+        return makeError("cannot write the event stream to " + target + ": " +
+                         std::strerror(errno) +
+                         " (give a writable file, or - for standard output)");
+    auto sink = std::make_unique<EventStreamSink>(f);
+    sink->m_owned = true;
+    sink->m_target = target;
+    return sink;
+}
+
+EventStreamSink::~EventStreamSink() {
+    if (m_owned && m_out) std::fclose(m_out);
+}
+
+void EventStreamSink::write(std::string_view event, ordered_json fields) {
+    if (!m_writeError.empty() || !m_out) return;
+    ordered_json line{{"format", kEventStreamFormat},
+                      {"version", kEventStreamVersion},
+                      {"event", event},
+                      {"at_ms", nowMs()}};
+    for (auto& [name, value] : fields.items())
+        line[name] = std::move(value);
+    // Folder names and messages are the user's bytes, not always UTF-8.
+    std::string text = line.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+    text += '\n';
+    // One write per line, flushed: a reader (the fleet, through a pipe) sees
+    // each event as it happens and never half a line.
+    if (std::fwrite(text.data(), 1, text.size(), m_out) != text.size() || std::fflush(m_out) != 0)
+        m_writeError = "the event stream to " +
+                       (m_target.empty() ? std::string("its file") : m_target) +
+                       " stopped: " + std::strerror(errno);
+}
+
+void EventStreamSink::onStarted(const StartedEvent& e) {
+    // sweep.json's header fields, under the same names.
+    const nlohmann::json doc = sweepFileJson(e.header);
+    ordered_json f;
+    for (const char* name : {"engine", "host", "strategy", "profile", "started_at_ms", "meta"})
+        if (const auto it = doc.find(name); it != doc.end()) f[name] = *it;
+    f["planned_transfers"] = e.plannedTransfers;
+    f["log_dir"] = e.logFolder;
+    write("started", std::move(f));
+}
+
+void EventStreamSink::onSample(const SampleEvent& e) {
+    ordered_json f{
+        {"tag", e.key.tag()}, {"key", configKeyToJson(e.key)}, {"sample", sampleToJson(e.sample)}};
+    if (!e.perFolder.empty()) {
+        ordered_json perFolder = ordered_json::array();
+        for (const Sample& s : e.perFolder)
+            perFolder.push_back(ordered_json(sampleToJson(s)));
+        f["folder_samples"] = std::move(perFolder);
+    }
+    write("sample", std::move(f));
+}
+
+void EventStreamSink::onProgress(const ProgressEvent& e) {
+    write("progress", ordered_json{{"done", e.done},
+                                   {"total", e.total},
+                                   {"elapsed_seconds", e.elapsedSeconds},
+                                   {"eta_seconds", e.etaSeconds >= 0 && std::isfinite(e.etaSeconds)
+                                                       ? ordered_json(e.etaSeconds)
+                                                       : ordered_json()},
+                                   {"current", e.current}});
+}
+
+void EventStreamSink::onMessage(const MessageEvent& e) {
+    write("message", ordered_json{{"severity", severityName(e.severity)}, {"text", e.text}});
+}
+
+void EventStreamSink::onRace(const RaceEvent& e) {
+    ordered_json contenders = ordered_json::array(), dropouts = ordered_json::array();
+    for (const AioConfig& c : e.contenders)
+        contenders.push_back(ordered_json(configKeyToJson(ConfigKey{c, 1})));
+    for (const Dropout& d : e.dropouts)
+        dropouts.push_back(dropoutJson(d));
+    write("race",
+          ordered_json{{"contenders", std::move(contenders)}, {"dropouts", std::move(dropouts)}});
+}
+
+void EventStreamSink::onEnded(const EndedEvent& e) {
+    ordered_json f{{"status", sweepStatusName(e.status)}};
+    if (e.error != SweepErrorCode::None) f["error"] = sweepErrorCodeName(e.error);
+    if (!e.message.empty()) f["message"] = e.message;
+    f["stop_reason"] = stopReasonName(e.stopReason);
+    if (e.finishedAtMs != 0) f["finished_at_ms"] = e.finishedAtMs;
+    write("ended", std::move(f));
+}
+
+std::optional<nlohmann::json> parseEventLine(std::string_view line) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+        line.remove_suffix(1);
+    if (line.size() < 2 || line.front() != '{' || line.back() != '}') return std::nullopt;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object()) return std::nullopt;
+    const auto format = j.find("format"), version = j.find("version"), event = j.find("event");
+    if (format == j.end() || *format != kEventStreamFormat || version == j.end() ||
+        !version->is_number_integer() || version->get<int>() < 1 ||
+        version->get<int>() > kEventStreamVersion || event == j.end() || !event->is_string())
+        return std::nullopt;
+    return j;
+}
+
+} // namespace aiotune
