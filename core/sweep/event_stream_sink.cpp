@@ -1,5 +1,7 @@
 #include "sweep/event_stream_sink.h"
 
+#include "results/answer.h"
+
 #include "results/sweep_file.h"
 
 #include <cerrno>
@@ -116,6 +118,10 @@ void EventStreamSink::onProgress(const ProgressEvent& e) {
 
 void EventStreamSink::onMessage(const MessageEvent& e) {
     write("message", ordered_json{{"severity", severityName(e.severity)}, {"text", e.text}});
+}
+
+void EventStreamSink::onAnswer(const AnswerEvent& e) {
+    write("answer", ordered_json{{"answer", ordered_json::parse(answerToJson(e.answer).dump())}});
 }
 
 void EventStreamSink::onRace(const RaceEvent& e) {

@@ -47,9 +47,9 @@ class EventStreamSink : public SweepSink {
     void onProgress(const ProgressEvent& e) override;
     void onMessage(const MessageEvent& e) override;
     void onRace(const RaceEvent& e) override;
+    // {"event": "answer", "answer": {...}}: the answer as sweep.json stores it.
+    void onAnswer(const AnswerEvent& e) override;
     void onEnded(const EndedEvent& e) override;
-    // The search's answer goes here as {"event": "answer", ...} once the runner
-    // sends it (one handler: build the fields, then write("answer", fields)).
 
     // Empty while every line was written.
     const std::string& writeError() const { return m_writeError; }

@@ -176,12 +176,16 @@ class TestEventStream : public QObject {
         QCOMPARE(lines.front().at("event").get<std::string>(), std::string("started"));
         QCOMPARE(lines.back().at("event").get<std::string>(), std::string("ended"));
         QCOMPARE(lines.front().at("host").get<std::string>(), std::string("node7"));
+        // The answer, once, just before the end: the one sweep.json stores.
+        const json& answerLine = lines[lines.size() - 2];
+        QCOMPARE(answerLine.at("event").get<std::string>(), std::string("answer"));
         QCOMPARE(lines.front().at("log_dir").get<std::string>(), logs.toStdString());
 
         QFile sf(logs + "/sweep.json");
         QVERIFY(sf.open(QIODevice::ReadOnly));
         const json doc = json::parse(sf.readAll().toStdString());
         QCOMPARE(lines.back().at("status"), doc.at("status"));
+        QCOMPARE(answerLine.at("answer"), doc.at("answer"));
         QCOMPARE(lines.front().at("meta"), doc.at("meta"));
         QCOMPARE(lines.front().at("engine"), doc.at("engine"));
         // Every sample of sweep.json, field for field, and nothing else.
