@@ -231,11 +231,14 @@ std::string keyList(const std::vector<std::string>& keys) {
 
 // The thread count DeepSpeed (target) reads from a section; 1 when absent or
 // not an integer (AIO_INTRA_OP_PARALLELISM_DEFAULT / AIO_THREAD_COUNT_DEFAULT).
+// For every release: the count of whichever thread key the section has.
 int threadCountRead(const ordered_json& aio, const DeepSpeedVersion& target) {
     if (!aio.is_object()) return 1;
-    const auto it = aio.find(target.threadKeys().front());
-    if (it == aio.end() || !it->is_number_integer()) return 1;
-    return static_cast<int>(it->get<std::int64_t>());
+    for (const std::string& key : target.threadKeys()) {
+        const auto it = aio.find(key);
+        if (it != aio.end() && it->is_number_integer()) return static_cast<int>(it->get<std::int64_t>());
+    }
+    return 1;
 }
 
 bool optimizerOnNvme(const ordered_json& root) {

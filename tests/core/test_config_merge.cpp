@@ -240,6 +240,14 @@ private slots:
         QVERIFY2(r.ok(), r.error().c_str());
         const std::string all = joined(r->warnings);
         QCOMPARE(all.find("file_offset + buffer nbytes > file bytes") != std::string::npos, warned);
+        // For every release the count is whichever thread key the section has.
+        const std::string legacy = R"({"zero_optimization": {"stage": 3, "offload_optimizer": {"device": "nvme"}},
+                                      "aio": {"thread_count": 2}})";
+        const auto every =
+            mergeAioIntoConfigText(legacy, tuned(), DeepSpeedVersion::forEveryRelease(), "ds.json");
+        QVERIFY(every.ok());
+        QVERIFY2(joined(every->warnings).find("changes from 2 to 8") != std::string::npos,
+                 joined(every->warnings).c_str());
     }
 
     void fallsBackToRewriteWhenLayoutIsUnusual() {
