@@ -53,6 +53,11 @@ Result<std::uint64_t> readPositiveInteger(std::string_view key, const J& value, 
                                           std::string_view example,
                                           std::vector<std::string>& warnings) {
     const AioValueVerdict verdict = judgeAioValue(key, value);
+    // Beyond a C int block_size is also beyond aiotune's own, tighter limit
+    // (1G, config/transfer_limits.h): that message, as every front end gives it.
+    if (verdict.outOfRange && key == "block_size" && value.is_number_unsigned())
+        if (auto limit = checkBlockSize(value.template get<std::uint64_t>()); !limit)
+            return makeError("\"aio\" setting " + limit.error());
     if (!verdict.usable) return makeError(describeAioValue(key, verdict) + ": " + verdict.fix);
     if (verdict.severity != AioValueVerdict::Severity::Ok)
         warnings.push_back(describeAioValue(key, verdict) + ": " + verdict.fix);
