@@ -40,7 +40,8 @@ int runCheck(const std::vector<std::string>& args) {
         ->required()
         ->type_name("FILE");
     app.add_option("--deepspeed_version,--deepspeed-version", version,
-                   "the DeepSpeed release that will read it (default: 0.16.4 or later)")
+                   "the DeepSpeed release that will read it (default: the installed one, else "
+                   "0.16.4 or later)")
         ->type_name("VER");
     app.add_option("--log_dir,--log-dir", logDir,
                    "sweep log folder to compare the aio settings with (default: the window's last sweep)")
@@ -66,9 +67,15 @@ int runCheck(const std::vector<std::string>& args) {
             std::cerr << "aiotune check: --deepspeed_version: " << parsed.error() << "\n";
             return 2;
         }
+        if (parsed->everyRelease) {
+            std::cerr << "aiotune check: --deepspeed_version: name one release (e.g. 0.16.4); \""
+                      << version << "\" is for export\n";
+            return 2;
+        }
         options.version = *parsed;
         options.versionGiven = true;
     }
+    useInstalledDeepSpeed(options, PythonSearch::fromEnvironment());
     if (!logDir.empty()) {
         std::error_code ec;
         if (!std::filesystem::is_directory(logDir, ec)) {

@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "config/deepspeed_config_merge.h"
+#include "config/deepspeed_install.h"
 #include "results/analysis.h"
 #include "results/csv_export.h"
 #include "results/log_folder_reader.h"
@@ -38,10 +39,18 @@ struct ExportReport {
     }
 };
 
+// Which DeepSpeed the section is for: --deepspeed_version, else the installed
+// one, else every release; said on stderr either way.
+Result<DeepSpeedTarget> exportTarget(const std::string& given) {
+    auto target = chooseDeepSpeedTarget(given, PythonSearch::fromEnvironment());
+    if (target) std::cerr << "aiotune export: target " << target->description << "\n";
+    return target;
+}
+
 int runExport(const std::vector<std::string>& argv) {
     CLI::App app = makeCommand("export", "Writes the best aio section: to stdout, to --output, or merged into "
                                          "--config.");
-    std::string logDir, config, versionText = "0.16.4", output, csv;
+    std::string logDir, config, versionText, output, csv;
     bool recommended = false, force = false, json = false;
     app.add_option(flagNames("log_dir"), logDir, "sweep log folder to take the best configuration from")
         ->required()
@@ -50,8 +59,8 @@ int runExport(const std::vector<std::string>& argv) {
                    "DeepSpeed config to merge the aio section into (kept: every other key; a .bak is written)")
         ->check(nonEmptyValidator());
     app.add_option(flagNames("deepspeed_version"), versionText,
-                   "DeepSpeed release to write keys for (0.16.4 and later: intra_op_parallelism)")
-        ->capture_default_str();
+                   "DeepSpeed release to write keys for (0.16.4 and later: intra_op_parallelism; "
+                   "\"any\": both thread keys). Default: the installed DeepSpeed, else any");
     app.add_option("--output", output, "write here instead (refuses an existing file without --force)")
         ->check(nonEmptyValidator());
     app.add_option("--csv", csv, "also write every configuration's figures as CSV")->check(nonEmptyValidator());
@@ -61,8 +70,9 @@ int runExport(const std::vector<std::string>& argv) {
                  "replace a read-only config");
     app.add_flag("--json", json, "print one JSON object: the aio section, files written, warnings");
     if (auto exit = parseCommandLine(app, argv)) return *exit;
-    auto version = DeepSpeedVersion::parse(versionText);
-    if (!version) return fail("--deepspeed_version: " + version.error(), kExitUsage);
+    const auto target = exportTarget(versionText);
+    if (!target) return fail("--deepspeed_version: " + target.error(), kExitUsage);
+    const std::optional<DeepSpeedVersion> version = target->version;
     // Two outputs naming one file (by identity: links and ./ spellings too)
     // would overwrite each other, a config with CSV for instance.
     if (auto same = checkDistinctFiles({{"--config", config}, {"--output", output}, {"--csv", csv}}); !same)
@@ -77,6 +87,7 @@ int runExport(const std::vector<std::string>& argv) {
     ExportReport report;
     report.j["aio"] = toAioJson(aio, *version);
     report.j["deepspeed_version"] = version->toString();
+    report.j["target"] = target->description;
     report.j["engine"] = results->engine;
     // Only in the report and on stderr: DeepSpeed's config has no field for it.
     report.j["profile"] = profileJson(*results);

@@ -1,5 +1,6 @@
 #include "check/config_check.h"
 
+#include "config/aio_value_rules.h"
 #include "util/byte_size.h"
 
 #include <algorithm>
@@ -23,6 +24,7 @@ const DeepSpeedVersion kPydanticZero{0, 7, 0};
 constexpr std::uint64_t kParamBufferCountDefault = 5;
 constexpr std::uint64_t kParamBufferSizeDefault = 100000000; // 1e8 elements
 constexpr std::uint64_t kOptimizerBufferCountDefault = 4;
+constexpr std::uint64_t kTorchSizeMax = 9223372036854775807ull; // int64 sizes and element counts
 
 std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -120,6 +122,15 @@ class ConfigChecker {
             if (st->is_number_integer()) m_out.settings.zeroStage = st->get<int>();
             else if (auto n = numericString(*st)) m_out.settings.zeroStage = static_cast<int>(*n);
         }
+        // runtime/zero/constants.py ZERO_OPTIMIZATION_SUB_GROUP_SIZE_DEFAULT: 1e12 up
+        // to v0.4.0, 1e9 from v0.4.1 (runtime/zero/config.py sub_group_size since 0.7.0).
+        m_out.settings.subGroupSize =
+            m_version < DeepSpeedVersion{0, 4, 1} ? 1000000000000ull : 1000000000ull;
+        if (const auto sg = zero.find("sub_group_size");
+            sg != zero.end() && sg->is_number() && !sg->is_null()) {
+            const double d = sg->get<double>();
+            if (d >= 0 && d < 9.2e18) m_out.settings.subGroupSize = static_cast<std::uint64_t>(d);
+        }
         m_out.settings.param = readOffload(zero, "offload_param", true);
         m_out.settings.optimizer = readOffload(zero, "offload_optimizer", false);
     }
@@ -135,9 +146,26 @@ class ConfigChecker {
 
     // A count or size in an offload section: whole numbers; pydantic also
     // takes a numeric string (or a float with no fraction) and converts it.
+    // torchSize: DeepSpeed sizes a tensor with it (buffer_count, buffer_size),
+    // not max_in_cpu, which only caps a count of the model's own elements.
     std::optional<std::uint64_t> readCount(const ordered_json& v, const std::string& subject,
-                                           std::uint64_t fallback) {
-        if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+                                           std::uint64_t fallback, bool torchSize = true) {
+        if (v.is_number_unsigned()) {
+            const std::uint64_t n = v.get<std::uint64_t>();
+            if (n > kTorchSizeMax && torchSize) {
+                // pydantic's int is unbounded, but DeepSpeed sizes torch
+                // tensors with it, and torch sizes are int64.
+                add(FindingSeverity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
+                    quote(subject) + " is " + shortDump(v) + ", beyond " +
+                        std::to_string(kTorchSizeMax) +
+                        " (2^63-1), the largest size torch takes: DeepSpeed fails allocating its "
+                        "swap buffers",
+                    "use a realistic value (DeepSpeed's default is " + std::to_string(fallback) +
+                        ")");
+                return std::nullopt;
+            }
+            return n;
+        }
         if (v.is_number_integer()) {
             add(FindingSeverity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
                 quote(subject) + " is " + shortDump(v) + "; DeepSpeed refuses negative values",
@@ -147,7 +175,18 @@ class ConfigChecker {
         }
         if (v.is_number_float()) {
             const double d = v.get<double>();
-            if (std::isfinite(d) && d >= 0 && std::trunc(d) == d && d < 1.8e19) {
+            if (std::isfinite(d) && d >= 9.2e18 && !torchSize) return kTorchSizeMax;
+            if (std::isfinite(d) && d >= 9.2e18) {
+                add(FindingSeverity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
+                    quote(subject) + " is " + shortDump(v) + ", beyond " +
+                        std::to_string(kTorchSizeMax) +
+                        " (2^63-1), the largest size torch takes: DeepSpeed fails allocating its "
+                        "swap buffers",
+                    "use a realistic value (DeepSpeed's default is " + std::to_string(fallback) +
+                        ")");
+                return std::nullopt;
+            }
+            if (std::isfinite(d) && d >= 0 && std::trunc(d) == d) {
                 // DeepSpeed's own examples write 1e8: pydantic takes a whole float.
                 add(pydantic() ? FindingSeverity::Note : FindingSeverity::Warning, "OFFLOAD_WRONG_TYPE", subject,
                     quote(subject) + " is written as a fractional number (" + shortDump(v) +
@@ -210,9 +249,15 @@ class ConfigChecker {
         s.present = true;
         static const std::set<std::string> paramKeys = {"device", "nvme_path", "buffer_count",
                                                         "buffer_size", "max_in_cpu", "pin_memory"};
-        static const std::set<std::string> optimizerKeys = {
-            "device", "nvme_path", "buffer_count", "pin_memory", "pipeline", "pipeline_read",
-            "pipeline_write", "fast_init", "ratio", "super_offload", "cpuadam_cores_perc"};
+        // runtime/zero/offload_config.py, by the release that added each field.
+        std::set<std::string> optimizerKeys = {"device",     "nvme_path",     "buffer_count",
+                                               "pin_memory", "pipeline_read", "pipeline_write",
+                                               "fast_init"};
+        if (m_version >= DeepSpeedVersion{0, 12, 3}) optimizerKeys.insert("ratio");
+        if (m_version >= DeepSpeedVersion{0, 18, 0}) {
+            optimizerKeys.insert("super_offload");
+            optimizerKeys.insert("cpuadam_cores_perc");
+        }
         const auto& known = isParam ? paramKeys : optimizerKeys;
         for (auto kv = it->begin(); kv != it->end(); ++kv) {
             const std::string& key = kv.key();
@@ -222,6 +267,33 @@ class ConfigChecker {
             if (v.is_string() && v.get<std::string>() == "auto" && pydantic()) continue;
             if (!known.count(key)) {
                 if (key == "aio") continue; // reported with the other nested aio blocks
+                if (!isParam && key == "pipeline") {
+                    // Up to 0.6 DeepSpeed overwrote it from pipeline_read/pipeline_write
+                    // (offload_config.py); from 0.7 it is no field, so extra="forbid" refuses it.
+                    add(pydantic() ? FindingSeverity::Error : FindingSeverity::Warning,
+                        "OFFLOAD_UNKNOWN_KEY", subject,
+                        "\"pipeline\" is not a setting: DeepSpeed derives it from pipeline_read "
+                        "and pipeline_write" +
+                            (pydantic() ? "; DeepSpeed " + m_version.toString() +
+                                              " refuses the config (extra keys are not permitted)"
+                                        : " and overwrites it"),
+                        "remove it; set \"pipeline_read\" and/or \"pipeline_write\" instead");
+                    continue;
+                }
+                const char* since = key == "ratio" ? "0.12.3"
+                                    : key == "super_offload" || key == "cpuadam_cores_perc"
+                                        ? "0.18.0"
+                                        : nullptr;
+                if (!isParam && since) {
+                    add(pydantic() ? FindingSeverity::Error : FindingSeverity::Warning,
+                        "OFFLOAD_KEY_TOO_NEW", subject,
+                        quote(key) + " arrived in DeepSpeed " + since + "; DeepSpeed " +
+                            m_version.toString() +
+                            (pydantic() ? " refuses the config (extra keys are not permitted)"
+                                        : " ignores it"),
+                        "remove it, or upgrade DeepSpeed to " + std::string(since) + " or later");
+                    continue;
+                }
                 add(pydantic() ? FindingSeverity::Error : FindingSeverity::Warning, "OFFLOAD_UNKNOWN_KEY", subject,
                     "unknown key " + quote(key) + " in " + quote(s.path) +
                         (pydantic() ? ": DeepSpeed " + m_version.toString() +
@@ -254,17 +326,20 @@ class ConfigChecker {
             } else if (key == "buffer_size") {
                 if (auto n = readCount(v, subject, s.bufferSize)) s.bufferSize = *n;
             } else if (key == "max_in_cpu") {
-                readCount(v, subject, 1000000000);
+                if (auto n = readCount(v, subject, 1000000000, /*torchSize=*/false))
+                    s.maxInCpu = *n;
             } else if (key == "pin_memory") {
                 if (auto b = readFlag(v, subject)) s.pinMemory = *b;
             } else if (key == "pipeline_read") {
                 if (auto b = readFlag(v, subject)) s.pipelineRead = *b;
             } else if (key == "pipeline_write") {
                 if (auto b = readFlag(v, subject)) s.pipelineWrite = *b;
-            } else if (key == "pipeline") {
-                if (auto b = readFlag(v, subject); b && *b) s.pipelineRead = s.pipelineWrite = true;
-            } else if (key == "fast_init" || key == "super_offload") {
+            } else if (key == "fast_init") {
+                if (auto b = readFlag(v, subject)) s.fastInit = *b;
+            } else if (key == "super_offload") {
                 readFlag(v, subject);
+            } else if (key == "ratio") {
+                if (v.is_number()) s.ratio = v.get<double>();
             }
         }
         return s;
@@ -298,6 +373,17 @@ class ConfigChecker {
                                        : "is not read by DeepSpeed " + m_version.toString() +
                                              (intraOp ? " (it reads intra_op_parallelism since 0.16.4)"
                                                       : " (intra_op_parallelism arrived in 0.16.4)");
+                // Both names with one value: a section written for every release
+                // (each reads its own key with dict.get and ignores the other).
+                if (key != "num_threads" && it->contains(threadKey) && it->at(threadKey) == v) {
+                    add(FindingSeverity::Note, "AIO_DUAL_THREAD_KEYS", subject,
+                        quote(key) + " (" + shortDump(v) +
+                            ") is for DeepSpeed releases that read it; " + m_version.toString() +
+                            " reads " + quote(threadKey) +
+                            ", which has the same value, so the section works on every release",
+                        "");
+                    continue;
+                }
                 const bool harmless = v == ordered_json(1) || it->contains(threadKey);
                 add(harmless ? FindingSeverity::Note : FindingSeverity::Warning, "AIO_IGNORED_KEY", subject,
                     quote(key) + " (" + shortDump(v) + ") " + what +
@@ -315,75 +401,70 @@ class ConfigChecker {
                     on ? "upgrade DeepSpeed to use GDS, or remove the key" : "remove the key");
                 continue;
             }
-            // One key at a time through the config module's own parser: its
-            // rules and messages for types, ranges and unknown keys.
-            ordered_json single = ordered_json::object();
-            single[key] = v;
-            auto parsed = parseAioSection(single);
-            if (!parsed) {
-                const bool range = typeIsRight(key, v);
-                // The parser's text up to its own advice: what the value is.
-                std::string what = parsed.error();
-                if (const auto cut = what.find("; "); !range && cut != std::string::npos)
-                    what.resize(cut);
-                add(FindingSeverity::Error, range ? "AIO_OUT_OF_RANGE" : "AIO_WRONG_TYPE", subject,
-                    what + whatDeepSpeedDoes(key, v), fixFor(key, v));
+            if (!aioValueKind(key)) {
+                // Unknown keys: the parser's message, with its "did you mean".
+                ordered_json single = ordered_json::object();
+                single[key] = v;
+                auto parsed = parseAioSection(single);
+                if (parsed && !parsed->warnings.empty())
+                    add(FindingSeverity::Warning, "AIO_UNKNOWN_KEY", subject,
+                        parsed->warnings.front(), "remove it or correct its spelling");
                 continue;
             }
-            static const std::set<std::string> known = {"block_size", "queue_depth", "intra_op_parallelism",
-                                                        "thread_count", "single_submit", "overlap_events",
-                                                        "use_gds"};
-            if (!known.count(key) && !parsed->warnings.empty()) {
-                add(FindingSeverity::Warning, "AIO_UNKNOWN_KEY", subject, parsed->warnings.front(),
-                    "remove it or correct its spelling");
-                continue;
+            // The JSON type by DeepSpeed's rules: the table the parser and the
+            // merge use too (config/aio_value_rules.h).
+            const AioValueVerdict verdict = judgeAioValue(key, v);
+            if (verdict.severity != AioValueVerdict::Severity::Ok)
+                add(severityOf(verdict.severity),
+                    verdict.outOfRange ? "AIO_OUT_OF_RANGE" : "AIO_WRONG_TYPE", subject,
+                    describeAioValue(key, verdict), verdict.fix);
+            if (!verdict.usable) continue;
+            if (verdict.integer) {
+                // The range, by the parser's limits (positive, aligned, caps).
+                ordered_json single = ordered_json::object();
+                single[key] = *verdict.integer;
+                auto parsed = parseAioSection(single);
+                if (!parsed) {
+                    add(FindingSeverity::Error, "AIO_OUT_OF_RANGE", subject,
+                        parsed.error() + "; DeepSpeed's async_io op cannot work with it",
+                        fixFor(key, *verdict.integer));
+                    continue;
+                }
+                if (key == "block_size")
+                    aio.block_size = parsed->config.block_size;
+                else if (key == "queue_depth")
+                    aio.queue_depth = parsed->config.queue_depth;
+                else if (key == threadKey)
+                    aio.intra_op_parallelism = parsed->config.intra_op_parallelism;
+            } else if (verdict.flag) {
+                if (key == "single_submit")
+                    aio.single_submit = *verdict.flag;
+                else if (key == "overlap_events")
+                    aio.overlap_events = *verdict.flag;
+                else if (key == "use_gds")
+                    aio.use_gds = *verdict.flag;
             }
-            if (key == "block_size") aio.block_size = parsed->config.block_size;
-            else if (key == "queue_depth") aio.queue_depth = parsed->config.queue_depth;
-            else if (key == threadKey) aio.intra_op_parallelism = parsed->config.intra_op_parallelism;
-            else if (key == "single_submit") aio.single_submit = parsed->config.single_submit;
-            else if (key == "overlap_events") aio.overlap_events = parsed->config.overlap_events;
-            else if (key == "use_gds") aio.use_gds = parsed->config.use_gds;
         }
     }
 
-    static bool typeIsRight(const std::string& key, const ordered_json& v) {
-        if (key == "single_submit" || key == "overlap_events" || key == "use_gds")
-            return v.is_boolean();
-        return v.is_number_integer();
+    static FindingSeverity severityOf(AioValueVerdict::Severity s) {
+        switch (s) {
+        case AioValueVerdict::Severity::Error:
+            return FindingSeverity::Error;
+        case AioValueVerdict::Severity::Warning:
+            return FindingSeverity::Warning;
+        default:
+            return FindingSeverity::Note;
+        }
     }
 
-    static std::string whatDeepSpeedDoes(const std::string& key, const ordered_json& v) {
-        if (typeIsRight(key, v))
-            return "; DeepSpeed would hand it to its async_io op, which cannot work with it";
-        const bool flag = key == "single_submit" || key == "overlap_events" || key == "use_gds";
-        return std::string("; DeepSpeed hands it unconverted to its async_io op, which takes only a "
-                           "JSON ") +
-               (flag ? "boolean" : "integer") + " there: NVMe swapping fails to start";
-    }
-
-    static std::string fixFor(const std::string& key, const ordered_json& v) {
-        if (key == "single_submit" || key == "overlap_events" || key == "use_gds") {
-            if (v.is_string()) {
-                const std::string s = lower(v.get<std::string>());
-                if (s == "false" || s == "true") return "write " + s + " without quotes";
-            }
-            return "write true or false";
+    // The fix for a whole number out of aiotune's and DeepSpeed's range.
+    static std::string fixFor(const std::string& key, std::int64_t n) {
+        if (key == "block_size" && n > 0) {
+            const std::uint64_t up = (static_cast<std::uint64_t>(n) / 4096 + 1) * 4096;
+            return "use a multiple of 4096, e.g. " + std::to_string(up) + " (" +
+                   formatByteSizeTag(up) + ")";
         }
-        if (key == "block_size") {
-            if (v.is_string())
-                if (auto bytes = parseByteSize(v.get<std::string>()); bytes.ok())
-                    return "write " + std::to_string(*bytes) + " without quotes";
-            if (v.is_number_unsigned()) {
-                const std::uint64_t b = v.get<std::uint64_t>();
-                const std::uint64_t up = (b / 4096 + 1) * 4096;
-                return "use a multiple of 4096, e.g. " + std::to_string(up) + " (" +
-                       formatByteSizeTag(up) + ")";
-            }
-            return "write a byte count such as 1048576";
-        }
-        if (v.is_string())
-            if (auto n = numericString(v)) return "write " + std::to_string(*n) + " without quotes";
         return "write a whole number of at least 1";
     }
 
@@ -420,6 +501,19 @@ class ConfigChecker {
                     "stage " + std::to_string(s.zeroStage) + " DeepSpeed swaps nothing to NVMe",
                     "set \"zero_optimization\": {\"stage\": 3}, or use device \"cpu\"");
         }
+        // runtime/zero/config.py offload_ratio_check (from v0.12.3): partial
+        // offload only with stage 3.
+        if (s.optimizer.present && s.optimizer.ratio < 1.0 && s.zeroStage != 3 &&
+            m_version >= DeepSpeedVersion{0, 12, 3})
+            add(FindingSeverity::Error, "OFFLOAD_RATIO_NEEDS_STAGE3", s.optimizer.path + ".ratio",
+                "ratio " + shortDump(ordered_json(s.optimizer.ratio)) +
+                    " offloads part of the optimizer, which DeepSpeed supports only with ZeRO "
+                    "stage 3; "
+                    "with stage " +
+                    std::to_string(s.zeroStage) +
+                    " it refuses the config (\"Partial offloading only supported for ZeRO Stage "
+                    "3\")",
+                "set \"stage\": 3, or remove ratio (1.0 offloads all)");
         if (s.param.present && s.param.device != "none" && s.zeroStage != 3 && !s.param.nvme())
             add(FindingSeverity::Warning, "OFFLOAD_PARAM_NEEDS_STAGE3", s.param.path,
                 "offload_param is used only with ZeRO stage 3; stage " +

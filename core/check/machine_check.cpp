@@ -2,7 +2,9 @@
 
 #include "util/byte_size.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -142,43 +144,121 @@ std::vector<CheckFinding> checkLibaio(const MachineCheckOptions& options) {
 
 std::vector<CheckFinding> checkPinnedMemory(std::uint64_t perRank, const MemoryFacts& facts,
                                             bool optimizerUnknown) {
+    PinnedMemoryNeeds needs;
+    needs.lockedExact = needs.lockedUpTo = perRank;
+    needs.what =
+        "parameter swap buffers " + human(perRank) +
+        (optimizerUnknown ? " plus the optimizer's swap buffers (buffer_count x the largest "
+                            "parameter partition x 4 bytes, which only the model knows)"
+                          : "");
+    return checkPinnedMemory(needs, facts);
+}
+
+std::vector<CheckFinding> checkPinnedMemory(const PinnedMemoryNeeds& n, const MemoryFacts& facts) {
     std::vector<CheckFinding> out;
-    if (perRank == 0) return out;
-    const int ranks = facts.gpus > 0 ? facts.gpus : 1;
-    const std::uint64_t total = perRank * static_cast<std::uint64_t>(ranks);
-    const std::string plus = optimizerUnknown
-                                 ? " plus the optimizer's swap buffers (buffer_count x the largest "
-                                   "parameter partition x 4 bytes, which only the model knows)"
-                                 : std::string();
+    if (n.upTo() == 0) return out;
+    const std::uint64_t ranks = facts.gpus > 0 ? static_cast<std::uint64_t>(facts.gpus) : 1;
+    // Per rank the figures are below 2^63 (torch sizes); times the ranks they
+    // could still wrap, so a product that does is reported as "more than".
+    const auto times = [&](std::uint64_t v) -> std::optional<std::uint64_t> {
+        std::uint64_t r = 0;
+        if (__builtin_mul_overflow(v, ranks, &r)) return std::nullopt;
+        return r;
+    };
+    const auto total = [&](std::uint64_t v) {
+        const auto t = times(v);
+        return t ? human(*t) : "more than " + human(UINT64_MAX);
+    };
+    const bool bounded = n.upTo() > n.exact();
     const std::string who = facts.gpus > 0 ? std::to_string(ranks) + " ranks (one per GPU seen)"
                                            : std::string("one rank (no GPU seen; multiply by ranks per node)");
-    if (facts.memlockLimit && perRank > *facts.memlockLimit)
-        out.push_back({FindingSeverity::Error, "PINNED_OVER_MEMLOCK", "RLIMIT_MEMLOCK",
-                       "each rank page-locks " + human(perRank) + " of parameter swap buffers" + plus +
-                           ", but this user may lock only " + human(*facts.memlockLimit) +
-                           " (ulimit -l): mlock fails and DeepSpeed cannot allocate its buffers",
-                       "raise the limit (ulimit -l unlimited, or memlock in "
-                       "/etc/security/limits.conf; LimitMEMLOCK= for services), or lower "
-                       "buffer_count / buffer_size"});
-    if (facts.cgroupLimit && total > *facts.cgroupLimit)
-        out.push_back({FindingSeverity::Error, "PINNED_OVER_CGROUP", facts.cgroupLimitFile,
-                       who + " page-lock " + human(total) + plus +
-                           ", more than this cgroup's memory limit of " + human(*facts.cgroupLimit) +
-                           ": the job is killed for running out of memory",
-                       "ask for more memory in the job (e.g. Slurm --mem) or lower buffer_count / "
-                       "buffer_size"});
-    else if (facts.memAvailable && total > *facts.memAvailable)
-        out.push_back({FindingSeverity::Warning, "PINNED_OVER_FREE_RAM", "MemAvailable",
-                       who + " page-lock " + human(total) + plus + ", more than the " +
-                           human(*facts.memAvailable) + " of memory available now: locking it "
-                           "pushes everything else out, or fails",
-                       "free memory, or lower buffer_count / buffer_size"});
-    else
-        out.push_back({FindingSeverity::Note, "PINNED_MEMORY", "zero_optimization.offload_param",
-                       who + " page-lock " + human(total) + " for parameter swap buffers" + plus +
-                           (facts.memAvailable ? "; " + human(*facts.memAvailable) + " available now"
-                                               : std::string()),
-                       ""});
+    const std::string totalAmount =
+        bounded ? total(n.exact()) + " to " + total(n.upTo()) : total(n.upTo());
+    const std::string detail = " (" + n.what + ")";
+    const std::string fixSizes =
+        "lower buffer_count / buffer_size (or sub_group_size for the optimizer's buffers)";
+    if (facts.memlockLimit && n.lockedUpTo > *facts.memlockLimit) {
+        const bool certain = n.lockedExact > *facts.memlockLimit;
+        out.push_back(
+            {certain ? FindingSeverity::Error : FindingSeverity::Warning, "PINNED_OVER_MEMLOCK",
+             "RLIMIT_MEMLOCK",
+             "each rank mlocks " +
+                 (n.lockedUpTo > n.lockedExact ? human(n.lockedExact) + " to " + human(n.lockedUpTo)
+                                               : human(n.lockedUpTo)) +
+                 detail + ", but this user may lock only " + human(*facts.memlockLimit) +
+                 " (ulimit -l): " +
+                 (certain ? "mlock fails and DeepSpeed cannot allocate its buffers"
+                          : "mlock fails if the model's largest sub-group needs the upper figure") +
+                 (n.lockNote.empty() ? "" : "; " + n.lockNote),
+             "raise the limit (ulimit -l unlimited, or memlock in "
+             "/etc/security/limits.conf; LimitMEMLOCK= for services), or " +
+                 fixSizes});
+    }
+    const auto over = [&](std::uint64_t v, std::uint64_t limit) {
+        const auto t = times(v);
+        return !t || *t > limit;
+    };
+    if (facts.cgroupLimit && over(n.upTo(), *facts.cgroupLimit)) {
+        const bool certain = over(n.exact(), *facts.cgroupLimit);
+        out.push_back({certain ? FindingSeverity::Error : FindingSeverity::Warning,
+                       "PINNED_OVER_CGROUP", facts.cgroupLimitFile,
+                       who + " page-lock " + totalAmount + detail +
+                           ", more than this cgroup's memory limit of " +
+                           human(*facts.cgroupLimit) +
+                           (certain ? ": the job is killed for running out of memory"
+                                    : ": the job is killed if the model needs the upper figure"),
+                       "ask for more memory in the job (e.g. Slurm --mem) or " + fixSizes});
+    } else if (facts.memAvailable && over(n.upTo(), *facts.memAvailable)) {
+        out.push_back(
+            {FindingSeverity::Warning, "PINNED_OVER_FREE_RAM", "MemAvailable",
+             who + " page-lock " + totalAmount + detail + ", more than the " +
+                 human(*facts.memAvailable) +
+                 " of memory available now: locking it pushes everything else out, or fails",
+             "free memory, or " + fixSizes});
+    } else {
+        out.push_back(
+            {FindingSeverity::Note, "PINNED_MEMORY", "zero_optimization",
+             who + " page-lock " + totalAmount + detail +
+                 (facts.memAvailable ? "; " + human(*facts.memAvailable) + " available now"
+                                     : std::string()) +
+                 (n.lockNote.empty() ? "" : "; " + n.lockNote),
+             ""});
+    }
+    return out;
+}
+
+std::vector<CheckFinding> checkAioEvents(const AioEventNeeds& n, int gpus,
+                                         const std::string& procRoot) {
+    std::vector<CheckFinding> out;
+    if (n.handles <= 0) return out;
+    const auto maxText = readText(fs::path(procRoot) / "sys" / "fs" / "aio-max-nr", 64);
+    const auto usedText = readText(fs::path(procRoot) / "sys" / "fs" / "aio-nr", 64);
+    if (!maxText || !usedText) return out;
+    const auto max = parseU64(*maxText);
+    const auto used = parseU64(*usedText);
+    if (!max || !used) return out;
+    const std::uint64_t ranks = gpus > 0 ? static_cast<std::uint64_t>(gpus) : 1;
+    const std::uint64_t perRank = static_cast<std::uint64_t>(n.handles) *
+                                  static_cast<std::uint64_t>(std::max(1, n.threads) + 1) *
+                                  static_cast<std::uint64_t>(std::max(1, n.queueDepth));
+    const std::uint64_t need = perRank * ranks;
+    const std::uint64_t free = *max > *used ? *max - *used : 0;
+    const std::string who =
+        gpus > 0 ? std::to_string(ranks) + " ranks (one per GPU seen)" : std::string("one rank");
+    const std::string sum =
+        who + " reserve " + std::to_string(need) + " kernel AIO events (" +
+        std::to_string(n.handles) + " handles x (" + std::to_string(std::max(1, n.threads)) +
+        " threads + 1) x queue_depth " + std::to_string(n.queueDepth) + " each)";
+    if (need > free)
+        out.push_back({FindingSeverity::Error, "AIO_MAX_NR_LOW", "/proc/sys/fs/aio-max-nr",
+                       sum + ", but only " + std::to_string(free) + " of aio-max-nr " +
+                           std::to_string(*max) + " are free (aio-nr " + std::to_string(*used) +
+                           "): io_setup fails with EAGAIN and DeepSpeed's swaps fail "
+                           "(\"submit_ret\" asserts)",
+                       "raise it: sysctl -w fs.aio-max-nr=" +
+                           std::to_string(std::max<std::uint64_t>(*used + need * 2, 1048576)) +
+                           " (and in /etc/sysctl.d to keep it), or lower queue_depth / "
+                           "intra_op_parallelism"});
     return out;
 }
 
@@ -195,8 +275,32 @@ int countNumaNodes(const std::string& sysRoot) {
     return n;
 }
 
-std::vector<CheckFinding> checkDrive(const BlockDevice& d, int numaNodes) {
+std::vector<CheckFinding> checkDrive(const BlockDevice& d, int numaNodes, int intraOpParallelism) {
     std::vector<CheckFinding> out;
+    // DeepSpeed sizes swap tensors in multiples of AIO_ALIGNED_BYTES (1024) x
+    // intra_op_parallelism (swap_tensor/constants.py, utils.py, every release);
+    // O_DIRECT on a drive with larger logical blocks (4Kn) refuses other
+    // lengths, and the short writes go unchecked until a read fails
+    // ("buffer nbytes != file bytes"). aiotune's own 4 KiB probe passes there.
+    if (d.logicalBlockSize && *d.logicalBlockSize > 1024) {
+        const std::uint64_t aligned =
+            1024ull * static_cast<std::uint64_t>(std::max(1, intraOpParallelism));
+        if (aligned % *d.logicalBlockSize != 0) {
+            const std::uint64_t factor = *d.logicalBlockSize / 1024;
+            out.push_back(
+                {FindingSeverity::Error, "DRIVE_BLOCK_ABOVE_1024", d.name,
+                 d.name + " has " + std::to_string(*d.logicalBlockSize) +
+                     "-byte logical blocks, but DeepSpeed sizes its swap files in multiples of "
+                     "1024 x "
+                     "intra_op_parallelism = " +
+                     std::to_string(aligned) +
+                     " bytes: O_DIRECT refuses other lengths, the failed writes go unchecked and a "
+                     "later read stops DeepSpeed (\"buffer nbytes != file bytes\")",
+                 "set intra_op_parallelism to a multiple of " + std::to_string(factor) +
+                     " (1024 x it must be a multiple of " + std::to_string(*d.logicalBlockSize) +
+                     "), or format the drive with 512-byte sectors"});
+        }
+    }
     if (d.pcieLink && d.pcieLink->belowMax()) {
         std::string lost;
         if (const auto now = d.pcieLink->currentBytesPerSecond()) {

@@ -45,13 +45,46 @@ MemoryFacts readMemoryFacts(const MachineCheckOptions& options);
 // present (a warning when not: the op cannot be built on first use).
 std::vector<CheckFinding> checkLibaio(const MachineCheckOptions& options);
 
-// Page-locked bytes one rank needs against RLIMIT_MEMLOCK; the node's total
-// (ranks = GPUs seen, at least 1) against the cgroup limit and free memory.
+// Host memory one rank keeps page-locked, split by who limits it.
+struct PinnedMemoryNeeds {
+    std::uint64_t lockedExact = 0; // mlock'd (RLIMIT_MEMLOCK applies), known exactly
+    std::uint64_t lockedUpTo = 0;  // mlock'd, at most this (the model decides the rest)
+    std::uint64_t pinnedExact = 0; // CUDA pinned (not limited by ulimit -l)
+    std::uint64_t pinnedUpTo = 0;
+    std::string what;     // "parameter swap buffers 1 GiB, optimizer ... up to 16 GiB"
+    std::string lockNote; // why ulimit -l does or does not apply, by version
+
+    std::uint64_t exact() const { return lockedExact + pinnedExact; }
+    std::uint64_t upTo() const { return lockedUpTo + pinnedUpTo; }
+};
+
+// Locked bytes per rank against RLIMIT_MEMLOCK; the node's total (ranks =
+// GPUs seen, at least 1) against the cgroup limit and free memory. An exact
+// excess is an error, one only the upper bound reaches a warning.
+std::vector<CheckFinding> checkPinnedMemory(const PinnedMemoryNeeds& needs,
+                                            const MemoryFacts& facts);
+// The parameter swap buffers alone, mlock'd (the tests' and old callers' form).
 std::vector<CheckFinding> checkPinnedMemory(std::uint64_t pinnedBytesPerRank,
                                             const MemoryFacts& facts, bool optimizerUnknown);
 
+// Kernel AIO events the offload's handles reserve on this node against
+// /proc/sys/fs/aio-max-nr minus aio-nr. Each DeepSpeed aio handle holds
+// (intra_op_parallelism + 1) contexts of queue_depth events
+// (csrc/aio/py_lib/deepspeed_py_io_handle.cpp, deepspeed_aio_thread.cpp ->
+// common/deepspeed_aio_types.cpp io_queue_init); handles: parameter read and
+// write, and one (two when pipelined) for the optimizer.
+struct AioEventNeeds {
+    int handles = 0;
+    int threads = 1;
+    int queueDepth = 8;
+};
+std::vector<CheckFinding> checkAioEvents(const AioEventNeeds& needs, int gpus,
+                                         const std::string& procRoot);
+
 // One NVMe drive that holds an nvme_path.
-std::vector<CheckFinding> checkDrive(const BlockDevice& drive, int numaNodes);
+// intraOpParallelism: the thread count DeepSpeed aligns its swap sizes to.
+std::vector<CheckFinding> checkDrive(const BlockDevice& drive, int numaNodes,
+                                     int intraOpParallelism = 1);
 
 // NUMA nodes of the machine (<sys>/devices/system/node/node*); 0 when unknown.
 int countNumaNodes(const std::string& sysRoot);

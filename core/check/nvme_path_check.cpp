@@ -158,13 +158,24 @@ NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy
                 break;
             }
         if (any)
+            // partitioned_param_swapper.py removes its rank folder at every start
+            // (shutil.rmtree, every release); since v0.16.0 a read no longer needs
+            // the file to match the buffer, and from v0.17.1 it stops only on a
+            // file shorter than the read (csrc/aio/py_lib/deepspeed_py_io_handle.cpp).
             add(FindingSeverity::Warning, "NVME_PATH_STALE_SWAP",
-                quote(swapDir.string()) + " holds swap files from an earlier run or a job running "
-                "now: DeepSpeed reuses optimizer swap files there, and files of another size stop "
-                "it (\"buffer nbytes != file bytes\" before 0.16, \"file_offset + buffer nbytes > "
-                "file bytes\" since); two jobs on one nvme_path overwrite each other's files",
-                "when no job uses it, delete " + quote(swapDir.string()) +
-                    "; give concurrent jobs separate nvme_paths");
+                quote(swapDir.string()) +
+                    " holds swap files. An earlier run's are harmless (DeepSpeed "
+                    "removes the parameter folder when it starts) but take space; if a job is "
+                    "using this "
+                    "nvme_path now, a second job started here deletes its live files and it fails "
+                    "on "
+                    "short reads (\"buffer nbytes != file bytes\" before 0.16.0, \"file_offset + "
+                    "buffer "
+                    "nbytes > file bytes\" from 0.17.1). The same message also comes from O_DIRECT "
+                    "writes "
+                    "that failed unchecked: a full drive, or logical blocks above 1024 bytes",
+                "give each concurrent job its own nvme_path; delete " + quote(swapDir.string()) +
+                    " only when no job uses it");
     }
     return out;
 }

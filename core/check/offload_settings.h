@@ -19,9 +19,12 @@ struct OffloadSection {
     std::optional<std::string> nvmePath; // as written
     std::uint64_t bufferCount = 0;       // DeepSpeed's default for the section
     std::uint64_t bufferSize = 0;        // elements per buffer (offload_param only)
+    std::uint64_t maxInCpu = 1000000000; // offload_param only: elements kept in pinned CPU buffers
     bool pinMemory = true;
     bool pipelineRead = false;           // offload_optimizer only
     bool pipelineWrite = false;
+    bool fastInit = false; // offload_optimizer only
+    double ratio = 1.0;    // offload_optimizer only (0.12.3+)
 
     bool nvme() const { return present && device == "nvme"; }
 };
@@ -35,6 +38,9 @@ struct OffloadSettings {
     int paramElementBytes = 4;   // 2 with fp16 or bf16 enabled: the swapped parameters' dtype
     std::string optimizerType;   // "optimizer.type" as written, lower case; empty if none
     int optimizerStateTensors = 3; // tensors swapped per parameter: the fp32 copy + states
+    // zero_optimization.sub_group_size: bounds the largest sub-group, which sizes
+    // each optimizer swap buffer (default 1e9 from DeepSpeed 0.4.1, 1e12 before).
+    std::uint64_t subGroupSize = 1000000000;
 
     bool anyNvme() const { return param.nvme() || optimizer.nvme(); }
 };

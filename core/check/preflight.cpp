@@ -20,8 +20,6 @@ namespace aiotune {
 
 namespace {
 
-constexpr std::uint64_t kMaxConfigBytes = 16ull << 20;
-
 std::string quote(const std::string& s) { return "\"" + s + "\""; }
 
 std::string gib(double v) {
@@ -55,7 +53,7 @@ int jsonNestingDepth(std::string_view text) {
 
 Result<nlohmann::ordered_json> loadConfigForCheck(const fs::path& file) {
     // readWholeFile refuses FIFOs, devices and folders before opening them.
-    auto text = readWholeFile(file, kMaxConfigBytes);
+    auto text = readWholeFile(file, kMaxDeepSpeedConfigBytes);
     if (!text) return Error{text.error()};
     if (jsonNestingDepth(*text) > kMaxConfigDepth)
         return makeError(quote(file.string()) + " nests objects or lists more than " +
@@ -69,13 +67,22 @@ Result<nlohmann::ordered_json> loadConfigForCheck(const fs::path& file) {
     return root;
 }
 
+void useInstalledDeepSpeed(PreflightOptions& options, const PythonSearch& search) {
+    if (options.versionGiven) return;
+    if (auto installed = findInstalledDeepSpeed(search)) {
+        options.version = installed->version;
+        options.versionSource = "installed: " + installed->metadata.string();
+    }
+}
+
 Result<CheckReport> runPreflight(const PreflightOptions& options) {
     auto root = loadConfigForCheck(options.configFile);
     if (!root) return Error{root.error()};
     CheckReport report;
     report.configFile = options.configFile.string();
     report.deepspeedVersion = options.version.toString();
-    report.versionAssumed = !options.versionGiven;
+    report.versionAssumed = !options.versionGiven && options.versionSource.empty();
+    report.versionSource = options.versionSource;
     auto& findings = report.findings;
 
     ConfigCheckOutcome config = checkDeepSpeedConfig(*root, options.version);
@@ -84,10 +91,19 @@ Result<CheckReport> runPreflight(const PreflightOptions& options) {
     for (auto& f : checkSwapBuffers(s)) findings.push_back(std::move(f));
 
     if (options.checkMachine && s.anyNvme()) {
-        for (auto& f : checkLibaio(options.machine)) findings.push_back(std::move(f));
-        const SwapBufferNeeds needs = swapBufferNeeds(s);
+        for (auto& f : checkLibaio(options.machine))
+            findings.push_back(std::move(f));
         const MemoryFacts memory = readMemoryFacts(options.machine);
-        for (auto& f : checkPinnedMemory(needs.paramPinnedBytes, memory, s.optimizer.nvme()))
+        for (auto& f : checkPinnedMemory(pinnedMemoryNeeds(s, options.version), memory))
+            findings.push_back(std::move(f));
+        AioEventNeeds events;
+        events.handles =
+            (s.param.nvme() ? 2 : 0) +
+            (s.optimizer.nvme() ? (s.optimizer.pipelineRead || s.optimizer.pipelineWrite ? 2 : 1)
+                                : 0);
+        events.threads = s.aio.intra_op_parallelism;
+        events.queueDepth = s.aio.queue_depth;
+        for (auto& f : checkAioEvents(events, memory.gpus, options.machine.procRoot))
             findings.push_back(std::move(f));
 
         DiscoveryOptions discoveryOptions;
@@ -134,7 +150,8 @@ Result<CheckReport> runPreflight(const PreflightOptions& options) {
             if (!disk.empty() && disksUsed.insert(disk).second) {
                 for (const BlockDevice& d : discovery.devices)
                     if (d.name == disk)
-                        for (auto& f : checkDrive(d, numaNodes)) findings.push_back(std::move(f));
+                        for (auto& f : checkDrive(d, numaNodes, s.aio.intra_op_parallelism))
+                            findings.push_back(std::move(f));
             }
             if (outcome.target.isDirectory)
                 for (auto& f : checkAgainstMeasurements(byDrive, report.measurements, s.aio, path, disk,
@@ -183,7 +200,11 @@ nlohmann::ordered_json toJson(const CheckReport& r) {
     return {{"config", r.configFile},
             {"deepspeed_version", r.deepspeedVersion},
             {"deepspeed_version_assumed", r.versionAssumed},
-            {"measurements", r.measurements.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(r.measurements)},
+            {"deepspeed_version_source", r.versionSource.empty()
+                                             ? nlohmann::ordered_json()
+                                             : nlohmann::ordered_json(r.versionSource)},
+            {"measurements", r.measurements.empty() ? nlohmann::ordered_json()
+                                                    : nlohmann::ordered_json(r.measurements)},
             {"errors", r.errors()},
             {"warnings", r.warnings()},
             {"notes", r.notes()},
@@ -193,7 +214,8 @@ nlohmann::ordered_json toJson(const CheckReport& r) {
 std::string formatReport(const CheckReport& r) {
     std::ostringstream out;
     out << "Checked " << r.configFile << " for DeepSpeed " << r.deepspeedVersion
-        << (r.versionAssumed ? " or later (assumed; pass --deepspeed_version)" : "") << "\n";
+        << (r.versionAssumed ? " or later (assumed; pass --deepspeed_version)" : "")
+        << (r.versionSource.empty() ? "" : " (" + r.versionSource + ")") << "\n";
     if (!r.measurements.empty()) out << "Measurements: " << r.measurements << "\n";
     for (const auto& f : r.findings) {
         out << "\n" << severityName(f.severity) << " " << f.code;

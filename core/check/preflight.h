@@ -6,6 +6,7 @@
 #include "check/machine_check.h"
 #include "check/nvme_path_check.h"
 #include "config/aio_config.h"
+#include "config/deepspeed_install.h"
 #include "util/result.h"
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,7 @@ struct PreflightOptions {
     std::filesystem::path configFile;
     DeepSpeedVersion version{0, 16, 4};
     bool versionGiven = false;        // false: say which version was assumed
+    std::string versionSource;        // where a version not given came from ("installed: <file>")
     std::filesystem::path logDir;     // measurements to compare with; empty: the newest sweep
     std::filesystem::path sweepsRoot; // where the window's sweeps are; empty: none
     MachineCheckOptions machine;
@@ -31,6 +33,7 @@ struct CheckReport {
     std::string configFile;
     std::string deepspeedVersion;
     bool versionAssumed = false;
+    std::string versionSource;        // "installed: <file>"; empty when given or assumed
     std::string measurements;         // the log folder compared with; empty when none
     std::vector<CheckFinding> findings; // errors first
 
@@ -46,6 +49,10 @@ inline constexpr int kMaxConfigDepth = 256;
 // refused), refusing what is not a regular file, too large or too deeply
 // nested. Errors name the file and what to do.
 Result<nlohmann::ordered_json> loadConfigForCheck(const std::filesystem::path& file);
+
+// Without a version given: the DeepSpeed installed on this machine (its
+// package metadata), as export targets it; the command line and the window both.
+void useInstalledDeepSpeed(PreflightOptions& options, const PythonSearch& search);
 
 // Errors: the config cannot be read or parsed (the check could not run).
 // Everything wrong with a config that could be read is a finding.

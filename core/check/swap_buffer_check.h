@@ -18,6 +18,7 @@
 //   ("ran out of swap buffers"). Each optimizer buffer holds the largest
 //   parameter partition in fp32, which only the model knows.
 #include "check/check_finding.h"
+#include "check/machine_check.h"
 #include "check/offload_settings.h"
 
 #include <cstdint>
@@ -30,9 +31,18 @@ struct SwapBufferNeeds {
     std::uint64_t paramBufferBytes = 0;     // one parameter buffer, after alignment
     int optimizerBuffersNeeded = 0;         // 0 without optimizer NVMe offload
     std::uint64_t minimumSwappedBytes = 0;  // smaller tensors stay in memory
+    // buffer_count x aligned buffer_size x element bytes is beyond 2^63-1:
+    // torch cannot size the buffer (its sizes are int64); the byte figures
+    // above are then 0, never a wrapped or capped number.
+    bool paramBuffersOverflow = false;
 };
 
 SwapBufferNeeds swapBufferNeeds(const OffloadSettings& settings);
+
+// The host memory one rank keeps page-locked for NVMe offload, as the given
+// DeepSpeed version allocates it (see swap_buffer_check.cpp for the sources).
+PinnedMemoryNeeds pinnedMemoryNeeds(const OffloadSettings& settings,
+                                    const DeepSpeedVersion& version);
 
 std::vector<CheckFinding> checkSwapBuffers(const OffloadSettings& settings);
 

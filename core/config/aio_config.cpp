@@ -1,5 +1,6 @@
 #include "config/aio_config.h"
 
+#include "config/aio_value_rules.h"
 #include "config/transfer_limits.h"
 
 #include "util/atomic_file.h"
@@ -45,61 +46,44 @@ template <typename J> std::string jsonKind(const J& value) {
     return "an object";
 }
 
-// A positive whole number for an integer key; every other JSON type is an
-// error because DeepSpeed hands the value to its C++ op unconverted.
+// A positive whole number for an integer key. The JSON type is judged by
+// DeepSpeed's rules (config/aio_value_rules.h); what it accepts loosely is a warning.
 template <typename J>
-Result<std::uint64_t> readPositiveInteger(std::string_view key, const J& value,
-                                          std::uint64_t max, std::string_view example) {
-    const std::string shown = shortDump(value);
-    if (value.is_number_integer()) { // signed or unsigned; both occur (parsed vs. built)
-        if (!value.is_number_unsigned() && value.template get<std::int64_t>() < 0)
-            return makeError(setting(key) + " is " + shown +
-                             "; it must be a positive number: use e.g. " + std::string(example));
-        const auto n = value.template get<std::uint64_t>();
-        if (n == 0)
-            return makeError(setting(key) + " is 0; it must be at least 1: use e.g. " +
-                             std::string(example));
-        if (n > max)
-            return makeError(setting(key) + " is " + shown + ", too large (at most " +
-                             std::to_string(max) + ")");
-        return n;
-    }
-    if (value.is_number_float()) {
-        const double d = value.template get<double>();
-        return makeError(setting(key) + " is " + shown + ", " +
-                         (std::isfinite(d) && std::trunc(d) == d
-                              ? "written as a fractional number"
-                              : "not a whole number") +
-                         "; DeepSpeed needs an integer: write e.g. " + std::string(example));
-    }
-    if (value.is_string()) {
-        std::string hint = "write the number without quotes";
-        if (key == "block_size") {
-            if (auto bytes = parseByteSize(value.template get<std::string>()); bytes.ok())
-                hint = "write " + std::to_string(*bytes) + " without quotes";
-        }
-        return makeError(setting(key) + " is the string " + shown +
-                         "; DeepSpeed needs a JSON integer: " + hint);
-    }
-    if (value.is_null())
-        return makeError(setting(key) + " is null; DeepSpeed passes null on and fails: remove the "
-                         "key to get the default, or write e.g. " + std::string(example));
-    return makeError(setting(key) + " is " + shown + ", " + jsonKind(value) +
-                     "; DeepSpeed needs an integer: write e.g. " + std::string(example));
+Result<std::uint64_t> readPositiveInteger(std::string_view key, const J& value, std::uint64_t max,
+                                          std::string_view example,
+                                          std::vector<std::string>& warnings) {
+    const AioValueVerdict verdict = judgeAioValue(key, value);
+    // Beyond a C int block_size is also beyond aiotune's own, tighter limit
+    // (1G, config/transfer_limits.h): that message, as every front end gives it.
+    if (verdict.outOfRange && key == "block_size" && value.is_number_unsigned())
+        if (auto limit = checkBlockSize(value.template get<std::uint64_t>()); !limit)
+            return makeError("\"aio\" setting " + limit.error());
+    if (!verdict.usable) return makeError(describeAioValue(key, verdict) + ": " + verdict.fix);
+    if (verdict.severity != AioValueVerdict::Severity::Ok)
+        warnings.push_back(describeAioValue(key, verdict) + ": " + verdict.fix);
+    const std::int64_t n = verdict.integer.value_or(0);
+    const std::string shown = std::to_string(n);
+    if (n < 0)
+        return makeError(setting(key) + " is " + shown +
+                         "; it must be a positive number: use e.g. " + std::string(example));
+    if (n == 0)
+        return makeError(setting(key) + " is 0; it must be at least 1: use e.g. " +
+                         std::string(example));
+    if (static_cast<std::uint64_t>(n) > max)
+        return makeError(setting(key) + " is " + shown + ", too large (at most " +
+                         std::to_string(max) + ")");
+    return static_cast<std::uint64_t>(n);
 }
 
-template <typename J> Result<bool> readBoolean(std::string_view key, const J& value) {
-    if (value.is_boolean()) return value.template get<bool>();
-    const std::string shown = shortDump(value);
-    if (value.is_string())
-        return makeError(setting(key) + " is the string " + shown +
-                         "; DeepSpeed reads any non-empty string as true: write true or false "
-                         "without quotes");
-    if (value.is_null())
-        return makeError(setting(key) + " is null: write true or false, or remove the key to "
-                         "get the default");
-    return makeError(setting(key) + " is " + shown + ", " + jsonKind(value) +
-                     "; DeepSpeed needs a JSON boolean: write true or false");
+// A flag, by DeepSpeed's rules for the key (pybind11 bool or Python truth test).
+template <typename J>
+Result<bool> readBoolean(std::string_view key, const J& value, std::vector<std::string>& warnings) {
+    const AioValueVerdict verdict = judgeAioValue(key, value);
+    if (!verdict.usable || verdict.severity == AioValueVerdict::Severity::Error)
+        return makeError(describeAioValue(key, verdict) + ": " + verdict.fix);
+    if (verdict.severity != AioValueVerdict::Severity::Ok)
+        warnings.push_back(describeAioValue(key, verdict) + ": " + verdict.fix);
+    return verdict.flag.value_or(false);
 }
 
 std::size_t editDistance(std::string_view a, std::string_view b) {
@@ -146,19 +130,21 @@ template <typename J> Result<AioParseOutcome> parseSection(const J& aio) {
         const std::string& key = it.key();
         const J& value = it.value();
         if (key == "block_size") {
-            auto n = readPositiveInteger(key, value, std::uint64_t(1) << 40, "1048576");
+            auto n = readPositiveInteger(key, value, std::uint64_t(kAioIntMax), "1048576",
+                                         outcome.warnings);
             if (!n) return Error{n.error()};
             config.block_size = *n;
         } else if (key == "queue_depth" || key == "intra_op_parallelism" ||
                    key == "thread_count") {
-            auto n = readPositiveInteger(key, value, INT_MAX, key == "queue_depth" ? "8" : "1");
+            auto n = readPositiveInteger(key, value, INT_MAX, key == "queue_depth" ? "8" : "1",
+                                         outcome.warnings);
             if (!n) return Error{n.error()};
             const int v = static_cast<int>(*n);
             if (key == "queue_depth") config.queue_depth = v;
             else if (key == "thread_count") threadCount = v;
             else intraOp = v;
         } else if (key == "single_submit" || key == "overlap_events" || key == "use_gds") {
-            auto b = readBoolean(key, value);
+            auto b = readBoolean(key, value, outcome.warnings);
             if (!b) return Error{b.error()};
             if (key == "single_submit") config.single_submit = *b;
             else if (key == "overlap_events") config.overlap_events = *b;
@@ -265,6 +251,13 @@ Result<DeepSpeedVersion> DeepSpeedVersion::parse(std::string_view text) {
                          " is not a version number: write it like 0.16.4 (see "
                          "`python -c 'import deepspeed; print(deepspeed.__version__)'`)");
     };
+    {
+        std::string word(s);
+        for (char& c : word)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (word == "any" || word == "every" || word == "all")
+            return DeepSpeedVersion::forEveryRelease();
+    }
     if (s.empty() || !std::isdigit(static_cast<unsigned char>(s.front()))) return bad();
     std::array<int, 3> parts{0, 0, 0};
     std::size_t count = 0;
@@ -296,6 +289,7 @@ Result<DeepSpeedVersion> DeepSpeedVersion::parse(std::string_view text) {
 }
 
 std::string DeepSpeedVersion::toString() const {
+    if (everyRelease) return "every release";
     return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
 }
 
@@ -304,6 +298,19 @@ bool DeepSpeedVersion::readsIntraOpParallelism() const {
 }
 
 bool DeepSpeedVersion::readsUseGds() const { return *this >= DeepSpeedVersion{0, 15, 0}; }
+
+DeepSpeedVersion DeepSpeedVersion::forEveryRelease() {
+    DeepSpeedVersion v;
+    v.everyRelease = true;
+    return v;
+}
+
+std::vector<std::string> DeepSpeedVersion::threadKeys() const {
+    // deepspeed/runtime/swap_tensor/constants.py: AIO_THREAD_COUNT "thread_count"
+    // up to v0.16.3, AIO_INTRA_OP_PARALLELISM "intra_op_parallelism" from v0.16.4.
+    if (everyRelease) return {"intra_op_parallelism", "thread_count"};
+    return {readsIntraOpParallelism() ? "intra_op_parallelism" : "thread_count"};
+}
 
 // ---- parsing ---------------------------------------------------------------
 
@@ -422,7 +429,7 @@ Result<AioParseOutcome> parseDeepSpeedConfigText(std::string_view text,
 }
 
 Result<AioParseOutcome> parseDeepSpeedConfigFile(const std::filesystem::path& file) {
-    auto text = readWholeFile(file);
+    auto text = readWholeFile(file, kMaxDeepSpeedConfigBytes);
     if (!text) return Error{text.error()};
     return parseDeepSpeedConfigText(*text, file.string());
 }
@@ -438,8 +445,8 @@ nlohmann::ordered_json toAioJson(const AioConfig& config, const DeepSpeedVersion
     ordered_json aio = ordered_json::object();
     aio["block_size"] = config.block_size;
     aio["queue_depth"] = config.queue_depth;
-    aio[target.readsIntraOpParallelism() ? "intra_op_parallelism" : "thread_count"] =
-        config.intra_op_parallelism;
+    for (const std::string& key : target.threadKeys())
+        aio[key] = config.intra_op_parallelism;
     aio["single_submit"] = config.single_submit;
     aio["overlap_events"] = config.overlap_events;
     if (target.readsUseGds()) aio["use_gds"] = config.use_gds;

@@ -37,6 +37,14 @@ struct DeepSpeedVersion {
     bool readsIntraOpParallelism() const;
     // >= 0.15.0 reads use_gds.
     bool readsUseGds() const;
+    // No one release but all of them (export's default when no installed
+    // DeepSpeed is found): both thread keys are written, since each release
+    // reads its own with dict.get and ignores the other. Its numbers are the
+    // newest release's, so version rules treat it as new.
+    bool everyRelease = false;
+    static DeepSpeedVersion forEveryRelease();
+    // The thread-count keys a section for this target holds, in order.
+    std::vector<std::string> threadKeys() const;
     auto operator<=>(const DeepSpeedVersion&) const = default;
 };
 
@@ -46,6 +54,10 @@ struct AioParseOutcome {
     AioConfig config;
     std::vector<std::string> warnings;
 };
+
+// The largest DeepSpeed config aiotune reads, for check, export's merge and
+// the window alike (real configs are a few KiB; this stops a disk image).
+inline constexpr std::uint64_t kMaxDeepSpeedConfigBytes = 16ull << 20;
 
 // Parses the value of the "aio" key (null means all defaults). Errors name the
 // key and the value: a string "false" is an error (DeepSpeed would read it as true).

@@ -1,5 +1,8 @@
 #include "config/deepspeed_config_merge.h"
 
+#include "config/aio_value_rules.h"
+
+#include <algorithm>
 #include <cctype>
 
 namespace aiotune {
@@ -219,34 +222,117 @@ std::optional<std::string> splice(std::string_view original, const ordered_json&
            std::string(original.substr(at));
 }
 
-// What changes inside the old "aio" block that a user should hear about.
-void describeReplacedSection(const ordered_json& old, const AioConfig& config,
-                             const DeepSpeedVersion& target, std::vector<std::string>& warnings) {
-    if (!old.is_object()) return;
-    const std::string threadKey =
-        target.readsIntraOpParallelism() ? "intra_op_parallelism" : "thread_count";
+std::string keyList(const std::vector<std::string>& keys) {
+    std::string out;
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == keys.size() ? " and " : ", ") + quote(keys[i]);
+    return out;
+}
+
+// The thread count DeepSpeed (target) reads from a section; 1 when absent or
+// not an integer (AIO_INTRA_OP_PARALLELISM_DEFAULT / AIO_THREAD_COUNT_DEFAULT).
+// For every release: the count of whichever thread key the section has.
+int threadCountRead(const ordered_json& aio, const DeepSpeedVersion& target) {
+    if (!aio.is_object()) return 1;
+    for (const std::string& key : target.threadKeys()) {
+        const auto it = aio.find(key);
+        if (it != aio.end() && it->is_number_integer()) return static_cast<int>(it->get<std::int64_t>());
+    }
+    return 1;
+}
+
+bool optimizerOnNvme(const ordered_json& root) {
+    const auto zero = root.find("zero_optimization");
+    if (zero == root.end() || !zero->is_object()) return false;
+    const auto opt = zero->find("offload_optimizer");
+    if (opt == zero->end() || !opt->is_object()) return false;
+    const auto device = opt->find("device");
+    return device != opt->end() && *device == "nvme";
+}
+
+// The new "aio" value: the measured settings replace only the measured keys
+// (block_size, queue_depth, the thread count under each name the target or
+// the old section uses, single_submit, overlap_events); every other key the
+// user set is kept as written (use_gds above all: aiotune measures without
+// GDS), and the warnings say what was kept and what it means.
+ordered_json mergedAioSection(const ordered_json& old, const AioConfig& config,
+                              const DeepSpeedVersion& target, std::vector<std::string>& warnings) {
+    const ordered_json measured = toAioJson(config, target);
+    const bool oldObject = old.is_object();
+    std::vector<std::string> threadKeys = target.threadKeys();
+    for (const char* legacy : {"intra_op_parallelism", "thread_count"})
+        if (oldObject && old.contains(legacy) &&
+            std::find(threadKeys.begin(), threadKeys.end(), legacy) == threadKeys.end()) {
+            threadKeys.push_back(legacy);
+            warnings.push_back(
+                std::string("kept \"") + legacy + "\" and set it to the measured thread count (" +
+                std::to_string(config.intra_op_parallelism) + ") as well: DeepSpeed " +
+                target.toString() + " reads \"" + target.threadKeys().front() +
+                "\", other releases read \"" + legacy + "\", so both must agree");
+        }
+    const auto isMeasured = [&](const std::string& key) {
+        return key == "block_size" || key == "queue_depth" || key == "single_submit" ||
+               key == "overlap_events" ||
+               std::find(threadKeys.begin(), threadKeys.end(), key) != threadKeys.end();
+    };
+
+    // DeepSpeed's key order for what it reads, then the user's other keys in theirs.
+    ordered_json aio = ordered_json::object();
+    std::vector<std::string> kept;
+    for (auto it = measured.begin(); it != measured.end(); ++it) {
+        const std::string& key = it.key();
+        if (key == "use_gds" && oldObject && old.contains("use_gds")) continue; // placed below
+        aio[key] = it.value();
+        if (key == target.threadKeys().back())
+            for (const std::string& t : threadKeys)
+                if (!aio.contains(t)) aio[t] = config.intra_op_parallelism;
+    }
+    if (!oldObject) {
+        if (!old.is_null())
+            warnings.push_back("the old \"aio\" value (" + old.dump() +
+                               ") was not an object and is replaced");
+        return aio;
+    }
     for (auto it = old.begin(); it != old.end(); ++it) {
         const std::string& key = it.key();
-        if (key == "thread_count" && threadKey != key) {
-            warnings.push_back("the legacy \"aio\" setting \"thread_count\" was replaced by "
-                               "\"intra_op_parallelism\", the key DeepSpeed 0.16.4 and later read");
-        } else if (key == "intra_op_parallelism" && threadKey != key) {
-            warnings.push_back("the \"aio\" setting \"intra_op_parallelism\" was replaced by "
-                               "\"thread_count\", the key DeepSpeed " + target.toString() +
-                               " reads");
+        const ordered_json& value = it.value();
+        if (isMeasured(key)) {
+            const AioValueVerdict verdict = judgeAioValue(key, value);
+            if (!verdict.usable)
+                warnings.push_back(
+                    "the old value was not valid and is replaced by the measured one: " +
+                    describeAioValue(key, verdict));
+            continue;
+        }
+        aio[key] = value;
+        kept.push_back(key);
+        if (key == "use_gds") {
+            const AioValueVerdict verdict = judgeAioValue(key, value);
+            if (!target.readsUseGds())
+                warnings.push_back("kept \"use_gds\" as you set it, but DeepSpeed " +
+                                   target.toString() +
+                                   " does not read it (GPUDirect Storage needs 0.15.0 or later)");
+            else if (verdict.severity != AioValueVerdict::Severity::Ok)
+                warnings.push_back(describeAioValue(key, verdict) + ": " + verdict.fix);
+            if (target.readsUseGds() && verdict.flag.value_or(false))
+                warnings.push_back(
+                    "\"use_gds\" is on: DeepSpeed swaps parameters through GPUDirect Storage, but "
+                    "aiotune measured the drive without GDS (through the page cache-free O_DIRECT "
+                    "path), so the merged settings were not measured the way they will be used");
         } else if (key == "num_threads") {
-            warnings.push_back("the \"aio\" setting \"num_threads\" (from ds_nvme_tune) was "
-                               "removed: no DeepSpeed release reads it; \"" + threadKey +
-                               "\" now holds the thread count");
-        } else if (key == "use_gds" && !target.readsUseGds() && !config.use_gds) {
-            warnings.push_back("the \"aio\" setting \"use_gds\" was removed: DeepSpeed " +
-                               target.toString() + " does not read it (it needs 0.15.0 or later)");
-        } else if (key != "block_size" && key != "queue_depth" && key != "single_submit" &&
-                   key != "overlap_events" && key != threadKey && key != "use_gds") {
-            warnings.push_back("the unknown \"aio\" setting " + quote(key) +
-                               " was removed; DeepSpeed ignored it");
+            warnings.push_back("kept \"num_threads\" (" + value.dump() +
+                               "), which no DeepSpeed release reads (ds_nvme_tune writes it); \"" +
+                               target.threadKeys().front() +
+                               "\" holds the thread count: remove it if it misleads");
+        } else {
+            warnings.push_back("kept the unknown \"aio\" setting " + quote(key) +
+                               ", which DeepSpeed ignores");
         }
     }
+    if (!kept.empty())
+        warnings.push_back("kept the \"aio\" settings aiotune does not measure as you set them: " +
+                           keyList(kept));
+    return aio;
 }
 
 ConfigWriteOutcome unchangedOutcome(const fs::path& file, std::vector<std::string> warnings) {
@@ -273,14 +359,20 @@ Result<MergedConfig> mergeAioIntoConfigText(std::string_view originalText, const
                          "the DeepSpeed config file");
 
     MergedConfig merged;
-    const ordered_json aio = toAioJson(config, target);
-    for (std::string& w : aioExportWarnings(config, target)) merged.warnings.push_back(std::move(w));
-    if (const auto old = root.find("aio"); old != root.end()) {
-        describeReplacedSection(*old, config, target, merged.warnings);
-        if (auto oldParsed = parseAioSection(*old); !oldParsed)
-            merged.warnings.push_back("the old \"aio\" section was not valid and is replaced: " +
-                                      oldParsed.error());
-    }
+    const auto oldAio = root.find("aio");
+    const bool userGds = oldAio != root.end() && oldAio->is_object() && oldAio->contains("use_gds");
+    if (!userGds)
+        for (std::string& w : aioExportWarnings(config, target))
+            merged.warnings.push_back(std::move(w));
+    const ordered_json oldValue = oldAio != root.end() ? *oldAio : ordered_json();
+    const ordered_json aio = mergedAioSection(oldValue, config, target, merged.warnings);
+    // NVMe checkpoints keep the optimizer's swap files, sized to 1024 bytes x
+    // the thread count (swap_tensor/optimizer_utils.py aligned_bytes, every
+    // release); a new count can fail a resume with "file_offset + buffer
+    // nbytes > file bytes" (csrc/aio/py_lib/deepspeed_py_io_handle.cpp).
+    if (const int before = threadCountRead(oldValue, target);
+        optimizerOnNvme(root) && before != config.intra_op_parallelism)
+        merged.warnings.push_back(resumeHazardWarning(before, config.intra_op_parallelism));
     for (const std::string& path : findNestedAioBlocks(root)) {
         merged.warnings.push_back(
             "the \"aio\" block in " + quote(path.substr(0, path.size() - 4)) +
@@ -321,7 +413,7 @@ Result<MergedConfig> mergeAioIntoConfigText(std::string_view originalText, const
 Result<ConfigMergePreview> previewAioMerge(const fs::path& file, const AioConfig& config,
                                            const DeepSpeedVersion& target) {
     if (auto ok = checkReplaceableFile(file); !ok) return Error{ok.error()};
-    auto original = readWholeFile(file);
+    auto original = readWholeFile(file, kMaxDeepSpeedConfigBytes);
     if (!original) return Error{original.error()};
     auto merged = mergeAioIntoConfigText(*original, config, target, file.string());
     if (!merged) return Error{merged.error()};
@@ -335,7 +427,7 @@ Result<ConfigMergePreview> previewAioMerge(const fs::path& file, const AioConfig
 Result<ConfigWriteOutcome> applyAioMerge(const ConfigMergePreview& preview, bool replaceReadOnly) {
     if (!preview.merged.changed) {
         // Still make sure the file is what the preview saw before saying "nothing to do".
-        auto current = readWholeFile(preview.file);
+        auto current = readWholeFile(preview.file, kMaxDeepSpeedConfigBytes);
         if (!current) return Error{current.error()};
         if (*current != preview.originalText)
             return makeError(quote(preview.file.string()) +
@@ -361,6 +453,16 @@ Result<ConfigWriteOutcome> mergeAioIntoConfigFile(const fs::path& file, const Ai
     auto preview = previewAioMerge(file, config, target);
     if (!preview) return Error{preview.error()};
     return applyAioMerge(*preview, replaceReadOnly);
+}
+
+std::string resumeHazardWarning(int before, int after) {
+    return "the thread count changes from " + std::to_string(before) + " to " +
+           std::to_string(after) +
+           " in a config that offloads the optimizer to NVMe: DeepSpeed sizes the optimizer's swap "
+           "files by it, so resuming from a checkpoint written with " +
+           std::to_string(before) +
+           " can fail with \"file_offset + buffer nbytes > file bytes\"; start fresh, or keep " +
+           std::to_string(before) + " until the next fresh start";
 }
 
 std::string aioExportText(const AioConfig& config, const DeepSpeedVersion& target) {

@@ -56,6 +56,10 @@ Result<ConfigWriteOutcome> mergeAioIntoConfigFile(const std::filesystem::path& f
                                                   const DeepSpeedVersion& target = {},
                                                   bool replaceReadOnly = false);
 
+// The warning for a thread count that changes under an optimizer offloaded to
+// NVMe: resuming from a checkpoint written with the old count can fail.
+std::string resumeHazardWarning(int before, int after);
+
 // {"aio": {...}} with 2-space indentation and a final newline.
 std::string aioExportText(const AioConfig& config, const DeepSpeedVersion& target = {});
 // What the export leaves out for this target (use_gds before DeepSpeed 0.15.0).

@@ -81,24 +81,27 @@ private slots:
         // Wrong JSON types: DeepSpeed would misread or crash on each.
         QTest::addRow("string false")
             << R"({"aio": {"single_submit": "false"}})" << false << d << 0
-            << QStringList{"single_submit", "\"false\"", "true or false"};
+            << QStringList{"single_submit", "\"false\"", "refuses it", "write false without quotes"};
         QTest::addRow("string true")
             << R"({"aio": {"overlap_events": "true"}})" << false << d << 0
             << QStringList{"overlap_events", "\"true\""};
+        // use_gds is truth-tested (swap_tensor/aio_config.py): 1 is on, with a warning.
         QTest::addRow("number for bool")
-            << R"({"aio": {"use_gds": 1}})" << false << d << 0 << QStringList{"use_gds", "1"};
+            << R"({"aio": {"use_gds": 1}})" << true << [] { AioConfig c; c.use_gds = true; return c; }() << 1
+            << QStringList{"use_gds", "1", "GPUDirect Storage is turned ON"};
         QTest::addRow("fractional queue_depth")
             << R"({"aio": {"queue_depth": 8.5}})" << false << d << 0
-            << QStringList{"queue_depth", "8.5", "not a whole number"};
+            << QStringList{"queue_depth", "8.5", "fractional", "takes only an integer"};
         QTest::addRow("float-written queue_depth")
             << R"({"aio": {"queue_depth": 8.0}})" << false << d << 0
             << QStringList{"queue_depth", "8.0"};
+        // pybind11's int caster takes a Python bool (an int subclass) as 0 or 1.
         QTest::addRow("bool for int")
-            << R"({"aio": {"queue_depth": true}})" << false << d << 0
-            << QStringList{"queue_depth", "true", "boolean"};
+            << R"({"aio": {"queue_depth": true}})" << true << [] { AioConfig c; c.queue_depth = 1; return c; }() << 1
+            << QStringList{"queue_depth", "true", "the integer 1"};
         QTest::addRow("bool for thread key")
             << R"({"aio": {"intra_op_parallelism": false}})" << false << d << 0
-            << QStringList{"intra_op_parallelism", "false"};
+            << QStringList{"intra_op_parallelism", "is 0", "at least 1"};
         QTest::addRow("string block size suggests bytes")
             << R"({"aio": {"block_size": "1M"}})" << false << d << 0
             << QStringList{"block_size", "\"1M\"", "1048576"};
@@ -137,7 +140,7 @@ private slots:
             << QStringList{"block_size", "4097", "8192"};
         QTest::addRow("queue_depth beyond int")
             << R"({"aio": {"queue_depth": 99999999999}})" << false << d << 0
-            << QStringList{"queue_depth", "99999999999", "too large"};
+            << QStringList{"queue_depth", "99999999999", "beyond 2147483647", "a C int"};
 
         // Warnings: DeepSpeed ignores these silently, aiotune says so.
         QTest::addRow("unknown key with suggestion")

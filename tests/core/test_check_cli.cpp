@@ -68,6 +68,78 @@ class TestCheckCli : public QObject {
         QTest::addRow("string boolean") << "aio_string_bool" << 1;
         QTest::addRow("no nvme_path") << "nvme_path_missing" << 1;
         QTest::addRow("warnings only") << "aio_thread_count_ignored" << 0;
+        // pybind11 takes null as false: a note, not an error.
+        QTest::addRow("flag null") << "aio_flag_null" << 0;
+        QTest::addRow("use_gds \"false\"") << "aio_use_gds_string_false" << 1;
+        QTest::addRow("buffer_count 2^63") << "offload_count_beyond_int64" << 1;
+        QTest::addRow("buffer_count 2^63-1") << "param_buffers_too_large" << 1;
+        QTest::addRow("both thread keys") << "aio_dual_thread_keys" << 0;
+    }
+
+    // Without --deepspeed_version: the installed DeepSpeed (here an active
+    // virtualenv's 0.16.3, which reads thread_count).
+    void installedVersionUsed() {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("XDG_DATA_HOME", QDir::currentPath() + "/no-such-data-home");
+        env.insert("VIRTUAL_ENV", QStringLiteral(AIOTUNE_TEST_FIXTURES) + "/python/venv-0.16.3");
+        p.setProcessEnvironment(env);
+        p.start(AIOTUNE_CLI, {"check", "--config", config("aio_thread_count_ignored"), "--json"});
+        QVERIFY(p.waitForFinished(60000));
+        const auto j = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+        QCOMPARE(j["deepspeed_version"].get<std::string>(), std::string("0.16.3"));
+        QCOMPARE(j["deepspeed_version_assumed"].get<bool>(), false);
+        QVERIFY(j["deepspeed_version_source"].get<std::string>().find(
+                    "deepspeed-0.16.3.dist-info") != std::string::npos);
+        for (const auto& f : j["findings"])
+            QVERIFY2(!(f["code"] == "AIO_IGNORED_KEY" && f["subject"] == "aio.thread_count"),
+                     f.dump().c_str());
+        // "any" is export's; check needs one release.
+        const Run any = aiotune({"--config", config("clean"), "--deepspeed_version", "any"});
+        QCOMPARE(any.exitCode, 2);
+        QVERIFY2(any.err.contains("name one release"), qPrintable(any.err));
+    }
+
+    // Out-of-range integers: an error naming the key and DeepSpeed's limit,
+    // never a capped figure.
+    void outOfRangeNamesKeyAndLimit_data() {
+        QTest::addColumn<QString>("fixture");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("subject");
+        QTest::addColumn<QString>("limit");
+        QTest::addRow("2^63") << "offload_count_beyond_int64"
+                              << "OFFLOAD_OUT_OF_RANGE"
+                              << "zero_optimization.offload_param.buffer_count"
+                              << "9223372036854775807";
+        QTest::addRow("2^63-1") << "param_buffers_too_large"
+                                << "PARAM_BUFFERS_TOO_LARGE"
+                                << "zero_optimization.offload_param.buffer_count"
+                                << "2^63-1";
+        QTest::addRow("block_size 2^31") << "aio_block_size_beyond_int"
+                                         << "AIO_OUT_OF_RANGE"
+                                         << "aio.block_size"
+                                         << "2147483647";
+    }
+    void outOfRangeNamesKeyAndLimit() {
+        QFETCH(QString, fixture);
+        QFETCH(QString, code);
+        QFETCH(QString, subject);
+        QFETCH(QString, limit);
+        const Run r = aiotune({"--config", config(fixture.toStdString()), "--json"});
+        QCOMPARE(r.exitCode, 1);
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        bool found = false;
+        for (const auto& f : j["findings"]) {
+            if (f["code"] != code.toStdString()) continue;
+            found = true;
+            QCOMPARE(QString::fromStdString(f["subject"].get<std::string>()), subject);
+            QCOMPARE(QString::fromStdString(f["severity"].get<std::string>()), QString("error"));
+            QVERIFY2(QString::fromStdString(f["message"].get<std::string>()).contains(limit),
+                     qPrintable(r.out));
+        }
+        QVERIFY2(found, qPrintable(r.out));
+        // No memory figure was made from a wrapped product.
+        QVERIFY2(!r.out.contains("EiB"), qPrintable(r.out));
     }
     void exitStatus() {
         QFETCH(QString, fixture);

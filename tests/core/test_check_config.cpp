@@ -86,6 +86,81 @@ class TestCheckConfig : public QObject {
         QTest::addRow("unaligned buffer") << "buffer_not_block_aligned" << "0.16.4" << "SWAP_BUFFER_NOT_BLOCK_ALIGNED" << "note" << "zero_optimization.offload_param.buffer_size";
         QTest::addRow("8M blocks") << "block_size_limits_swap" << "0.16.4" << "BLOCK_SIZE_LIMITS_SWAP" << "note" << "aio.block_size";
         QTest::addRow("optimizer buffers") << "optimizer_buffer_count_low" << "0.16.4" << "OPTIMIZER_BUFFER_COUNT_LOW" << "error" << "zero_optimization.offload_optimizer.buffer_count";
+        // The aio type rules (config/aio_value_rules.h): pybind11 for the handle's
+        // arguments (csrc/aio/py_lib/py_ds_aio.cpp), a Python truth test for use_gds.
+        QTest::addRow("flag null") << "aio_flag_null"
+                                   << "0.16.4"
+                                   << "AIO_WRONG_TYPE"
+                                   << "note"
+                                   << "aio.single_submit";
+        QTest::addRow("flag 1") << "aio_flag_one"
+                                << "0.16.4"
+                                << "AIO_WRONG_TYPE"
+                                << "note"
+                                << "aio.overlap_events";
+        QTest::addRow("use_gds \"false\"") << "aio_use_gds_string_false"
+                                           << "0.16.4"
+                                           << "AIO_WRONG_TYPE"
+                                           << "error"
+                                           << "aio.use_gds";
+        QTest::addRow("block_size 2^31") << "aio_block_size_beyond_int"
+                                         << "0.16.4"
+                                         << "AIO_OUT_OF_RANGE"
+                                         << "error"
+                                         << "aio.block_size";
+        QTest::addRow("both thread keys, 0.16.4") << "aio_dual_thread_keys"
+                                                  << "0.16.4"
+                                                  << "AIO_DUAL_THREAD_KEYS"
+                                                  << "note"
+                                                  << "aio.thread_count";
+        QTest::addRow("both thread keys, 0.14") << "aio_dual_thread_keys"
+                                                << "0.14.0"
+                                                << "AIO_DUAL_THREAD_KEYS"
+                                                << "note"
+                                                << "aio.intra_op_parallelism";
+        // Out-of-range integers name the key and the limit (torch's int64 sizes).
+        QTest::addRow("count 2^63") << "offload_count_beyond_int64"
+                                    << "0.16.4"
+                                    << "OFFLOAD_OUT_OF_RANGE"
+                                    << "error"
+                                    << "zero_optimization.offload_param.buffer_count";
+        QTest::addRow("count 2^63-1") << "param_buffers_too_large"
+                                      << "0.16.4"
+                                      << "PARAM_BUFFERS_TOO_LARGE"
+                                      << "error"
+                                      << "zero_optimization.offload_param.buffer_count";
+        // Offload keys by version (runtime/zero/offload_config.py).
+        QTest::addRow("pipeline, 0.16.4") << "offload_pipeline_key"
+                                          << "0.16.4"
+                                          << "OFFLOAD_UNKNOWN_KEY"
+                                          << "error"
+                                          << "zero_optimization.offload_optimizer.pipeline";
+        QTest::addRow("pipeline, 0.6") << "offload_pipeline_key"
+                                       << "0.6.0"
+                                       << "OFFLOAD_UNKNOWN_KEY"
+                                       << "warning"
+                                       << "zero_optimization.offload_optimizer.pipeline";
+        QTest::addRow("ratio, 0.12.2") << "offload_ratio"
+                                       << "0.12.2"
+                                       << "OFFLOAD_KEY_TOO_NEW"
+                                       << "error"
+                                       << "zero_optimization.offload_optimizer.ratio";
+        QTest::addRow("ratio < 1, stage 2") << "offload_ratio_stage2"
+                                            << "0.16.4"
+                                            << "OFFLOAD_RATIO_NEEDS_STAGE3"
+                                            << "error"
+                                            << "zero_optimization.offload_optimizer.ratio";
+        QTest::addRow("super_offload, 0.17.6")
+            << "offload_super_offload"
+            << "0.17.6"
+            << "OFFLOAD_KEY_TOO_NEW"
+            << "error"
+            << "zero_optimization.offload_optimizer.super_offload";
+        QTest::addRow("fast_init") << "fast_init_small_buffers"
+                                   << "0.16.4"
+                                   << "FAST_INIT_BUFFER_TOO_SMALL"
+                                   << "warning"
+                                   << "zero_optimization.offload_optimizer.fast_init";
         QTest::addRow("pin_memory false") << "pin_memory_false_nvme" << "0.16.4" << "PIN_MEMORY_NVME" << "note" << "zero_optimization.offload_param.pin_memory";
     }
     void findings() {
@@ -156,6 +231,108 @@ class TestCheckConfig : public QObject {
         QCOMPARE(qulonglong(needs.paramBufferBytes), bufferBytes);
         QCOMPARE(qulonglong(needs.paramPinnedBytes), pinned);
         QCOMPARE(needs.optimizerBuffersNeeded, optimizerBuffers);
+    }
+
+    // Keys that are right for the version, values that are right for the rule: quiet.
+    void versionedKeysAccepted_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("version");
+        QTest::addColumn<QString>("code"); // must not appear
+        QTest::addRow("ratio on 0.12.3") << "offload_ratio"
+                                         << "0.12.3"
+                                         << "OFFLOAD_KEY_TOO_NEW";
+        QTest::addRow("super_offload on 0.18.0") << "offload_super_offload"
+                                                 << "0.18.0"
+                                                 << "OFFLOAD_KEY_TOO_NEW";
+        QTest::addRow("fast_init fits") << "fast_init_fits"
+                                        << "0.16.4"
+                                        << "FAST_INIT_BUFFER_TOO_SMALL";
+        QTest::addRow("use_gds before 0.15 is not read") << "aio_use_gds_string_false"
+                                                         << "0.14.0"
+                                                         << "AIO_WRONG_TYPE";
+    }
+    void versionedKeysAccepted() {
+        QFETCH(QString, file);
+        QFETCH(QString, version);
+        QFETCH(QString, code);
+        const auto all = configFindings(file.toStdString(), ::version(version));
+        for (const auto& f : all)
+            QVERIFY2(f.code != code.toStdString(), qPrintable(describe(all)));
+    }
+
+    // What DeepSpeed uses for loosely typed aio values, and the limit named.
+    void looseValuesAsDeepSpeedReadsThem() {
+        auto null = checkDeepSpeedConfig(loadFixture("aio_flag_null"), {0, 16, 4});
+        QCOMPARE(null.settings.aio.single_submit, false);
+        auto one = checkDeepSpeedConfig(loadFixture("aio_flag_one"), {0, 16, 4});
+        QCOMPARE(one.settings.aio.overlap_events, true);
+        auto gds = checkDeepSpeedConfig(loadFixture("aio_use_gds_string_false"), {0, 16, 4});
+        QCOMPARE(gds.settings.aio.use_gds, true); // "false" is a non-empty string: GDS on
+        auto huge = configFindings("offload_count_beyond_int64", {0, 16, 4});
+        const auto it = std::find_if(huge.begin(), huge.end(), [](const CheckFinding& f) {
+            return f.code == "OFFLOAD_OUT_OF_RANGE";
+        });
+        QVERIFY(it != huge.end());
+        QVERIFY2(it->message.find("9223372036854775807") != std::string::npos, it->message.c_str());
+        QVERIFY2(it->message.find("buffer_count") != std::string::npos, it->message.c_str());
+        auto block = configFindings("aio_block_size_beyond_int", {0, 16, 4});
+        const auto b = std::find_if(block.begin(), block.end(), [](const CheckFinding& f) {
+            return f.code == "AIO_OUT_OF_RANGE";
+        });
+        QVERIFY(b != block.end());
+        QVERIFY2(b->message.find("2147483647") != std::string::npos, b->message.c_str());
+        // 2^63-1 buffers: an error, and no wrapped or capped byte figure.
+        auto big = checkDeepSpeedConfig(loadFixture("param_buffers_too_large"), {0, 16, 4});
+        const SwapBufferNeeds needs = swapBufferNeeds(big.settings);
+        QVERIFY(needs.paramBuffersOverflow);
+        QCOMPARE(needs.paramPinnedBytes, 0ull);
+    }
+
+    // Page-locked memory by DeepSpeed's allocations, per version.
+    void pinnedMemoryByVersion() {
+        const auto clean = checkDeepSpeedConfig(loadFixture("clean"), {0, 19, 4}).settings;
+        // Parameters: 5 x 104857600 bf16 elements (aligned already).
+        const std::uint64_t param = 5ull * 209715200;
+        // Optimizer: 4 buffers x sub_group_size 1e9 rounded up to 1024 x 8 threads / 4 bytes
+        // = 2048 elements (1000001536) x 4 bytes (swap_tensor/optimizer_utils.py).
+        const std::uint64_t optimizer = 4ull * 1000001536ull * 4;
+        // max_in_cpu 1e9 bf16 elements, CUDA pinned in every release (stage3.py).
+        const std::uint64_t maxInCpu = 1000000000ull * 2;
+        const PinnedMemoryNeeds v194 = pinnedMemoryNeeds(clean, {0, 19, 4});
+        QCOMPARE(v194.lockedExact, param);
+        QCOMPARE(v194.lockedUpTo, param + optimizer);
+        QCOMPARE(v194.pinnedExact, 0ull);
+        QCOMPARE(v194.pinnedUpTo, maxInCpu);
+        // Before 0.19.4 the swap buffers are CUDA pinned: nothing counts against ulimit -l.
+        const PinnedMemoryNeeds v193 = pinnedMemoryNeeds(clean, {0, 19, 3});
+        QCOMPARE(v193.lockedUpTo, 0ull);
+        QCOMPARE(v193.pinnedExact, param);
+        QCOMPARE(v193.pinnedUpTo, param + optimizer + maxInCpu);
+        // use_gds: the parameter buffers are GPU memory.
+        OffloadSettings gds = clean;
+        gds.aio.use_gds = true;
+        QCOMPARE(pinnedMemoryNeeds(gds, {0, 19, 4}).lockedExact, 0ull);
+        QCOMPARE(pinnedMemoryNeeds(gds, {0, 14, 0}).pinnedExact,
+                 param); // use_gds not read before 0.15
+        // Optimizer-only NVMe offload still has a memory figure.
+        OffloadSettings optimizerOnly = clean;
+        optimizerOnly.param.device = "cpu";
+        const PinnedMemoryNeeds o = pinnedMemoryNeeds(optimizerOnly, {0, 19, 4});
+        QCOMPARE(o.lockedUpTo, optimizer);
+        MemoryFacts facts;
+        facts.memlockLimit = 64ull << 20;
+        // Only the upper bound is over the limit: a warning, not an error.
+        PinnedMemoryNeeds bound = o;
+        const auto findings = checkPinnedMemory(bound, facts);
+        QCOMPARE(findings.size(), std::size_t(2));
+        QCOMPARE(findings[0].code, std::string("PINNED_OVER_MEMLOCK"));
+        QCOMPARE(findings[0].severity, FindingSeverity::Warning);
+        // The same config on 0.19.3: no memlock finding at all.
+        for (const auto& f : checkPinnedMemory(pinnedMemoryNeeds(clean, {0, 19, 3}), facts))
+            QVERIFY2(f.code != "PINNED_OVER_MEMLOCK", f.message.c_str());
+        const auto exact = checkPinnedMemory(pinnedMemoryNeeds(clean, {0, 19, 4}), facts);
+        QCOMPARE(exact[0].code, std::string("PINNED_OVER_MEMLOCK"));
+        QCOMPARE(exact[0].severity, FindingSeverity::Error);
     }
 
     void nestingDepth() {

@@ -2,6 +2,7 @@
 // path, JSON shapes and values, files written and kept.
 #include "../tools/fault_env.h"
 
+#include "config/aio_config.h"
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -12,6 +13,7 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+
 #include <QtTest>
 
 #include <sys/stat.h>
@@ -537,7 +539,58 @@ private slots:
         const QJsonObject aio = merged.value("aio").toObject();
         QCOMPARE(aio.value("block_size").toInt(), 1048576);
         QCOMPARE(aio.value("intra_op_parallelism").toInt(), 8);
-        QVERIFY(!aio.contains("thread_count"));
+        // The user's legacy key is a name of the measured count: kept, in step.
+        QCOMPARE(aio.value("thread_count").toInt(), 8);
+    }
+
+    // Without --deepspeed_version: the installed DeepSpeed (its package
+    // metadata, here an active virtualenv), said on stderr and in --json.
+    void exportTargetsInstalledDeepSpeed() {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("VIRTUAL_ENV", QStringLiteral(AIOTUNE_TEST_FIXTURES) + "/python/venv-0.16.3");
+        p.setProcessEnvironment(env);
+        p.start(AIOTUNE_CLI, {"export", "--log_dir", fixture("ds-0.15-sweep"), "--json"});
+        QVERIFY(p.waitForFinished(120000));
+        const QByteArray err = p.readAllStandardError();
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY2(err.contains("target DeepSpeed 0.16.3 (installed: "), err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        QCOMPARE(j.value("deepspeed_version").toString(), QString("0.16.3"));
+        QVERIFY(j.value("target").toString().contains("deepspeed-0.16.3.dist-info"));
+        const QJsonObject aio = j.value("aio").toObject();
+        QCOMPARE(aio.value("thread_count").toInt(), 8); // 0.16.3 reads thread_count only
+        QVERIFY(!aio.contains("intra_op_parallelism"));
+
+        // "any": a section every release reads the same.
+        const Run any =
+            runCli({"export", "--log_dir", fixture("ds-0.15-sweep"), "--deepspeed_version", "any"});
+        QCOMPARE(any.code, 0);
+        QVERIFY(any.out.contains("\"intra_op_parallelism\": 8") &&
+                any.out.contains("\"thread_count\": 8"));
+        QVERIFY2(any.err.contains("target every DeepSpeed release"), any.err.constData());
+    }
+
+    // One size limit for DeepSpeed configs: check and export's merge refuse
+    // the same file with the same figure.
+    void configSizeLimitShared() {
+        QTemporaryDir dir;
+        const QString config = dir.filePath("big.json");
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const QByteArray pad(int(aiotune::kMaxDeepSpeedConfigBytes), ' ');
+        f.write("{\"a\": 1" + pad + "}");
+        f.close();
+        const Run check = runCli({"check", "--config", config});
+        QCOMPARE(check.code, 2);
+        const Run merge =
+            runCli({"export", "--log_dir", fixture("ds-0.15-sweep"), "--config", config});
+        QCOMPARE(merge.code, 1);
+        const QByteArray limit =
+            QByteArray::number(qulonglong(aiotune::kMaxDeepSpeedConfigBytes >> 20)) + " MiB";
+        QVERIFY2(check.err.contains(limit), check.err.constData());
+        QVERIFY2(merge.err.contains(limit), merge.err.constData());
+        QVERIFY(!QFile::exists(config + ".bak"));
     }
 
     void exportTargetsOldDeepSpeedAndRefusesOverwrite() {

@@ -50,6 +50,18 @@ const char* kAio2 = R"("aio": {
     "use_gds": false
   })";
 
+// The same with two keys the user set that aiotune does not measure, kept.
+const char* kAio2Kept = R"("aio": {
+    "block_size": 131072,
+    "queue_depth": 32,
+    "intra_op_parallelism": 8,
+    "single_submit": false,
+    "overlap_events": true,
+    "use_gds": false,
+    "num_threads": 8,
+    "bogus": 1
+  })";
+
 } // namespace
 
 class TestConfigMerge : public QObject {
@@ -69,21 +81,40 @@ private slots:
             << QString("{\n  \"train_batch_size\": 16,\n  \"lr\": 3e-5,\n  \"fp16\": {\"enabled\": true},\n  ") +
                    kAio2 + "\n}\n"
             << QStringList() << 0;
-        QTest::addRow("replace in 4-space file, legacy key replaced")
-            << "{\n    \"zero_optimization\": {\"stage\": 3},\n    \"aio\": {\n        \"block_size\": 4096,\n"
+        // The legacy name is a name of the measured thread count: it gets the
+        // measured value too, so every release reads the same count.
+        QTest::addRow("replace in 4-space file, legacy key kept in step")
+            << "{\n    \"zero_optimization\": {\"stage\": 3},\n    \"aio\": {\n        "
+               "\"block_size\": 4096,\n"
                "        \"thread_count\": 2\n    },\n    \"steps_per_print\": 100\n}"
             << "0.19.0"
-            << "{\n    \"zero_optimization\": {\"stage\": 3},\n    \"aio\": {\n        \"block_size\": 131072,\n"
-               "        \"queue_depth\": 32,\n        \"intra_op_parallelism\": 8,\n"
+            << "{\n    \"zero_optimization\": {\"stage\": 3},\n    \"aio\": {\n        "
+               "\"block_size\": 131072,\n"
+               "        \"queue_depth\": 32,\n        \"intra_op_parallelism\": 8,\n        "
+               "\"thread_count\": 8,\n"
                "        \"single_submit\": false,\n        \"overlap_events\": true,\n"
                "        \"use_gds\": false\n    },\n    \"steps_per_print\": 100\n}"
-            << QStringList{"\"thread_count\"", "intra_op_parallelism"} << 1;
-        QTest::addRow("legacy target writes thread_count, no use_gds")
+            << QStringList{"kept \"thread_count\"", "intra_op_parallelism"} << 1;
+        // use_gds is the user's (aiotune measures without GDS): kept as written,
+        // even for a target that does not read it, and said so.
+        QTest::addRow("legacy target keeps the user's use_gds")
             << "{\n  \"aio\": {\"intra_op_parallelism\": 2, \"use_gds\": false}\n}\n"
             << "0.14.0"
             << "{\n  \"aio\": {\n    \"block_size\": 131072,\n    \"queue_depth\": 32,\n"
-               "    \"thread_count\": 8,\n    \"single_submit\": false,\n    \"overlap_events\": true\n  }\n}\n"
-            << QStringList{"\"intra_op_parallelism\" was replaced by \"thread_count\"", "use_gds"} << 2;
+               "    \"thread_count\": 8,\n    \"intra_op_parallelism\": 8,\n    \"single_submit\": "
+               "false,\n"
+               "    \"overlap_events\": true,\n    \"use_gds\": false\n  }\n}\n"
+            << QStringList{"kept \"intra_op_parallelism\"", "does not read it",
+                           "settings aiotune does not measure as you set them: \"use_gds\""}
+            << 3;
+        QTest::addRow("every release: both thread keys")
+            << "{}"
+            << "any"
+            << "{\n  \"aio\": {\n    \"block_size\": 131072,\n    \"queue_depth\": 32,\n"
+               "    \"intra_op_parallelism\": 8,\n    \"thread_count\": 8,\n    \"single_submit\": "
+               "false,\n"
+               "    \"overlap_events\": true,\n    \"use_gds\": false\n  }\n}"
+            << QStringList() << 0;
         QTest::addRow("tabs")
             << "{\n\t\"a\": 1\n}"
             << "0.15.0"
@@ -106,10 +137,14 @@ private slots:
         QTest::addRow("empty object")
             << "{}" << "0.19.0" << QString("{\n  ") + kAio2 + "\n}" << QStringList() << 0;
         QTest::addRow("comments and odd spacing elsewhere kept")
-            << "// my run\n{\n  \"a\" :   [1,2,   3], // note\n  /* keep */ \"aio\": {\"num_threads\": 8, \"bogus\": 1}\n}\n"
+            << "// my run\n{\n  \"a\" :   [1,2,   3], // note\n  /* keep */ \"aio\": "
+               "{\"num_threads\": 8, \"bogus\": 1}\n}\n"
             << "0.19.0"
-            << QString("// my run\n{\n  \"a\" :   [1,2,   3], // note\n  /* keep */ ") + kAio2 + "\n}\n"
-            << QStringList{"num_threads", "\"bogus\""} << 2;
+            << QString("// my run\n{\n  \"a\" :   [1,2,   3], // note\n  /* keep */ ") + kAio2Kept +
+                   "\n}\n"
+            << QStringList{"kept \"num_threads\"", "kept the unknown \"aio\" setting \"bogus\"",
+                           "does not measure as you set them: \"num_threads\" and \"bogus\""}
+            << 3;
         QTest::addRow("nested aio left untouched and reported")
             << "{\n  \"zero_optimization\": {\n    \"stage\": 3,\n    \"aio\": {\"queue_depth\": 64}\n  }\n}"
             << "0.19.0"
@@ -149,6 +184,70 @@ private slots:
         QVERIFY2(back.ok(), back.error().c_str());
         AioConfig want = tuned();
         QCOMPARE(back->config, want);
+    }
+
+    // Merge replaces only what was measured; use_gds is the user's, and the
+    // figures were not measured with GDS.
+    void keepsUseGds_data() {
+        QTest::addColumn<QString>("gds");      // the user's value, JSON
+        QTest::addColumn<QString>("mentions"); // in some warning; empty: no GDS warning
+        QTest::addRow("true") << "true"
+                              << "not measured the way they will be used";
+        QTest::addRow("false") << "false"
+                               << "";
+        // Truth-tested (swap_tensor/aio_config.py): "false" turns GDS on.
+        QTest::addRow("string false") << "\"false\""
+                                      << "GPUDirect Storage is turned ON";
+    }
+    void keepsUseGds() {
+        QFETCH(QString, gds);
+        QFETCH(QString, mentions);
+        const std::string original =
+            "{\"aio\": {\"use_gds\": " + gds.toStdString() + ", \"queue_depth\": 4}}";
+        const auto r = mergeAioIntoConfigText(original, tuned(), {0, 16, 4}, "ds.json");
+        QVERIFY2(r.ok(), r.error().c_str());
+        const auto root = nlohmann::ordered_json::parse(r->text);
+        QCOMPARE(root["aio"]["use_gds"], nlohmann::ordered_json::parse(gds.toStdString()));
+        QCOMPARE(root["aio"]["queue_depth"], nlohmann::ordered_json(32)); // measured: replaced
+        const std::string all = joined(r->warnings);
+        QVERIFY2(all.find("as you set them: \"use_gds\"") != std::string::npos, all.c_str());
+        if (mentions.isEmpty())
+            QVERIFY2(all.find("GDS") == std::string::npos, all.c_str());
+        else
+            QVERIFY2(all.find(mentions.toStdString()) != std::string::npos, all.c_str());
+    }
+
+    // NVMe checkpoints keep the optimizer's swap files, sized by the thread
+    // count (swap_tensor/optimizer_utils.py aligned_bytes): a change can fail a resume.
+    void resumeHazard_data() {
+        QTest::addColumn<QString>("original");
+        QTest::addColumn<bool>("warned");
+        const QString nvme =
+            R"("zero_optimization": {"stage": 3, "offload_optimizer": {"device": "nvme", "nvme_path": "/n"}})";
+        QTest::addRow("2 -> 8, optimizer on nvme")
+            << "{" + nvme + R"(, "aio": {"intra_op_parallelism": 2}})" << true;
+        QTest::addRow("default 1 -> 8, optimizer on nvme") << "{" + nvme + "}" << true;
+        QTest::addRow("8 -> 8") << "{" + nvme + R"(, "aio": {"intra_op_parallelism": 8}})" << false;
+        QTest::addRow("optimizer on cpu")
+            << R"({"zero_optimization": {"offload_optimizer": {"device": "cpu"}}, "aio": {"intra_op_parallelism": 2}})"
+            << false;
+    }
+    void resumeHazard() {
+        QFETCH(QString, original);
+        QFETCH(bool, warned);
+        const auto r =
+            mergeAioIntoConfigText(original.toStdString(), tuned(), {0, 16, 4}, "ds.json");
+        QVERIFY2(r.ok(), r.error().c_str());
+        const std::string all = joined(r->warnings);
+        QCOMPARE(all.find("file_offset + buffer nbytes > file bytes") != std::string::npos, warned);
+        // For every release the count is whichever thread key the section has.
+        const std::string legacy = R"({"zero_optimization": {"stage": 3, "offload_optimizer": {"device": "nvme"}},
+                                      "aio": {"thread_count": 2}})";
+        const auto every =
+            mergeAioIntoConfigText(legacy, tuned(), DeepSpeedVersion::forEveryRelease(), "ds.json");
+        QVERIFY(every.ok());
+        QVERIFY2(joined(every->warnings).find("changes from 2 to 8") != std::string::npos,
+                 joined(every->warnings).c_str());
     }
 
     void fallsBackToRewriteWhenLayoutIsUnusual() {

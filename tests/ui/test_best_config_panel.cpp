@@ -1,3 +1,4 @@
+#include "check/config_check.h"
 #include "results/analysis.h"
 #include "results/best_config_panel.h"
 #include "results/line_diff.h"
@@ -349,7 +350,8 @@ class TestBestConfigPanel : public QObject {
         QCOMPARE(aio.at("queue_depth").get<int>(), 32);
         QCOMPARE(aio.at("intra_op_parallelism").get<int>(), 8);
         QVERIFY(aio.at("single_submit").is_boolean());
-        QVERIFY(!aio.contains("thread_count"));
+        // The user's legacy name of the measured count is kept, in step with it.
+        QCOMPARE(aio.at("thread_count").get<int>(), 8);
         QVERIFY(messages.last().at(0).toString().contains(".bak"));
 
         // Again: nothing to change, nothing asked or written.
@@ -383,6 +385,35 @@ class TestBestConfigPanel : public QObject {
         QCOMPARE(script.mergeAsked, asked);
         QVERIFY(messages.last().at(1).toBool());
         QVERIFY(messages.last().at(0).toString().contains("broken.json"));
+    }
+
+    // The merge dialog's wording comes from the same type rules as `check`
+    // (config/aio_value_rules.h): use_gds is truth-tested, so "false" turns
+    // GDS on; the user's use_gds is kept, and the figures were not measured with GDS.
+    void mergeDialogUsesCheckRules() {
+        QTemporaryDir tmp;
+        BestConfigPanel panel;
+        panel.setRecommendation(fixtureRecommendation());
+        Scripted script;
+        script.attach(panel);
+        script.path = tmp.filePath("gds.json");
+        writeAll(script.path, R"({"aio": {"use_gds": "false", "single_submit": "true"}})");
+        QVERIFY(panel.mergeIntoConfig());
+        const QString all = script.warnings.join('\n');
+        const auto checked = aiotune::checkDeepSpeedConfig(
+            nlohmann::ordered_json::parse(R"({"aio": {"use_gds": "false"}})"), {0, 19, 0});
+        QVERIFY(!checked.findings.empty());
+        // The same sentence check gives, word for word.
+        QVERIFY2(all.contains(QString::fromStdString(checked.findings.front().message)),
+                 qPrintable(all));
+        QVERIFY2(all.contains("GPUDirect Storage is turned ON"), qPrintable(all));
+        QVERIFY2(!all.contains("any non-empty string as true"), qPrintable(all));
+        // The string flag was a measured key: replaced, and said it was not valid.
+        QVERIFY2(all.contains("\"single_submit\" is the string \"true\""), qPrintable(all));
+        const auto merged = nlohmann::ordered_json::parse(readAll(script.path).toStdString());
+        QCOMPARE(merged["aio"]["use_gds"],
+                 nlohmann::ordered_json("false")); // kept as the user wrote it
+        QCOMPARE(merged["aio"]["single_submit"].is_boolean(), true);
     }
 
     void lineDiff_data() {

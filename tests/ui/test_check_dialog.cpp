@@ -91,6 +91,31 @@ class TestCheckDialog : public QObject {
         QCOMPARE(dialog.summaryText().contains("error(s)</b>"), errors);
     }
 
+    // The window checks for the installed DeepSpeed, as the command line does
+    // (here an active virtualenv's 0.16.3, which reads thread_count), and says so.
+    void checksForTheInstalledDeepSpeed() {
+        const QByteArray saved = qgetenv("VIRTUAL_ENV");
+        qputenv("VIRTUAL_ENV", QByteArray(AIOTUNE_TEST_FIXTURES) + "/python/venv-0.16.3");
+        PreflightOptions o =
+            CheckDialog::defaultOptions(kConfigs + "aio_thread_count_ignored.json");
+        if (saved.isEmpty())
+            qunsetenv("VIRTUAL_ENV");
+        else
+            qputenv("VIRTUAL_ENV", saved);
+        QCOMPARE(o.version, (DeepSpeedVersion{0, 16, 3}));
+        o.checkMachine = false;
+        CheckDialog dialog;
+        QVERIFY(dialog.check(o));
+        // 0.16.3 reads thread_count: nothing ignored, no "or later" guess.
+        QCOMPARE(dialog.findChild<QTreeWidget*>("checkFindings")
+                     ->findItems("AIO_IGNORED_KEY", Qt::MatchExactly, 1)
+                     .size(),
+                 0);
+        QVERIFY2(dialog.summaryText().contains("DeepSpeed 0.16.3 (installed: "),
+                 qPrintable(dialog.summaryText()));
+        QVERIFY(!dialog.summaryText().contains("or later"));
+    }
+
     void showsWhyItCouldNotRun() {
         CheckDialog dialog;
         QVERIFY(!dialog.check(CheckDialog::defaultOptions(m_tmp.path()))); // a folder

@@ -66,6 +66,7 @@ aiotune::PreflightOptions CheckDialog::defaultOptions(const QString& configFile)
     options.sweepsRoot = (QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
                           QStringLiteral("/aiotune/sweeps"))
                              .toStdString();
+    aiotune::useInstalledDeepSpeed(options, aiotune::PythonSearch::fromEnvironment());
     return options;
 }
 
@@ -86,6 +87,8 @@ void CheckDialog::setReport(const aiotune::CheckReport& report) {
     m_reportText = fromStd(aiotune::formatReport(report));
     QString version = tr("DeepSpeed %1").arg(fromStd(report.deepspeedVersion));
     if (report.versionAssumed) version = tr("DeepSpeed %1 or later").arg(fromStd(report.deepspeedVersion));
+    if (!report.versionSource.empty())
+        version += QStringLiteral(" (%1)").arg(fromStd(report.versionSource).toHtmlEscaped());
     QString verdict = report.errors() > 0
                           ? tr("<b>%n error(s)</b>: DeepSpeed will fail or misbehave with this config.", "", report.errors())
                           : tr("<b>No errors.</b>");
