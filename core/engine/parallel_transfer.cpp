@@ -231,9 +231,10 @@ class ParallelHandle : public IoHandle {
         me.end = Clock::now();
         me.note = me.worker->note();
         me.cpu = threadCpuSeconds() - cpu0;
-        if (!me.error.empty()) {
+        if (!me.error.empty() && me.error != "cancelled") {
             // A failed run may leave requests behind: a fresh ring or context
             // (the old one's teardown waits for them) serves the next transfer.
+            // A cancelled run drained its requests: the worker stays.
             const std::string runError = me.error;
             me.worker.reset();
             setUp(i);

@@ -536,6 +536,22 @@ private slots:
         cancel = false;
         const std::string problem = engineRoundTrip(engine, *file, buf, p, 11);
         QVERIFY2(problem.empty(), problem.c_str());
+
+        // The same on one handle: cancelled, then it moves the next transfer right.
+        submits = 0;
+        auto handle = engine.open(p, *file, buf);
+        QVERIFY2(handle.ok(), handle.error().c_str());
+        auto c = (*handle)->transfer(IoDirection::Write, &cancel);
+        QCOMPARE(c.error(), std::string("cancelled"));
+        cancel = false;
+        buf.fillPattern(12);
+        auto w = (*handle)->transfer(IoDirection::Write, &cancel);
+        QVERIFY2(w.ok(), w.error().c_str());
+        buf.fill(std::byte{0});
+        auto back = (*handle)->transfer(IoDirection::Read, &cancel);
+        QVERIFY2(back.ok(), back.error().c_str());
+        const auto bad = buf.firstPatternMismatch(12, size);
+        QVERIFY2(!bad, qPrintable(QStringLiteral("read back after a cancel differs at byte %1").arg(bad.value_or(0))));
     }
 
     // io_uring_submit_and_wait may take fewer SQEs than queued: the rest must be
