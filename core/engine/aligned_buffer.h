@@ -3,6 +3,7 @@
 // helpers the correctness tests and the read path use.
 #include "engine/measurement_profile.h"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -54,6 +55,13 @@ public:
     // Offset of the first byte that differs from fillPattern(seed), or nullopt.
     std::optional<std::size_t> firstPatternMismatch(std::uint64_t seed, std::size_t length) const;
 
+    // Share (0..1) of the first `bytes` on huge pages (smaps), read again only
+    // when the last reading of that length is older than maxAge: reading smaps
+    // walks the buffer's page tables (about 20 ms for 256 MiB), a gap between
+    // transfers as long as a fast transfer, while the share changes only as
+    // khugepaged collapses pages, seconds apart at the quickest.
+    std::optional<double> recentHugePageShare(std::size_t bytes, std::chrono::steady_clock::duration maxAge);
+
 private:
     void release();
 
@@ -63,6 +71,12 @@ private:
     bool m_locked = false;
     MeasurementProfile m_profile;
     std::string m_notes;
+    struct ShareReading {
+        std::size_t bytes = 0;
+        std::chrono::steady_clock::time_point at;
+        std::optional<double> share;
+    };
+    std::optional<ShareReading> m_shareReading;
 };
 
 } // namespace aiotune

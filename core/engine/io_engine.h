@@ -20,8 +20,8 @@ enum class IoDirection { Read, Write };
 
 struct TransferParams {
     IoDirection direction = IoDirection::Write;
-    std::uint64_t ioSize = 0; // bytes; a multiple of 4096
-    AioConfig aio;            // block_size, queue_depth, single_submit, overlap_events, threads
+    std::uint64_t ioSize = 0;   // bytes; a multiple of 4096
+    AioConfig aio;              // block_size, queue_depth, single_submit, overlap_events, threads
     MeasurementProfile profile; // registered buffers only when the profile asks for them
 };
 
@@ -34,14 +34,20 @@ struct LatencySummary {
 
 struct TransferResult {
     std::uint64_t bytes = 0;
-    double seconds = 0;   // end to end: thread start, ring setup, I/O, teardown
+    // End to end as DeepSpeed's handle sees a swap: from handing the transfer
+    // to the handle's threads until the last of them is done. The threads,
+    // their rings or contexts and descriptors exist before (setupSeconds).
+    double seconds = 0;
     double ioSeconds = 0; // first submit to last completion
     double gibPerSec = 0; // bytes / seconds / 2^30 (DeepSpeed's "E2E ... GB/sec")
+    // Opening the handle (threads, rings or contexts, descriptors), untimed:
+    // on the handle's first transfer; 0 on the transfers that reused it.
+    double setupSeconds = 0;
     double ioGibPerSec = 0;
     LatencySummary latency;
-    double cpuSeconds = 0; // user + system time of the transfer's threads
-    std::string engine;    // which engine measured it
-    std::string notes;     // e.g. "registered buffers refused by RLIMIT_MEMLOCK"
+    double cpuSeconds = 0;               // user + system time of the transfer's threads
+    std::string engine;                  // which engine measured it
+    std::string notes;                   // e.g. "registered buffers refused by RLIMIT_MEMLOCK"
     std::optional<double> hugePageShare; // 0..1 of the buffer on huge pages, when known (smaps)
     // What measured it: pages and locking as the buffer was asked for,
     // registration as the params asked; notes say where reality fell short.
@@ -52,15 +58,39 @@ struct TransferResult {
 // message names the value and what to change.
 Result<void> validateTransfer(const TransferParams& params);
 
+// What DeepSpeed's aio handle holds from one swap to the next: for one
+// configuration and io size, the threads, each with its ring or context and
+// descriptor, ready before a transfer starts (DeepSpeed 0.17.1 to 0.19.5,
+// csrc/aio/py_lib/deepspeed_py_io_handle.cpp: the constructor starts the
+// threads, deepspeed_aio_thread.cpp gives each its aio_context, which
+// io_queue_init's in deepspeed_aio_types.cpp; deepspeed/nvme/io_engine.py
+// times only the main task, after the "pre" task created handle and buffers).
+// Must not outlive its engine, file or buffer.
+class IoHandle {
+  public:
+    virtual ~IoHandle() = default;
+    // Moves the handle's io size between buffer and file; cancel, when set,
+    // stops it early with an error "cancelled". After a failed transfer the
+    // handle still serves the next one.
+    virtual Result<TransferResult> transfer(IoDirection direction,
+                                            const std::atomic<bool>* cancel = nullptr) = 0;
+};
+
 class IoEngine {
-public:
+  public:
     virtual ~IoEngine() = default;
     virtual std::string name() const = 0;
-    // Moves params.ioSize bytes between buffer[0..ioSize) and file[0..ioSize).
-    // cancel, when set, stops the transfer early with an error "cancelled".
+    // One transfer with a handle of its own: params.ioSize bytes between
+    // buffer[0..ioSize) and file[0..ioSize); setupSeconds says what opening
+    // the handle took. cancel, when set, stops the transfer early with an error "cancelled".
     virtual Result<TransferResult> transfer(const TransferParams& params, const ScratchFile& file,
                                             AlignedBuffer& buffer,
                                             const std::atomic<bool>* cancel = nullptr) = 0;
+    // A handle for params' configuration and io size (params.direction only
+    // names the first transfer in messages). The default runs transfer() each
+    // time, for engines with nothing to set up ahead.
+    virtual Result<std::unique_ptr<IoHandle>> open(const TransferParams& params,
+                                                   const ScratchFile& file, AlignedBuffer& buffer);
 };
 
 enum class EngineKind { Auto, IoUring, Portable, Libaio };

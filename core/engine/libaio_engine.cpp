@@ -48,7 +48,9 @@ Result<LibaioApi> loadLibaio(const std::vector<std::string>& names) {
         api.submit = reinterpret_cast<decltype(api.submit)>(::dlsym(lib, "io_submit"));
         api.getevents = reinterpret_cast<decltype(api.getevents)>(::dlsym(lib, "io_getevents"));
         if (api.setup && api.destroy && api.submit && api.getevents) return api;
-        return makeError(name + " lacks io_setup/io_submit/io_getevents: reinstall libaio1 (apt-get install libaio1)");
+        return makeError(
+            name +
+            " lacks io_setup/io_submit/io_getevents: reinstall libaio1 (apt-get install libaio1)");
     }
     return makeError("libaio is not installed (tried " + tried +
                      "): install it with apt-get install libaio1, or use --engine io_uring");
@@ -68,22 +70,25 @@ Result<LibaioApi> libaioFor(const std::vector<std::string>& names) {
 
 std::string setupError(int rc) {
     std::string text = "io_setup failed: " + std::string(std::strerror(-rc));
-    if (rc == -EAGAIN) text += " (the system-wide limit fs.aio-max-nr is reached: raise it with sysctl, or use a "
-                               "lower queue_depth or fewer threads)";
-    if (rc == -ENOSYS || rc == -EPERM) text += " (kernel without AIO, or blocked by a seccomp filter; use --engine io_uring)";
+    if (rc == -EAGAIN)
+        text += " (the system-wide limit fs.aio-max-nr is reached: raise it with sysctl, or use a "
+                "lower queue_depth or fewer threads)";
+    if (rc == -ENOSYS || rc == -EPERM)
+        text += " (kernel without AIO, or blocked by a seccomp filter; use --engine io_uring)";
     return text;
 }
 
 std::string errorText(long negErrno) {
     if (negErrno == -ENOSPC) return "no space left on device (free space or use a smaller io size)";
-    if (negErrno == -EINVAL) return std::string(std::strerror(EINVAL)) +
-                                    " (the filesystem may not support O_DIRECT at this alignment)";
+    if (negErrno == -EINVAL)
+        return std::string(std::strerror(EINVAL)) +
+               " (the filesystem may not support O_DIRECT at this alignment)";
     return std::strerror(static_cast<int>(-negErrno));
 }
 
 class LibaioSliceWorker : public SliceWorker {
-public:
-    explicit LibaioSliceWorker(const LibaioApi& api) : m_api(api) {}
+  public:
+    explicit LibaioSliceWorker(LibaioApi api) : m_api(api) {}
     ~LibaioSliceWorker() override {
         if (m_ctxReady) m_api.destroy(m_ctx);
     }
@@ -96,11 +101,14 @@ public:
         m_ctxReady = true;
         m_slots.resize(m_depth);
         m_events.resize(m_depth);
-        for (unsigned i = m_depth; i > 0; --i) m_free.push_back(i - 1);
+        for (unsigned i = m_depth; i > 0; --i)
+            m_free.push_back(i - 1);
         return {};
     }
 
-    Result<void> run(const std::atomic<bool>* cancel, std::vector<float>& latencies) override {
+    Result<void> run(IoDirection direction, const std::atomic<bool>* cancel,
+                     std::vector<float>& latencies) override {
+        m_direction = direction;
         const std::uint64_t length = m_job.slice.length;
         const std::uint64_t block = m_job.aio->block_size;
         const bool overlap = m_job.aio->overlap_events;
@@ -113,7 +121,8 @@ public:
         // Reaps at least minEvents completions (fewer if interrupted); a short
         // transfer or -EAGAIN goes back on the submit list.
         auto reap = [&](long minEvents) -> Result<void> {
-            const int n = m_api.getevents(m_ctx, minEvents, static_cast<long>(m_depth), m_events.data(), nullptr);
+            const int n = m_api.getevents(m_ctx, minEvents, static_cast<long>(m_depth),
+                                          m_events.data(), nullptr);
             if (n == -EINTR) return {};
             if (n < 0) return makeError("io_getevents failed: " + std::string(std::strerror(-n)));
             const auto now = Clock::now();
@@ -121,19 +130,27 @@ public:
                 Slot& s = *static_cast<Slot*>(m_events[i].data);
                 const long res = static_cast<long>(m_events[i].res);
                 if (res == -EAGAIN || res == -EINTR) {
-                    if (!stopping) { queue(s); continue; }
+                    if (!stopping) {
+                        queue(s);
+                        continue;
+                    }
                 } else if (res < 0) {
                     if (error.empty() || error == "cancelled") error = errorText(res);
                     stopping = true;
                 } else if (res == 0 && s.done < s.length) {
-                    if (error.empty()) error = "unexpected end of file at offset " +
-                                               std::to_string(m_job.slice.offset + s.offset + s.done);
+                    if (error.empty())
+                        error = "unexpected end of file at offset " +
+                                std::to_string(m_job.slice.offset + s.offset + s.done);
                     stopping = true;
                 } else {
                     s.done += static_cast<std::uint64_t>(res);
-                    if (s.done < s.length && !stopping) { queue(s); continue; } // short, or a >2 GiB block
+                    if (s.done < s.length && !stopping) {
+                        queue(s);
+                        continue;
+                    } // short, or a >2 GiB block
                     if (s.done == s.length)
-                        latencies.push_back(std::chrono::duration<float, std::micro>(now - s.submitted).count());
+                        latencies.push_back(
+                            std::chrono::duration<float, std::micro>(now - s.submitted).count());
                 }
                 --inflight;
                 m_free.push_back(static_cast<unsigned>(&s - m_slots.data()));
@@ -147,7 +164,8 @@ public:
             unsigned refusals = 0;
             std::size_t first = 0;
             while (first < m_unsubmitted.size()) {
-                const long offer = m_job.aio->single_submit ? 1 : static_cast<long>(m_unsubmitted.size() - first);
+                const long offer =
+                    m_job.aio->single_submit ? 1 : static_cast<long>(m_unsubmitted.size() - first);
                 const int rc = m_api.submit(m_ctx, offer, m_unsubmitted.data() + first);
                 if (rc > 0) {
                     first += static_cast<std::size_t>(rc);
@@ -156,10 +174,12 @@ public:
                 }
                 if (rc != -EAGAIN && rc != -EINTR && rc != 0)
                     return makeError("io_submit failed: " + errorText(rc));
-                const unsigned inKernel = inflight - static_cast<unsigned>(m_unsubmitted.size() - first);
+                const unsigned inKernel =
+                    inflight - static_cast<unsigned>(m_unsubmitted.size() - first);
                 if (inKernel > 0) {
                     // Reaping may requeue onto the list's end; the unsent part stays in order.
-                    m_unsubmitted.erase(m_unsubmitted.begin(), m_unsubmitted.begin() + static_cast<long>(first));
+                    m_unsubmitted.erase(m_unsubmitted.begin(),
+                                        m_unsubmitted.begin() + static_cast<long>(first));
                     first = 0;
                     if (auto ok = reap(1); !ok) return ok;
                 } else if (++refusals > 10000) {
@@ -205,7 +225,7 @@ public:
         return {};
     }
 
-private:
+  private:
     struct Slot {
         iocb cb{};
         std::uint64_t offset = 0; // relative to the slice
@@ -219,16 +239,19 @@ private:
         std::byte* addr = m_job.memory + s.offset + s.done;
         const std::uint64_t len = std::min(s.length - s.done, kMaxBytesPerRequest);
         const auto fileOffset = static_cast<long long>(m_job.slice.offset + s.offset + s.done);
-        if (m_job.direction == IoDirection::Read) io_prep_pread(&s.cb, m_job.fd, addr, len, fileOffset);
-        else io_prep_pwrite(&s.cb, m_job.fd, addr, len, fileOffset);
+        if (m_direction == IoDirection::Read)
+            io_prep_pread(&s.cb, m_job.fd, addr, len, fileOffset);
+        else
+            io_prep_pwrite(&s.cb, m_job.fd, addr, len, fileOffset);
         s.cb.data = &s;
         m_unsubmitted.push_back(&s.cb);
     }
 
-    const LibaioApi& m_api;
+    const LibaioApi m_api;
     io_context_t m_ctx{};
     bool m_ctxReady = false;
     SliceJob m_job;
+    IoDirection m_direction = IoDirection::Write;
     unsigned m_depth = 1;
     std::vector<Slot> m_slots;
     std::vector<io_event> m_events;
@@ -239,12 +262,18 @@ private:
 } // namespace
 
 Result<TransferResult> LibaioEngine::transfer(const TransferParams& params, const ScratchFile& file,
-                                              AlignedBuffer& buffer, const std::atomic<bool>* cancel) {
+                                              AlignedBuffer& buffer,
+                                              const std::atomic<bool>* cancel) {
+    return transferWithOwnHandle(*this, params, file, buffer, cancel);
+}
+
+Result<std::unique_ptr<IoHandle>>
+LibaioEngine::open(const TransferParams& params, const ScratchFile& file, AlignedBuffer& buffer) {
     auto api = libaioFor(m_libraryNames);
     if (!api) return makeError(api.error());
-    const LibaioApi& calls = *api;
-    return runParallelTransfer(params, file, buffer, cancel, name(),
-                               [&calls] { return std::make_unique<LibaioSliceWorker>(calls); });
+    const LibaioApi calls = *api;
+    return openParallelHandle(params, file, buffer, name(),
+                              [calls] { return std::make_unique<LibaioSliceWorker>(calls); });
 }
 
 Result<void> probeLibaio(const std::vector<std::string>& libraryNames) {

@@ -15,17 +15,20 @@
 namespace aiotune {
 
 class LibaioEngine : public IoEngine {
-public:
+  public:
     LibaioEngine() = default;
     // Test seam: the library names to try instead of Debian's libaio.so.1 / libaio.so.1t64.
-    explicit LibaioEngine(std::vector<std::string> libraryNames) : m_libraryNames(std::move(libraryNames)) {}
+    explicit LibaioEngine(std::vector<std::string> libraryNames)
+        : m_libraryNames(std::move(libraryNames)) {}
 
     std::string name() const override { return "libaio"; }
     Result<TransferResult> transfer(const TransferParams& params, const ScratchFile& file,
                                     AlignedBuffer& buffer,
                                     const std::atomic<bool>* cancel = nullptr) override;
+    Result<std::unique_ptr<IoHandle>> open(const TransferParams& params, const ScratchFile& file,
+                                           AlignedBuffer& buffer) override;
 
-private:
+  private:
     std::vector<std::string> m_libraryNames;
 };
 

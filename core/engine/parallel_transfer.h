@@ -1,7 +1,8 @@
 #pragma once
-// What every engine shares: splitting a transfer into one contiguous slice per
-// thread (intra_op_parallelism), starting the threads together, timing,
-// CPU accounting and latency percentiles. Engines supply the per-slice loop.
+// What every engine shares: a handle that splits a transfer into one
+// contiguous slice per thread (intra_op_parallelism), keeps the threads and
+// their workers from one transfer to the next, starts them together, times,
+// accounts CPU and latency percentiles. Engines supply the per-slice loop.
 #include "engine/io_engine.h"
 
 #include <cstddef>
@@ -28,20 +29,22 @@ std::vector<Slice> splitIntoSlices(std::uint64_t ioSize, int threads);
 
 struct SliceJob {
     Slice slice;
-    int fd = -1;               // this thread's own descriptor of the file
+    int fd = -1;                 // this thread's own descriptor of the file
     std::byte* memory = nullptr; // buffer + slice.offset
-    IoDirection direction = IoDirection::Write;
     const AioConfig* aio = nullptr;
     bool registerBuffers = false; // the profile's what-if; engines without registration ignore it
 };
 
 class SliceWorker {
-public:
+  public:
     virtual ~SliceWorker() = default;
-    // Before the clock starts: rings, registrations.
+    // Once per handle, before any clock: rings, contexts, registrations.
     virtual Result<void> setup(const SliceJob& job) = 0;
-    // The timed I/O; appends one latency (microseconds) per completed request.
-    virtual Result<void> run(const std::atomic<bool>* cancel, std::vector<float>& latenciesUs) = 0;
+    // The timed I/O of one transfer, run again for every transfer of the
+    // handle; appends one latency (microseconds) per completed request.
+    // After an error the worker is discarded and a fresh one set up.
+    virtual Result<void> run(IoDirection direction, const std::atomic<bool>* cancel,
+                             std::vector<float>& latenciesUs) = 0;
     // Anything worth telling the user (a fallback taken), or empty.
     virtual std::string note() const { return {}; }
 };
@@ -52,13 +55,20 @@ using SliceWorkerFactory = std::function<std::unique_ptr<SliceWorker>()>;
 // refuses (RLIMIT_NPROC, pids.max), as std::jthread does. A test seam.
 using ThreadStarter = std::function<std::jthread(std::function<void()> body)>;
 
-// A thread that cannot be started fails the transfer with the reason; the
-// threads already started are released, never left waiting.
-Result<TransferResult> runParallelTransfer(const TransferParams& params, const ScratchFile& file,
-                                           AlignedBuffer& buffer, const std::atomic<bool>* cancel,
-                                           const std::string& engineName,
-                                           const SliceWorkerFactory& makeWorker,
-                                           const ThreadStarter& startThread = {});
+// Opens a handle: the descriptors, one thread per slice but the first (the
+// calling thread moves slice 0 of each transfer), every worker set up; returns
+// once all are ready. A thread that cannot be started or set up fails the
+// open with the reason; the threads already started are released, never left waiting.
+Result<std::unique_ptr<IoHandle>> openParallelHandle(const TransferParams& params,
+                                                     const ScratchFile& file, AlignedBuffer& buffer,
+                                                     const std::string& engineName,
+                                                     SliceWorkerFactory makeWorker,
+                                                     ThreadStarter startThread = {});
+
+// IoEngine::transfer for engines with handles: open, one transfer, close.
+Result<TransferResult> transferWithOwnHandle(IoEngine& engine, const TransferParams& params,
+                                             const ScratchFile& file, AlignedBuffer& buffer,
+                                             const std::atomic<bool>* cancel);
 
 // p50/p99/max of the latencies (the vector is reordered).
 LatencySummary summarizeLatencies(std::vector<float>& latenciesUs);

@@ -7,11 +7,13 @@
 namespace aiotune {
 
 class PortableEngine : public IoEngine {
-public:
+  public:
     std::string name() const override { return "portable (pread/pwrite)"; }
     Result<TransferResult> transfer(const TransferParams& params, const ScratchFile& file,
                                     AlignedBuffer& buffer,
                                     const std::atomic<bool>* cancel = nullptr) override;
+    Result<std::unique_ptr<IoHandle>> open(const TransferParams& params, const ScratchFile& file,
+                                           AlignedBuffer& buffer) override;
 };
 
 } // namespace aiotune

@@ -19,13 +19,14 @@ using Clock = std::chrono::steady_clock;
 
 std::string errorText(int negErrno) {
     if (negErrno == -ENOSPC) return "no space left on device (free space or use a smaller io size)";
-    if (negErrno == -EINVAL) return std::string(std::strerror(EINVAL)) +
-                                    " (the filesystem may not support O_DIRECT at this alignment)";
+    if (negErrno == -EINVAL)
+        return std::string(std::strerror(EINVAL)) +
+               " (the filesystem may not support O_DIRECT at this alignment)";
     return std::strerror(-negErrno);
 }
 
 class UringSliceWorker : public SliceWorker {
-public:
+  public:
     explicit UringSliceWorker(const UringSubmitFn& submit) : m_submit(submit) {}
     ~UringSliceWorker() override {
         if (m_ringReady) io_uring_queue_exit(&m_ring);
@@ -45,7 +46,8 @@ public:
         m_ringReady = true;
         m_slots.resize(m_depth);
         m_free.reserve(m_depth);
-        for (unsigned i = m_depth; i > 0; --i) m_free.push_back(i - 1);
+        for (unsigned i = m_depth; i > 0; --i)
+            m_free.push_back(i - 1);
 
         // A registered file saves the kernel a descriptor lookup per request;
         // optional, old kernels refuse it.
@@ -55,16 +57,20 @@ public:
         if (m_job.registerBuffers) {
             constexpr std::uint64_t kMaxRegistered = 1ull << 30;
             if (m_job.slice.length > kMaxRegistered) {
-                m_note = "registered buffers skipped: a slice of " + std::to_string(m_job.slice.length >> 20) +
-                         " MiB is over io_uring's 1 GiB limit per buffer (use more threads or a smaller "
-                         "io size to measure them); plain buffers used";
+                m_note =
+                    "registered buffers skipped: a slice of " +
+                    std::to_string(m_job.slice.length >> 20) +
+                    " MiB is over io_uring's 1 GiB limit per buffer (use more threads or a smaller "
+                    "io size to measure them); plain buffers used";
             } else {
                 iovec iov{m_job.memory, static_cast<std::size_t>(m_job.slice.length)};
                 const int reg = io_uring_register_buffers(&m_ring, &iov, 1);
-                if (reg == 0) m_fixedBuffer = true;
-                else m_note = "registered buffers refused (" + std::string(std::strerror(-reg)) +
-                              (reg == -ENOMEM ? ": RLIMIT_MEMLOCK too low, raise ulimit -l" : "") +
-                              "), plain buffers used";
+                if (reg == 0)
+                    m_fixedBuffer = true;
+                else
+                    m_note = "registered buffers refused (" + std::string(std::strerror(-reg)) +
+                             (reg == -ENOMEM ? ": RLIMIT_MEMLOCK too low, raise ulimit -l" : "") +
+                             "), plain buffers used";
             }
         }
         return {};
@@ -72,7 +78,8 @@ public:
 
     std::string note() const override { return m_note; }
 
-    Result<void> run(const std::atomic<bool>* cancel, std::vector<float>& latencies) override {
+    Result<void> run(IoDirection direction, const std::atomic<bool>* cancel,
+                     std::vector<float>& latencies) override {
         const std::uint64_t length = m_job.slice.length;
         std::uint64_t next = 0; // next slice-relative offset to hand out
         unsigned inflight = 0;  // handed out, not yet completed
@@ -83,7 +90,8 @@ public:
         std::vector<io_uring_cqe*> cqes(m_depth);
 
         auto submit = [&](unsigned waitFor) {
-            const int rc = m_submit ? m_submit(&m_ring, waitFor) : io_uring_submit_and_wait(&m_ring, waitFor);
+            const int rc =
+                m_submit ? m_submit(&m_ring, waitFor) : io_uring_submit_and_wait(&m_ring, waitFor);
             // The kernel may take fewer than queued; the rest stay on the ring for the next call.
             if (rc > 0) pending -= std::min(pending, static_cast<unsigned>(rc));
             return rc;
@@ -91,17 +99,23 @@ public:
         auto issue = [&](unsigned slot) {
             Slot& s = m_slots[slot];
             io_uring_sqe* sqe = io_uring_get_sqe(&m_ring);
-            // Never null: at most m_depth requests are queued or in flight on a ring of m_depth entries.
+            // Never null: at most m_depth requests are queued or in flight on a ring of m_depth
+            // entries.
             std::byte* addr = m_job.memory + s.offset + s.done;
-            const auto len = static_cast<unsigned>(std::min(s.length - s.done, kMaxBytesPerRequest));
+            const auto len =
+                static_cast<unsigned>(std::min(s.length - s.done, kMaxBytesPerRequest));
             const auto fileOffset = m_job.slice.offset + s.offset + s.done;
             const int fd = m_fixedFile ? 0 : m_job.fd;
-            if (m_job.direction == IoDirection::Read) {
-                if (m_fixedBuffer) io_uring_prep_read_fixed(sqe, fd, addr, len, fileOffset, 0);
-                else io_uring_prep_read(sqe, fd, addr, len, fileOffset);
+            if (direction == IoDirection::Read) {
+                if (m_fixedBuffer)
+                    io_uring_prep_read_fixed(sqe, fd, addr, len, fileOffset, 0);
+                else
+                    io_uring_prep_read(sqe, fd, addr, len, fileOffset);
             } else {
-                if (m_fixedBuffer) io_uring_prep_write_fixed(sqe, fd, addr, len, fileOffset, 0);
-                else io_uring_prep_write(sqe, fd, addr, len, fileOffset);
+                if (m_fixedBuffer)
+                    io_uring_prep_write_fixed(sqe, fd, addr, len, fileOffset, 0);
+                else
+                    io_uring_prep_write(sqe, fd, addr, len, fileOffset);
             }
             if (m_fixedFile) sqe->flags |= IOSQE_FIXED_FILE;
             io_uring_sqe_set_data64(sqe, slot);
@@ -122,9 +136,7 @@ public:
             ++inflight;
             issue(slot);
         };
-        auto canStart = [&]() {
-            return !stopping && next < length && !m_free.empty();
-        };
+        auto canStart = [&]() { return !stopping && next < length && !m_free.empty(); };
 
         while (next < length || inflight > 0) {
             if (cancel && cancel->load(std::memory_order_relaxed) && !stopping) {
@@ -134,7 +146,8 @@ public:
             // Overlapped: top the window up to depth. Sequential: a new batch
             // only once the previous one has fully completed.
             if (m_overlap || inflight == 0)
-                while (canStart()) startNew();
+                while (canStart())
+                    startNew();
             if (inflight == 0) break;
 
             int rc = 0;
@@ -143,12 +156,14 @@ public:
                 if (rc == -EAGAIN || rc == -EBUSY) {
                     // The kernel wants completions reaped first. With none of ours
                     // in its hands there is nothing to wait for: back off briefly.
-                    if (inflight > pending) rc = io_uring_wait_cqe(&m_ring, &cqes[0]);
+                    if (inflight > pending)
+                        rc = io_uring_wait_cqe(&m_ring, &cqes[0]);
                     else if (++refusals > kMaxRefusals)
                         return makeError("io_uring refused " + std::to_string(refusals) +
                                          " submissions in a row (" + std::strerror(-rc) +
                                          "): the system may be short of memory");
-                    else std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                    else
+                        std::this_thread::sleep_for(std::chrono::milliseconds(1));
                 } else if (rc >= 0) {
                     refusals = 0;
                 }
@@ -167,19 +182,27 @@ public:
                 const int res = cqes[i]->res;
                 Slot& s = m_slots[slot];
                 if (res == -EAGAIN || res == -EINTR) {
-                    if (!stopping) { issue(slot); continue; }
+                    if (!stopping) {
+                        issue(slot);
+                        continue;
+                    }
                 } else if (res < 0) {
                     if (error.empty() || error == "cancelled") error = errorText(res);
                     stopping = true;
                 } else if (res == 0 && s.done < s.length) {
-                    if (error.empty()) error = "unexpected end of file at offset " +
-                                               std::to_string(m_job.slice.offset + s.offset + s.done);
+                    if (error.empty())
+                        error = "unexpected end of file at offset " +
+                                std::to_string(m_job.slice.offset + s.offset + s.done);
                     stopping = true;
                 } else {
                     s.done += static_cast<std::uint64_t>(res);
-                    if (s.done < s.length && !stopping) { issue(slot); continue; } // short I/O, or a >2 GiB block
+                    if (s.done < s.length && !stopping) {
+                        issue(slot);
+                        continue;
+                    } // short I/O, or a >2 GiB block
                     if (s.done == s.length)
-                        latencies.push_back(std::chrono::duration<float, std::micro>(now - s.submitted).count());
+                        latencies.push_back(
+                            std::chrono::duration<float, std::micro>(now - s.submitted).count());
                 }
                 --inflight;
                 m_free.push_back(slot);
@@ -190,7 +213,7 @@ public:
         return {};
     }
 
-private:
+  private:
     static constexpr unsigned kMaxRefusals = 10000; // about 10 s of 1 ms back-offs
 
     struct Slot {
@@ -218,10 +241,16 @@ private:
 } // namespace
 
 Result<TransferResult> UringEngine::transfer(const TransferParams& params, const ScratchFile& file,
-                                             AlignedBuffer& buffer, const std::atomic<bool>* cancel) {
-    return runParallelTransfer(
-        params, file, buffer, cancel, name(), [this] { return std::make_unique<UringSliceWorker>(m_submit); },
-        m_startThread);
+                                             AlignedBuffer& buffer,
+                                             const std::atomic<bool>* cancel) {
+    return transferWithOwnHandle(*this, params, file, buffer, cancel);
+}
+
+Result<std::unique_ptr<IoHandle>>
+UringEngine::open(const TransferParams& params, const ScratchFile& file, AlignedBuffer& buffer) {
+    return openParallelHandle(
+        params, file, buffer, name(),
+        [this] { return std::make_unique<UringSliceWorker>(m_submit); }, m_startThread);
 }
 
 Result<void> probeIoUring() {
@@ -229,9 +258,10 @@ Result<void> probeIoUring() {
     const int rc = io_uring_queue_init(2, &ring, 0);
     if (rc < 0)
         return makeError("io_uring is not available: " + std::string(std::strerror(-rc)) +
-                         (rc == -EPERM ? " (disabled by kernel.io_uring_disabled or a seccomp filter)"
-                                       : rc == -ENOSYS ? " (kernel without io_uring, or blocked by seccomp)"
-                                                       : ""));
+                         (rc == -EPERM
+                              ? " (disabled by kernel.io_uring_disabled or a seccomp filter)"
+                          : rc == -ENOSYS ? " (kernel without io_uring, or blocked by seccomp)"
+                                          : ""));
     io_uring_queue_exit(&ring);
     return {};
 }

@@ -16,7 +16,7 @@ namespace aiotune {
 using UringSubmitFn = std::function<int(io_uring* ring, unsigned waitFor)>;
 
 class UringEngine : public IoEngine {
-public:
+  public:
     UringEngine() = default;
     // Test seams: how SQEs are submitted and how slice threads are started.
     explicit UringEngine(UringSubmitFn submit, ThreadStarter startThread = {})
@@ -26,8 +26,10 @@ public:
     Result<TransferResult> transfer(const TransferParams& params, const ScratchFile& file,
                                     AlignedBuffer& buffer,
                                     const std::atomic<bool>* cancel = nullptr) override;
+    Result<std::unique_ptr<IoHandle>> open(const TransferParams& params, const ScratchFile& file,
+                                           AlignedBuffer& buffer) override;
 
-private:
+  private:
     UringSubmitFn m_submit;
     ThreadStarter m_startThread;
 };

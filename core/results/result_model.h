@@ -63,6 +63,9 @@ struct Sample {
     std::optional<double> cpuSeconds; // user + system time of the transfer
     std::int64_t finishedAtMs = 0;    // Unix epoch milliseconds; 0 when unknown
     std::optional<double> ioSeconds;  // first submit to last completion (DeepSpeed's "Task" line)
+    // Untimed opening of the handle (threads, rings or contexts, descriptors)
+    // on the visit's first transfer; 0 on the ones that reused it.
+    std::optional<double> setupSeconds;
     std::string profile;              // measurement profile name ("faithful", "what-if: ...")
     std::optional<double> hugePageShare; // 0..1 of the buffer on huge pages (smaps)
     std::string notes;                // engine remarks, e.g. "registration skipped above 1 GiB"

@@ -127,6 +127,7 @@ json sampleToJson(const Sample& s) {
     putOptional(j, "cpu_seconds", s.cpuSeconds);
     if (s.finishedAtMs != 0) j["finished_at_ms"] = s.finishedAtMs;
     putOptional(j, "io_seconds", s.ioSeconds);
+    putOptional(j, "setup_seconds", s.setupSeconds);
     if (!s.profile.empty()) j["profile"] = s.profile;
     putOptional(j, "huge_page_share", s.hugePageShare);
     if (!s.notes.empty()) j["notes"] = s.notes;
@@ -157,6 +158,7 @@ Result<Sample> sampleFromJson(const json& j) {
         s.cpuSeconds = getOptional(j, "cpu_seconds");
         s.finishedAtMs = wholeNumber(j, "finished_at_ms", std::int64_t{0});
         s.ioSeconds = getOptional(j, "io_seconds");
+        s.setupSeconds = getOptional(j, "setup_seconds");
         s.profile = textOr(j, "profile");
         s.hugePageShare = getOptional(j, "huge_page_share");
         s.notes = textOr(j, "notes");

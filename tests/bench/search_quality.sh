@@ -8,9 +8,27 @@
 # (1 - truth of the pick / truth of the best) and cost (transfers / a
 # three-loop grid's 384).
 #   tests/bench/search_quality.sh DIR [IO_SIZE]     (IO_SIZE default 400M; RUNS=5)
+# Without DIR: the table on the five synthetic drive classes instead (flat
+# top, corner optimum, bimodal writes, heavy noise, slow drift; no I/O,
+# seeded): per class the share of seeds within 3% of the best, the worst pick
+# and the cost, for DeepSpeed's one-loop grid, a three-loop grid and the
+# search at budgets 192, 128 and 96 transfers.
+#   tests/bench/search_quality.sh [--seeds N] [--budgets "192 128 96"]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 aiotune=${AIOTUNE:-$here/../../build/app/aiotune}
+if [[ $# -eq 0 || $1 == --* ]]; then
+    seeds=100 budgets="192 128 96"
+    while [[ $# -gt 0 ]]; do
+        case $1 in
+            --seeds) seeds=$2; shift 2 ;;
+            --budgets) budgets=$2; shift 2 ;;
+            *) echo "search_quality.sh: unknown option $1" >&2; exit 2 ;;
+        esac
+    done
+    # shellcheck disable=SC2086 # one budget per argument
+    exec "${SEARCH_QUALITY_CLASSES:-$here/../../build/tests/search_quality_classes}" "$seeds" $budgets
+fi
 folder=${1:?usage: search_quality.sh DIR [IO_SIZE]}
 io=${2:-400M}
 runs=${RUNS:-5}

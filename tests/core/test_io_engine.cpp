@@ -20,8 +20,11 @@
 
 #include <liburing.h>
 
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
+#include <thread>
 #include <fstream>
 #include <linux/capability.h>
 #include <sys/resource.h>
@@ -288,6 +291,120 @@ private slots:
         QCOMPARE(std::memcmp(out.data() + (5u << 20), out.data(), 1u << 20), 0);
     }
 
+    // One handle serves many transfers, as DeepSpeed's aio handle serves every
+    // swap: content right each time, the setup reported on the first transfer
+    // only, the clock inside the call.
+    void handleServesManyTransfers_data() {
+        QTest::addColumn<QString>("engineName");
+        for (QString engine : {"io_uring", "libaio", "portable"}) QTest::newRow(qPrintable(engine)) << engine;
+    }
+    void handleServesManyTransfers() {
+        QFETCH(QString, engineName);
+        if (const QString why = unavailable(engineName); !why.isEmpty()) QSKIP(qPrintable(why));
+        auto engine = engineNamed(engineName);
+        auto file = ScratchFile::create(m_dir.path().toStdString(), kIoSize);
+        QVERIFY2(file.ok(), file.error().c_str());
+        AlignedBuffer buf(kIoSize);
+        TransferParams p;
+        p.ioSize = kIoSize;
+        p.aio.block_size = 64 * 1024;
+        p.aio.queue_depth = 4;
+        p.aio.intra_op_parallelism = 3;
+        auto handle = engine->open(p, *file, buf);
+        QVERIFY2(handle.ok(), handle.error().c_str());
+        for (std::uint64_t seed : {21u, 22u, 23u}) {
+            buf.fillPattern(seed);
+            const auto t0 = std::chrono::steady_clock::now();
+            auto w = (*handle)->transfer(IoDirection::Write);
+            const double call = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            QVERIFY2(w.ok(), w.error().c_str());
+            QCOMPARE(w->bytes, kIoSize);
+            QVERIFY(w->ioSeconds > 0 && w->ioSeconds <= w->seconds && w->seconds <= call);
+            if (seed == 21) QVERIFY(w->setupSeconds > 0);
+            else QCOMPARE(w->setupSeconds, 0.0);
+            buf.fill(std::byte{0});
+            auto r = (*handle)->transfer(IoDirection::Read);
+            QVERIFY2(r.ok(), r.error().c_str());
+            QCOMPARE(r->setupSeconds, 0.0);
+            QCOMPARE(r->latency.requests, expectedRequests(kIoSize, p.aio.block_size, 3));
+            const auto bad = buf.firstPatternMismatch(seed, kIoSize);
+            QVERIFY2(!bad, qPrintable(QStringLiteral("pattern %1 read back differs at byte %2").arg(seed).arg(*bad)));
+        }
+        // A transfer with a handle of its own reports what opening it took.
+        buf.fillPattern(24);
+        auto once = engine->transfer(p, *file, buf);
+        QVERIFY2(once.ok(), once.error().c_str());
+        QVERIFY(once->setupSeconds > 0);
+    }
+
+    // The handle sets every worker up once, each on the thread that then runs
+    // it for every transfer; a worker whose run failed is replaced, and the
+    // next transfer goes on.
+    void handleSetsUpOncePerThread() {
+        struct Counts {
+            std::mutex mutex;
+            int setups = 0, runs = 0, threadStarts = 0, failNextRunOfSlice = -1;
+            bool wrongThread = false;
+        } counts;
+        struct Worker : SliceWorker {
+            explicit Worker(Counts& c) : m_counts(c) {}
+            Result<void> setup(const SliceJob& job) override {
+                std::lock_guard lock(m_counts.mutex);
+                ++m_counts.setups;
+                m_slice = static_cast<int>(job.slice.offset / 4096);
+                m_thread = std::this_thread::get_id();
+                return {};
+            }
+            Result<void> run(IoDirection, const std::atomic<bool>*, std::vector<float>& latencies) override {
+                std::lock_guard lock(m_counts.mutex);
+                ++m_counts.runs;
+                if (std::this_thread::get_id() != m_thread) m_counts.wrongThread = true;
+                if (m_counts.failNextRunOfSlice == m_slice) {
+                    m_counts.failNextRunOfSlice = -1;
+                    return makeError("injected");
+                }
+                latencies.push_back(1.0f);
+                return {};
+            }
+            Counts& m_counts;
+            int m_slice = 0;
+            std::thread::id m_thread;
+        };
+        auto file = ScratchFile::create(m_dir.path().toStdString(), 4 * 4096);
+        QVERIFY2(file.ok(), file.error().c_str());
+        AlignedBuffer buf(4 * 4096);
+        TransferParams p;
+        p.ioSize = 4 * 4096;
+        p.aio.block_size = 4096;
+        p.aio.intra_op_parallelism = 4; // one page per thread: slice i starts at page i
+        auto handle = openParallelHandle(
+            p, *file, buf, "counting", [&] { return std::make_unique<Worker>(counts); },
+            [&](std::function<void()> body) {
+                ++counts.threadStarts;
+                return std::jthread(std::move(body));
+            });
+        QVERIFY2(handle.ok(), handle.error().c_str());
+        for (int i = 0; i < 5; ++i) {
+            auto r = (*handle)->transfer(i % 2 ? IoDirection::Read : IoDirection::Write);
+            QVERIFY2(r.ok(), r.error().c_str());
+            QCOMPARE(r->latency.requests, std::uint64_t(4));
+        }
+        QCOMPARE(counts.setups, 4);
+        QCOMPARE(counts.threadStarts, 3); // the calling thread moves slice 0
+        QCOMPARE(counts.runs, 20);
+        counts.failNextRunOfSlice = 2;
+        auto failed = (*handle)->transfer(IoDirection::Write);
+        QVERIFY(!failed.ok());
+        VERIFY_CONTAINS(failed.error(), "(thread 2): injected");
+        QCOMPARE(counts.setups, 5); // slice 2 has a fresh worker
+        auto next = (*handle)->transfer(IoDirection::Read);
+        QVERIFY2(next.ok(), next.error().c_str());
+        QCOMPARE(counts.runs, 28);
+        QVERIFY(!counts.wrongThread);
+        handle = makeError("closed"); // joins the threads
+        QCOMPARE(counts.threadStarts, 3);
+    }
+
     void scratchFileLeavesNothingBehind() {
         QTemporaryDir dir;
         {
@@ -419,6 +536,22 @@ private slots:
         cancel = false;
         const std::string problem = engineRoundTrip(engine, *file, buf, p, 11);
         QVERIFY2(problem.empty(), problem.c_str());
+
+        // The same on one handle: cancelled, then it moves the next transfer right.
+        submits = 0;
+        auto handle = engine.open(p, *file, buf);
+        QVERIFY2(handle.ok(), handle.error().c_str());
+        auto c = (*handle)->transfer(IoDirection::Write, &cancel);
+        QCOMPARE(c.error(), std::string("cancelled"));
+        cancel = false;
+        buf.fillPattern(12);
+        auto w = (*handle)->transfer(IoDirection::Write, &cancel);
+        QVERIFY2(w.ok(), w.error().c_str());
+        buf.fill(std::byte{0});
+        auto back = (*handle)->transfer(IoDirection::Read, &cancel);
+        QVERIFY2(back.ok(), back.error().c_str());
+        const auto bad = buf.firstPatternMismatch(12, size);
+        QVERIFY2(!bad, qPrintable(QStringLiteral("read back after a cancel differs at byte %1").arg(bad.value_or(0))));
     }
 
     // io_uring_submit_and_wait may take fewer SQEs than queued: the rest must be

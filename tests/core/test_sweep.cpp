@@ -180,6 +180,10 @@ private slots:
             QCOMPARE(e.sample.loop, e.visit.loop);
             QVERIFY(e.sample.ioSeconds && *e.sample.ioSeconds > 0 && *e.sample.ioSeconds <= e.sample.seconds);
             QCOMPARE(e.sample.profile, MeasurementProfile::faithful().name());
+            // One handle per visit, opened before its write (untimed, reported), reused by its read.
+            QVERIFY(e.sample.setupSeconds);
+            if (e.sample.op == IoOp::Write) QVERIFY(*e.sample.setupSeconds > 0);
+            else QCOMPARE(*e.sample.setupSeconds, 0.0);
         }
         // Interleaved: every point's first loop comes before any second loop.
         for (std::size_t i = 0; i < 8; ++i) QCOMPARE(seen[i].sample.loop, 0);

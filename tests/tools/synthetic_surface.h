@@ -110,6 +110,69 @@ inline Truth spike(const AioConfig& c) {
     return t;
 }
 
+// --- Drive classes: the search-quality table's five (tests/core/test_search_quality.cpp,
+// tests/bench/search_quality.sh). Figures are GiB/s for read and write.
+
+// A Gen4 TLC drive: saturates early, about a third of the grid within 3% of
+// its best.
+inline Truth gen4Tlc(const AioConfig& c) {
+    return {softMin(threadsRate(c, 2.8), 6.6, 5.0) * (1 + 0.003 * jitter(c, 11)),
+            softMin(threadsRate(c, 1.95), 4.8, 5.0) * (1 + 0.003 * jitter(c, 12))};
+}
+
+// A RAID-0 of many fast drives: keeps gaining with the bytes outstanding
+// (block x depth x threads), so the best sits at the grid's corner (8M, depth
+// 128, 8 threads, overlapped, batched) with one or two points within 3%.
+inline Truth raid0Corner(const AioConfig& c) {
+    const double outstanding = double(c.block_size >> 20) * c.queue_depth * c.intra_op_parallelism *
+                               (c.overlap_events ? 1.0 : 0.5);
+    double f = std::pow(outstanding, 0.11);
+    f *= c.single_submit ? 0.975 : 1.0;
+    return {2.2 * f * (1 + 0.002 * jitter(c, 21)), 1.6 * f * (1 + 0.002 * jitter(c, 22))};
+}
+
+// A consumer Gen4 drive whose SLC cache runs out now and then (the noise adds
+// one write in eight at half speed): a moderately peaked top.
+inline Truth slcCache(const AioConfig& c) {
+    return {softMin(threadsRate(c, 1.8), 5.2, 10.0) * (1 + 0.004 * jitter(c, 31)),
+            softMin(threadsRate(c, 1.3), 4.6, 10.0) * (1 + 0.004 * jitter(c, 32))};
+}
+
+// A shared cloud volume with provisioned throughput: capped low, reached by
+// most configurations with two or more threads; the noise is what is heavy.
+inline Truth cloudVolume(const AioConfig& c) {
+    return {softMin(threadsRate(c, 0.45), 1.0, 6.0) * (1 + 0.004 * jitter(c, 41)),
+            softMin(threadsRate(c, 0.40), 0.9, 6.0) * (1 + 0.004 * jitter(c, 42))};
+}
+
+// A drive that heats up over the sweep (the noise adds the drift): a top of a
+// few configurations, the parallel ones that a grid visits last.
+inline Truth heatingDrive(const AioConfig& c) {
+    return {softMin(threadsRate(c, 1.5), 7.0, 6.0) * (1 + 0.004 * jitter(c, 51)),
+            softMin(threadsRate(c, 1.0), 5.0, 6.0) * (1 + 0.004 * jitter(c, 52))};
+}
+
+// A drive class: a truth and how its measurements stray from it.
+struct DriveClass {
+    std::string name;
+    Surface surface;
+    double cv = 0.03;             // per transfer, log-normal around the truth
+    double slowWriteShare = 0.0;  // writes that hit a spent SLC cache
+    double slowWriteFactor = 1.0; // ... and their speed, as a share of the truth
+    double driftDepth = 0.0;      // share of speed lost once hot
+    std::size_t driftTransfers = 1; // transfers until hot (linear, then flat)
+};
+
+inline std::vector<DriveClass> driveClasses() {
+    return {
+        {"flat top (Gen4 TLC)", gen4Tlc, 0.05},
+        {"corner optimum (RAID-0)", raid0Corner, 0.04},
+        {"bimodal writes (SLC cache)", slcCache, 0.04, 1.0 / 8.0, 0.5},
+        {"heavy noise (cloud volume)", cloudVolume, 0.25},
+        {"slow drift (heating up)", heatingDrive, 0.04, 0.0, 1.0, 0.20, 256},
+    };
+}
+
 inline double bestCombined(const Surface& s, const std::vector<AioConfig>& grid) {
     double best = 0;
     for (const AioConfig& c : grid)
@@ -124,6 +187,9 @@ class NoisyDrive {
     NoisyDrive(Surface surface, double cv, std::uint64_t seed)
         : m_surface(std::move(surface)), m_sigma(std::sqrt(std::log1p(cv * cv))),
           m_state(seed * 7919 + 1) {}
+    NoisyDrive(const DriveClass& drive, std::uint64_t seed) : NoisyDrive(drive.surface, drive.cv, seed) {
+        m_class = drive;
+    }
 
     std::vector<Sample> measure(const Visit& v) {
         const Truth t = m_surface(v.config);
@@ -131,11 +197,12 @@ class NoisyDrive {
         w.op = IoOp::Write;
         w.loop = v.loop;
         w.bytes = 400ull << 20;
-        w.gibPerSec = t.write * factor();
+        w.gibPerSec = t.write * factor() * drift();
+        if (m_class.slowWriteShare > 0 && uniform() < m_class.slowWriteShare) w.gibPerSec *= m_class.slowWriteFactor;
         w.seconds = 400.0 / 1024.0 / w.gibPerSec;
         Sample r = w;
         r.op = IoOp::Read;
-        r.gibPerSec = t.read * factor();
+        r.gibPerSec = t.read * factor() * drift();
         r.seconds = 400.0 / 1024.0 / r.gibPerSec;
         return {w, r};
     }
@@ -153,6 +220,12 @@ class NoisyDrive {
             std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform());
         return std::exp(m_sigma * n - m_sigma * m_sigma / 2.0);
     }
+    double drift() { // counts the transfers this drive has moved
+        const double hot = std::min(1.0, double(m_transfers++) / double(m_class.driftTransfers));
+        return 1.0 - m_class.driftDepth * hot;
+    }
+    DriveClass m_class;
+    std::size_t m_transfers = 0;
     Surface m_surface;
     double m_sigma;
     std::uint64_t m_state;
