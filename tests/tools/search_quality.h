@@ -9,7 +9,7 @@
 #include "results/analysis.h"
 #include "sweep/adaptive_strategy.h"
 #include "sweep/replay.h"
-#include "sweep/search_verdict.h"
+#include "sweep/replay.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -58,7 +58,7 @@ inline Pick searchPick(const DriveClass& drive, std::size_t budget, std::uint64_
     if (!strategy) throw std::runtime_error(strategy.error());
     NoisyDrive measured(drive, seed);
     runSearch(strategy.value(), [&](const Visit& v) { return measured.measure(v); });
-    const AioConfig pick = searchVerdict(*strategy).answer.best.aio;
+    const AioConfig pick = searchedResults(*strategy).answer->best.aio;
     return {1.0 - drive.surface(pick).combined() / bestCombined(drive.surface, grid),
             strategy->transfers()};
 }
