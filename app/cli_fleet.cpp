@@ -10,6 +10,8 @@
 #include "fleet/host_list.h"
 #include "fleet/hostfile.h"
 #include "results/log_folder_reader.h"
+#include "util/printable_text.h"
+#include "util/trusted_path.h"
 
 #include <CLI/CLI.hpp>
 
@@ -129,9 +131,9 @@ std::string pct(double f) {
 
 void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa) {
     for (const auto& h : fa.hosts) {
-        if (!h.error.empty()) notes << h.host << ": left out: " << h.error << "\n";
+        if (!h.error.empty()) notes << printableName(h.host) << ": left out: " << printableName(h.error) << "\n";
         if (!h.missing.empty() && h.best) {
-            notes << h.host << ": " << h.missing.size() << " configuration(s) measured elsewhere are missing:";
+            notes << printableName(h.host) << ": " << h.missing.size() << " configuration(s) measured elsewhere are missing:";
             for (const auto& k : h.missing) notes << " " << k.tag();
             notes << "\n";
         }
@@ -141,10 +143,10 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
     out << "Fleet of " << fa.hosts.size() << " host(s), " << usable << " usable; " << fa.common.size()
         << " configuration(s) measured on every usable host.\n";
     if (!fa.pick) {
-        notes << fa.message << "\n";
+        notes << printableName(fa.message) << "\n";
         return;
     }
-    out << "Fleet pick: " << fa.pick->label() << ": worst node " << fa.worstHost << " at "
+    out << "Fleet pick: " << fa.pick->label() << ": worst node " << printableName(fa.worstHost) << " at "
         << gib(fa.minCombinedGiBps) << " GiB/s read + write (fleet median " << gib(fa.medianGiBps)
         << ", noise " << gib(fa.noiseGiBps) << (fa.noiseKnown ? "" : ", unknown: 10% assumed") << ")\n";
     out << nlohmann::ordered_json{{"aio", toAioJson(fa.pick->aio)}}.dump(2) << "\n\n";
@@ -153,7 +155,7 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
     out << std::left << std::setw(20) << "host" << std::right << std::setw(10) << "at pick" << std::setw(10)
         << "own best" << std::setw(8) << "loss" << "  own best configuration (GiB/s, read + write)\n";
     for (const FleetHostFigures* h : fa.ranking()) {
-        out << std::left << std::setw(20) << h->host << std::right;
+        out << std::left << std::setw(20) << printableName(h->host) << std::right;
         if (!h->best) {
             out << std::setw(10) << "-" << std::setw(10) << "-" << std::setw(8) << "-" << "  (no usable sweep)\n";
             continue;
@@ -163,7 +165,7 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
             << h->best->key.label() << (outliers.count(h->host) ? "  OUTLIER" : "") << "\n";
     }
     for (const auto& o : fa.outliers)
-        out << "Outlier: " << o.host << " is " << gib(o.gapGiBps) << " GiB/s (" << pct(o.gapFraction)
+        out << "Outlier: " << printableName(o.host) << " is " << gib(o.gapGiBps) << " GiB/s (" << pct(o.gapFraction)
             << ") below the fleet median at the pick, beyond the noise of " << gib(o.noiseGiBps)
             << " GiB/s: check its drive, PCIe link and RAID.\n";
 }
@@ -260,6 +262,14 @@ int runFleet(const std::vector<std::string>& args) {
                                                 "remove it from the sweep arguments",
                             2);
 
+    // The sweep's own argument checks, here and before any node starts: a
+    // typo is one message from this machine, not one per node after a launch.
+    {
+        std::vector<std::string> check = sweepArgs;
+        check.push_back("--check_args");
+        if (runSweep(check) != 0)
+            return fail("the sweep arguments after -- are refused (see above): fix them before launching", 2);
+    }
     std::error_code ec;
     const fs::path shared = fs::absolute(logDir, ec).lexically_normal();
     FleetLaunchSpec spec;
@@ -284,8 +294,8 @@ int runFleet(const std::vector<std::string>& args) {
                           "--launcher pdsh");
     if (spec.launcher == FleetLauncher::Srun && !std::getenv("SLURM_JOB_ID"))
         std::cerr << "aiotune fleet: warning: not inside a Slurm allocation; srun will ask for one\n";
-    fs::create_directories(shared, ec);
-    if (ec) return fail("cannot create the shared folder " + shared.string() + ": " + ec.message());
+    if (auto made = createFolderNoFollow(shared); !made)
+        return fail("cannot create the shared folder: " + made.error());
 
     struct sigaction sa {};
     sa.sa_handler = onFleetInterrupt;
@@ -305,13 +315,14 @@ int runFleet(const std::vector<std::string>& args) {
         const NodeStatus& n = monitor.nodes()[*i];
         if (n.state == NodeState::Failed && !n.error.empty()) {
             if (!toldFailed.insert(n.host).second) return;
-            std::cerr << (tty ? "\r\033[K" : "") << n.host << ": FAILED: " << n.error << "\n";
+            std::cerr << (tty ? "\r\033[K" : "") << printableName(n.host) << ": FAILED: " << printableName(n.error) << "\n";
         } else if (n.state == NodeState::Running && tty) {
             std::size_t done = 0, total = 0, running = 0;
             for (const auto& m : monitor.nodes())
                 if (m.state == NodeState::Running) ++running, done += m.done, total += m.total;
+            // A node's output is not ours: escaped before it reaches the terminal.
             std::fprintf(stderr, "\r\033[K%zu node(s) running, %zu/%zu transfers  %s: %s", running, done, total,
-                         n.host.c_str(), n.lastLine.substr(0, 60).c_str());
+                         printableName(n.host).c_str(), printableName(n.lastLine.substr(0, 60)).c_str());
             std::fflush(stderr);
         } else if (!tty && n.state == NodeState::Running && line.find(": [") != std::string_view::npos) {
             std::cerr << line << "\n";
@@ -326,7 +337,7 @@ int runFleet(const std::vector<std::string>& args) {
     // Nodes that never answered the check are known only now.
     for (const auto& n : monitor.nodes())
         if (n.state == NodeState::Failed && toldFailed.insert(n.host).second)
-            std::cerr << n.host << ": FAILED: " << n.error << "\n";
+            std::cerr << printableName(n.host) << ": FAILED: " << printableName(n.error) << "\n";
     const auto ready = monitor.hostsIn(NodeState::Ready);
     std::cerr << "aiotune fleet: " << ready.size() << " of " << hosts.size() << " node(s) ready\n";
 
@@ -376,11 +387,11 @@ int runFleet(const std::vector<std::string>& args) {
     const auto failed = monitor.hostsIn(NodeState::Failed);
     if (!failed.empty()) {
         std::cerr << "; failed:";
-        for (const auto& h : failed) std::cerr << " " << h;
+        for (const auto& h : failed) std::cerr << " " << printableName(h);
     }
     std::cerr << "\n";
     for (const auto& n : monitor.nodes())
-        if (n.state == NodeState::Failed) std::cerr << "  " << n.host << ": " << n.error << "\n";
+        if (n.state == NodeState::Failed) std::cerr << "  " << printableName(n.host) << ": " << printableName(n.error) << "\n";
     if (!finished.empty())
         std::cerr << "aiotune fleet: read them again with: aiotune analyze --log_dir " << shared.string() << "\n";
     if (g_interrupted) {

@@ -26,6 +26,9 @@ struct NodeStatus {
     std::size_t total = 0;
     std::optional<int> exitCode;
     std::string lastLine;       // the node's latest output line, for progress displays
+    // The node's aiotune's own latest message ("aiotune sweep: --block_size 3K: ..."):
+    // what a failure shows, rather than a hint line printed after it.
+    std::string lastMessage;
     std::string error;          // why it failed
 };
 
