@@ -158,6 +158,7 @@ Result<void> replaceOwnFile(const fs::path& file, std::string_view content, bool
     AtomicWriteOptions options;
     options.existing = ExistingFilePolicy::Replace;
     options.durable = durable;
+    options.removeStaleTemps = false; // done once by create()
     if (auto r = writeFileAtomically(file, content, options); !r) return makeError(r.error());
     return {};
 }
@@ -211,6 +212,11 @@ Result<LogFolderWriter> LogFolderWriter::create(const fs::path& folder, ResultSe
     // another user planted (util/trusted_path.h): the logs land where named.
     if (auto made = createFolderNoFollow(folder); !made)
         return makeError("could not create log folder: " + made.error());
+    // A planted subfolder link is refused before anything looks into it
+    // (removing temporaries there would remove them in the link's target).
+    for (const std::string_view sub : {kReadLogDir, kWriteLogDir})
+        if (auto trusted = resolveTrustedPath(folder / sub); !trusted)
+            return makeError("could not use log folder: " + trusted.error());
     // A killed run's temporaries go even when the folder is refused: they
     // are nobody's data (a live writer's stay, see removeStaleAtomicWriteTemps).
     removeStaleTemporaries(folder);

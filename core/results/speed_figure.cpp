@@ -19,8 +19,8 @@ std::string speedFigureProblem(double gibps) {
     if (gibps == 0) return "is zero";
     if (gibps < 0) return "is negative (" + shown(gibps) + ")";
     if (gibps > kMaxCredibleGiBps)
-        return "is " + shown(gibps) + " GiB/s, beyond any real machine (" + shown(kMaxCredibleGiBps) +
-               " GiB/s)";
+        return "is " + shown(gibps) + " GiB/s, beyond any real machine (" +
+               shown(kMaxCredibleGiBps) + " GiB/s)";
     return {};
 }
 

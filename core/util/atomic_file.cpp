@@ -348,7 +348,7 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
                          " does not exist: create it first");
 
     // A killed earlier write of this file left its temporary: remove it.
-    removeStaleAtomicWriteTemps(folder, target.filename().string());
+    if (options.removeStaleTemps) removeStaleAtomicWriteTemps(folder, target.filename().string());
     // Temp file next to the target so the rename stays within one file system.
     auto created = createTempFileBeside(target, 0666);
     if (!created) return Error{created.error()};

@@ -32,6 +32,11 @@ struct AtomicWriteOptions {
     // A target without any write permission bit (0444) is refused unless this
     // is set (the user's --force): its owner marked it as not to be changed.
     bool replaceReadOnly = false;
+    // Remove a killed earlier write's temporaries of this file first
+    // (removeStaleAtomicWriteTemps). Off for a sweep's per-point log writes:
+    // listing a folder of thousands of logs at every point would make a
+    // sweep quadratic; LogFolderWriter cleans its folders once, at create().
+    bool removeStaleTemps = true;
 };
 
 struct AtomicWriteOutcome {

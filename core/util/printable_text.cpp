@@ -51,10 +51,14 @@ void ControlEscaper::feed(char c, std::string& out) {
     }
     const bool lineControl = c == '\n' || c == '\t' || c == '\r';
     if ((byte < 0x20 && !(lineControl && m_keepLineControls)) || byte == 0x7f) {
-        if (c == '\n') out += "\\n";
-        else if (c == '\t') out += "\\t";
-        else if (c == '\r') out += "\\r";
-        else escapeByte(byte, out);
+        if (c == '\n')
+            out += "\\n";
+        else if (c == '\t')
+            out += "\\t";
+        else if (c == '\r')
+            out += "\\r";
+        else
+            escapeByte(byte, out);
         return;
     }
     out += c;
@@ -75,7 +79,8 @@ std::string printableName(std::string_view text) {
     ControlEscaper escaper(false);
     std::string out;
     out.reserve(text.size());
-    for (const char c : text) escaper.feed(c, out);
+    for (const char c : text)
+        escaper.feed(c, out);
     escaper.finish(out);
     return out;
 }

@@ -17,13 +17,13 @@ std::string printableName(std::string_view text);
 // other control character is escaped. Feed bytes in order; finish() returns
 // what a partial sequence held back.
 class ControlEscaper {
-public:
+  public:
     explicit ControlEscaper(bool keepLineControls = true) : m_keepLineControls(keepLineControls) {}
     // Appends the printable form of `byte` (possibly nothing yet) to out.
     void feed(char byte, std::string& out);
     void finish(std::string& out);
 
-private:
+  private:
     bool m_keepLineControls;
     std::string m_held; // an ESC or ESC '[' (awaiting 'K'), or a UTF-8 lead byte 0xC2
 };

@@ -8,7 +8,9 @@ namespace aiotune {
 
 namespace {
 std::atomic<std::uint64_t> g_continued{0};
-extern "C" void onContinued(int) { g_continued.fetch_add(1, std::memory_order_relaxed); }
+extern "C" void onContinued(int) {
+    g_continued.fetch_add(1, std::memory_order_relaxed);
+}
 } // namespace
 
 void watchForPauses() {
@@ -22,6 +24,8 @@ void watchForPauses() {
     });
 }
 
-std::uint64_t pauseCount() { return g_continued.load(std::memory_order_relaxed); }
+std::uint64_t pauseCount() {
+    return g_continued.load(std::memory_order_relaxed);
+}
 
 } // namespace aiotune

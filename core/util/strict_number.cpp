@@ -26,12 +26,15 @@ Result<double> parsePythonFloat(std::string_view text) {
     const std::string_view body = text.substr(i);
     if (equalsNoCase(body, "nan")) return std::numeric_limits<double>::quiet_NaN();
     if (equalsNoCase(body, "inf") || equalsNoCase(body, "infinity"))
-        return negative ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+        return negative ? -std::numeric_limits<double>::infinity()
+                        : std::numeric_limits<double>::infinity();
     std::size_t digits = 0;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i, ++digits;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+        ++i, ++digits;
     if (i < text.size() && text[i] == '.') {
         ++i;
-        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i, ++digits;
+        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+            ++i, ++digits;
     }
     if (digits == 0) {
         for (const char c : text)
@@ -43,13 +46,16 @@ Result<double> parsePythonFloat(std::string_view text) {
         ++i;
         if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
         std::size_t expDigits = 0;
-        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i, ++expDigits;
-        if (expDigits == 0) return makeError(shown + " is not a number (an exponent without digits)");
+        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+            ++i, ++expDigits;
+        if (expDigits == 0)
+            return makeError(shown + " is not a number (an exponent without digits)");
     }
     if (i != text.size()) {
-        if (text[i] == '_') return makeError(shown + " groups its digits with '_': write it as a plain number");
-        return makeError(shown + " is not a number (\"" + std::string(text.substr(i)) + "\" after \"" +
-                         std::string(text.substr(0, i)) + "\")");
+        if (text[i] == '_')
+            return makeError(shown + " groups its digits with '_': write it as a plain number");
+        return makeError(shown + " is not a number (\"" + std::string(text.substr(i)) +
+                         "\" after \"" + std::string(text.substr(0, i)) + "\")");
     }
     // The syntax is checked; strtod converts (overflow gives inf, as in Python).
     const std::string copy(text);

@@ -17,7 +17,9 @@ namespace {
 // Linux gives up after 40 links in one lookup (ELOOP); so do we.
 constexpr int kMaxLinks = 40;
 
-std::string quoted(const fs::path& p) { return "\"" + p.string() + "\""; }
+std::string quoted(const fs::path& p) {
+    return "\"" + p.string() + "\"";
+}
 
 std::deque<std::string> componentsOf(const fs::path& path) {
     std::deque<std::string> out;
@@ -35,8 +37,9 @@ Result<void> checkLink(const fs::path& link, const struct stat& linkStat, const 
     const bool othersWrite = (folderStat.st_mode & S_ISVTX) || (folderStat.st_mode & S_IWOTH);
     if (!othersWrite) return {};
     if (linkStat.st_uid == ::geteuid() || linkStat.st_uid == folderStat.st_uid) return {};
-    return makeError(quoted(link) + " is a symbolic link owned by " + describeUser(linkStat.st_uid) +
-                     " in " + quoted(folder) + ", a folder others can write to (" +
+    return makeError(quoted(link) + " is a symbolic link owned by " +
+                     describeUser(linkStat.st_uid) + " in " + quoted(folder) +
+                     ", a folder others can write to (" +
                      ((folderStat.st_mode & S_ISVTX) ? "sticky" : "world-writable") +
                      "); aiotune does not follow such links (the kernel's fs.protected_symlinks "
                      "rule), as it may point anywhere: remove the link or give the real folder");
@@ -45,7 +48,8 @@ Result<void> checkLink(const fs::path& link, const struct stat& linkStat, const 
 } // namespace
 
 std::string withoutTrailingSlashes(std::string path) {
-    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
     return path;
 }
 
@@ -80,7 +84,8 @@ Result<fs::path> resolveTrustedPath(const fs::path& path) {
             if (errno != ENOENT && errno != ENOTDIR)
                 return makeError("cannot inspect " + quoted(next) + ": " + std::strerror(errno));
             fs::path rest = next;
-            for (const auto& p : todo) rest /= p;
+            for (const auto& p : todo)
+                rest /= p;
             return rest.lexically_normal();
         }
         if (!S_ISLNK(st.st_mode)) {
@@ -107,16 +112,19 @@ Result<CreatedFolder> createFolderNoFollow(const fs::path& path) {
     // A dangling link or a loop where the folder should be: mkdir would fail
     // on it ("File exists"), and creating its target is not what was asked.
     const std::string trimmed = withoutTrailingSlashes(path.string());
-    struct stat linkStat {}, targetStat {};
+    struct stat linkStat {
+    }, targetStat{};
     if (::lstat(trimmed.c_str(), &linkStat) == 0 && S_ISLNK(linkStat.st_mode) &&
         ::stat(trimmed.c_str(), &targetStat) != 0) {
         const int err = errno;
         std::error_code ec;
         const fs::path target = fs::read_symlink(trimmed, ec);
-        return makeError(quoted(path) + " is a symbolic link " +
-                         (err == ELOOP ? std::string("in a loop")
-                                       : "that points nowhere" + (ec ? std::string() : " (to " + quoted(target) + ")")) +
-                         ": give an existing folder, or remove the link");
+        return makeError(
+            quoted(path) + " is a symbolic link " +
+            (err == ELOOP
+                 ? std::string("in a loop")
+                 : "that points nowhere" + (ec ? std::string() : " (to " + quoted(target) + ")")) +
+            ": give an existing folder, or remove the link");
     }
     auto resolved = resolveTrustedPath(path);
     if (!resolved) return Error{resolved.error()};
@@ -131,12 +139,15 @@ Result<CreatedFolder> createFolderNoFollow(const fs::path& path) {
         bool made = false;
         int next = ::openat(dir, parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (next < 0 && errno == ENOENT) {
-            if (::mkdirat(dir, parts[i].c_str(), 0777) == 0) made = true;
+            if (::mkdirat(dir, parts[i].c_str(), 0777) == 0)
+                made = true;
             else if (errno != EEXIST) {
                 const int err = errno;
                 ::close(dir);
                 return makeError("cannot create the folder " + quoted(walked) +
-                                 (walked == out.resolved ? std::string() : " (on the way to " + quoted(path) + ")") +
+                                 (walked == out.resolved
+                                      ? std::string()
+                                      : " (on the way to " + quoted(path) + ")") +
                                  ": " + std::strerror(err) + "; choose a writable folder");
             }
             next = ::openat(dir, parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -147,12 +158,15 @@ Result<CreatedFolder> createFolderNoFollow(const fs::path& path) {
             struct stat st {};
             if (::lstat(walked.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
                 return makeError(quoted(walked) + " became a symbolic link (owned by " +
-                                 describeUser(st.st_uid) + ") while aiotune created the folder; "
+                                 describeUser(st.st_uid) +
+                                 ") while aiotune created the folder; "
                                  "it does not follow it: remove the link or give the real folder");
-            const std::string of = walked == out.resolved ? std::string() : " (on the way to " + quoted(path) + ")";
+            const std::string of =
+                walked == out.resolved ? std::string() : " (on the way to " + quoted(path) + ")";
             if (err == ENOTDIR)
                 return makeError(quoted(walked) + of + " is not a folder: choose another path");
-            return makeError("cannot open the folder " + quoted(walked) + of + ": " + std::strerror(err));
+            return makeError("cannot open the folder " + quoted(walked) + of + ": " +
+                             std::strerror(err));
         }
         dir = next;
         if (i + 1 == parts.size()) out.created = made;

@@ -224,7 +224,8 @@ class TestFleetRun : public QObject {
         QCOMPARE(lines.size(), 2);
         QVERIFY2(lines[1].startsWith("pdsh -R ssh -f 2 -w gpu01,gpu02 'sh -c '"), lines[1].constData());
         QVERIFY(lines[1].contains("/shared/aio"));
-        r = runAiotune({"fleet", "--launcher", "srun", "--hosts", "gpu[01-02]", "--log_dir", "/shared/aio", "--dry_run"});
+        r = runAiotune({"fleet", "--launcher", "srun", "--hosts", "gpu[01-02]", "--log_dir", "/shared/aio", "--dry_run",
+                        "--", "--nvme_dir", "/local_nvme"});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.startsWith("srun --nodes=2 --ntasks=2 --ntasks-per-node=1 --nodelist=gpu01,gpu02 "),
                  r.out.constData());

@@ -123,8 +123,9 @@ bool writeSweep(const QString& folder, int configs, int loops, const std::string
     if (!w) return false;
     for (int c = 0; c < configs; ++c)
         for (int l = 0; l < loops; ++l)
-            if (!w->add(key(1u << 20, 8 << c, 1), {sample(IoOp::Read, l, 3.0 + 0.1 * c + 0.01 * l),
-                                                    sample(IoOp::Write, l, 2.0 + 0.1 * c - 0.01 * l)}))
+            if (!w->add(key(1u << 20, 8 << c, 1),
+                        {sample(IoOp::Read, l, 3.0 + 0.1 * c + 0.01 * l),
+                         sample(IoOp::Write, l, 2.0 + 0.1 * c - 0.01 * l)}))
                 return false;
     return w->finish(SweepStatus::Finished).ok();
 }
@@ -139,7 +140,8 @@ struct PlantedLink {
         shared = base.filePath("shared");
         victim = base.filePath("victim");
         link = shared + "/" + linkName;
-        ok = QDir().mkdir(shared) && QDir().mkdir(victim) && ::chmod(shared.toLocal8Bit(), 01777) == 0 &&
+        ok = QDir().mkdir(shared) && QDir().mkdir(victim) &&
+             ::chmod(shared.toLocal8Bit(), 01777) == 0 &&
              ::symlink(victim.toLocal8Bit(), link.toLocal8Bit()) == 0 &&
              ::lchown(link.toLocal8Bit(), kNobody, kNobody) == 0;
     }
@@ -149,7 +151,7 @@ struct PlantedLink {
 
 class TestHostile : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     // --- 1: the fleet's probe -------------------------------------------------
 
     // The check stage's probe file has no guessable name: links another user
@@ -162,7 +164,8 @@ private slots:
         QVERIFY(QDir().mkdir(shared));
         for (int pid = 2; pid < 4000; ++pid)
             QVERIFY(::symlink(victim.toLocal8Bit(),
-                              (shared + "/.aiotune-fleet-probe-node1-" + QString::number(pid)).toLocal8Bit()) == 0);
+                              (shared + "/.aiotune-fleet-probe-node1-" + QString::number(pid))
+                                  .toLocal8Bit()) == 0);
         FleetLaunchSpec spec;
         spec.hosts = {"node1"};
         spec.aiotune = AIOTUNE_CLI;
@@ -184,18 +187,73 @@ private slots:
         QVERIFY(planted.ok);
         auto w = LogFolderWriter::create(planted.link.toStdString(), "io_uring", nullptr);
         QVERIFY(!w.ok());
-        QVERIFY2(w.error().find(planted.link.toStdString()) != std::string::npos, w.error().c_str());
+        QVERIFY2(w.error().find(planted.link.toStdString()) != std::string::npos,
+                 w.error().c_str());
         QVERIFY2(w.error().find("uid 65534") != std::string::npos, w.error().c_str());
         QVERIFY2(w.error().find("symbolic link") != std::string::npos, w.error().c_str());
-        QCOMPARE(QDir(planted.victim).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size(), 0);
+        QCOMPARE(QDir(planted.victim)
+                     .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)
+                     .size(),
+                 0);
         // The same under a folder below the link, and for a report written there.
-        auto below = LogFolderWriter::create((planted.link + "/run1").toStdString(), "io_uring", nullptr);
+        auto below =
+            LogFolderWriter::create((planted.link + "/run1").toStdString(), "io_uring", nullptr);
         QVERIFY(!below.ok());
         AtomicWriteOptions options;
-        auto report = writeFileAtomically((planted.link + "/r.html").toStdString(), "<html>", options);
+        auto report =
+            writeFileAtomically((planted.link + "/r.html").toStdString(), "<html>", options);
         QVERIFY(!report.ok());
         QVERIFY2(report.error().find("uid 65534") != std::string::npos, report.error().c_str());
-        QCOMPARE(QDir(planted.victim).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size(), 0);
+        QCOMPARE(QDir(planted.victim)
+                     .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)
+                     .size(),
+                 0);
+    }
+
+    // The whole way: root's fleet run into a shared folder where another user
+    // planted <shared>/<host> -> victim. The node refuses, and says why.
+    void fleetRefusesPlantedHostFolder() {
+        if (::geteuid() != 0) QSKIP("needs root: the planted link must belong to another user");
+        PlantedLink planted;
+        QVERIFY(planted.ok);
+        QVERIFY(QDir().mkdir(planted.base.filePath("scratch")));
+        QProcess p;
+        p.start(AIOTUNE_CLI, {"fleet",
+                              "--hosts",
+                              "node1",
+                              "--rcmd",
+                              "exec",
+                              "--aiotune",
+                              AIOTUNE_CLI,
+                              "--log_dir",
+                              planted.shared,
+                              "--",
+                              "--nvme_dir",
+                              planted.base.filePath("scratch"),
+                              "--io_size",
+                              "1M",
+                              "--block_size",
+                              "1M",
+                              "--queue_depth",
+                              "1",
+                              "--io_parallel",
+                              "1",
+                              "--single_submit",
+                              "false",
+                              "--overlap_events",
+                              "true",
+                              "--search",
+                              "grid",
+                              "--loops",
+                              "1"});
+        QVERIFY(p.waitForFinished(120000));
+        const QByteArray err = p.readAllStandardError();
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(err.contains("uid 65534") && err.contains("node1"), err.constData());
+        QCOMPARE(QDir(planted.victim)
+                     .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)
+                     .size(),
+                 0);
     }
 
     // The rule, not a ban on links: one owned by this user (or by the folder's
@@ -218,11 +276,18 @@ private slots:
         if (::geteuid() != 0) QSKIP("needs root: the planted link must belong to another user");
         PlantedLink planted(QString::fromLatin1(kReadLogDir.data(), int(kReadLogDir.size())));
         QVERIFY(planted.ok);
+        // A file in the victim's folder named like a killed writer's temporary:
+        // the cleanup must not reach it through the link.
+        const QString bait = planted.victim + "/.data.aiotune-0123456789abcdef.tmp";
+        QVERIFY(writeFile(bait, "precious"));
         auto w = LogFolderWriter::create(planted.shared.toStdString(), "io_uring", nullptr);
         QVERIFY(!w.ok());
         QVERIFY2(w.error().find("_aio_bench_read_logs") != std::string::npos, w.error().c_str());
         QVERIFY2(w.error().find("uid 65534") != std::string::npos, w.error().c_str());
-        QCOMPARE(QDir(planted.victim).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size(), 0);
+        QCOMPARE(
+            QDir(planted.victim).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+            QStringList{".data.aiotune-0123456789abcdef.tmp"});
+        QCOMPARE(readFile(bait), QByteArray("precious"));
     }
 
     // _aio_bench_logs, the default log folder, planted in the working folder.
@@ -230,12 +295,17 @@ private slots:
         if (::geteuid() != 0) QSKIP("needs root: the planted link must belong to another user");
         PlantedLink planted("_aio_bench_logs");
         QVERIFY(planted.ok);
-        const Run r = runShell("cd '" + planted.shared + "' && \"$AIOTUNE\" sweep --nvme_dir '" +
-                               planted.base.path() + "' --io_size 1M --block_size 1M --queue_depth 1 "
-                               "--io_parallel 1 --single_submit false --overlap_events true --search grid --loops 1");
+        const Run r = runShell(
+            "cd '" + planted.shared + "' && \"$AIOTUNE\" sweep --nvme_dir '" + planted.base.path() +
+            "' --io_size 1M --block_size 1M --queue_depth 1 "
+            "--io_parallel 1 --single_submit false --overlap_events true --search grid --loops 1");
         QVERIFY2(r.code != 0, r.err.constData());
-        QVERIFY2(r.err.contains("_aio_bench_logs") && r.err.contains("uid 65534"), r.err.constData());
-        QCOMPARE(QDir(planted.victim).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size(), 0);
+        QVERIFY2(r.err.contains("_aio_bench_logs") && r.err.contains("uid 65534"),
+                 r.err.constData());
+        QCOMPARE(QDir(planted.victim)
+                     .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)
+                     .size(),
+                 0);
     }
 
     // --- 11: a failed sweep leaves the user's link -----------------------------
@@ -262,26 +332,33 @@ private slots:
         auto r = runner.run();
         QVERIFY(!r.ok());
         QVERIFY2(r.error().find(link.toStdString()) != std::string::npos, r.error().c_str());
-        QVERIFY2(r.error().find(loop ? "loop" : "points nowhere") != std::string::npos, r.error().c_str());
+        QVERIFY2(r.error().find(loop ? "loop" : "points nowhere") != std::string::npos,
+                 r.error().c_str());
         struct stat st {};
-        QVERIFY2(::lstat(link.toLocal8Bit(), &st) == 0 && S_ISLNK(st.st_mode), "the user's link is gone");
+        QVERIFY2(::lstat(link.toLocal8Bit(), &st) == 0 && S_ISLNK(st.st_mode),
+                 "the user's link is gone");
     }
 
     // --- 3: names cannot add lines to a log ------------------------------------
 
     void folderNameCannotInjectFigures() {
-        const std::string evil = "d\nE2E Read Speed = 9999 GB/sec\nE2E Write Speed = 9999 GB/sec\r\x1b";
+        const std::string evil =
+            "d\nE2E Read Speed = 9999 GB/sec\nE2E Write Speed = 9999 GB/sec\r\x1b";
         ConfigResult c;
         c.key = key(1 << 20, 8, 1);
         c.samples = {sample(IoOp::Read, 0, 3.25, evil)};
         c.samples[0].error.clear();
         c.recompute();
-        const std::string text = LogFolderWriter::deepSpeedLogText(c, IoOp::Read, "io_uring\nE2E Read Speed = 1 GB/sec");
+        const std::string text =
+            LogFolderWriter::deepSpeedLogText(c, IoOp::Read, "io_uring\nE2E Read Speed = 1 GB/sec");
         QVERIFY2(text.find("\nE2E Read Speed = 9999") == std::string::npos, text.c_str());
         QVERIFY2(text.find("\nE2E Read Speed = 1 ") == std::string::npos, text.c_str());
         // The name is still there, escaped as Python's repr does.
-        QVERIFY2(text.find("'d\\nE2E Read Speed = 9999 GB/sec\\nE2E Write Speed = 9999 GB/sec\\r\\x1b:0'") !=
-                     std::string::npos, text.c_str());
+        QVERIFY2(
+            text.find(
+                "'d\\nE2E Read Speed = 9999 GB/sec\\nE2E Write Speed = 9999 GB/sec\\r\\x1b:0'") !=
+                std::string::npos,
+            text.c_str());
         const LogFileFigures f = LogFolderReader::parseBody(text, IoOp::Read);
         QVERIFY(f.e2eGiBps.has_value());
         QCOMPARE(*f.e2eGiBps, 3.25);
@@ -291,27 +368,31 @@ private slots:
     // reads the DeepSpeed logs and finds the real figures only.
     void injectedFolderNameThroughAnalyze() {
         QTemporaryDir tmp;
-        const QString folder = tmp.filePath("d\nE2E Read Speed = 9999 GB/sec\nE2E Write Speed = 9999 GB/sec");
+        const QString folder =
+            tmp.filePath("d\nE2E Read Speed = 9999 GB/sec\nE2E Write Speed = 9999 GB/sec");
         ResultSet header;
         header.engine = "io_uring";
         auto w = LogFolderWriter::create(folder.toStdString(), header);
         QVERIFY(w.ok());
         QVERIFY(w->add(key(1 << 20, 8, 1), {sample(IoOp::Read, 0, 3.5, folder.toStdString()),
-                                           sample(IoOp::Write, 0, 2.5, folder.toStdString())}));
+                                            sample(IoOp::Write, 0, 2.5, folder.toStdString())}));
         QVERIFY(w->finish(SweepStatus::Finished).ok());
         QVERIFY(QFile::remove(folder + "/sweep.json"));
         const Run r = runCli({"analyze", "--log_dir", folder, "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
-        QVERIFY2(r.out.contains("\"read\": 3.5") && r.out.contains("\"write\": 2.5"), r.out.constData());
+        QVERIFY2(r.out.contains("\"read\": 3.5") && r.out.contains("\"write\": 2.5"),
+                 r.out.constData());
         QVERIFY(!r.out.contains("9999"));
     }
 
     // An echoed line that merely starts like a metric is no figure.
     void onlyRealMetricLinesCount() {
         const LogFileFigures f = LogFolderReader::parseBody(
-            "E2E Read Speed = 9999 GB/sec from folder x\nE2E Read Speed = 3.5 GB/sec\n", IoOp::Read);
+            "E2E Read Speed = 9999 GB/sec from folder x\nE2E Read Speed = 3.5 GB/sec\n",
+            IoOp::Read);
         QVERIFY(!f.e2eGiBps.has_value());
-        QVERIFY2(f.speedProblem.find("not a metric line") != std::string::npos, f.speedProblem.c_str());
+        QVERIFY2(f.speedProblem.find("not a metric line") != std::string::npos,
+                 f.speedProblem.c_str());
     }
 
     // --- 7: numbers as strictly as Python's float() ----------------------------
@@ -347,14 +428,17 @@ private slots:
             return;
         }
         QVERIFY(!f.e2eGiBps.has_value());
-        QVERIFY2(f.speedProblem.find(reason.toStdString()) != std::string::npos, f.speedProblem.c_str());
+        QVERIFY2(f.speedProblem.find(reason.toStdString()) != std::string::npos,
+                 f.speedProblem.c_str());
         // The reader gives that reason, not "has no E2E Read Speed line".
         QTemporaryDir tmp;
         QVERIFY(QDir(tmp.path()).mkdir("_aio_bench_read_logs"));
-        QVERIFY(writeFile(tmp.filePath("_aio_bench_read_logs/read_block_overlap_ftd1_d8_bs1M_p1.txt"),
-                          QByteArray::fromStdString(body)));
-        QVERIFY(writeFile(tmp.filePath("_aio_bench_read_logs/read_block_overlap_ftd1_d16_bs1M_p1.txt"),
-                          "E2E Read Speed = 2.0 GB/sec\n"));
+        QVERIFY(
+            writeFile(tmp.filePath("_aio_bench_read_logs/read_block_overlap_ftd1_d8_bs1M_p1.txt"),
+                      QByteArray::fromStdString(body)));
+        QVERIFY(
+            writeFile(tmp.filePath("_aio_bench_read_logs/read_block_overlap_ftd1_d16_bs1M_p1.txt"),
+                      "E2E Read Speed = 2.0 GB/sec\n"));
         auto rs = LogFolderReader().readDeepSpeedLogs(tmp.path().toStdString());
         QVERIFY2(rs.ok(), rs.error().c_str());
         QCOMPARE(rs->skipped.size(), std::size_t(1));
@@ -375,15 +459,18 @@ private slots:
     // --- 4: control characters in names ----------------------------------------
 
     void printableNameEscapesControls() {
-        const std::string evil = "\x1b]0;PWNED\a\x1b[31mnode9\n\xc2\x9b" "2J";
+        const std::string evil = "\x1b]0;PWNED\a\x1b[31mnode9\n\xc2\x9b"
+                                 "2J";
         const std::string shown = printableName(evil);
-        for (const char c : shown) QVERIFY2(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f, shown.c_str());
+        for (const char c : shown)
+            QVERIFY2(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f, shown.c_str());
         QVERIFY2(shown.find("node9") != std::string::npos, shown.c_str());
         QCOMPARE(shown, std::string("\\x1b]0;PWNED\\x07\\x1b[31mnode9\\n\\u009b2J"));
         // The status line redraw aiotune writes itself passes the message filter.
         ControlEscaper messages;
         std::string out;
-        for (const char c : std::string("\r\033[K[1/2] ok\n\x1b[31m")) messages.feed(c, out);
+        for (const char c : std::string("\r\033[K[1/2] ok\n\x1b[31m"))
+            messages.feed(c, out);
         messages.finish(out);
         QCOMPARE(out, std::string("\r\033[K[1/2] ok\n\\x1b[31m"));
     }
@@ -394,8 +481,9 @@ private slots:
         const QString evil = QString::fromLatin1("\x1b]0;PWNED\a\x1b[31mnode9");
         QVERIFY(writeSweep(tmp.filePath(evil), 2, 1, evil.toStdString()));
         QVERIFY(writeSweep(tmp.filePath("node1"), 2, 1));
-        for (const QStringList& args : {QStringList{"analyze", "--log_dir", tmp.path()},
-                                        QStringList{"report", "--log_dir", tmp.path(), "-o", tmp.filePath("r.html")}}) {
+        for (const QStringList& args :
+             {QStringList{"analyze", "--log_dir", tmp.path()},
+              QStringList{"report", "--log_dir", tmp.path(), "-o", tmp.filePath("r.html")}}) {
             const Run r = runCli(args);
             QVERIFY2(!r.out.contains('\x1b') && !r.err.contains('\x1b') && !r.err.contains('\a'),
                      (r.out + r.err).toHex().constData());
@@ -411,7 +499,8 @@ private slots:
         QVERIFY(writeSweep(tmp.filePath("node2"), 2, 1, "node2"));
         const Run r = runCli({"report", "--log_dir", tmp.path(), "-o", tmp.filePath("r.html")});
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains("fleet's folder") && r.err.contains("aiotune analyze"), r.err.constData());
+        QVERIFY2(r.err.contains("fleet's folder") && r.err.contains("aiotune analyze"),
+                 r.err.constData());
         QVERIFY(!QFile::exists(tmp.filePath("r.html")));
     }
 
@@ -434,10 +523,12 @@ private slots:
         QVERIFY2(!ok.out.isEmpty() && !ok.err.contains("standard output"), ok.err.constData());
         const Run full = runCli(args, "/dev/full");
         QCOMPARE(full.code, 1);
-        QVERIFY2(full.err.contains("could not be written to standard output"), full.err.constData());
+        QVERIFY2(full.err.contains("could not be written to standard output"),
+                 full.err.constData());
         QVERIFY2(full.err.contains("No space left on device"), full.err.constData());
         QString line = "\"$AIOTUNE\"";
-        for (const QString& a : args) line += " '" + a + "'";
+        for (const QString& a : args)
+            line += " '" + a + "'";
         const Run closed = runShell(line + " >&-");
         QCOMPARE(closed.code, 1);
         QVERIFY2(closed.err.contains("it is closed"), closed.err.constData());
@@ -467,9 +558,12 @@ private slots:
     void exportRefusesToWriteIntoItsInput_data() {
         QTest::addColumn<QString>("flag");
         QTest::addColumn<QString>("file");
-        QTest::addRow("output sweep.json") << "--output" << "sweep.json";
-        QTest::addRow("csv in read logs") << "--csv" << "_aio_bench_read_logs/x.txt";
-        QTest::addRow("csv sweep.json") << "--csv" << "sweep.json";
+        QTest::addRow("output sweep.json") << "--output"
+                                           << "sweep.json";
+        QTest::addRow("csv in read logs") << "--csv"
+                                          << "_aio_bench_read_logs/x.txt";
+        QTest::addRow("csv sweep.json") << "--csv"
+                                        << "sweep.json";
     }
     void exportRefusesToWriteIntoItsInput() {
         QFETCH(QString, flag);
@@ -477,9 +571,11 @@ private slots:
         QTemporaryDir tmp;
         QVERIFY(writeSweep(tmp.path(), 2, 1));
         const QByteArray before = readFile(tmp.filePath("sweep.json"));
-        const Run r = runCli({"export", "--log_dir", tmp.path(), flag, tmp.filePath(file), "--force"});
+        const Run r =
+            runCli({"export", "--log_dir", tmp.path(), flag, tmp.filePath(file), "--force"});
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains(flag.toUtf8()) && r.err.contains(tmp.filePath(file).toUtf8()), r.err.constData());
+        QVERIFY2(r.err.contains(flag.toUtf8()) && r.err.contains(tmp.filePath(file).toUtf8()),
+                 r.err.constData());
         QCOMPARE(readFile(tmp.filePath("sweep.json")), before);
         QVERIFY(!QFile::exists(tmp.filePath("_aio_bench_read_logs/x.txt")));
     }
@@ -491,12 +587,15 @@ private slots:
     void onlyStaleTemporariesAreRemoved() {
         QTemporaryDir tmp;
         const std::string host = thisHostName();
-        const QString dead = QString::fromStdString(".out.json.aiotune-" + host + "-" + std::to_string(deadPid()) +
-                                                    "-0123456789abcdef.tmp");
-        const QString live = QString::fromStdString(".out.json.aiotune-" + host + "-" + std::to_string(::getpid()) +
-                                                    "-0123456789abcdef.tmp");
+        const QString dead =
+            QString::fromStdString(".out.json.aiotune-" + host + "-" + std::to_string(deadPid()) +
+                                   "-0123456789abcdef.tmp");
+        const QString live =
+            QString::fromStdString(".out.json.aiotune-" + host + "-" + std::to_string(::getpid()) +
+                                   "-0123456789abcdef.tmp");
         const QString other = ".out.json.aiotune-some-other-host-1-0123456789abcdef.tmp";
-        for (const QString& name : {dead, live, other}) QVERIFY(writeFile(tmp.filePath(name), "{\"half"));
+        for (const QString& name : {dead, live, other})
+            QVERIFY(writeFile(tmp.filePath(name), "{\"half"));
         AtomicWriteOptions options;
         options.existing = ExistingFilePolicy::ReplaceKeepBackup;
         QVERIFY(writeFileAtomically(tmp.filePath("out.json").toStdString(), "{}", options).ok());
@@ -553,11 +652,16 @@ private slots:
     void sweepFileRefusesImpossibleFigures_data() {
         QTest::addColumn<QString>("gibps");
         QTest::addColumn<QString>("reason");
-        QTest::addRow("1e308") << "1e308" << "beyond any real machine";
-        QTest::addRow("negative") << "-2.5" << "is negative";
-        QTest::addRow("zero") << "0" << "is zero";
-        QTest::addRow("missing") << "" << "has no \"gibps\"";
-        QTest::addRow("null") << "null" << "has no \"gibps\"";
+        QTest::addRow("1e308") << "1e308"
+                               << "beyond any real machine";
+        QTest::addRow("negative") << "-2.5"
+                                  << "is negative";
+        QTest::addRow("zero") << "0"
+                              << "is zero";
+        QTest::addRow("missing") << ""
+                                 << "has no \"gibps\"";
+        QTest::addRow("null") << "null"
+                              << "has no \"gibps\"";
     }
     void sweepFileRefusesImpossibleFigures() {
         QFETCH(QString, gibps);
@@ -567,13 +671,16 @@ private slots:
         auto doc = nlohmann::json::parse(readFile(tmp.filePath("sweep.json")).toStdString());
         for (auto& c : doc["configs"])
             for (auto& s : c["samples"]) {
-                if (gibps.isEmpty()) s.erase("gibps");
-                else s["gibps"] = nlohmann::json::parse(gibps.toStdString());
+                if (gibps.isEmpty())
+                    s.erase("gibps");
+                else
+                    s["gibps"] = nlohmann::json::parse(gibps.toStdString());
             }
         QVERIFY(writeFile(tmp.filePath("sweep.json"), QByteArray::fromStdString(doc.dump())));
         auto parsed = parseSweepFileText(doc.dump(), tmp.filePath("sweep.json").toStdString());
         QVERIFY(!parsed.ok());
-        QVERIFY2(parsed.error().find(reason.toStdString()) != std::string::npos, parsed.error().c_str());
+        QVERIFY2(parsed.error().find(reason.toStdString()) != std::string::npos,
+                 parsed.error().c_str());
         QVERIFY2(parsed.error().find(tmp.filePath("sweep.json").toStdString()) != std::string::npos,
                  parsed.error().c_str());
         // Replay refuses with that reason (and does not crash, as it did on 1e308).
@@ -636,8 +743,8 @@ private slots:
         struct Paused : IoEngine {
             int paused = 0, calls = 0;
             std::string name() const override { return "paused"; }
-            Result<TransferResult> transfer(const TransferParams& p, const ScratchFile&, AlignedBuffer&,
-                                            const std::atomic<bool>*) override {
+            Result<TransferResult> transfer(const TransferParams& p, const ScratchFile&,
+                                            AlignedBuffer&, const std::atomic<bool>*) override {
                 // The first call is the sweep's untimed priming write.
                 const bool pause = ++calls >= 2 && calls < 2 + paused;
                 if (pause) ::raise(SIGCONT);
@@ -682,18 +789,21 @@ private slots:
         const std::string w = memoryFolderWarning("\"/dev/shm\"", "tmpfs");
         QVERIFY(w.find("RAM, not a drive") != std::string::npos);
         QTemporaryDir shm("/dev/shm/aiotune-test-XXXXXX");
-        const Run io = runCli({"io", "--folder", shm.path(), "--io_size", "1M", "--block_size", "1M"});
+        const Run io =
+            runCli({"io", "--folder", shm.path(), "--io_size", "1M", "--block_size", "1M"});
         // Either tmpfs takes O_DIRECT (Linux 6.6+) and io warns, or io refuses it.
-        if (io.code == 0) QVERIFY2(io.err.contains("is in memory (tmpfs)"), io.err.constData());
-        else QVERIFY2(io.err.contains("O_DIRECT"), io.err.constData());
+        if (io.code == 0)
+            QVERIFY2(io.err.contains("is in memory (tmpfs)"), io.err.constData());
+        else
+            QVERIFY2(io.err.contains("O_DIRECT"), io.err.constData());
     }
 
     // --- 19: fleet checks the sweep's arguments first, and shows a node's words
 
     void fleetChecksSweepArgumentsBeforeLaunching() {
         QTemporaryDir tmp;
-        const Run r = runCli({"fleet", "--hosts", "node1", "--rcmd", "exec", "--log_dir", tmp.path(), "--",
-                              "--nvme_dir", "/local_nvme", "--block_size", "3Q"});
+        const Run r = runCli({"fleet", "--hosts", "node1", "--rcmd", "exec", "--log_dir",
+                              tmp.path(), "--", "--nvme_dir", "/local_nvme", "--block_size", "3Q"});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains("3Q") && r.err.contains("before launching"), r.err.constData());
         QVERIFY2(!r.err.contains("checking 1 node"), r.err.constData());
@@ -725,7 +835,8 @@ private slots:
         // A log folder path longer than Linux takes is refused up front.
         QTemporaryDir tmp;
         QString deep = tmp.path();
-        while (deep.size() < 4200) deep += "/" + QString(200, 'd');
+        while (deep.size() < 4200)
+            deep += "/" + QString(200, 'd');
         auto w = LogFolderWriter::create(deep.toStdString(), "io_uring", nullptr);
         QVERIFY(!w.ok());
         QVERIFY2(w.error().find("shorter") != std::string::npos, w.error().c_str());

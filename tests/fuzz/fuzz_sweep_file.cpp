@@ -49,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     auto again = parseSweepFile(sweepFileJson(rs), "round-trip");
     if (!again) fail("a parsed file's own JSON is refused", again.error());
-    if (again->configs.size() != rs.configs.size()) fail("configurations change through the JSON form", std::string(text));
+    if (again->configs.size() != rs.configs.size())
+        fail("configurations change through the JSON form", std::string(text));
     (void)analyze(rs);
     if (rs.configs.size() <= 64) {
         AdaptiveOptions options;
