@@ -199,8 +199,13 @@ class TestFleetRun : public QObject {
         QTest::addRow("log dir in sweep args")
             << QStringList{"--hosts", "a", "--log_dir", "/tmp/x", "--", "--log_dir", "/y"} << false << 2
             << "--log_dir is set by aiotune fleet";
-        QTest::addRow("pdsh missing") << QStringList{"--hosts", "a", "--log_dir", "/tmp/x"} << true << 1
-                                      << "pdsh is not installed here";
+        QTest::addRow("pdsh missing") << QStringList{"--hosts", "a", "--log_dir", "/tmp/x", "--", "--nvme_dir", "/nvme"}
+                                      << true << 1 << "pdsh is not installed here";
+        QTest::addRow("bad sweep argument")
+            << QStringList{"--hosts", "a", "--log_dir", "/tmp/x", "--", "--nvme_dir", "/nvme", "--queue_depth", "0"}
+            << false << 2 << "before launching";
+        QTest::addRow("no nvme_dir") << QStringList{"--hosts", "a", "--log_dir", "/tmp/x"} << false << 2
+                                     << "--nvme_dir is required";
         QTest::addRow("bad launcher") << QStringList{"--hosts", "a", "--log_dir", "/tmp/x", "--launcher", "mpirun"}
                                       << false << 2 << "--launcher";
     }
