@@ -297,6 +297,11 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
                 }
             }
         }
+        // Configurations listed and none readable: the file is damaged, not empty.
+        if (!configs->empty() && rs.configs.empty() && !rs.skipped.empty())
+            return makeError(where + ": none of its " + std::to_string(configs->size()) +
+                             " configurations could be read (" + rs.skipped.front().file + ": " +
+                             rs.skipped.front().reason + "); delete it to read the DeepSpeed logs beside it");
         if (const auto d = doc.find("dropouts"); d != doc.end() && d->is_array())
             for (std::size_t k = 0; k < d->size(); ++k) {
                 const json& jd = (*d)[k];
