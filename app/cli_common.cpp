@@ -4,10 +4,19 @@
 #include "results/answer.h"
 #include "util/byte_size.h"
 
+#include "util/printable_text.h"
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <streambuf>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace aiotune::cli {
 
@@ -101,10 +110,12 @@ void printAnswer(std::ostream& out, const Answer& a) {
 
 void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& results,
                    const Recommendation& rec) {
-    for (const auto& s : results.skipped) notes << "skipped " << s.file << ": " << s.reason << "\n";
+    // File names and reasons quoting them are not ours: escaped (util/printable_text.h).
+    for (const auto& s : results.skipped)
+        notes << "skipped " << printableName(s.file) << ": " << printableName(s.reason) << "\n";
     for (const auto& c : rec.readOnly) notes << "read-only (no write log): " << c.key.tag() << "\n";
     for (const auto& c : rec.writeOnly) notes << "write-only (no read log): " << c.key.tag() << "\n";
-    for (const auto& c : rec.failed) notes << "failed: " << c.key.tag() << ": " << c.firstError() << "\n";
+    for (const auto& c : rec.failed) notes << "failed: " << c.key.tag() << ": " << printableName(c.firstError()) << "\n";
     if (!rec.answer.found) {
         notes << rec.answer.message << "\n";
         return;
@@ -113,7 +124,7 @@ void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& resu
         out << std::setprecision(6) << "Best performance (GiB/s): read = " << rec.best->readGiBps.value_or(0)
             << ", write = " << rec.best->writeGiBps.value_or(0) << "  (" << rec.best->key.label() << ")\n";
     printAnswer(out, rec.answer);
-    if (!results.engine.empty()) out << "Measured by: " << results.engine << "\n";
+    if (!results.engine.empty()) out << "Measured by: " << printableName(results.engine) << "\n";
     notes << "Measurement profile: " << profileName(results) << "\n";
 }
 
@@ -183,6 +194,87 @@ const CLI::Validator& nonEmptyValidator() {
         [](std::string& text) { return text.empty() ? std::string("must not be empty") : std::string(); },
         "");
     return v;
+}
+
+namespace {
+// std::cout / std::cerr onto a stdio FILE, optionally through ControlEscaper,
+// remembering the first write error and how much was written.
+class StdioBuf : public std::streambuf {
+public:
+    StdioBuf(std::FILE* file, bool escape) : m_file(file), m_escape(escape) {}
+    std::size_t written() const { return m_written; }
+    int error() const { return m_error; }
+
+protected:
+    int overflow(int c) override {
+        if (c == traits_type::eof()) return traits_type::not_eof(c);
+        const char ch = static_cast<char>(c);
+        return xsputn(&ch, 1) == 1 ? c : traits_type::eof();
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        if (!m_escape) return put(std::string_view(s, static_cast<std::size_t>(n))) ? n : 0;
+        std::string out;
+        out.reserve(static_cast<std::size_t>(n));
+        for (std::streamsize i = 0; i < n; ++i) m_escaper.feed(s[i], out);
+        return put(out) ? n : 0;
+    }
+    int sync() override {
+        std::string rest;
+        m_escaper.finish(rest);
+        if (!put(rest)) return -1;
+        if (std::fflush(m_file) != 0) {
+            if (!m_error) m_error = errno ? errno : EIO;
+            return -1;
+        }
+        return 0;
+    }
+
+private:
+    bool put(std::string_view bytes) {
+        m_written += bytes.size();
+        if (bytes.empty() || std::fwrite(bytes.data(), 1, bytes.size(), m_file) == bytes.size()) return true;
+        if (!m_error) m_error = errno ? errno : EIO;
+        return false;
+    }
+    std::FILE* m_file;
+    bool m_escape;
+    ControlEscaper m_escaper;
+    std::size_t m_written = 0;
+    int m_error = 0;
+};
+
+StdioBuf* g_outBuf = nullptr;
+StdioBuf* g_errBuf = nullptr;
+bool g_stdoutWasClosed = false;
+} // namespace
+
+void installStreamGuards() {
+    for (const int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO})
+        if (::fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            // open() takes the lowest free descriptor: this one.
+            ::open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+            if (fd == STDOUT_FILENO) g_stdoutWasClosed = true;
+        }
+    static StdioBuf out(stdout, ::isatty(STDOUT_FILENO) == 1);
+    static StdioBuf err(stderr, true);
+    g_outBuf = &out;
+    g_errBuf = &err;
+    std::cout.rdbuf(&out);
+    std::cerr.rdbuf(&err);
+}
+
+int finishStandardOutput(int status) {
+    std::cout.flush();
+    int error = g_outBuf ? g_outBuf->error() : 0;
+    errno = 0;
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) error = error ? error : (errno ? errno : EIO);
+    if (!error && g_stdoutWasClosed && g_outBuf && g_outBuf->written() > 0) error = EBADF;
+    if (!error) return status;
+    std::cerr << "aiotune: the output could not be written to standard output ("
+              << (error == EBADF ? "it is closed" : std::strerror(error))
+              << "): nothing or only part of it arrived; write it to a file or a working pipe\n";
+    std::cerr.flush();
+    return status == kExitOk ? kExitFailure : status;
 }
 
 bool parseBoolList(const std::vector<std::string>& items, std::vector<bool>& out) {

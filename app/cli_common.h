@@ -57,6 +57,16 @@ const CLI::Validator& boolValidator();
 const CLI::Validator& nonEmptyValidator();
 
 bool parseBoolList(const std::vector<std::string>& items, std::vector<bool>& out);
+
+// Standard streams for every command (main calls both): installStreamGuards
+// reopens a closed stdin/stdout/stderr on /dev/null first (so no file the
+// command opens becomes "stdout"), routes std::cout and std::cerr through
+// stdio with control characters of untrusted names escaped (stderr always,
+// stdout on a terminal; util/printable_text.h). finishStandardOutput then
+// checks that everything written to stdout arrived (a full disk, /dev/full,
+// a closed stdout) and turns a lost output into exit status 1 with a message.
+void installStreamGuards();
+int finishStandardOutput(int status);
 // --engine io_uring | portable | auto (the one list of engine names)
 bool parseEngineKind(const std::string& text, EngineKind& out);
 

@@ -6,6 +6,7 @@
 #include "config/deepspeed_config_merge.h"
 #include "config/deepspeed_install.h"
 #include "results/analysis.h"
+#include "report/report_file.h"
 #include "results/csv_export.h"
 #include "results/log_folder_reader.h"
 #include "util/atomic_file.h"
@@ -80,6 +81,10 @@ int runExport(const std::vector<std::string>& argv) {
 
     auto results = LogFolderReader().read(logDir);
     if (!results) return fail(results.error());
+    // Never into the folder being read, as report refuses (report/report_file.h).
+    for (const auto& [flag, file] : {std::pair<const char*, const std::string&>{"--output", output}, {"--csv", csv}})
+        if (!file.empty())
+            if (auto ok = checkNotAnInput(file, logDir, *results); !ok) return fail(std::string(flag) + " " + ok.error());
     const Recommendation rec = analyze(*results);
     const auto& pick = recommended ? rec.recommended : rec.best;
     if (!pick) return fail(logDir + ": " + rec.message);

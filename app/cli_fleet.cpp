@@ -10,6 +10,8 @@
 #include "fleet/host_list.h"
 #include "fleet/hostfile.h"
 #include "results/log_folder_reader.h"
+#include "util/printable_text.h"
+#include "util/trusted_path.h"
 
 #include <CLI/CLI.hpp>
 
@@ -130,9 +132,9 @@ std::string pct(double f) {
 
 void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa) {
     for (const auto& h : fa.hosts) {
-        if (!h.error.empty()) notes << h.host << ": left out: " << h.error << "\n";
+        if (!h.error.empty()) notes << printableName(h.host) << ": left out: " << printableName(h.error) << "\n";
         if (!h.missing.empty() && h.best) {
-            notes << h.host << ": " << h.missing.size() << " configuration(s) measured elsewhere are missing:";
+            notes << printableName(h.host) << ": " << h.missing.size() << " configuration(s) measured elsewhere are missing:";
             for (const auto& k : h.missing) notes << " " << k.tag();
             notes << "\n";
         }
@@ -142,10 +144,10 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
     out << "Fleet of " << fa.hosts.size() << " host(s), " << usable << " usable; " << fa.common.size()
         << " configuration(s) measured on every usable host.\n";
     if (!fa.pick) {
-        notes << fa.message << "\n";
+        notes << printableName(fa.message) << "\n";
         return;
     }
-    out << "Fleet pick: " << fa.pick->label() << ": worst node " << fa.worstHost << " at "
+    out << "Fleet pick: " << fa.pick->label() << ": worst node " << printableName(fa.worstHost) << " at "
         << gib(fa.minCombinedGiBps) << " GiB/s read + write (fleet median " << gib(fa.medianGiBps)
         << ", noise " << gib(fa.noiseGiBps) << (fa.noiseKnown ? "" : ", unknown: 10% assumed") << ")\n";
     out << nlohmann::ordered_json{{"aio", toAioJson(fa.pick->aio)}}.dump(2) << "\n\n";
@@ -154,7 +156,7 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
     out << std::left << std::setw(20) << "host" << std::right << std::setw(10) << "at pick" << std::setw(10)
         << "own best" << std::setw(8) << "loss" << "  own best configuration (GiB/s, read + write)\n";
     for (const FleetHostFigures* h : fa.ranking()) {
-        out << std::left << std::setw(20) << h->host << std::right;
+        out << std::left << std::setw(20) << printableName(h->host) << std::right;
         if (!h->best) {
             out << std::setw(10) << "-" << std::setw(10) << "-" << std::setw(8) << "-" << "  (no usable sweep)\n";
             continue;
@@ -164,7 +166,7 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
             << h->best->key.label() << (outliers.count(h->host) ? "  OUTLIER" : "") << "\n";
     }
     for (const auto& o : fa.outliers)
-        out << "Outlier: " << o.host << " is " << gib(o.gapGiBps) << " GiB/s (" << pct(o.gapFraction)
+        out << "Outlier: " << printableName(o.host) << " is " << gib(o.gapGiBps) << " GiB/s (" << pct(o.gapFraction)
             << ") below the fleet median at the pick, beyond the noise of " << gib(o.noiseGiBps)
             << " GiB/s: check its drive, PCIe link and RAID.\n";
     for (const auto& g : fa.sharedDrives) {
@@ -267,6 +269,14 @@ int runFleet(const std::vector<std::string>& args) {
                                                 "remove it from the sweep arguments",
                             2);
 
+    // The sweep's own argument checks, here and before any node starts: a
+    // typo is one message from this machine, not one per node after a launch.
+    {
+        std::vector<std::string> check = sweepArgs;
+        check.push_back("--check_args");
+        if (runSweep(check) != 0)
+            return fail("the sweep arguments after -- are refused (see above): fix them before launching", 2);
+    }
     std::error_code ec;
     const fs::path shared = fs::absolute(logDir, ec).lexically_normal();
     FleetLaunchSpec spec;
@@ -293,8 +303,8 @@ int runFleet(const std::vector<std::string>& args) {
     if (spec.launcher == FleetLauncher::Srun && !std::getenv("SLURM_JOB_ID"))
         std::cerr << "aiotune fleet: warning: not inside a Slurm allocation; srun will ask for one per node "
                      "(run aiotune fleet in salloc or sbatch)\n";
-    fs::create_directories(shared, ec);
-    if (ec) return fail("cannot create the shared folder " + shared.string() + ": " + ec.message());
+    if (auto made = createFolderNoFollow(shared); !made)
+        return fail("cannot create the shared folder: " + made.error());
 
     struct sigaction sa {};
     sa.sa_handler = onFleetInterrupt;
@@ -315,8 +325,8 @@ int runFleet(const std::vector<std::string>& args) {
         const NodeStatus& n = monitor.nodes()[*i];
         if ((n.state == NodeState::Failed || n.state == NodeState::Cancelled) && !n.error.empty()) {
             if (!toldFailed.insert(n.host).second) return;
-            std::cerr << (tty ? "\r\033[K" : "") << n.host
-                      << (n.state == NodeState::Failed ? ": FAILED: " : ": CANCELLED: ") << n.error << "\n";
+            std::cerr << (tty ? "\r\033[K" : "") << printableName(n.host)
+                      << (n.state == NodeState::Failed ? ": FAILED: " : ": CANCELLED: ") << printableName(n.error) << "\n";
         } else if (n.state == NodeState::Running && n.total > 0) {
             // Progress comes from the nodes' event streams (fleet_monitor.h).
             auto& told = toldDone[n.host];
@@ -327,10 +337,10 @@ int runFleet(const std::vector<std::string>& args) {
                 for (const auto& m : monitor.nodes())
                     if (m.state == NodeState::Running) ++running, done += m.done, total += m.total;
                 std::fprintf(stderr, "\r\033[K%zu node(s) running, %zu/%zu transfers  %s: %s", running, done,
-                             total, n.host.c_str(), n.current.substr(0, 60).c_str());
+                             total, printableName(n.host).c_str(), printableName(n.current.substr(0, 60)).c_str());
                 std::fflush(stderr);
             } else {
-                std::cerr << n.host << ": [" << n.done << "/" << n.total << "] " << n.current << "\n";
+                std::cerr << printableName(n.host) << ": [" << n.done << "/" << n.total << "] " << printableName(n.current) << "\n";
             }
         }
     };
@@ -343,7 +353,7 @@ int runFleet(const std::vector<std::string>& args) {
     // Nodes that never answered the check are known only now.
     for (const auto& n : monitor.nodes())
         if (n.state == NodeState::Failed && toldFailed.insert(n.host).second)
-            std::cerr << n.host << ": FAILED: " << n.error << "\n";
+            std::cerr << printableName(n.host) << ": FAILED: " << printableName(n.error) << "\n";
     const auto ready = monitor.hostsIn(NodeState::Ready);
     std::cerr << "aiotune fleet: " << ready.size() << " of " << hosts.size() << " node(s) ready\n";
 
@@ -394,7 +404,7 @@ int runFleet(const std::vector<std::string>& args) {
     const auto cancelled = monitor.hostsIn(NodeState::Cancelled);
     if (!failed.empty()) {
         std::cerr << "; failed:";
-        for (const auto& h : failed) std::cerr << " " << h;
+        for (const auto& h : failed) std::cerr << " " << printableName(h);
     }
     if (!cancelled.empty()) {
         std::cerr << "; cancelled:";
@@ -403,7 +413,7 @@ int runFleet(const std::vector<std::string>& args) {
     std::cerr << "\n";
     for (const auto& n : monitor.nodes())
         if (n.state == NodeState::Failed || n.state == NodeState::Cancelled)
-            std::cerr << "  " << n.host << ": " << n.error << "\n";
+            std::cerr << "  " << printableName(n.host) << ": " << printableName(n.error) << "\n";
     if (!finished.empty())
         std::cerr << "aiotune fleet: read them again with: aiotune analyze --log_dir " << shared.string() << "\n";
     if (g_interrupted) {

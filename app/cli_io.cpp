@@ -3,6 +3,8 @@
 #include "cli_common.h"
 #include "commands.h"
 
+#include "devices/fs_space.h"
+
 #include "config/transfer_limits.h"
 #include "engine/aligned_buffer.h"
 #include "engine/io_engine.h"
@@ -100,6 +102,8 @@ int runIo(const std::vector<std::string>& argv) {
     one.read = read;
     one.write = !read;
     if (const SweepPlan plan = planSweep(one); !plan.ok()) return fail(plan.problem);
+    if (const std::string fstype = memoryFilesystemType(folder); !fstype.empty())
+        std::cerr << "aiotune io: warning: " << memoryFolderWarning(folder, fstype) << "\n";
 
     EngineKind kind = EngineKind::Auto;
     parseEngineKind(engineName, kind);

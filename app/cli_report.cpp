@@ -3,14 +3,17 @@
 #include "cli_common.h"
 #include "commands.h"
 
+#include "fleet/fleet_analysis.h"
 #include "report/html_report.h"
 #include "report/report_file.h"
 #include "report/sweep_facts.h"
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
 #include "results/recorded_link_limits.h"
+#include "util/printable_text.h"
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
 namespace aiotune::cli {
@@ -53,6 +56,14 @@ int runReport(const std::vector<std::string>& args) {
 
     auto results = LogFolderReader().read(logDir);
     if (!results) {
+        // A fleet's folder (one sweep per host) is not one sweep: say so.
+        if (auto fleet = readFleetFolder(logDir); fleet && !fleet->empty()) {
+            std::cerr << "aiotune report: " << logDir << " is a fleet's folder (" << fleet->size()
+                      << " hosts, one sweep each); report describes one sweep: give one host's folder, e.g. "
+                      << (std::filesystem::path(logDir) / fleet->front().host).string()
+                      << ", or compare the hosts with: aiotune analyze --log_dir " << logDir << "\n";
+            return kExitFailure;
+        }
         std::cerr << "aiotune report: " << results.error() << "\n";
         return kExitFailure;
     }
@@ -76,7 +87,8 @@ int runReport(const std::vector<std::string>& args) {
         std::cerr << "aiotune report: " << written.error() << "\n";
         return kExitFailure;
     }
-    for (const auto& s : results->skipped) std::cerr << "skipped " << s.file << ": " << s.reason << "\n";
+    for (const auto& s : results->skipped)
+        std::cerr << "skipped " << printableName(s.file) << ": " << printableName(s.reason) << "\n";
     if (written->backup) std::cerr << "kept the previous file as " << written->backup->string() << "\n";
     if (rec.best)
         std::cout << "Wrote " << output << ": best " << rec.best->key.tag() << " of " << rec.configsWithBoth

@@ -13,6 +13,7 @@
 #include "sweep/borrowed_strategy.h"
 #include "sweep/event_stream_sink.h"
 #include "sweep/replay.h"
+#include "devices/fs_space.h"
 #include "sweep/sweep_runner.h"
 #include "util/byte_size.h"
 #include "util/physical_memory.h"
@@ -83,7 +84,10 @@ std::string checkBudget(std::string& text) {
     else if (t.back() == 'h') scale = 3600, t.pop_back();
     char* end = nullptr;
     const double v = t.empty() ? NAN : std::strtod(t.c_str(), &end);
-    if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(v) || v <= 0 || v > 1e9 ||
+    if (!t.empty() && end == t.c_str() + t.size() && std::isfinite(v) && v > 1e9)
+        return "\"" + text + "\" is more than the largest budget, 1e9 " +
+               std::string(scale == 0 ? "transfers" : "units") + ": give a smaller one (e.g. 5m or 200)";
+    if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(v) || v <= 0 ||
         (scale == 0 && v != std::floor(v)))
         return "\"" + text + "\" is not a budget: write seconds (90s, 5m, 1h) or a whole number of transfers (200)";
     return {};
@@ -210,6 +214,9 @@ int runSweep(const std::vector<std::string>& argv) {
     app.add_option("--events", eventsTarget,
                    "also write every event as one JSON line (format aiotune-events, see the README) to FILE, or "
                    "to standard output with - (what would go there then goes to standard error)");
+    // Hidden: `aiotune fleet` checks the nodes' arguments here before launching.
+    bool checkArgsOnly = false;
+    app.add_flag("--check_args", checkArgsOnly, "")->group("");
     if (auto exit = parseCommandLine(app, argv)) return *exit;
     // checkTolerance accepted the text; CLI11 does not keep a validator's rewrite.
     const bool tolerancePercent = toleranceText.back() == '%';
@@ -235,6 +242,7 @@ int runSweep(const std::vector<std::string>& argv) {
             return fail("--replay runs the adaptive search on recorded samples: drop --nvme_dir and "
                         "--search grid/--loops",
                         kExitUsage);
+        if (checkArgsOnly) return kExitOk;
         AdaptiveOptions options;
         options.tolerance = tolerance;
         if (!budgetText.empty()) {
@@ -244,7 +252,16 @@ int runSweep(const std::vector<std::string>& argv) {
         }
         options.read = !noRead;
         options.write = !noWrite;
-        auto outcome = replaySearchFolder(replayDir, options, seed);
+        struct sigaction stop {}; // Ctrl-C ends a long replay with 130, as it ends a sweep
+        stop.sa_handler = onInterrupt;
+        sigemptyset(&stop.sa_mask);
+        ::sigaction(SIGINT, &stop, nullptr);
+        ::sigaction(SIGTERM, &stop, nullptr);
+        auto outcome = replaySearchFolder(replayDir, options, seed, &g_interrupted);
+        if (g_interrupted) {
+            std::cerr << "aiotune sweep: replay interrupted\n";
+            return 128 + (g_signal ? g_signal.load() : SIGINT);
+        }
         if (!outcome) return fail("--replay " + replayDir + ": " + outcome.error());
         for (const auto& n : outcome->notes) std::cerr << "aiotune sweep: " << n << "\n";
         // The recording's own figures, judged as `aiotune analyze` judges them.
@@ -289,7 +306,7 @@ int runSweep(const std::vector<std::string>& argv) {
     spec.singleSubmit = {false, true};
     spec.overlapEvents = {true, false};
     spec.loops = 3;
-    if (!sweepConfig.empty()) {
+    if (!sweepConfig.empty() && !checkArgsOnly) {
         std::vector<std::string> warnings;
         auto fromFile = SweepSpec::fromDeepSpeedSweepConfigFile(sweepConfig, &warnings);
         if (!fromFile) return fail(fromFile.error());
@@ -316,6 +333,7 @@ int runSweep(const std::vector<std::string>& argv) {
     spec.read = !noRead;
     spec.write = !noWrite;
     if (auto ok = spec.validateRanges(); !ok) return fail(ok.error(), kExitUsage);
+    if (checkArgsOnly) return kExitOk; // folders and memory are the node's to check
     if (auto ok = checkBuffersFitMemory(spec.ioSize, spec.folders.size(), physicalMemoryBytes()); !ok)
         return fail(ok.error());
 
@@ -342,6 +360,9 @@ int runSweep(const std::vector<std::string>& argv) {
 
     SweepPlan plan = planSweep(spec);
     if (!plan.ok()) return fail(plan.problem);
+    for (const auto& f : spec.folders) // as check warns (devices/fs_space.h)
+        if (const std::string fstype = memoryFilesystemType(f.string()); !fstype.empty())
+            std::cerr << "aiotune sweep: warning: " << memoryFolderWarning(f.string(), fstype) << "\n";
     if (adaptive)
         std::cerr << "aiotune sweep: adaptive search over " << plan.points << " points (tolerance "
                   << 100.0 * tolerance << "%, at most " << strategy->budgetTransfers()

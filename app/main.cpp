@@ -1,10 +1,13 @@
 // aiotune: a subcommand runs headless; no subcommand opens the window.
+#include "cli_common.h"
 #include "commands.h"
 
 #include <cstdio>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -53,12 +56,16 @@ int startWindow(char** argv) {
     return 1;
 }
 
-void printUsage(std::FILE* out = stdout) {
-    std::fprintf(out, "Usage: aiotune [--open DIR | DIR]          open the window\n"
-                "       aiotune <command> [options]         run headless\n\nCommands:\n");
-    for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
-    std::fprintf(out, "\n'aiotune <command> --help' lists a command's options; 'aiotune --version' "
-                "prints the version.\n");
+void printUsage(std::ostream& out) {
+    out << "Usage: aiotune [--open DIR | DIR]          open the window\n"
+           "       aiotune <command> [options]         run headless\n\nCommands:\n";
+    char line[200];
+    for (const auto& c : kCommands) {
+        std::snprintf(line, sizeof line, "  %-10s %s\n", c.name, c.summary);
+        out << line;
+    }
+    out << "\n'aiotune <command> --help' lists a command's options; 'aiotune --version' "
+           "prints the version.\n";
 }
 
 // The options the window takes besides a folder: ours, then Qt's own that
@@ -78,18 +85,25 @@ bool isWindowOption(const std::string& arg, bool& takesValue) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // Closed standard streams, escaped control characters, and an output
+    // that could not be written is an error (cli_common.h).
+    aiotune::cli::installStreamGuards();
+    using aiotune::cli::finishStandardOutput;
     if (argc > 1) {
         const std::string first = argv[1];
         if (first == "--version" || first == "-V") {
-            std::printf("aiotune %s\n", AIOTUNE_VERSION);
-            return 0;
+            std::cout << "aiotune " << AIOTUNE_VERSION << "\n";
+            return finishStandardOutput(0);
         }
         if (first == "--help" || first == "-h" || first == "help") {
-            printUsage();
-            return 0;
+            std::ostringstream usage; // through std::cout, whose writes are checked
+            printUsage(usage);
+            std::cout << usage.str();
+            return finishStandardOutput(0);
         }
         for (const auto& c : kCommands)
-            if (first == c.name) return c.run(std::vector<std::string>(argv + 2, argv + argc));
+            if (first == c.name)
+                return finishStandardOutput(c.run(std::vector<std::string>(argv + 2, argv + argc)));
     }
     // No subcommand: the window, with a folder and window options only.
     for (int i = 1; i < argc; ++i) {
@@ -98,28 +112,28 @@ int main(int argc, char** argv) {
         if (isWindowOption(arg, takesValue)) {
             if (takesValue && ++i >= argc) {
                 std::fprintf(stderr, "aiotune: %s needs a value\n\n", arg.c_str());
-                printUsage(stderr);
+                printUsage(std::cerr);
                 return 2;
             }
             continue;
         }
         if (arg.rfind("-", 0) == 0) {
             std::fprintf(stderr, "aiotune: unknown option '%s'\n\n", arg.c_str());
-            printUsage(stderr);
+            printUsage(std::cerr);
             return 2;
         }
         // A word that is neither a command nor an existing folder is a typo.
         std::error_code ec;
         if (!std::filesystem::is_directory(arg, ec)) {
             std::fprintf(stderr, "aiotune: '%s' is neither a command nor a folder to open\n\n", arg.c_str());
-            printUsage(stderr);
+            printUsage(std::cerr);
             return 2;
         }
     }
 #ifdef AIOTUNE_HAVE_UI
     return startWindow(argv);
 #else
-    printUsage(stderr);
+    printUsage(std::cerr);
     return 2;
 #endif
 }

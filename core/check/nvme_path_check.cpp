@@ -2,6 +2,7 @@
 
 #include "engine/scratch_file.h"
 #include "util/byte_size.h"
+#include "util/trusted_path.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -67,7 +68,8 @@ NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy
 
     // DeepSpeed creates missing folders (os.makedirs), so what matters is the
     // nearest folder that exists: the new one lands on its filesystem.
-    fs::path existing = fs::absolute(path, ec).lexically_normal();
+    // Trailing slashes dropped (util/trusted_path.h): "link/" is the link, as "link" is.
+    fs::path existing = fs::path(withoutTrailingSlashes(fs::absolute(path, ec).lexically_normal().string()));
     struct stat st {};
     out.exists = ::lstat(existing.c_str(), &st) == 0;
     if (!out.exists) {

@@ -393,6 +393,12 @@ Result<nlohmann::ordered_json> parseDeepSpeedJson(std::string_view text,
         return makeError(source + ": not valid JSON at line " + std::to_string(line) +
                          ", column " + std::to_string(column) + " (byte " +
                          std::to_string(e.byte) + "): " + reason + "; fix the file in an editor");
+    } catch (const nlohmann::json::out_of_range& e) {
+        // 406: a number beyond a double (1e309); nlohmann's own text is cryptic.
+        if (e.id == 406)
+            return makeError(source + ": a number in it is too large for JSON (beyond about 1.8e308, "
+                             "such as 1e309); no DeepSpeed setting is that large: fix the value in an editor");
+        return makeError(source + ": cannot read the JSON: " + e.what());
     } catch (const nlohmann::json::exception& e) {
         return makeError(source + ": cannot read the JSON: " + e.what());
     }

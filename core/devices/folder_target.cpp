@@ -1,5 +1,7 @@
 #include "devices/folder_target.h"
 
+#include "util/trusted_path.h"
+
 #include <filesystem>
 
 #include <sys/stat.h>
@@ -40,8 +42,7 @@ FolderTarget inspectFolder(const std::string& path, const DiscoveryReport& disco
     }
     std::error_code ec;
     // Without trailing slashes: lstat("link/") would follow the link.
-    std::string trimmed = path;
-    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+    const std::string trimmed = withoutTrailingSlashes(path);
     const fs::path absolute = fs::absolute(trimmed, ec);
     const std::string shown = "\"" + path + "\"";
 
@@ -98,9 +99,8 @@ FolderTarget inspectFolder(const std::string& path, const DiscoveryReport& disco
         return t;
     }
 
-    if (t.fstype == "tmpfs" || t.fstype == "ramfs")
-        t.warnings.push_back(shown + " is in memory (" + t.fstype +
-                             "): results will not describe a drive");
+    if (t.fstype == "tmpfs" || t.fstype == "ramfs" || t.fstype == "devtmpfs")
+        t.warnings.push_back(memoryFolderWarning(shown, t.fstype));
     else if (!t.disk.empty() && !t.nvme)
         t.warnings.push_back(shown + " is on " + t.disk + ", which is not an NVMe drive");
     else if (t.mountPoint.empty() || t.disk.empty())

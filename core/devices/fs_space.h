@@ -18,4 +18,12 @@ using FsSpaceFn = std::function<std::optional<FsSpace>(const std::string& path)>
 // statvfs(3); nullopt when the path cannot be queried.
 std::optional<FsSpace> statvfsSpace(const std::string& path);
 
+// "tmpfs" or "ramfs" when the filesystem holding path keeps its files in
+// memory (statfs magic; /dev's devtmpfs is a tmpfs), else empty.
+std::string memoryFilesystemType(const std::string& path);
+
+// The one warning for measuring in memory, shown by check, sweep, io and the
+// window: figures there describe RAM, not a drive.
+std::string memoryFolderWarning(const std::string& shownPath, const std::string& fstype);
+
 } // namespace aiotune

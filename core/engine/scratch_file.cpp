@@ -1,5 +1,7 @@
 #include "engine/scratch_file.h"
 
+#include "util/trusted_path.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -21,8 +23,11 @@ std::string directIoHint(const std::filesystem::path& folder) {
 } // namespace
 
 Result<void> checkScratchFolder(const std::filesystem::path& folder) {
-    const std::string name = folder.string();
+    // "link/" must be refused as "link" is (util/trusted_path.h).
+    const std::string name = withoutTrailingSlashes(folder.string());
     if (name.empty()) return makeError("no folder given: choose a writable folder on the drive to test");
+    // A link planted by another user higher up the path is refused too.
+    if (auto trusted = resolveTrustedPath(name); !trusted) return makeError("refusing " + name + ": " + trusted.error());
     struct stat st {};
     if (::lstat(name.c_str(), &st) != 0)
         return makeError("cannot use " + name + ": " + errnoText(errno) +

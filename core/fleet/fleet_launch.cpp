@@ -44,9 +44,12 @@ std::string fleetNodeScript(const FleetLaunchSpec& spec, FleetStage stage) {
                  ": install the same aiotune on every node\"; exit 126; }; ";
         s += "[ -d \"$s\" ] || { echo \"" + m + "error $s does not exist on this node: "
              "mount the shared folder there (the same path on every node)\"; exit 125; }; ";
-        // Probe where the sweep will write; its own folder may exist from an earlier run.
-        s += "t=\"$s\"; [ -d \"$d\" ] && t=\"$d\"; p=\"$t/.aiotune-fleet-probe-$h-$$\"; "
-             "if ( : > \"$p\" ) 2>/dev/null; then rm -f \"$p\"; else echo \"" + m +
+        // Probe where the sweep will write; its own folder may exist from an
+        // earlier run (a link there is left to the sweep, which refuses
+        // others' links). mktemp creates an unguessable name with O_EXCL: a
+        // fixed name could be a link another user planted to have it truncate a file.
+        s += "t=\"$s\"; [ -d \"$d\" ] && [ ! -L \"$d\" ] && t=\"$d\"; "
+             "if p=$(mktemp \"$t/.aiotune-fleet-probe.XXXXXXXXXX\" 2>/dev/null); then rm -f \"$p\"; else echo \"" + m +
              "error $t is not writable from this node: fix its permissions or mount it read-write\"; "
              "exit 125; fi; ";
         s += "echo \"" + m + "ready $v\"";

@@ -18,6 +18,13 @@ std::optional<std::pair<std::string_view, std::string_view>> splitPrefix(std::st
     return std::make_pair(head, line.substr(colon + 2));
 }
 
+// What a node said last that explains a failure: its aiotune's own message
+// when there is one, else its last line.
+std::string lastWord(const NodeStatus& n) {
+    if (n.lastMessage.empty() || n.lastMessage == n.lastLine) return n.lastLine;
+    return n.lastMessage + (n.lastLine.empty() ? std::string() : " (then: " + n.lastLine + ")");
+}
+
 bool parseNumber(std::string_view s, std::size_t& v) {
     const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     return ec == std::errc() && p == s.data() + s.size();
@@ -74,7 +81,7 @@ std::optional<std::size_t> FleetMonitor::feed(std::string_view line) {
                     parseNumber(std::string_view(note).substr(at + 10), code) && code != 0) {
                     n->state = NodeState::Failed;
                     n->exitCode = static_cast<int>(code);
-                    n->error = note + (n->lastLine.empty() ? std::string() : "; last output: " + n->lastLine);
+                    n->error = note + (lastWord(*n).empty() ? std::string() : "; last output: " + lastWord(*n));
                 }
                 return index(n);
             }
@@ -109,7 +116,7 @@ void FleetMonitor::onNodeLine(NodeStatus& node, std::string_view text) {
             } else {
                 node.state = NodeState::Failed;
                 node.error = "aiotune sweep exited with status " + std::to_string(code) +
-                             (node.lastLine.empty() ? std::string() : ": " + node.lastLine);
+                             (lastWord(node).empty() ? std::string() : ": " + lastWord(node));
             }
         }
         return;
@@ -123,6 +130,7 @@ void FleetMonitor::onNodeLine(NodeStatus& node, std::string_view text) {
         return;
     }
     node.lastLine = std::string(text.substr(0, 400));
+    if (text.rfind("aiotune ", 0) == 0) node.lastMessage = node.lastLine;
 }
 
 void FleetMonitor::onEvent(NodeStatus& node, const nlohmann::json& e) {
@@ -150,6 +158,7 @@ void FleetMonitor::beginSweep() {
         if (n.state == NodeState::Ready) {
             n.state = NodeState::Running;
             n.lastLine.clear();
+            n.lastMessage.clear();
         }
     for (auto& note : m_launcherNotes) note.clear();
 }
@@ -170,7 +179,7 @@ void FleetMonitor::finish(const std::string& launcherError, const ResultCheck& c
         // The most specific thing known: the launcher's word on this node
         // ("ssh exited with exit code 255"), the node's last line, the launcher's status.
         std::string why = m_launcherNotes[i];
-        if (!n.lastLine.empty()) why += (why.empty() ? "last output: " : "; last output: ") + n.lastLine;
+        if (!n.lastLine.empty()) why += (why.empty() ? "last output: " : "; last output: ") + lastWord(n);
         if (why.empty()) why = launcherError.empty() ? "the node never answered" : launcherError;
         n.error = missing + " (unreachable or killed?): " + why;
     }

@@ -32,6 +32,9 @@ struct NodeStatus {
     std::string current;        // what it measures now, from the same events
     std::optional<int> exitCode;
     std::string lastLine;       // the node's latest line of text (not an event), for error reports
+    // The node's aiotune's own latest message ("aiotune sweep: --block_size 3K: ..."):
+    // what a failure shows, rather than a hint line printed after it.
+    std::string lastMessage;
     std::string error;          // why it failed or was cancelled
 };
 

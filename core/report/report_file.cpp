@@ -80,6 +80,18 @@ bool isAiotuneReport(const fs::path& file) {
 
 } // namespace
 
+Result<void> checkNotAnInput(const fs::path& output, const fs::path& logFolder, const ResultSet& inputs) {
+    const fs::path target = normalized(output);
+    const fs::path parentName = target.parent_path().filename();
+    if (parentName == kReadLogDir || parentName == kWriteLogDir)
+        return makeError(quoted(output) + " is inside the DeepSpeed log folder " + quoted(target.parent_path()) +
+                         ", where it would be read as a broken log: write it elsewhere");
+    if (isInputFile(target, output, logFolder, inputs))
+        return makeError(quoted(output) + " is one of the logs being read (" + quoted(logFolder) +
+                         "): aiotune never writes into what it reads; choose another name");
+    return {};
+}
+
 Result<void> checkReportOutput(const fs::path& output, const fs::path& logFolder, const ResultSet& inputs,
                                const ReportFileOptions& options) {
     if (output.empty() || output.filename().empty() || output.filename() == "." || output.filename() == "..")
@@ -95,12 +107,7 @@ Result<void> checkReportOutput(const fs::path& output, const fs::path& logFolder
                          ": the report must be a regular file of its own; choose another name");
 
     const fs::path target = normalized(output);
-    const fs::path parentName = target.parent_path().filename();
-    if (parentName == kReadLogDir || parentName == kWriteLogDir)
-        return makeError(quoted(output) + " is inside the DeepSpeed log folder " + quoted(target.parent_path()) +
-                         ", where it would be read as a broken log: write the report elsewhere");
-    if (isInputFile(target, output, logFolder, inputs))
-        return makeError(quoted(output) + " is one of the logs the report is made from: choose another name");
+    if (auto ok = checkNotAnInput(output, logFolder, inputs); !ok) return ok;
     if (exists && !options.replaceExisting)
         return makeError(quoted(output) + " already exists: choose another name, or pass --force to replace it");
     if (!fs::is_directory(target.parent_path(), ec))

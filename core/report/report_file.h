@@ -23,6 +23,13 @@ struct ReportFileOptions {
     bool durable = true;          // fsync before returning
 };
 
+// Ok unless `output` is one of the files `inputs` were read from (sweep.json,
+// a log, a skipped file) or lies inside DeepSpeed's log subfolders: the one
+// rule for every command that reads a log folder and writes a file
+// (report -o, export --output/--csv).
+Result<void> checkNotAnInput(const std::filesystem::path& output, const std::filesystem::path& logFolder,
+                             const ResultSet& inputs);
+
 // Ok when `output` may receive a report on `inputs` read from `logFolder`;
 // otherwise an error naming the path and what to do.
 Result<void> checkReportOutput(const std::filesystem::path& output, const std::filesystem::path& logFolder,

@@ -4,12 +4,15 @@
 
 #include "results/sweep_file.h"
 #include "util/byte_size.h"
+#include "util/strict_number.h"
+#include "results/speed_figure.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -50,18 +53,38 @@ bool isDigit(char c) {
     return c >= '0' && c <= '9';
 }
 
-// The number after the '=' of "E2E Read Speed = 3.44 GB/sec".
-std::optional<double> numberAfterEquals(std::string_view line) {
-    const std::size_t eq = line.find('=');
-    if (eq == std::string_view::npos) return std::nullopt;
-    std::size_t i = eq + 1;
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
-        ++i;
-    double v = 0.0;
-    const auto [end, ec] = std::from_chars(line.data() + i, line.data() + line.size(), v);
-    if (ec != std::errc() || end == line.data() + i || !std::isfinite(v) || v < 0.0)
-        return std::nullopt;
-    return v;
+// Whitespace-separated words, as Python's str.split() (so "\r" goes too).
+std::vector<std::string_view> words(std::string_view line) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+        const std::size_t start = i;
+        while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+        if (i > start) out.push_back(line.substr(start, i - start));
+    }
+    return out;
+}
+
+// The figure of a metric line "E2E Read Speed = 3.44 GB/sec": exactly the
+// name's words, "=", a number and the unit, as DeepSpeed's ds_io prints it;
+// the number is the second-to-last word, where DeepSpeed's parser takes it
+// (parse_nvme_stats.py get_metric, v0.19.5), read as strictly as its float().
+// Anything else (an argument echoed into a line, a cut-off line) is no figure.
+Result<double> metricFigure(std::string_view line, std::string_view name, std::string_view unit) {
+    const std::vector<std::string_view> w = words(line);
+    const std::vector<std::string_view> want = words(name);
+    const bool shaped = w.size() == want.size() + 3 && std::equal(want.begin(), want.end(), w.begin()) &&
+                        w[want.size()] == "=" && w.back() == unit;
+    if (!shaped)
+        return makeError("has an \"" + std::string(name) + "\" line that is not a metric line (\"" +
+                         std::string(line.substr(0, 120)) + "\"): expected \"" + std::string(name) + " = <number> " +
+                         std::string(unit) + "\"");
+    auto value = parsePythonFloat(w[w.size() - 2]);
+    if (!value)
+        return makeError("has an \"" + std::string(name) + "\" line whose figure " + value.error() +
+                         " as DeepSpeed's parser (Python's float()) reads it");
+    return *value;
 }
 
 // The quoted size after `name='` in DeepSpeed's args line, e.g. io_size='400M'.
@@ -255,11 +278,19 @@ LogFileFigures LogFolderReader::parseBody(std::string_view body, IoOp op) {
         if (line.empty()) continue;
         // Cheap first-character test: almost every line is skipped here.
         if (line[0] == 'E') {
-            if (!f.e2eGiBps && startsWith(line, speed))
-                f.e2eGiBps = numberAfterEquals(line.substr(speed.size()));
-            else if (!f.e2eSeconds && startsWith(line, latency))
-                f.e2eSeconds = numberAfterEquals(line.substr(latency.size()));
-            if (f.e2eGiBps && f.e2eSeconds) break;
+            // The first line of each kind counts, as in DeepSpeed's parser.
+            if (!f.e2eGiBps && f.speedProblem.empty() && startsWith(line, speed)) {
+                auto v = metricFigure(line, speed, "GB/sec");
+                if (!v) f.speedProblem = v.error();
+                else if (const std::string why = speedFigureProblem(*v); !why.empty())
+                    f.speedProblem = "has an \"" + std::string(speed) + "\" figure that " + why +
+                                     ": not a speed aiotune can use";
+                else f.e2eGiBps = *v;
+            } else if (!f.e2eSeconds && startsWith(line, latency)) {
+                if (auto v = metricFigure(line, latency, "sec"); v && secondsFigureProblem(*v).empty())
+                    f.e2eSeconds = *v;
+            }
+            if ((f.e2eGiBps || !f.speedProblem.empty()) && f.e2eSeconds) break;
         } else if (line[0] == 'a' && f.ioBytes == 0 && startsWith(line, "args = Namespace(")) {
             f.ioBytes = quotedSize(line, "io_size='");
             if (f.ioBytes == 0)
@@ -383,6 +414,10 @@ Result<ResultSet> LogFolderReader::readDeepSpeedLogs(const fs::path& folder) con
                 continue;
             }
             const LogFileFigures fig = parseBody(buffer, folderOp);
+            if (!fig.e2eGiBps && !fig.speedProblem.empty()) {
+                rs.skipped.push_back({rel, fig.speedProblem});
+                continue;
+            }
             if (!fig.e2eGiBps) {
                 rs.skipped.push_back(
                     {rel,

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace aiotune {
@@ -30,6 +31,9 @@ struct LogFileFigures {
     std::optional<double> e2eGiBps;   // first "E2E <Op> Speed" line
     std::optional<double> e2eSeconds; // first "E2E <Op> Latency" line
     std::uint64_t ioBytes = 0;        // io_size= / write_size= of the args line; 0 if absent
+    // Why the speed line's figure is unusable ("... is not a number"); empty
+    // when there is a figure or no speed line at all.
+    std::string speedProblem;
 };
 
 class LogFolderReader {

@@ -6,6 +6,7 @@
 #include "results/statistics.h"
 #include "results/sweep_file.h"
 #include "util/byte_size.h"
+#include "util/trusted_path.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,8 +14,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace aiotune {
@@ -34,15 +37,36 @@ std::string pyFloat(double v) {
     return s;
 }
 
+// Text that must stay on its line of a log (failure messages, the engine's name).
+std::string oneLine(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        out += byte < 0x20 || byte == 0x7f ? ' ' : c;
+    }
+    return out;
+}
+
 std::string pyBool(bool b) {
     return b ? "True" : "False";
 }
 
+// Python's repr of a str: a name is one quoted token on one line whatever it
+// holds, so a folder named "d\nE2E Read Speed = 9999 GB/sec" cannot add a
+// metric line to the log (line breaks and other control bytes are escaped).
 std::string pyString(std::string_view s) {
     std::string out = "'";
-    for (char c : s) {
-        if (c == '\'' || c == '\\') out += '\\';
-        out += c;
+    for (const char c : s) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\'' || c == '\\') out += std::string("\\") + c;
+        else if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\t') out += "\\t";
+        else if (byte < 0x20 || byte == 0x7f) {
+            char hex[5];
+            std::snprintf(hex, sizeof hex, "\\x%02x", byte);
+            out += hex;
+        } else out += c;
     }
     return out + "'";
 }
@@ -67,7 +91,7 @@ std::string LogFolderWriter::deepSpeedLogText(const ConfigResult& config, IoOp o
     std::string t;
     t.reserve(1024);
     t += "Testing aiotune ";
-    t += engine;
+    t += oneLine(engine);
     t += " engine (DeepSpeed-compatible log written by aiotune " AIOTUNE_VERSION ")\n";
     // The args line in DeepSpeed 0.15+ spelling, so people and scripts see the settings.
     t += "args = Namespace(folder=None, folder_to_device_mapping=";
@@ -86,10 +110,7 @@ std::string LogFolderWriter::deepSpeedLogText(const ConfigResult& config, IoOp o
     t += ", gpu=False, use_gds=" + pyBool(aio.use_gds) + ", slow_bounce_buffer=False)\n";
     for (const Sample* s : failed) {
         // One line per failure: a message line must never pass for a metric line.
-        std::string msg = s->error;
-        std::replace(msg.begin(), msg.end(), '\n', ' ');
-        std::replace(msg.begin(), msg.end(), '\r', ' ');
-        t += "aiotune: loop " + std::to_string(s->loop) + " failed: " + msg + "\n";
+        t += "aiotune: loop " + std::to_string(s->loop) + " failed: " + oneLine(s->error) + "\n";
     }
     if (ok.empty()) return t; // like DeepSpeed's failed runs: no metric line
 
@@ -137,6 +158,7 @@ Result<void> replaceOwnFile(const fs::path& file, std::string_view content, bool
     AtomicWriteOptions options;
     options.existing = ExistingFilePolicy::Replace;
     options.durable = durable;
+    options.removeStaleTemps = false; // done once by create()
     if (auto r = writeFileAtomically(file, content, options); !r) return makeError(r.error());
     return {};
 }
@@ -157,15 +179,11 @@ std::string LogFolderWriter::existingLogs(const fs::path& folder) {
 }
 
 namespace {
-// A killed writer leaves its temporaries (".sweep.json.aiotune-*.tmp");
-// nobody else writes those names, so the next run removes them.
+// A killed writer leaves its temporaries (".sweep.json.aiotune-*.tmp"); a
+// live one's (a concurrent `aiotune report -o` into this folder) stay.
 void removeStaleTemporaries(const fs::path& folder) {
-    for (const fs::path& dir : {folder, folder / kReadLogDir, folder / kWriteLogDir}) {
-        std::error_code ec;
-        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-            if (isAtomicWriteTempName(it->path().filename().string()) && it->is_regular_file(ec))
-                fs::remove(it->path(), ec);
-    }
+    for (const fs::path& dir : {folder, folder / kReadLogDir, folder / kWriteLogDir})
+        removeStaleAtomicWriteTemps(dir);
 }
 } // namespace
 
@@ -181,17 +199,31 @@ Result<LogFolderWriter> LogFolderWriter::create(const fs::path& folder, ResultSe
     if (folder.empty())
         return makeError("no log folder given (an empty path): name a folder for the sweep logs, "
                          "e.g. --log_dir _aio_bench_logs");
+    // Every file goes below the folder with names up to ~200 characters
+    // (temporaries included): a path Linux cannot take is refused up front,
+    // not as a sweep that fails at its first log.
+    std::error_code ec;
+    const std::size_t length = fs::absolute(folder, ec).string().size();
+    if (length + 256 > PATH_MAX)
+        return makeError("the log folder path is " + std::to_string(length) +
+                         " characters long; with the log files' names below it that is more than Linux "
+                         "takes in a path (" + std::to_string(PATH_MAX) + "): choose a shorter log folder path");
+    // The folder and its two subfolders are made without following a link
+    // another user planted (util/trusted_path.h): the logs land where named.
+    if (auto made = createFolderNoFollow(folder); !made)
+        return makeError("could not create log folder: " + made.error());
+    // A planted subfolder link is refused before anything looks into it
+    // (removing temporaries there would remove them in the link's target).
+    for (const std::string_view sub : {kReadLogDir, kWriteLogDir})
+        if (auto trusted = resolveTrustedPath(folder / sub); !trusted)
+            return makeError("could not use log folder: " + trusted.error());
     // A killed run's temporaries go even when the folder is refused: they
-    // are nobody's data (the caller's lock keeps a live sweep's safe).
+    // are nobody's data (a live writer's stay, see removeStaleAtomicWriteTemps).
     removeStaleTemporaries(folder);
     if (const std::string mixed = existingLogs(folder); !mixed.empty()) return makeError(mixed);
-    std::error_code ec;
-    for (const std::string_view sub : {kReadLogDir, kWriteLogDir}) {
-        fs::create_directories(folder / sub, ec);
-        if (ec)
-            return makeError("could not create log folder " + (folder / sub).string() + ": " +
-                             ec.message() + "; choose a writable folder");
-    }
+    for (const std::string_view sub : {kReadLogDir, kWriteLogDir})
+        if (auto made = createFolderNoFollow(folder / sub); !made)
+            return makeError("could not create log folder: " + made.error());
     LogFolderWriter w;
     w.m_folder = folder;
     w.m_results = std::move(header);

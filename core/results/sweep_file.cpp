@@ -1,6 +1,7 @@
 #include "results/sweep_file.h"
 
 #include "results/answer.h"
+#include "results/speed_figure.h"
 #include "util/json_input.h"
 
 #include <cmath>
@@ -50,10 +51,10 @@ std::optional<double> getOptional(const json& j, const char* name) {
     return it->get<double>();
 }
 
+// Binary search (configs stay sorted): a scan per configuration made reading
+// a 34,000-configuration sweep.json quadratic.
 ConfigResult* findMutable(ResultSet& rs, const ConfigKey& key) {
-    for (ConfigResult& c : rs.configs)
-        if (c.key == key) return &c;
-    return nullptr;
+    return const_cast<ConfigResult*>(rs.find(key));
 }
 
 // Version 1 kept what the runner held beyond the samples in its meta blob:
@@ -90,6 +91,13 @@ json configKeyToJson(const ConfigKey& key) {
 
 Result<ConfigKey> configKeyFromJson(const json& j) {
     if (!j.is_object()) return makeError("configuration key is not a JSON object");
+    // A field this reader does not know would otherwise be dropped, and the
+    // key read as the defaults: another configuration's.
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (const std::string& name = it.key(); name != "block_size" && name != "queue_depth" && name != "intra_op_parallelism" &&
+            name != "single_submit" && name != "overlap_events" && name != "use_gds" && name != "folders")
+            return makeError("configuration key " + j.dump(-1, ' ', false, json::error_handler_t::replace) +
+                             " has the unknown field \"" + name + "\"");
     ConfigKey key;
     try {
         // Absent keys keep DeepSpeed's defaults, as in a DeepSpeed config.
@@ -167,6 +175,16 @@ Result<Sample> sampleFromJson(const json& j) {
     } catch (const std::exception& e) {
         return makeError("sample " + j.dump(-1, ' ', false, json::error_handler_t::replace) +
                          " is malformed (" + e.what() + ")");
+    }
+    // A figure nothing could measure is refused here, where the file is
+    // named, rather than summed into an "inf" or a NaN later.
+    if (!s.failed()) {
+        if (!j.contains("gibps") || !j["gibps"].is_number())
+            return makeError("sample has no \"gibps\" figure (and no \"error\"): the file is damaged");
+        if (const std::string why = speedFigureProblem(s.gibPerSec); !why.empty())
+            return makeError("sample's \"gibps\" " + why);
+        if (const std::string why = secondsFigureProblem(s.seconds); !why.empty())
+            return makeError("sample's \"seconds\" " + why);
     }
     return s;
 }
@@ -255,7 +273,16 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
             const auto keyIt = jc.find("key");
             if (keyIt == jc.end()) return makeError(at + " has no \"key\"");
             auto key = configKeyFromJson(*keyIt);
-            if (!key) return makeError(at + ": " + key.error());
+            // One bad configuration is listed as skipped; the others still count.
+            if (!key) {
+                rs.skipped.push_back({std::string(kSweepFileName) + " configs[" + std::to_string(i) + "]", key.error()});
+                continue;
+            }
+            if (findMutable(rs, *key)) {
+                rs.skipped.push_back({std::string(kSweepFileName) + " configs[" + std::to_string(i) + "]",
+                                      "repeats the configuration " + key->tag() + " listed before it"});
+                continue;
+            }
             const auto samples = jc.find("samples");
             if (samples == jc.end() || !samples->is_array())
                 return makeError(at + " has no \"samples\" list");
@@ -274,6 +301,11 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
                 }
             }
         }
+        // Configurations listed and none readable: the file is damaged, not empty.
+        if (!configs->empty() && rs.configs.empty() && !rs.skipped.empty())
+            return makeError(where + ": none of its " + std::to_string(configs->size()) +
+                             " configurations could be read (" + rs.skipped.front().file + ": " +
+                             rs.skipped.front().reason + "); delete it to read the DeepSpeed logs beside it");
         if (const auto d = doc.find("dropouts"); d != doc.end() && d->is_array())
             for (std::size_t k = 0; k < d->size(); ++k) {
                 const json& jd = (*d)[k];

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 namespace aiotune {
@@ -59,15 +61,18 @@ ResultSet searchedResults(const AdaptiveStrategy& strategy) {
     return searched;
 }
 
-void runSearch(SearchStrategy& strategy, const MeasureVisit& measure) {
+bool runSearch(SearchStrategy& strategy, const MeasureVisit& measure, const std::atomic<bool>* cancel) {
     for (std::vector<Visit> batch = strategy.nextBatch(); !batch.empty();
          batch = strategy.nextBatch())
-        for (const Visit& v : batch)
+        for (const Visit& v : batch) {
+            if (cancel && cancel->load()) return false;
             strategy.observe(v, measure(v));
+        }
+    return true;
 }
 
 Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOptions& requested,
-                                   std::uint64_t seed) {
+                                   std::uint64_t seed, const std::atomic<bool>* cancel) {
     const std::string where = recorded.source.empty() ? "the recorded sweep" : recorded.source;
     AdaptiveOptions options = requested;
     options.seed = seed;
@@ -108,12 +113,17 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
         keys.push_back(c.key);
         recordedVisits.push_back(std::move(visits));
     }
-    if (out.recordedLoops < 2)
+    if (out.recordedLoops < 2) {
+        // A refused sweep.json left only the DeepSpeed logs: its reason is the real one.
+        std::string refused;
+        for (const SkippedFile& f : recorded.skipped)
+            if (f.file == "sweep.json") refused = " (its sweep.json was not used: " + f.reason + ")";
         return makeError(
             where + " holds one figure per configuration and operation (as DeepSpeed's "
-                    "own logs do), so there is no noise to replay: record a sweep with "
+                    "own logs do), so there is no noise to replay" + refused + ": record a sweep with "
                     "several loops, e.g. `aiotune sweep --search grid --loops 3 --log_dir DIR`, "
                     "and replay DIR");
+    }
     if (configs.size() < 2)
         return makeError(where + " has only " + std::to_string(configs.size()) +
                          " configuration with two or more complete loops: replay needs a grid "
@@ -123,15 +133,18 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
     if (!strategy) return makeError(strategy.error());
 
     std::uint64_t rng = seed ^ 0xA5A5A5A5DEADBEEFull; // not the strategy's sequence
-    runSearch(strategy.value(), [&](const Visit& v) {
-        const auto it = std::find(configs.begin(), configs.end(), v.config);
-        const RecordedVisits& visits =
-            recordedVisits[static_cast<std::size_t>(it - configs.begin())];
+    // An index, not a scan per visit: replay stays linear in the configurations.
+    std::unordered_map<std::string, std::size_t> indexOf;
+    for (std::size_t i = 0; i < keys.size(); ++i) indexOf.emplace(keys[i].tag(), i);
+    const int folders = keys.front().folders;
+    const bool finished = runSearch(strategy.value(), [&](const Visit& v) {
+        const RecordedVisits& visits = recordedVisits[indexOf.at(ConfigKey{v.config, folders}.tag())];
         std::vector<Sample> samples = visits[nextRandom(rng) % visits.size()];
         for (Sample& s : samples)
             s.loop = v.loop;
         return samples;
-    });
+    }, cancel);
+    if (!finished) return makeError("replay interrupted");
 
     out.searched = searchedResults(*strategy);
     out.answer = *out.searched.answer;
@@ -166,10 +179,11 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
 }
 
 Result<ReplayOutcome> replaySearchFolder(const std::filesystem::path& folder,
-                                         const AdaptiveOptions& options, std::uint64_t seed) {
+                                         const AdaptiveOptions& options, std::uint64_t seed,
+                                         const std::atomic<bool>* cancel) {
     auto recorded = LogFolderReader().read(folder);
     if (!recorded) return makeError(recorded.error());
-    return replaySearch(*recorded, options, seed);
+    return replaySearch(*recorded, options, seed, cancel);
 }
 
 nlohmann::json replayOutcomeToJson(const ReplayOutcome& o) {

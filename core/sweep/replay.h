@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -25,8 +26,10 @@ namespace aiotune {
 using MeasureVisit = std::function<std::vector<Sample>(const Visit&)>;
 
 // Drives a strategy to its end: next batch -> measure each visit -> observe,
-// until the batch is empty. No I/O of its own.
-void runSearch(SearchStrategy& strategy, const MeasureVisit& measure);
+// until the batch is empty. No I/O of its own. Stops early (returning false)
+// once *cancel is set (Ctrl-C during a long replay).
+bool runSearch(SearchStrategy& strategy, const MeasureVisit& measure,
+               const std::atomic<bool>* cancel = nullptr);
 
 // What a search driven by runSearch measured, with its answer decided and
 // stored as the runner stores it (what its sweep.json would hold).
@@ -50,11 +53,13 @@ struct ReplayOutcome {
 // Errors: a recorded set without several visits per configuration (DeepSpeed's
 // own logs hold one figure each), mixed folder counts, and whatever
 // AdaptiveStrategy::create refuses (tolerance, budget) — each naming the value.
+// A set *cancel ends it with the error "replay interrupted".
 Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOptions& options,
-                                   std::uint64_t seed);
+                                   std::uint64_t seed, const std::atomic<bool>* cancel = nullptr);
 // The same for a log folder read with LogFolderReader (its sweep.json).
 Result<ReplayOutcome> replaySearchFolder(const std::filesystem::path& folder,
-                                         const AdaptiveOptions& options, std::uint64_t seed);
+                                         const AdaptiveOptions& options, std::uint64_t seed,
+                                         const std::atomic<bool>* cancel = nullptr);
 
 // answer JSON plus "replay": {"configurations", "recorded_loops", "regret", ...}.
 nlohmann::json replayOutcomeToJson(const ReplayOutcome& outcome);

@@ -1,6 +1,8 @@
 #include "sweep/sweep_runner.h"
 
 #include "devices/folder_target.h"
+#include "util/process_pause.h"
+#include "util/trusted_path.h"
 #include "engine/aligned_buffer.h"
 #include "engine/scratch_file.h"
 #include "results/log_folder_writer.h"
@@ -170,6 +172,7 @@ private:
     // --- prepare -------------------------------------------------------------
 
     Result<void> prepare() {
+        watchForPauses(); // see measureVisit
         const SweepPlan plan = planSweep(m_spec);
         if (!plan.ok()) return makeError(plan.problem);
         if (auto ok = lockFolders(); !ok) return ok;
@@ -197,12 +200,12 @@ private:
         const std::filesystem::path& logs = *m_runner.m_logFolder;
         // Locked before LogFolderWriter::create looks into it (and removes a
         // killed run's temporaries, which a live sweep's could otherwise be).
+        // Links planted by others are refused, and only a folder made here is
+        // removed again when the sweep cannot start (never the user's link).
+        auto made = createFolderNoFollow(logs);
+        if (!made) return makeError("log folder: " + made.error());
+        m_createdLogFolder = made->created;
         std::error_code ec;
-        m_createdLogFolder = !std::filesystem::exists(logs, ec);
-        std::filesystem::create_directories(logs, ec);
-        if (ec)
-            return makeError("could not create log folder " + logs.string() + ": " + ec.message() +
-                             "; choose a writable folder");
         for (const auto& f : m_spec.folders)
             if (std::filesystem::equivalent(f, logs, ec)) return {}; // locked above
         auto lock = FolderLock::acquire(logs, "log folder");
@@ -360,12 +363,23 @@ private:
             if (auto refused = refuseVisit(op, ioSize); !refused.empty()) {
                 e.sample = failedSample(op, visit.loop, refused);
             } else {
-                const auto out = transferThroughHandles(handles, visit.config,
-                                                        op == IoOp::Read ? IoDirection::Read : IoDirection::Write, ioSize);
+                const IoDirection dir = op == IoOp::Read ? IoDirection::Read : IoDirection::Write;
+                std::uint64_t pauses = pauseCount();
+                auto out = transferThroughHandles(handles, visit.config, dir, ioSize);
+                // Stopped from outside mid-transfer (SIGSTOP, Ctrl-Z): the time
+                // measured the pause. Measured again, and flagged if it recurs.
+                for (int again = 0; again < 2 && pauseCount() != pauses && !cancelled(); ++again) {
+                    pauses = pauseCount();
+                    out = transferThroughHandles(handles, visit.config, dir, ioSize);
+                }
                 // A transfer stopped by the cancel flag measured nothing.
                 if (cancelled() && std::any_of(out.begin(), out.end(), [](const auto& r) { return !r.ok(); }))
                     return VisitOutcome::Cancelled;
                 aggregateFolders(op, visit.loop, out, e);
+                if (pauseCount() != pauses)
+                    e.sample.notes += std::string(e.sample.notes.empty() ? "" : "; ") +
+                                      "the process was stopped from outside (SIGSTOP or Ctrl-Z) during this "
+                                      "transfer, three times running: its time includes the pause";
             }
             samples.push_back(e.sample);
             ++m_done;

@@ -1,6 +1,12 @@
 #include "util/atomic_file.h"
 
+#include "util/trusted_path.h"
+
+#include <cctype>
 #include <cerrno>
+#include <charconv>
+#include <dirent.h>
+#include <signal.h>
 #include <cstdio>
 #include <fcntl.h>
 #include <random>
@@ -84,6 +90,43 @@ fs::path folderOf(const fs::path& target) {
     return parent.empty() ? fs::path(".") : parent;
 }
 
+std::string thisHost() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) return "host";
+    std::string host(name);
+    // Only characters that keep the name one path component and parseable.
+    for (char& c : host)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_') c = '_';
+    return host.empty() ? std::string("host") : host;
+}
+
+struct TempFile {
+    fs::path path;
+    int fd = -1;
+};
+
+// ".<name>.aiotune-<host>-<pid>-<16 hex>.tmp" beside `file`, created with
+// O_EXCL|O_NOFOLLOW. Host and pid let a later run tell a killed writer's
+// leftovers from a live writer's file (removeStaleAtomicWriteTemps).
+Result<TempFile> createTempFileBeside(const fs::path& file, mode_t mode) {
+    const fs::path folder = folderOf(file);
+    std::random_device seed;
+    std::mt19937_64 random(seed());
+    const std::string owner = thisHost() + "-" + std::to_string(::getpid()) + "-";
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        char suffix[17];
+        std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random()));
+        TempFile t;
+        t.path = folder / ("." + file.filename().string() + ".aiotune-" + owner + suffix + ".tmp");
+        t.fd = ::open(t.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (t.fd >= 0) return t;
+        if (errno != EEXIST)
+            return makeError("cannot create a temporary file in " + quoted(folder) + ": " +
+                             errnoText(errno) + " (is the folder writable?)");
+    }
+    return makeError("cannot find a free temporary file name in " + quoted(folder));
+}
+
 struct OriginalFile {
     std::string bytes;
     mode_t mode = 0644;
@@ -123,24 +166,32 @@ Result<OriginalFile> readOriginal(const fs::path& target) {
     return original;
 }
 
-// Copies the original bytes to the first free <file>.bak[.N], created with
-// O_EXCL so an existing file of the user is never touched.
+// Writes the original bytes completely to a temporary file (with the
+// original's owner and mode, so its owner can still read it when root
+// replaced it), then links it under the first free <file>.bak[.N]: a kill
+// mid-write leaves only a temporary (removed later), never a truncated file
+// that looks like a real backup; link() refuses to replace a user's file.
 Result<fs::path> writeBackup(const fs::path& target, const OriginalFile& original) {
+    auto temp = createTempFileBeside(target.string() + ".bak", 0600);
+    if (!temp) return makeError("cannot back up " + quoted(target) + ": " + temp.error() +
+                                "; the original was left unchanged");
+    FdGuard guard(temp->fd, temp->path);
+    struct stat mine {};
+    if (::fstat(guard.fd(), &mine) == 0 &&
+        (mine.st_uid != original.owner || mine.st_gid != original.group) &&
+        ::fchown(guard.fd(), original.owner, original.group) != 0)
+        return makeError("cannot give the backup of " + quoted(target) + " its owner (uid " +
+                         std::to_string(original.owner) + "): " + errnoText(errno) +
+                         "; the original was left unchanged: run as its owner");
+    ::fchmod(guard.fd(), original.mode); // after fchown, which clears set-id bits
+    if (auto r = writeAll(guard.fd(), original.bytes, temp->path); !r) return Error{r.error()};
+    if (auto r = syncAndClose(guard, temp->path); !r) return Error{r.error()};
     for (int attempt = 0; attempt < 1000; ++attempt) {
         const fs::path candidate = firstFreeBackupPath(target);
-        const int fd = ::open(candidate.c_str(),
-                              O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                              original.mode | S_IRUSR | S_IWUSR);
-        if (fd < 0) {
-            if (errno == EEXIST) continue; // lost a race with another writer: next name
-            return makeError("cannot create the backup " + quoted(candidate) + ": " +
-                             errnoText(errno) + "; the original was left unchanged");
-        }
-        FdGuard guard(fd, candidate);
-        if (auto r = writeAll(fd, original.bytes, candidate); !r) return Error{r.error()};
-        if (auto r = syncAndClose(guard, candidate); !r) return Error{r.error()};
-        guard.keepFile();
-        return candidate;
+        if (::link(temp->path.c_str(), candidate.c_str()) == 0) return candidate; // guard unlinks the temp
+        if (errno == EEXIST) continue; // lost a race with another writer: next name
+        return makeError("cannot create the backup " + quoted(candidate) + ": " + errnoText(errno) +
+                         "; the original was left unchanged");
     }
     return makeError("cannot find a free backup name next to " + quoted(target) +
                      ": remove old .bak files");
@@ -178,6 +229,53 @@ bool isAtomicWriteTempName(std::string_view name) {
     return name.size() > marker.size() + suffix.size() + 1 && name.front() == '.' &&
            name.substr(name.size() - suffix.size()) == suffix &&
            name.find(marker) != std::string_view::npos;
+}
+
+std::optional<AtomicWriteTempOwner> atomicWriteTempOwner(std::string_view name) {
+    if (!isAtomicWriteTempName(name)) return std::nullopt;
+    constexpr std::string_view marker = ".aiotune-";
+    std::string_view rest = name.substr(name.rfind(marker) + marker.size());
+    rest.remove_suffix(4); // ".tmp"
+    const std::size_t hexDash = rest.rfind('-');
+    if (hexDash == std::string_view::npos) return AtomicWriteTempOwner{}; // older format: no owner
+    const std::size_t pidDash = rest.rfind('-', hexDash - 1);
+    if (pidDash == std::string_view::npos || hexDash == 0) return std::nullopt;
+    AtomicWriteTempOwner owner;
+    owner.host = std::string(rest.substr(0, pidDash));
+    const std::string_view pid = rest.substr(pidDash + 1, hexDash - pidDash - 1);
+    long value = 0;
+    const auto [end, ec] = std::from_chars(pid.data(), pid.data() + pid.size(), value);
+    if (ec != std::errc() || end != pid.data() + pid.size() || value <= 0) return std::nullopt;
+    owner.pid = static_cast<pid_t>(value);
+    return owner;
+}
+
+int removeStaleAtomicWriteTemps(const fs::path& folder, std::string_view forFile) {
+    const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return 0;
+    FdGuard guard(dir);
+    DIR* listing = ::fdopendir(::dup(dir));
+    if (!listing) return 0;
+    const std::string host = thisHost();
+    const std::string prefix = forFile.empty() ? std::string() : "." + std::string(forFile) + ".aiotune-";
+    int removed = 0;
+    while (const dirent* entry = ::readdir(listing)) {
+        const std::string_view name = entry->d_name;
+        if (!prefix.empty() && name.substr(0, prefix.size()) != prefix) continue;
+        const auto owner = atomicWriteTempOwner(name);
+        if (!owner) continue;
+        // A live writer's temporary (this host, its process still there) is
+        // not ours to remove; another host's we cannot judge, so it stays.
+        if (owner->pid != 0) {
+            if (owner->host != host) continue;
+            if (::kill(owner->pid, 0) == 0 || errno != ESRCH) continue;
+        }
+        struct stat st {};
+        if (::fstatat(dir, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (::unlinkat(dir, entry->d_name, 0) == 0) ++removed;
+    }
+    ::closedir(listing);
+    return removed;
 }
 
 fs::path firstFreeBackupPath(const fs::path& file) {
@@ -242,27 +340,20 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
     }
 
     const fs::path folder = folderOf(target);
+    // Never write through a link another user planted in a shared folder.
+    if (auto trusted = resolveTrustedPath(folder); !trusted)
+        return makeError("cannot write " + quoted(target) + ": " + trusted.error());
     if (!fs::is_directory(folder, ec))
         return makeError("cannot write " + quoted(target) + ": the folder " + quoted(folder) +
                          " does not exist: create it first");
 
+    // A killed earlier write of this file left its temporary: remove it.
+    if (options.removeStaleTemps) removeStaleAtomicWriteTemps(folder, target.filename().string());
     // Temp file next to the target so the rename stays within one file system.
-    std::random_device seed;
-    std::mt19937_64 random(seed());
-    fs::path temp;
-    int fd = -1;
-    for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-        char suffix[17];
-        std::snprintf(suffix, sizeof suffix, "%016llx",
-                      static_cast<unsigned long long>(random()));
-        temp = folder / ("." + target.filename().string() + ".aiotune-" + suffix + ".tmp");
-        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
-        if (fd < 0 && errno != EEXIST)
-            return makeError("cannot create a temporary file in " + quoted(folder) + ": " +
-                             errnoText(errno) + " (is the folder writable?)");
-    }
-    if (fd < 0)
-        return makeError("cannot find a free temporary file name in " + quoted(folder));
+    auto created = createTempFileBeside(target, 0666);
+    if (!created) return Error{created.error()};
+    const fs::path temp = created->path;
+    const int fd = created->fd;
     FdGuard guard(fd, temp);
     // A replaced file keeps its owner and permissions (a config may be
     // private, or belong to another user when root merges into it).

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/types.h>
+
 namespace aiotune {
 
 enum class ExistingFilePolicy {
@@ -30,6 +32,11 @@ struct AtomicWriteOptions {
     // A target without any write permission bit (0444) is refused unless this
     // is set (the user's --force): its owner marked it as not to be changed.
     bool replaceReadOnly = false;
+    // Remove a killed earlier write's temporaries of this file first
+    // (removeStaleAtomicWriteTemps). Off for a sweep's per-point log writes:
+    // listing a folder of thousands of logs at every point would make a
+    // sweep quadratic; LogFolderWriter cleans its folders once, at create().
+    bool removeStaleTemps = true;
 };
 
 struct AtomicWriteOutcome {
@@ -45,8 +52,22 @@ Result<AtomicWriteOutcome> writeFileAtomically(const std::filesystem::path& targ
                                                const AtomicWriteOptions& options = {});
 
 // Whether a file name is one of this writer's temporaries
-// (".<name>.aiotune-<hex>.tmp"), which only a killed writer leaves behind.
+// (".<name>.aiotune-<host>-<pid>-<hex>.tmp"; older versions wrote
+// ".<name>.aiotune-<hex>.tmp"), which only a killed writer leaves behind.
 bool isAtomicWriteTempName(std::string_view fileName);
+
+// Who wrote a temporary: pid 0 for the older names that do not say.
+struct AtomicWriteTempOwner {
+    std::string host;
+    pid_t pid = 0;
+};
+std::optional<AtomicWriteTempOwner> atomicWriteTempOwner(std::string_view fileName);
+
+// Removes the temporaries a killed writer left in folder (those of forFile
+// only, when given): written on this host by a process that no longer exists,
+// or in the older format without an owner. A live writer's temporary, and
+// another host's, stay. Returns how many went.
+int removeStaleAtomicWriteTemps(const std::filesystem::path& folder, std::string_view forFile = {});
 
 // Ok when target is a regular file (not a symlink) that a replace could write;
 // otherwise an error naming the path and what to do.

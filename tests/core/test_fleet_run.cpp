@@ -199,8 +199,13 @@ class TestFleetRun : public QObject {
         QTest::addRow("log dir in sweep args")
             << QStringList{"--hosts", "a", "--log_dir", "/tmp/x", "--", "--log_dir", "/y"} << false << 2
             << "--log_dir is set by aiotune fleet";
-        QTest::addRow("pdsh missing") << QStringList{"--hosts", "a", "--log_dir", "/tmp/x"} << true << 1
-                                      << "pdsh is not installed here";
+        QTest::addRow("pdsh missing") << QStringList{"--hosts", "a", "--log_dir", "/tmp/x", "--", "--nvme_dir", "/nvme"}
+                                      << true << 1 << "pdsh is not installed here";
+        QTest::addRow("bad sweep argument")
+            << QStringList{"--hosts", "a", "--log_dir", "/tmp/x", "--", "--nvme_dir", "/nvme", "--queue_depth", "0"}
+            << false << 2 << "before launching";
+        QTest::addRow("no nvme_dir") << QStringList{"--hosts", "a", "--log_dir", "/tmp/x"} << false << 2
+                                     << "--nvme_dir is required";
         QTest::addRow("bad launcher") << QStringList{"--hosts", "a", "--log_dir", "/tmp/x", "--launcher", "mpirun"}
                                       << false << 2 << "--launcher";
     }
@@ -224,7 +229,8 @@ class TestFleetRun : public QObject {
         QCOMPARE(lines.size(), 2);
         QVERIFY2(lines[1].startsWith("pdsh -R ssh -f 2 -w gpu01,gpu02 'sh -c '"), lines[1].constData());
         QVERIFY(lines[1].contains("/shared/aio"));
-        r = runAiotune({"fleet", "--launcher", "srun", "--hosts", "gpu[01-02]", "--log_dir", "/shared/aio", "--dry_run"});
+        r = runAiotune({"fleet", "--launcher", "srun", "--hosts", "gpu[01-02]", "--log_dir", "/shared/aio", "--dry_run",
+                        "--", "--nvme_dir", "/local_nvme"});
         QCOMPARE(r.code, 0);
         // One srun step per node, all started by one shell.
         QVERIFY2(r.out.startsWith("sh -c 's=$1; shift; for h; do srun --nodes=1 --ntasks=1 --nodelist=\"$h\" "),

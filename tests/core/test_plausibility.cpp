@@ -520,32 +520,35 @@ class TestPlausibility : public QObject {
                  r.err.constData());
     }
 
-    // Hand-written hostile files: nothing crashes, nothing bogus is flagged.
+    // Hand-written hostile files: nothing crashes, nothing bogus is flagged;
+    // a figure no machine measures is refused where it is read (issue 17).
     void analyzeHostileFigures_data() {
         QTest::addColumn<QString>("read");
         QTest::addColumn<QString>("write");
         QTest::addColumn<int>("flags");
+        QTest::addColumn<QString>("refusal"); // flags < 0: what the reader says
         QTest::addRow("zero write") << "8.0"
-                                    << "0" << 0;
+                                    << "0" << -1 << "\"gibps\" is zero";
         QTest::addRow("negative") << "-8.0"
-                                  << "-1" << 0;
+                                  << "-1" << -1 << "\"gibps\" is negative";
         QTest::addRow("overflowing read") << "1e400"
-                                          << "2.0" << -1; // refused by the reader
+                                          << "2.0" << -1 << "sweep.json is not valid JSON";
         QTest::addRow("huge read") << "1e300"
-                                   << "2.0" << 1;
+                                   << "2.0" << -1 << "beyond any real machine";
         QTest::addRow("tiny write") << "1.0"
-                                    << "1e-300" << 1;
+                                    << "1e-300" << 1 << "";
     }
     void analyzeHostileFigures() {
         QFETCH(QString, read);
         QFETCH(QString, write);
         QFETCH(int, flags);
+        QFETCH(QString, refusal);
         QTemporaryDir dir;
         writeText(dir.filePath("sweep.json"), sweepJson("elsewhere-01", "/data/aio", read, write));
         const Run r = runCli({"analyze", "--json", dir.path()});
         if (flags < 0) {
             QCOMPARE(r.code, 1);
-            QVERIFY2(r.err.contains("sweep.json is not valid JSON"), r.err.constData());
+            QVERIFY2(r.err.contains(refusal.toUtf8()) && r.err.contains("sweep.json"), r.err.constData());
             QVERIFY(r.out.isEmpty());
             return;
         }

@@ -3,6 +3,8 @@
 // every other byte, and sweep configs. Beyond "no crash", it checks that a
 // successful merge re-parses to exactly the settings merged in, and that a
 // sweep spec survives its own JSON form.
+#include "check/config_check.h"
+#include "check/swap_buffer_check.h"
 #include "config/aio_config.h"
 #include "config/deepspeed_config_merge.h"
 #include "sweep/sweep_spec.h"
@@ -79,6 +81,18 @@ void fuzzSweepConfig(std::string_view text) {
     if (own && own->validate() && own->pointCount() <= 4096) (void)own->expand();
 }
 
+// The config half of `aiotune check`, as it reads a config: every finding
+// has a code and a message, whatever the numbers (2^63, 1e309, -1) are.
+void fuzzCheck(std::string_view text, std::uint8_t seed) {
+    auto root = parseDeepSpeedJson(text, "check.json");
+    if (!root || !root->is_object()) return;
+    const DeepSpeedVersion version{0, (seed & 0x80) ? 14 : 19, 0};
+    const ConfigCheckOutcome outcome = checkDeepSpeedConfig(*root, version);
+    for (const CheckFinding& f : outcome.findings)
+        if (f.code.empty() || f.message.empty()) fail("a check finding without code or message", std::string(text));
+    (void)checkSwapBuffers(outcome.settings);
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -86,6 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t seed = data[0];
     const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
     (void)parseDeepSpeedConfigText(text, "fuzz.json");
+    fuzzCheck(text, seed);
     fuzzMerge(text, seed);
     fuzzSweepConfig(text);
     return 0;

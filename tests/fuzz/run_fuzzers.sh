@@ -64,7 +64,7 @@ cmake --build "$build" --target fuzzers -j2 >"$work/build.log" 2>&1 ||
 echo "fuzzers built in $(( $(date +%s) - started )) s ($build)"
 
 status=0
-for target in fuzz_log_reader fuzz_config_parser; do
+for target in fuzz_log_reader fuzz_config_parser fuzz_sweep_file; do
     seeds="$src/tests/fuzz/corpus/${target#fuzz_}"
     corpus="$work/corpus-$target"
     mkdir -p "$corpus"

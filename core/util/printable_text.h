@@ -1,0 +1,31 @@
+#pragma once
+// Names aiotune did not choose (folder and file names, host names, a node's
+// output, text from a log) printed without letting them act on a terminal:
+// control characters (ESC, BEL, backspace, the C1 controls such as U+009B)
+// and bytes that are not UTF-8 are shown escaped ("\x1b", "\u009b"), so a
+// folder named $'\e]0;PWNED\a' cannot retitle or recolour the terminal.
+#include <string>
+#include <string_view>
+
+namespace aiotune {
+
+// A name on one line: every control character escaped, line breaks and tabs too.
+std::string printableName(std::string_view text);
+
+// Streaming form for whole messages: keeps "\n", "\t", "\r" and the one
+// sequence aiotune itself writes to redraw a status line ("\r\033[K"); every
+// other control character is escaped. Feed bytes in order; finish() returns
+// what a partial sequence held back.
+class ControlEscaper {
+  public:
+    explicit ControlEscaper(bool keepLineControls = true) : m_keepLineControls(keepLineControls) {}
+    // Appends the printable form of `byte` (possibly nothing yet) to out.
+    void feed(char byte, std::string& out);
+    void finish(std::string& out);
+
+  private:
+    bool m_keepLineControls;
+    std::string m_held; // an ESC or ESC '[' (awaiting 'K'), or a UTF-8 lead byte 0xC2
+};
+
+} // namespace aiotune
