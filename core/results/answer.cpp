@@ -150,7 +150,13 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
 
     const std::vector<ConfigKey> grid = gridOf(results, context);
     a.configurations = grid.size();
-    const ConfigEstimates est = estimateConfigs(grid, results, a.tolerance);
+    // Decided on the search's own estimates (shrunk towards the grid's model
+    // once some configuration was visited twice; with one visit each, the
+    // measured figures decide, as DeepSpeed's rule does). Shown: what was
+    // measured, each configuration's own mean.
+    const bool repeats = visitStatistics(results).df > 0;
+    const ConfigEstimates est = estimateConfigs(grid, results, a.tolerance, /*shrink=*/repeats);
+    const ConfigEstimates shown = repeats ? estimateConfigs(grid, results, a.tolerance, /*shrink=*/false) : est;
     // The best comes from the configurations a search kept in its race (all
     // of them for a grid or DeepSpeed's logs): one that left it could not beat
     // the leader by more than the tolerance, and is shown as tied if it still is.
@@ -190,13 +196,16 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
         if (std::isfinite(e.meanLog)) known.push_back(e);
     const VisitEstimate& b = est.all[*bestIndex];
     const TiedAnswer tied = compareWithBest(known, b.key, a.tolerance, est.df);
+    const VisitEstimate& bShown = shown.all[*bestIndex];
     a.best = b.key;
-    a.bestGiBps = b.gibps();
+    a.bestGiBps = bShown.gibps();
     a.bestVisits = b.visits;
     const double t = tQuantile(est.df);
     const bool noiseKnown = std::isfinite(t) && std::isfinite(b.variance) && est.df > 0;
-    if (noiseKnown && tied.bestHighGiBps > tied.bestLowGiBps)
-        a.interval = AnswerInterval{tied.bestLowGiBps, tied.bestHighGiBps};
+    if (noiseKnown && std::isfinite(bShown.variance) && bShown.variance > 0.0) {
+        const double half = t * std::sqrt(bShown.variance);
+        a.interval = AnswerInterval{std::exp(bShown.meanLog - half), std::exp(bShown.meanLog + half)};
+    }
     if (noiseKnown) a.noise = std::expm1(est.sigma);
     if (tied.noiseKnown && std::isfinite(tied.possibleGain)) a.possibleGain = std::max(tied.possibleGain, 0.0);
 
@@ -204,10 +213,11 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
     const double gainLog = std::log1p(a.tolerance);
     for (std::size_t i = 0; i < est.all.size(); ++i) {
         const VisitEstimate& e = est.all[i];
+        const double figure = shown.all[i].gibps();
         ConfigStanding s;
         s.key = e.key;
         s.visits = e.visits;
-        if (std::isfinite(e.meanLog)) s.gibps = e.gibps();
+        if (std::isfinite(e.meanLog)) s.gibps = figure;
         if (i == *bestIndex) {
             s.state = ConfigState::Best;
             s.reason = "the highest estimate: " + gib(a.bestGiBps) + " after " + plural(e.visits, "visit", "visits");
@@ -236,19 +246,19 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
                                  : "could be faster than the best by any amount (the noise is unknown)";
         if (e.visits == 0) {
             s.state = ConfigState::Predicted;
-            s.reason = "never measured: the screen's model predicts " + gib(e.gibps()) + "; it " + could;
+            s.reason = "never measured: the screen's model predicts " + gib(figure) + "; it " + could;
         } else if (upper > gainLog) {
             s.state = ConfigState::Contending;
-            s.reason = gib(e.gibps()) + " after " + plural(e.visits, "visit", "visits") + ": it " + could +
+            s.reason = gib(figure) + " after " + plural(e.visits, "visit", "visits") + ": it " + could +
                        ", more than the tolerance (" + percent(a.tolerance) + ")";
         } else if (upper >= 0.0) {
             s.state = ConfigState::Tied;
-            s.reason = gib(e.gibps()) + " after " + plural(e.visits, "visit", "visits") +
+            s.reason = gib(figure) + " after " + plural(e.visits, "visit", "visits") +
                        ": not shown to be slower than the best, and it " + could +
                        " (within the tolerance)";
         } else {
             s.state = ConfigState::Eliminated;
-            s.reason = gib(e.gibps()) + " after " + plural(e.visits, "visit", "visits") +
+            s.reason = gib(figure) + " after " + plural(e.visits, "visit", "visits") +
                        ": slower than the best at 95%";
         }
         for (const Dropout& dr : results.dropouts)
@@ -289,7 +299,7 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
     }
     if (!a.partial) {
         a.recommended = tied.recommended;
-        a.recommendedGiBps = tied.recommendedGiBps;
+        if (const ConfigStanding* r = a.standing(tied.recommended); r && r->gibps) a.recommendedGiBps = *r->gibps;
     }
 
     // Confidence, in words.

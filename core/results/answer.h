@@ -5,9 +5,13 @@
 // `analyze`, `report`, `check`, fleets and the window name the same section.
 //
 // The rule, for any result set (an adaptive search, a grid, DeepSpeed's logs):
-// - each configuration's figure is the estimate of read + write GiB/s that
-//   estimates.h draws from all visits at once (for DeepSpeed's logs, one
-//   visit each, the best is the highest read + write, DeepSpeed's own rule);
+// - decisions use the estimates the search uses (estimates.h): noise pooled
+//   across all visits, each configuration shrunk towards the grid's model
+//   once some configuration was visited twice; with one visit each (DeepSpeed's
+//   logs) the measured figures decide, so the best is DeepSpeed's own pick;
+// - figures shown are what was measured: each configuration's own mean of
+//   read + write GiB/s over its visits (geometric); never-measured ones get
+//   the model's prediction;
 // - best: the measured configuration with the highest estimate among those a
 //   search kept in its race (every measured one for a grid or DeepSpeed's logs);
 // - interval: 90% (two-sided) around the best's estimate; absent when the

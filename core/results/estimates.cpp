@@ -131,7 +131,7 @@ std::vector<std::vector<double>> normalInverse(const std::vector<std::vector<dou
 }
 
 ConfigEstimates estimateConfigs(const std::vector<ConfigKey>& grid, const ResultSet& results,
-                                double tolerance) {
+                                double tolerance, bool shrink) {
     const VisitStatistics stats = visitStatistics(results);
     const std::size_t n = grid.size();
     ConfigEstimates out;
@@ -211,6 +211,8 @@ ConfigEstimates estimateConfigs(const std::vector<ConfigKey>& grid, const Result
                 if (e.visits == 0) {
                     e.meanLog = predicted[i];
                     e.variance = prior;
+                } else if (!shrink) {
+                    e.variance = s2 / e.visits;
                 } else if (std::abs(e.meanLog - predicted[i]) >
                            kOutlier * tQuantile(df) * std::sqrt(s2 / e.visits + prior)) {
                     // Its visits contradict the model (a configuration unlike

@@ -31,8 +31,11 @@ struct ConfigEstimates {
 };
 
 // grid: every configuration of the sweep (measured or not), each once.
+// shrink false: a measured configuration keeps its own mean (what was
+// measured: the answer's figures); the model only predicts the unmeasured
+// ones and, before repeats, stands in for the noise.
 ConfigEstimates estimateConfigs(const std::vector<ConfigKey>& grid, const ResultSet& results,
-                                double tolerance);
+                                double tolerance, bool shrink = true);
 
 // --- The factorial layout, shared with the adaptive search's screen ---
 inline constexpr std::size_t kFactors = 6;

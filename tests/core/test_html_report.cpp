@@ -350,15 +350,19 @@ class TestHtmlReport : public QObject {
 
         const Rendered r = render(folder.string());
         QVERIFY(r.rec.best && r.rec.best->key == fast);
-        QVERIFY(r.rec.recommended && r.rec.recommended->key == near);
+        // Two loops of three configurations: too few repeats to know the noise,
+        // so the answer is partial, and the report says so and claims no recommendation.
+        QVERIFY(r.rec.answer.partial);
+        QVERIFY(!r.rec.answer.recommended);
         const std::string& h = r.html;
         QVERIFY2(xmlError(h).isEmpty(), qPrintable(xmlError(h)));
         QVERIFY(h.find("(" + fast.tag() + ")</span>") != std::string::npos);
         QCOMPARE(q(between(h, "<div class=\"figure combined\"><div class=\"v\">", "<")), QStringLiteral("11.15"));
-        const auto rec = nlohmann::json::parse(unescape(between(h, "<pre class=\"aio-recommended\">", "</pre>")));
-        QCOMPARE(rec["aio"]["queue_depth"].get<int>(), 8);
-        QCOMPARE(rec["aio"]["intra_op_parallelism"].get<int>(), 4);
-        QVERIFY(h.find("<span class=\"mark\">recommended</span>") != std::string::npos);
+        QVERIFY(h.find("<strong>Partial answer</strong>") != std::string::npos);
+        QVERIFY(h.find("Not claimed: the answer is partial") != std::string::npos);
+        QVERIFY(h.find("<pre class=\"aio-recommended\">") == std::string::npos);
+        (void)near;
+        QVERIFY(h.find("<span class=\"mark\">recommended</span>") == std::string::npos);
         for (const char* text : {"<dt>Host</dt><dd>node&lt;7&gt;&amp;co</dd>", "<dd>Linux 6.1.0-18-amd64</dd>",
                                  "<td>Samsung SSD 990 PRO 2TB</td>", "<td>4B2QJXD7</td>", "<td>nvme0n1</td>",
                                  "<dt>Measurement profile</dt><dd>faithful</dd>", "<dd>1G per transfer</dd>",

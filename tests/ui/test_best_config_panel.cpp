@@ -249,6 +249,7 @@ class TestBestConfigPanel : public QObject {
         ConfigResult cheaper = *rec.best;
         cheaper.key.aio.intra_op_parallelism = 1;
         rec.recommended = cheaper;
+        rec.answer.recommended = cheaper.key; // the panel shows the answer's
         BestConfigPanel panel;
         panel.setRecommendation(rec);
         QCOMPARE(panel.chosenConfig()->intra_op_parallelism, 8);

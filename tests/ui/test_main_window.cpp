@@ -11,6 +11,7 @@
 #include "results/comparison_model.h"
 #include "results/results_filter_proxy.h"
 #include "results/results_table_model.h"
+#include "results/result_format.h"
 #include "results/throughput_chart.h"
 #include "settings/app_settings.h"
 #include "sweep/sweep_controller.h"
@@ -23,6 +24,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
+#include <QStatusBar>
 #include <QLineEdit>
 #include <QMenu>
 #include <QProgressBar>
@@ -346,8 +348,11 @@ class TestMainWindow : public QObject {
         QCOMPARE(best->profileName(), QString("faithful"));
         QVERIFY(w->messageBar()->text().contains("faithful") ||
                 w->logPane()->toPlainText().contains("Measured with: faithful"));
-        QVERIFY2(w->messageBar()->text().contains(QString::fromStdString(sent.best.label())),
-                 qPrintable(w->messageBar()->text()));
+        // The status bar (and the log) name the same best with the same figure.
+        const QString status = w->statusBar()->currentMessage();
+        QVERIFY2(status.contains(QString::fromStdString(sent.best.label())), qPrintable(status));
+        QVERIFY2(status.contains(resultformat::answerFigure(sent)), qPrintable(status));
+        QVERIFY(w->logPane()->toPlainText().contains(QString::fromStdString(sent.best.label())));
         checkOneAnswer(w, best);
 
         // Reopened, the folder gives the same answer (stored in its sweep.json).

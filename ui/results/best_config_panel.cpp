@@ -56,7 +56,7 @@ QString mediansText(const ConfigResult& c) {
 }
 
 QString percent(double share) {
-    return QString::number(share * 100.0, 'f', share * 100.0 < 10 ? 1 : 0) + QLatin1Char('%');
+    return QString::number(share * 100.0, 'g', 3) + QLatin1Char('%'); // "3%", "2.5%"
 }
 } // namespace
 

@@ -24,8 +24,10 @@ namespace {
 // The rows the answer marks: its best (bold) and its recommendation (a check
 // mark; none when the answer is partial and claims none).
 std::pair<std::optional<ConfigKey>, std::optional<ConfigKey>> marks(const aiotune::Recommendation& rec) {
+    // Only a best with both figures is marked: a lone first write of a live
+    // sweep is not yet an answer worth a bold row.
     const aiotune::Answer& a = rec.answer;
-    if (!a.found) return {};
+    if (!a.found || !rec.best) return {};
     return {a.best, a.recommended};
 }
 

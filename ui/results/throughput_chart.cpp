@@ -464,7 +464,10 @@ void ThroughputChart::rebuildBars() {
             // Each state its own mark: a configuration tied with the best is never drawn as dropped.
             if (*state == aiotune::ConfigState::Tied) label.prepend(QStringLiteral("≈ "));
             if (*state == aiotune::ConfigState::Contending) label.prepend(QStringLiteral("? "));
-            if (*state == aiotune::ConfigState::Eliminated || *state == aiotune::ConfigState::Failed) {
+            // Greyed only where a search decided what to measure: in a grid or
+            // DeepSpeed's logs every configuration was measured alike.
+            if ((*state == aiotune::ConfigState::Eliminated || *state == aiotune::ConfigState::Failed) &&
+                answer->strategy == "adaptive") {
                 label.prepend(QStringLiteral("✗ "));
                 dropped << static_cast<int>(m_barKeys.size());
             }
@@ -673,9 +676,8 @@ QString ThroughputChart::barToolTip(int index) const {
     const QModelIndex row = m_model->index(m_model->rowOf(key), 0);
     if (!row.isValid()) return {};
     QString tip = row.data(Qt::ToolTipRole).toString();
-    if (const aiotune::ConfigStanding* st = m_model->recommendation().answer.standing(key))
-        tip = QString::fromStdString(st->reason) + QLatin1Char('\n') + tip;
-    else if (m_droppedOut.contains(key))
+    // The row's tooltip already leads with where the answer puts it.
+    if (!m_model->recommendation().answer.standing(key) && m_droppedOut.contains(key))
         tip += QLatin1Char('\n') + tr("Dropped out of the search.");
     return tip;
 }
