@@ -86,13 +86,16 @@ void printAnswer(std::ostream& out, const Answer& a) {
     out << nlohmann::ordered_json{{"aio", toAioJson(a.best.aio)}}.dump(2) << "\n";
     if (!a.tied.empty()) {
         out << "Tied with it (not shown to be slower):\n";
-        for (const ConfigKey& k : a.tied)
-            if (const ConfigStanding* s = a.standing(k))
+        // The fastest few; --json lists them all.
+        constexpr std::size_t kShown = 8;
+        for (std::size_t i = 0; i < a.tied.size() && i < kShown; ++i)
+            if (const ConfigKey& k = a.tied[i]; const ConfigStanding* s = a.standing(k))
                 out << "  " << k.label() << ", " << (s->gibps ? gib(*s->gibps) : std::string("?")) << " GiB/s ("
                     << s->visits << (s->visits == 1 ? " visit" : " visits")
                     << (s->state == ConfigState::Contending ? "; could still be faster by more than the tolerance"
                                                              : "")
                     << ")\n";
+        if (a.tied.size() > kShown) out << "  ... and " << a.tied.size() - kShown << " more (--json lists them all)\n";
     }
     if (a.recommended)
         out << "Recommended (the cheapest shown to be within " << std::setprecision(3) << 100.0 * a.tolerance

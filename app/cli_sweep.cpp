@@ -112,7 +112,7 @@ std::string gib(double v) {
 // What the search cost and why it stopped (the answer itself: printAnswer).
 void printSearchCost(std::ostream& out, const Answer& a, std::size_t gridTransfers, std::size_t dropouts) {
     out << "Search: " << a.strategy << ", stopped: " << a.stoppedBecause
-        << (a.stoppedBecause == "converged" ? " (no configuration left can beat the best by more than the tolerance)"
+        << (a.stoppedBecause == "converged" ? " (every other configuration left the race)"
             : a.stoppedBecause == "budget"  ? " (the budget ran out first)"
                                             : "")
         << "\n";

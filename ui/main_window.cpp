@@ -181,7 +181,8 @@ void MainWindow::buildLayout() {
     auto* rangesBox = new QWidget(m_leftSplitter);
     auto* rangesLayout = new QVBoxLayout(rangesBox);
     rangesLayout->setContentsMargins(0, 4, 0, 0);
-    auto* rangesTitle = new QLabel(tr("<b>Ranges</b> — every combination is measured"), rangesBox);
+    m_rangesTitle = new QLabel(rangesBox);
+    auto* rangesTitle = m_rangesTitle;
     m_ranges = new RangesPanel;
     m_ranges->setJobTracker(m_jobs);
     // Scrolls rather than pushing Start and the status bar below a short screen.
@@ -478,10 +479,19 @@ void MainWindow::buildActions() {
     const bool grid =
         m_settings->raw().value(QStringLiteral("sweep/search")).toString() == QLatin1String("grid");
     (grid ? m_actSearchGrid : m_actSearchAdaptive)->setChecked(true);
-    connect(searchGroup, &QActionGroup::triggered, this, [this](QAction* a) {
+    // The Ranges panel says what will be measured under the chosen search.
+    const auto showSearch = [this] {
+        const bool adaptive = m_actSearchAdaptive->isChecked();
+        m_rangesTitle->setText(adaptive ? tr("<b>Ranges</b> — the search measures what could be the best")
+                                        : tr("<b>Ranges</b> — every combination is measured, Loops times"));
+        m_ranges->setAdaptive(adaptive);
+    };
+    showSearch();
+    connect(searchGroup, &QActionGroup::triggered, this, [this, showSearch](QAction* a) {
         m_settings->raw().setValue(QStringLiteral("sweep/search"),
                                    a == m_actSearchGrid ? QStringLiteral("grid")
                                                         : QStringLiteral("adaptive"));
+        showSearch();
     });
     m_actRemeasure = sweep->addAction(tr("&Measure the top N again…"));
     m_actRemeasure->setObjectName(QStringLiteral("actRemeasure"));

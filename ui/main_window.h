@@ -166,6 +166,7 @@ class MainWindow : public QMainWindow {
     QLabel* m_rowCount = nullptr;
     ComparisonModel* m_comparison = nullptr;
     ThroughputChart* m_chart = nullptr;
+    QLabel* m_rangesTitle = nullptr;
     BestConfigPanel* m_best = nullptr;
     QTableView* m_table = nullptr;
     ComparisonView* m_compareView = nullptr;

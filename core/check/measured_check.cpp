@@ -41,6 +41,20 @@ std::map<std::string, ResultSet> resultsByDrive(const ResultSet& results,
             set.add(c.key, s);
         }
     }
+    // One drive (the usual sweep): the whole set, so its stored answer is the
+    // one answerFor gives, as export and analyze give it for the folder.
+    if (out.size() == 1) {
+        out.begin()->second = results;
+        return out;
+    }
+    // Several: each drive's samples alone, decided again by the same rule
+    // with the sweep's context (its grid, tolerance, race).
+    for (auto& [disk, set] : out) {
+        set.strategy = results.strategy;
+        set.status = results.status;
+        set.dropouts = results.dropouts;
+        set.answer = results.answer;
+    }
     return out;
 }
 

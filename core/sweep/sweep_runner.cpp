@@ -6,6 +6,7 @@
 #include "engine/aligned_buffer.h"
 #include "engine/scratch_file.h"
 #include "results/log_folder_writer.h"
+#include "sweep/adaptive_strategy.h"
 #include "sweep/folder_lock.h"
 #include "sweep/grid_strategy.h"
 #include "sweep/sweep_sinks.h"
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 #include <map>
 #include <sys/stat.h>
@@ -38,8 +40,19 @@ std::int64_t nowEpochMs() {
 } // namespace
 
 std::string SweepPlan::summary() const {
-    std::string s = std::to_string(points) + (points == 1 ? " point, " : " points, ") +
-                    formatByteSizeHuman(bytesWritten) + " written, about " + formatDuration(estimatedSeconds);
+    std::string s;
+    if (budgetTransfers > 0) {
+        char speed[32];
+        std::snprintf(speed, sizeof speed, "%.1f", assumedGiBps);
+        s = "Adaptive search over " + std::to_string(points) + (points == 1 ? " point" : " points") +
+            ": at most " + std::to_string(budgetTransfers) + " transfers (first pass " +
+            std::to_string(firstPassTransfers) + "), up to " + formatByteSizeHuman(bytesWritten + bytesRead) +
+            " moved, at most about " + formatDuration(estimatedSeconds) + " at an assumed " + speed +
+            " GiB/s; it stops sooner when the race is decided";
+    } else {
+        s = std::to_string(points) + (points == 1 ? " point, " : " points, ") + formatByteSizeHuman(bytesWritten) +
+            " written, about " + formatDuration(estimatedSeconds);
+    }
     for (const auto& f : folders)
         s += "; " + f.folder.string() + ": " + formatByteSizeHuman(f.freeBytes) + " free";
     return s;
@@ -103,6 +116,32 @@ SweepPlan planSweep(const SweepSpec& spec, double assumedGiBps) {
         for (std::size_t j = 0; j < i; ++j)
             if (std::filesystem::equivalent(spec.folders[i], spec.folders[j]) && plan.problem.empty())
                 plan.problem = spec.folders[i].string() + " is listed twice: give each folder once";
+    return plan;
+}
+
+SweepPlan planAdaptiveSweep(const SweepSpec& spec, const AdaptiveOptions& options, double assumedGiBps) {
+    SweepSpec once = spec;
+    once.loops = 1;
+    SweepPlan plan = planSweep(once, assumedGiBps);
+    if (!plan.ok()) return plan;
+    AdaptiveOptions o = options;
+    o.read = spec.read;
+    o.write = spec.write;
+    auto strategy = AdaptiveStrategy::create(spec.expand(), o);
+    if (!strategy) {
+        plan.problem = strategy.error();
+        return plan;
+    }
+    // Every folder moves each transfer at once; time follows one folder's bytes.
+    const std::size_t ops = (spec.read ? 1 : 0) + (spec.write ? 1 : 0);
+    plan.budgetTransfers = strategy->budgetTransfers();
+    plan.firstPassTransfers = AdaptiveStrategy::firstPassTransfers(spec.expand(), o);
+    plan.transfers = plan.budgetTransfers * spec.folders.size();
+    const std::uint64_t perFolder = plan.budgetTransfers * spec.ioSize;
+    plan.bytesWritten = spec.write ? perFolder / ops * spec.folders.size() : 0;
+    plan.bytesRead = spec.read ? perFolder / ops * spec.folders.size() : 0;
+    plan.assumedGiBps = assumedGiBps;
+    plan.estimatedSeconds = static_cast<double>(perFolder) / (assumedGiBps * 1024.0 * 1024.0 * 1024.0);
     return plan;
 }
 

@@ -34,15 +34,26 @@ struct SweepPlan {
     double estimatedSeconds = 0;   // at the assumed speed
     std::vector<FolderPlan> folders;
     std::string problem;           // first reason the sweep cannot start; empty when it can
+    // An adaptive search's plan (planAdaptiveSweep): the transfers its budget
+    // allows and its first pass; 0 for a grid.
+    std::size_t budgetTransfers = 0;
+    std::size_t firstPassTransfers = 0;
+    double assumedGiBps = 1.5;
 
     bool ok() const { return problem.empty(); }
-    // "32 points, 12.5 GiB written, about 40 s; /mnt/nvme0: 800 GiB free"
+    // Grid: "32 points, 12.5 GiB written, about 40 s; /mnt/nvme0: 800 GiB free".
+    // Adaptive: "Adaptive search over 64 points: at most 192 transfers (first
+    // pass 64), up to 12 GiB moved, at most about 40 s at an assumed 1.5 GiB/s; ...".
     std::string summary() const;
 };
 
 // Checks the spec and every folder (a real writable directory, O_DIRECT, free
 // space for the scratch file) without leaving anything behind.
 SweepPlan planSweep(const SweepSpec& spec, double assumedGiBps = 1.5);
+struct AdaptiveOptions;
+// The same checks, with the figures of what the adaptive search's budget
+// allows (its loops are its own: the spec's are not used).
+SweepPlan planAdaptiveSweep(const SweepSpec& spec, const AdaptiveOptions& options, double assumedGiBps = 1.5);
 
 class SweepRunner {
 public:

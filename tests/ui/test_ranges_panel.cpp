@@ -226,6 +226,29 @@ class TestRangesPanel : public QObject {
                  QStringList());
     }
 
+    // Under the adaptive search the plan says what its budget allows, and
+    // Loops (the grid's) is greyed; back on the grid, the grid's figures.
+    void adaptivePlanIsHonest() {
+        QTemporaryDir dir;
+        RangesPanel panel;
+        QVERIFY(panel.loadPreset("quick"));
+        QSignalSpy plans(&panel, &RangesPanel::planReady);
+        panel.setAdaptive(true);
+        panel.setFolders({dir.path()});
+        QTRY_VERIFY_WITH_TIMEOUT(!plans.isEmpty() && !panel.isPlanning(), 5000);
+        QVERIFY(panel.planOk());
+        // Quick: 8 points, screened whole, budget half a three-loop grid: 24 transfers.
+        QVERIFY2(panel.planText().startsWith("Adaptive search over 8 points: at most 24 transfers (first pass 16)"),
+                 qPrintable(panel.planText()));
+        QVERIFY(panel.planText().contains("assumed 1.5 GiB/s"));
+        QVERIFY(!panel.findChild<QSpinBox*>()->isEnabled());
+        plans.clear();
+        panel.setAdaptive(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!plans.isEmpty() && !panel.isPlanning(), 5000);
+        QVERIFY2(panel.planText().startsWith("8 points"), qPrintable(panel.planText()));
+        QVERIFY(panel.findChild<QSpinBox*>()->isEnabled());
+    }
+
     void settingsRoundTrip() {
         QTemporaryDir dir;
         const QString ini = dir.filePath("settings.ini");

@@ -1,5 +1,7 @@
 #include "panels/ranges_panel.h"
 
+#include "sweep/adaptive_strategy.h"
+
 #include "panels/message_bar.h"
 #include "settings/app_settings.h"
 #include "util/byte_size.h"
@@ -318,6 +320,15 @@ bool RangesPanel::isPlanning() const {
     return m_jobs->isRunning(JobTracker::Kind::Plan) || m_debounce->isActive();
 }
 
+void RangesPanel::setAdaptive(bool adaptive) {
+    m_adaptive = adaptive;
+    m_loops->setEnabled(!adaptive);
+    m_loops->setToolTip(adaptive ? tr("Loops applies to the full grid (Sweep > Search); the adaptive search "
+                                      "decides how often to measure each configuration")
+                                 : tr("Repetitions of every point; two or more measure the noise"));
+    m_debounce->start();
+}
+
 void RangesPanel::setFolders(const QStringList& folders) {
     if (folders == m_folders) return;
     m_folders = folders;
@@ -340,8 +351,12 @@ void RangesPanel::replan() {
     }
     // planSweep probes each folder with a small O_DIRECT file: never on the UI thread.
     const aiotune::SweepSpec spec = *s;
+    const bool adaptive = m_adaptive;
     m_jobs->run(
-        JobTracker::Kind::Plan, this, [spec] { return aiotune::planSweep(spec); },
+        JobTracker::Kind::Plan, this,
+        [spec, adaptive] {
+            return adaptive ? aiotune::planAdaptiveSweep(spec, aiotune::AdaptiveOptions{}) : aiotune::planSweep(spec);
+        },
         [this](aiotune::SweepPlan plan) { onPlanned(plan); });
 }
 

@@ -47,6 +47,10 @@ class RangesPanel : public QWidget {
     void setFileChooser(std::function<QString()> chooser) { m_chooser = std::move(chooser); }
 
     void setFolders(const QStringList& folders);
+    // The adaptive search decides its own repetitions: the plan line says what
+    // its budget allows, and Loops (the grid's) is greyed.
+    void setAdaptive(bool adaptive);
+    bool adaptive() const { return m_adaptive; }
     // The window's tracker (the panel has its own until given one).
     void setJobTracker(JobTracker* jobs);
     QStringList folders() const { return m_folders; }
@@ -104,5 +108,6 @@ class RangesPanel : public QWidget {
     bool m_loading = false;   // fields being filled by code, not typed
     bool m_planAgain = false; // inputs changed while a plan was running
     bool m_planOk = false;
+    bool m_adaptive = false;
     std::function<QString()> m_chooser;
 };
