@@ -107,6 +107,7 @@ void printAnswer(std::ostream& out, const Answer& a) {
         out << "Recommended: not claimed, the answer is partial\n";
     if (a.recommended && !(*a.recommended == a.best))
         out << nlohmann::ordered_json{{"aio", toAioJson(a.recommended->aio)}}.dump(2) << "\n";
+    if (a.partial) out << "Partial answer: " << a.partialReason << ".\n";
     out << "Confidence: " << confidenceName(a.confidence) << ". " << a.confidenceText << "\n";
     out << "Decided by " << a.decidedBy << "\n";
 }

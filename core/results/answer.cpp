@@ -320,10 +320,7 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
                            (a.noise ? "; noise " + percent(*a.noise) + " per visit" : std::string()) +
                            "): measure again to narrow it.";
     }
-    if (a.partial) {
-        a.confidence = Confidence::Low;
-        a.confidenceText = "Partial answer: " + a.partialReason + ". " + a.confidenceText;
-    }
+    if (a.partial) a.confidence = Confidence::Low; // partialReason says why; readers show it beside this
     if (a.measured < a.configurations)
         a.confidenceText += " " + plural(a.configurations - a.measured, "configuration was", "configurations were") +
                             " never measured.";
