@@ -1,6 +1,7 @@
 #include "sweep_printer.h"
 
 #include "results/answer.h"
+#include "util/printable_text.h"
 
 #include "results/statistics.h"
 #include "util/duration_format.h"
@@ -25,7 +26,7 @@ void SweepPrinter::onSample(const SampleEvent& e) {
     std::fprintf(m_out, "[%zu/%zu] %s %s: ", m_done, std::max(m_total, m_done),
                  std::string(ioOpName(e.sample.op)).c_str(), e.key.label().c_str());
     if (e.sample.failed())
-        std::fprintf(m_out, "FAILED: %s\n", e.sample.error.c_str());
+        std::fprintf(m_out, "FAILED: %s\n", printableName(e.sample.error).c_str());
     else
         std::fprintf(m_out, "%.3f GiB/s\n", e.sample.gibPerSec);
     std::fflush(m_out);
@@ -47,7 +48,7 @@ void SweepPrinter::onProgress(const ProgressEvent& p) {
 void SweepPrinter::onMessage(const MessageEvent& e) {
     clearLine();
     const char* kind = e.severity == Severity::Error ? "error: " : e.severity == Severity::Warning ? "warning: " : "";
-    std::fprintf(m_out, "%s: %s%s\n", m_prefix.c_str(), kind, e.text.c_str());
+    std::fprintf(m_out, "%s: %s%s\n", m_prefix.c_str(), kind, printableName(e.text).c_str());
     std::fflush(m_out);
 }
 
@@ -55,7 +56,7 @@ void SweepPrinter::onEnded(const EndedEvent& e) {
     clearLine();
     // A sweep that could not start returns its reason to the caller, who says it.
     if (e.status == SweepStatus::Failed && e.error != SweepErrorCode::CannotStart && !e.message.empty())
-        std::fprintf(m_out, "%s: sweep failed: %s\n", m_prefix.c_str(), e.message.c_str());
+        std::fprintf(m_out, "%s: sweep failed: %s\n", m_prefix.c_str(), printableName(e.message).c_str());
     std::fflush(m_out);
 }
 
@@ -80,7 +81,7 @@ void SweepPrinter::printTop(const ResultSet& results, std::size_t count,
 
 void printPlausibility(std::FILE* out, const std::string& prefix, const std::vector<PlausibilityFlag>& flags) {
     for (const PlausibilityFlag& f : flags)
-        std::fprintf(out, "%s: warning: %s\n", prefix.c_str(), f.message.c_str());
+        std::fprintf(out, "%s: warning: %s\n", prefix.c_str(), printableName(f.message).c_str());
     std::fflush(out);
 }
 

@@ -182,6 +182,7 @@ void MainWindow::buildLayout() {
     auto* rangesLayout = new QVBoxLayout(rangesBox);
     rangesLayout->setContentsMargins(0, 4, 0, 0);
     m_rangesTitle = new QLabel(rangesBox);
+    m_rangesTitle->setWordWrap(true); // the pane may be narrow: wrap, never widen it
     auto* rangesTitle = m_rangesTitle;
     m_ranges = new RangesPanel;
     m_ranges->setJobTracker(m_jobs);
