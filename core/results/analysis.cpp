@@ -73,9 +73,10 @@ double VisitEstimate::gibps() const {
 }
 
 const VisitEstimate* VisitStatistics::find(const ConfigKey& key) const {
-    for (const VisitEstimate& e : configs)
-        if (e.key == key) return &e;
-    return nullptr;
+    // In key order (visitStatistics walks the sorted result set): a binary search.
+    const auto it = std::lower_bound(configs.begin(), configs.end(), key,
+                                     [](const VisitEstimate& e, const ConfigKey& k) { return e.key < k; });
+    return it != configs.end() && it->key == key ? &*it : nullptr;
 }
 
 VisitStatistics visitStatistics(const ResultSet& results) {

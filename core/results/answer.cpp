@@ -42,13 +42,12 @@ int commonFolders(const ResultSet& results) {
 
 std::vector<ConfigKey> gridOf(const ResultSet& results, const AnswerContext& context) {
     std::vector<ConfigKey> grid;
+    std::set<ConfigKey> seen; // a log folder may hold thousands: no quadratic scan
     const int folders = commonFolders(results);
-    for (const AioConfig& c : context.grid) {
-        ConfigKey k{c, folders};
-        if (std::find(grid.begin(), grid.end(), k) == grid.end()) grid.push_back(k);
-    }
+    for (const AioConfig& c : context.grid)
+        if (ConfigKey k{c, folders}; seen.insert(k).second) grid.push_back(k);
     for (const ConfigResult& c : results.configs)
-        if (std::find(grid.begin(), grid.end(), c.key) == grid.end()) grid.push_back(c.key);
+        if (seen.insert(c.key).second) grid.push_back(c.key);
     return grid;
 }
 
