@@ -190,9 +190,9 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
         l->setMinimumWidth(labelWidth);
         return l;
     };
-    factsForm->addRow(rowLabel(labelTexts[0]), m_recommendedLabel);
+    // Only one-line facts in the form: its rows underestimate wrapped text
+    // (cut and overlapping sentences); the sentences stand in the column below.
     factsForm->addRow(rowLabel(labelTexts[1]), m_confidence);
-    factsForm->addRow(rowLabel(QString()), m_partial);
     factsForm->addRow(rowLabel(labelTexts[2]), m_profile);
     exportForm->addRow(rowLabel(labelTexts[3]), m_choiceBox);
     exportForm->addRow(rowLabel(labelTexts[4]), m_targetCombo);
@@ -203,6 +203,8 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     factsLayout->addWidget(m_bestLabel);
     factsLayout->addWidget(m_figures);
     factsLayout->addLayout(factsForm);
+    factsLayout->addWidget(m_partial);
+    factsLayout->addWidget(m_recommendedLabel);
     factsLayout->addWidget(m_search);
     factsLayout->addStretch(1);
     auto* scroll = m_factsScroll = new QScrollArea(content);
@@ -338,16 +340,16 @@ void BestConfigPanel::refresh() {
 
     const bool cheaper = recommendedKey() && *recommendedKey() != *bestKey();
     if (!a.recommended)
-        m_recommendedLabel->setText(tr("not claimed: the answer is partial"));
+        m_recommendedLabel->setText(tr("Recommended: not claimed, the answer is partial."));
     else if (cheaper)
-        m_recommendedLabel->setText(keepUnits(tr("%1: %2 GiB/s, shown to be within %3 of the best "
+        m_recommendedLabel->setText(keepUnits(tr("Recommended: %1, %2 GiB/s, shown to be within %3 of the best "
                                                  "with fewer resources")
                                                   .arg(resultformat::longLabel(*a.recommended))
                                                   .arg(a.recommendedGiBps, 0, 'f', 2)
                                                   .arg(percent(a.tolerance))));
     else
         m_recommendedLabel->setText(
-            tr("the best itself: nothing cheaper is shown to be within %1 of it").arg(percent(a.tolerance)));
+            tr("Recommended: the best itself; nothing cheaper is shown to be within %1 of it.").arg(percent(a.tolerance)));
     m_exportForm->setRowVisible(m_choiceBox, cheaper); // the row's label too
     m_confidence->setText(QStringLiteral("<b>%1</b>").arg(fromStd(std::string(aiotune::confidenceName(a.confidence)))));
 
