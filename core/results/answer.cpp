@@ -327,7 +327,15 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
 }
 
 Answer answerFor(const ResultSet& results) {
-    if (results.answer && results.answer->samplesDigest == samplesDigest(results)) return *results.answer;
+    // A stored answer names only configurations these samples measured (an
+    // edited sweep.json could name anything): otherwise it is decided again.
+    const auto measured = [&](const ConfigKey& k) {
+        const ConfigResult* c = results.find(k);
+        return c && !c->samples.empty();
+    };
+    if (const auto& a = results.answer; a && a->samplesDigest == samplesDigest(results) &&
+                                        (!a->found || (measured(a->best) && (!a->recommended || measured(*a->recommended)))))
+        return *a;
     AnswerContext context;
     if (const auto& stored = results.answer) {
         for (const ConfigStanding& s : stored->configs)

@@ -125,6 +125,11 @@ private slots:
         QVERIFY(!damaged->answer);
         QVERIFY(!damaged->skipped.empty());
         QVERIFY(answerFor(*damaged).found);
+        // A stored answer naming a configuration its samples never measured is not trusted.
+        ResultSet forged = back;
+        forged.answer->best.aio.block_size = 4096;
+        QVERIFY(answerFor(forged).best == stored.best);
+        QVERIFY(answerFor(forged).decidedBy.find("decided again") != std::string::npos);
     }
 
     // Replays over many seeds: the answer the search stored is what every
