@@ -150,19 +150,19 @@ class ConfigChecker {
     // not max_in_cpu, which only caps a count of the model's own elements.
     std::optional<std::uint64_t> readCount(const ordered_json& v, const std::string& subject,
                                            std::uint64_t fallback, bool torchSize = true) {
+        const auto beyondTorch = [&]() -> std::optional<std::uint64_t> {
+            add(FindingSeverity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
+                quote(subject) + " is " + shortDump(v) + ", beyond " + std::to_string(kTorchSizeMax) +
+                    " (2^63-1), the largest size torch takes: DeepSpeed fails allocating its swap buffers",
+                "use a realistic value (DeepSpeed's default is " + std::to_string(fallback) + ")");
+            return std::nullopt;
+        };
         if (v.is_number_unsigned()) {
             const std::uint64_t n = v.get<std::uint64_t>();
             if (n > kTorchSizeMax && torchSize) {
                 // pydantic's int is unbounded, but DeepSpeed sizes torch
                 // tensors with it, and torch sizes are int64.
-                add(FindingSeverity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
-                    quote(subject) + " is " + shortDump(v) + ", beyond " +
-                        std::to_string(kTorchSizeMax) +
-                        " (2^63-1), the largest size torch takes: DeepSpeed fails allocating its "
-                        "swap buffers",
-                    "use a realistic value (DeepSpeed's default is " + std::to_string(fallback) +
-                        ")");
-                return std::nullopt;
+                return beyondTorch();
             }
             return n;
         }
@@ -176,16 +176,7 @@ class ConfigChecker {
         if (v.is_number_float()) {
             const double d = v.get<double>();
             if (std::isfinite(d) && d >= 9.2e18 && !torchSize) return kTorchSizeMax;
-            if (std::isfinite(d) && d >= 9.2e18) {
-                add(FindingSeverity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
-                    quote(subject) + " is " + shortDump(v) + ", beyond " +
-                        std::to_string(kTorchSizeMax) +
-                        " (2^63-1), the largest size torch takes: DeepSpeed fails allocating its "
-                        "swap buffers",
-                    "use a realistic value (DeepSpeed's default is " + std::to_string(fallback) +
-                        ")");
-                return std::nullopt;
-            }
+            if (std::isfinite(d) && d >= 9.2e18) return beyondTorch();
             if (std::isfinite(d) && d >= 0 && std::trunc(d) == d) {
                 // DeepSpeed's own examples write 1e8: pydantic takes a whole float.
                 add(pydantic() ? FindingSeverity::Note : FindingSeverity::Warning, "OFFLOAD_WRONG_TYPE", subject,
