@@ -2,6 +2,7 @@
 // The DeepSpeed "aio" config section: keys, defaults, parsing, validation and
 // serialization for a target DeepSpeed version (see core/deepspeed-formats.md §1).
 #include "util/result.h"
+#include "util/work_steps.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,7 +23,13 @@ struct AioConfig {
     bool overlap_events = true;
     bool use_gds = false;
 
-    bool operator==(const AioConfig&) const = default;
+    // Counted (util/work_steps.h): a scan of every configuration per configuration shows in tests.
+    bool operator==(const AioConfig& o) const {
+        work_steps::add();
+        return block_size == o.block_size && queue_depth == o.queue_depth &&
+               intra_op_parallelism == o.intra_op_parallelism && single_submit == o.single_submit &&
+               overlap_events == o.overlap_events && use_gds == o.use_gds;
+    }
 };
 
 struct DeepSpeedVersion {

@@ -2,13 +2,17 @@
 
 #include "results/analysis.h"
 #include "results/estimates.h"
+#include "results/speed_figure.h"
 #include "results/sweep_file.h"
 
 #include <algorithm>
 #include <bit>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -159,10 +163,11 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
     // The best comes from the configurations a search kept in its race (all
     // of them for a grid or DeepSpeed's logs): one that left it could not beat
     // the leader by more than the tolerance, and is shown as tied if it still is.
-    const auto dropped = [&](const ConfigKey& k) {
-        return std::any_of(results.dropouts.begin(), results.dropouts.end(),
-                           [&](const Dropout& d) { return d.config == k.aio; });
-    };
+    // In key order, not scanned per configuration (a replay of 34k configurations drops most).
+    std::map<ConfigKey, std::vector<const Dropout*>> dropoutsOf;
+    for (const Dropout& d : results.dropouts)
+        dropoutsOf[ConfigKey{d.config, 1}].push_back(&d);
+    const auto dropped = [&](const ConfigKey& k) { return dropoutsOf.count(ConfigKey{k.aio, 1}) > 0; };
     bool anyKept = false;
     for (const VisitEstimate& e : est.all)
         anyKept = anyKept || (e.visits > 0 && !dropped(e.key));
@@ -260,8 +265,9 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
             s.reason = gib(figure) + " after " + plural(e.visits, "visit", "visits") +
                        ": slower than the best at 95%";
         }
-        for (const Dropout& dr : results.dropouts)
-            if (dr.config == e.key.aio) s.reason += "; left the search's race: " + dr.reason;
+        if (const auto it = dropoutsOf.find(ConfigKey{e.key.aio, 1}); it != dropoutsOf.end())
+            for (const Dropout* dr : it->second)
+                s.reason += "; left the search's race: " + dr->reason;
         a.configs.push_back(std::move(s));
     }
     std::stable_sort(a.configs.begin(), a.configs.end(), [](const ConfigStanding& x, const ConfigStanding& y) {
@@ -404,6 +410,31 @@ Result<Answer> answerFromJson(const nlohmann::json& j) {
             if (!it->is_number()) throw std::invalid_argument(std::string("\"") + name + "\" must be a number");
             return it->get<double>();
         };
+        // Figures an edited file could make absurd are refused here, so no
+        // reader shows "inf GiB/s" or a count that wrapped (the file's
+        // integers are read as integers, never cast from 1e300).
+        const auto bad = [](const char* name, const std::string& why) {
+            return std::invalid_argument(std::string("\"") + name + "\" " + why);
+        };
+        const auto speed = [&](const json& o, const char* name) -> std::optional<double> {
+            const auto v = optNumber(o, name);
+            if (v)
+                if (const std::string problem = speedFigureProblem(*v); !problem.empty()) throw bad(name, problem);
+            return v;
+        };
+        const auto share = [&](const json& o, const char* name) -> std::optional<double> {
+            const auto v = optNumber(o, name);
+            if (v && !(*v >= -1.0 && std::isfinite(*v))) throw bad(name, "is not a share (" + json(*v).dump() + ")");
+            return v;
+        };
+        const auto whole = [&](const json& o, const char* name, std::uint64_t max) -> std::uint64_t {
+            const json& v = o.at(name);
+            if (!v.is_number_integer() || (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() < 0))
+                throw bad(name, "must be a whole number, 0 or more (it is " + v.dump() + ")");
+            if (v.get<std::uint64_t>() > max) throw bad(name, "is beyond " + std::to_string(max));
+            return v.get<std::uint64_t>();
+        };
+        constexpr std::uint64_t kMaxCount = std::uint64_t{1} << 53; // beyond any sweep, exact in a double
         const auto key = [](const json& o) {
             auto k = configKeyFromJson(o);
             if (!k) throw std::invalid_argument(k.error());
@@ -415,42 +446,49 @@ Result<Answer> answerFromJson(const nlohmann::json& j) {
             a.message = j.value("message", std::string());
         } else {
             a.best = key(j.at("best"));
-            a.bestGiBps = optNumber(j, "gibps").value_or(0.0);
-            if (const auto& iv = j.at("interval_gibps"); iv.is_array() && iv.size() == 2)
-                a.interval = AnswerInterval{iv[0].get<double>(), iv[1].get<double>()};
-            a.bestVisits = j.at("visits").get<int>();
+            a.bestGiBps = speed(j, "gibps").value_or(0.0);
+            if (const auto& iv = j.at("interval_gibps"); iv.is_array() && iv.size() == 2) {
+                const json pair{{"low", iv[0]}, {"high", iv[1]}};
+                const auto low = speed(pair, "low"), high = speed(pair, "high");
+                if (!low || !high || *low > *high) throw bad("interval_gibps", "is not a range of two speeds");
+                a.interval = AnswerInterval{*low, *high};
+            }
+            a.bestVisits = static_cast<int>(whole(j, "visits", INT_MAX));
             for (const json& t : j.at("tied"))
                 a.tied.push_back(key(t));
             if (const auto& r = j.at("recommended"); !r.is_null()) {
                 a.recommended = key(r);
-                a.recommendedGiBps = optNumber(j, "recommended_gibps").value_or(0.0);
+                a.recommendedGiBps = speed(j, "recommended_gibps").value_or(0.0);
             }
         }
         const std::string conf = j.at("confidence").get<std::string>();
+        if (conf != "high" && conf != "medium" && conf != "low") throw bad("confidence", "is not low, medium or high");
         a.confidence = conf == "high" ? Confidence::High : conf == "medium" ? Confidence::Medium : Confidence::Low;
         a.confidenceText = j.at("confidence_text").get<std::string>();
-        a.possibleGain = optNumber(j, "possible_gain");
-        a.noise = optNumber(j, "noise");
+        a.possibleGain = share(j, "possible_gain");
+        a.noise = share(j, "noise");
         a.tolerance = j.at("tolerance").get<double>();
+        if (!(a.tolerance > 0.0 && a.tolerance <= 0.5)) throw bad("tolerance", "is outside (0, 0.5]");
         a.partial = j.at("partial").get<bool>();
         a.partialReason = j.at("partial_reason").get<std::string>();
         a.strategy = j.at("strategy").get<std::string>();
         a.decidedBy = j.at("decided_by").get<std::string>();
         a.stoppedBecause = j.at("stopped_because").get<std::string>();
-        a.transfers = j.at("transfers").get<std::size_t>();
-        a.bytes = j.at("bytes").get<std::uint64_t>();
+        a.transfers = whole(j, "transfers", kMaxCount);
+        a.bytes = whole(j, "bytes", UINT64_MAX);
         a.seconds = optNumber(j, "seconds").value_or(0.0);
-        a.configurations = j.at("configurations").get<std::size_t>();
-        a.measured = j.at("measured").get<std::size_t>();
+        if (const std::string problem = secondsFigureProblem(a.seconds); !problem.empty()) throw bad("seconds", problem);
+        a.configurations = whole(j, "configurations", kMaxCount);
+        a.measured = whole(j, "measured", a.configurations);
         for (const json& c : j.at("configs")) {
             ConfigStanding s;
             s.key = key(c.at("key"));
             const auto state = parseConfigState(c.at("state").get<std::string>());
             if (!state) throw std::invalid_argument("unknown configuration state " + c.at("state").dump());
             s.state = *state;
-            s.visits = c.at("visits").get<int>();
-            s.gibps = optNumber(c, "gibps");
-            s.upperGain = optNumber(c, "upper_gain");
+            s.visits = static_cast<int>(whole(c, "visits", INT_MAX));
+            s.gibps = speed(c, "gibps");
+            s.upperGain = share(c, "upper_gain");
             s.reason = c.at("reason").get<std::string>();
             a.configs.push_back(std::move(s));
         }

@@ -2,6 +2,7 @@
 
 #include "results/statistics.h"
 #include "util/byte_size.h"
+#include "util/work_steps.h"
 
 #include <algorithm>
 #include <tuple>
@@ -43,6 +44,7 @@ std::string_view confidenceName(Confidence c) {
 }
 
 std::strong_ordering ConfigKey::operator<=>(const ConfigKey& other) const {
+    work_steps::add(); // counted, as AioConfig's equality is
     const auto tie = [](const ConfigKey& k) {
         return std::make_tuple(k.aio.block_size, k.aio.queue_depth, k.aio.intra_op_parallelism,
                                k.aio.single_submit, k.aio.overlap_events, k.aio.use_gds, k.folders);
@@ -130,6 +132,7 @@ ConfigResult& ResultSet::add(const ConfigKey& key, Sample sample) {
     auto it = std::lower_bound(configs.begin(), configs.end(), key,
                                [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
     if (it == configs.end() || it->key != key) {
+        work_steps::add(static_cast<std::uint64_t>(configs.end() - it)); // entries moved up
         ConfigResult fresh;
         fresh.key = key;
         it = configs.insert(it, std::move(fresh));

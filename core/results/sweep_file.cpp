@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -51,12 +52,6 @@ std::optional<double> getOptional(const json& j, const char* name) {
     return it->get<double>();
 }
 
-// Binary search (configs stay sorted): a scan per configuration made reading
-// a 34,000-configuration sweep.json quadratic.
-ConfigResult* findMutable(ResultSet& rs, const ConfigKey& key) {
-    return const_cast<ConfigResult*>(rs.find(key));
-}
-
 // Version 1 kept what the runner held beyond the samples in its meta blob:
 // per-folder figures as meta.per_folder [{"tag", "sample": {op, loop, folder,
 // gibps, seconds, error}}] and the buffer kind as meta.system.huge_pages (the
@@ -68,13 +63,16 @@ void readVersion1Extras(ResultSet& rs) {
             rs.profile = MeasurementProfile{hp->get<bool>() ? PagePolicy::Huge : PagePolicy::Normal, false, true};
     const auto pf = rs.meta.find("per_folder");
     if (pf == rs.meta.end() || !pf->is_array()) return;
+    std::map<std::string, ConfigResult*> byTag; // not a scan per entry
+    for (ConfigResult& c : rs.configs)
+        byTag.emplace(c.key.tag(), &c);
     for (const json& entry : *pf) {
         if (!entry.is_object() || !entry.contains("sample")) continue;
         const std::string tag = textOr(entry, "tag");
         auto s = sampleFromJson(entry["sample"]);
         if (!s) continue; // a damaged extra never hides the samples themselves
-        for (ConfigResult& c : rs.configs)
-            if (c.key.tag() == tag) c.folderSamples.push_back(std::move(s.value()));
+        if (const auto it = byTag.find(tag); it != byTag.end())
+            it->second->folderSamples.push_back(std::move(s.value()));
     }
 }
 } // namespace
@@ -266,6 +264,9 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
             return makeError(where +
                              " has no \"configs\" list: the file is damaged; delete it to read "
                              "the DeepSpeed logs beside it");
+        // Gathered in key order whatever order the file lists them in: inserting
+        // each into the sorted list made a file in reverse order quadratic.
+        std::map<ConfigKey, ConfigResult> read;
         for (std::size_t i = 0; i < configs->size(); ++i) {
             const json& jc = (*configs)[i];
             const std::string at = where + ": configs[" + std::to_string(i) + "]";
@@ -278,7 +279,7 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
                 rs.skipped.push_back({std::string(kSweepFileName) + " configs[" + std::to_string(i) + "]", key.error()});
                 continue;
             }
-            if (findMutable(rs, *key)) {
+            if (read.count(*key)) {
                 rs.skipped.push_back({std::string(kSweepFileName) + " configs[" + std::to_string(i) + "]",
                                       "repeats the configuration " + key->tag() + " listed before it"});
                 continue;
@@ -286,21 +287,28 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
             const auto samples = jc.find("samples");
             if (samples == jc.end() || !samples->is_array())
                 return makeError(at + " has no \"samples\" list");
+            ConfigResult c;
+            c.key = *key;
             for (std::size_t k = 0; k < samples->size(); ++k) {
                 auto s = sampleFromJson((*samples)[k]);
                 if (!s) return makeError(at + ".samples[" + std::to_string(k) + "]: " + s.error());
-                rs.add(*key, std::move(s.value()));
+                c.samples.push_back(std::move(s.value()));
             }
+            if (c.samples.empty()) continue; // nothing measured: not listed
             if (const auto perFolder = jc.find("folder_samples");
                 perFolder != jc.end() && perFolder->is_array()) {
-                ConfigResult* c = findMutable(rs, *key);
-                for (std::size_t k = 0; c && k < perFolder->size(); ++k) {
+                for (std::size_t k = 0; k < perFolder->size(); ++k) {
                     auto s = sampleFromJson((*perFolder)[k]);
                     if (!s) return makeError(at + ".folder_samples[" + std::to_string(k) + "]: " + s.error());
-                    c->folderSamples.push_back(std::move(s.value()));
+                    c.folderSamples.push_back(std::move(s.value()));
                 }
             }
+            c.recompute();
+            read.emplace(*key, std::move(c));
         }
+        rs.configs.reserve(read.size());
+        for (auto& entry : read)
+            rs.configs.push_back(std::move(entry.second));
         // Configurations listed and none readable: the file is damaged, not empty.
         if (!configs->empty() && rs.configs.empty() && !rs.skipped.empty())
             return makeError(where + ": none of its " + std::to_string(configs->size()) +

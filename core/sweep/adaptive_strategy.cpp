@@ -79,12 +79,17 @@ std::size_t AdaptiveStrategy::firstPassTransfers(const std::vector<AioConfig>& c
 Result<AdaptiveStrategy> AdaptiveStrategy::create(std::vector<AioConfig> configs,
                                                   AdaptiveOptions options) {
     if (configs.empty()) return makeError("adaptive search: no configuration to measure");
-    for (std::size_t i = 0; i < configs.size(); ++i)
-        for (std::size_t j = i + 1; j < configs.size(); ++j)
-            if (configs[i] == configs[j])
-                return makeError("adaptive search: configuration " +
-                                 ConfigKey{configs[i], 1}.label() +
-                                 " is listed twice: list each value once");
+    {
+        // Sorted, not compared pairwise: a replay lists tens of thousands.
+        std::vector<ConfigKey> keys;
+        keys.reserve(configs.size());
+        for (const AioConfig& c : configs)
+            keys.push_back(ConfigKey{c, 1});
+        std::sort(keys.begin(), keys.end());
+        if (const auto twice = std::adjacent_find(keys.begin(), keys.end()); twice != keys.end())
+            return makeError("adaptive search: configuration " + twice->label() +
+                             " is listed twice: list each value once");
+    }
     if (!(options.tolerance > 0.0 && options.tolerance <= kMaxTolerance)) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "%g%%", options.tolerance * 100.0);
@@ -115,6 +120,11 @@ AdaptiveStrategy::AdaptiveStrategy(std::vector<AioConfig> configs, AdaptiveOptio
                             : (3 * m_configs.size() * opsPerVisit() + 1) / 2;
     m_inRace.assign(m_configs.size(), true);
     m_visits.assign(m_configs.size(), 0);
+    m_samples.resize(m_configs.size());
+    m_keyOrder.resize(m_configs.size());
+    std::iota(m_keyOrder.begin(), m_keyOrder.end(), std::size_t{0});
+    std::sort(m_keyOrder.begin(), m_keyOrder.end(),
+              [&](std::size_t a, std::size_t b) { return keyOf(a) < keyOf(b); });
     m_results.engine = "adaptive";
     planScreen();
 }
@@ -154,11 +164,27 @@ void AdaptiveStrategy::finish(StopReason reason) {
     m_pending.clear();
 }
 
+const ResultSet& AdaptiveStrategy::results() const {
+    if (m_resultsStale) {
+        m_results.configs.clear();
+        for (std::size_t i : m_keyOrder) {
+            if (m_samples[i].empty()) continue;
+            ConfigResult c;
+            c.key = keyOf(i);
+            c.samples = m_samples[i];
+            c.recompute();
+            m_results.configs.push_back(std::move(c));
+        }
+        m_resultsStale = false;
+    }
+    return m_results;
+}
+
 ConfigEstimates AdaptiveStrategy::estimates() const {
     std::vector<ConfigKey> grid;
     for (std::size_t i = 0; i < m_configs.size(); ++i)
         grid.push_back(keyOf(i));
-    return estimateConfigs(grid, m_results, m_options.tolerance);
+    return estimateConfigs(grid, results(), m_options.tolerance);
 }
 
 std::optional<std::size_t> AdaptiveStrategy::leaderIndex(const ConfigEstimates& est) const {
@@ -175,7 +201,7 @@ std::optional<std::size_t> AdaptiveStrategy::leaderIndex(const ConfigEstimates& 
 
 void AdaptiveStrategy::afterScreen() {
     m_phase = Phase::Race;
-    const VisitStatistics stats = visitStatistics(m_results);
+    const VisitStatistics stats = visitStatistics(results());
     for (std::size_t i : m_screen)
         if (!stats.find(keyOf(i))) drop(i, "no successful visit in the first pass");
     if (stats.configs.empty()) return finish(StopReason::Failed);
@@ -268,9 +294,12 @@ std::vector<Visit> AdaptiveStrategy::nextBatch() {
 }
 
 void AdaptiveStrategy::observe(const Visit& visit, const std::vector<Sample>& samples) {
-    const auto it = std::find(m_configs.begin(), m_configs.end(), visit.config);
-    if (it == m_configs.end()) return; // not ours: nothing to learn
-    const std::size_t i = static_cast<std::size_t>(it - m_configs.begin());
+    // Looked up in key order: a scan per visit made a large replay quadratic.
+    const ConfigKey wanted{visit.config, 1};
+    const auto it = std::lower_bound(m_keyOrder.begin(), m_keyOrder.end(), wanted,
+                                     [&](std::size_t a, const ConfigKey& k) { return keyOf(a) < k; });
+    if (it == m_keyOrder.end() || keyOf(*it) != wanted) return; // not ours: nothing to learn
+    const std::size_t i = *it;
     if (m_outstanding > 0) --m_outstanding;
     ++m_visits[i];
     std::string error;
@@ -281,7 +310,8 @@ void AdaptiveStrategy::observe(const Visit& visit, const std::vector<Sample>& sa
         if (s.failed() && error.empty()) error = s.error;
         Sample copy = s;
         copy.loop = visit.loop;
-        m_results.add(keyOf(i), std::move(copy));
+        m_samples[i].push_back(std::move(copy));
+        m_resultsStale = true;
     }
     if (!error.empty()) drop(i, "failed: " + error);
 }

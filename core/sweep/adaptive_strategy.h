@@ -70,7 +70,7 @@ class AdaptiveStrategy : public SearchStrategy {
     std::vector<Dropout> dropouts() const override { return m_dropouts; }
 
     // Everything observed so far (one configuration per AioConfig, folders 1).
-    const ResultSet& results() const { return m_results; }
+    const ResultSet& results() const;
     // The configuration leading now; empty before anything was measured.
     std::optional<AioConfig> leader() const;
     // What decideAnswer() needs besides the samples: the grid, the tolerance, the stop.
@@ -110,7 +110,13 @@ class AdaptiveStrategy : public SearchStrategy {
     std::size_t m_outstanding = 0; // visits handed out, not yet observed
     Phase m_phase = Phase::Screen;
     StopReason m_stop = StopReason::Running;
-    ResultSet m_results;
+    // Samples per configuration index; results() sorts them into m_results
+    // when asked (inserting each new configuration into a sorted list as it
+    // was first visited cost N^2 moves over a large grid).
+    std::vector<std::vector<Sample>> m_samples;
+    mutable ResultSet m_results;
+    mutable bool m_resultsStale = false;
+    std::vector<std::size_t> m_keyOrder; // indices of m_configs in key order
     std::vector<Dropout> m_dropouts;
     std::size_t m_transfers = 0;
     std::uint64_t m_bytes = 0;
