@@ -9,8 +9,10 @@
 #include "report/report_file.h"
 #include "results/csv_export.h"
 #include "results/log_folder_reader.h"
+#include "sweep/folder_lock.h"
 #include "util/atomic_file.h"
 #include "util/file_identity.h"
+#include "util/printable_text.h"
 
 #include <algorithm>
 #include <iostream>
@@ -79,6 +81,9 @@ int runExport(const std::vector<std::string>& argv) {
     if (auto same = checkDistinctFiles({{"--config", config}, {"--output", output}, {"--csv", csv}}); !same)
         return fail(same.error(), kExitUsage);
 
+    // A sweep writing there is refused, and none starts while this reads (sweep/folder_lock.h).
+    const auto lock = FolderLock::acquireForReading(logDir, "export");
+    if (!lock) return fail(lock.error());
     auto results = LogFolderReader().read(logDir);
     if (!results) return fail(results.error());
     // Never into the folder being read, as report refuses (report/report_file.h).
@@ -87,7 +92,7 @@ int runExport(const std::vector<std::string>& argv) {
             if (auto ok = checkNotAnInput(file, logDir, *results); !ok) return fail(std::string(flag) + " " + ok.error());
     const Recommendation rec = analyze(*results);
     const auto& pick = recommended ? rec.recommended : rec.best;
-    if (!pick) return fail(logDir + ": " + rec.message);
+    if (!pick) return fail(printableName(logDir) + ": " + printableName(rec.message));
     const AioConfig aio = pick->key.aio;
     ExportReport report;
     report.j["aio"] = toAioJson(aio, *version);
@@ -103,11 +108,11 @@ int runExport(const std::vector<std::string>& argv) {
         return 0;
     };
     std::cerr << "exporting " << pick->key.label() << " (" << pick->combinedGiBps.value_or(0)
-              << " GiB/s read + write, measured by " << results->engine << "; decided by "
-              << rec.answer.decidedBy << ")\n";
+              << " GiB/s read + write, measured by " << printableName(results->engine) << "; decided by "
+              << printableName(rec.answer.decidedBy) << ")\n";
     report.j["partial"] = rec.answer.partial;
     if (rec.answer.partial) {
-        std::cerr << "aiotune export: partial answer: " << rec.answer.partialReason
+        std::cerr << "aiotune export: partial answer: " << printableName(rec.answer.partialReason)
                   << "; the section is the best measured so far, not a settled answer\n";
         report.j["partial_reason"] = rec.answer.partialReason;
     }

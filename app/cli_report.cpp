@@ -10,6 +10,7 @@
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
 #include "results/recorded_link_limits.h"
+#include "sweep/folder_lock.h"
 #include "util/printable_text.h"
 
 #include <chrono>
@@ -54,6 +55,12 @@ int runReport(const std::vector<std::string>& args) {
         return kExitUsage;
     }
 
+    // A sweep writing there is refused, and none starts while this reads (sweep/folder_lock.h).
+    const auto lock = FolderLock::acquireForReading(logDir, "report");
+    if (!lock) {
+        std::cerr << "aiotune report: " << lock.error() << "\n";
+        return kExitFailure;
+    }
     auto results = LogFolderReader().read(logDir);
     if (!results) {
         // A fleet's folder (one sweep per host) is not one sweep: say so.
@@ -95,7 +102,7 @@ int runReport(const std::vector<std::string>& args) {
                   << " configuration" << (rec.configsWithBoth == 1 ? "" : "s") << "\n";
     else
         std::cout << "Wrote " << output << " (no best configuration: "
-                  << (rec.message.empty() ? "no configuration has both a read and a write figure" : rec.message)
+                  << (rec.message.empty() ? "no configuration has both a read and a write figure" : printableName(rec.message))
                   << ")\n";
     return kExitOk;
 }
