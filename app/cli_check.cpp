@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "check/preflight.h"
+#include "util/printable_text.h"
 
 #include <CLI/CLI.hpp>
 
@@ -34,7 +35,7 @@ int runCheck(const std::vector<std::string>& args) {
                  "IOMMU and NUMA node. Exit status: 0 no errors, 1 errors found, 2 the check could "
                  "not run.",
                  "aiotune check"};
-    std::string config, version, logDir;
+    std::string config, version, logDir, modelParams, nodes;
     bool json = false;
     app.add_option("--config", config, "the DeepSpeed config (JSON; comments allowed)")
         ->required()
@@ -46,6 +47,13 @@ int runCheck(const std::vector<std::string>& args) {
     app.add_option("--log_dir,--log-dir", logDir,
                    "sweep log folder to compare the aio settings with (default: the window's last sweep)")
         ->type_name("DIR");
+    app.add_option("--model-params,--model_params", modelParams,
+                   "the model's parameter count (e.g. 7e9 or 7B): free space under nvme_path is then "
+                   "compared with the whole swap footprint, not only the config's buffers")
+        ->type_name("N");
+    app.add_option("--nodes", nodes,
+                   "nodes the job runs on, with --model-params (each node's drive holds 1/N; default 1)")
+        ->type_name("N");
     app.add_flag("--json", json, "print one JSON object instead of text");
 
     std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11 takes them last first
@@ -64,22 +72,35 @@ int runCheck(const std::vector<std::string>& args) {
     if (!version.empty()) {
         auto parsed = DeepSpeedVersion::parse(version);
         if (!parsed) {
-            std::cerr << "aiotune check: --deepspeed_version: " << parsed.error() << "\n";
+            std::cerr << "aiotune check: --deepspeed_version: " << printableName(parsed.error()) << "\n";
             return 2;
         }
         if (parsed->everyRelease) {
             std::cerr << "aiotune check: --deepspeed_version: name one release (e.g. 0.16.4); \""
-                      << version << "\" is for export\n";
+                      << printableName(version) << "\" is for export\n";
             return 2;
         }
         options.version = *parsed;
         options.versionGiven = true;
     }
+    if (!nodes.empty() && modelParams.empty()) {
+        std::cerr << "aiotune check: --nodes divides the model's swap files between nodes: give "
+                     "--model-params too\n";
+        return 2;
+    }
+    if (!modelParams.empty()) {
+        auto model = parseModelSize(modelParams, nodes);
+        if (!model) {
+            std::cerr << "aiotune check: " << model.error() << "\n";
+            return 2;
+        }
+        options.model = *model;
+    }
     useInstalledDeepSpeed(options, PythonSearch::fromEnvironment());
     if (!logDir.empty()) {
         std::error_code ec;
         if (!std::filesystem::is_directory(logDir, ec)) {
-            std::cerr << "aiotune check: --log_dir \"" << logDir
+            std::cerr << "aiotune check: --log_dir \"" << printableName(logDir)
                       << "\" is not a folder: give a sweep log folder\n";
             return 2;
         }
@@ -92,7 +113,7 @@ int runCheck(const std::vector<std::string>& args) {
     if (!report) {
         if (json)
             std::cout << nlohmann::ordered_json{{"error", report.error()}}.dump(2) << "\n";
-        std::cerr << "aiotune check: " << report.error() << "\n";
+        std::cerr << "aiotune check: " << printableName(report.error()) << "\n";
         return 2;
     }
     if (json) std::cout << toJson(*report).dump(2) << "\n";

@@ -2,13 +2,17 @@
 
 #include "engine/scratch_file.h"
 #include "util/byte_size.h"
+#include "util/printable_text.h"
 #include "util/trusted_path.h"
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <sys/stat.h>
@@ -30,6 +34,43 @@ bool sharedFilesystem(const std::string& fstype) {
 }
 
 std::string quote(const std::string& s) { return "\"" + s + "\""; }
+
+struct SwapUser {
+    long pid = 0;
+    std::string description; // "pid 4242 (python train.py ...)"
+};
+
+// The first process (by pid) with a file open under folder, from
+// <procRoot>/<pid>/fd; nullopt when none, or none this user may see.
+std::optional<SwapUser> swapFileUser(const fs::path& folder, const std::string& procRoot) {
+    std::error_code ec;
+    const fs::path real = fs::weakly_canonical(folder, ec);
+    if (ec || !fs::is_directory(real, ec)) return std::nullopt;
+    const std::string prefix = real.string() + "/";
+    std::optional<SwapUser> found;
+    for (fs::directory_iterator it(procRoot, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const long pid = std::strtol(name.c_str(), nullptr, 10);
+        if (found && pid >= found->pid) continue;
+        std::error_code fdEc;
+        for (fs::directory_iterator fd(it->path() / "fd", fdEc), fdEnd; !fdEc && fd != fdEnd;
+             fd.increment(fdEc)) {
+            std::error_code linkEc;
+            const std::string target = fs::read_symlink(fd->path(), linkEc).string();
+            if (linkEc || target.compare(0, prefix.size(), prefix) != 0) continue;
+            std::ifstream in(it->path() / "cmdline", std::ios::binary);
+            std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            while (!cmd.empty() && cmd.back() == '\0') cmd.pop_back();
+            for (char& c : cmd)
+                if (c == '\0') c = ' ';
+            if (cmd.size() > 120) cmd = cmd.substr(0, 120) + "...";
+            found = SwapUser{pid, "pid " + name + (cmd.empty() ? "" : " (" + printableName(cmd) + ")")};
+            break;
+        }
+    }
+    return found;
+}
 
 } // namespace
 
@@ -135,11 +176,6 @@ NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy
             quote(path) + " is on " + t.fstype + ", a filesystem several nodes can mount: ranks "
             "with the same number on different nodes write the same swap files",
             "use a node-local NVMe folder");
-    if (t.freeBytes && *t.freeBytes < options.lowSpaceBytes)
-        add(FindingSeverity::Warning, "NVME_PATH_LOW_SPACE",
-            "only " + formatByteSizeHuman(*t.freeBytes) + " free under " + quote(path) +
-                ": swapped parameters and optimizer states need their full size on disk",
-            "free space there (each rank needs its share of the swapped model and optimizer state)");
 
     if (options.probeDirectIo) {
         if (auto probe = probeDirectIo(existing.string()); !probe)
@@ -151,6 +187,18 @@ NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy
 
     // Swap files left by another run, or written by a job running now.
     const fs::path swapDir = fs::path(path) / "zero_stage_3";
+    // A process holding files open there is a job using this nvme_path now:
+    // a second job's start-up removal (shutil.rmtree of its rank folders,
+    // partitioned_param_swapper.py, every release) deletes its live files.
+    if (out.exists)
+        if (const auto user = swapFileUser(swapDir, options.procRoot))
+            add(FindingSeverity::Error, "NVME_PATH_IN_USE",
+                quote(path) + " is in use: " + user->description +
+                    " has swap files open under " + quote(swapDir.string()) +
+                    ". A job started with this config removes its rank folders there at start-up, "
+                    "deleting the running job's live files; it then fails on short reads",
+                "give this job its own nvme_path, or wait for pid " + std::to_string(user->pid) +
+                    " to end");
     if (out.exists && fs::is_directory(swapDir, ec)) {
         bool any = false;
         for (fs::recursive_directory_iterator it(swapDir, fs::directory_options::skip_permission_denied, ec), end;

@@ -2,7 +2,8 @@
 // One nvme_path of a DeepSpeed config on this machine: does it exist (or can
 // DeepSpeed create it), is it a writable folder, on which drive and
 // filesystem, does O_DIRECT work there (probed with a nameless scratch
-// file), how much space is free, and are swap files of another run in it.
+// file), how much space is free, are swap files of another run in it, and
+// does a running process hold swap files there open (a job using it now).
 #include "check/check_finding.h"
 #include "devices/device_discovery.h"
 #include "devices/folder_target.h"
@@ -16,7 +17,9 @@ namespace aiotune {
 struct NvmePathOptions {
     FsSpaceFn fsSpace = statvfsSpace;
     bool probeDirectIo = true;
-    std::uint64_t lowSpaceBytes = 16ull << 30; // below this, warn
+    // Where to look for processes with swap files open under the path (a job
+    // using it now); free space is compared with the swap footprint in preflight.
+    std::string procRoot = "/proc";
 };
 
 struct NvmePathOutcome {

@@ -7,6 +7,8 @@
 #include "results/analysis.h"
 #include "results/log_folder_reader.h"
 #include "util/atomic_file.h"
+#include "util/byte_size.h"
+#include "util/printable_text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -143,9 +145,35 @@ Result<CheckReport> runPreflight(const PreflightOptions& options) {
         }
         const int numaNodes = countNumaNodes(options.machine.sysRoot);
         std::set<std::string> disksUsed;
+        // Free space against the swap footprint, per filesystem (both paths may share one).
+        const SwapFootprint footprint = swapFootprint(s, options.model, memory.gpus);
+        struct SpaceNeed {
+            std::string mount, paths;
+            std::optional<std::uint64_t> freeBytes;
+            std::uint64_t need = 0;
+            std::string parts;
+        };
+        std::vector<SpaceNeed> spaces;
         for (const auto& [path, keys] : paths) {
             NvmePathOutcome outcome = checkNvmePath(path, keys, discovery, options.nvmePath);
             for (auto& f : outcome.findings) findings.push_back(std::move(f));
+            if (outcome.target.freeBytes && (outcome.target.isDirectory || !outcome.exists)) {
+                const std::string mount =
+                    outcome.target.mountPoint.empty() ? path : outcome.target.mountPoint;
+                auto it = std::find_if(spaces.begin(), spaces.end(),
+                                       [&](const SpaceNeed& n) { return n.mount == mount; });
+                if (it == spaces.end()) it = spaces.insert(spaces.end(), SpaceNeed{mount, {}, outcome.target.freeBytes, 0, {}});
+                it->paths += (it->paths.empty() ? "" : " and ") + quote(path);
+                const auto part = [&](std::uint64_t bytes, const std::string& text) {
+                    if (text.empty()) return;
+                    it->need += bytes;
+                    it->parts += (it->parts.empty() ? "" : "; ") + text;
+                };
+                if (s.param.nvmePath && *s.param.nvmePath == path && s.param.nvme())
+                    part(footprint.paramBytes, footprint.paramText);
+                if (s.optimizer.nvmePath && *s.optimizer.nvmePath == path && s.optimizer.nvme())
+                    part(footprint.optimizerBytes, footprint.optimizerText);
+            }
             const std::string disk = outcome.target.disk;
             if (!disk.empty() && disksUsed.insert(disk).second) {
                 for (const BlockDevice& d : discovery.devices)
@@ -157,6 +185,40 @@ Result<CheckReport> runPreflight(const PreflightOptions& options) {
                 for (auto& f : checkAgainstMeasurements(byDrive, report.measurements, s.aio, path, disk,
                                                         report.configFile))
                     findings.push_back(std::move(f));
+        }
+
+        for (const SpaceNeed& n : spaces) {
+            const std::string free = formatByteSizeHuman(*n.freeBytes);
+            const std::string give = "give the model's size (aiotune check --model-params 7e9, "
+                                     "and --nodes N for a job on N nodes) to count the whole footprint.";
+            const std::string how =
+                footprint.fromModel ? ""
+                                    : " This counts the config's parameter buffers only" +
+                                          std::string(s.optimizer.nvme() ? ", not the optimizer's files" : "") +
+                                          ": " + give;
+            if (n.parts.empty()) {
+                findings.push_back({FindingSeverity::Note, "SWAP_FOOTPRINT", n.paths,
+                                    free + " free under " + n.paths +
+                                        ". Without the model's size the optimizer's swap files cannot be "
+                                        "counted: " + give,
+                                    ""});
+            } else if (n.need > *n.freeBytes) {
+                findings.push_back(
+                    {footprint.fromModel ? FindingSeverity::Error : FindingSeverity::Warning,
+                     "NVME_PATH_LOW_SPACE", n.paths,
+                     "NVMe offload writes about " + formatByteSizeHuman(n.need) + " on this node under " +
+                         n.paths + " (" + n.parts + "), but only " + free + " is free on " + n.mount +
+                         ": DeepSpeed's swap writes fail once it is full, unchecked, and a later read "
+                         "stops it (\"buffer nbytes != file bytes\")." + how,
+                     "free " + formatByteSizeHuman(n.need - *n.freeBytes) +
+                         " there, or point nvme_path at a larger drive (or spread the job over more nodes)"});
+            } else {
+                findings.push_back({FindingSeverity::Note, "SWAP_FOOTPRINT", n.paths,
+                                    "NVMe offload writes about " + formatByteSizeHuman(n.need) +
+                                        " on this node under " + n.paths + " (" + n.parts + "); " +
+                                        free + " is free on " + n.mount + "." + how,
+                                    ""});
+            }
         }
 
         // Several NVMe drives, all swaps on one of them.
@@ -213,15 +275,17 @@ nlohmann::ordered_json toJson(const CheckReport& r) {
 
 std::string formatReport(const CheckReport& r) {
     std::ostringstream out;
-    out << "Checked " << r.configFile << " for DeepSpeed " << r.deepspeedVersion
+    out << "Checked " << printableName(r.configFile) << " for DeepSpeed " << r.deepspeedVersion
         << (r.versionAssumed ? " or later (assumed; pass --deepspeed_version)" : "")
         << (r.versionSource.empty() ? "" : " (" + r.versionSource + ")") << "\n";
-    if (!r.measurements.empty()) out << "Measurements: " << r.measurements << "\n";
+    if (!r.measurements.empty()) out << "Measurements: " << printableName(r.measurements) << "\n";
+    // Paths, keys and names come from the config: shown escaped, one line each,
+    // so none can forge a finding or drive the terminal (util/printable_text.h).
     for (const auto& f : r.findings) {
         out << "\n" << severityName(f.severity) << " " << f.code;
-        if (!f.subject.empty()) out << "  " << f.subject;
-        out << "\n  " << f.message << "\n";
-        if (!f.fix.empty()) out << "  fix: " << f.fix << "\n";
+        if (!f.subject.empty()) out << "  " << printableName(f.subject);
+        out << "\n  " << printableName(f.message) << "\n";
+        if (!f.fix.empty()) out << "  fix: " << printableName(f.fix) << "\n";
     }
     out << "\n" << r.errors() << " error(s), " << r.warnings() << " warning(s), " << r.notes()
         << " note(s)\n";

@@ -5,6 +5,7 @@
 #include "check/check_finding.h"
 #include "check/machine_check.h"
 #include "check/nvme_path_check.h"
+#include "check/swap_footprint.h"
 #include "config/aio_config.h"
 #include "config/deepspeed_install.h"
 #include "util/result.h"
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,9 @@ struct PreflightOptions {
     MachineCheckOptions machine;
     NvmePathOptions nvmePath;
     bool checkMachine = true;         // false: the config alone
+    // The model's size, for free space against the whole swap footprint;
+    // without it only the config's parameter buffers are compared (and said so).
+    std::optional<ModelSize> model;
 };
 
 struct CheckReport {

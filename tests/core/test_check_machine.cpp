@@ -5,6 +5,7 @@
 // ext4 mounts when running as root.
 #include "check/machine_check.h"
 #include "check/preflight.h"
+#include "check/swap_footprint.h"
 #include "devices/device_discovery.h"
 #include "devices/pcie_link.h"
 
@@ -391,6 +392,112 @@ class TestCheckMachine : public QObject {
         for ([[maybe_unused]] const auto& e : fs::directory_iterator(mnt))
             if (e.path().filename() != "lost+found") ++entries;
         QCOMPARE(entries, std::size_t(0));
+    }
+    // Free space against the swap footprint (check/swap_footprint.h, from
+    // DeepSpeed v0.19.5's swap_tensor/partitioned_param_swapper.py and
+    // optimizer_utils.py): the "clean" fixture swaps bf16 parameters (2 bytes
+    // each) and AdamW's fp32 copy, two states and fp32 gradients (16 bytes)
+    // under one path; the fixture machine has 2 GPUs (2 ranks).
+    void swapFootprint_data() {
+        QTest::addColumn<QString>("model");   // --model-params; empty: not given
+        QTest::addColumn<QString>("nodes");
+        QTest::addColumn<qulonglong>("freeGiB");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("severity");
+        QTest::addColumn<QString>("mentions");
+        // 5 buffers x 104857600 elements x 2 bytes = 1000 MiB per rank, x 2 ranks.
+        QTest::addRow("config only, room") << "" << "" << 900ull << "SWAP_FOOTPRINT" << "note"
+                                           << "5 x 209715200 bytes = 1000 MiB per rank x 2 ranks";
+        QTest::addRow("config only, says how") << "" << "" << 900ull << "SWAP_FOOTPRINT" << "note"
+                                               << "--model-params 7e9";
+        QTest::addRow("config only, full") << "" << "" << 1ull << "NVME_PATH_LOW_SPACE" << "warning"
+                                           << "only 1 GiB is free";
+        // 7e9 x 2 = 14e9 bytes and 7e9 x 16 = 112e9: 117 GiB of 900.
+        QTest::addRow("7B fits") << "7e9" << "" << 900ull << "SWAP_FOOTPRINT" << "note"
+                                 << "parameters 7e+09 x 2 bytes / 1 node = 13.0 GiB; optimizer 7e+09 x 16 bytes";
+        // 70e9 x 18 = 1260e9 bytes = 1173 GiB: more than 900 GiB free.
+        QTest::addRow("70B too large") << "70B" << "" << 900ull << "NVME_PATH_LOW_SPACE" << "error"
+                                       << "writes about 1.1 TiB on this node";
+        // The same on two nodes: each holds half, 587 GiB.
+        QTest::addRow("70B on 2 nodes") << "70e9" << "2" << 900ull << "SWAP_FOOTPRINT" << "note"
+                                        << "/ 2 nodes";
+    }
+    void swapFootprint() {
+        QFETCH(QString, model);
+        QFETCH(QString, nodes);
+        QFETCH(qulonglong, freeGiB);
+        QFETCH(QString, code);
+        QFETCH(QString, severity);
+        QFETCH(QString, mentions);
+        const fs::path dir = fs::path(m_tmp.path().toStdString()) / ("space-" + std::to_string(++m_configs));
+        fs::create_directories(dir);
+        PreflightOptions o = options(writeConfig(dir, "clean", dir.string()));
+        o.nvmePath.fsSpace = [freeGiB](const std::string&) -> std::optional<FsSpace> {
+            return FsSpace{freeGiB << 30, 1800ull << 30};
+        };
+        if (!model.isEmpty()) {
+            auto size = parseModelSize(model.toStdString(), nodes.toStdString());
+            QVERIFY2(size.ok(), size.error().c_str());
+            o.model = *size;
+        }
+        const CheckReport r = run(o);
+        const CheckFinding* f = find(r, code.toStdString());
+        QVERIFY2(f, qPrintable(describe(r)));
+        QCOMPARE(QString::fromLatin1(severityName(f->severity).data()), severity);
+        QVERIFY2(QString::fromStdString(f->message).contains(mentions), f->message.c_str());
+        // One space finding per filesystem, whatever it says.
+        int space = 0;
+        for (const auto& x : r.findings) space += x.code == "SWAP_FOOTPRINT" || x.code == "NVME_PATH_LOW_SPACE";
+        QCOMPARE(space, 1);
+    }
+
+    void modelSizeValues_data() {
+        QTest::addColumn<QString>("params");
+        QTest::addColumn<QString>("nodes");
+        QTest::addColumn<double>("expected"); // 0: refused
+        QTest::addRow("7e9") << "7e9" << "" << 7e9;
+        QTest::addRow("7B") << "7B" << "" << 7e9;
+        QTest::addRow("1.5T") << "1.5T" << "" << 1.5e12;
+        QTest::addRow("350M") << "350M" << "" << 3.5e8;
+        for (const char* bad : {"", "0", "-7e9", "nan", "inf", "1e400", "7X", "2e15", "0x10", "1e15B"})
+            QTest::addRow("params %s", bad) << bad << "" << 0.0;
+        for (const char* bad : {"0", "-1", "1.5", "1e9", "100001", "two", "+2"})
+            QTest::addRow("nodes %s", bad) << "7e9" << bad << 0.0;
+    }
+    void modelSizeValues() {
+        QFETCH(QString, params);
+        QFETCH(QString, nodes);
+        QFETCH(double, expected);
+        const auto m = parseModelSize(params.toStdString(), nodes.toStdString());
+        if (expected == 0.0) {
+            QVERIFY(!m.ok());
+            QVERIFY2(m.error().find(nodes.isEmpty() ? "--model-params" : "--nodes") != std::string::npos,
+                     m.error().c_str());
+            return;
+        }
+        QVERIFY2(m.ok(), m.error().c_str());
+        QCOMPARE(m->parameters, expected);
+    }
+
+    // A job using the nvme_path now (a process with swap files open there):
+    // a second job's start-up removal would delete its live files.
+    void nvmePathInUse() {
+        const fs::path dir = fs::path(m_tmp.path().toStdString()) / "inuse";
+        const fs::path swap = dir / "zero_stage_3" / "optimizer" / "rank0" / "3.tensor.swp";
+        writeFile(swap, "live");
+        PreflightOptions o = options(writeConfig(dir.parent_path() / "inuse-cfg", "clean", dir.string()));
+        o.nvmePath.procRoot = "/proc";
+        const CheckReport idle = run(o);
+        QVERIFY2(!find(idle, "NVME_PATH_IN_USE"), qPrintable(describe(idle)));
+        QFile held(QString::fromStdString(swap.string()));
+        QVERIFY(held.open(QIODevice::ReadOnly));
+        const CheckReport busy = run(o);
+        const CheckFinding* f = find(busy, "NVME_PATH_IN_USE");
+        QVERIFY2(f, qPrintable(describe(busy)));
+        QCOMPARE(f->severity, FindingSeverity::Error);
+        QVERIFY2(QString::fromStdString(f->message).contains("pid " + QString::number(::getpid()) + " (") &&
+                     QString::fromStdString(f->message).contains("test_check_machine"),
+                 f->message.c_str());
     }
 };
 
