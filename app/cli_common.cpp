@@ -74,7 +74,7 @@ void printAnswer(std::ostream& out, const Answer& a) {
         return s.str();
     };
     if (!a.found) {
-        out << a.message << "\n";
+        out << printableName(a.message) << "\n";
         return;
     }
     out << "Best: " << a.best.label() << ", " << gib(a.bestGiBps) << " GiB/s read+write (";
@@ -107,9 +107,10 @@ void printAnswer(std::ostream& out, const Answer& a) {
         out << "Recommended: not claimed, the answer is partial\n";
     if (a.recommended && !(*a.recommended == a.best))
         out << nlohmann::ordered_json{{"aio", toAioJson(a.recommended->aio)}}.dump(2) << "\n";
-    if (a.partial) out << "Partial answer: " << a.partialReason << ".\n";
-    out << "Confidence: " << confidenceName(a.confidence) << ". " << a.confidenceText << "\n";
-    out << "Decided by " << a.decidedBy << "\n";
+    // The texts come from sweep.json as stored (another user's file): escaped.
+    if (a.partial) out << "Partial answer: " << printableName(a.partialReason) << ".\n";
+    out << "Confidence: " << confidenceName(a.confidence) << ". " << printableName(a.confidenceText) << "\n";
+    out << "Decided by " << printableName(a.decidedBy) << "\n";
 }
 
 void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& results,

@@ -257,6 +257,11 @@ int runSweep(const std::vector<std::string>& argv) {
         sigemptyset(&stop.sa_mask);
         ::sigaction(SIGINT, &stop, nullptr);
         ::sigaction(SIGTERM, &stop, nullptr);
+        sigset_t stops; // started with them blocked (pdsh): taken from here on, as a sweep does
+        sigemptyset(&stops);
+        sigaddset(&stops, SIGINT);
+        sigaddset(&stops, SIGTERM);
+        ::sigprocmask(SIG_UNBLOCK, &stops, nullptr);
         auto outcome = replaySearchFolder(replayDir, options, seed, &g_interrupted);
         if (g_interrupted) {
             std::cerr << "aiotune sweep: replay interrupted\n";

@@ -2,12 +2,14 @@
 
 #include "config/aio_value_rules.h"
 #include "util/byte_size.h"
+#include "util/strict_number.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 namespace aiotune {
@@ -126,11 +128,13 @@ class ConfigChecker {
         // to v0.4.0, 1e9 from v0.4.1 (runtime/zero/config.py sub_group_size since 0.7.0).
         m_out.settings.subGroupSize =
             m_version < DeepSpeedVersion{0, 4, 1} ? 1000000000000ull : 1000000000ull;
-        if (const auto sg = zero.find("sub_group_size");
-            sg != zero.end() && sg->is_number() && !sg->is_null()) {
-            const double d = sg->get<double>();
-            if (d >= 0 && d < 9.2e18) m_out.settings.subGroupSize = static_cast<std::uint64_t>(d);
-        }
+        // runtime/zero/config.py (v0.19.5): sub_group_size: int = Field(ge=0), read as
+        // every count is (a negative, fractional or non-numeric value is refused;
+        // beyond 2^63-1 it bounds nothing: the model's sub-groups decide).
+        if (const auto sg = zero.find("sub_group_size"); sg != zero.end() && !sg->is_null())
+            if (auto n = readCount(*sg, "zero_optimization.sub_group_size", m_out.settings.subGroupSize,
+                                   /*torchSize=*/false))
+                m_out.settings.subGroupSize = *n;
         m_out.settings.param = readOffload(zero, "offload_param", true);
         m_out.settings.optimizer = readOffload(zero, "offload_optimizer", false);
     }
@@ -199,6 +203,40 @@ class ConfigChecker {
                 ", not a whole number; DeepSpeed refuses the config",
             "write a whole number (DeepSpeed's default is " + std::to_string(fallback) + ")");
         return std::nullopt;
+    }
+
+    // ratio, cpuadam_cores_perc: pydantic floats with ge=0.0, le=1.0
+    // (runtime/zero/offload_config.py, v0.19.5; read from 0.12.3 and 0.18.0,
+    // both pydantic releases): a numeric string is converted, anything else
+    // outside 0..1 refuses the config.
+    std::optional<double> readShare(const ordered_json& v, const std::string& subject, double fallback) {
+        std::optional<double> d;
+        if (v.is_number()) {
+            d = v.get<double>();
+        } else if (v.is_string()) {
+            if (auto parsed = parsePythonFloat(v.get_ref<const std::string&>()); parsed && std::isfinite(*parsed)) {
+                d = *parsed;
+                add(FindingSeverity::Warning, "OFFLOAD_WRONG_TYPE", subject,
+                    quote(subject) + " is the string " + shortDump(v) + "; DeepSpeed " +
+                        m_version.toString() + " converts it to a number",
+                    "write the number without quotes");
+            }
+        }
+        char def[16];
+        std::snprintf(def, sizeof def, "%g", fallback);
+        if (!d) {
+            add(FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
+                quote(subject) + " is " + shortDump(v) + ", not a number; DeepSpeed refuses the config",
+                std::string("write a number from 0 to 1 (DeepSpeed's default is ") + def + ")");
+            return std::nullopt;
+        }
+        if (!(*d >= 0.0 && *d <= 1.0)) {
+            add(FindingSeverity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
+                quote(subject) + " is " + shortDump(v) + ", outside 0 to 1; DeepSpeed refuses the config",
+                std::string("write a number from 0 to 1 (DeepSpeed's default is ") + def + ")");
+            return std::nullopt;
+        }
+        return d;
     }
 
     std::optional<bool> readFlag(const ordered_json& v, const std::string& subject) {
@@ -330,7 +368,9 @@ class ConfigChecker {
             } else if (key == "super_offload") {
                 readFlag(v, subject);
             } else if (key == "ratio") {
-                if (v.is_number()) s.ratio = v.get<double>();
+                if (auto r = readShare(v, subject, 1.0)) s.ratio = *r;
+            } else if (key == "cpuadam_cores_perc") {
+                readShare(v, subject, 0.8);
             }
         }
         return s;

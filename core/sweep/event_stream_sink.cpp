@@ -3,6 +3,15 @@
 #include "results/answer.h"
 
 #include "results/sweep_file.h"
+#include "util/printable_text.h"
+#include "util/trusted_path.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -49,11 +58,36 @@ Result<std::unique_ptr<EventStreamSink>> EventStreamSink::open(const std::string
         sink->m_target = "standard output";
         return sink;
     }
-    std::FILE* f = std::fopen(target.c_str(), "w");
-    if (!f)
-        return makeError("cannot write the event stream to " + target + ": " +
-                         std::strerror(errno) +
-                         " (give a writable file, or - for standard output)");
+    // Never through a link another user planted (util/trusted_path.h), and
+    // never waiting forever on a FIFO that nobody reads: opened without
+    // blocking (ENXIO then), written with blocking as a pipe is.
+    auto resolved = resolveTrustedPath(target);
+    if (!resolved)
+        return makeError("cannot write the event stream to " + printableName(target) + ": " +
+                         resolved.error());
+    // A FIFO or a terminal (/dev/stderr is a link to one) is written as it is;
+    // a file is created or emptied where the links really lead.
+    struct stat st {};
+    const bool stream = ::stat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+    const int fd = stream ? ::open(target.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+                          : ::open(resolved->c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        const int err = errno;
+        if (err == ENXIO)
+            return makeError("no program reads the FIFO " + printableName(target) +
+                             " that --events names: start its reader first, then the sweep");
+        return makeError("cannot write the event stream to " + printableName(target) + ": " +
+                         std::strerror(err) + " (give a writable file, or - for standard output)");
+    }
+    if (const int flags = ::fcntl(fd, F_GETFL); flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    std::FILE* f = ::fdopen(fd, "w");
+    if (!f) {
+        const int err = errno;
+        ::close(fd);
+        return makeError("cannot write the event stream to " + printableName(target) + ": " +
+                         std::strerror(err));
+    }
     auto sink = std::make_unique<EventStreamSink>(f);
     sink->m_owned = true;
     sink->m_target = target;
@@ -77,10 +111,24 @@ void EventStreamSink::write(std::string_view event, ordered_json fields) {
     text += '\n';
     // One write per line, flushed: a reader (the fleet, through a pipe) sees
     // each event as it happens and never half a line.
-    if (std::fwrite(text.data(), 1, text.size(), m_out) != text.size() || std::fflush(m_out) != 0)
+    // A reader that went away (a closed pipe) must not end the sweep by
+    // SIGPIPE: held back on this thread for the write, and a pending one taken.
+    sigset_t pipe, old;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipe, &old);
+    const bool written =
+        std::fwrite(text.data(), 1, text.size(), m_out) == text.size() && std::fflush(m_out) == 0;
+    const int err = errno;
+    if (!written && err == EPIPE && !sigismember(&old, SIGPIPE)) {
+        const struct timespec now {};
+        ::sigtimedwait(&pipe, nullptr, &now);
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (!written)
         m_writeError = "the event stream to " +
-                       (m_target.empty() ? std::string("its file") : m_target) +
-                       " stopped: " + std::strerror(errno);
+                       (m_target.empty() ? std::string("its file") : printableName(m_target)) +
+                       " stopped: " + std::strerror(err) + "; the sweep went on";
 }
 
 void EventStreamSink::onStarted(const StartedEvent& e) {

@@ -14,6 +14,8 @@
 #include "results/log_folder_reader.h"
 #include "results/log_folder_writer.h"
 #include "results/sweep_file.h"
+#include "results/answer.h"
+#include "sweep/folder_lock.h"
 #include "sweep/replay.h"
 #include "sweep/sweep_runner.h"
 #include "util/atomic_file.h"
@@ -31,6 +33,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,6 +131,15 @@ bool writeSweep(const QString& folder, int configs, int loops, const std::string
                          sample(IoOp::Write, l, 2.0 + 0.1 * c - 0.01 * l)}))
                 return false;
     return w->finish(SweepStatus::Finished).ok();
+}
+
+// The answer a sweep stores, as the runner stores it (writeSweep's writer
+// leaves it to the reader to decide).
+void storeAnswer(nlohmann::json& doc) {
+    if (doc.contains("answer")) return;
+    auto rs = parseSweepFileText(doc.dump(), "sweep.json");
+    if (!rs) qFatal("%s", rs.error().c_str());
+    doc["answer"] = answerToJson(answerFor(*rs));
 }
 
 // A world-writable sticky folder (like /tmp or a shared folder) with a link
@@ -513,12 +525,16 @@ class TestHostile : public QObject {
         QTest::addRow("export") << QStringList{"export", "--log_dir", "LOGS"};
         QTest::addRow("replay json") << QStringList{"sweep", "--replay", "LOGS", "--json"};
         QTest::addRow("version") << QStringList{"--version"};
+        QTest::addRow("check") << QStringList{"check", "--config", "CONFIG"};
+        QTest::addRow("check json") << QStringList{"check", "--config", "CONFIG", "--json"};
     }
     void outputToFullDiskFails() {
         QFETCH(QStringList, args);
-        QTemporaryDir tmp;
+        QTemporaryDir tmp, cfg;
         QVERIFY(writeSweep(tmp.path(), 3, 3));
+        QVERIFY(writeFile(cfg.filePath("ds.json"), "{\"train_batch_size\": 1}"));
         args.replaceInStrings("LOGS", tmp.path());
+        args.replaceInStrings("CONFIG", cfg.filePath("ds.json"));
         const Run ok = runCli(args);
         QVERIFY2(!ok.out.isEmpty() && !ok.err.contains("standard output"), ok.err.constData());
         const Run full = runCli(args, "/dev/full");
@@ -840,6 +856,336 @@ class TestHostile : public QObject {
         auto w = LogFolderWriter::create(deep.toStdString(), "io_uring", nullptr);
         QVERIFY(!w.ok());
         QVERIFY2(w.error().find("shorter") != std::string::npos, w.error().c_str());
+    }
+    // === A second round (issue 17, "Done when"): the same classes against
+    // what landed since: the stored answer, the event stream, check's
+    // version-aware rules and new messages, the folder lock. ===
+
+    // The answer sweep.json stores is read like every other figure: one an
+    // edited file makes absurd (huge, negative, a float where a count stands,
+    // the wrong type, nested) is refused with its reason and decided again
+    // from the samples, so no reader shows "inf" or a count that wrapped.
+    void storedAnswerIsCheckedWhereRead_data() {
+        QTest::addColumn<QString>("field"); // a JSON pointer into "answer"
+        QTest::addColumn<QString>("value"); // JSON
+        QTest::addColumn<QString>("reason");
+        QTest::addRow("gibps huge") << "/gibps" << "1e308" << "\"gibps\"";
+        QTest::addRow("gibps negative") << "/gibps" << "-4" << "\"gibps\"";
+        QTest::addRow("visits float") << "/visits" << "1e300" << "\"visits\" must be a whole number";
+        QTest::addRow("visits negative") << "/visits" << "-5" << "\"visits\" must be a whole number";
+        QTest::addRow("transfers fraction") << "/transfers" << "2.5" << "\"transfers\"";
+        QTest::addRow("measured beyond configurations") << "/measured" << "99999" << "\"measured\" is beyond";
+        QTest::addRow("tolerance negative") << "/tolerance" << "-1" << "\"tolerance\"";
+        QTest::addRow("interval reversed") << "/interval_gibps" << "[9, 1]" << "\"interval_gibps\"";
+        QTest::addRow("interval huge") << "/interval_gibps" << "[1, 1e308]" << "\"high\"";
+        QTest::addRow("confidence unknown") << "/confidence" << "\"certain\"" << "\"confidence\"";
+        QTest::addRow("possible gain huge negative") << "/possible_gain" << "-1e308" << "\"possible_gain\"";
+        QTest::addRow("config gibps a string") << "/configs/0/gibps" << "\"fast\"" << "\"gibps\" must be a number";
+        QTest::addRow("config visits an object") << "/configs/0/visits" << "{\"n\": 1}" << "\"visits\"";
+        QTest::addRow("answer an array") << "" << "[1, 2]" << "\"answer\" must be an object";
+        QTest::addRow("answer nested deep") << "/tied" << QString("[").repeated(90) + QString("]").repeated(90)
+                                            << "\"answer\" is damaged";
+    }
+    void storedAnswerIsCheckedWhereRead() {
+        QFETCH(QString, field);
+        QFETCH(QString, value);
+        QFETCH(QString, reason);
+        QTemporaryDir tmp;
+        QVERIFY(writeSweep(tmp.path(), 4, 3));
+        auto doc = nlohmann::json::parse(readFile(tmp.filePath("sweep.json")).toStdString());
+        storeAnswer(doc);
+        // Stored as trusted (its digest matches its samples) before the edit.
+        auto before = parseSweepFileText(doc.dump(), "sweep.json");
+        QVERIFY(before.ok() && before->answer);
+        const Answer decided = answerFor(*before);
+        doc["answer"][nlohmann::json::json_pointer(field.toStdString())] =
+            nlohmann::json::parse(value.toStdString());
+        QVERIFY(writeFile(tmp.filePath("sweep.json"), QByteArray::fromStdString(doc.dump())));
+        auto parsed = parseSweepFileText(doc.dump(), "sweep.json");
+        QVERIFY2(parsed.ok(), parsed.error().c_str());
+        QVERIFY(!parsed->answer);
+        QVERIFY(!parsed->skipped.empty());
+        QVERIFY2(parsed->skipped.back().reason.find(reason.toStdString()) != std::string::npos,
+                 parsed->skipped.back().reason.c_str());
+        // Decided again from the samples: the answer the unedited file gave.
+        const Answer again = answerFor(*parsed);
+        QVERIFY(again.found);
+        QCOMPARE(again.best, decided.best);
+        QVERIFY(std::isfinite(again.bestGiBps) && again.bestGiBps < 10.0);
+        const Run analyze = runCli({"analyze", "--log_dir", tmp.path()});
+        QCOMPARE(analyze.code, 0);
+        QVERIFY2(!analyze.out.contains("inf") && !analyze.out.contains("nan") && !analyze.out.contains("e+308"),
+                 analyze.out.constData());
+    }
+
+    // Its texts are another user's bytes too: every printer shows them escaped.
+    void storedAnswerTextsAreEscaped() {
+        QTemporaryDir tmp;
+        QVERIFY(writeSweep(tmp.path(), 4, 3));
+        auto doc = nlohmann::json::parse(readFile(tmp.filePath("sweep.json")).toStdString());
+        storeAnswer(doc);
+        const std::string evil = "x\x1b]0;PWNED\a\nerror: FORGED";
+        doc["answer"]["decided_by"] = evil;
+        doc["answer"]["confidence_text"] = evil;
+        doc["engine"] = evil;
+        QVERIFY(writeFile(tmp.filePath("sweep.json"), QByteArray::fromStdString(doc.dump())));
+        auto parsed = parseSweepFileText(doc.dump(), "sweep.json");
+        QVERIFY(parsed.ok() && parsed->answer); // still trusted: the texts are not figures
+        for (const QStringList& args : {QStringList{"analyze", "--log_dir", tmp.path()},
+                                        QStringList{"export", "--log_dir", tmp.path()}}) {
+            const Run r = runCli(args);
+            QVERIFY2(r.code == 0, r.err.constData());
+            const QByteArray all = r.out + r.err;
+            QVERIFY2(all.contains("PWNED") && !all.contains('\x1b') && !all.contains('\a'), all.constData());
+            QVERIFY2(!all.contains("\nerror: FORGED"), all.constData());
+        }
+    }
+
+    // `sweep --events` to what is not a plain file: a FIFO nobody reads is
+    // refused at once (it blocked forever), a full device and a reader that
+    // went away stop the stream, never the sweep (a closed pipe killed it
+    // with SIGPIPE), and a link another user planted is not followed.
+    void eventStreamToFifoWithoutReader() {
+        QTemporaryDir tmp;
+        const QString fifo = tmp.filePath("events.fifo");
+        QVERIFY(::mkfifo(fifo.toLocal8Bit(), 0600) == 0);
+        QDir(tmp.path()).mkpath("scratch");
+        const Run r = runCli({"sweep", "--nvme_dir", tmp.filePath("scratch"), "--log_dir", tmp.filePath("logs"),
+                              "--events", fifo, "--io_size", "1M", "--block_size", "1M", "--queue_depth", "4",
+                              "--io_parallel", "1", "--search", "grid", "--loops", "1"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no program reads the FIFO"), r.err.constData());
+        QVERIFY(!QFile::exists(tmp.filePath("logs/sweep.json")));
+    }
+    void eventStreamThatStopsDoesNotStopTheSweep_data() {
+        QTest::addColumn<QString>("redirect"); // how the shell line sends the stream
+        QTest::addColumn<QString>("reason");
+        QTest::addColumn<int>("code");
+        QTest::addRow("full device") << "--events /dev/full" << "No space left on device" << 0;
+        // The stream was its standard output: the sweep ends, then says that
+        // output did not arrive (issue 17 #6), as every command does.
+        QTest::addRow("closed pipe") << "--events - | head -c 1 >/dev/null" << "Broken pipe" << 1;
+    }
+    void eventStreamThatStopsDoesNotStopTheSweep() {
+        QFETCH(QString, redirect);
+        QFETCH(QString, reason);
+        QFETCH(int, code);
+        QTemporaryDir tmp;
+        QDir(tmp.path()).mkpath("scratch");
+        // The sweep's own status, whatever the pipe's last command returns.
+        const QString sweep = "\"$AIOTUNE\" sweep --nvme_dir '" + tmp.filePath("scratch") + "' --log_dir '" +
+                              tmp.filePath("logs") +
+                              "' --io_size 1M --block_size 256K,1M --queue_depth 4 --io_parallel 1 --search grid "
+                              "--loops 2 --single_submit false --overlap_events true";
+        const QString line = redirect.startsWith("--events -")
+                                 ? "{ " + sweep + " --events -; echo \"rc=$?\" >&2; } | head -c 1 >/dev/null"
+                                 : sweep + " " + redirect + "; echo \"rc=$?\" >&2";
+        const Run r = runShell(line);
+        QVERIFY2(r.err.contains("rc=" + QByteArray::number(code)), r.err.right(600).constData());
+        if (code != 0) QVERIFY(r.err.contains("could not be written to standard output"));
+        QVERIFY2(r.err.contains("event stream") && r.err.contains(reason.toUtf8()), r.err.constData());
+        auto done = LogFolderReader().read(tmp.filePath("logs").toStdString());
+        QVERIFY2(done.ok(), done.error().c_str());
+        QCOMPARE(done->status, SweepStatus::Finished);
+        QCOMPARE(done->configs.size(), std::size_t(2));
+    }
+    void eventStreamRefusesAPlantedLink() {
+        if (::geteuid() != 0) QSKIP("needs root to plant another user's link");
+        PlantedLink planted("events.jsonl");
+        QVERIFY(planted.ok);
+        const QString victimFile = planted.victim + "/config.json";
+        QVERIFY(writeFile(victimFile, "{\"precious\": true}"));
+        QVERIFY(::unlink(planted.link.toLocal8Bit()) == 0 &&
+                ::symlink(victimFile.toLocal8Bit(), planted.link.toLocal8Bit()) == 0 &&
+                ::lchown(planted.link.toLocal8Bit(), kNobody, kNobody) == 0);
+        QDir(planted.base.path()).mkpath("scratch");
+        const Run r = runCli({"sweep", "--nvme_dir", planted.base.filePath("scratch"), "--log_dir",
+                              planted.base.filePath("logs"), "--events", planted.link, "--io_size", "1M",
+                              "--block_size", "1M", "--queue_depth", "4", "--io_parallel", "1", "--search",
+                              "grid", "--loops", "1"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("uid 65534"), r.err.constData());
+        QCOMPARE(readFile(victimFile), QByteArray("{\"precious\": true}"));
+    }
+
+    // Names in check's findings come from the config (nvme_path): printed
+    // escaped on one line, so a path cannot forge a finding or retitle the terminal.
+    void checkFindingsEscapeConfigNames() {
+        QTemporaryDir tmp;
+        const std::string evil = tmp.path().toStdString() + "/d\x1b]0;PWNED\a\nerror FAKE_FINDING";
+        nlohmann::json cfg = {{"zero_optimization",
+                               {{"stage", 3},
+                                {"offload_param", {{"device", "nvme"}, {"nvme_path", evil}}},
+                                {"offload_optimizer", {{"device", "nvme"}, {"nvme_path", evil}}}}}};
+        QVERIFY(writeFile(tmp.filePath("ds.json"), QByteArray::fromStdString(cfg.dump())));
+        const Run r = runCli({"check", "--config", tmp.filePath("ds.json"), "--deepspeed_version", "0.16.4"});
+        QVERIFY2(r.code == 0 || r.code == 1, r.err.constData());
+        QVERIFY2(r.out.contains("PWNED"), r.out.constData()); // shown, escaped
+        QVERIFY2(!r.out.contains('\x1b') && !r.out.contains('\a'), r.out.constData());
+        QVERIFY2(!r.out.contains("\nerror FAKE_FINDING"), r.out.constData());
+        // JSON escapes by itself, and keeps the name exact.
+        const Run j = runCli({"check", "--config", tmp.filePath("ds.json"), "--deepspeed_version", "0.16.4", "--json"});
+        QVERIFY(j.out.contains("\\u001b]0;PWNED\\u0007\\nerror FAKE_FINDING"));
+    }
+
+    // check's version-aware rules and options with absurd values: each is a
+    // finding (or a usage error) naming the key, never a crash or a silent pass.
+    void checkAbsurdValues_data() {
+        QTest::addColumn<QString>("offload"); // JSON merged into offload_optimizer
+        QTest::addColumn<QString>("zero");    // JSON merged into zero_optimization
+        QTest::addColumn<QString>("names");
+        QTest::addRow("sub_group_size negative") << "{}" << "{\"sub_group_size\": -1}" << "sub_group_size";
+        QTest::addRow("sub_group_size string") << "{}" << "{\"sub_group_size\": \"1e9\"}" << "sub_group_size";
+        QTest::addRow("sub_group_size fraction") << "{}" << "{\"sub_group_size\": 1.5}" << "sub_group_size";
+        QTest::addRow("ratio an object") << "{\"ratio\": {\"a\": 1}}" << "{}" << "ratio";
+        QTest::addRow("ratio negative") << "{\"ratio\": -1}" << "{}" << "ratio";
+        QTest::addRow("ratio huge") << "{\"ratio\": 1e308}" << "{}" << "ratio";
+        QTest::addRow("cpuadam_cores_perc huge") << "{\"cpuadam_cores_perc\": 1e308}" << "{}" << "cpuadam_cores_perc";
+        QTest::addRow("buffer_count float") << "{\"buffer_count\": 4.5}" << "{}" << "buffer_count";
+    }
+    void checkAbsurdValues() {
+        QFETCH(QString, offload);
+        QFETCH(QString, zero);
+        QFETCH(QString, names);
+        QTemporaryDir tmp;
+        nlohmann::json cfg = {{"zero_optimization",
+                               {{"stage", 3},
+                                {"offload_optimizer", {{"device", "nvme"}, {"nvme_path", tmp.path().toStdString()}}}}}};
+        cfg["zero_optimization"].merge_patch(nlohmann::json::parse(zero.toStdString()));
+        cfg["zero_optimization"]["offload_optimizer"].merge_patch(nlohmann::json::parse(offload.toStdString()));
+        QVERIFY(writeFile(tmp.filePath("ds.json"), QByteArray::fromStdString(cfg.dump())));
+        const Run r = runCli({"check", "--config", tmp.filePath("ds.json"), "--deepspeed_version", "0.19.5",
+                              "--model-params", "7e9"});
+        QCOMPARE(r.code, 1); // an error finding
+        const QByteArray out = r.out;
+        // An error whose subject is the key.
+        const QRegularExpression named("(^|\\n)error [A-Z_]+  [^\\n]*" + QRegularExpression::escape(names));
+        QVERIFY2(named.match(QString::fromUtf8(out)).hasMatch(), out.constData());
+        QVERIFY(!out.contains("inf ") && !out.contains("nan"));
+    }
+    void checkOptionValues_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("names");
+        QTest::addRow("model 1e400") << QStringList{"--model-params", "1e400"} << "--model-params";
+        QTest::addRow("model nan") << QStringList{"--model-params", "nan"} << "--model-params";
+        QTest::addRow("model negative") << QStringList{"--model-params", "-7e9"} << "--model-params";
+        QTest::addRow("model escape") << QStringList{"--model-params", "7\x1b[31m"} << "--model-params";
+        QTest::addRow("nodes zero") << QStringList{"--model-params", "7e9", "--nodes", "0"} << "--nodes";
+        QTest::addRow("nodes alone") << QStringList{"--nodes", "2"} << "--model-params too";
+    }
+    void checkOptionValues() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, names);
+        QTemporaryDir tmp;
+        QVERIFY(writeFile(tmp.filePath("ds.json"), "{\"train_batch_size\": 1}"));
+        const Run r = runCli(QStringList{"check", "--config", tmp.filePath("ds.json")} + args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(names.toUtf8()), r.err.constData());
+        QVERIFY(!r.err.contains('\x1b'));
+    }
+
+    // Every command that touches a log folder honours the sweep's lock:
+    // export and report refuse a folder being swept and name who sweeps it
+    // (pid and host, as the kernel's lock table records them); a sweep does
+    // not start into a folder they are reading, and names them.
+    void readersRefuseAFolderBeingSwept_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addRow("export") << QStringList{"export", "--log_dir", "LOGS"};
+        QTest::addRow("report") << QStringList{"report", "--log_dir", "LOGS", "-o", "OUT"};
+    }
+    void readersRefuseAFolderBeingSwept() {
+        QFETCH(QStringList, args);
+        QTemporaryDir tmp, out;
+        QVERIFY(writeSweep(tmp.path(), 3, 3));
+        args.replaceInStrings("LOGS", tmp.path());
+        args.replaceInStrings("OUT", out.filePath("r.html"));
+        {
+            auto sweeping = FolderLock::acquire(tmp.path().toStdString(), "log folder");
+            QVERIFY2(sweeping.ok(), sweeping.error().c_str());
+            const Run r = runCli(args);
+            QCOMPARE(r.code, 1);
+            QVERIFY2(r.err.contains("is being swept right now, by pid " + QByteArray::number(::getpid()) + " on "),
+                     r.err.constData());
+            QVERIFY2(r.err.contains("test_hostile"), r.err.constData()); // the holder's command
+            QVERIFY(r.out.isEmpty() && !QFile::exists(out.filePath("r.html")));
+        }
+        const Run free = runCli(args);
+        QVERIFY2(free.code == 0, free.err.constData());
+    }
+    void sweepRefusesAFolderBeingRead() {
+        QTemporaryDir tmp;
+        QDir(tmp.path()).mkpath("scratch");
+        QDir(tmp.path()).mkpath("logs");
+        auto reading = FolderLock::acquire(tmp.filePath("logs").toStdString(), "log folder", FolderLock::Mode::Shared);
+        QVERIFY2(reading.ok(), reading.error().c_str());
+        // Two readers at once are fine.
+        QVERIFY(FolderLock::acquireForReading(tmp.filePath("logs").toStdString(), "export").ok());
+        const Run r = runCli({"sweep", "--nvme_dir", tmp.filePath("scratch"), "--log_dir", tmp.filePath("logs"),
+                              "--io_size", "1M", "--block_size", "1M", "--queue_depth", "4", "--io_parallel", "1",
+                              "--search", "grid", "--loops", "1"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("aiotune is reading the log folder") &&
+                     r.err.contains("pid " + QByteArray::number(::getpid())),
+                 r.err.constData());
+        QVERIFY(!QFile::exists(tmp.filePath("logs/sweep.json")));
+    }
+    // The holder as /proc/locks lists it: the writer named before readers,
+    // waiters and other files ignored, the command line escaped.
+    void lockHolderFromTheKernelsTable() {
+        QTemporaryDir tmp, proc;
+        struct stat st {};
+        QVERIFY(::stat(tmp.path().toLocal8Bit(), &st) == 0);
+        const QString id = QString::asprintf("%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+                                             static_cast<unsigned long long>(st.st_ino));
+        QVERIFY(writeFile(proc.filePath("locks"),
+                          ("1: POSIX  ADVISORY  WRITE 11 " + id + " 0 EOF\n"
+                           "2: FLOCK  ADVISORY  READ  22 " + id + " 0 EOF\n"
+                           "2: -> FLOCK  ADVISORY  WRITE 44 " + id + " 0 EOF\n"
+                           "3: FLOCK  ADVISORY  WRITE 33 " + id + " 0 EOF\n"
+                           "4: FLOCK  ADVISORY  WRITE 55 00:00:1 0 EOF\n")
+                              .toUtf8()));
+        QDir(proc.path()).mkpath("33");
+        QVERIFY(writeFile(proc.filePath("33/cmdline"), QByteArray("aiotune\0sweep\0--log_dir\0d\x1b]0;X\a", 31)));
+        const auto holder = folderLockHolder(tmp.path().toStdString(), proc.path().toStdString());
+        QVERIFY(holder);
+        QCOMPARE(holder->pid, 33L);
+        QVERIFY(holder->exclusive);
+        QVERIFY2(holder->command == "aiotune sweep --log_dir d\\x1b]0;X\\x07", holder->command.c_str());
+        QVERIFY(holder->describe().find("pid 33 on ") == 0);
+        // Nothing listed for this folder: no holder.
+        QVERIFY(writeFile(proc.filePath("locks"), "1: FLOCK  ADVISORY  WRITE 55 00:00:1 0 EOF\n"));
+        QVERIFY(!folderLockHolder(tmp.path().toStdString(), proc.path().toStdString()));
+    }
+
+    // #10 from the command line: Ctrl-C during a replay ends it with 130,
+    // also when the launcher started aiotune with SIGINT blocked (pdsh does):
+    // the signal, pending before aiotune runs, is taken once it can be.
+    void replayStopsOnSigint() {
+        QTemporaryDir tmp;
+        QVERIFY(writeSweep(tmp.path(), 6, 3));
+        const QByteArray cli = AIOTUNE_CLI, dir = tmp.path().toLocal8Bit();
+        const QString errFile = tmp.filePath("err.txt");
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            sigset_t block;
+            sigemptyset(&block);
+            sigaddset(&block, SIGINT);
+            ::sigprocmask(SIG_BLOCK, &block, nullptr);
+            ::signal(SIGINT, SIG_DFL);
+            ::raise(SIGINT); // pending, as a Ctrl-C that came before aiotune could take it
+            const int err = ::open(errFile.toLocal8Bit(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            ::dup2(err, 2);
+            const int null = ::open("/dev/null", O_WRONLY);
+            ::dup2(null, 1);
+            ::execl(cli.constData(), cli.constData(), "sweep", "--replay", dir.constData(), "--json",
+                    static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        int status = 0;
+        QCOMPARE(::waitpid(pid, &status, 0), pid);
+        QVERIFY2(WIFEXITED(status), qPrintable(QString::number(status)));
+        QCOMPARE(WEXITSTATUS(status), 130);
+        QVERIFY2(readFile(errFile).contains("replay interrupted"), readFile(errFile).constData());
     }
 };
 

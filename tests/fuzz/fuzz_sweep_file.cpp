@@ -3,8 +3,10 @@
 // crash": every figure a parsed file yields is a credible speed (nothing
 // later sums an "inf" or divides by a zero), configurations are unique and
 // sorted, the file survives its own JSON form, and analysis and replay of
-// what it holds finish (replay crashed on 1e308 figures, issue 17).
+// what it holds finish (replay crashed on 1e308 figures, issue 17); the
+// answer it stores is held to the same standard as its samples.
 #include "results/analysis.h"
+#include "results/answer.h"
 #include "results/speed_figure.h"
 #include "results/sweep_file.h"
 #include "sweep/replay.h"
@@ -51,6 +53,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!again) fail("a parsed file's own JSON is refused", again.error());
     if (again->configs.size() != rs.configs.size())
         fail("configurations change through the JSON form", std::string(text));
+    // The stored answer is read as strictly as the samples (issue 17, second
+    // round): a trusted one, or the one decided again, shows credible figures.
+    if (rs.answer && rs.answer->found && !speedFigureProblem(rs.answer->bestGiBps).empty())
+        fail("a stored answer with an incredible figure was accepted", std::string(text));
+    const Answer answer = answerFor(rs);
+    if (answer.found && (!std::isfinite(answer.bestGiBps) || answer.bestGiBps < 0.0))
+        fail("the answer shows a figure that is not a speed", std::string(text));
+    if (answer.measured > answer.configurations)
+        fail("the answer measured more configurations than it has", std::string(text));
     (void)analyze(rs);
     if (rs.configs.size() <= 64) {
         AdaptiveOptions options;
