@@ -100,6 +100,46 @@ class TestCheckCli : public QObject {
         QVERIFY2(any.err.contains("name one release"), qPrintable(any.err));
     }
 
+    // Issue 18 #11: with no version given and no DeepSpeed installed where
+    // aiotune looks, export writes a section every release reads (both thread
+    // keys) and check assumes 0.16.4 or later; each says which it used. Where
+    // this machine has DeepSpeed in a system folder, both name that one.
+    void defaultTargetSaid() {
+        const QString home = m_tmp.path() + "/empty-home";
+        QDir().mkpath(home);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("VIRTUAL_ENV");
+        env.remove("CONDA_PREFIX");
+        env.insert("HOME", home);
+        env.insert("XDG_DATA_HOME", QDir::currentPath() + "/no-such-data-home");
+        const auto run = [&](const QStringList& args) {
+            QProcess p;
+            p.setProcessEnvironment(env);
+            p.start(AIOTUNE_CLI, args);
+            p.waitForFinished(60000);
+            return Run{p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+                       QString::fromUtf8(p.readAllStandardError())};
+        };
+        const Run exp = run({"export", "--log_dir", QStringLiteral(AIOTUNE_TEST_FIXTURES) + "/deepspeed/ds-0.15-sweep"});
+        QCOMPARE(exp.exitCode, 0);
+        const Run chk = run({"check", "--config", config("clean"), "--json"});
+        const auto j = nlohmann::json::parse(chk.out.toStdString());
+        static const QRegularExpression installed("target DeepSpeed ([0-9.]+) \\(installed: ");
+        if (const auto m = installed.match(exp.err); m.hasMatch()) {
+            QCOMPARE(QString::fromStdString(j["deepspeed_version"].get<std::string>()), m.captured(1));
+            QSKIP("this machine has DeepSpeed installed: both commands target it (checked)");
+        }
+        QVERIFY2(exp.err.contains("target every DeepSpeed release (no installed DeepSpeed found)"),
+                 qPrintable(exp.err));
+        QVERIFY2(exp.out.contains("\"intra_op_parallelism\": 8") && exp.out.contains("\"thread_count\": 8"),
+                 qPrintable(exp.out));
+        QCOMPARE(j["deepspeed_version"].get<std::string>(), std::string("0.16.4"));
+        QCOMPARE(j["deepspeed_version_assumed"].get<bool>(), true);
+        const Run text = run({"check", "--config", config("clean")});
+        QVERIFY2(text.out.contains("for DeepSpeed 0.16.4 or later (assumed; pass --deepspeed_version)"),
+                 qPrintable(text.out));
+    }
+
     // Out-of-range integers: an error naming the key and DeepSpeed's limit,
     // never a capped figure.
     void outOfRangeNamesKeyAndLimit_data() {

@@ -479,6 +479,40 @@ class TestCheckMachine : public QObject {
         QCOMPARE(m->parameters, expected);
     }
 
+    // 4Kn drives (issue 18 #4): DeepSpeed sizes swap files in multiples of
+    // 1024 x intra_op_parallelism (swap_tensor/constants.py AIO_ALIGNED_BYTES,
+    // v0.19.5); O_DIRECT refuses lengths that are not whole logical blocks.
+    void logicalBlockAbove1024_data() {
+        QTest::addColumn<int>("logicalBlock");
+        QTest::addColumn<int>("threads");
+        QTest::addColumn<bool>("refused");
+        QTest::addRow("512-byte blocks") << 512 << 1 << false;
+        QTest::addRow("1024-byte blocks") << 1024 << 1 << false;
+        QTest::addRow("4Kn, 1 thread") << 4096 << 1 << true;
+        QTest::addRow("4Kn, 2 threads") << 4096 << 2 << true;
+        QTest::addRow("4Kn, 4 threads") << 4096 << 4 << false;
+        QTest::addRow("4Kn, 8 threads") << 4096 << 8 << false;
+    }
+    void logicalBlockAbove1024() {
+        QFETCH(int, logicalBlock);
+        QFETCH(int, threads);
+        QFETCH(bool, refused);
+        BlockDevice d;
+        d.name = "nvme9n1";
+        d.nvme = true;
+        d.logicalBlockSize = static_cast<std::uint32_t>(logicalBlock);
+        const auto findings = checkDrive(d, 1, threads);
+        const auto it = std::find_if(findings.begin(), findings.end(),
+                                     [](const CheckFinding& f) { return f.code == "DRIVE_BLOCK_ABOVE_1024"; });
+        QCOMPARE(it != findings.end(), refused);
+        if (refused) {
+            QCOMPARE(it->severity, FindingSeverity::Error);
+            QVERIFY2(it->message.find(std::to_string(logicalBlock) + "-byte logical blocks") != std::string::npos &&
+                         it->fix.find("multiple of 4") != std::string::npos,
+                     it->message.c_str());
+        }
+    }
+
     // A job using the nvme_path now (a process with swap files open there):
     // a second job's start-up removal would delete its live files.
     void nvmePathInUse() {
