@@ -24,8 +24,8 @@ constexpr double kOutlier = 1.5;
 // top. A drive's parameters multiply where it is slow (one thread, small
 // blocks) and matter little where it saturates, so the average overstates
 // the misfit where the best is; a quarter picked best on every drive class
-// of tests/tools/synthetic_surface.h (at 25% noise a worse pick than 5% in
-// 2 of 2,400 seeds at 96 transfers, 4 when the whole average was taken).
+// of tests/tools/synthetic_surface.h (at 25% noise, picks worse than 5% in
+// 3 and 2 of 2,400 seeds at 96 and 90 transfers; 4 and 6 with the whole average).
 constexpr double kTopMisfitShare = 0.25;
 
 std::array<std::uint64_t, kFactors> factorValues(const AioConfig& c) {
