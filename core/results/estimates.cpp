@@ -238,7 +238,8 @@ ConfigEstimates estimateConfigs(const std::vector<ConfigKey>& grid, const Result
         }
     }
     for (std::size_t i : measured)
-        out.all[i].variance = df > 0 ? s2 / out.all[i].visits : std::numeric_limits<double>::infinity();
+        out.all[i].variance =
+            df > 0 ? s2 / out.all[i].visits : std::numeric_limits<double>::infinity();
     out.sigma = df > 0 ? std::sqrt(s2) : 0.0;
     out.df = df;
     return out;

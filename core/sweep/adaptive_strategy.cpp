@@ -113,8 +113,8 @@ std::vector<std::size_t> screenFor(const std::vector<AioConfig>& configs,
     if (!fac) return all;
     const std::size_t ops = (options.read ? 1 : 0) + (options.write ? 1 : 0);
     auto half = halfFraction(*fac, static_cast<int>(variant % 2));
-    if (!half.empty() &&
-        (options.budgetTransfers == 0 || options.budgetTransfers >= (half.size() + kMinRaceVisits) * ops))
+    if (!half.empty() && (options.budgetTransfers == 0 ||
+                          options.budgetTransfers >= (half.size() + kMinRaceVisits) * ops))
         return half;
     if (auto quarter = quarterFraction(*fac, static_cast<int>(variant % 4)); !quarter.empty())
         return quarter;

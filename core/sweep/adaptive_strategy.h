@@ -40,10 +40,10 @@
 namespace aiotune {
 
 struct AdaptiveOptions {
-    double tolerance = 0.03; // a configuration this much faster than the pick matters
-    std::size_t budgetTransfers =
-        0; // 0: the first pass and half as much again (96 on DeepSpeed's grid: a quarter of a three-loop grid)
-    double budgetSeconds = 0.0; // 0: none; counts the samples' end-to-end seconds
+    double tolerance = 0.03;         // a configuration this much faster than the pick matters
+    std::size_t budgetTransfers = 0; // 0: the first pass and half as much again (96 on DeepSpeed's
+                                     // grid: a quarter of a three-loop grid)
+    double budgetSeconds = 0.0;      // 0: none; counts the samples' end-to-end seconds
     bool read = true;
     bool write = true;
     std::uint64_t ioSize = 0;      // 0: the spec's; passed on in every Visit

@@ -3,9 +3,9 @@
 // the cost of a three-loop grid; plus the refusals, dropouts and the answer.
 #include "../tools/synthetic_surface.h"
 #include "results/analysis.h"
+#include "results/answer.h"
 #include "sweep/adaptive_strategy.h"
 #include "sweep/replay.h"
-#include "results/answer.h"
 
 #include <QtTest>
 
@@ -323,7 +323,8 @@ class TestAdaptiveSearch : public QObject {
             }
         }
         QCOMPARE(failed, 8);
-        QVERIFY(!(answerOf(*s).best.aio.intra_op_parallelism == 8 && answerOf(*s).best.aio.single_submit));
+        QVERIFY(!(answerOf(*s).best.aio.intra_op_parallelism == 8 &&
+                  answerOf(*s).best.aio.single_submit));
         QCOMPARE(s->stopReason(), StopReason::Converged);
         QCOMPARE(racing.size(), std::size_t(1));
         QCOMPARE(racing.front(), answerOf(*s).best.aio);

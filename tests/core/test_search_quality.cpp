@@ -107,24 +107,36 @@ class TestSearchQuality : public QObject {
         const DriveClass d = classNamed(drive);
         const int floor95 = (95 * kSeeds + 99) / 100;
         const Quality grid = quality([&](std::uint64_t s) { return gridPick(d, 1, s); }, kSeeds);
-        const Quality search = quality([&](std::uint64_t s) { return searchPick(d, 0, s); }, kSeeds);
+        const Quality search =
+            quality([&](std::uint64_t s) { return searchPick(d, 0, s); }, kSeeds);
         const Quality at90 = quality([&](std::uint64_t s) { return searchPick(d, 90, s); }, kSeeds);
         const Quality at56 = quality([&](std::uint64_t s) { return searchPick(d, 56, s); }, kSeeds);
-        qInfo("| %s | one loop %d/%d (worst %.2f%%) | default: %d (worst %.2f%%, %d beyond 5%%, cost %.2f) "
+        qInfo("| %s | one loop %d/%d (worst %.2f%%) | default: %d (worst %.2f%%, %d beyond 5%%, "
+              "cost %.2f) "
               "| 90: %d (worst %.2f%%, %d beyond 5%%) | 56: %d (worst %.2f%%) |",
-              qPrintable(drive), grid.within, kSeeds, 100 * grid.worst, search.within, 100 * search.worst,
-              search.beyond5, search.meanCost, at90.within, 100 * at90.worst, at90.beyond5, at56.within,
-              100 * at56.worst);
-        QVERIFY2(grid.within >= gridFloor, qPrintable(QString("one-loop grid: %1 seeds").arg(grid.within)));
-        for (const auto& [what, q] : {std::pair{"default budget", search}, std::pair{"budget 90", at90}}) {
-            QVERIFY2(q.within >= floor95, qPrintable(QString("%1: %2 seeds within 3%").arg(what).arg(q.within)));
+              qPrintable(drive), grid.within, kSeeds, 100 * grid.worst, search.within,
+              100 * search.worst, search.beyond5, search.meanCost, at90.within, 100 * at90.worst,
+              at90.beyond5, at56.within, 100 * at56.worst);
+        QVERIFY2(grid.within >= gridFloor,
+                 qPrintable(QString("one-loop grid: %1 seeds").arg(grid.within)));
+        for (const auto& [what, q] :
+             {std::pair{"default budget", search}, std::pair{"budget 90", at90}}) {
+            QVERIFY2(q.within >= floor95,
+                     qPrintable(QString("%1: %2 seeds within 3%").arg(what).arg(q.within)));
             QVERIFY2(q.beyond5 <= beyond5,
-                     qPrintable(QString("%1: %2 picks worse than 5% (worst %3)").arg(what).arg(q.beyond5).arg(q.worst)));
-            QVERIFY2(q.within >= grid.within, "the search picks worse than DeepSpeed's one-loop grid");
+                     qPrintable(QString("%1: %2 picks worse than 5% (worst %3)")
+                                    .arg(what)
+                                    .arg(q.beyond5)
+                                    .arg(q.worst)));
+            QVERIFY2(q.within >= grid.within,
+                     "the search picks worse than DeepSpeed's one-loop grid");
         }
-        QVERIFY2(search.mostCost <= 0.25 + 1e-9, qPrintable(QString("cost %1").arg(search.mostCost)));
-        QVERIFY2(at90.mostCost <= 90.0 / kThreeLoopTransfers + 1e-9, qPrintable(QString("cost %1").arg(at90.mostCost)));
-        QVERIFY2(at56.within >= floor95, qPrintable(QString("budget 56: %1 seeds within 3%").arg(at56.within)));
+        QVERIFY2(search.mostCost <= 0.25 + 1e-9,
+                 qPrintable(QString("cost %1").arg(search.mostCost)));
+        QVERIFY2(at90.mostCost <= 90.0 / kThreeLoopTransfers + 1e-9,
+                 qPrintable(QString("cost %1").arg(at90.mostCost)));
+        QVERIFY2(at56.within >= floor95,
+                 qPrintable(QString("budget 56: %1 seeds within 3%").arg(at56.within)));
         QVERIFY(at56.mostCost <= 56.0 / kThreeLoopTransfers + 1e-9);
         // Deterministic: a seed picks the same again.
         QCOMPARE(searchPick(d, 0, 35).regret, searchPick(d, 0, 35).regret);
