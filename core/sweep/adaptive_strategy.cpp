@@ -64,16 +64,69 @@ std::vector<std::size_t> halfFraction(const Factorial& fac, int parity) {
     return half;
 }
 
+// A quarter of a grid of six two-valued bits (a parameter with two values is
+// one bit, one with four values two bits: DeepSpeed's grid), resolution IV
+// (defining relation I = ABCE = BCDF, E and F the four-valued parameter's
+// bits): no main effect is confounded with another or with a two-parameter
+// interaction, so the main-effects model of estimates.h fits it. `which`
+// (0-3) picks one of the four quarters. Empty for other grids.
+std::vector<std::size_t> quarterFraction(const Factorial& fac, int which) {
+    std::vector<std::pair<std::size_t, int>> bits; // parameter, bit of its value index
+    for (std::size_t f = 0; f < kFactors; ++f) {
+        const int l = fac.levels[f];
+        if (l < 2) continue;
+        if (l != 2 && l != 4) return {};
+        bits.emplace_back(f, 0);
+        if (l == 4) bits.emplace_back(f, 1);
+    }
+    if (bits.size() != 6) return {};
+    std::stable_partition(bits.begin(), bits.end(),
+                          [&](const auto& b) { return fac.levels[b.first] == 2; });
+    if (fac.levels[bits[4].first] != 4 || bits[4].first != bits[5].first) return {};
+    std::vector<std::size_t> quarter;
+    std::vector<std::vector<double>> rows;
+    for (std::size_t c = 0; c < fac.index.size(); ++c) {
+        std::array<int, 6> v{};
+        for (std::size_t k = 0; k < 6; ++k)
+            v[k] = (fac.index[c][bits[k].first] >> bits[k].second) & 1;
+        if ((v[0] + v[1] + v[2] + v[4]) % 2 != (which & 1)) continue;
+        if ((v[1] + v[2] + v[3] + v[5]) % 2 != ((which >> 1) & 1)) continue;
+        quarter.push_back(c);
+        rows.push_back(modelRow(fac, c, /*interactions=*/false));
+    }
+    if (normalInverse(rows).empty()) return {};
+    return quarter;
+}
+
+// Race visits a budget should leave after the half screen; below that the
+// quarter screen is taken (half the cost, the race the rest).
+constexpr std::size_t kMinRaceVisits = 4;
+
+// The first pass: the half fraction when the budget leaves the race a few
+// visits after it, else the quarter when there is one, else every configuration.
+std::vector<std::size_t> screenFor(const std::vector<AioConfig>& configs,
+                                   const AdaptiveOptions& options, std::uint64_t variant) {
+    std::vector<std::size_t> all(configs.size());
+    std::iota(all.begin(), all.end(), std::size_t{0});
+    if (options.screenEverything) return all;
+    const auto fac = asFactorial(configs);
+    if (!fac) return all;
+    const std::size_t ops = (options.read ? 1 : 0) + (options.write ? 1 : 0);
+    auto half = halfFraction(*fac, static_cast<int>(variant % 2));
+    if (!half.empty() && (options.budgetTransfers == 0 ||
+                          options.budgetTransfers >= (half.size() + kMinRaceVisits) * ops))
+        return half;
+    if (auto quarter = quarterFraction(*fac, static_cast<int>(variant % 4)); !quarter.empty())
+        return quarter;
+    return half.empty() ? all : half;
+}
+
 } // namespace
 
 std::size_t AdaptiveStrategy::firstPassTransfers(const std::vector<AioConfig>& configs,
                                                  const AdaptiveOptions& options) {
     const std::size_t ops = (options.read ? 1 : 0) + (options.write ? 1 : 0);
-    std::size_t visits = configs.size();
-    if (!options.screenEverything)
-        if (const auto fac = asFactorial(configs))
-            if (const auto half = halfFraction(*fac, 0); !half.empty()) visits = half.size();
-    return visits * ops;
+    return screenFor(configs, options, 0).size() * ops;
 }
 
 Result<AdaptiveStrategy> AdaptiveStrategy::create(std::vector<AioConfig> configs,
@@ -114,10 +167,13 @@ Result<AdaptiveStrategy> AdaptiveStrategy::create(std::vector<AioConfig> configs
 
 AdaptiveStrategy::AdaptiveStrategy(std::vector<AioConfig> configs, AdaptiveOptions options)
     : m_configs(std::move(configs)), m_options(options), m_rng(options.seed) {
-    // Default: half of what a three-loop grid costs.
+    // Default: the first pass and half as much again for the race (DeepSpeed's
+    // grid: 64 + 32 = 96 transfers, a quarter of a three-loop grid; a grid
+    // screened whole: half a three-loop grid). README, "How the search finds
+    // the best", has the table this was chosen from.
     m_budgetTransfers = m_options.budgetTransfers != 0
                             ? m_options.budgetTransfers
-                            : (3 * m_configs.size() * opsPerVisit() + 1) / 2;
+                            : (3 * firstPassTransfers(m_configs, m_options) + 1) / 2;
     m_inRace.assign(m_configs.size(), true);
     m_visits.assign(m_configs.size(), 0);
     m_samples.resize(m_configs.size());
@@ -138,14 +194,9 @@ ConfigKey AdaptiveStrategy::keyOf(std::size_t index) const {
 }
 
 void AdaptiveStrategy::planScreen() {
-    m_screen.clear();
-    if (const auto fac = asFactorial(m_configs); fac && !m_options.screenEverything)
-        m_screen = halfFraction(*fac, static_cast<int>(m_options.seed % 2));
-    m_screenedHalf = !m_screen.empty();
-    if (!m_screenedHalf) {
-        m_screen.resize(m_configs.size());
-        std::iota(m_screen.begin(), m_screen.end(), std::size_t{0});
-    }
+    m_screen = screenFor(m_configs, m_options, m_options.seed);
+    m_screenedHalf = 2 * m_screen.size() == m_configs.size();
+    m_screenedQuarter = 4 * m_screen.size() == m_configs.size();
     std::vector<std::size_t> order = m_screen;
     shuffle(order, m_rng);
     for (std::size_t i : order)

@@ -7,7 +7,9 @@
 //    grid: 2 block sizes x 2 depths x submit x overlap x 4 parallelisms), visit
 //    half of it once: the configurations whose summed value indices have one
 //    parity, a resolution-V half fraction (no main effect or two-parameter
-//    interaction is confounded with another). Other grids are screened whole.
+//    interaction is confounded with another). A budget that would leave the
+//    race fewer than four visits after that screens a resolution-IV quarter of
+//    DeepSpeed's grid instead. Other grids are screened whole.
 // 2. Estimate. A model of log(read + write) with one term per parameter value
 //    is fitted to every visit so far (weighted least squares of the
 //    configurations' means). Each configuration's estimate is its own mean
@@ -38,10 +40,10 @@
 namespace aiotune {
 
 struct AdaptiveOptions {
-    double tolerance = 0.03; // a configuration this much faster than the pick matters
-    std::size_t budgetTransfers =
-        0;                      // 0: half of a three-loop grid (1.5 transfers per point and op)
-    double budgetSeconds = 0.0; // 0: none; counts the samples' end-to-end seconds
+    double tolerance = 0.03;         // a configuration this much faster than the pick matters
+    std::size_t budgetTransfers = 0; // 0: the first pass and half as much again (96 on DeepSpeed's
+                                     // grid: a quarter of a three-loop grid)
+    double budgetSeconds = 0.0;      // 0: none; counts the samples' end-to-end seconds
     bool read = true;
     bool write = true;
     std::uint64_t ioSize = 0;      // 0: the spec's; passed on in every Visit
@@ -82,6 +84,7 @@ class AdaptiveStrategy : public SearchStrategy {
     double seconds() const { return m_seconds; }
     std::size_t budgetTransfers() const { return m_budgetTransfers; }
     bool screenedHalf() const { return m_screenedHalf; }
+    bool screenedQuarter() const { return m_screenedQuarter; }
     const AdaptiveOptions& options() const { return m_options; }
 
   private:
@@ -104,6 +107,7 @@ class AdaptiveStrategy : public SearchStrategy {
     std::size_t m_budgetTransfers = 0;
     std::vector<std::size_t> m_screen; // indices visited by the first pass
     bool m_screenedHalf = false;
+    bool m_screenedQuarter = false;
     std::vector<bool> m_inRace;
     std::vector<int> m_visits;     // visits made per configuration
     std::deque<Visit> m_pending;   // rest of the current round

@@ -42,7 +42,7 @@ struct SweepPlan {
 
     bool ok() const { return problem.empty(); }
     // Grid: "32 points, 12.5 GiB written, about 40 s; /mnt/nvme0: 800 GiB free".
-    // Adaptive: "Adaptive search over 64 points: at most 192 transfers (first
+    // Adaptive: "Adaptive search over 64 points: at most 96 transfers (first
     // pass 64), up to 12 GiB moved, at most about 40 s at an assumed 1.5 GiB/s; ...".
     std::string summary() const;
 };

@@ -10,15 +10,16 @@
 #   tests/bench/search_quality.sh DIR [IO_SIZE]     (IO_SIZE default 400M; RUNS=5)
 # Without DIR: the table on the five synthetic drive classes instead (flat
 # top, corner optimum, bimodal writes, heavy noise, slow drift; no I/O,
-# seeded): per class the share of seeds within 3% of the best, the worst pick
-# and the cost, for DeepSpeed's one-loop grid, a three-loop grid and the
-# search at budgets 192, 128 and 96 transfers.
-#   tests/bench/search_quality.sh [--seeds N] [--budgets "192 128 96"]
+# seeded): per class the share of seeds within 3% of the best, the worst pick,
+# the picks worse than 5% and the cost, for DeepSpeed's one-loop grid, a
+# three-loop grid and the search at budgets 192, 128, 96 (the default), 90 and
+# 56 transfers (0: the default budget).
+#   tests/bench/search_quality.sh [--seeds N] [--budgets "192 128 96 90 56"]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 aiotune=${AIOTUNE:-$here/../../build/app/aiotune}
 if [[ $# -eq 0 || $1 == --* ]]; then
-    seeds=100 budgets="192 128 96"
+    seeds=400 budgets="192 128 96 90 56"
     while [[ $# -gt 0 ]]; do
         case $1 in
             --seeds) seeds=$2; shift 2 ;;

@@ -1,8 +1,7 @@
 // The search-quality table on the five drive classes (tests/tools/
 // synthetic_surface.h), seeded and deterministic: how often a procedure's pick
-// is within 3% of the best, its worst pick, its cost. Floors hold for today's
-// code; a change that lowers a share below its floor fails here
-// (tests/bench/search_quality.sh prints the same table).
+// is within 3% of the best, its worst pick, its cost, against the goal of the
+// default budget (tests/bench/search_quality.sh prints the same table).
 #include "../tools/search_quality.h"
 
 #include <QtTest>
@@ -17,7 +16,7 @@ using namespace aiotune::testing;
 
 namespace {
 
-constexpr int kSeeds = 100;
+constexpr int kSeeds = 300;
 
 DriveClass classNamed(const QString& prefix) {
     for (const DriveClass& d : driveClasses())
@@ -82,56 +81,66 @@ class TestSearchQuality : public QObject {
                  std::vector<double>(cloud.begin(), cloud.begin() + 50));
     }
 
+    // The goal of the search's default budget (96 transfers on DeepSpeed's
+    // grid, a quarter of a three-loop grid), per class over kSeeds seeds:
+    // within 3% of the best in at least 95% of them and, on four classes,
+    // never worse than 5%. Heavy noise (25% per transfer) keeps a rare worse
+    // pick: 3 of 2,400 seeds at 96 (one here, seed 35: 8.5%). The same at 90
+    // (a runner that keeps a few transfers back for its own checks), and the
+    // 95% at the stretch, 56 transfers (15% of a three-loop grid, the quarter
+    // screen). Cost never above the budget; never worse than DeepSpeed's one loop.
     void table_data() {
         QTest::addColumn<QString>("drive");
-        QTest::addColumn<int>("gridFloor");   // one-loop grid: seeds within 3%, at least
-        QTest::addColumn<int>("searchFloor"); // today's search at its default budget (192)
-        QTest::addColumn<int>("floor128");
-        QTest::addColumn<int>("floor96");
-        QTest::addColumn<double>("worstAt192");
-        // Today's figures (of 100 seeds), less a margin of a few seeds.
-        QTest::newRow("flat top") << "flat top" << 95 << 97 << 97 << 97 << 0.05;
-        QTest::newRow("corner optimum") << "corner" << 94 << 97 << 97 << 97 << 0.05;
-        QTest::newRow("bimodal writes") << "bimodal" << 96 << 97 << 97 << 97 << 0.05;
-        QTest::newRow("heavy noise") << "heavy noise" << 80 << 96 << 93 << 91 << 0.05;
-        QTest::newRow("slow drift") << "slow drift" << 38 << 96 << 96 << 94 << 0.05;
+        QTest::addColumn<int>("gridFloor"); // one-loop grid: seeds within 3%, at least
+        QTest::addColumn<int>("beyond5");   // search: picks worse than 5%, at most (96 and 90)
+        // One-loop floors: today's 296, 295, 297, 251, 136 of 300, less a few seeds.
+        QTest::newRow("flat top") << "flat top" << 290 << 0;
+        QTest::newRow("corner optimum") << "corner" << 290 << 0;
+        QTest::newRow("bimodal writes") << "bimodal" << 290 << 0;
+        QTest::newRow("heavy noise") << "heavy noise" << 245 << 1;
+        QTest::newRow("slow drift") << "slow drift" << 130 << 0;
     }
     void table() {
         QFETCH(QString, drive);
         QFETCH(int, gridFloor);
-        QFETCH(int, searchFloor);
-        QFETCH(int, floor128);
-        QFETCH(int, floor96);
-        QFETCH(double, worstAt192);
+        QFETCH(int, beyond5);
         const DriveClass d = classNamed(drive);
+        const int floor95 = (95 * kSeeds + 99) / 100;
         const Quality grid = quality([&](std::uint64_t s) { return gridPick(d, 1, s); }, kSeeds);
         const Quality search =
             quality([&](std::uint64_t s) { return searchPick(d, 0, s); }, kSeeds);
-        const Quality at128 =
-            quality([&](std::uint64_t s) { return searchPick(d, 128, s); }, kSeeds);
-        const Quality at96 = quality([&](std::uint64_t s) { return searchPick(d, 96, s); }, kSeeds);
-        qInfo("| %s | grid %d%% (worst %.2f%%) | 192: %d%% (worst %.2f%%, cost %.2f) | 128: %d%% "
-              "(worst %.2f%%) | "
-              "96: %d%% (worst %.2f%%) |",
-              qPrintable(drive), grid.within, 100 * grid.worst, search.within, 100 * search.worst,
-              search.meanCost, at128.within, 100 * at128.worst, at96.within, 100 * at96.worst);
+        const Quality at90 = quality([&](std::uint64_t s) { return searchPick(d, 90, s); }, kSeeds);
+        const Quality at56 = quality([&](std::uint64_t s) { return searchPick(d, 56, s); }, kSeeds);
+        qInfo("| %s | one loop %d/%d (worst %.2f%%) | default: %d (worst %.2f%%, %d beyond 5%%, "
+              "cost %.2f) "
+              "| 90: %d (worst %.2f%%, %d beyond 5%%) | 56: %d (worst %.2f%%) |",
+              qPrintable(drive), grid.within, kSeeds, 100 * grid.worst, search.within,
+              100 * search.worst, search.beyond5, search.meanCost, at90.within, 100 * at90.worst,
+              at90.beyond5, at56.within, 100 * at56.worst);
         QVERIFY2(grid.within >= gridFloor,
                  qPrintable(QString("one-loop grid: %1 seeds").arg(grid.within)));
-        QVERIFY2(search.within >= searchFloor,
-                 qPrintable(QString("search: %1 seeds").arg(search.within)));
-        QVERIFY2(search.within >= grid.within,
-                 "the search picks worse than DeepSpeed's one-loop grid");
-        QVERIFY2(search.worst <= worstAt192,
-                 qPrintable(QString("worst pick %1").arg(search.worst)));
-        QVERIFY2(search.mostCost <= 0.5 + 1e-9,
+        for (const auto& [what, q] :
+             {std::pair{"default budget", search}, std::pair{"budget 90", at90}}) {
+            QVERIFY2(q.within >= floor95,
+                     qPrintable(QString("%1: %2 seeds within 3%").arg(what).arg(q.within)));
+            QVERIFY2(q.beyond5 <= beyond5,
+                     qPrintable(QString("%1: %2 picks worse than 5% (worst %3)")
+                                    .arg(what)
+                                    .arg(q.beyond5)
+                                    .arg(q.worst)));
+            QVERIFY2(q.within >= grid.within,
+                     "the search picks worse than DeepSpeed's one-loop grid");
+        }
+        QVERIFY2(search.mostCost <= 0.25 + 1e-9,
                  qPrintable(QString("cost %1").arg(search.mostCost)));
-        QVERIFY2(at128.within >= floor128,
-                 qPrintable(QString("budget 128: %1 seeds").arg(at128.within)));
-        QVERIFY2(at96.within >= floor96,
-                 qPrintable(QString("budget 96: %1 seeds").arg(at96.within)));
-        QVERIFY(at96.mostCost <= 0.25 + 1e-9);
+        QVERIFY2(at90.mostCost <= 90.0 / kThreeLoopTransfers + 1e-9,
+                 qPrintable(QString("cost %1").arg(at90.mostCost)));
+        QVERIFY2(at56.within >= floor95,
+                 qPrintable(QString("budget 56: %1 seeds within 3%").arg(at56.within)));
+        QVERIFY(at56.mostCost <= 56.0 / kThreeLoopTransfers + 1e-9);
         // Deterministic: a seed picks the same again.
-        QCOMPARE(searchPick(d, 96, 5).regret, searchPick(d, 96, 5).regret);
+        QCOMPARE(searchPick(d, 0, 35).regret, searchPick(d, 0, 35).regret);
+        QCOMPARE(searchPick(d, 56, 5).regret, searchPick(d, 56, 5).regret);
     }
 };
 

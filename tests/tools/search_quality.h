@@ -9,7 +9,6 @@
 #include "results/analysis.h"
 #include "sweep/adaptive_strategy.h"
 #include "sweep/replay.h"
-#include "sweep/replay.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -66,6 +65,7 @@ inline Pick searchPick(const DriveClass& drive, std::size_t budget, std::uint64_
 struct Quality {
     int seeds = 0;
     int within = 0;      // picks within the tolerance of the best
+    int beyond5 = 0;     // picks more than 5% below the best
     double worst = 0;    // largest regret
     double meanCost = 0; // mean transfers / a three-loop grid's
     double mostCost = 0; // largest transfers / a three-loop grid's
@@ -80,6 +80,7 @@ inline Quality quality(const std::function<Pick(std::uint64_t seed)>& procedure,
     for (int seed = 1; seed <= seeds; ++seed) {
         const Pick p = procedure(static_cast<std::uint64_t>(seed));
         q.within += p.regret <= tolerance;
+        q.beyond5 += p.regret > 0.05;
         q.worst = std::max(q.worst, p.regret);
         cost += double(p.transfers) / kThreeLoopTransfers;
         q.mostCost = std::max(q.mostCost, double(p.transfers) / kThreeLoopTransfers);
