@@ -267,8 +267,8 @@ void MainWindow::buildLayout() {
         // which stalls the window for hundreds of ms with thousands of rows.
         const QFontMetrics fm(m_table->font());
         const QString widest[] = {QStringLiteral("16M"),  QStringLiteral("512"),
-                                  QStringLiteral("16"),   tr("single"),
-                                  tr("sequential"),       QStringLiteral("8"),
+                                  QStringLiteral("16"),   resultformat::submitMode(true),
+                                  resultformat::overlapMode(false), QStringLiteral("8"),
                                   QStringLiteral("88.88"), QStringLiteral("88.88"),
                                   QStringLiteral("88.88"), QStringLiteral("±88.8%"),
                                   QStringLiteral("888"),   QStringLiteral("888.88")};
@@ -382,9 +382,9 @@ void MainWindow::buildActions() {
     m_actSaveChart = make(QStringLiteral("actionSaveChart"), tr("Save &chart (PNG or SVG)…"),
                           QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     m_actExportCsv = make(QStringLiteral("actionExportCsv"), tr("Export table as CS&V…"));
-    auto* exportReport = make(QStringLiteral("actionExportReport"), tr("Export &report…"));
-    exportReport->setStatusTip(tr("One self-contained HTML page: best aio section, chart, ranked table, machine"));
-    connect(exportReport, &QAction::triggered, this, &MainWindow::exportReport);
+    m_actExportReport = make(QStringLiteral("actionExportReport"), tr("Export &report…"));
+    m_actExportReport->setStatusTip(tr("One self-contained HTML page: best aio section, chart, ranked table, machine"));
+    connect(m_actExportReport, &QAction::triggered, this, &MainWindow::exportReport);
     auto* quit = make(QStringLiteral("actionQuit"), tr("&Quit"), QKeySequence::Quit);
     m_actStart =
         make(QStringLiteral("actionStart"), tr("&Start sweep"), QKeySequence(Qt::CTRL | Qt::Key_R));
@@ -416,7 +416,7 @@ void MainWindow::buildActions() {
     // Exports: what leaves the window.
     file->addAction(m_actSaveChart);
     file->addAction(m_actExportCsv);
-    file->addAction(exportReport);
+    file->addAction(m_actExportReport);
     file->addSeparator();
     // `aiotune check` in the window; also offered after a merge (below).
     const auto showCheck = [this](const QString& path) {
@@ -431,6 +431,13 @@ void MainWindow::buildActions() {
         const QString path = QFileDialog::getOpenFileName(
             this, tr("Check DeepSpeed config"), QString(), tr("DeepSpeed config (*.json);;All files (*)"));
         if (!path.isEmpty()) showCheck(path);
+    });
+    // As `aiotune export` says on stderr: the profile behind the settings merged.
+    connect(m_best, &BestConfigPanel::merged, this, [this](const QString& path) {
+        const auto facts = aiotune::SweepFacts::fromResults(m_model->results());
+        showMessage(tr("Merged into %1; the settings were %2.")
+                        .arg(path, QString::fromStdString(aiotune::measuredWithText(facts))),
+                    false);
     });
     connect(m_best, &BestConfigPanel::merged, this, [this, showCheck](const QString& path) {
         auto* offer = new QMessageBox(QMessageBox::Question, tr("Check the config?"),
@@ -622,6 +629,8 @@ void MainWindow::connectSweep() {
     });
     connect(m_sweep, &SweepController::failed, this, [this](const QString& error) {
         showMessage(tr("The sweep could not start: %1").arg(error), true);
+        // The Best panel says the same, not the answer's "measure both operations again".
+        m_model->setNoAnswerReason(tr("The sweep ended without an answer: %1").arg(error));
     });
     connect(m_sweep, &SweepController::cancelled, this, [this] {
         QString text =
@@ -682,12 +691,18 @@ void MainWindow::startSweep() {
         return;
     }
     m_messageBar->dismiss();
-    warnSharedDrives(m_drives->checkedFolders());
-    m_sweepLogFolder = newLogFolder();
+    if (!confirmSharedDrives(m_drives->checkedFolders())) {
+        showMessage(tr("Sweep not started: tick one folder per drive, or start again and measure "
+                       "the folders together."),
+                    false);
+        return;
+    }
+    m_sweepLogFolder = newLogFolder(m_options.logRoot);
     m_sweep->setLogFolder(m_sweepLogFolder);
     applySweepSettings();
     m_remeasuring = false;
     m_currentFolder.clear();
+    m_remeasuredFolder.clear();
     setWindowTitle(tr("aiotune — sweep running"));
     m_log->appendMessage(tr("Sweep started: %1 point(s) on %2")
                              .arg(spec->pointCount())
@@ -695,16 +710,16 @@ void MainWindow::startSweep() {
     m_sweep->start(*spec);
 }
 
-QString MainWindow::newLogFolder() {
+QString MainWindow::newLogFolder(const QString& logRoot) {
     // Every sweep leaves a DeepSpeed-compatible log folder to reopen, compare or hand to
     // DeepSpeed's tools.
     // ~/.local/share/aiotune/sweeps: the generic data root plus our name, not
     // <organization>/<application> (both "aiotune").
     const QString root =
-        m_options.logRoot.isEmpty()
+        logRoot.isEmpty()
             ? QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
                   QStringLiteral("/aiotune/sweeps")
-            : m_options.logRoot;
+            : logRoot;
     QDir().mkpath(root);
     const QString stem = root + QStringLiteral("/sweep-") +
                          QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
@@ -757,10 +772,12 @@ void MainWindow::remeasure(const std::vector<aiotune::AioConfig>& configs) {
         showMessage(tr("Tick the folder(s) to measure under Drives before measuring again."), true);
         return;
     }
-    m_sweepLogFolder = newLogFolder();
+    m_sweepLogFolder = newLogFolder(m_options.logRoot);
     m_sweep->setLogFolder(m_sweepLogFolder);
     applySweepSettings();
     m_remeasuring = true;
+    m_remeasuredFolder = m_sweepLogFolder;
+    updateTitle();
     m_log->appendMessage(tr("Measuring %n configuration(s) again, %1 loops each", nullptr,
                             int(configs.size()))
                              .arg(kRemeasureLoops));
@@ -796,7 +813,7 @@ void MainWindow::onSweepRunning(bool running) {
     m_progress->setVisible(running);
     if (!running) {
         m_statusPoint->clear();
-        if (m_currentFolder.isEmpty()) setWindowTitle(tr("aiotune"));
+        updateTitle();
         if (m_closeRequested) {
             close();
             return;
@@ -823,6 +840,7 @@ void MainWindow::updateActions() {
     m_actCompare->setEnabled(m_model->rowCount() > 0);
     m_actSaveChart->setEnabled(m_model->rowCount() > 0);
     m_actExportCsv->setEnabled(m_model->rowCount() > 0);
+    m_actExportReport->setEnabled(m_model->rowCount() > 0);
     m_compareView->setSources(m_model->rowCount() > 0 && !running, m_settings->recentFolders());
 }
 
@@ -941,8 +959,19 @@ void MainWindow::setResults(aiotune::ResultSet results, aiotune::Recommendation 
     m_model->setResults(std::move(results), std::move(recommendation));
     logPlausibility(*m_log, m_model->plausibilityFlags());
     m_currentFolder = folder;
-    setWindowTitle(folder.isEmpty() ? tr("aiotune") : tr("%1 — aiotune").arg(folderName(folder)));
+    m_remeasuredFolder.clear();
+    updateTitle();
     updateActions();
+}
+
+void MainWindow::updateTitle() {
+    if (m_sweep->isRunning() && !m_remeasuring) return setWindowTitle(tr("aiotune — sweep running"));
+    QString names = m_currentFolder.isEmpty() ? QString() : folderName(m_currentFolder);
+    // The samples shown came from both folders: the title names both.
+    if (!m_remeasuredFolder.isEmpty())
+        names = (names.isEmpty() ? tr("this sweep") : names) + QStringLiteral(" + ") +
+                tr("%1 (measured again)").arg(folderName(m_remeasuredFolder));
+    setWindowTitle(names.isEmpty() ? tr("aiotune") : tr("%1 — aiotune").arg(names));
 }
 
 void MainWindow::logSkipped(const aiotune::ResultSet& results) {
@@ -1052,20 +1081,39 @@ void MainWindow::updateRowCount() {
                                                          : tr("%1 of %2").arg(shown).arg(rows));
 }
 
-void MainWindow::warnSharedDrives(const QStringList& folders) {
+QString MainWindow::sharedDriveQuestion(const QStringList& folders) const {
     std::map<QString, QStringList> byDrive;
     for (const QString& f : folders) {
         const QString drive = m_drives->driveOf(f);
         if (!drive.isEmpty()) byDrive[drive] << f;
     }
-    for (const auto& [drive, shared] : byDrive)
-        if (shared.size() > 1)
-            showMessage(tr("%1 are on the same drive (%2): they share its bandwidth, and the "
-                           "sweep measures them as one %3-folder configuration. Tick one folder "
-                           "per drive to measure drives side by side.")
-                            .arg(shared.join(QStringLiteral(", ")), drive)
-                            .arg(shared.size()),
-                        true);
+    QStringList shared;
+    for (const auto& [drive, list] : byDrive)
+        if (list.size() > 1)
+            shared << tr("%1 are on the same drive (%2).").arg(list.join(QStringLiteral(", ")), drive);
+    if (shared.isEmpty()) return {};
+    const int count = int(folders.size());
+    // DeepSpeed's offload_optimizer and offload_param take one nvme_path each.
+    return shared.join(QLatin1Char(' ')) + QLatin1Char(' ') +
+           tr("The sweep measures the %1 ticked folders together, as one %1-folder configuration "
+              "sharing the drive's bandwidth: its answer is the best aio settings for swapping to "
+              "%1 folders at once. A DeepSpeed config names one nvme_path, so these figures are "
+              "not what it will get from one folder.\n\nMeasure the folders together anyway? "
+              "(No: untick all but one folder per drive, then start again.)")
+               .arg(count);
+}
+
+bool MainWindow::confirmSharedDrives(const QStringList& folders) {
+    const QString question = sharedDriveQuestion(folders);
+    if (question.isEmpty()) return true;
+    const bool yes =
+        m_confirmSharedDrives
+            ? m_confirmSharedDrives(question)
+            : QMessageBox::question(this, tr("Folders on one drive"), question,
+                                    QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
+    if (yes) m_log->appendMessage(question.section(QLatin1Char('\n'), 0, 0) + QLatin1Char(' ') +
+                                  tr("Measured together, as asked."));
+    return yes;
 }
 
 // The same page as `aiotune report`, rendered and written off the UI thread.

@@ -91,11 +91,22 @@ class MainWindow : public QMainWindow {
     // or else the top `topN` by combined figure.
     std::vector<aiotune::AioConfig> remeasureTargets(int topN, bool selectedOnly) const;
     static constexpr int kRemeasureLoops = 3;
+    // A fresh sweep log folder under `logRoot` (empty: app data "/aiotune/sweeps"),
+    // the root made; also where the headless Quick sweep logs.
+    static QString newLogFolder(const QString& logRoot);
     static constexpr int kRemeasureDefaultTop = 5;
     // How "Measure the top N again" asks for N; returns 0 when the user cancelled.
     void setTopNChooser(std::function<int(int defaultN, int maximum)> chooser) {
         m_topNChooser = std::move(chooser);
     }
+    // Asked before a sweep over two or more folders on one drive, with what
+    // its answer would mean; true goes on. Replaceable by tests (default: a
+    // question box).
+    void setSharedDriveConfirmer(std::function<bool(const QString& text)> confirmer) {
+        m_confirmSharedDrives = std::move(confirmer);
+    }
+    // The question for these folders; empty when each is on a drive of its own.
+    QString sharedDriveQuestion(const QStringList& folders) const;
 
   public slots:
     void startSweep();
@@ -128,12 +139,14 @@ class MainWindow : public QMainWindow {
 
   private:
     void showStatusPoint(const QString& text);
+    // "sweep-1 — aiotune", "sweep-1 + sweep-2 (measured again) — aiotune", "aiotune".
+    void updateTitle();
     // Sized to the screen's available area (up to 1440x900) and centred.
     void fitToScreen();
     bool fitsOnScreen() const;
     QRect availableScreenArea() const;
     void updateRowCount();
-    void warnSharedDrives(const QStringList& folders);
+    bool confirmSharedDrives(const QStringList& folders);
     // A save-as path from the chooser or a dialog; empty when the user gave none.
     QString chooseSavePath(const QString& title, const QString& defaultName, const QString& filters);
     void buildActions();
@@ -148,14 +161,14 @@ class MainWindow : public QMainWindow {
     void onSweepRunning(bool running);
     void logSkipped(const aiotune::ResultSet& results);
     QString choosePath(const QString& title, bool file);
-    // A fresh sweep log folder under the log root.
-    QString newLogFolder();
+
     void applySweepSettings();
 
     MainWindowOptions m_options;
     std::unique_ptr<AppSettings> m_settings;
     std::function<QString(const QString&, bool)> m_chooser;
     std::function<int(int, int)> m_topNChooser;
+    std::function<bool(const QString&)> m_confirmSharedDrives;
 
     DrivesPanel* m_drives = nullptr;
     RangesPanel* m_ranges = nullptr;
@@ -188,6 +201,7 @@ class MainWindow : public QMainWindow {
     QAction* m_actLoadDs = nullptr;
     QAction* m_actSaveChart = nullptr;
     QAction* m_actExportCsv = nullptr;
+    QAction* m_actExportReport = nullptr;
     QAction* m_actStart = nullptr;
     QAction* m_actCancel = nullptr;
     QAction* m_actHugePages = nullptr;
@@ -199,6 +213,7 @@ class MainWindow : public QMainWindow {
 
     QString m_currentFolder;
     QString m_sweepLogFolder;
+    QString m_remeasuredFolder; // where "measure again" logged the samples added to m_currentFolder's
     bool m_loading = false;
     bool m_closeRequested = false;
     bool m_planOk = false;
