@@ -1,7 +1,8 @@
 #pragma once
-// aiotune's window: drives and ranges on the left, results on the right
-// (Chart / Table / Compare / Log tabs), the best configuration docked beside
-// them. Sweeps run in a SweepController; folders are read off the UI thread.
+// aiotune's window: drives and ranges on the left (SweepPane), results on the
+// right (Chart / Table / Compare / Log tabs), the best configuration docked
+// beside them; every command is one of MainActions'. The window wires them:
+// sweeps run in a SweepController; folders are read off the UI thread.
 #include "devices/device_discovery.h"
 #include "results/result_model.h"
 
@@ -32,6 +33,9 @@ class ResultsTableModel;
 class SweepController;
 class ThroughputChart;
 class BestConfigPanel;
+class MainActions;
+class SweepPane;
+class TablePage;
 class ComparisonModel;
 class ComparisonView;
 
@@ -69,15 +73,18 @@ class MainWindow : public QMainWindow {
     void setPathChooser(std::function<QString(const QString& title, bool file)> chooser);
 
     DrivesPanel* drivesPanel() const { return m_drives; }
+    SweepPane* sweepPane() const { return m_sweepPane; }
+    TablePage* tablePage() const { return m_tablePage; }
+    MainActions* actions() const { return m_actions; }
     RangesPanel* rangesPanel() const { return m_ranges; }
     SweepController* sweepController() const { return m_sweep; }
     ResultsTableModel* resultsModel() const { return m_model; }
-    ResultsFilterProxy* tableProxy() const { return m_proxy; }
-    QLabel* rowCountLabel() const { return m_rowCount; }
+    ResultsFilterProxy* tableProxy() const;
+    QLabel* rowCountLabel() const;
     ThroughputChart* chart() const { return m_chart; }
     JobTracker* jobs() const { return m_jobs; }
-    QTableView* tableView() const { return m_table; }
-    QLineEdit* filterEdit() const { return m_filter; }
+    QTableView* tableView() const;
+    QLineEdit* filterEdit() const;
     QTabWidget* tabs() const { return m_tabs; }
     LogPane* logPane() const { return m_log; }
     MessageBar* messageBar() const { return m_messageBar; }
@@ -135,7 +142,6 @@ class MainWindow : public QMainWindow {
 
   protected:
     void closeEvent(QCloseEvent* event) override;
-    bool eventFilter(QObject* watched, QEvent* event) override;
 
   private:
     void showStatusPoint(const QString& text);
@@ -145,12 +151,11 @@ class MainWindow : public QMainWindow {
     void fitToScreen();
     bool fitsOnScreen() const;
     QRect availableScreenArea() const;
-    void updateRowCount();
     bool confirmSharedDrives(const QStringList& folders);
     // A save-as path from the chooser or a dialog; empty when the user gave none.
     QString chooseSavePath(const QString& title, const QString& defaultName, const QString& filters);
-    void buildActions();
     void buildLayout();
+    void connectActions();
     void connectSweep();
     void restoreSettings();
     void saveSettings();
@@ -174,42 +179,21 @@ class MainWindow : public QMainWindow {
     RangesPanel* m_ranges = nullptr;
     SweepController* m_sweep = nullptr;
     ResultsTableModel* m_model = nullptr;
-    ResultsFilterProxy* m_proxy = nullptr;
     JobTracker* m_jobs = nullptr;
-    QLabel* m_rowCount = nullptr;
     ComparisonModel* m_comparison = nullptr;
     ThroughputChart* m_chart = nullptr;
-    QLabel* m_rangesTitle = nullptr;
     BestConfigPanel* m_best = nullptr;
-    QTableView* m_table = nullptr;
     ComparisonView* m_compareView = nullptr;
-    QLineEdit* m_filter = nullptr;
     QTabWidget* m_tabs = nullptr;
     LogPane* m_log = nullptr;
     MessageBar* m_messageBar = nullptr;
     QSplitter* m_mainSplitter = nullptr;
-    QSplitter* m_leftSplitter = nullptr;
-    QPushButton* m_startButton = nullptr;
-    QPushButton* m_cancelButton = nullptr;
+    SweepPane* m_sweepPane = nullptr;
+    TablePage* m_tablePage = nullptr;
+    MainActions* m_actions = nullptr;
     QLabel* m_statusPoint = nullptr;
     QProgressBar* m_progress = nullptr;
     QMenu* m_recentMenu = nullptr;
-
-    QAction* m_actOpen = nullptr;
-    QAction* m_actReload = nullptr;
-    QAction* m_actCompare = nullptr;
-    QAction* m_actLoadDs = nullptr;
-    QAction* m_actSaveChart = nullptr;
-    QAction* m_actExportCsv = nullptr;
-    QAction* m_actExportReport = nullptr;
-    QAction* m_actStart = nullptr;
-    QAction* m_actCancel = nullptr;
-    QAction* m_actHugePages = nullptr;
-    QAction* m_actSearchAdaptive = nullptr;
-    QAction* m_actSearchGrid = nullptr;
-    QAction* m_actRemeasure = nullptr;
-    QAction* m_actRemeasureSelected = nullptr;
-    QAction* m_actCopy = nullptr;
 
     QString m_currentFolder;
     QString m_sweepLogFolder;

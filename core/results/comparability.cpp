@@ -11,7 +11,8 @@ std::string shown(const std::string& value) {
 
 // Two unknowns are not a difference (nothing says they differ); one unknown
 // is, since nothing says the two are the same either.
-void compareField(Comparability& out, const char* what, const std::string& a, const std::string& b) {
+void compareField(Comparability& out, const char* what, const std::string& a,
+                  const std::string& b) {
     if (a == b) return;
     out.differences.push_back({what, shown(a), shown(b)});
 }

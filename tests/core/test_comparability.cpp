@@ -10,8 +10,8 @@ using namespace aiotune;
 
 namespace {
 
-ResultSet sweep(const std::string& host, const std::string& ioSize, std::optional<MeasurementProfile> profile,
-                const std::string& engine = "io_uring") {
+ResultSet sweep(const std::string& host, const std::string& ioSize,
+                std::optional<MeasurementProfile> profile, const std::string& engine = "io_uring") {
     ResultSet rs;
     rs.engine = engine;
     rs.host = host;
@@ -44,13 +44,15 @@ class TestComparability : public QObject {
         const Comparability c = compareSweeps(a, *ds);
         QVERIFY(!c.comparable());
         QStringList what;
-        for (const auto& d : c.differences) what << QString::fromStdString(d.what);
+        for (const auto& d : c.differences)
+            what << QString::fromStdString(d.what);
         QVERIFY2(what.contains("measurement profile"), qPrintable(what.join(", ")));
         QVERIFY(what.contains("engine"));
         QVERIFY(what.contains("machine")); // DeepSpeed's logs record no machine
         const std::string text = c.explanation();
         QVERIFY2(text.find("Not like for like") == 0, text.c_str());
-        QVERIFY2(text.find(MeasurementProfile::hugePageWhatIf().name()) != std::string::npos, text.c_str());
+        QVERIFY2(text.find(MeasurementProfile::hugePageWhatIf().name()) != std::string::npos,
+                 text.c_str());
         QVERIFY2(text.find("B: deepspeed") != std::string::npos, text.c_str());
         QVERIFY2(text.find("B: not recorded") != std::string::npos, text.c_str());
     }
@@ -78,12 +80,15 @@ class TestComparability : public QObject {
     }
 
     void exportSentenceSaysAWhatIf() {
-        const auto whatIf = SweepFacts::fromResults(sweep("n", "1G", MeasurementProfile::hugePageWhatIf()));
+        const auto whatIf =
+            SweepFacts::fromResults(sweep("n", "1G", MeasurementProfile::hugePageWhatIf()));
         const std::string text = measuredWithText(whatIf);
-        QVERIFY2(text.find("measured with the " + MeasurementProfile::hugePageWhatIf().name() + " profile") == 0,
+        QVERIFY2(text.find("measured with the " + MeasurementProfile::hugePageWhatIf().name() +
+                           " profile") == 0,
                  text.c_str());
         QVERIFY(text.find("a what-if") != std::string::npos);
-        const auto faithful = SweepFacts::fromResults(sweep("n", "1G", MeasurementProfile::faithful()));
+        const auto faithful =
+            SweepFacts::fromResults(sweep("n", "1G", MeasurementProfile::faithful()));
         QVERIFY(measuredWithText(faithful).find("what-if") == std::string::npos);
     }
 };
