@@ -95,6 +95,12 @@ class TestComparisonView : public QObject {
                                       aiotune::compareSweeps(whatIf, fixtures::loadFixture("ds-0.15-sweep"))
                                           .explanation()));
 
+        // A folder picked from elsewhere (File > Compare) is named by the picker.
+        view.setSources(true, {});
+        view.setPicked(QString(), "/elsewhere/whatif-16M");
+        QCOMPARE(view.pickerB()->currentText(), QString("whatif-16M"));
+        QCOMPARE(view.pickedB(), QString("/elsewhere/whatif-16M"));
+
         // Alike sides: no warning.
         view.setOther(whatIf, "again");
         QVERIFY(warning->isHidden());

@@ -147,6 +147,13 @@ void ComparisonView::setSources(bool haveCurrent, const QStringList& recentFolde
 
 void ComparisonView::setPicked(const QString& a, const QString& b) {
     for (auto [picker, want] : {std::pair{m_pickA, a}, std::pair{m_pickB, b}}) {
+        // A folder compared from File > Compare is not among the recent ones yet:
+        // offered as a browsed one, so the picker names what is shown.
+        if (!want.isEmpty() && picker->findData(want) < 0) {
+            picker->addItem(QFileInfo(want).fileName().isEmpty() ? want : QFileInfo(want).fileName(), want);
+            picker->setItemData(picker->count() - 1, want, Qt::ToolTipRole);
+            picker->setItemData(picker->count() - 1, true, Qt::UserRole + 1);
+        }
         const int i = picker->findData(want);
         if (i >= 0) picker->setCurrentIndex(i);
         else if (picker->currentIndex() < 0 && picker->count() > 0) picker->setCurrentIndex(0);
