@@ -12,14 +12,10 @@
 #include <QIcon>
 #include <QStandardPaths>
 
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 
 static void initAppResources() {
     Q_INIT_RESOURCE(aiotune);
