@@ -7,6 +7,7 @@
 #include "config/deepspeed_install.h"
 #include "results/analysis.h"
 #include "report/report_file.h"
+#include "report/sweep_facts.h"
 #include "results/csv_export.h"
 #include "results/log_folder_reader.h"
 #include "sweep/folder_lock.h"
@@ -101,7 +102,8 @@ int runExport(const std::vector<std::string>& argv) {
     report.j["engine"] = results->engine;
     // Only in the report and on stderr: DeepSpeed's config has no field for it.
     report.j["profile"] = profileJson(*results);
-    std::cerr << "aiotune export: measured with the " << profileName(*results) << " profile\n";
+    // The same sentence the window shows after an export or a merge.
+    std::cerr << "aiotune export: " << measuredWithText(SweepFacts::fromResults(*results)) << "\n";
     report.j["warnings"] = nlohmann::ordered_json::array();
     auto done = [&]() {
         if (json) std::cout << report.j.dump(2) << "\n";

@@ -1,12 +1,10 @@
 // The window's entry point, kept apart so the headless commands never start Qt.
-// Without a display it says so and runs the Quick preset headless instead, on
-// the core classes directly (no QApplication).
+// Without a display it says so and runs the Quick preset headless instead,
+// through `aiotune sweep` (cli_sweep.cpp, no QApplication).
+#include "commands.h"
 #include "main_window.h"
 #include "panels/drives_panel.h"
 #include "panels/ranges_panel.h"
-#include "results/analysis.h"
-#include "sweep/sweep_runner.h"
-#include "sweep_printer.h"
 #include "util/byte_size.h"
 
 #include <QApplication>
@@ -14,28 +12,16 @@
 #include <QIcon>
 #include <QStandardPaths>
 
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 
 static void initAppResources() {
     Q_INIT_RESOURCE(aiotune);
 }
 
 namespace {
-
-std::atomic<bool> g_cancel{false};
-std::atomic<int> g_signal{0};
-
-void onInterrupt(int sig) {
-    g_signal = sig;
-    g_cancel = true;
-}
 
 bool hasDisplay() {
     const char* platform = std::getenv("QT_QPA_PLATFORM");
@@ -102,6 +88,29 @@ WindowArgs parseArgs(int argc, char** argv) {
     return out;
 }
 
+// `aiotune sweep`'s arguments for the Quick preset on aiotune's scratch
+// folder: the window's own preset, measured by the command line's sweep.
+std::vector<std::string> quickSweepArgs(const aiotune::SweepSpec& spec, const QString& scratch,
+                                        const QString& logFolder) {
+    const auto joined = [](const auto& values, auto spell) {
+        std::string out;
+        for (const auto& v : values) out += (out.empty() ? "" : ",") + spell(v);
+        return out;
+    };
+    const auto boolean = [](bool b) { return std::string(b ? "true" : "false"); };
+    const auto number = [](int v) { return std::to_string(v); };
+    return {"--nvme_dir", scratch.toStdString(),
+            "--block_size", joined(spec.blockSizes, [](std::uint64_t b) { return aiotune::formatByteSizeTag(b); }),
+            "--queue_depth", joined(spec.queueDepths, number),
+            "--io_parallel", joined(spec.threads, number),
+            "--single_submit", joined(spec.singleSubmit, boolean),
+            "--overlap_events", joined(spec.overlapEvents, boolean),
+            "--io_size", aiotune::formatByteSizeTag(spec.ioSize),
+            "--loops", number(spec.loops), // the preset's grid, as the window's Quick preset reads
+
+            "--log_dir", logFolder.toStdString()};
+}
+
 int runHeadlessQuick() {
     std::fprintf(stderr,
                  "aiotune: no display (DISPLAY and WAYLAND_DISPLAY are unset), so no window.\n"
@@ -122,48 +131,12 @@ int runHeadlessQuick() {
                          .constData());
         return 1;
     }
-    spec->folders = {scratch.toStdString()};
-    const aiotune::SweepPlan plan = aiotune::planSweep(*spec);
-    if (!plan.ok()) {
-        std::fprintf(stderr, "aiotune: %s\n", plan.problem.c_str());
-        return 1;
-    }
-    std::fprintf(stderr, "Folder: %s\nPlan: %s\n", scratch.toLocal8Bit().constData(),
-                 plan.summary().c_str());
-
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
-    // The same printer as `aiotune sweep`, so both headless paths read alike.
-    aiotune::cli::SweepPrinter printer(stderr, "aiotune", ::isatty(STDERR_FILENO));
-    aiotune::SweepRunner runner(*spec);
-    auto results = runner.run({&printer}, &g_cancel);
-    if (!results) {
-        std::fprintf(stderr, "aiotune: %s\n", results.error().c_str());
-        return 1;
-    }
-    if (results->status == aiotune::SweepStatus::Cancelled) {
-        std::fprintf(stderr, "aiotune: sweep cancelled\n");
-        return 128 + (g_signal ? g_signal.load() : SIGINT); // 130 for Ctrl-C, 143 for SIGTERM
-    }
-    if (results->status == aiotune::SweepStatus::Failed) return 1; // the printer said why
-    const auto flags = aiotune::checkPlausibility(
-        *results, aiotune::linkLimitsForFolders({scratch.toStdString()}, aiotune::discoverForLinkLimits()));
-    printer.printTop(*results, 5, flags);
-    aiotune::cli::printPlausibility(stderr, "aiotune", flags);
-    const aiotune::Recommendation rec = aiotune::analyze(*results);
-    if (!rec.best) {
-        std::fprintf(stderr, "aiotune: no configuration has both a read and a write figure: %s\n",
-                     rec.message.c_str());
-        return 1;
-    }
-    const auto& pick = rec.recommended ? *rec.recommended : *rec.best;
-    std::fprintf(stderr, "Best: %s, read %.2f + write %.2f GiB/s (confidence %s)\n",
-                 pick.key.label().c_str(), pick.readGiBps.value_or(0), pick.writeGiBps.value_or(0),
-                 std::string(aiotune::confidenceName(rec.confidence)).c_str());
-    nlohmann::ordered_json out;
-    out["aio"] = aiotune::toAioJson(pick.key.aio);
-    std::printf("%s\n", out.dump(2).c_str());
-    return 0;
+    // Logged where the window logs its sweeps, so the window opens it later.
+    const QString logFolder = MainWindow::newLogFolder(QString());
+    std::fprintf(stderr, "Folder: %s\nLogs: %s\n", scratch.toLocal8Bit().constData(),
+                 logFolder.toLocal8Bit().constData());
+    // The command line's sweep: its checks, printer, signals, exit codes and answer.
+    return aiotune::cli::runSweep(quickSweepArgs(*spec, scratch, logFolder));
 }
 
 } // namespace

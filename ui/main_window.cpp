@@ -2,6 +2,9 @@
 
 #include "check/check_dialog.h"
 #include "fleet/hosts_view.h"
+#include "main/main_actions.h"
+#include "main/sweep_pane.h"
+#include "main/table_page.h"
 #include "panels/drives_panel.h"
 #include "results/plausibility_log.h"
 #include "panels/log_pane.h"
@@ -30,35 +33,25 @@
 #include "util/duration_format.h"
 
 #include <QAction>
-#include <QActionGroup>
-#include <QApplication>
-#include <QClipboard>
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHBoxLayout>
-#include <QHeaderView>
+#include <QGuiApplication>
 #include <QInputDialog>
-#include <QKeyEvent>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QScreen>
-#include <QScrollArea>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
-#include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -100,7 +93,9 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     m_model = new ResultsTableModel(this);
 
     buildLayout();
-    buildActions();
+    m_actions = new MainActions(*m_settings, this);
+    m_recentMenu = m_actions->recentMenu;
+    connectActions();
     connectSweep();
     restoreSettings();
     updateActions();
@@ -108,16 +103,17 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
-bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
-    // Esc in a non-empty filter clears it, ahead of Esc = Cancel sweep.
-    if (watched == m_filter && !m_filter->text().isEmpty() &&
-        (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) &&
-        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape) {
-        if (event->type() == QEvent::KeyPress) m_filter->clear();
-        event->accept();
-        return event->type() == QEvent::KeyPress;
-    }
-    return QMainWindow::eventFilter(watched, event);
+ResultsFilterProxy* MainWindow::tableProxy() const {
+    return m_tablePage->proxy();
+}
+QLabel* MainWindow::rowCountLabel() const {
+    return m_tablePage->rowCountLabel();
+}
+QTableView* MainWindow::tableView() const {
+    return m_tablePage->table();
+}
+QLineEdit* MainWindow::filterEdit() const {
+    return m_tablePage->filterEdit();
 }
 
 bool MainWindow::isSweeping() const {
@@ -161,150 +157,27 @@ void MainWindow::buildLayout() {
     outer->addWidget(m_mainSplitter, 1);
 
     // Left: what and where to sweep, and the buttons that start it.
-    auto* left = new QWidget(m_mainSplitter);
-    auto* leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(0, 0, 0, 0);
-    m_leftSplitter = new QSplitter(Qt::Vertical, left);
-    m_leftSplitter->setObjectName(QStringLiteral("leftSplitter"));
-    m_leftSplitter->setChildrenCollapsible(false);
-
-    auto* drivesBox = new QWidget(m_leftSplitter);
-    auto* drivesLayout = new QVBoxLayout(drivesBox);
-    drivesLayout->setContentsMargins(0, 0, 0, 0);
-    auto* drivesTitle = new QLabel(tr("<b>Drives</b> — tick the folders to test"), drivesBox);
-    m_drives = new DrivesPanel(drivesBox);
-    m_drives->setDiscoveryOptions(m_options.discovery);
-    m_drives->setJobTracker(m_jobs);
-    drivesLayout->addWidget(drivesTitle);
-    drivesLayout->addWidget(m_drives, 1);
-
-    auto* rangesBox = new QWidget(m_leftSplitter);
-    auto* rangesLayout = new QVBoxLayout(rangesBox);
-    rangesLayout->setContentsMargins(0, 4, 0, 0);
-    m_rangesTitle = new QLabel(rangesBox);
-    m_rangesTitle->setWordWrap(true); // the pane may be narrow: wrap, never widen it
-    auto* rangesTitle = m_rangesTitle;
-    m_ranges = new RangesPanel;
-    m_ranges->setJobTracker(m_jobs);
-    // Scrolls rather than pushing Start and the status bar below a short screen.
-    auto* rangesScroll = new QScrollArea(rangesBox);
-    rangesScroll->setObjectName(QStringLiteral("rangesScroll"));
-    rangesScroll->setWidget(m_ranges);
-    rangesScroll->setWidgetResizable(true);
-    rangesScroll->setFrameShape(QFrame::NoFrame);
-    rangesScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
-    rangesLayout->addWidget(rangesTitle);
-    rangesLayout->addWidget(rangesScroll, 1);
-    m_leftSplitter->addWidget(drivesBox);
-    m_leftSplitter->addWidget(rangesBox);
-    m_leftSplitter->setStretchFactor(0, 1);
-    m_leftSplitter->setStretchFactor(1, 2);
-    m_leftSplitter->setSizes({230, 470});
-    leftLayout->addWidget(m_leftSplitter, 1);
-
-    auto* buttons = new QHBoxLayout;
-    m_startButton = new QPushButton(tr("Start sweep"), left);
-    m_startButton->setObjectName(QStringLiteral("startButton"));
-    m_startButton->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
-    m_startButton->setDefault(true);
-    m_cancelButton = new QPushButton(tr("Cancel"), left);
-    m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
-    m_cancelButton->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
-    buttons->addWidget(m_startButton, 1);
-    buttons->addWidget(m_cancelButton);
-    leftLayout->addLayout(buttons);
-    left->setMinimumWidth(320);
+    m_sweepPane = new SweepPane(m_options.discovery, m_jobs, m_mainSplitter);
+    m_drives = m_sweepPane->drives();
+    m_ranges = m_sweepPane->ranges();
 
     // Right: the results.
     m_tabs = new QTabWidget(m_mainSplitter);
     m_tabs->setObjectName(QStringLiteral("resultTabs"));
     m_tabs->setDocumentMode(true);
-
     m_chart = new ThroughputChart(m_tabs);
     m_chart->setModel(m_model);
     m_tabs->addTab(m_chart, tr("&Chart"));
-
-    auto* tablePage = new QWidget(m_tabs);
-    auto* tableLayout = new QVBoxLayout(tablePage);
-    tableLayout->setContentsMargins(0, 4, 0, 0);
-    m_filter = new QLineEdit(tablePage);
-    m_filter->setObjectName(QStringLiteral("tableFilter"));
-    m_filter->setPlaceholderText(tr("Filter: whole values, all must match (e.g. 1M single "
-                                    "sequential) — Ctrl+F, Esc clears"));
-    m_filter->setToolTip(tr("Each word must equal one cell of the row: \"8\" finds queue depth 8 "
-                            "or 8 threads, not 128K; \"1M single\" finds rows with both."));
-    m_filter->setClearButtonEnabled(true);
-    m_filter->installEventFilter(this);
-    m_rowCount = new QLabel(tablePage);
-    m_rowCount->setObjectName(QStringLiteral("rowCount"));
-    m_proxy = new ResultsFilterProxy(this);
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(ResultsTableModel::SortRole);
-    m_table = new QTableView(tablePage);
-    m_table->setObjectName(QStringLiteral("resultsTable"));
-    m_table->setModel(m_proxy);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(ResultsTableModel::CombinedColumn, Qt::DescendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
-    // The figures first, so a narrow window shows them without scrolling.
-    {
-        QHeaderView* h = m_table->horizontalHeader();
-        const int order[] = {
-            ResultsTableModel::CombinedColumn,  ResultsTableModel::ReadColumn,
-            ResultsTableModel::WriteColumn,     ResultsTableModel::BlockSizeColumn,
-            ResultsTableModel::QueueDepthColumn, ResultsTableModel::ThreadsColumn,
-            ResultsTableModel::SubmitColumn,    ResultsTableModel::OverlapColumn,
-            ResultsTableModel::SpreadColumn};
-        for (int visual = 0; visual < int(std::size(order)); ++visual)
-            h->moveSection(h->visualIndex(order[visual]), visual);
-        // Widths fixed once from the header and the longest value a column
-        // holds: ResizeToContents would measure every row on every insert,
-        // which stalls the window for hundreds of ms with thousands of rows.
-        const QFontMetrics fm(m_table->font());
-        const QString widest[] = {QStringLiteral("16M"),  QStringLiteral("512"),
-                                  QStringLiteral("16"),   tr("single"),
-                                  tr("sequential"),       QStringLiteral("8"),
-                                  QStringLiteral("88.88"), QStringLiteral("88.88"),
-                                  QStringLiteral("88.88"), QStringLiteral("±88.8%"),
-                                  QStringLiteral("888"),   QStringLiteral("888.88")};
-        for (int column = 0; column < int(std::size(widest)); ++column) {
-            const QString header =
-                m_model->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString();
-            h->resizeSection(column, std::max(fm.horizontalAdvance(header),
-                                              fm.horizontalAdvance(widest[column]) + 16) +
-                                         24);
-        }
-    }
-    auto* filterRow = new QHBoxLayout;
-    filterRow->addWidget(m_filter, 1);
-    filterRow->addWidget(m_rowCount);
-    tableLayout->addLayout(filterRow);
-    tableLayout->addWidget(m_table, 1);
-    m_tabs->addTab(tablePage, tr("&Table"));
-    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& text) {
-        m_proxy->setFilterWords(text);
-        updateRowCount();
-    });
-    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
-        connect(m_proxy, signal, this, &MainWindow::updateRowCount);
-    connect(m_proxy, &QAbstractItemModel::modelReset, this, &MainWindow::updateRowCount);
-    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateRowCount);
-
+    m_tablePage = new TablePage(m_model, m_tabs);
+    m_tabs->addTab(m_tablePage, tr("&Table"));
     m_compareView = new ComparisonView(m_tabs);
     m_compareView->setObjectName(QStringLiteral("compareView"));
     m_comparison = m_compareView->model();
-    connect(m_compareView, &ComparisonView::compareRequested, this, &MainWindow::compareFolders);
     m_tabs->addTab(m_compareView, tr("Co&mpare"));
-
     m_log = new LogPane(m_tabs);
     m_tabs->addTab(m_log, tr("&Log"));
 
-    m_mainSplitter->addWidget(left);
+    m_mainSplitter->addWidget(m_sweepPane);
     m_mainSplitter->addWidget(m_tabs);
     m_mainSplitter->setStretchFactor(0, 0);
     m_mainSplitter->setStretchFactor(1, 1);
@@ -334,7 +207,6 @@ void MainWindow::buildLayout() {
     statusBar()->addPermanentWidget(m_progress);
 
     // Wiring between the panels and the views.
-    connect(m_drives, &DrivesPanel::selectionChanged, m_ranges, &RangesPanel::setFolders);
     connect(m_drives, &DrivesPanel::message, this, &MainWindow::showMessage);
     connect(m_ranges, &RangesPanel::message, this, &MainWindow::showMessage);
     connect(m_ranges, &RangesPanel::planReady, this, [this](bool ok, const QString&) {
@@ -342,100 +214,78 @@ void MainWindow::buildLayout() {
         updateActions();
     });
     connect(m_best, &BestConfigPanel::message, this, &MainWindow::showMessage);
-    connect(m_model, &ResultsTableModel::recommendationChanged, m_best,
-            &BestConfigPanel::setRecommendation);
-    connect(m_chart, &ThroughputChart::configClicked, this, [this](const aiotune::ConfigKey& key) {
-        const int row = m_model->rowOf(key);
-        if (row < 0) return;
-        const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
-        if (index.isValid()) {
-            m_table->selectRow(index.row());
-            m_table->scrollTo(index);
-        }
-    });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex& current) {
-                if (!current.isValid()) return;
-                const auto* config = m_model->configAt(m_proxy->mapToSource(current).row());
-                if (config) m_chart->selectConfig(config->key);
-            });
-    connect(m_startButton, &QPushButton::clicked, this, &MainWindow::startSweep);
-    connect(m_cancelButton, &QPushButton::clicked, this, &MainWindow::cancelSweep);
+    connect(m_model, &ResultsTableModel::recommendationChanged, m_best, &BestConfigPanel::setRecommendation);
+    connect(m_chart, &ThroughputChart::configClicked, m_tablePage, &TablePage::showConfig);
+    connect(m_tablePage, &TablePage::currentConfigChanged, m_chart, &ThroughputChart::selectConfig);
+    connect(m_compareView, &ComparisonView::compareRequested, this, &MainWindow::compareFolders);
+    connect(m_sweepPane, &SweepPane::startRequested, this, &MainWindow::startSweep);
+    connect(m_sweepPane, &SweepPane::cancelRequested, this, &MainWindow::cancelSweep);
 }
 
-void MainWindow::buildActions() {
-    auto make = [this](const QString& name, const QString& text, const QKeySequence& key = {}) {
-        auto* a = new QAction(text, this);
-        a->setObjectName(name);
-        if (!key.isEmpty()) a->setShortcut(key);
-        return a;
-    };
-    m_actOpen = make(QStringLiteral("actionOpen"), tr("&Open sweep folder…"), QKeySequence::Open);
-    m_actOpen->setStatusTip(tr("Read a sweep log folder (aiotune's or DeepSpeed's) to analyze it"));
-    m_actOpen->setIcon(style()->standardIcon(QStyle::SP_DirOpenIcon));
-    m_actReload = make(QStringLiteral("actionReload"), tr("&Reload"), QKeySequence(Qt::Key_F5));
-    m_actReload->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
-    m_actCompare = make(QStringLiteral("actionCompare"), tr("&Compare with folder…"),
-                        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    m_actLoadDs = make(QStringLiteral("actionLoadSweepConfig"), tr("Load DeepSpeed &sweep config…"),
-                       QKeySequence(Qt::CTRL | Qt::Key_L));
-    m_actSaveChart = make(QStringLiteral("actionSaveChart"), tr("Save &chart (PNG or SVG)…"),
-                          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
-    m_actExportCsv = make(QStringLiteral("actionExportCsv"), tr("Export table as CS&V…"));
-    auto* exportReport = make(QStringLiteral("actionExportReport"), tr("Export &report…"));
-    exportReport->setStatusTip(tr("One self-contained HTML page: best aio section, chart, ranked table, machine"));
-    connect(exportReport, &QAction::triggered, this, &MainWindow::exportReport);
-    auto* quit = make(QStringLiteral("actionQuit"), tr("&Quit"), QKeySequence::Quit);
-    m_actStart =
-        make(QStringLiteral("actionStart"), tr("&Start sweep"), QKeySequence(Qt::CTRL | Qt::Key_R));
-    m_actStart->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
-    m_actCancel =
-        make(QStringLiteral("actionCancel"), tr("&Cancel sweep"), QKeySequence(Qt::Key_Escape));
-    m_actCancel->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
-    auto* addFolder = make(QStringLiteral("actionAddFolder"), tr("&Add folder…"),
-                           QKeySequence(Qt::CTRL | Qt::Key_D));
-    auto* rescan = make(QStringLiteral("actionRescan"), tr("Rescan &drives"));
-    m_actCopy = make(QStringLiteral("actionCopy"), tr("&Copy rows"), QKeySequence::Copy);
-    m_actCopy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    m_table->addAction(m_actCopy);
-    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
-    auto* find = make(QStringLiteral("actionFilter"), tr("&Filter rows"), QKeySequence::Find);
-    auto* about = make(QStringLiteral("actionAbout"), tr("&About aiotune"));
-    auto* help = make(QStringLiteral("actionHelp"), tr("What the &settings mean"),
-                      QKeySequence::HelpContents);
+// What each action does; the actions themselves are MainActions'.
+void MainWindow::connectActions() {
+    MainActions* a = m_actions;
+    connect(a->open, &QAction::triggered, this, &MainWindow::chooseFolderToOpen);
+    connect(a->reload, &QAction::triggered, this, &MainWindow::reload);
+    connect(a->compare, &QAction::triggered, this, &MainWindow::chooseFolderToCompare);
+    connect(a->loadSweepConfig, &QAction::triggered, m_ranges, &RangesPanel::chooseDeepSpeedSweepConfig);
+    connect(a->saveChart, &QAction::triggered, this, &MainWindow::saveChart);
+    connect(a->exportCsv, &QAction::triggered, this, &MainWindow::exportCsv);
+    connect(a->exportReport, &QAction::triggered, this, &MainWindow::exportReport);
+    connect(a->quit, &QAction::triggered, this, &QWidget::close);
+    connect(a->start, &QAction::triggered, this, &MainWindow::startSweep);
+    connect(a->cancel, &QAction::triggered, this, &MainWindow::cancelSweep);
+    connect(a->remeasure, &QAction::triggered, this, &MainWindow::remeasureTop);
+    connect(a->remeasureSelected, &QAction::triggered, this, &MainWindow::remeasureSelected);
+    connect(a->addFolder, &QAction::triggered, m_drives, &DrivesPanel::chooseAndAddFolder);
+    connect(a->rescan, &QAction::triggered, m_drives, &DrivesPanel::refresh);
+    connect(a->copy, &QAction::triggered, this, &MainWindow::copySelection);
+    connect(a->help, &QAction::triggered, this, &MainWindow::showHelp);
+    connect(a->about, &QAction::triggered, this, &MainWindow::showAbout);
+    connect(a->find, &QAction::triggered, this, [this] {
+        m_tabs->setCurrentIndex(TableTab);
+        m_tablePage->focusFilter();
+    });
+    connect(a, &MainActions::tabRequested, m_tabs, &QTabWidget::setCurrentIndex);
+    // The Ranges panel says what will be measured under the chosen search.
+    m_sweepPane->setAdaptive(a->adaptiveSearch());
+    connect(a, &MainActions::searchChanged, m_sweepPane, &SweepPane::setAdaptive);
+    a->addViewToggle(findChild<QDockWidget*>(QStringLiteral("bestDock"))->toggleViewAction());
+    a->remeasure->setToolTip(
+        tr("Run the best configurations %1 more times each and add the samples to the results")
+            .arg(kRemeasureLoops));
+    // The table's own commands, on its context menu too.
+    m_tablePage->table()->addAction(a->copy);
+    m_tablePage->table()->addAction(a->remeasureSelected);
+    m_sweepPane->startButton()->setToolTip(
+        tr("Start the sweep (%1)").arg(a->start->shortcut().toString(QKeySequence::NativeText)));
+    m_sweepPane->cancelButton()->setToolTip(
+        tr("Cancel the sweep (%1)").arg(a->cancel->shortcut().toString(QKeySequence::NativeText)));
 
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(m_actOpen);
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
-    file->addAction(m_actReload);
-    file->addAction(m_actCompare);
-    file->addSeparator();
-    file->addAction(m_actLoadDs);
-    file->addSeparator();
-    // Exports: what leaves the window.
-    file->addAction(m_actSaveChart);
-    file->addAction(m_actExportCsv);
-    file->addAction(exportReport);
-    file->addSeparator();
-    // `aiotune check` in the window; also offered after a merge (below).
+    // `aiotune check` in the window; also offered after a merge.
     const auto showCheck = [this](const QString& path) {
         auto* dialog = new CheckDialog(this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->check(CheckDialog::defaultOptions(path));
         dialog->open();
     };
-    QAction* checkConfig = file->addAction(tr("Chec&k DeepSpeed config…"));
-    checkConfig->setObjectName(QStringLiteral("actionCheckConfig"));
-    connect(checkConfig, &QAction::triggered, this, [this, showCheck] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Check DeepSpeed config"), QString(), tr("DeepSpeed config (*.json);;All files (*)"));
+    connect(a->checkConfig, &QAction::triggered, this, [this, showCheck] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Check DeepSpeed config"), QString(),
+                                                          tr("DeepSpeed config (*.json);;All files (*)"));
         if (!path.isEmpty()) showCheck(path);
+    });
+    // As `aiotune export` says on stderr: the profile behind the settings merged.
+    connect(m_best, &BestConfigPanel::merged, this, [this](const QString& path) {
+        const auto facts = aiotune::SweepFacts::fromResults(m_model->results());
+        showMessage(tr("Merged into %1; the settings were %2.")
+                        .arg(path, QString::fromStdString(aiotune::measuredWithText(facts))),
+                    false);
     });
     connect(m_best, &BestConfigPanel::merged, this, [this, showCheck](const QString& path) {
         auto* offer = new QMessageBox(QMessageBox::Question, tr("Check the config?"),
                                       tr("Check %1 for NVMe offload problems now (nvme_path, swap "
-                                         "buffers, locked memory, libaio, the drive)?").arg(path),
+                                         "buffers, locked memory, libaio, the drive)?")
+                                          .arg(path),
                                       QMessageBox::Yes | QMessageBox::No, this);
         offer->setObjectName(QStringLiteral("offerCheck"));
         offer->setAttribute(Qt::WA_DeleteOnClose);
@@ -444,130 +294,6 @@ void MainWindow::buildActions() {
         });
         offer->open(); // not modal to the caller: a merge never waits on it
     });
-    file->addSeparator();
-    file->addAction(quit);
-
-    QMenu* sweep = menuBar()->addMenu(tr("&Sweep"));
-    sweep->addAction(m_actStart);
-    sweep->addAction(m_actCancel);
-    sweep->addSeparator();
-    // Faithful buffers (DeepSpeed's) by default; huge pages and registered
-    // buffers are a what-if. A new key: older versions saved "sweep/hugePages"
-    // true by default, which must not silently keep the what-if on.
-    m_actHugePages = sweep->addAction(tr("&Huge-page buffers (what-if)"));
-    m_actHugePages->setObjectName(QStringLiteral("actHugePages"));
-    m_actHugePages->setCheckable(true);
-    m_actHugePages->setChecked(
-        m_settings->raw().value(QStringLiteral("sweep/hugePagesWhatIf"), false).toBool());
-    m_actHugePages->setToolTip(tr("Measure with forced huge pages and registered buffers: "
-                                  "faster on many drives, but not what DeepSpeed's swapper gets. "
-                                  "Off: buffers as DeepSpeed allocates them (faithful)"));
-    connect(m_actHugePages, &QAction::toggled, this, [this](bool on) {
-        m_settings->raw().setValue(QStringLiteral("sweep/hugePagesWhatIf"), on);
-    });
-    // Adaptive measures again only what could still be the best; the full grid
-    // measures every point the Loops setting's times.
-    QMenu* searchMenu = sweep->addMenu(tr("Sea&rch"));
-    auto* searchGroup = new QActionGroup(this);
-    m_actSearchAdaptive = searchMenu->addAction(tr("&Adaptive (fewest transfers)"));
-    m_actSearchAdaptive->setObjectName(QStringLiteral("actSearchAdaptive"));
-    m_actSearchGrid = searchMenu->addAction(tr("&Full grid (every point, Loops times)"));
-    m_actSearchGrid->setObjectName(QStringLiteral("actSearchGrid"));
-    for (QAction* a : {m_actSearchAdaptive, m_actSearchGrid}) {
-        a->setCheckable(true);
-        searchGroup->addAction(a);
-    }
-    const bool grid =
-        m_settings->raw().value(QStringLiteral("sweep/search")).toString() == QLatin1String("grid");
-    (grid ? m_actSearchGrid : m_actSearchAdaptive)->setChecked(true);
-    // The Ranges panel says what will be measured under the chosen search.
-    const auto showSearch = [this] {
-        const bool adaptive = m_actSearchAdaptive->isChecked();
-        m_rangesTitle->setText(adaptive ? tr("<b>Ranges</b> — the search measures what could be the best")
-                                        : tr("<b>Ranges</b> — every combination is measured, Loops times"));
-        m_ranges->setAdaptive(adaptive);
-    };
-    showSearch();
-    connect(searchGroup, &QActionGroup::triggered, this, [this, showSearch](QAction* a) {
-        m_settings->raw().setValue(QStringLiteral("sweep/search"),
-                                   a == m_actSearchGrid ? QStringLiteral("grid")
-                                                        : QStringLiteral("adaptive"));
-        showSearch();
-    });
-    m_actRemeasure = sweep->addAction(tr("&Measure the top N again…"));
-    m_actRemeasure->setObjectName(QStringLiteral("actRemeasure"));
-    m_actRemeasure->setToolTip(
-        tr("Run the best configurations %1 more times each and add the samples to the results")
-            .arg(kRemeasureLoops));
-    m_actRemeasureSelected = new QAction(tr("Measure &selected again"), this);
-    m_actRemeasureSelected->setObjectName(QStringLiteral("actRemeasureSelected"));
-    connect(m_actRemeasure, &QAction::triggered, this, &MainWindow::remeasureTop);
-    connect(m_actRemeasureSelected, &QAction::triggered, this, &MainWindow::remeasureSelected);
-    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
-    m_table->addAction(m_actRemeasureSelected);
-    sweep->addSeparator();
-    sweep->addAction(addFolder);
-    sweep->addAction(rescan);
-
-    QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList tabNames{tr("Chart"), tr("Table"), tr("Compare"), tr("Log")};
-    for (int i = 0; i < tabNames.size(); ++i) {
-        auto* a = make(QStringLiteral("actionTab%1").arg(i), tabNames[i],
-                       QKeySequence(Qt::ALT | (Qt::Key_1 + i)));
-        connect(a, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
-        view->addAction(a);
-    }
-    view->addSeparator();
-    QMenu* themeMenu = view->addMenu(tr("T&heme"));
-    auto* themeGroup = new QActionGroup(this);
-    const Theme current = parseTheme(m_settings->theme());
-    for (const auto& [theme, label] : {std::pair{Theme::System, tr("&System")}, std::pair{Theme::Light, tr("&Light")},
-                                       std::pair{Theme::Dark, tr("&Dark")}}) {
-        QAction* a = themeMenu->addAction(label);
-        a->setObjectName(QStringLiteral("actTheme_") + themeName(theme));
-        a->setCheckable(true);
-        a->setChecked(theme == current);
-        a->setData(themeName(theme));
-        themeGroup->addAction(a);
-    }
-    connect(themeGroup, &QActionGroup::triggered, this, [this](QAction* a) {
-        m_settings->setTheme(a->data().toString());
-        applyTheme(parseTheme(a->data().toString()));
-    });
-    view->addAction(find);
-    view->addAction(findChild<QDockWidget*>(QStringLiteral("bestDock"))->toggleViewAction());
-
-    QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
-    helpMenu->addAction(help);
-    helpMenu->addAction(about);
-
-    connect(m_actOpen, &QAction::triggered, this, &MainWindow::chooseFolderToOpen);
-    connect(m_actReload, &QAction::triggered, this, &MainWindow::reload);
-    connect(m_actCompare, &QAction::triggered, this, &MainWindow::chooseFolderToCompare);
-    connect(m_actLoadDs, &QAction::triggered, m_ranges, &RangesPanel::chooseDeepSpeedSweepConfig);
-    connect(m_actSaveChart, &QAction::triggered, this, &MainWindow::saveChart);
-    connect(m_actExportCsv, &QAction::triggered, this, &MainWindow::exportCsv);
-    connect(help, &QAction::triggered, this, &MainWindow::showHelp);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
-    connect(m_actStart, &QAction::triggered, this, &MainWindow::startSweep);
-    connect(m_actCancel, &QAction::triggered, this, &MainWindow::cancelSweep);
-    connect(addFolder, &QAction::triggered, m_drives, &DrivesPanel::chooseAndAddFolder);
-    connect(rescan, &QAction::triggered, m_drives, &DrivesPanel::refresh);
-    connect(m_actCopy, &QAction::triggered, this, &MainWindow::copySelection);
-    connect(find, &QAction::triggered, this, [this] {
-        m_tabs->setCurrentIndex(TableTab);
-        m_filter->setFocus();
-        m_filter->selectAll();
-    });
-    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
-    for (QAction* a : {m_actOpen, m_actReload, m_actCompare, m_actLoadDs, m_actSaveChart, quit,
-                       m_actStart, m_actCancel, addFolder, find, help})
-        addAction(a); // shortcuts work with the menu bar hidden (some desktops) too
-    m_startButton->setToolTip(
-        tr("Start the sweep (%1)").arg(m_actStart->shortcut().toString(QKeySequence::NativeText)));
-    m_cancelButton->setToolTip(
-        tr("Cancel the sweep (%1)")
-            .arg(m_actCancel->shortcut().toString(QKeySequence::NativeText)));
 }
 
 // ---- sweeps -----------------------------------------------------------------
@@ -622,6 +348,8 @@ void MainWindow::connectSweep() {
     });
     connect(m_sweep, &SweepController::failed, this, [this](const QString& error) {
         showMessage(tr("The sweep could not start: %1").arg(error), true);
+        // The Best panel says the same, not the answer's "measure both operations again".
+        m_model->setNoAnswerReason(tr("The sweep ended without an answer: %1").arg(error));
     });
     connect(m_sweep, &SweepController::cancelled, this, [this] {
         QString text =
@@ -682,12 +410,18 @@ void MainWindow::startSweep() {
         return;
     }
     m_messageBar->dismiss();
-    warnSharedDrives(m_drives->checkedFolders());
-    m_sweepLogFolder = newLogFolder();
+    if (!confirmSharedDrives(m_drives->checkedFolders())) {
+        showMessage(tr("Sweep not started: tick one folder per drive, or start again and measure "
+                       "the folders together."),
+                    false);
+        return;
+    }
+    m_sweepLogFolder = newLogFolder(m_options.logRoot);
     m_sweep->setLogFolder(m_sweepLogFolder);
     applySweepSettings();
     m_remeasuring = false;
     m_currentFolder.clear();
+    m_remeasuredFolder.clear();
     setWindowTitle(tr("aiotune — sweep running"));
     m_log->appendMessage(tr("Sweep started: %1 point(s) on %2")
                              .arg(spec->pointCount())
@@ -695,16 +429,16 @@ void MainWindow::startSweep() {
     m_sweep->start(*spec);
 }
 
-QString MainWindow::newLogFolder() {
+QString MainWindow::newLogFolder(const QString& logRoot) {
     // Every sweep leaves a DeepSpeed-compatible log folder to reopen, compare or hand to
     // DeepSpeed's tools.
     // ~/.local/share/aiotune/sweeps: the generic data root plus our name, not
     // <organization>/<application> (both "aiotune").
     const QString root =
-        m_options.logRoot.isEmpty()
+        logRoot.isEmpty()
             ? QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
                   QStringLiteral("/aiotune/sweeps")
-            : m_options.logRoot;
+            : logRoot;
     QDir().mkpath(root);
     const QString stem = root + QStringLiteral("/sweep-") +
                          QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
@@ -715,10 +449,10 @@ QString MainWindow::newLogFolder() {
 }
 
 void MainWindow::applySweepSettings() {
-    const auto profile = m_actHugePages->isChecked() ? aiotune::MeasurementProfile::hugePageWhatIf()
+    const auto profile = m_actions->hugePagesWhatIf() ? aiotune::MeasurementProfile::hugePageWhatIf()
                                                      : aiotune::MeasurementProfile::faithful();
     m_sweep->setProfile(profile);
-    m_sweep->setSearch(m_actSearchGrid->isChecked() ? SweepController::Search::Grid
+    m_sweep->setSearch(!m_actions->adaptiveSearch() ? SweepController::Search::Grid
                                                     : SweepController::Search::Adaptive);
     m_best->setProfileName(QString::fromStdString(profile.name()));
 }
@@ -729,8 +463,7 @@ std::vector<aiotune::AioConfig> MainWindow::remeasureTargets(int topN, bool sele
         if (c && std::find(out.begin(), out.end(), c->key.aio) == out.end()) out.push_back(c->key.aio);
     };
     if (selectedOnly) {
-        for (const QModelIndex& index : m_table->selectionModel()->selectedRows())
-            add(m_model->configAt(m_proxy->mapToSource(index).row()));
+        for (const auto* c : m_tablePage->selectedConfigs()) add(c);
         return out;
     }
     std::vector<const aiotune::ConfigResult*> ranked;
@@ -757,10 +490,12 @@ void MainWindow::remeasure(const std::vector<aiotune::AioConfig>& configs) {
         showMessage(tr("Tick the folder(s) to measure under Drives before measuring again."), true);
         return;
     }
-    m_sweepLogFolder = newLogFolder();
+    m_sweepLogFolder = newLogFolder(m_options.logRoot);
     m_sweep->setLogFolder(m_sweepLogFolder);
     applySweepSettings();
     m_remeasuring = true;
+    m_remeasuredFolder = m_sweepLogFolder;
+    updateTitle();
     m_log->appendMessage(tr("Measuring %n configuration(s) again, %1 loops each", nullptr,
                             int(configs.size()))
                              .arg(kRemeasureLoops));
@@ -796,7 +531,7 @@ void MainWindow::onSweepRunning(bool running) {
     m_progress->setVisible(running);
     if (!running) {
         m_statusPoint->clear();
-        if (m_currentFolder.isEmpty()) setWindowTitle(tr("aiotune"));
+        updateTitle();
         if (m_closeRequested) {
             close();
             return;
@@ -807,23 +542,23 @@ void MainWindow::onSweepRunning(bool running) {
 
 void MainWindow::updateActions() {
     const bool running = m_sweep->isRunning();
-    m_actStart->setEnabled(!running);
-    m_startButton->setEnabled(!running);
-    m_actCancel->setEnabled(running);
-    m_actRemeasure->setEnabled(!running && m_model->rowCount() > 0);
-    m_actRemeasureSelected->setEnabled(!running && m_model->rowCount() > 0);
-    m_cancelButton->setEnabled(running);
-    m_drives->setEnabled(!running);
-    m_ranges->setEnabled(!running);
+    const bool rows = m_model->rowCount() > 0;
+    MainActions* a = m_actions;
+    m_sweepPane->setRunning(running);
+    a->start->setEnabled(!running);
+    a->cancel->setEnabled(running);
+    a->remeasure->setEnabled(!running && rows);
+    a->remeasureSelected->setEnabled(!running && rows);
     // Opening a folder would mix its rows into the running sweep's table.
-    m_actOpen->setEnabled(!running);
+    a->open->setEnabled(!running);
     m_recentMenu->setEnabled(!running && !m_settings->recentFolders().isEmpty());
-    m_actReload->setEnabled(!running && !m_currentFolder.isEmpty());
-    m_actLoadDs->setEnabled(!running);
-    m_actCompare->setEnabled(m_model->rowCount() > 0);
-    m_actSaveChart->setEnabled(m_model->rowCount() > 0);
-    m_actExportCsv->setEnabled(m_model->rowCount() > 0);
-    m_compareView->setSources(m_model->rowCount() > 0 && !running, m_settings->recentFolders());
+    a->reload->setEnabled(!running && !m_currentFolder.isEmpty());
+    a->loadSweepConfig->setEnabled(!running);
+    a->compare->setEnabled(rows);
+    a->saveChart->setEnabled(rows);
+    a->exportCsv->setEnabled(rows);
+    a->exportReport->setEnabled(rows);
+    m_compareView->setSources(rows && !running, m_settings->recentFolders());
 }
 
 // ---- folders ----------------------------------------------------------------
@@ -941,8 +676,19 @@ void MainWindow::setResults(aiotune::ResultSet results, aiotune::Recommendation 
     m_model->setResults(std::move(results), std::move(recommendation));
     logPlausibility(*m_log, m_model->plausibilityFlags());
     m_currentFolder = folder;
-    setWindowTitle(folder.isEmpty() ? tr("aiotune") : tr("%1 — aiotune").arg(folderName(folder)));
+    m_remeasuredFolder.clear();
+    updateTitle();
     updateActions();
+}
+
+void MainWindow::updateTitle() {
+    if (m_sweep->isRunning() && !m_remeasuring) return setWindowTitle(tr("aiotune — sweep running"));
+    QString names = m_currentFolder.isEmpty() ? QString() : folderName(m_currentFolder);
+    // The samples shown came from both folders: the title names both.
+    if (!m_remeasuredFolder.isEmpty())
+        names = (names.isEmpty() ? tr("this sweep") : names) + QStringLiteral(" + ") +
+                tr("%1 (measured again)").arg(folderName(m_remeasuredFolder));
+    setWindowTitle(names.isEmpty() ? tr("aiotune") : tr("%1 — aiotune").arg(names));
 }
 
 void MainWindow::logSkipped(const aiotune::ResultSet& results) {
@@ -988,12 +734,8 @@ void MainWindow::updateRecentMenu() {
 // ---- other commands ---------------------------------------------------------
 
 void MainWindow::copySelection() {
-    const QModelIndexList indexes = m_table->selectionModel()->selectedIndexes();
-    if (indexes.isEmpty()) return;
-    QApplication::clipboard()->setText(indexesToTsv(indexes));
-    statusBar()->showMessage(tr("Copied %n row(s)", nullptr,
-                                static_cast<int>(m_table->selectionModel()->selectedRows().size())),
-                             3000);
+    const int rows = m_tablePage->copySelection();
+    if (rows > 0) statusBar()->showMessage(tr("Copied %n row(s)", nullptr, rows), 3000);
 }
 
 QString MainWindow::chooseSavePath(const QString& title, const QString& defaultName,
@@ -1045,27 +787,39 @@ void MainWindow::showHelp() {
     dialog->activateWindow();
 }
 
-void MainWindow::updateRowCount() {
-    const int shown = m_proxy->rowCount(), total = m_model->rowCount();
-    const QString rows = total == 1 ? tr("1 row") : tr("%1 rows").arg(total);
-    m_rowCount->setText(m_proxy->filterWords().isEmpty() ? rows
-                                                         : tr("%1 of %2").arg(shown).arg(rows));
-}
-
-void MainWindow::warnSharedDrives(const QStringList& folders) {
+QString MainWindow::sharedDriveQuestion(const QStringList& folders) const {
     std::map<QString, QStringList> byDrive;
     for (const QString& f : folders) {
         const QString drive = m_drives->driveOf(f);
         if (!drive.isEmpty()) byDrive[drive] << f;
     }
-    for (const auto& [drive, shared] : byDrive)
-        if (shared.size() > 1)
-            showMessage(tr("%1 are on the same drive (%2): they share its bandwidth, and the "
-                           "sweep measures them as one %3-folder configuration. Tick one folder "
-                           "per drive to measure drives side by side.")
-                            .arg(shared.join(QStringLiteral(", ")), drive)
-                            .arg(shared.size()),
-                        true);
+    QStringList shared;
+    for (const auto& [drive, list] : byDrive)
+        if (list.size() > 1)
+            shared << tr("%1 are on the same drive (%2).").arg(list.join(QStringLiteral(", ")), drive);
+    if (shared.isEmpty()) return {};
+    const int count = int(folders.size());
+    // DeepSpeed's offload_optimizer and offload_param take one nvme_path each.
+    return shared.join(QLatin1Char(' ')) + QLatin1Char(' ') +
+           tr("The sweep measures the %1 ticked folders together, as one %1-folder configuration "
+              "sharing the drive's bandwidth: its answer is the best aio settings for swapping to "
+              "%1 folders at once. A DeepSpeed config names one nvme_path, so these figures are "
+              "not what it will get from one folder.\n\nMeasure the folders together anyway? "
+              "(No: untick all but one folder per drive, then start again.)")
+               .arg(count);
+}
+
+bool MainWindow::confirmSharedDrives(const QStringList& folders) {
+    const QString question = sharedDriveQuestion(folders);
+    if (question.isEmpty()) return true;
+    const bool yes =
+        m_confirmSharedDrives
+            ? m_confirmSharedDrives(question)
+            : QMessageBox::question(this, tr("Folders on one drive"), question,
+                                    QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
+    if (yes) m_log->appendMessage(question.section(QLatin1Char('\n'), 0, 0) + QLatin1Char(' ') +
+                                  tr("Measured together, as asked."));
+    return yes;
 }
 
 // The same page as `aiotune report`, rendered and written off the UI thread.
@@ -1164,7 +918,7 @@ void MainWindow::restoreSettings() {
     if (!m_settings->splitterState(QStringLiteral("main")).isEmpty())
         m_mainSplitter->restoreState(m_settings->splitterState(QStringLiteral("main")));
     if (!m_settings->splitterState(QStringLiteral("left")).isEmpty())
-        m_leftSplitter->restoreState(m_settings->splitterState(QStringLiteral("left")));
+        m_sweepPane->splitter()->restoreState(m_settings->splitterState(QStringLiteral("left")));
     updateRecentMenu();
 
     for (const QString& f : m_settings->extraFolders())
@@ -1190,7 +944,7 @@ void MainWindow::saveSettings() {
     m_settings->setWindowGeometry(saveGeometry());
     m_settings->setWindowState(saveState());
     m_settings->setSplitterState(QStringLiteral("main"), m_mainSplitter->saveState());
-    m_settings->setSplitterState(QStringLiteral("left"), m_leftSplitter->saveState());
+    m_settings->setSplitterState(QStringLiteral("left"), m_sweepPane->splitter()->saveState());
     m_settings->setExtraFolders(m_drives->extraFolders());
     m_settings->setCheckedFolders(m_drives->checkedFolders());
     m_ranges->saveSettings(*m_settings);

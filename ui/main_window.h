@@ -1,7 +1,8 @@
 #pragma once
-// aiotune's window: drives and ranges on the left, results on the right
-// (Chart / Table / Compare / Log tabs), the best configuration docked beside
-// them. Sweeps run in a SweepController; folders are read off the UI thread.
+// aiotune's window: drives and ranges on the left (SweepPane), results on the
+// right (Chart / Table / Compare / Log tabs), the best configuration docked
+// beside them; every command is one of MainActions'. The window wires them:
+// sweeps run in a SweepController; folders are read off the UI thread.
 #include "devices/device_discovery.h"
 #include "results/result_model.h"
 
@@ -32,6 +33,9 @@ class ResultsTableModel;
 class SweepController;
 class ThroughputChart;
 class BestConfigPanel;
+class MainActions;
+class SweepPane;
+class TablePage;
 class ComparisonModel;
 class ComparisonView;
 
@@ -69,15 +73,18 @@ class MainWindow : public QMainWindow {
     void setPathChooser(std::function<QString(const QString& title, bool file)> chooser);
 
     DrivesPanel* drivesPanel() const { return m_drives; }
+    SweepPane* sweepPane() const { return m_sweepPane; }
+    TablePage* tablePage() const { return m_tablePage; }
+    MainActions* actions() const { return m_actions; }
     RangesPanel* rangesPanel() const { return m_ranges; }
     SweepController* sweepController() const { return m_sweep; }
     ResultsTableModel* resultsModel() const { return m_model; }
-    ResultsFilterProxy* tableProxy() const { return m_proxy; }
-    QLabel* rowCountLabel() const { return m_rowCount; }
+    ResultsFilterProxy* tableProxy() const;
+    QLabel* rowCountLabel() const;
     ThroughputChart* chart() const { return m_chart; }
     JobTracker* jobs() const { return m_jobs; }
-    QTableView* tableView() const { return m_table; }
-    QLineEdit* filterEdit() const { return m_filter; }
+    QTableView* tableView() const;
+    QLineEdit* filterEdit() const;
     QTabWidget* tabs() const { return m_tabs; }
     LogPane* logPane() const { return m_log; }
     MessageBar* messageBar() const { return m_messageBar; }
@@ -91,11 +98,22 @@ class MainWindow : public QMainWindow {
     // or else the top `topN` by combined figure.
     std::vector<aiotune::AioConfig> remeasureTargets(int topN, bool selectedOnly) const;
     static constexpr int kRemeasureLoops = 3;
+    // A fresh sweep log folder under `logRoot` (empty: app data "/aiotune/sweeps"),
+    // the root made; also where the headless Quick sweep logs.
+    static QString newLogFolder(const QString& logRoot);
     static constexpr int kRemeasureDefaultTop = 5;
     // How "Measure the top N again" asks for N; returns 0 when the user cancelled.
     void setTopNChooser(std::function<int(int defaultN, int maximum)> chooser) {
         m_topNChooser = std::move(chooser);
     }
+    // Asked before a sweep over two or more folders on one drive, with what
+    // its answer would mean; true goes on. Replaceable by tests (default: a
+    // question box).
+    void setSharedDriveConfirmer(std::function<bool(const QString& text)> confirmer) {
+        m_confirmSharedDrives = std::move(confirmer);
+    }
+    // The question for these folders; empty when each is on a drive of its own.
+    QString sharedDriveQuestion(const QStringList& folders) const;
 
   public slots:
     void startSweep();
@@ -124,20 +142,20 @@ class MainWindow : public QMainWindow {
 
   protected:
     void closeEvent(QCloseEvent* event) override;
-    bool eventFilter(QObject* watched, QEvent* event) override;
 
   private:
     void showStatusPoint(const QString& text);
+    // "sweep-1 — aiotune", "sweep-1 + sweep-2 (measured again) — aiotune", "aiotune".
+    void updateTitle();
     // Sized to the screen's available area (up to 1440x900) and centred.
     void fitToScreen();
     bool fitsOnScreen() const;
     QRect availableScreenArea() const;
-    void updateRowCount();
-    void warnSharedDrives(const QStringList& folders);
+    bool confirmSharedDrives(const QStringList& folders);
     // A save-as path from the chooser or a dialog; empty when the user gave none.
     QString chooseSavePath(const QString& title, const QString& defaultName, const QString& filters);
-    void buildActions();
     void buildLayout();
+    void connectActions();
     void connectSweep();
     void restoreSettings();
     void saveSettings();
@@ -148,57 +166,38 @@ class MainWindow : public QMainWindow {
     void onSweepRunning(bool running);
     void logSkipped(const aiotune::ResultSet& results);
     QString choosePath(const QString& title, bool file);
-    // A fresh sweep log folder under the log root.
-    QString newLogFolder();
+
     void applySweepSettings();
 
     MainWindowOptions m_options;
     std::unique_ptr<AppSettings> m_settings;
     std::function<QString(const QString&, bool)> m_chooser;
     std::function<int(int, int)> m_topNChooser;
+    std::function<bool(const QString&)> m_confirmSharedDrives;
 
     DrivesPanel* m_drives = nullptr;
     RangesPanel* m_ranges = nullptr;
     SweepController* m_sweep = nullptr;
     ResultsTableModel* m_model = nullptr;
-    ResultsFilterProxy* m_proxy = nullptr;
     JobTracker* m_jobs = nullptr;
-    QLabel* m_rowCount = nullptr;
     ComparisonModel* m_comparison = nullptr;
     ThroughputChart* m_chart = nullptr;
-    QLabel* m_rangesTitle = nullptr;
     BestConfigPanel* m_best = nullptr;
-    QTableView* m_table = nullptr;
     ComparisonView* m_compareView = nullptr;
-    QLineEdit* m_filter = nullptr;
     QTabWidget* m_tabs = nullptr;
     LogPane* m_log = nullptr;
     MessageBar* m_messageBar = nullptr;
     QSplitter* m_mainSplitter = nullptr;
-    QSplitter* m_leftSplitter = nullptr;
-    QPushButton* m_startButton = nullptr;
-    QPushButton* m_cancelButton = nullptr;
+    SweepPane* m_sweepPane = nullptr;
+    TablePage* m_tablePage = nullptr;
+    MainActions* m_actions = nullptr;
     QLabel* m_statusPoint = nullptr;
     QProgressBar* m_progress = nullptr;
     QMenu* m_recentMenu = nullptr;
 
-    QAction* m_actOpen = nullptr;
-    QAction* m_actReload = nullptr;
-    QAction* m_actCompare = nullptr;
-    QAction* m_actLoadDs = nullptr;
-    QAction* m_actSaveChart = nullptr;
-    QAction* m_actExportCsv = nullptr;
-    QAction* m_actStart = nullptr;
-    QAction* m_actCancel = nullptr;
-    QAction* m_actHugePages = nullptr;
-    QAction* m_actSearchAdaptive = nullptr;
-    QAction* m_actSearchGrid = nullptr;
-    QAction* m_actRemeasure = nullptr;
-    QAction* m_actRemeasureSelected = nullptr;
-    QAction* m_actCopy = nullptr;
-
     QString m_currentFolder;
     QString m_sweepLogFolder;
+    QString m_remeasuredFolder; // where "measure again" logged the samples added to m_currentFolder's
     bool m_loading = false;
     bool m_closeRequested = false;
     bool m_planOk = false;

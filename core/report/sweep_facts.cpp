@@ -140,6 +140,13 @@ SweepFacts SweepFacts::fromResults(const ResultSet& results) {
     return f;
 }
 
+std::string measuredWithText(const SweepFacts& facts) {
+    std::string text = "measured with the " + facts.profile + " profile";
+    if (facts.profileIsWhatIf)
+        text += " (a what-if: DeepSpeed's swapper allocates its buffers otherwise, so expect less)";
+    return text;
+}
+
 std::string formatUtcMinutes(std::int64_t epochMs) {
     // Years 1970..9999 only: anything else in a file is garbage, not a date.
     if (epochMs <= 0 || epochMs >= 253402300800000LL) return {};

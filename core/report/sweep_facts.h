@@ -47,6 +47,10 @@ struct SweepFacts {
     static SweepFacts fromResults(const ResultSet& results);
 };
 
+// "measured with the what-if: huge pages profile (a what-if: …)": what an
+// export says of the figures behind it, in the CLI and in the window alike.
+std::string measuredWithText(const SweepFacts& facts);
+
 // "2026-12-01 10:07 UTC"; empty for 0 or a value out of range.
 std::string formatUtcMinutes(std::int64_t epochMs);
 

@@ -219,6 +219,28 @@ private slots:
         QCOMPARE(entriesOf(home.path()), QStringList{}); // no scratch folder, no logs
     }
 
+    // A bare start without a display runs the Quick preset through
+    // `aiotune sweep` itself: its answer on stdout, its log folder where the
+    // window keeps sweeps (so File > Open finds it), the scratch file gone.
+    void noDisplayQuickSweepIsTheCommandLinesSweep() {
+        if (!QFileInfo::exists(windowProgram())) QSKIP("aiotune-window is not built (AIOTUNE_BUILD_UI off)");
+        QTemporaryDir home;
+        const Run r = runNoDisplay(windowProgram(), {}, home.path(), 120000);
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.err.contains("Running the Quick sweep"), r.err.constData());
+        // The command line's own words and output: stdout holds the aio section.
+        QVERIFY2(r.out.contains("\"queue_depth\""), r.out.constData());
+        QVERIFY2(r.out.contains("Measured with the faithful profile"), r.out.constData());
+        QVERIFY2(r.out.contains("Grid: 1 loop(s)"), r.out.constData()); // the preset's one loop
+        const QDir sweeps(home.filePath(".local/share/aiotune/sweeps"));
+        const QStringList logs = sweeps.entryList({"sweep-*"}, QDir::Dirs);
+        QCOMPARE(logs.size(), 1);
+        QVERIFY(QFileInfo(sweeps.filePath(logs[0] + "/sweep.json")).isFile());
+        // The Quick preset's 8 points, each read and written once.
+        QCOMPARE(QDir(sweeps.filePath(logs[0] + "/_aio_bench_read_logs")).entryList(QDir::Files).size(), 8);
+        QCOMPARE(QDir(home.filePath("cache/aiotune/scratch")).entryList(QDir::Files | QDir::Hidden), QStringList{});
+    }
+
     // DeepSpeed's spellings: --io_size and --io-size, lists with commas, as
     // separate words or with the flag repeated.
     void listSpellingsAgree() {

@@ -53,6 +53,9 @@ class TestCheckDialog : public QObject {
         QCOMPARE(dialog.findingCount(), 3);
         auto* list = dialog.findChild<QTreeWidget*>("checkFindings");
         QVERIFY(list);
+        // The headers are words for people, not the C++ type's name.
+        QCOMPARE(list->headerItem()->text(0), QStringLiteral("Severity"));
+        QCOMPARE(list->headerItem()->text(1), QStringLiteral("Code"));
         QCOMPARE(list->topLevelItem(0)->text(0), QStringLiteral("error"));
         QCOMPARE(list->topLevelItem(0)->text(1), QStringLiteral("AIO_WRONG_TYPE"));
         QCOMPARE(list->topLevelItem(1)->text(2), QStringLiteral("nvme0n1"));

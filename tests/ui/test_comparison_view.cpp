@@ -3,6 +3,7 @@
 #include "results/comparison_model.h"
 #include "results/comparison_view.h"
 
+#include "engine/measurement_profile.h"
 #include "fixture_results.h"
 
 #include <QComboBox>
@@ -70,6 +71,40 @@ class TestComparisonView : public QObject {
         QVERIFY(table->model()->headerData(ComparisonModel::DeltaColumn, Qt::Horizontal)
                     .toString()
                     .contains(QString::fromUtf8("B − A")));
+    }
+
+    // A what-if 128M recording against DeepSpeed's own logs: the verdict is
+    // not shown without the warning that names why the figures differ.
+    void warnsWhenNotMeasuredAlike() {
+        ComparisonView view;
+        view.resize(900, 500);
+        auto whatIf = fixtures::loadFixture("ds-0.15-sweep");
+        whatIf.engine = "io_uring";
+        whatIf.profile = aiotune::MeasurementProfile::hugePageWhatIf();
+        whatIf.meta = {{"spec", {{"io_size", "128M"}}}, {"system", {{"host", "node1"}}}};
+        view.setBaseline(whatIf, "what-if");
+        view.setOther(fixtures::loadFixture("ds-0.15-sweep"), "deepspeed");
+        QLabel* warning = view.warningLabel();
+        QVERIFY(!warning->isHidden());
+        QVERIFY2(warning->text().contains("measurement profile differs"), qPrintable(warning->text()));
+        QVERIFY(warning->text().contains("I/O size differs (A: 128M"));
+        QVERIFY(warning->text().contains("engine differs (A: io_uring, B: deepspeed)"));
+        QVERIFY(warning->text().contains("machine differs"));
+        // The same rule as core's, word for word.
+        QCOMPARE(warning->text(), QString::fromUtf8("⚠ ") + QString::fromStdString(
+                                      aiotune::compareSweeps(whatIf, fixtures::loadFixture("ds-0.15-sweep"))
+                                          .explanation()));
+
+        // A folder picked from elsewhere (File > Compare) is named by the picker.
+        view.setSources(true, {});
+        view.setPicked(QString(), "/elsewhere/whatif-16M");
+        QCOMPARE(view.pickerB()->currentText(), QString("whatif-16M"));
+        QCOMPARE(view.pickedB(), QString("/elsewhere/whatif-16M"));
+
+        // Alike sides: no warning.
+        view.setOther(whatIf, "again");
+        QVERIFY(warning->isHidden());
+        QVERIFY(view.model()->comparability().comparable());
     }
 };
 

@@ -378,6 +378,8 @@ class TestMainWindow : public QObject {
             return 1;
         });
         QVERIFY(action(w, "actRemeasure")->isEnabled());
+        const QString sweptFolder = QFileInfo(w->currentFolder()).fileName();
+        QVERIFY2(w->windowTitle().startsWith(sweptFolder), qPrintable(w->windowTitle()));
         action(w, "actRemeasure")->trigger();
         QCOMPARE(asked, 2); // min(5, rows)
         QCOMPARE(maximum, 2);
@@ -386,6 +388,12 @@ class TestMainWindow : public QObject {
         QTRY_VERIFY(!w->isSweeping());
         const auto& after = w->resultsModel()->results();
         QCOMPARE(after.configs.size(), before.configs.size());
+        // The title names both folders the samples shown came from.
+        const QStringList logs = QDir(QFileInfo(w->currentFolder()).absolutePath()).entryList({"sweep-*"}, QDir::Dirs, QDir::Name);
+        QCOMPARE(logs.size(), 2);
+        const QString again = logs.at(0) == sweptFolder ? logs.at(1) : logs.at(0);
+        QVERIFY2(w->windowTitle().contains(sweptFolder) && w->windowTitle().contains(again + " (measured again)"),
+                 qPrintable(w->windowTitle()));
         for (const auto& c : after.configs) {
             const auto* old = before.find(c.key);
             QVERIFY(old);
@@ -489,6 +497,114 @@ class TestMainWindow : public QObject {
         w->startSweep();
         QVERIFY(!w->isSweeping());
         QVERIFY(w->messageBar()->text().contains("12Q"));
+    }
+
+    // File > Export report… is offered only when there is something to report.
+    void exportReportNeedsResults() {
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        QAction* report = action(w, "actionExportReport");
+        QVERIFY(report);
+        QVERIFY(!report->isEnabled());
+        QSignalSpy loaded(w, &MainWindow::folderLoaded);
+        openThroughAction(w, kFixtures + "/deepspeed/ds-0.15-sweep");
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        QVERIFY(report->isEnabled());
+    }
+
+    // Two ticked folders on one drive: asked before the sweep starts, with
+    // what its answer would mean; No starts nothing.
+    void sharedDriveAsksFirst() {
+        {
+            // The fixture machine's two folders on nvme0n1 (one partition, two mounts).
+            auto m = makeWindow();
+            MainWindow* w = m.window.get();
+            const QString a = "/mnt/nvme0", b = "/srv/training data";
+            QTRY_VERIFY_WITH_TIMEOUT(w->drivesPanel()->rowOf(b) >= 0, 5000);
+            const QString q = w->sharedDriveQuestion({a, b});
+            QVERIFY2(q.contains(a + ", " + b + " are on the same drive (nvme0n1)"), qPrintable(q));
+            QVERIFY(q.contains("one 2-folder configuration"));
+            QVERIFY(q.contains("one nvme_path"));
+            QVERIFY(q.contains("untick all but one folder per drive"));
+            // One folder per drive: nothing to ask.
+            QVERIFY(w->sharedDriveQuestion({a, "/mnt/nvme1"}).isEmpty());
+        }
+        // Starting: two real folders on this machine's drive.
+        MainWindowOptions o;
+        const QString dir = m_home.filePath("shared");
+        o.settingsPath = dir + "/settings.ini";
+        o.scratchFolder = dir + "/one";
+        o.logRoot = dir + "/logs";
+        const QString two = dir + "/two";
+        QVERIFY(QDir().mkpath(o.scratchFolder) && QDir().mkpath(two));
+        MainWindow window(o);
+        MainWindow* w = &window;
+        QTRY_VERIFY_WITH_TIMEOUT(!w->drivesPanel()->isRefreshing(), 5000);
+        QVERIFY(w->drivesPanel()->addFolder(two));
+        w->drivesPanel()->setCheckedFolders({o.scratchFolder, two});
+        QCOMPARE(w->drivesPanel()->checkedFolders().size(), 2);
+        if (w->drivesPanel()->driveOf(two).isEmpty())
+            QSKIP("this machine names no drive for the temporary folder (tmpfs?): the start is not asked about");
+        RangesPanel* r = w->rangesPanel();
+        r->blockSizeEdit()->setText("64K");
+        r->queueDepthEdit()->setText("4");
+        r->threadsEdit()->setText("1");
+        r->ioSizeEdit()->setText("1M");
+        QTRY_VERIFY_WITH_TIMEOUT(!r->isPlanning() && r->planOk(), 5000);
+        QStringList asked;
+        w->setSharedDriveConfirmer([&](const QString& text) {
+            asked << text;
+            return false;
+        });
+        QSignalSpy started(w->sweepController(), &SweepController::started);
+        w->startSweep();
+        QVERIFY2(asked.size() == 1, qPrintable(w->messageBar()->text()));
+        QCOMPARE(started.count(), 0);
+        QVERIFY(!w->isSweeping());
+        QVERIFY2(w->statusBar()->currentMessage().contains("Sweep not started"),
+                 qPrintable(w->statusBar()->currentMessage()));
+        // Yes: the sweep starts, measuring both folders together.
+        w->setSharedDriveConfirmer([&](const QString& text) {
+            asked << text;
+            return true;
+        });
+        w->startSweep();
+        QCOMPARE(asked.size(), 2);
+        QCOMPARE(started.count(), 1);
+        QVERIFY(w->logPane()->toPlainText().contains("Measured together, as asked."));
+        QTRY_VERIFY_WITH_TIMEOUT(!w->isSweeping(), 30000);
+        QVERIFY(w->resultsModel()->rowCount() > 0);
+        QCOMPARE(w->resultsModel()->configAt(0)->key.folders, 2);
+    }
+
+    // A sweep that fails without an answer says its error in the answer,
+    // not "measure both operations again".
+    void failedSweepSaysItsReason() {
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        QTRY_VERIFY_WITH_TIMEOUT(w->drivesPanel()->checkedFolders() == QStringList{m.scratch}, 5000);
+        ResultsTableModel* model = w->resultsModel();
+        // Samples that all failed: the answer's own words are generic.
+        aiotune::ConfigKey key;
+        aiotune::Sample bad;
+        bad.op = aiotune::IoOp::Read;
+        bad.error = "io_uring_setup: ENOMEM";
+        model->addSample(key, bad);
+        model->flushAnalysis();
+        QVERIFY(!w->recommendation().answer.found);
+        emit w->sweepController()->failed("cannot create the scratch file in /gone: No such file or directory");
+        QVERIFY2(w->messageBar()->text().contains("/gone"), qPrintable(w->messageBar()->text()));
+        const std::string& said = w->recommendation().answer.message;
+        QVERIFY2(said.find("/gone: No such file") != std::string::npos, said.c_str());
+        QVERIFY2(said.find("both operations") == std::string::npos, said.c_str());
+        auto* best = w->findChild<BestConfigPanel*>();
+        // The Best panel shows the reason (it shows the answer's message when something was measured).
+        bool shown = false;
+        for (QLabel* l : best->findChildren<QLabel*>()) shown = shown || l->text().contains("/gone: No such file");
+        QVERIFY(shown);
+        // New results forget it.
+        model->clear();
+        QVERIFY(w->recommendation().answer.message.find("/gone") == std::string::npos);
     }
 
     void closingMidSweepCancelsThenCloses() {

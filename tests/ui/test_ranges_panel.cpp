@@ -125,8 +125,13 @@ class TestRangesPanel : public QObject {
     void uncheckedModesRefused() {
         RangesPanel panel;
         const auto boxes = panel.findChildren<QCheckBox*>();
+        // The submit modes are named as the table and the labels name them.
+        QStringList texts;
+        for (auto* b : boxes) texts << b->text();
+        QVERIFY2(texts.contains("block") && texts.contains("single") && !texts.contains("batch"),
+                 qPrintable(texts.join(", ")));
         for (auto* b : boxes)
-            if (b->text() == "batch" || b->text() == "single") b->setChecked(false);
+            if (b->text() == "block" || b->text() == "single") b->setChecked(false);
         QVERIFY(!panel.spec().ok());
         QVERIFY(panel.errorText().contains("Submit"));
     }

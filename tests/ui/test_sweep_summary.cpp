@@ -1,5 +1,7 @@
 // What sweep.json's metadata says, spelled for people: the saved chart's
 // caption and the per-drive figures of a multi-folder sweep.
+#include "fixture_results.h"
+#include "report/sweep_facts.h"
 #include "results/sweep_summary.h"
 
 #include <QTest>
@@ -53,12 +55,12 @@ class TestSweepSummary : public QObject {
         QCOMPARE(sweepsummary::drives(rs),
                  (QStringList{"nvme0n1 (Fast SSD)", "nvme1n1 (Fast SSD)"}));
         QCOMPARE(sweepsummary::ioSize(rs), QString("1G"));
-        QCOMPARE(sweepsummary::profile(rs), QString("normal-page buffers"));
+        QCOMPARE(sweepsummary::profile(rs), QString("normal pages (recorded by an older aiotune)"));
         const QStringList lines = sweepsummary::caption(rs, QDateTime());
         QCOMPARE(lines.size(), 3);
         QCOMPARE(lines[0], QString("Machine: node7 (x86_64, 16 CPUs, Linux 6.1.0)"));
         QCOMPARE(lines[1], QString("Drives: nvme0n1 (Fast SSD), nvme1n1 (Fast SSD)"));
-        QVERIFY2(lines[2].startsWith("I/O size: 1G · Measurement profile: normal-page buffers · 2025-12-01"),
+        QVERIFY2(lines[2].startsWith("I/O size: 1G · Measurement profile: normal pages (recorded by an older aiotune) · 2025-12-01"),
                  qPrintable(lines[2]));
     }
 
@@ -75,9 +77,20 @@ class TestSweepSummary : public QObject {
         const QStringList lines = sweepsummary::caption(rs, when);
         QCOMPARE(lines[0], QString("Machine: unknown"));
         QCOMPARE(lines[1], QString("Drives: unknown"));
-        QCOMPARE(lines[2], QString("I/O size: unknown · Measurement profile: unknown · 2026-01-02 03:04"));
+        QCOMPARE(lines[2], QString("I/O size: unknown · Measurement profile: unknown (not recorded) · 2026-01-02 03:04"));
         QVERIFY(sweepsummary::perFolder(rs, ConfigKey{}).empty());
         QVERIFY(sweepsummary::perFolderText(rs, ConfigKey{}).isEmpty());
+    }
+
+    // A DeepSpeed folder's caption names its transfer size, as its report does.
+    void deepSpeedFolderNamesItsTransferSize() {
+        const ResultSet rs = fixtures::loadFixture("ds-0.15-sweep");
+        const auto facts = aiotune::SweepFacts::fromResults(rs);
+        QVERIFY(!facts.ioSize.empty());
+        QCOMPARE(sweepsummary::ioSize(rs), QString::fromStdString(facts.ioSize));
+        const QStringList lines = sweepsummary::caption(rs, QDateTime::currentDateTime());
+        QVERIFY2(lines[2].startsWith("I/O size: " + QString::fromStdString(facts.ioSize) + " · "), qPrintable(lines[2]));
+        QVERIFY(lines[2].contains(QString::fromStdString(facts.profile)));
     }
 
     void perDriveFigures() {

@@ -454,6 +454,82 @@ class TestThroughputChart : public QObject {
         QVERIFY(!chart.saveImage(tmp.path() + "/no-such-folder/chart." + suffix, caption));
     }
 
+    // A saved heatmap says which filters made it, drops what only hovering
+    // does, and its SVG asks for a sans family browsers know.
+    void savedHeatmapNamesItsFilters() {
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        ThroughputChart chart;
+        chart.setModel(&model);
+        chart.resize(900, 620);
+        chart.setMode(ThroughputChart::Mode::Heatmap);
+        chart.setHeatmapThreads(8);
+        QVERIFY(chart.subtitleText().contains("Hover a cell")); // on screen, hovering works
+        QCOMPARE(chart.heatmapFilterText(), QString("Threads = 8"));
+        chart.setHeatmapOverlap(0);
+        QCOMPARE(chart.heatmapFilterText(), QString("Threads = 8, Overlap = sequential"));
+        QTemporaryDir tmp;
+        const QString path = tmp.filePath("heatmap.svg");
+        QVERIFY(chart.saveImage(path, {"Machine: testhost"}));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString svg = QString::fromUtf8(f.readAll());
+        QVERIFY2(svg.contains("Threads = 8, Overlap = sequential"), "the filters are drawn");
+        QVERIFY(!svg.contains("Hover a cell"));
+        QVERIFY(svg.contains("Machine: testhost"));
+        QVERIFY(svg.contains(QStringLiteral("font-family=\"%1\"").arg(kSvgFontFamily)));
+        QVERIFY(!svg.contains("font-family=\"Sans Serif\""));
+        // Best of any: said so, rather than nothing.
+        chart.setHeatmapThreads(-1);
+        chart.setHeatmapOverlap(-1);
+        QVERIFY(chart.savedSubtitleText().contains("Filters: none"));
+        chart.setMode(ThroughputChart::Mode::Bars);
+        QVERIFY(chart.heatmapFilterText().isEmpty());
+    }
+
+    // Differences inside the answer's interval look like noise: the scale
+    // spans at least the noise band below the top.
+    void heatmapScaleSpansTheNoise() {
+        HeatmapWidget map;
+        map.setAxes({"128K", "1M"}, "Block size", {"8"}, "Queue depth");
+        HeatmapWidget::Cell a, b;
+        a.column = 0;
+        a.value = 3.90;
+        b.column = 1;
+        b.value = 4.00;
+        map.setCells({a, b}, "GiB/s");
+        // Without a noise band: min to max, 0.1 GiB/s apart spans the whole ramp.
+        QCOMPARE(map.scaleMin(), 3.90);
+        const QColor bottom = map.colorFor(3.90), top = map.colorFor(4.00);
+        map.setNoiseBand(1.0);
+        QCOMPARE(map.scaleMin(), 3.00);
+        QCOMPARE(map.colorFor(4.00), top); // the top stays the top
+        QVERIFY(map.colorFor(3.90) != bottom);
+        // 0.1 of a 1.0 band: within a tenth of the ramp of the top colour.
+        const auto distance = [](const QColor& x, const QColor& y) {
+            return std::abs(x.redF() - y.redF()) + std::abs(x.greenF() - y.greenF()) + std::abs(x.blueF() - y.blueF());
+        };
+        QVERIFY(distance(map.colorFor(3.90), top) < distance(bottom, top) / 4);
+        // A band narrower than the spread changes nothing.
+        map.setNoiseBand(0.05);
+        QCOMPARE(map.colorFor(3.90), bottom);
+    }
+
+    // The chart gives the heatmap the answer's interval as its noise band.
+    void heatmapNoiseFromTheAnswer() {
+        ResultsTableModel model;
+        model.setResults(loadFixture("ds-0.15-sweep"));
+        ThroughputChart chart;
+        chart.setModel(&model);
+        chart.setMode(ThroughputChart::Mode::Heatmap);
+        const Answer& answer = model.recommendation().answer;
+        QVERIFY(answer.found);
+        const double want = answer.interval ? answer.interval->high - answer.interval->low
+                            : answer.noise ? 2.0 * *answer.noise * answer.bestGiBps
+                                           : 0.0;
+        QCOMPARE(chart.heatmap()->noiseBand(), want);
+    }
+
     // The legend reads as the bars of one configuration read, top to bottom,
     // with the best's colour first.
     void legendOrderMatchesBars() {

@@ -32,7 +32,7 @@ CheckDialog::CheckDialog(QWidget* parent) : QDialog(parent) {
     m_list = new QTreeWidget(this);
     m_list->setObjectName(QStringLiteral("checkFindings"));
     m_list->setColumnCount(3);
-    m_list->setHeaderLabels({tr("FindingSeverity"), tr("Code"), tr("Concerns")});
+    m_list->setHeaderLabels({tr("Severity"), tr("Code"), tr("Concerns")});
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
     m_list->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);

@@ -3,6 +3,7 @@
 #include "sweep/adaptive_strategy.h"
 
 #include "panels/message_bar.h"
+#include "results/result_format.h"
 #include "settings/app_settings.h"
 #include "util/byte_size.h"
 #include "util/json_input.h"
@@ -104,10 +105,10 @@ RangesPanel::RangesPanel(QWidget* parent) : QWidget(parent) {
     };
     form->addRow(
         tr("Submit:"),
-        pair(m_submitBlock, tr("batch"), m_submitSingle, tr("single"),
+        pair(m_submitBlock, resultformat::submitMode(false), m_submitSingle, resultformat::submitMode(true),
              tr("single_submit false (one submit call per batch) and/or true (one per request)")));
     form->addRow(tr("Requests:"),
-                 pair(m_overlapOn, tr("overlap"), m_overlapOff, tr("sequential"),
+                 pair(m_overlapOn, resultformat::overlapMode(true), m_overlapOff, resultformat::overlapMode(false),
                       tr("overlap_events true (sliding window) and/or false (lock-step batches)")));
     m_ioSize = new QLineEdit(this);
     m_ioSize->setPlaceholderText(QStringLiteral("400M"));

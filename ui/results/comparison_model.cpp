@@ -59,6 +59,9 @@ void ComparisonModel::rebuild() {
     for (const ConfigResult& c : m_b.configs)
         rows[c.key].b = c;
     m_rows.clear();
+    // Only once both sides hold something: an empty side is no sweep to differ from.
+    m_comparability = !m_a.configs.empty() && !m_b.configs.empty() ? aiotune::compareSweeps(m_a, m_b)
+                                                                   : aiotune::Comparability{};
     for (auto& [key, row] : rows) {
         row.key = key;
         m_rows.push_back(std::move(row));
@@ -118,6 +121,10 @@ QString ComparisonModel::summary() const {
                     .arg(resultformat::longLabel(recB.best->key),
                          resultformat::gibps(recB.best->combinedGiBps));
     return text;
+}
+
+QString ComparisonModel::comparabilityWarning() const {
+    return QString::fromStdString(m_comparability.explanation());
 }
 
 int ComparisonModel::rowCount(const QModelIndex& parent) const {

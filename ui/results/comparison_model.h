@@ -2,6 +2,7 @@
 // Two result sets side by side (e.g. before and after a firmware update, or
 // two machines): one row per configuration present in either, A's and B's
 // figures and the change of the combined figure from A to B.
+#include "results/comparability.h"
 #include "results/metatypes.h"
 
 #include <QAbstractTableModel>
@@ -45,6 +46,11 @@ class ComparisonModel : public QAbstractTableModel {
     // One sentence: how B does on A's best configuration ("B is 12.0% faster
     // than A on A's best configuration ...").
     QString summary() const;
+    // Whether A and B were measured alike (profile, I/O size, engine, machine):
+    // core's rule, so every comparison warns the same way.
+    const aiotune::Comparability& comparability() const { return m_comparability; }
+    // The warning to show beside the summary; empty when A and B compare like for like.
+    QString comparabilityWarning() const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -63,4 +69,5 @@ class ComparisonModel : public QAbstractTableModel {
     aiotune::ResultSet m_a, m_b;
     QString m_nameA, m_nameB;
     std::vector<Row> m_rows;
+    aiotune::Comparability m_comparability;
 };

@@ -60,6 +60,14 @@ ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent) {
     m_names->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_summary = new QLabel(this);
     m_summary->setWordWrap(true);
+    m_summary->setObjectName(QStringLiteral("compareSummary"));
+    // Before the verdict, so "B is 70% faster" is never read without it.
+    m_warning = new QLabel(this);
+    m_warning->setObjectName(QStringLiteral("compareWarning"));
+    m_warning->setWordWrap(true);
+    m_warning->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_warning->setStyleSheet(QStringLiteral("QLabel { color: #d73a49; font-weight: bold; }"));
+    m_warning->hide();
     QFont bold = m_summary->font();
     bold.setBold(true);
     m_summary->setFont(bold);
@@ -80,6 +88,7 @@ ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent) {
     layout->addLayout(pickers);
     layout->addWidget(deltaNote);
     layout->addWidget(m_names);
+    layout->addWidget(m_warning);
     layout->addWidget(m_summary);
     layout->addWidget(m_table, 1);
 
@@ -105,6 +114,9 @@ void ComparisonView::updateSummary() {
     const QString b = m_model->otherName().isEmpty() ? tr("(none)") : m_model->otherName();
     m_names->setText(tr("A: %1\nB: %2").arg(a, b));
     m_summary->setText(m_model->summary());
+    const QString warning = m_model->comparabilityWarning();
+    m_warning->setText(QStringLiteral("⚠ ") + warning);
+    m_warning->setVisible(!warning.isEmpty());
 }
 
 void ComparisonView::setSources(bool haveCurrent, const QStringList& recentFolders) {
@@ -135,6 +147,13 @@ void ComparisonView::setSources(bool haveCurrent, const QStringList& recentFolde
 
 void ComparisonView::setPicked(const QString& a, const QString& b) {
     for (auto [picker, want] : {std::pair{m_pickA, a}, std::pair{m_pickB, b}}) {
+        // A folder compared from File > Compare is not among the recent ones yet:
+        // offered as a browsed one, so the picker names what is shown.
+        if (!want.isEmpty() && picker->findData(want) < 0) {
+            picker->addItem(QFileInfo(want).fileName().isEmpty() ? want : QFileInfo(want).fileName(), want);
+            picker->setItemData(picker->count() - 1, want, Qt::ToolTipRole);
+            picker->setItemData(picker->count() - 1, true, Qt::UserRole + 1);
+        }
         const int i = picker->findData(want);
         if (i >= 0) picker->setCurrentIndex(i);
         else if (picker->currentIndex() < 0 && picker->count() > 0) picker->setCurrentIndex(0);

@@ -39,6 +39,8 @@ class ComparisonView : public QWidget {
     ComparisonModel* model() const { return m_model; }
     QTableView* table() const { return m_table; }
     QString summaryText() const;
+    // Shown above the summary when A and B were not measured alike; hidden otherwise.
+    QLabel* warningLabel() const { return m_warning; }
 
   signals:
     // Folders to read; an empty one means the current results.
@@ -53,6 +55,7 @@ class ComparisonView : public QWidget {
     QSortFilterProxyModel* m_proxy = nullptr;
     QLabel* m_names = nullptr;
     QLabel* m_summary = nullptr;
+    QLabel* m_warning = nullptr;
     QTableView* m_table = nullptr;
     QComboBox* m_pickA = nullptr;
     QComboBox* m_pickB = nullptr;

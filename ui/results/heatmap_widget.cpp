@@ -78,8 +78,20 @@ void HeatmapWidget::setPlaceholder(const QString& text) {
     update();
 }
 
+void HeatmapWidget::setNoiseBand(double width) {
+    m_noiseBand = std::isfinite(width) && width > 0.0 ? width : 0.0;
+    update();
+}
+
+double HeatmapWidget::scaleMin() const {
+    // Min to max would stretch differences inside the noise over the whole
+    // ramp; the scale spans at least the noise band.
+    return std::min(m_min, m_max - m_noiseBand);
+}
+
 QColor HeatmapWidget::colorFor(double value) const {
-    return ramp(m_max > m_min ? (value - m_min) / (m_max - m_min) : 1.0);
+    const double lo = scaleMin();
+    return ramp(m_max > lo ? (value - lo) / (m_max - lo) : 1.0);
 }
 
 QSize HeatmapWidget::sizeHint() const {
@@ -211,14 +223,23 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
     p.drawRect(legend);
     p.setPen(pal.color(QPalette::Text));
     if (!m_cells.isEmpty()) {
+        const double lo = scaleMin();
         for (int i = 0; i <= 2; ++i) {
-            const double v = m_min + (m_max - m_min) * i / 2.0;
+            const double v = lo + (m_max - lo) * i / 2.0;
             const int y = legend.bottom() - legend.height() * i / 2;
             p.drawLine(legend.right(), y, legend.right() + 3, y);
             p.drawText(QRect(legend.right() + 6, y - fm.height() / 2, width() - legend.right() - 6,
                              fm.height()),
                        Qt::AlignLeft | Qt::AlignVCenter, QString::number(v, 'f', 2));
         }
+    }
+    // The noise band beside the top of the legend: colours within it are noise.
+    if (!m_cells.isEmpty() && m_noiseBand > 0.0 && m_max > scaleMin()) {
+        const int h = std::max(2, int(legend.height() * m_noiseBand / (m_max - scaleMin())));
+        QPen bracket(pal.color(QPalette::Text), 2);
+        p.setPen(bracket);
+        p.drawLine(legend.left() - 4, legend.top(), legend.left() - 4, legend.top() + h);
+        p.setPen(pal.color(QPalette::Text));
     }
     p.drawText(QRect(legend.left() - 8, legend.top() - fm.height() * 3 / 2 - 2,
                      width() - legend.left() + 8, fm.height()),

@@ -39,6 +39,13 @@ class HeatmapWidget : public QWidget {
     const QStringList& rowLabels() const { return m_rowLabels; }
     // Widget coordinates of a cell, empty when outside the grid.
     QRect cellRect(int column, int row) const;
+    // The noise of the best's figure (the width of the answer's interval, in
+    // the cells' unit); 0 when unknown. The colour scale spans at least this
+    // much below the top, so cells within the noise of each other look alike.
+    void setNoiseBand(double width);
+    double noiseBand() const { return m_noiseBand; }
+    // The value drawn at the bottom of the colour scale.
+    double scaleMin() const;
     // The color a value maps to on the current scale.
     QColor colorFor(double value) const;
 
@@ -61,5 +68,6 @@ class HeatmapWidget : public QWidget {
     QString m_columnTitle, m_rowTitle, m_unit, m_placeholder;
     QVector<Cell> m_cells;
     double m_min = 0.0, m_max = 0.0;
+    double m_noiseBand = 0.0;
     std::optional<aiotune::ConfigKey> m_marked, m_selected;
 };

@@ -28,6 +28,14 @@ QString longLabel(const ConfigKey& key) {
     return QString::fromStdString(key.label());
 }
 
+QString submitMode(bool singleSubmit) {
+    return singleSubmit ? QObject::tr("single") : QObject::tr("block");
+}
+
+QString overlapMode(bool overlapEvents) {
+    return overlapEvents ? QObject::tr("overlap") : QObject::tr("sequential");
+}
+
 QString blockSize(std::uint64_t bytes) {
     return QString::fromStdString(aiotune::formatByteSizeTag(bytes));
 }

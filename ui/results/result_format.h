@@ -16,6 +16,10 @@ namespace resultformat {
 QString shortLabel(const aiotune::ConfigKey& key);
 // "1M, qd 32, 8 threads, block, overlap": ConfigKey::label() as a QString.
 QString longLabel(const aiotune::ConfigKey& key);
+// single_submit and overlap_events as every view names them ("single" /
+// "block", "overlap" / "sequential"), as ConfigKey::label() spells them.
+QString submitMode(bool singleSubmit);
+QString overlapMode(bool overlapEvents);
 // "128K": DeepSpeed's tag spelling.
 QString blockSize(std::uint64_t bytes);
 // "3.53"; "–" when absent.

@@ -1,5 +1,6 @@
 #include "results/results_filter_proxy.h"
 
+#include "results/result_format.h"
 #include "results/results_table_model.h"
 
 #include <QRegularExpression>
@@ -22,6 +23,11 @@ bool ResultsFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sour
     cells.reserve(columns);
     for (int c = 0; c < columns; ++c)
         cells << source->index(sourceRow, c, sourceParent).data().toString().toLower();
+    // The chart's own label words too ("1M q32 p8 ss"), so a label copied off
+    // the chart finds its row.
+    if (const auto* model = qobject_cast<const ResultsTableModel*>(source))
+        if (const auto* config = model->configAt(sourceRow))
+            cells << resultformat::shortLabel(config->key).toLower().split(QLatin1Char(' '), Qt::SkipEmptyParts);
     for (const QString& word : m_words)
         if (!cells.contains(word)) return false;
     return true;

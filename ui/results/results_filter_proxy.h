@@ -2,7 +2,8 @@
 // The Table tab's filter: the text is split into words (spaces or commas),
 // every word must equal one whole cell of the row (case-insensitive), so
 // "8" finds queue depth 8 or 8 threads but not 128K, and "1M single" finds
-// rows that are both. Sorting compares the model's numbers directly.
+// rows that are both. The words of the chart's labels count as cells too
+// ("1M q32 p8 ss" finds that configuration). Sorting compares the model's numbers directly.
 #include <QSortFilterProxyModel>
 #include <QStringList>
 

@@ -59,6 +59,7 @@ void ResultsTableModel::setResults(aiotune::ResultSet results, aiotune::Recommen
     beginResetModel();
     m_results = std::move(results);
     m_recommendation = std::move(recommendation);
+    m_noAnswerReason.clear();
     m_stale = false;
     m_flags = aiotune::checkPlausibility(m_results, m_linkLimits);
     m_markedBest = marks(m_recommendation).first;
@@ -71,8 +72,19 @@ const aiotune::Recommendation& ResultsTableModel::recommendation() const {
     if (m_stale) {
         m_recommendation = aiotune::analyze(m_results);
         m_stale = false;
+        if (!m_noAnswerReason.isEmpty() && !m_recommendation.answer.found) {
+            const std::string reason = m_noAnswerReason.toStdString();
+            m_recommendation.answer.message = m_recommendation.message = reason;
+            m_recommendation.answer.confidenceText = m_recommendation.confidenceText = reason;
+        }
     }
     return m_recommendation;
+}
+
+void ResultsTableModel::setNoAnswerReason(const QString& reason) {
+    m_noAnswerReason = reason;
+    m_stale = true;
+    updateRecommendation();
 }
 
 void ResultsTableModel::setStoredAnswer(aiotune::Answer answer) {
@@ -187,9 +199,9 @@ QVariant ResultsTableModel::displayCell(const ConfigResult& c, int column) const
     case ThreadsColumn:
         return aio.intra_op_parallelism;
     case SubmitColumn:
-        return aio.single_submit ? tr("single") : tr("block");
+        return resultformat::submitMode(aio.single_submit);
     case OverlapColumn:
-        return aio.overlap_events ? tr("overlap") : tr("sequential");
+        return resultformat::overlapMode(aio.overlap_events);
     case FoldersColumn:
         return c.key.folders;
     case ReadColumn:
@@ -201,7 +213,7 @@ QVariant ResultsTableModel::displayCell(const ConfigResult& c, int column) const
     case SpreadColumn:
         return resultformat::spread(resultformat::spreadFraction(c));
     case SamplesColumn:
-        return static_cast<int>(c.samples.size());
+        return c.loops(); // the report's count too: the most of one operation
     case P99Column: {
         const auto p99 = resultformat::worstP99Ms(c);
         return p99 ? QString::number(*p99, 'f', 2) : QStringLiteral("–");
@@ -242,7 +254,7 @@ QVariant ResultsTableModel::sortCell(const ConfigResult& c, int column) const {
     case SpreadColumn:
         return number(resultformat::spreadFraction(c));
     case SamplesColumn:
-        return static_cast<int>(c.samples.size());
+        return c.loops(); // the report's count too: the most of one operation
     case P99Column:
         return number(resultformat::worstP99Ms(c));
     case ErrorColumn:
@@ -389,7 +401,7 @@ QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation,
         case SpreadColumn:
             return tr("Half the min..max range of the repetitions, relative to the median");
         case SamplesColumn:
-            return tr("Measured transfers (reads and writes, failed ones too)");
+            return tr("Measurements of one operation: the more of reads or writes, failed ones too");
         case P99Column:
             return tr("99th percentile request latency, the worse of read and write, ms");
         case ErrorColumn:

@@ -74,6 +74,10 @@ class ResultsTableModel : public QAbstractTableModel {
     void setStoredAnswer(aiotune::Answer answer);
     // Decides the answer again from all samples (answerFor) and keeps it.
     void storeAnswer();
+    // Why a sweep that ended without an answer has none (its error, not the
+    // answer's generic "measure both operations again"): shown as the
+    // answer's message while there is no answer; cleared by new results.
+    void setNoAnswerReason(const QString& reason);
 
     // SortRole's value as a number, without a QVariant (the proxy sorts
     // thousands of rows with it); nullopt for a column that is not numeric.
@@ -100,6 +104,7 @@ class ResultsTableModel : public QAbstractTableModel {
     aiotune::ResultSet m_results;
     mutable aiotune::Recommendation m_recommendation;
     mutable bool m_stale = false; // samples arrived since m_recommendation was drawn
+    QString m_noAnswerReason;
     // The marks the rows last showed (what updateRecommendation compares with).
     std::optional<aiotune::ConfigKey> m_markedBest, m_markedRecommended;
     QTimer* m_analysisTimer = nullptr;

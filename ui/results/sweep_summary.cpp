@@ -1,5 +1,6 @@
 #include "results/sweep_summary.h"
 
+#include "report/sweep_facts.h"
 #include "results/result_format.h"
 
 #include <QLocale>
@@ -50,21 +51,13 @@ QStringList drives(const aiotune::ResultSet& results) {
     return out;
 }
 
+// The report's facts (core): a caption says what the report says.
 QString ioSize(const aiotune::ResultSet& results) {
-    return str(child(results.meta, "spec"), "io_size");
+    return QString::fromStdString(aiotune::SweepFacts::fromResults(results).ioSize);
 }
 
 QString profile(const aiotune::ResultSet& results) {
-    if (results.profile) return QString::fromStdString(results.profile->name());
-    if (const QString p = str(results.meta, "profile"); !p.isEmpty()) return p;
-    for (const auto& c : results.configs)
-        for (const auto& s : c.samples)
-            if (!s.profile.empty()) return QString::fromStdString(s.profile);
-    const json& huge = child(child(results.meta, "system"), "huge_pages");
-    if (huge.is_boolean())
-        return huge.get<bool>() ? QObject::tr("huge-page buffers")
-                                : QObject::tr("normal-page buffers");
-    return QObject::tr("unknown");
+    return QString::fromStdString(aiotune::SweepFacts::fromResults(results).profile);
 }
 
 QDateTime measuredAt(const aiotune::ResultSet& results) {

@@ -17,10 +17,10 @@ namespace sweepsummary {
 QString machine(const aiotune::ResultSet& results);
 // "nvme0n1 (Samsung 990), nvme1n1 (…)"; folders when no drive is known.
 QStringList drives(const aiotune::ResultSet& results);
-// "1G"; empty when unknown.
+// "1G", "400M" for DeepSpeed's logs (their transfer size); empty when
+// unknown. As the HTML report says (SweepFacts).
 QString ioSize(const aiotune::ResultSet& results);
-// meta["profile"] when present, else what meta system huge_pages implies;
-// "unknown" for DeepSpeed's own logs.
+// The measurement profile as the HTML report names it (SweepFacts).
 QString profile(const aiotune::ResultSet& results);
 // When the last sample finished; invalid when no sample carries a time.
 QDateTime measuredAt(const aiotune::ResultSet& results);

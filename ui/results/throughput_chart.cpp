@@ -19,7 +19,9 @@
 #include <QHBoxLayout>
 #include <QHorizontalBarSeries>
 #include <QLabel>
+#include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QPixmap>
@@ -109,12 +111,12 @@ ThroughputChart::ThroughputChart(QWidget* parent) : QWidget(parent) {
     m_threadsCombo = new QComboBox(m_filterBox);
     m_submitCombo = new QComboBox(m_filterBox);
     m_submitCombo->addItem(tr("best of either"), -1);
-    m_submitCombo->addItem(tr("block"), 0);
-    m_submitCombo->addItem(tr("single"), 1);
+    m_submitCombo->addItem(resultformat::submitMode(false), 0);
+    m_submitCombo->addItem(resultformat::submitMode(true), 1);
     m_overlapCombo = new QComboBox(m_filterBox);
     m_overlapCombo->addItem(tr("best of either"), -1);
-    m_overlapCombo->addItem(tr("overlap"), 1);
-    m_overlapCombo->addItem(tr("sequential"), 0);
+    m_overlapCombo->addItem(resultformat::overlapMode(true), 1);
+    m_overlapCombo->addItem(resultformat::overlapMode(false), 0);
     m_foldersCombo = new QComboBox(m_filterBox);
     m_foldersLabel = new QLabel(tr("Folders"), m_filterBox);
     auto addFilter = [&](QLabel* label, QComboBox* combo) {
@@ -266,9 +268,7 @@ void ThroughputChart::setMode(Mode mode) {
     m_stack->setCurrentIndex(mode == Mode::Heatmap ? 1 : 0);
     refresh();
     if (mode == Mode::Heatmap)
-        m_subtitle->setText(tr("Each cell: the best combined GiB/s at that block size and queue "
-                               "depth among the configurations the filters keep; ★ marks the "
-                               "best overall. Hover a cell for its figures."));
+        m_subtitle->setText(heatmapSubtitle() + QLatin1Char(' ') + tr("Hover a cell for its figures."));
 }
 
 void ThroughputChart::setMaxBars(int count) {
@@ -323,6 +323,33 @@ QString ThroughputChart::subtitleText() const {
     return m_subtitle->text();
 }
 
+QString ThroughputChart::heatmapSubtitle() const {
+    return tr("Each cell: the best combined GiB/s at that block size and queue depth among the "
+              "configurations the filters keep; ★ marks the best overall. Colours within the "
+              "noise band (the bracket by the scale) are noise, not a difference.");
+}
+
+QString ThroughputChart::heatmapFilterText() const {
+    if (m_mode != Mode::Heatmap) return {};
+    QStringList kept;
+    const auto add = [&kept](const QString& name, const QComboBox* combo, const QString& value) {
+        if (combo->currentIndex() >= 0 && combo->currentData().toInt() >= 0)
+            kept << QStringLiteral("%1 = %2").arg(name, value);
+    };
+    add(tr("Threads"), m_threadsCombo, m_threadsCombo->currentData().toString());
+    add(tr("Submit"), m_submitCombo, m_submitCombo->currentText());
+    add(tr("Overlap"), m_overlapCombo, m_overlapCombo->currentText());
+    add(tr("Folders"), m_foldersCombo, m_foldersCombo->currentData().toString());
+    return kept.join(QStringLiteral(", "));
+}
+
+QString ThroughputChart::savedSubtitleText() const {
+    if (m_mode != Mode::Heatmap) return subtitleText();
+    const QString filters = heatmapFilterText();
+    return heatmapSubtitle() + QLatin1Char(' ') +
+           (filters.isEmpty() ? tr("Filters: none (best of any).") : tr("Filters: %1.").arg(filters));
+}
+
 QStringList ThroughputChart::legendLabels() const {
     QStringList labels;
     for (QLegendMarker* marker : m_chart->legend()->markers())
@@ -349,7 +376,7 @@ bool ThroughputChart::saveImage(const QString& path, const QStringList& caption)
                6;
     };
     const int height = margin + blockHeight(m_title->font(), titleText()) +
-                       blockHeight(font(), subtitleText()) + view->height() + 8 +
+                       blockHeight(font(), savedSubtitleText()) + view->height() + 8 +
                        blockHeight(font(), caption.join(QLatin1Char('\n'))) + margin;
     const QSize size(width, height);
 
@@ -364,14 +391,30 @@ bool ThroughputChart::saveImage(const QString& path, const QStringList& caption)
         if (!painter.begin(&svg)) return false;
         paintClean(painter, size, caption);
         painter.end();
-        QFileInfo written(path);
-        return written.exists() && written.size() > 0;
+        return addGenericFontFamily(path);
     }
     QImage image(size, QImage::Format_ARGB32_Premultiplied);
     QPainter painter(&image);
     paintClean(painter, size, caption);
     painter.end();
     return image.save(path, "PNG");
+}
+
+// QSvgGenerator names Qt's family alone (font-family="Sans Serif"), which
+// browsers do not know and draw in their default serif: name a font most
+// Linux desktops have, then the generic family as the fallback.
+bool ThroughputChart::addGenericFontFamily(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) return false;
+    QString svg = QString::fromUtf8(file.readAll());
+    file.close();
+    if (svg.isEmpty()) return false;
+    static const QRegularExpression family(QStringLiteral("font-family=\"([^\"]*)\""));
+    svg.replace(family, QStringLiteral("font-family=\"") + QString::fromLatin1(kSvgFontFamily) +
+                            QStringLiteral("\""));
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) return false;
+    const QByteArray bytes = svg.toUtf8();
+    return file.write(bytes) == bytes.size() && file.flush();
 }
 
 void ThroughputChart::paintClean(QPainter& painter, const QSize& size, const QStringList& caption) {
@@ -390,7 +433,7 @@ void ThroughputChart::paintClean(QPainter& painter, const QSize& size, const QSt
         y = r.bottom() + 1 + 6;
     };
     drawBlock(m_title->font(), titleText());
-    drawBlock(font(), subtitleText());
+    drawBlock(font(), savedSubtitleText());
     QWidget* view = m_stack->currentWidget();
     view->render(&painter, QPoint(margin, y), QRegion(), QWidget::DrawChildren);
     y += view->height() + 8;
@@ -603,6 +646,14 @@ void ThroughputChart::rebuildHeatmap() {
     }
     m_heatmap->setAxes(columns, tr("Block size"), rows, tr("Queue depth"));
     m_heatmap->setCells(cells, tr("GiB/s combined"));
+    // The answer's interval is the noise of the best's figure (core decides it).
+    double band = 0.0;
+    if (m_model && m_model->recommendation().answer.found) {
+        const aiotune::Answer& a = m_model->recommendation().answer;
+        if (a.interval) band = a.interval->high - a.interval->low;
+        else if (a.noise) band = 2.0 * *a.noise * a.bestGiBps;
+    }
+    m_heatmap->setNoiseBand(band);
     m_heatmap->setMarkedKey(m_model && m_model->recommendation().best
                                 ? std::optional<ConfigKey>(m_model->recommendation().best->key)
                                 : std::nullopt);

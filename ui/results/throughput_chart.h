@@ -26,6 +26,9 @@ class QLabel;
 class QStackedWidget;
 class QTimer;
 
+// The font family saved SVG charts ask for: sans in Chromium and Firefox alike.
+inline constexpr char kSvgFontFamily[] = "DejaVu Sans, Liberation Sans, Arial, sans-serif";
+
 class ThroughputChart : public QWidget {
     Q_OBJECT
   public:
@@ -82,6 +85,12 @@ class ThroughputChart : public QWidget {
     // Above the chart, never elided: the best, then "top N of M" and what the labels mean.
     QString titleText() const;
     QString subtitleText() const;
+    // The heatmap's filters that keep a subset ("Threads = 8, Submit = block");
+    // empty in bar mode or when every filter is "best of any".
+    QString heatmapFilterText() const;
+    // What a saved image says under its title: the subtitle without what
+    // only a live widget does (hovering), plus the heatmap's filters.
+    QString savedSubtitleText() const;
     // Legend entries in the order drawn, left to right.
     QStringList legendLabels() const;
     bool darkTheme() const { return m_dark; }
@@ -107,6 +116,8 @@ class ThroughputChart : public QWidget {
     void updateSelectionBand();
     void onBarHovered(bool status, int index);
     void onBarClicked(int index);
+    QString heatmapSubtitle() const;
+    static bool addGenericFontFamily(const QString& svgPath);
     void paintClean(QPainter& painter, const QSize& size, const QStringList& caption);
 
     ResultsTableModel* m_model = nullptr;
