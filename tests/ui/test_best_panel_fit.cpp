@@ -22,6 +22,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
 #include <QScreen>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -308,6 +309,12 @@ class TestBestPanelFit : public QObject {
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
         QTest::qWait(20);
         verifyFits(&panel);
+        // Set AIOTUNE_SCREENSHOT_DIR to keep the picture for a look.
+        if (const QString dir = qEnvironmentVariable("AIOTUNE_SCREENSHOT_DIR"); !dir.isEmpty())
+            QVERIFY(panel.grab().save(
+                dir + "/best-panel-narrowest-" +
+                QString(QTest::currentDataTag()).replace(QRegularExpression("\\W+"), "-") +
+                ".png"));
         const QString all = everyText(&panel);
         // The what-if warning is a fact on top, never scrolled away.
         auto* profile = panel.findChild<QLabel*>("profileName");
@@ -365,10 +372,11 @@ class TestBestPanelFit : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(w.drivesPanel()->checkedFolders() == QStringList{o.scratchFolder},
                                  5000);
         RangesPanel* r = w.rangesPanel();
-        r->blockSizeEdit()->setText("64K, 128K, 256K, 512K");
-        r->queueDepthEdit()->setText("1, 2, 4, 8");
-        r->threadsEdit()->setText("1, 2");
-        r->ioSizeEdit()->setText("4M");
+        // Long enough to be caught running (it is cancelled once checked).
+        r->blockSizeEdit()->setText("64K, 128K, 256K, 512K, 1M");
+        r->queueDepthEdit()->setText("1, 2, 4, 8, 16");
+        r->threadsEdit()->setText("1, 2, 4");
+        r->ioSizeEdit()->setText("8M");
         QTRY_VERIFY_WITH_TIMEOUT(!r->isPlanning() && r->planOk(), 5000);
         auto* panel = w.findChild<BestConfigPanel*>();
         auto* dock = w.findChild<QDockWidget*>("bestDock");
@@ -378,7 +386,10 @@ class TestBestPanelFit : public QObject {
         // A provisional answer while the sweep runs.
         QTRY_VERIFY_WITH_TIMEOUT(panel->hasResult() || !w.isSweeping(), 60000);
         if (w.isSweeping() && panel->hasResult()) {
-            QVERIFY(panel->recommendation().answer.partial);
+            // The model's provisional answer, in its own words.
+            QString figure = panel->findChild<QLabel*>("bestFigure")->text();
+            figure.replace(QChar(0x00a0), ' ').remove(QChar(0x2060));
+            QCOMPARE(figure, resultformat::answerFigure(panel->recommendation().answer));
             verifyFits(panel);
             w.cancelSweep();
         } else {

@@ -78,7 +78,7 @@ class TestHelpDialog : public QObject {
         // Each key's wording is settingTip's.
         for (const QString& key : HelpDialog::settingKeys()) {
             QString tip = HelpDialog::settingTip(key);
-            tip = tip.mid(tip.indexOf(": ") + 2);
+            tip = tip.mid(tip.indexOf(": ") + 3); // the page capitalises the first letter
             QVERIFY2(text.contains(tip), qPrintable(key));
         }
     }

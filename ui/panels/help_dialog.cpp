@@ -16,6 +16,16 @@
 // ds_nvme_tune run picked 1M, qd 32, 8 threads, overlap, batch submit): a
 // starting point, never a substitute for measuring.
 
+namespace {
+// "block_size: bytes per …" -> "Bytes per …", under a heading that names the key.
+QString withoutKey(QString tip) {
+    const int colon = tip.indexOf(QLatin1String(": "));
+    if (colon > 0) tip = tip.mid(colon + 2);
+    if (!tip.isEmpty()) tip[0] = tip[0].toUpper();
+    return tip;
+}
+} // namespace
+
 QStringList HelpDialog::settingKeys() {
     return {QStringLiteral("block_size"),
             QStringLiteral("queue_depth"),
@@ -94,9 +104,7 @@ HelpDialog::HelpDialog(QWidget* parent) : QDialog(parent) {
 QString HelpDialog::html() {
     // Each setting: the chart's spelling, then the one wording settingTip() gives.
     const auto entry = [](const QString& key, const QString& spelled) {
-        QString tip = settingTip(key);
-        const int colon = tip.indexOf(QLatin1String(": "));
-        if (colon > 0) tip = tip.mid(colon + 2); // the key stands in the heading
+        const QString tip = withoutKey(settingTip(key)); // the key stands in the heading
         return QStringLiteral("<dt><b>%1</b> %2</dt><dd>%3</dd>")
             .arg(key, spelled, tip.toHtmlEscaped());
     };
@@ -132,7 +140,7 @@ QString HelpDialog::html() {
                "are larger (a sub-group's fp32 state). The io size must split into "
                "<i>threads</i> equal slices of whole 4 KiB pages, as DeepSpeed requires; "
                "figures measured at different io sizes are not comparable.</p>")
-                .arg(settingTip(QStringLiteral("io_size")).toHtmlEscaped());
+                .arg(withoutKey(settingTip(QStringLiteral("io_size"))).toHtmlEscaped());
 
     page += tr("<h3>What is measured</h3>"
                "<p>Each point writes and then reads one scratch file of <i>io size</i> bytes with "
