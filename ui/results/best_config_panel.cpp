@@ -84,8 +84,7 @@ BestConfigPanel::BestConfigPanel(QWidget* parent) : QWidget(parent) {
     m_confirmPartial = [](QWidget* parent, const QString& reason) {
         return QMessageBox::question(parent, tr("Export a partial answer?"),
                                      tr("This answer is partial: %1.\n\nThe section is the best "
-                                        "measured so far, not a "
-                                        "settled answer. Use it anyway?")
+                                        "measured so far, not a settled answer. Use it anyway?")
                                          .arg(reason)) == QMessageBox::Yes;
     };
     m_confirmMerge = [](QWidget* parent, const QString& file, const QString& diff,
