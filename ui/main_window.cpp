@@ -191,7 +191,6 @@ void MainWindow::buildLayout() {
                       QDockWidget::DockWidgetClosable); // View > Best configuration brings it back
     m_best = new BestConfigPanel(dock);
     dock->setWidget(m_best);
-    m_best->setMinimumWidth(220);
     addDockWidget(Qt::RightDockWidgetArea, dock);
 
     // Status bar: the point being measured, then progress with ETA.

@@ -8,6 +8,8 @@
 #include "results/answer.h"
 
 #include <QClipboard>
+#include <QComboBox>
+#include <QProcess>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -190,23 +192,25 @@ class TestBestConfigPanel : public QObject {
     }
 
     void aioJson_data() {
-        QTest::addColumn<bool>("legacy");
-        QTest::addColumn<QString>("threadKey");
+        QTest::addColumn<int>("target");
+        QTest::addColumn<QStringList>("threadKeys");
         QTest::addColumn<QString>("absentKey");
-        QTest::addRow("DeepSpeed 0.16.4+") << false << "intra_op_parallelism"
-                                           << "thread_count";
-        QTest::addRow("DeepSpeed < 0.16.4") << true << "thread_count"
+        QTest::addRow("DeepSpeed 0.16.4+") << int(BestConfigPanel::Target::Current)
+                                           << QStringList{"intra_op_parallelism"} << "thread_count";
+        QTest::addRow("DeepSpeed < 0.16.4") << int(BestConfigPanel::Target::Legacy) << QStringList{"thread_count"}
                                             << "intra_op_parallelism";
+        QTest::addRow("any version") << int(BestConfigPanel::Target::AnyVersion)
+                                     << QStringList{"thread_count", "intra_op_parallelism"} << QString();
     }
     // The shown JSON parses back to the expected best with real booleans.
     void aioJson() {
-        QFETCH(bool, legacy);
-        QFETCH(QString, threadKey);
+        QFETCH(int, target);
+        QFETCH(QStringList, threadKeys);
         QFETCH(QString, absentKey);
         BestConfigPanel panel;
         panel.setRecommendation(fixtureRecommendation());
-        panel.setTarget(legacy ? BestConfigPanel::Target::Legacy
-                               : BestConfigPanel::Target::Current);
+        panel.setTarget(BestConfigPanel::Target(target));
+        QCOMPARE(int(panel.target()), target);
         QVERIFY(panel.hasResult());
 
         const auto editors = panel.findChildren<QPlainTextEdit*>();
@@ -226,10 +230,11 @@ class TestBestConfigPanel : public QObject {
         QCOMPARE(aio.at("block_size").get<std::uint64_t>(),
                  want.at("block_size").get<std::uint64_t>());
         QCOMPARE(aio.at("queue_depth").get<int>(), want.at("queue_depth").get<int>());
-        QVERIFY(aio.at(threadKey.toStdString()).is_number_integer());
-        QCOMPARE(aio.at(threadKey.toStdString()).get<int>(),
-                 want.at("intra_op_parallelism").get<int>());
-        QVERIFY(!aio.contains(absentKey.toStdString()));
+        for (const QString& threadKey : threadKeys) {
+            QVERIFY(aio.at(threadKey.toStdString()).is_number_integer());
+            QCOMPARE(aio.at(threadKey.toStdString()).get<int>(), want.at("intra_op_parallelism").get<int>());
+        }
+        if (!absentKey.isEmpty()) QVERIFY(!aio.contains(absentKey.toStdString()));
         for (const char* key : {"single_submit", "overlap_events"}) {
             QVERIFY2(aio.at(key).is_boolean(), key);
             QCOMPARE(aio.at(key).get<bool>(), want.at(key).get<bool>());
@@ -495,10 +500,8 @@ class TestBestConfigPanel : public QObject {
         for (QLabel* l : panel.findChildren<QLabel*>())
             named = named || l->text() == resultformat::longLabel(rec.answer.best);
         QVERIFY(named);
-        bool confident = false;
-        for (QLabel* l : panel.findChildren<QLabel*>())
-            confident = confident || l->text() == QStringLiteral("<b>high</b>");
-        QVERIFY(confident);
+        // Confidence in one word, on top.
+        QCOMPARE(panel.findChild<QLabel*>("confidence")->text(), QStringLiteral("Confidence: <b>high</b>"));
         panel.setUseRecommended(true);
         QVERIFY(panel.useRecommended());
         QCOMPARE(*panel.chosenConfig(), rec.answer.recommended->aio);
@@ -509,7 +512,7 @@ class TestBestConfigPanel : public QObject {
     void answerShown() {
         BestConfigPanel panel;
         panel.setRecommendation(sampleRecommendation());
-        QString all;
+        QString all = panel.answerText();
         for (QLabel* l : panel.findChildren<QLabel*>()) all += l->text() + "\n";
         for (const char* want : {"6.25", "6.01", "6.49", "p4", "6.20", "high",
                                  "nothing can be more than 2% faster", "converged", "3%",
@@ -528,7 +531,7 @@ class TestBestConfigPanel : public QObject {
         rec.answer.recommended.reset();
         rec.answer.interval.reset();
         panel.setRecommendation(rec);
-        QString all;
+        QString all = panel.answerText();
         for (QLabel* l : panel.findChildren<QLabel*>())
             if (l->isVisibleTo(&panel)) all += l->text() + "\n";
         QVERIFY2(all.contains("Partial answer: the sweep was cancelled after 9 transfers"), qPrintable(all));
@@ -552,11 +555,145 @@ class TestBestConfigPanel : public QObject {
         QVERIFY2(messages.last().at(0).toString().contains("partial answer"), qPrintable(messages.last().at(0).toString()));
     }
 
+    // The profile is a fact on top (a what-if's only warning), and in the explanation.
     void profileShown() {
         BestConfigPanel panel;
+        panel.setRecommendation(sampleRecommendation());
         panel.setProfileName("what-if: huge pages, registered buffers");
         QCOMPARE(panel.profileName(), QString("what-if: huge pages, registered buffers"));
-        QCOMPARE(panel.findChild<QLabel*>("profileName")->text(), panel.profileName());
+        QCOMPARE(panel.findChild<QLabel*>("profileName")->text(),
+                 QString("Measured with: what-if: huge pages, registered buffers"));
+        QVERIFY(panel.findChild<QLabel*>("profileName")->isVisibleTo(&panel));
+        QVERIFY(panel.answerText().contains("Measured with: what-if: huge pages, registered buffers."));
+    }
+
+    // The lead's confirmation sentence has its place in the explanation, and
+    // leaves with the answer it confirmed.
+    void confirmationLine() {
+        BestConfigPanel panel;
+        const Recommendation rec = sampleRecommendation();
+        panel.setRecommendation(rec);
+        panel.setConfirmation("Checked with libaio: 6.2 GiB/s, within the interval.");
+        QVERIFY(panel.answerText().contains("Checked with libaio: 6.2 GiB/s, within the interval."));
+        panel.setRecommendation(rec); // the same answer again (a sweep's update)
+        QVERIFY(panel.answerText().contains("Checked with libaio"));
+        Recommendation other = rec;
+        other.answer.bestGiBps = 6.3;
+        panel.setRecommendation(other);
+        QVERIFY(panel.confirmation().isEmpty());
+        QVERIFY(!panel.answerText().contains("Checked with libaio"));
+    }
+
+    // The default target is the installed DeepSpeed, and the section is the
+    // one `aiotune export` writes for it (the same core choice).
+    void defaultTargetIsTheInstalledDeepSpeed_data() {
+        QTest::addColumn<QString>("version");
+        QTest::addColumn<QString>("threadKey");
+        QTest::addColumn<bool>("useGds");
+        QTest::addRow("0.14.0: thread_count, no use_gds") << "0.14.0" << "thread_count" << false;
+        QTest::addRow("0.17.2: intra_op_parallelism") << "0.17.2" << "intra_op_parallelism" << true;
+    }
+    void defaultTargetIsTheInstalledDeepSpeed() {
+        QFETCH(QString, version);
+        QFETCH(QString, threadKey);
+        QFETCH(bool, useGds);
+        QTemporaryDir venv;
+        const QString metadata =
+            venv.filePath("lib/python3.11/site-packages/deepspeed-" + version + ".dist-info/METADATA");
+        QVERIFY(QDir().mkpath(QFileInfo(metadata).path()));
+        writeAll(metadata, ("Metadata-Version: 2.1\nName: deepspeed\nVersion: " + version + "\n").toUtf8());
+        const QByteArray saved = qgetenv("VIRTUAL_ENV");
+        qputenv("VIRTUAL_ENV", venv.path().toUtf8());
+        BestConfigPanel panel; // looks where Python would, as the command line does
+        if (saved.isEmpty())
+            qunsetenv("VIRTUAL_ENV");
+        else
+            qputenv("VIRTUAL_ENV", saved);
+        QVERIFY(panel.installedDeepSpeed());
+        QCOMPARE(QString::fromStdString(panel.installedDeepSpeed()->version.toString()), version);
+        QCOMPARE(panel.target(), BestConfigPanel::Target::Installed);
+        auto* combo = panel.findChild<QComboBox*>("targetCombo");
+        QCOMPARE(combo->currentText(), "Installed (" + version + ")");
+        QVERIFY2(panel.targetDescription().contains("installed: " + metadata), qPrintable(panel.targetDescription()));
+        panel.setRecommendation(fixtureRecommendation());
+        const json shown = json::parse(panel.jsonText().toStdString());
+        QVERIFY(shown["aio"].contains(threadKey.toStdString()));
+        QCOMPARE(shown["aio"].contains("use_gds"), useGds);
+
+        // The command line, on the same folder with the same DeepSpeed installed.
+        QProcess cli;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("VIRTUAL_ENV", venv.path());
+        cli.setProcessEnvironment(env);
+        cli.start(AIOTUNE_CLI, {"export", "--log_dir", QString::fromStdString(kFixtures + "/ds-0.15-sweep")});
+        QVERIFY(cli.waitForFinished(30000));
+        QCOMPARE(cli.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(cli.readAllStandardOutput()), panel.jsonText());
+        const QString said = QString::fromUtf8(cli.readAllStandardError());
+        QVERIFY2(said.contains("target " + panel.targetDescription()), qPrintable(said));
+
+        // Export says which target was used.
+        QTemporaryDir out;
+        QSignalSpy messages(&panel, &BestConfigPanel::message);
+        panel.setExportPathChooser([&](QWidget*) { return out.filePath("aio.json"); });
+        QVERIFY(panel.exportJson());
+        QVERIFY2(messages.last().at(0).toString().contains("the installed DeepSpeed " + version),
+                 qPrintable(messages.last().at(0).toString()));
+        QCOMPARE(readAll(out.filePath("aio.json")), panel.jsonText().toUtf8());
+    }
+
+    // None installed: a section every release reads the same, both thread keys.
+    void defaultTargetWithoutDeepSpeedIsAnyVersion() {
+        QTemporaryDir empty;
+        PythonSearch search;
+        search.root = empty.path().toStdString();
+        search.home = "/home/me";
+        BestConfigPanel panel;
+        panel.setPythonSearch(search);
+        QVERIFY(!panel.installedDeepSpeed());
+        QCOMPARE(panel.target(), BestConfigPanel::Target::AnyVersion);
+        QVERIFY(panel.targetVersion().everyRelease);
+        panel.setTarget(BestConfigPanel::Target::Installed); // none: ignored
+        QCOMPARE(panel.target(), BestConfigPanel::Target::AnyVersion);
+        panel.setRecommendation(fixtureRecommendation());
+        const json aio = json::parse(panel.jsonText().toStdString())["aio"];
+        QCOMPARE(aio["thread_count"], aio["intra_op_parallelism"]);
+        QVERIFY(panel.targetDescription().contains("both thread_count"));
+        QProcess cli;
+        cli.start(AIOTUNE_CLI, {"export", "--log_dir", QString::fromStdString(kFixtures + "/ds-0.15-sweep"),
+                                "--deepspeed_version", "any"});
+        QVERIFY(cli.waitForFinished(30000));
+        QCOMPARE(cli.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(cli.readAllStandardOutput()), panel.jsonText());
+    }
+
+    // Short texts that never clip, at the dock's narrowest; the whole wording in tooltips.
+    void targetTextsFit() {
+        QTemporaryDir venv;
+        const QString metadata = venv.filePath("lib/python3.12/site-packages/deepspeed-0.16.10.dist-info/METADATA");
+        QVERIFY(QDir().mkpath(QFileInfo(metadata).path()));
+        writeAll(metadata, "Name: deepspeed\nVersion: 0.16.10\n");
+        PythonSearch search;
+        search.virtualEnv = venv.path().toStdString();
+        BestConfigPanel panel;
+        panel.setPythonSearch(search);
+        panel.setRecommendation(fixtureRecommendation());
+        panel.resize(220, 640);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        auto* combo = panel.findChild<QComboBox*>("targetCombo");
+        QCOMPARE(combo->count(), 4);
+        QStringList texts;
+        for (int i = 0; i < combo->count(); ++i) {
+            texts << combo->itemText(i);
+            QVERIFY(combo->itemText(i).size() <= 20);
+            QVERIFY2(combo->itemData(i, Qt::ToolTipRole).toString().size() > 30, qPrintable(combo->itemText(i)));
+            combo->setCurrentIndex(i);
+            QCoreApplication::processEvents();
+            QVERIFY(combo->width() >= combo->sizeHint().width());
+            QVERIFY(combo->toolTip().contains(panel.targetDescription().toHtmlEscaped()));
+        }
+        QCOMPARE(texts, (QStringList{"Installed (0.16.10)", "Any version", "0.16.4+", "Before 0.16.4"}));
     }
 
     // Which profile measured a result set, from whatever the folder recorded.

@@ -27,6 +27,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTextBrowser>
 #include <QTest>
 
 #include <memory>
@@ -210,7 +211,7 @@ class TestWindowFit : public QObject {
         QList<QWidget*> bottom;
         for (QWidget* b : dock->findChildren<QAbstractButton*>())
             if (b->isVisible()) bottom << b;
-        bottom << dock->findChild<QPlainTextEdit*>() << dock->findChild<QScrollArea*>("bestFacts");
+        bottom << dock->findChild<QPlainTextEdit*>() << dock->findChild<QTextBrowser*>("answerDetails");
         for (int i = 0; i < bottom.size(); ++i) {
             QVERIFY(bottom[i] && bottom[i]->isVisible());
             QVERIFY(globalRect(dock).contains(globalRect(bottom[i])));

@@ -2,6 +2,7 @@
 
 #include "sweep/adaptive_strategy.h"
 
+#include "panels/help_dialog.h"
 #include "panels/message_bar.h"
 #include "results/result_format.h"
 #include "settings/app_settings.h"
@@ -76,15 +77,16 @@ RangesPanel::RangesPanel(QWidget* parent) : QWidget(parent) {
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_blockSizes = new QLineEdit(this);
     m_blockSizes->setPlaceholderText(QStringLiteral("128K, 1M"));
-    m_blockSizes->setToolTip(
-        tr("block_size: bytes per request; sizes with K/M/G (powers of 1024), comma-separated"));
+    m_blockSizes->setToolTip(HelpDialog::toolTip({HelpDialog::settingTip(QStringLiteral("block_size")),
+                                                 tr("Sizes with K/M/G (powers of 1024), comma-separated.")}));
     m_queueDepths = new QLineEdit(this);
     m_queueDepths->setPlaceholderText(QStringLiteral("8, 32"));
-    m_queueDepths->setToolTip(tr("queue_depth: requests in flight per thread"));
+    m_queueDepths->setToolTip(HelpDialog::toolTip({HelpDialog::settingTip(QStringLiteral("queue_depth")),
+                                                  tr("Comma-separated.")}));
     m_threads = new QLineEdit(this);
     m_threads->setPlaceholderText(QStringLiteral("1, 8"));
-    m_threads->setToolTip(
-        tr("intra_op_parallelism: threads per transfer, each with its own slice"));
+    m_threads->setToolTip(HelpDialog::toolTip({HelpDialog::settingTip(QStringLiteral("intra_op_parallelism")),
+                                              tr("Comma-separated.")}));
     form->addRow(tr("&Block sizes:"), m_blockSizes);
     form->addRow(tr("&Queue depths:"), m_queueDepths);
     form->addRow(tr("&Threads:"), m_threads);
@@ -106,16 +108,18 @@ RangesPanel::RangesPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(
         tr("Submit:"),
         pair(m_submitBlock, resultformat::submitMode(false), m_submitSingle, resultformat::submitMode(true),
-             tr("single_submit false (one submit call per batch) and/or true (one per request)")));
+             HelpDialog::toolTip({tr("Which values of single_submit to measure: tick one or both."),
+                                  HelpDialog::settingTip(QStringLiteral("single_submit"))})));
     form->addRow(tr("Requests:"),
                  pair(m_overlapOn, resultformat::overlapMode(true), m_overlapOff, resultformat::overlapMode(false),
-                      tr("overlap_events true (sliding window) and/or false (lock-step batches)")));
+                      HelpDialog::toolTip({tr("Which values of overlap_events to measure: tick one or both."),
+                                           HelpDialog::settingTip(QStringLiteral("overlap_events"))})));
     m_ioSize = new QLineEdit(this);
     m_ioSize->setPlaceholderText(QStringLiteral("400M"));
-    m_ioSize->setToolTip(tr("Bytes per transfer; the scratch file in each folder has this size"));
+    m_ioSize->setToolTip(HelpDialog::toolTip({HelpDialog::settingTip(QStringLiteral("io_size"))}));
     m_loops = new QSpinBox(this);
     m_loops->setRange(1, 1000);
-    m_loops->setToolTip(tr("Repetitions of every point; two or more measure the noise"));
+    m_loops->setToolTip(HelpDialog::toolTip({HelpDialog::settingTip(QStringLiteral("loops"))}));
     auto* sizeRow = new QWidget(this);
     auto* sizeLayout = new QHBoxLayout(sizeRow);
     sizeLayout->setContentsMargins(0, 0, 0, 0);
@@ -326,7 +330,7 @@ void RangesPanel::setAdaptive(bool adaptive) {
     m_loops->setEnabled(!adaptive);
     m_loops->setToolTip(adaptive ? tr("Loops applies to the full grid (Sweep > Search); the adaptive search "
                                       "decides how often to measure each configuration")
-                                 : tr("Repetitions of every point; two or more measure the noise"));
+                                 : HelpDialog::toolTip({HelpDialog::settingTip(QStringLiteral("loops"))}));
     m_debounce->start();
 }
 
