@@ -220,6 +220,55 @@ Result<FleetAnalysis> fleetAnalysisFor(const fs::path& folder) {
     return fa;
 }
 
+Recommendation fleetRecommendation(const FleetAnalysis& fleet) {
+    const FleetAnswer& f = fleet.answer;
+    Recommendation rec;
+    Answer& a = rec.answer;
+    a.found = f.found;
+    a.message = rec.message = f.message;
+    a.tolerance = f.tolerance;
+    a.partial = f.partial;
+    a.partialReason = f.partialReason;
+    a.confidence = rec.confidence = f.confidence;
+    a.confidenceText = f.confidenceText + (f.found ? " " + f.countsText() : std::string());
+    if (!f.sharedDriveNote.empty()) a.confidenceText += " Not a real fleet: " + f.sharedDriveNote;
+    rec.confidenceText = a.confidenceText;
+    a.possibleGain = f.possibleGain;
+    a.strategy = "fleet";
+    a.decidedBy = f.decidedBy;
+    a.configurations = f.configurations;
+    a.measured = f.measuredEverywhere;
+    rec.configsWithBoth = static_cast<int>(f.measuredEverywhere);
+    if (!f.found) return rec;
+    a.best = f.best;
+    a.bestGiBps = f.bestGiBps;
+    a.interval = f.interval;
+    a.tied = f.tied;
+    a.recommended = f.recommended;
+    a.recommendedGiBps = f.recommendedGiBps;
+    for (const FleetConfigFigure& c : f.configs) {
+        if (c.state == ConfigState::Failed) continue; // not on every node: not part of the fleet's comparison
+        a.configs.push_back({c.key, c.state, static_cast<int>(c.measuredOn), c.gibps, c.upperGain, c.reason});
+        if (c.key == f.best) a.bestVisits = static_cast<int>(c.measuredOn);
+    }
+    // The worst node's measured figures, where it measured them.
+    const auto measuredAt = [&fleet](const std::string& host, const ConfigKey& key) -> std::optional<ConfigResult> {
+        for (const HostSweep& s : fleet.sweeps)
+            if (s.host == host && s.results)
+                if (const ConfigResult* c = s.results->find(key); c && c->hasBoth()) return *c;
+        return std::nullopt;
+    };
+    rec.best = measuredAt(f.worstHost, f.best);
+    if (f.recommended)
+        if (const FleetConfigFigure* r = f.figure(*f.recommended)) rec.recommended = measuredAt(r->worstHost, r->key);
+    if (!rec.recommended) rec.recommended = rec.best;
+    if (fleet.noiseKnown) {
+        rec.noiseGiBps = fleet.noiseGiBps;
+        rec.noiseKnown = true;
+    }
+    return rec;
+}
+
 nlohmann::ordered_json fleetJson(const FleetAnalysis& fa) {
     using oj = nlohmann::ordered_json;
     oj j;

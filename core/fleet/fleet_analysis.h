@@ -81,6 +81,11 @@ FleetAnalysis analyzeFleet(std::vector<HostSweep> sweeps, const std::optional<Fl
 // fleet (other folders, e.g. an earlier run's, are listed in notInRun).
 Result<FleetAnalysis> fleetAnalysisFor(const std::filesystem::path& folder);
 
+// The fleet answer as the Recommendation the views show (a BestConfigPanel):
+// the answer's words and figures; `best`/`recommended` are the worst node's
+// measured figures at them when that node measured them.
+Recommendation fleetRecommendation(const FleetAnalysis& fleet);
+
 // `aiotune analyze --json` over a fleet: {"hosts": [{"host", "best", "aio", ...}],
 // "fleet": {"aio", "worst_host", "min_combined", ...}, "outliers": [...],
 // "shared_drives": [{"hosts", "machine", "drive"}], "answer": fleetAnswerToJson()}.

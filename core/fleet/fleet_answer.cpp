@@ -448,7 +448,6 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn, const std::
                            "): measure again to narrow it.";
     }
     if (a.partial) a.confidence = Confidence::Low;
-    a.confidenceText += " " + a.countsText();
     if (!a.bestEstimatedOn.empty())
         a.confidenceText += " The best was not measured on " + joined(a.bestEstimatedOn) +
                             ": its figure there is the search's estimate.";
@@ -691,6 +690,19 @@ Result<void> writeFleetFile(const fs::path& folder, const FleetAnswer& a) {
                                        j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
                                        options);
     if (!written) return makeError(written.error());
+    return {};
+}
+
+Result<void> checkNotTheFleetFile(const fs::path& output, const fs::path& folder) {
+    const fs::path stored = folder / kFleetFileName;
+    std::error_code ec1, ec2, ec3;
+    const bool same = fs::weakly_canonical(output, ec1) == fs::weakly_canonical(stored, ec2) ||
+                      fs::equivalent(output, stored, ec3);
+    if (same && !ec1 && !ec2)
+        return makeError(output.string() + " is the fleet's stored answer (" + std::string(kFleetFileName) +
+                         "): write elsewhere");
+    if (same && !ec3)
+        return makeError(output.string() + " is the fleet's stored answer: write elsewhere");
     return {};
 }
 

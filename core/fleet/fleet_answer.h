@@ -171,6 +171,9 @@ nlohmann::ordered_json fleetAnswerToJson(const FleetAnswer& a);
 Result<FleetAnswer> fleetAnswerFromJson(const nlohmann::json& j);
 // Writes <folder>/fleet.json atomically (aiotune's own file: replaced).
 Result<void> writeFleetFile(const std::filesystem::path& folder, const FleetAnswer& a);
+// Ok unless `output` is <folder>/fleet.json (by path or identity): a report or
+// an export written there would replace the stored answer.
+Result<void> checkNotTheFleetFile(const std::filesystem::path& output, const std::filesystem::path& folder);
 // nullopt when there is none; an error naming the file when it is damaged.
 Result<std::optional<FleetAnswer>> readFleetFile(const std::filesystem::path& folder);
 
