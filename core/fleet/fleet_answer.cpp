@@ -239,8 +239,9 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn, const std::
             a.leftOut.push_back(n.host + ": " + why);
             continue;
         }
+        // The nodes ran one sweep command: one tolerance (the widest, should they differ).
+        a.tolerance = usable.empty() ? n.answer->tolerance : std::max(a.tolerance, n.answer->tolerance);
         usable.push_back(&n);
-        a.tolerance = std::max(a.tolerance, n.answer->tolerance);
         if (n.answer->partial) partialNodes.push_back(n.host + " (" + n.answer->partialReason + ")");
     }
     a.usableHosts = usable.size();
