@@ -39,7 +39,8 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 
 std::string joined(const std::vector<std::string>& v) {
     std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    for (const auto& x : v)
+        s += (s.empty() ? "" : ", ") + x;
     return s;
 }
 
@@ -83,7 +84,8 @@ std::set<std::string> drivesOf(const ResultSet& rs) {
     for (const auto& f : *folders) {
         if (!f.is_object()) continue;
         for (const char* name : {"device", "mount_point"})
-            if (const auto it = f.find(name); it != f.end() && it->is_string() && !it->get<std::string>().empty()) {
+            if (const auto it = f.find(name);
+                it != f.end() && it->is_string() && !it->get<std::string>().empty()) {
                 out.insert(it->get<std::string>());
                 break;
             }
@@ -148,10 +150,13 @@ const ConfigKey& FleetAnswer::pick(bool preferRecommended) const {
 }
 
 std::string FleetAnswer::countsText() const {
-    return plural(configurations, "configuration has", "configurations have") + " a figure on every node: " +
-           std::to_string(measuredEverywhere) + " measured on every node, " + std::to_string(estimated) +
+    return plural(configurations, "configuration has", "configurations have") +
+           " a figure on every node: " + std::to_string(measuredEverywhere) +
+           " measured on every node, " + std::to_string(estimated) +
            " estimated by the search on some node" +
-           (incomplete ? "; " + plural(incomplete, "more is", "more are") + " known on some nodes only" : std::string()) +
+           (incomplete
+                ? "; " + plural(incomplete, "more is", "more are") + " known on some nodes only"
+                : std::string()) +
            ".";
 }
 
@@ -164,22 +169,28 @@ std::vector<FleetSharedDrive> findSharedDrives(const std::vector<HostSweep>& swe
     std::vector<Info> info(sweeps.size());
     for (std::size_t i = 0; i < sweeps.size(); ++i)
         if (sweeps[i].results)
-            info[i] = {recordedHostOf(*sweeps[i].results), drivesOf(*sweeps[i].results), spanOf(*sweeps[i].results)};
+            info[i] = {recordedHostOf(*sweeps[i].results), drivesOf(*sweeps[i].results),
+                       spanOf(*sweeps[i].results)};
     // Groups: union of every pair that shares a machine and a drive while both ran.
     std::vector<std::size_t> group(sweeps.size());
-    for (std::size_t i = 0; i < group.size(); ++i) group[i] = i;
+    for (std::size_t i = 0; i < group.size(); ++i)
+        group[i] = i;
     auto root = [&group](std::size_t i) {
-        while (group[i] != i) i = group[i] = group[group[i]];
+        while (group[i] != i)
+            i = group[i] = group[group[i]];
         return i;
     };
     std::vector<std::pair<std::size_t, std::string>> joinedPairs; // (a member, the drive it shares)
     for (std::size_t i = 0; i < sweeps.size(); ++i)
         for (std::size_t k = i + 1; k < sweeps.size(); ++k) {
             const Info &a = info[i], &b = info[k];
-            if (a.machine.empty() || a.machine != b.machine || a.span.first == 0 || b.span.first == 0) continue;
+            if (a.machine.empty() || a.machine != b.machine || a.span.first == 0 ||
+                b.span.first == 0)
+                continue;
             if (a.span.first > b.span.second || b.span.first > a.span.second) continue;
-            const auto d = std::find_if(a.drives.begin(), a.drives.end(),
-                                        [&b](const std::string& x) { return b.drives.count(x) > 0; });
+            const auto d =
+                std::find_if(a.drives.begin(), a.drives.end(),
+                             [&b](const std::string& x) { return b.drives.count(x) > 0; });
             if (d == a.drives.end()) continue;
             group[root(k)] = root(i);
             joinedPairs.emplace_back(i, *d);
@@ -190,7 +201,8 @@ std::vector<FleetSharedDrive> findSharedDrives(const std::vector<HostSweep>& swe
         g.hosts.push_back(sweeps[i].host);
         g.machine = info[i].machine;
     }
-    for (const auto& [i, drive] : joinedPairs) byRoot[root(i)].drive = drive;
+    for (const auto& [i, drive] : joinedPairs)
+        byRoot[root(i)].drive = drive;
     std::vector<FleetSharedDrive> out;
     for (auto& [r, g] : byRoot)
         if (g.hosts.size() > 1) {
@@ -221,41 +233,50 @@ std::string fleetSamplesDigest(const std::vector<HostSweep>& sweeps) {
     return buf;
 }
 
-FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn, const std::vector<FleetSharedDrive>& sharedDrives) {
+FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn,
+                              const std::vector<FleetSharedDrive>& sharedDrives) {
     FleetAnswer a;
-    a.decidedBy = "the fleet rule: each configuration's figure on its worst node (measured, or the node's "
-                  "search estimate), the highest first";
+    a.decidedBy =
+        "the fleet rule: each configuration's figure on its worst node (measured, or the node's "
+        "search estimate), the highest first";
     a.sharedDrives = sharedDrives;
     std::vector<FleetNode> nodes = nodesIn;
-    std::sort(nodes.begin(), nodes.end(), [](const FleetNode& x, const FleetNode& y) { return x.host < y.host; });
+    std::sort(nodes.begin(), nodes.end(),
+              [](const FleetNode& x, const FleetNode& y) { return x.host < y.host; });
 
     std::vector<const FleetNode*> usable;
     std::vector<std::string> partialNodes;
     for (const FleetNode& n : nodes) {
         a.hosts.push_back(n.host);
         if (!n.answer || !n.answer->found) {
-            const std::string why = !n.answer ? (n.error.empty() ? "the folder could not be read" : n.error)
-                                              : n.answer->message;
+            const std::string why =
+                !n.answer ? (n.error.empty() ? "the folder could not be read" : n.error)
+                          : n.answer->message;
             a.leftOut.push_back(n.host + ": " + why);
             continue;
         }
         // The nodes ran one sweep command: one tolerance (the widest, should they differ).
-        a.tolerance = usable.empty() ? n.answer->tolerance : std::max(a.tolerance, n.answer->tolerance);
+        a.tolerance =
+            usable.empty() ? n.answer->tolerance : std::max(a.tolerance, n.answer->tolerance);
         usable.push_back(&n);
-        if (n.answer->partial) partialNodes.push_back(n.host + " (" + n.answer->partialReason + ")");
+        if (n.answer->partial)
+            partialNodes.push_back(n.host + " (" + n.answer->partialReason + ")");
     }
     a.usableHosts = usable.size();
     if (!sharedDrives.empty()) {
         for (const FleetSharedDrive& g : sharedDrives)
-            a.sharedDriveNote += (a.sharedDriveNote.empty() ? "" : " ") + joined(g.hosts) +
-                                 " were measured at the same time on one drive (" + g.drive + " of " + g.machine +
-                                 "): not separate nodes but one drive shared, so their figures are what it gave "
-                                 "them together and none of them is called an outlier.";
+            a.sharedDriveNote +=
+                (a.sharedDriveNote.empty() ? "" : " ") + joined(g.hosts) +
+                " were measured at the same time on one drive (" + g.drive + " of " + g.machine +
+                "): not separate nodes but one drive shared, so their figures are what it gave "
+                "them together and none of them is called an outlier.";
     }
     if (usable.empty()) {
-        a.message = nodes.empty() ? "The fleet has no host folder, so there is no fleet answer."
-                                  : "No host folder has an answer of its own, so there is no fleet answer: check "
-                                    "the host folders listed.";
+        a.message =
+            nodes.empty()
+                ? "The fleet has no host folder, so there is no fleet answer."
+                : "No host folder has an answer of its own, so there is no fleet answer: check "
+                  "the host folders listed.";
         a.confidenceText = a.message;
         a.partial = true;
         a.partialReason = a.message;
@@ -265,7 +286,8 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn, const std::
     // Every configuration any usable node knows, in key order.
     std::set<ConfigKey> keys;
     for (const FleetNode* n : usable)
-        for (const ConfigStanding& s : n->answer->configs) keys.insert(s.key);
+        for (const ConfigStanding& s : n->answer->configs)
+            keys.insert(s.key);
 
     struct Candidate {
         FleetConfigFigure fig;
@@ -304,13 +326,15 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn, const std::
         if (!c.fig.missingOn.empty()) {
             if (!values.empty()) {
                 c.fig.state = ConfigState::Failed;
-                c.fig.reason = "no figure on " + joined(c.fig.missingOn) + ", so it cannot be judged for the fleet";
+                c.fig.reason = "no figure on " + joined(c.fig.missingOn) +
+                               ", so it cannot be judged for the fleet";
                 incomplete.push_back(std::move(c.fig));
             }
             continue;
         }
         c.med = median(values);
-        if (c.low > 0.0 && std::isfinite(c.high)) c.fig.interval = AnswerInterval{c.low, std::max(c.high, c.low)};
+        if (c.low > 0.0 && std::isfinite(c.high))
+            c.fig.interval = AnswerInterval{c.low, std::max(c.high, c.low)};
         candidates.push_back(std::move(c));
     }
     a.configurations = candidates.size();
@@ -333,14 +357,18 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn, const std::
             bestIndex = i;
     }
     if (!bestIndex) {
-        a.message = "No configuration has a figure on every usable node (" + std::to_string(usable.size()) +
-                    ") and a measurement on at least one, so there is no fleet answer: sweep the same settings "
+        a.message = "No configuration has a figure on every usable node (" +
+                    std::to_string(usable.size()) +
+                    ") and a measurement on at least one, so there is no fleet answer: sweep the "
+                    "same settings "
                     "on every node.";
         a.confidenceText = a.message;
         a.partial = true;
         a.partialReason = a.message;
-        for (Candidate& c : candidates) a.configs.push_back(std::move(c.fig));
-        for (auto& f : incomplete) a.configs.push_back(std::move(f));
+        for (Candidate& c : candidates)
+            a.configs.push_back(std::move(c.fig));
+        for (auto& f : incomplete)
+            a.configs.push_back(std::move(f));
         return a;
     }
 
@@ -378,25 +406,28 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn, const std::
         const double upper = d + up;
         if (std::isfinite(upper)) c.fig.upperGain = std::expm1(upper);
         possibleGain = std::max(possibleGain, std::isfinite(upper) ? std::expm1(upper) : kInf);
-        const std::string could = std::isfinite(upper)
-                                      ? "it could be up to " + percent(std::expm1(upper)) + " faster than the best at 95%"
-                                      : "it could be faster than the best by any amount (a node's noise is unknown)";
+        const std::string could =
+            std::isfinite(upper)
+                ? "it could be up to " + percent(std::expm1(upper)) + " faster than the best at 95%"
+                : "it could be faster than the best by any amount (a node's noise is unknown)";
         if (c.fig.measuredOn == 0) {
             c.fig.state = ConfigState::Predicted;
             c.fig.reason = "never measured on any node: " + figureReason(c.fig) + "; " + could;
         } else if (upper > gainLog) {
             c.fig.state = ConfigState::Contending;
-            c.fig.reason = figureReason(c.fig) + "; " + could + ", more than the tolerance (" + percent(a.tolerance) + ")";
+            c.fig.reason = figureReason(c.fig) + "; " + could + ", more than the tolerance (" +
+                           percent(a.tolerance) + ")";
         } else if (upper >= 0.0) {
             c.fig.state = ConfigState::Tied;
-            c.fig.reason = figureReason(c.fig) + "; not shown to be slower than the best, and " + could;
+            c.fig.reason =
+                figureReason(c.fig) + "; not shown to be slower than the best, and " + could;
         } else {
             c.fig.state = ConfigState::Eliminated;
             c.fig.reason = figureReason(c.fig) + "; slower than the best at 95%";
         }
         // Recommended: measured on every node and shown within the tolerance.
-        if (c.fig.estimatedOn.empty() && c.fig.key.folders == b.fig.key.folders && std::isfinite(down) &&
-            d - down >= withinLog) {
+        if (c.fig.estimatedOn.empty() && c.fig.key.folders == b.fig.key.folders &&
+            std::isfinite(down) && d - down >= withinLog) {
             const bool cheap = cheaper(c.fig.key, recommended);
             const bool sameCost = !cheap && !cheaper(recommended, c.fig.key);
             if (cheap || (sameCost && c.fig.gibps > recommendedGiBps)) {
@@ -405,24 +436,30 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn, const std::
             }
         }
     }
-    std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
-        if ((x.fig.state == ConfigState::Best) != (y.fig.state == ConfigState::Best))
-            return x.fig.state == ConfigState::Best;
-        return x.fig.gibps > y.fig.gibps;
-    });
+    std::stable_sort(
+        candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
+            if ((x.fig.state == ConfigState::Best) != (y.fig.state == ConfigState::Best))
+                return x.fig.state == ConfigState::Best;
+            return x.fig.gibps > y.fig.gibps;
+        });
     for (Candidate& c : candidates) {
-        if (c.fig.state == ConfigState::Tied || c.fig.state == ConfigState::Contending) a.tied.push_back(c.fig.key);
+        if (c.fig.state == ConfigState::Tied || c.fig.state == ConfigState::Contending)
+            a.tied.push_back(c.fig.key);
         a.configs.push_back(std::move(c.fig));
     }
-    for (auto& f : incomplete) a.configs.push_back(std::move(f));
-    if (candidates.size() > 1) a.possibleGain = possibleGain;
-    else if (a.interval) a.possibleGain = 0.0;
+    for (auto& f : incomplete)
+        a.configs.push_back(std::move(f));
+    if (candidates.size() > 1)
+        a.possibleGain = possibleGain;
+    else if (a.interval)
+        a.possibleGain = 0.0;
     if (a.possibleGain && !std::isfinite(*a.possibleGain)) a.possibleGain.reset();
 
     if (!a.leftOut.empty()) {
         a.partial = true;
-        a.partialReason = plural(a.leftOut.size(), "host has", "hosts have") + " no answer of its own (" +
-                          joined(a.leftOut) + "), so the fleet answer does not cover every node";
+        a.partialReason = plural(a.leftOut.size(), "host has", "hosts have") +
+                          " no answer of its own (" + joined(a.leftOut) +
+                          "), so the fleet answer does not cover every node";
     } else if (!partialNodes.empty()) {
         a.partial = true;
         a.partialReason = "the answer of " + joined(partialNodes) + " is partial";
@@ -435,18 +472,20 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn, const std::
     const std::string level = percent(0.95);
     if (!a.possibleGain) {
         a.confidence = Confidence::Low;
-        a.confidenceText = "A node's noise is unknown, so another configuration could be faster for the fleet by any "
+        a.confidenceText = "A node's noise is unknown, so another configuration could be faster "
+                           "for the fleet by any "
                            "amount: measure again (more loops or a larger budget).";
     } else if (*a.possibleGain <= a.tolerance) {
         a.confidence = Confidence::High;
         a.confidenceText = "At " + level + " confidence no other configuration is more than " +
-                           percent(*a.possibleGain) + " faster for the fleet than the best (tolerance " +
+                           percent(*a.possibleGain) +
+                           " faster for the fleet than the best (tolerance " +
                            percent(a.tolerance) + ").";
     } else {
         a.confidence = *a.possibleGain <= 3.0 * a.tolerance ? Confidence::Medium : Confidence::Low;
-        a.confidenceText = "Another configuration could still be up to " + percent(*a.possibleGain) +
-                           " faster for the fleet (at " + level + ", tolerance " + percent(a.tolerance) +
-                           "): measure again to narrow it.";
+        a.confidenceText = "Another configuration could still be up to " +
+                           percent(*a.possibleGain) + " faster for the fleet (at " + level +
+                           ", tolerance " + percent(a.tolerance) + "): measure again to narrow it.";
     }
     if (a.partial) a.confidence = Confidence::Low;
     if (!a.bestEstimatedOn.empty())
@@ -457,11 +496,14 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn, const std::
 
 FleetAnswer decideFleetAnswer(const std::vector<HostSweep>& sweepsIn) {
     std::vector<const HostSweep*> sweeps;
-    for (const HostSweep& s : sweepsIn) sweeps.push_back(&s);
-    std::sort(sweeps.begin(), sweeps.end(), [](const HostSweep* x, const HostSweep* y) { return x->host < y->host; });
+    for (const HostSweep& s : sweepsIn)
+        sweeps.push_back(&s);
+    std::sort(sweeps.begin(), sweeps.end(),
+              [](const HostSweep* x, const HostSweep* y) { return x->host < y->host; });
     std::vector<FleetNode> nodes;
     for (const HostSweep* s : sweeps)
-        nodes.push_back({s->host, s->results ? std::optional<Answer>(answerFor(*s->results)) : std::nullopt,
+        nodes.push_back({s->host,
+                         s->results ? std::optional<Answer>(answerFor(*s->results)) : std::nullopt,
                          s->error});
     FleetAnswer a = decideFleetAnswer(nodes, findSharedDrives(sweepsIn));
     a.samplesDigest = fleetSamplesDigest(sweepsIn);
@@ -471,11 +513,13 @@ FleetAnswer decideFleetAnswer(const std::vector<HostSweep>& sweepsIn) {
     std::vector<std::pair<std::string, const ConfigResult*>> at;
     for (const HostSweep* s : sweeps)
         if (s->results)
-            if (const ConfigResult* c = s->results->find(a.best); c && c->hasBoth()) at.emplace_back(s->host, c);
+            if (const ConfigResult* c = s->results->find(a.best); c && c->hasBoth())
+                at.emplace_back(s->host, c);
     std::vector<double> values, relativeRanges;
     for (const auto& [host, c] : at) {
         values.push_back(*c->combinedGiBps);
-        if (const auto r = combinedRange(*c); r && *c->combinedGiBps > 0) relativeRanges.push_back(*r / *c->combinedGiBps);
+        if (const auto r = combinedRange(*c); r && *c->combinedGiBps > 0)
+            relativeRanges.push_back(*r / *c->combinedGiBps);
     }
     if (values.empty()) return a;
     a.medianGiBps = median(values);
@@ -484,21 +528,24 @@ FleetAnswer decideFleetAnswer(const std::vector<HostSweep>& sweepsIn) {
     a.noiseKnown = !relativeRanges.empty();
     a.noiseGiBps = (a.noiseKnown ? median(relativeRanges) : 0.10) * a.medianGiBps;
     std::set<std::string> contended;
-    for (const auto& g : a.sharedDrives) contended.insert(g.hosts.begin(), g.hosts.end());
+    for (const auto& g : a.sharedDrives)
+        contended.insert(g.hosts.begin(), g.hosts.end());
     for (const auto& [host, c] : at) {
         if (contended.count(host)) continue; // slowed by its neighbours, not a bad node
         const double x = *c->combinedGiBps;
         const double tolerance = std::max(a.noiseGiBps, combinedRange(*c).value_or(0.0));
         const double gap = a.medianGiBps - x;
         if (gap > tolerance)
-            a.outliers.push_back({host, x, gap, a.medianGiBps > 0 ? gap / a.medianGiBps : 0.0, tolerance});
+            a.outliers.push_back(
+                {host, x, gap, a.medianGiBps > 0 ? gap / a.medianGiBps : 0.0, tolerance});
     }
     std::sort(a.outliers.begin(), a.outliers.end(),
               [](const FleetOutlier& x, const FleetOutlier& y) { return x.gapGiBps > y.gapGiBps; });
     return a;
 }
 
-FleetAnswer fleetAnswerFor(const std::vector<HostSweep>& sweeps, const std::optional<FleetAnswer>& stored) {
+FleetAnswer fleetAnswerFor(const std::vector<HostSweep>& sweeps,
+                           const std::optional<FleetAnswer>& stored) {
     // As answerFor(): trusted only while the samples are unchanged and it names
     // configurations they measured (an edited fleet.json could name anything).
     const auto measuredOn = [&](const ConfigKey& k) {
@@ -515,8 +562,8 @@ FleetAnswer fleetAnswerFor(const std::vector<HostSweep>& sweeps, const std::opti
         return *stored;
     FleetAnswer a = decideFleetAnswer(sweeps);
     if (stored)
-        a.decidedBy += "; decided again: the host folders changed after " + std::string(kFleetFileName) +
-                       " was written";
+        a.decidedBy += "; decided again: the host folders changed after " +
+                       std::string(kFleetFileName) + " was written";
     return a;
 }
 
@@ -548,7 +595,8 @@ nlohmann::ordered_json fleetAnswerToJson(const FleetAnswer& a) {
         j["worst_host"] = a.worstHost;
         j["best_estimated_on"] = a.bestEstimatedOn;
         j["tied"] = oj::array();
-        for (const ConfigKey& k : a.tied) j["tied"].push_back(oj(configKeyToJson(k)));
+        for (const ConfigKey& k : a.tied)
+            j["tied"].push_back(oj(configKeyToJson(k)));
         j["recommended"] = a.recommended ? oj(configKeyToJson(*a.recommended)) : oj();
         j["recommended_gibps"] = a.recommended ? oj(finiteOrNull(a.recommendedGiBps)) : oj();
     }
@@ -578,7 +626,8 @@ nlohmann::ordered_json fleetAnswerToJson(const FleetAnswer& a) {
                                  {"noise", o.noiseGiBps}});
     j["shared_drives"] = oj::array();
     for (const FleetSharedDrive& g : a.sharedDrives)
-        j["shared_drives"].push_back({{"hosts", g.hosts}, {"machine", g.machine}, {"drive", g.drive}});
+        j["shared_drives"].push_back(
+            {{"hosts", g.hosts}, {"machine", g.machine}, {"drive", g.drive}});
     j["shared_drive_note"] = a.sharedDriveNote;
     j["configs"] = oj::array();
     for (const FleetConfigFigure& f : a.configs)
@@ -604,7 +653,8 @@ Result<FleetAnswer> fleetAnswerFromJson(const nlohmann::json& j) {
         const auto optNumber = [](const json& o, const char* name) -> std::optional<double> {
             const auto it = o.find(name);
             if (it == o.end() || it->is_null()) return std::nullopt;
-            if (!it->is_number()) throw std::invalid_argument(std::string("\"") + name + "\" must be a number");
+            if (!it->is_number())
+                throw std::invalid_argument(std::string("\"") + name + "\" must be a number");
             return it->get<double>();
         };
         const auto key = [](const json& o) {
@@ -627,14 +677,17 @@ Result<FleetAnswer> fleetAnswerFromJson(const nlohmann::json& j) {
             a.interval = interval(j.at("interval_gibps"));
             a.worstHost = j.at("worst_host").get<std::string>();
             a.bestEstimatedOn = j.at("best_estimated_on").get<std::vector<std::string>>();
-            for (const json& t : j.at("tied")) a.tied.push_back(key(t));
+            for (const json& t : j.at("tied"))
+                a.tied.push_back(key(t));
             if (const auto& r = j.at("recommended"); !r.is_null()) {
                 a.recommended = key(r);
                 a.recommendedGiBps = optNumber(j, "recommended_gibps").value_or(0.0);
             }
         }
         const std::string conf = j.at("confidence").get<std::string>();
-        a.confidence = conf == "high" ? Confidence::High : conf == "medium" ? Confidence::Medium : Confidence::Low;
+        a.confidence = conf == "high"     ? Confidence::High
+                       : conf == "medium" ? Confidence::Medium
+                                          : Confidence::Low;
         a.confidenceText = j.at("confidence_text").get<std::string>();
         a.possibleGain = optNumber(j, "possible_gain");
         a.tolerance = j.at("tolerance").get<double>();
@@ -656,14 +709,16 @@ Result<FleetAnswer> fleetAnswerFromJson(const nlohmann::json& j) {
                                   o.at("gap").get<double>(), o.at("gap_fraction").get<double>(),
                                   o.at("noise").get<double>()});
         for (const json& g : j.at("shared_drives"))
-            a.sharedDrives.push_back({g.at("hosts").get<std::vector<std::string>>(), g.at("machine").get<std::string>(),
+            a.sharedDrives.push_back({g.at("hosts").get<std::vector<std::string>>(),
+                                      g.at("machine").get<std::string>(),
                                       g.at("drive").get<std::string>()});
         a.sharedDriveNote = j.at("shared_drive_note").get<std::string>();
         for (const json& c : j.at("configs")) {
             FleetConfigFigure f;
             f.key = key(c.at("key"));
             const auto state = parseConfigState(c.at("state").get<std::string>());
-            if (!state) throw std::invalid_argument("unknown configuration state " + c.at("state").dump());
+            if (!state)
+                throw std::invalid_argument("unknown configuration state " + c.at("state").dump());
             f.state = *state;
             f.gibps = optNumber(c, "gibps").value_or(0.0);
             f.interval = interval(c.at("interval_gibps"));
@@ -676,7 +731,8 @@ Result<FleetAnswer> fleetAnswerFromJson(const nlohmann::json& j) {
             a.configs.push_back(std::move(f));
         }
         a.samplesDigest = j.at("samples_digest").get<std::string>();
-        if (a.found && !a.figure(a.best)) throw std::invalid_argument("its best is not among its configurations");
+        if (a.found && !a.figure(a.best))
+            throw std::invalid_argument("its best is not among its configurations");
         return a;
     } catch (const std::exception& e) {
         return makeError(std::string("the fleet answer is damaged (") + e.what() + ")");
@@ -684,12 +740,14 @@ Result<FleetAnswer> fleetAnswerFromJson(const nlohmann::json& j) {
 }
 
 Result<void> writeFleetFile(const fs::path& folder, const FleetAnswer& a) {
-    const nlohmann::ordered_json j{{"schema", 1}, {"kind", "aiotune-fleet"}, {"answer", fleetAnswerToJson(a)}};
+    const nlohmann::ordered_json j{
+        {"schema", 1}, {"kind", "aiotune-fleet"}, {"answer", fleetAnswerToJson(a)}};
     AtomicWriteOptions options;
-    options.existing = ExistingFilePolicy::Replace; // aiotune's own file, rewritten at every fleet run
-    auto written = writeFileAtomically(folder / kFleetFileName,
-                                       j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
-                                       options);
+    options.existing =
+        ExistingFilePolicy::Replace; // aiotune's own file, rewritten at every fleet run
+    auto written = writeFileAtomically(
+        folder / kFleetFileName,
+        j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n", options);
     if (!written) return makeError(written.error());
     return {};
 }
@@ -700,8 +758,8 @@ Result<void> checkNotTheFleetFile(const fs::path& output, const fs::path& folder
     const bool same = fs::weakly_canonical(output, ec1) == fs::weakly_canonical(stored, ec2) ||
                       fs::equivalent(output, stored, ec3);
     if (same && !ec1 && !ec2)
-        return makeError(output.string() + " is the fleet's stored answer (" + std::string(kFleetFileName) +
-                         "): write elsewhere");
+        return makeError(output.string() + " is the fleet's stored answer (" +
+                         std::string(kFleetFileName) + "): write elsewhere");
     if (same && !ec3)
         return makeError(output.string() + " is the fleet's stored answer: write elsewhere");
     return {};
@@ -715,9 +773,12 @@ Result<std::optional<FleetAnswer>> readFleetFile(const fs::path& folder) {
     if (!text) return makeError(text.error());
     const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object())
-        return makeError(file.string() + " is not JSON: delete it (the next reader decides the fleet answer again)");
+        return makeError(
+            file.string() +
+            " is not JSON: delete it (the next reader decides the fleet answer again)");
     if (j.value("kind", std::string()) != "aiotune-fleet" || !j.contains("answer"))
-        return makeError(file.string() + " is not an aiotune fleet answer (no \"kind\": \"aiotune-fleet\")");
+        return makeError(file.string() +
+                         " is not an aiotune fleet answer (no \"kind\": \"aiotune-fleet\")");
     auto a = fleetAnswerFromJson(j.at("answer"));
     if (!a) return makeError(file.string() + ": " + a.error());
     return std::optional<FleetAnswer>(std::move(*a));

@@ -50,18 +50,18 @@ namespace aiotune {
 
 // One host folder of a fleet folder.
 struct HostSweep {
-    std::string host;            // the folder's name (the label fleet runs give it)
+    std::string host; // the folder's name (the label fleet runs give it)
     std::filesystem::path folder;
     std::optional<ResultSet> results; // absent when the folder could not be read
-    std::string error;           // why not
+    std::string error;                // why not
 };
 
 struct FleetOutlier {
     std::string host;
     double combinedGiBps = 0.0;
-    double gapGiBps = 0.0;      // fleet median - this node, at the pick
-    double gapFraction = 0.0;   // of the median
-    double noiseGiBps = 0.0;    // the tolerance it exceeded
+    double gapGiBps = 0.0;    // fleet median - this node, at the pick
+    double gapFraction = 0.0; // of the median
+    double noiseGiBps = 0.0;  // the tolerance it exceeded
     bool operator==(const FleetOutlier&) const = default;
 };
 
@@ -89,10 +89,10 @@ struct FleetConfigFigure {
     double gibps = 0.0;                     // the fleet figure: its worst node's
     std::optional<AnswerInterval> interval; // absent when a node's margin is unknown
     std::string worstHost;
-    std::size_t measuredOn = 0;             // nodes that measured it
-    std::vector<std::string> estimatedOn;   // nodes that only estimated it
-    std::vector<std::string> missingOn;     // nodes with no figure for it
-    std::optional<double> upperGain;        // how much faster than the best it could be at 95%
+    std::size_t measuredOn = 0;           // nodes that measured it
+    std::vector<std::string> estimatedOn; // nodes that only estimated it
+    std::vector<std::string> missingOn;   // nodes with no figure for it
+    std::optional<double> upperGain;      // how much faster than the best it could be at 95%
     std::string reason;
     bool operator==(const FleetConfigFigure&) const = default;
 };
@@ -117,13 +117,13 @@ struct FleetAnswer {
     std::string partialReason;
     std::string decidedBy;
 
-    std::vector<std::string> hosts;   // every host folder it covers, in name order
-    std::size_t usableHosts = 0;      // with an answer of their own
-    std::vector<std::string> leftOut; // "host: why", for hosts without one
-    std::size_t configurations = 0;   // with a figure on every usable node
-    std::size_t measuredEverywhere = 0; // of those, measured on every usable node
-    std::size_t estimated = 0;          // of those, only estimated on some node
-    std::size_t incomplete = 0;         // with a figure on some nodes only
+    std::vector<std::string> hosts;         // every host folder it covers, in name order
+    std::size_t usableHosts = 0;            // with an answer of their own
+    std::vector<std::string> leftOut;       // "host: why", for hosts without one
+    std::size_t configurations = 0;         // with a figure on every usable node
+    std::size_t measuredEverywhere = 0;     // of those, measured on every usable node
+    std::size_t estimated = 0;              // of those, only estimated on some node
+    std::size_t incomplete = 0;             // with a figure on some nodes only
     std::vector<FleetConfigFigure> configs; // candidates best first, then incomplete ones
 
     // At the best, over the nodes that measured it (fleet_analysis.h).
@@ -164,7 +164,8 @@ std::string fleetSamplesDigest(const std::vector<HostSweep>& sweeps);
 
 // What every reader calls: the stored answer while the host folders' samples
 // are unchanged and it names configurations they measured, else decided again.
-FleetAnswer fleetAnswerFor(const std::vector<HostSweep>& sweeps, const std::optional<FleetAnswer>& stored);
+FleetAnswer fleetAnswerFor(const std::vector<HostSweep>& sweeps,
+                           const std::optional<FleetAnswer>& stored);
 
 // fleet.json: {"schema": 1, "kind": "aiotune-fleet", "answer": {...}}.
 nlohmann::ordered_json fleetAnswerToJson(const FleetAnswer& a);
@@ -173,7 +174,8 @@ Result<FleetAnswer> fleetAnswerFromJson(const nlohmann::json& j);
 Result<void> writeFleetFile(const std::filesystem::path& folder, const FleetAnswer& a);
 // Ok unless `output` is <folder>/fleet.json (by path or identity): a report or
 // an export written there would replace the stored answer.
-Result<void> checkNotTheFleetFile(const std::filesystem::path& output, const std::filesystem::path& folder);
+Result<void> checkNotTheFleetFile(const std::filesystem::path& output,
+                                  const std::filesystem::path& folder);
 // nullopt when there is none; an error naming the file when it is damaged.
 Result<std::optional<FleetAnswer>> readFleetFile(const std::filesystem::path& folder);
 

@@ -18,7 +18,8 @@ struct FleetReportOptions {
 };
 
 // The fleet answer's section (a <section id="fleet"> element).
-std::string renderFleetReportSection(const FleetAnalysis& fleet, const FleetReportOptions& options = {});
+std::string renderFleetReportSection(const FleetAnalysis& fleet,
+                                     const FleetReportOptions& options = {});
 
 // The whole document around it.
 std::string renderFleetReport(const FleetAnalysis& fleet, const FleetReportOptions& options = {});

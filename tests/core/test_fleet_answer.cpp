@@ -41,9 +41,10 @@ Answer nodeAnswer(const std::vector<Figure>& figures, double margin = 0.01) {
     a.found = true;
     a.strategy = "adaptive";
     a.noise = 0.02;
-    const auto best = std::max_element(figures.begin(), figures.end(), [](const Figure& x, const Figure& y) {
-        return (x.visits > 0 ? x.gibps : 0.0) < (y.visits > 0 ? y.gibps : 0.0);
-    });
+    const auto best =
+        std::max_element(figures.begin(), figures.end(), [](const Figure& x, const Figure& y) {
+            return (x.visits > 0 ? x.gibps : 0.0) < (y.visits > 0 ? y.gibps : 0.0);
+        });
     a.best = best->key;
     a.bestGiBps = best->gibps;
     a.bestVisits = best->visits;
@@ -60,7 +61,9 @@ Answer nodeAnswer(const std::vector<Figure>& figures, double margin = 0.01) {
         } else {
             const double upper = std::log(f.gibps / best->gibps) + std::sqrt(2.0) * margin;
             s.upperGain = std::expm1(upper);
-            s.state = f.visits == 0 ? ConfigState::Predicted : upper >= 0 ? ConfigState::Tied : ConfigState::Eliminated;
+            s.state = f.visits == 0 ? ConfigState::Predicted
+                      : upper >= 0  ? ConfigState::Tied
+                                    : ConfigState::Eliminated;
         }
         a.configs.push_back(s);
     }
@@ -70,8 +73,8 @@ Answer nodeAnswer(const std::vector<Figure>& figures, double margin = 0.01) {
 
 // A host folder whose every configuration has the given combined figures
 // (read 60%, write 40%), `loops` samples each at +-spread.
-HostSweep host(const std::string& name, const std::vector<std::pair<ConfigKey, double>>& figures, int loops = 2,
-               double spread = 0.01) {
+HostSweep host(const std::string& name, const std::vector<std::pair<ConfigKey, double>>& figures,
+               int loops = 2, double spread = 0.01) {
     HostSweep s{name, {}, ResultSet{}, {}};
     s.results->status = SweepStatus::Finished;
     for (const auto& [k, combined] : figures)
@@ -94,7 +97,9 @@ void writeHost(const std::filesystem::path& root, const HostSweep& h) {
     std::filesystem::create_directories(root / h.host);
     ResultSet rs = *h.results;
     rs.host = h.host;
-    QVERIFY(writeFileAtomically(root / h.host / kSweepFileName, sweepFileJson(rs).dump(), {ExistingFilePolicy::Replace}).ok());
+    QVERIFY(writeFileAtomically(root / h.host / kSweepFileName, sweepFileJson(rs).dump(),
+                                {ExistingFilePolicy::Replace})
+                .ok());
 }
 } // namespace
 
@@ -178,8 +183,8 @@ class TestFleetAnswer : public QObject {
         QVERIFY(a.recommended);
         QCOMPARE(*a.recommended, cheap);
         // Equal figures: the cheaper one is the best.
-        const FleetAnswer even = decideFleetAnswer(std::vector<FleetNode>{
-            {"n1", nodeAnswer({{fast, 10.0, 8}, {cheap, 10.0, 8}}), {}}});
+        const FleetAnswer even = decideFleetAnswer(
+            std::vector<FleetNode>{{"n1", nodeAnswer({{fast, 10.0, 8}, {cheap, 10.0, 8}}), {}}});
         QCOMPARE(even.best, cheap);
         // A node whose own answer is partial, or a host without one: partial, nothing recommended.
         nodes[1].answer->partial = true;
@@ -207,10 +212,13 @@ class TestFleetAnswer : public QObject {
     void sharedDriveIsNotedNotFlagged() {
         QFETCH(bool, sameDrive);
         const ConfigKey k = key(1 << 20, 8);
-        std::vector<HostSweep> sweeps{host("h1", {{k, 6.0}}), host("h2", {{k, 6.0}}), host("h3", {{k, 4.0}})};
+        std::vector<HostSweep> sweeps{host("h1", {{k, 6.0}}), host("h2", {{k, 6.0}}),
+                                      host("h3", {{k, 4.0}})};
         for (std::size_t i = 0; i < sweeps.size(); ++i) {
-            const std::string device = sameDrive ? "/dev/nvme0n1" : "/dev/nvme" + std::to_string(i) + "n1";
-            sweeps[i].results->meta = {{"system", {{"host", "box"}, {"folders", {{{"path", "/s"}, {"device", device}}}}}}};
+            const std::string device =
+                sameDrive ? "/dev/nvme0n1" : "/dev/nvme" + std::to_string(i) + "n1";
+            sweeps[i].results->meta = {
+                {"system", {{"host", "box"}, {"folders", {{{"path", "/s"}, {"device", device}}}}}}};
             sweeps[i].results->startedAtMs = 1000 + 100 * static_cast<std::int64_t>(i);
             sweeps[i].results->finishedAtMs = 3000;
         }
@@ -220,9 +228,10 @@ class TestFleetAnswer : public QObject {
         if (sameDrive) {
             QVERIFY(a.outliers.empty());
             QCOMPARE(a.sharedDrives.size(), std::size_t{1});
-            QVERIFY2(a.sharedDriveNote.find("h1, h2, h3 were measured at the same time on one drive") !=
-                         std::string::npos,
-                     a.sharedDriveNote.c_str());
+            QVERIFY2(
+                a.sharedDriveNote.find("h1, h2, h3 were measured at the same time on one drive") !=
+                    std::string::npos,
+                a.sharedDriveNote.c_str());
         } else {
             QVERIFY(a.sharedDriveNote.empty());
             QCOMPARE(a.outliers.size(), std::size_t{1});
@@ -230,7 +239,8 @@ class TestFleetAnswer : public QObject {
         }
         // The views say the same (fleetRecommendation's words).
         const Recommendation rec = fleetRecommendation(analyzeFleet(sweeps));
-        QCOMPARE(rec.answer.confidenceText.find("Not a real fleet") != std::string::npos, sameDrive);
+        QCOMPARE(rec.answer.confidenceText.find("Not a real fleet") != std::string::npos,
+                 sameDrive);
     }
 
     // fleet.json keeps every field; the trust rule mirrors answerFor().
@@ -238,7 +248,8 @@ class TestFleetAnswer : public QObject {
         QTemporaryDir tmp;
         const std::filesystem::path root = tmp.path().toStdString();
         const ConfigKey a = key(1 << 20, 8), b = key(1 << 20, 32);
-        std::vector<HostSweep> sweeps{host("h1", {{a, 6.0}, {b, 7.0}}), host("h2", {{a, 6.1}, {b, 5.0}})};
+        std::vector<HostSweep> sweeps{host("h1", {{a, 6.0}, {b, 7.0}}),
+                                      host("h2", {{a, 6.1}, {b, 5.0}})};
         const FleetAnswer decided = decideFleetAnswer(sweeps);
         QVERIFY(decided.found);
         QCOMPARE(decided.best, a);
@@ -271,7 +282,9 @@ class TestFleetAnswer : public QObject {
         QVERIFY(fleetSamplesDigest({sweeps[0]}) != fleetSamplesDigest(sweeps));
 
         // Damaged or foreign files are refused by name, never trusted.
-        QVERIFY(writeFileAtomically(root / kFleetFileName, "{\"answer\": 1", {ExistingFilePolicy::Replace}).ok());
+        QVERIFY(writeFileAtomically(root / kFleetFileName, "{\"answer\": 1",
+                                    {ExistingFilePolicy::Replace})
+                    .ok());
         const auto damaged = readFleetFile(root);
         QVERIFY(!damaged.ok());
         QVERIFY(damaged.error().find("fleet.json") != std::string::npos);
@@ -290,7 +303,8 @@ class TestFleetAnswer : public QObject {
         QTemporaryDir tmp;
         const std::filesystem::path root = tmp.path().toStdString();
         const ConfigKey a = key(1 << 20, 8), b = key(1 << 20, 32);
-        const HostSweep h1 = host("h1", {{a, 6.0}, {b, 7.0}}), h2 = host("h2", {{a, 6.1}, {b, 5.0}}),
+        const HostSweep h1 = host("h1", {{a, 6.0}, {b, 7.0}}),
+                        h2 = host("h2", {{a, 6.1}, {b, 5.0}}),
                         old = host("old", {{a, 1.0}, {b, 9.0}});
         writeHost(root, h1);
         writeHost(root, h2);
@@ -311,7 +325,8 @@ class TestFleetAnswer : public QObject {
         QCOMPARE(fa->notInRun, std::vector<std::string>{"old"});
         QCOMPARE(fa->hosts.size(), std::size_t{2});
         QCOMPARE(*fa->pick, a);
-        QCOMPARE(fleetJson(*fa)["answer"]["decided_by"].get<std::string>(), std::string("the fleet run"));
+        QCOMPARE(fleetJson(*fa)["answer"]["decided_by"].get<std::string>(),
+                 std::string("the fleet run"));
 
         // h2 measured again: decided again over the same hosts.
         HostSweep h2b = h2;
@@ -323,7 +338,9 @@ class TestFleetAnswer : public QObject {
         QCOMPARE(fa->notInRun, std::vector<std::string>{"old"});
 
         // A damaged fleet.json: every host folder, and the reason.
-        QVERIFY(writeFileAtomically(root / kFleetFileName, "not json", {ExistingFilePolicy::Replace}).ok());
+        QVERIFY(
+            writeFileAtomically(root / kFleetFileName, "not json", {ExistingFilePolicy::Replace})
+                .ok());
         fa = fleetAnalysisFor(root);
         QVERIFY(fa.ok());
         QCOMPARE(fa->hosts.size(), std::size_t{3});

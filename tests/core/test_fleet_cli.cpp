@@ -53,7 +53,8 @@ Section analyzed(const QString& folder) {
 }
 
 Section exported(const QString& folder) {
-    const Run r = runAiotune({"export", "--log_dir", folder, "--deepspeed_version", "0.16.4", "--json"});
+    const Run r =
+        runAiotune({"export", "--log_dir", folder, "--deepspeed_version", "0.16.4", "--json"});
     return fromAio(QJsonDocument::fromJson(r.out).object().value("aio").toObject());
 }
 
@@ -68,7 +69,11 @@ Section reported(const QString& folder, const QString& html) {
     const int end = page.indexOf("</pre>", start);
     if (start < 0 || end < 0) return {};
     QString json = page.mid(start + 20, end - start - 20);
-    json.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    json.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
     return fromAio(QJsonDocument::fromJson(json.toUtf8()).object().value("aio").toObject());
 }
 } // namespace
@@ -138,8 +143,13 @@ class TestFleetCli : public QObject {
         QCOMPARE(exported(folder), decided);
         QCOMPARE(reported(folder, tmp.filePath("decided.html")), decided);
         const Run r = runAiotune({"analyze", "--log_dir", folder, "--json"});
-        QVERIFY(QJsonDocument::fromJson(r.out).object().value("answer").toObject().value("decided_by").toString().contains(
-            "decided again"));
+        QVERIFY(QJsonDocument::fromJson(r.out)
+                    .object()
+                    .value("answer")
+                    .toObject()
+                    .value("decided_by")
+                    .toString()
+                    .contains("decided again"));
     }
 
     // Outputs never replace what the answer was read from.
@@ -151,14 +161,16 @@ class TestFleetCli : public QObject {
         Run r = runAiotune({"report", "--log_dir", folder, "-o", folder + "/fleet.json"});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("stored answer"), r.err.constData());
-        r = runAiotune({"report", "--log_dir", folder, "-o", folder + "/node1/sweep.json", "--force"});
+        r = runAiotune(
+            {"report", "--log_dir", folder, "-o", folder + "/node1/sweep.json", "--force"});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("never writes into what it reads"), r.err.constData());
         r = runAiotune({"export", "--log_dir", folder, "--deepspeed_version", "0.16.4", "--output",
                         folder + "/fleet.json"});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("stored answer"), r.err.constData());
-        r = runAiotune({"export", "--log_dir", folder, "--deepspeed_version", "0.16.4", "--csv", tmp.filePath("x.csv")});
+        r = runAiotune({"export", "--log_dir", folder, "--deepspeed_version", "0.16.4", "--csv",
+                        tmp.filePath("x.csv")});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains("fleet's folder"), r.err.constData());
         QVERIFY(!QFile::exists(folder + "/fleet.json"));

@@ -140,6 +140,17 @@ class TestHostsView : public QObject {
         QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
         QCOMPARE(view.analysis().answer.decidedBy, std::string("the stored answer"));
         QVERIFY(view.pickPanel()->answerText().contains("the stored answer"));
+        // A node where the answer is only the search's estimate says so in its row and the summary.
+        aiotune::FleetAnalysis estimated = fixtureAnalysis();
+        estimated.answer.bestEstimatedOn = {"node2"};
+        view.setAnalysis(estimated, kFleet);
+        const QAbstractItemModel* m = view.rankingTable()->model();
+        for (int row = 0; row < m->rowCount(); ++row) {
+            const QString note = m->index(row, FleetRankingModel::NoteColumn).data().toString();
+            const bool node2 = m->index(row, FleetRankingModel::HostColumn).data().toString() == "node2";
+            QCOMPARE(note.contains("estimated by its search"), node2);
+        }
+        QVERIFY(view.summaryText().contains("Estimated, not measured, on node2."));
     }
 
     void loadsOffTheUiThread() {
