@@ -12,6 +12,7 @@
 #include "results/log_folder_reader.h"
 #include "util/atomic_file.h"
 #include "util/file_identity.h"
+#include "util/printable_text.h"
 
 #include <algorithm>
 #include <iostream>
@@ -125,7 +126,7 @@ int runExport(const std::vector<std::string>& argv) {
         aio = key.aio;
         std::ostringstream line;
         line << "exporting the fleet answer " << key.label() << " (" << (f ? f->gibps : a.bestGiBps)
-             << " GiB/s read + write on its worst node " << (f ? f->worstHost : a.worstHost) << ", over "
+             << " GiB/s read + write on its worst node " << printableName(f ? f->worstHost : a.worstHost) << ", over "
              << a.usableHosts << " host(s)";
         exporting = line.str();
         decidedBy = a.decidedBy;
@@ -164,10 +165,10 @@ int runExport(const std::vector<std::string>& argv) {
         if (json) std::cout << report.j.dump(2) << "\n";
         return 0;
     };
-    std::cerr << exporting << "; decided by " << decidedBy << ")\n";
+    std::cerr << exporting << "; decided by " << printableName(decidedBy) << ")\n";
     report.j["partial"] = partial;
     if (partial) {
-        std::cerr << "aiotune export: partial answer: " << partialReason
+        std::cerr << "aiotune export: partial answer: " << printableName(partialReason)
                   << "; the section is the best measured so far, not a settled answer\n";
         report.j["partial_reason"] = partialReason;
     }

@@ -67,9 +67,9 @@ int reportFleetFolder(const std::string& logDir, const std::string& output, bool
     const FleetAnswer& a = fleet->answer;
     if (a.found)
         std::cout << "Wrote " << output << ": fleet of " << a.hosts.size() << " host(s), best " << a.best.tag()
-                  << " (worst node " << a.worstHost << ")\n";
+                  << " (worst node " << printableName(a.worstHost) << ")\n";
     else
-        std::cout << "Wrote " << output << " (no fleet answer: " << a.message << ")\n";
+        std::cout << "Wrote " << output << " (no fleet answer: " << printableName(a.message) << ")\n";
     return kExitOk;
 }
 
