@@ -5,6 +5,7 @@
 
 #include "config/deepspeed_config_merge.h"
 #include "config/deepspeed_install.h"
+#include "fleet/fleet_analysis.h"
 #include "results/analysis.h"
 #include "report/report_file.h"
 #include "report/sweep_facts.h"
@@ -17,6 +18,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 
 namespace aiotune::cli {
 
@@ -27,6 +29,14 @@ int fail(const std::string& message, int code = 1) {
 }
 void printWarnings(const std::vector<std::string>& warnings) {
     for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
+}
+// Not one of the files a fleet's answer was read from: a host's inputs, or fleet.json.
+Result<void> checkNotAFleetInput(const std::string& file, const FleetAnalysis& fleet, const std::string& folder) {
+    if (auto ok = checkNotTheFleetFile(file, folder); !ok) return ok;
+    for (const HostSweep& h : fleet.sweeps)
+        if (h.results)
+            if (auto ok = checkNotAnInput(file, h.folder, *h.results); !ok) return ok;
+    return {};
 }
 } // namespace
 
@@ -81,44 +91,96 @@ int runExport(const std::vector<std::string>& argv) {
     // would overwrite each other, a config with CSV for instance.
     if (auto same = checkDistinctFiles({{"--config", config}, {"--output", output}, {"--csv", csv}}); !same)
         return fail(same.error(), kExitUsage);
-
-    // A sweep writing there is refused, and none starts while this reads (sweep/folder_lock.h).
-    const auto lock = FolderLock::acquireForReading(logDir, "export");
-    if (!lock) return fail(lock.error());
-    auto results = LogFolderReader().read(logDir);
-    if (!results) return fail(results.error());
-    // Never into the folder being read, as report refuses (report/report_file.h).
-    for (const auto& [flag, file] : {std::pair<const char*, const std::string&>{"--output", output}, {"--csv", csv}})
-        if (!file.empty())
-            if (auto ok = checkNotAnInput(file, logDir, *results); !ok) return fail(std::string(flag) + " " + ok.error());
-    const Recommendation rec = analyze(*results);
-    const auto& pick = recommended ? rec.recommended : rec.best;
-    if (!pick) return fail(printableName(logDir) + ": " + printableName(rec.message));
-    const AioConfig aio = pick->key.aio;
     ExportReport report;
+
+    // A fleet's folder gives the fleet answer (fleet_answer.h); a sweep's folder its own answer.
+    std::optional<FleetAnalysis> fleet;
+    std::optional<ResultSet> results;
+    FolderLock lock; // held while the sweep's folder is read and its section exported
+    if (isFleetFolder(logDir)) {
+        auto read = fleetAnalysisFor(logDir);
+        if (!read) return fail(read.error());
+        fleet = std::move(read.value());
+        if (!csv.empty())
+            return fail("--csv: " + logDir + " is a fleet's folder (one sweep per host): give one host's folder, e.g. " +
+                            (std::filesystem::path(logDir) / fleet->hosts.front().host).string(),
+                        kExitUsage);
+        if (!output.empty())
+            if (auto ok = checkNotAFleetInput(output, *fleet, logDir); !ok) return fail("--output " + ok.error());
+    } else {
+        // A sweep writing there is refused, and none starts while this reads (sweep/folder_lock.h).
+        auto held = FolderLock::acquireForReading(logDir, "export");
+        if (!held) return fail(held.error());
+        lock = std::move(held.value());
+        auto read = LogFolderReader().read(logDir);
+        if (!read) return fail(read.error());
+        results = std::move(read.value());
+        // Never into the folder being read, as report refuses (report/report_file.h).
+        for (const auto& [flag, file] : {std::pair<const char*, const std::string&>{"--output", output}, {"--csv", csv}})
+            if (!file.empty())
+                if (auto ok = checkNotAnInput(file, logDir, *results); !ok) return fail(std::string(flag) + " " + ok.error());
+    }
+    // The section, the sentence that says what it is, and whether it is settled.
+    AioConfig aio;
+    std::string exporting, decidedBy, partialReason;
+    bool partial = false, recommendedClaimed = false;
+    const ResultSet* about = results ? &*results : nullptr; // engine and profile: the (first usable) sweep's
+    if (fleet) {
+        const FleetAnswer& a = fleet->answer;
+        if (!a.found) return fail(logDir + ": " + a.message);
+        const ConfigKey& key = a.pick(recommended);
+        const FleetConfigFigure* f = a.figure(key);
+        aio = key.aio;
+        std::ostringstream line;
+        line << "exporting the fleet answer " << key.label() << " (" << (f ? f->gibps : a.bestGiBps)
+             << " GiB/s read + write on its worst node " << printableName(f ? f->worstHost : a.worstHost) << ", over "
+             << a.usableHosts << " host(s)";
+        exporting = line.str();
+        decidedBy = a.decidedBy;
+        partial = a.partial;
+        partialReason = a.partialReason;
+        recommendedClaimed = a.recommended.has_value();
+        for (const HostSweep& h : fleet->sweeps)
+            if (h.results && !about) about = &*h.results;
+        report.j["fleet"] = {{"hosts", a.hosts}, {"worst_host", f ? f->worstHost : a.worstHost},
+                             {"measured_everywhere", a.measuredEverywhere}, {"estimated", a.estimated}};
+    } else {
+        const Recommendation rec = analyze(*results);
+        const auto& pick = recommended ? rec.recommended : rec.best;
+        if (!pick) return fail(printableName(logDir) + ": " + printableName(rec.message));
+        aio = pick->key.aio;
+        std::ostringstream line;
+        line << "exporting " << pick->key.label() << " (" << pick->combinedGiBps.value_or(0)
+             << " GiB/s read + write, measured by " << printableName(results->engine);
+        exporting = line.str();
+        decidedBy = rec.answer.decidedBy;
+        partial = rec.answer.partial;
+        partialReason = rec.answer.partialReason;
+        recommendedClaimed = rec.answer.recommended.has_value();
+    }
     report.j["aio"] = toAioJson(aio, *version);
     report.j["deepspeed_version"] = version->toString();
     report.j["target"] = target->description;
-    report.j["engine"] = results->engine;
+    report.j["engine"] = about ? about->engine : std::string();
     // Only in the report and on stderr: DeepSpeed's config has no field for it.
-    report.j["profile"] = profileJson(*results);
-    // The same sentence the window shows after an export or a merge.
-    std::cerr << "aiotune export: " << measuredWithText(SweepFacts::fromResults(*results)) << "\n";
+    if (about) {
+        report.j["profile"] = profileJson(*about);
+        // The same sentence the window shows after an export or a merge.
+        std::cerr << "aiotune export: " << measuredWithText(SweepFacts::fromResults(*about)) << "\n";
+    }
     report.j["warnings"] = nlohmann::ordered_json::array();
     auto done = [&]() {
         if (json) std::cout << report.j.dump(2) << "\n";
         return 0;
     };
-    std::cerr << "exporting " << pick->key.label() << " (" << pick->combinedGiBps.value_or(0)
-              << " GiB/s read + write, measured by " << printableName(results->engine) << "; decided by "
-              << printableName(rec.answer.decidedBy) << ")\n";
-    report.j["partial"] = rec.answer.partial;
-    if (rec.answer.partial) {
-        std::cerr << "aiotune export: partial answer: " << printableName(rec.answer.partialReason)
+    std::cerr << exporting << "; decided by " << printableName(decidedBy) << ")\n";
+    report.j["partial"] = partial;
+    if (partial) {
+        std::cerr << "aiotune export: partial answer: " << printableName(partialReason)
                   << "; the section is the best measured so far, not a settled answer\n";
-        report.j["partial_reason"] = rec.answer.partialReason;
+        report.j["partial_reason"] = partialReason;
     }
-    if (recommended && !rec.answer.recommended)
+    if (recommended && !recommendedClaimed)
         std::cerr << "aiotune export: no recommendation is claimed for a partial answer: exporting the best\n";
 
     if (!csv.empty()) {

@@ -131,6 +131,11 @@ std::string pct(double f) {
 }
 
 void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa) {
+    const FleetAnswer& a = fa.answer;
+    if (!fa.storedNote.empty()) notes << printableName(fa.storedNote) << "\n";
+    for (const auto& h : fa.notInRun)
+        notes << printableName(h) << ": not a host of the fleet run " << kFleetFileName
+              << " describes (another run's, or a node that did not finish): left out\n";
     for (const auto& h : fa.hosts) {
         if (!h.error.empty()) notes << printableName(h.host) << ": left out: " << printableName(h.error) << "\n";
         if (!h.missing.empty() && h.best) {
@@ -139,17 +144,27 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
             notes << "\n";
         }
     }
-    int usable = 0;
-    for (const auto& h : fa.hosts) usable += h.best ? 1 : 0;
-    out << "Fleet of " << fa.hosts.size() << " host(s), " << usable << " usable; " << fa.common.size()
-        << " configuration(s) measured on every usable host.\n";
+    out << "Fleet of " << fa.hosts.size() << " host(s), " << a.usableHosts << " usable. "
+        << printableName(a.countsText()) << "\n";
     if (!fa.pick) {
         notes << printableName(fa.message) << "\n";
         return;
     }
-    out << "Fleet pick: " << fa.pick->label() << ": worst node " << printableName(fa.worstHost) << " at "
-        << gib(fa.minCombinedGiBps) << " GiB/s read + write (fleet median " << gib(fa.medianGiBps)
-        << ", noise " << gib(fa.noiseGiBps) << (fa.noiseKnown ? "" : ", unknown: 10% assumed") << ")\n";
+    out << "Fleet answer: " << fa.pick->label() << ": worst node " << printableName(fa.worstHost) << " at "
+        << gib(a.bestGiBps) << " GiB/s read + write";
+    if (a.interval) out << " (90%: " << gib(a.interval->low) << " to " << gib(a.interval->high) << ")";
+    out << "; median of the nodes that measured it " << gib(fa.medianGiBps) << ", noise " << gib(fa.noiseGiBps)
+        << (fa.noiseKnown ? "" : " (unknown: 10% assumed)") << "\n";
+    if (!a.bestEstimatedOn.empty()) {
+        out << "Estimated, not measured, on:";
+        for (const auto& h : a.bestEstimatedOn) out << " " << printableName(h);
+        out << " (the search's estimate stands for them)\n";
+    }
+    if (a.recommended && *a.recommended != a.best)
+        out << "Recommended (cheaper, within the tolerance on every node): " << a.recommended->label() << " at "
+            << gib(a.recommendedGiBps) << " GiB/s\n";
+    out << "Confidence " << confidenceName(a.confidence) << ": " << printableName(a.confidenceText) << "\n";
+    if (a.partial) out << "Partial: " << printableName(a.partialReason) << "\n";
     out << nlohmann::ordered_json{{"aio", toAioJson(fa.pick->aio)}}.dump(2) << "\n\n";
     std::set<std::string> outliers;
     for (const auto& o : fa.outliers) outliers.insert(o.host);
@@ -169,12 +184,7 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
         out << "Outlier: " << printableName(o.host) << " is " << gib(o.gapGiBps) << " GiB/s (" << pct(o.gapFraction)
             << ") below the fleet median at the pick, beyond the noise of " << gib(o.noiseGiBps)
             << " GiB/s: check its drive, PCIe link and RAID.\n";
-    for (const auto& g : fa.sharedDrives) {
-        out << "Not separate nodes:";
-        for (const auto& h : g.hosts) out << " " << h;
-        out << " were measured at the same time on one drive (" << g.drive << " of " << g.machine
-            << "): they slowed each other down, so none of them is called an outlier.\n";
-    }
+    if (!a.sharedDriveNote.empty()) out << "Not a real fleet: " << printableName(a.sharedDriveNote) << "\n";
 }
 
 // SHARED/<host> folders of this run only: an earlier run's hosts may share the folder.
@@ -190,12 +200,12 @@ std::vector<HostSweep> sweepsOf(const fs::path& shared, const std::vector<std::s
 } // namespace
 
 int analyzeFleetFolder(const std::string& dir, bool json) {
-    auto sweeps = readFleetFolder(dir);
-    if (!sweeps) {
-        std::cerr << "aiotune analyze: " << sweeps.error() << "\n";
+    auto read = fleetAnalysisFor(dir); // the stored fleet answer while the host folders are unchanged
+    if (!read) {
+        std::cerr << "aiotune analyze: " << read.error() << "\n";
         return 1;
     }
-    const FleetAnalysis fa = analyzeFleet(std::move(sweeps.value()));
+    const FleetAnalysis& fa = *read;
     if (json) {
         std::cout << fleetJson(fa).dump(2) << "\n";
         if (!fa.pick) std::cerr << "aiotune analyze: " << fa.message << "\n";
@@ -207,12 +217,14 @@ int analyzeFleetFolder(const std::string& dir, bool json) {
 
 int runFleet(const std::vector<std::string>& args) {
     CLI::App app{"Runs `aiotune sweep` on every node at once through pdsh (DeepSpeed's hostfile accepted) or "
-                 "srun, each into SHARED_DIR/<host>/, then prints the fleet pick: the aio section with the "
-                 "highest worst-node read + write among configurations measured on every node.",
+                 "srun, each into SHARED_DIR/<host>/, then prints the fleet answer (stored as SHARED_DIR/fleet.json): "
+                 "the aio section with the highest worst-node read + write, measured or estimated by each "
+                 "node's search.",
                  "aiotune fleet"};
     std::string hostfile, hostList, launcher = "pdsh", rcmd = "ssh", logDir, program = "aiotune";
     std::vector<std::string> sweepArgs;
     bool dryRun = false, json = false;
+    std::uint64_t seed = 0;
     auto* hf = app.add_option("--hostfile", hostfile, "DeepSpeed hostfile ('hostname slots=N' lines)");
     auto* hl = app.add_option("--hosts", hostList, "host list such as 'node[1-8,10]'");
     hf->excludes(hl);
@@ -228,6 +240,9 @@ int runFleet(const std::vector<std::string>& args) {
                                                   "each node writes <log_dir>/<host>/")
         ->required();
     app.add_option("--aiotune", program, "aiotune on the nodes (a name on their PATH or a path)")
+        ->capture_default_str();
+    app.add_option("--seed", seed, "the adaptive search's seed, the same on every node so that every node "
+                                   "screens the same half of the grid")
         ->capture_default_str();
     app.add_flag("--dry_run,--dry-run", dryRun, "print the launcher command lines and stop");
     app.add_flag("--json", json, "print one JSON object at the end: nodes and the fleet analysis");
@@ -263,11 +278,17 @@ int runFleet(const std::vector<std::string>& args) {
         hosts = std::move(expanded.value());
     }
     for (const auto& a : sweepArgs)
-        for (const char* own : {"--log_dir", "--log-dir", "--host"})
+        for (const char* own : {"--log_dir", "--log-dir", "--host", "--seed"})
             if (a == own || a.rfind(std::string(own) + "=", 0) == 0)
-                return fail(std::string(own) + " is set by aiotune fleet for each node (<log_dir>/<host>); "
-                                                "remove it from the sweep arguments",
+                return fail(std::string(own) + " is set by aiotune fleet for each node" +
+                                (std::string(own) == "--seed" ? " (one seed for all: give aiotune fleet --seed N)"
+                                                              : " (<log_dir>/<host>)") +
+                                "; remove it from the sweep arguments",
                             2);
+    // One seed for the fleet: the nodes' adaptive searches screen the same
+    // half of the grid, so the configurations measured on every node are many.
+    sweepArgs.push_back("--seed");
+    sweepArgs.push_back(std::to_string(seed));
 
     // The sweep's own argument checks, here and before any node starts: a
     // typo is one message from this machine, not one per node after a launch.
@@ -384,6 +405,11 @@ int runFleet(const std::vector<std::string>& args) {
 
     const auto finished = monitor.hostsIn(NodeState::Finished);
     const FleetAnalysis fa = analyzeFleet(sweepsOf(shared, finished));
+    // Stored beside the host folders: what analyze, export, report and the
+    // window give for this folder while its samples are unchanged (also when
+    // no node finished: an earlier run's answer must not stand for this one).
+    if (auto stored = writeFleetFile(shared, fa.answer); !stored)
+        std::cerr << "aiotune fleet: warning: the fleet answer was not stored: " << stored.error() << "\n";
     if (json) {
         auto j = fleetJson(fa);
         j["nodes"] = nlohmann::ordered_json::array();
@@ -395,6 +421,7 @@ int runFleet(const std::vector<std::string>& args) {
             j["nodes"].push_back(std::move(node));
         }
         j["log_dir"] = shared.string();
+        j["seed"] = seed;
         std::cout << j.dump(2) << "\n";
     } else if (!finished.empty()) {
         printFleet(std::cout, std::cerr, fa);

@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "fleet/fleet_analysis.h"
+#include "report/fleet_report_section.h"
 #include "report/html_report.h"
 #include "report/report_file.h"
 #include "report/sweep_facts.h"
@@ -19,12 +20,68 @@
 
 namespace aiotune::cli {
 
+namespace {
+
+std::string nowUtc() {
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    return formatUtcMinutes(now.count());
+}
+
+// A fleet's folder (one sweep per host): the fleet answer's report
+// (report/fleet_report_section.h), the answer analyze and export give.
+int reportFleetFolder(const std::string& logDir, const std::string& output, bool force, int top) {
+    auto fleet = fleetAnalysisFor(logDir);
+    if (!fleet) {
+        std::cerr << "aiotune report: " << fleet.error() << "\n";
+        return kExitFailure;
+    }
+    ReportFileOptions fileOptions;
+    fileOptions.replaceExisting = force;
+    // Never over an input: any host's logs or sweep.json, or the stored answer.
+    if (auto ok = checkNotTheFleetFile(output, logDir); !ok) {
+        std::cerr << "aiotune report: " << ok.error() << "\n";
+        return kExitFailure;
+    }
+    const ResultSet none;
+    const HostSweep* anchor = nullptr;
+    for (const HostSweep& h : fleet->sweeps) {
+        if (!h.results) continue;
+        if (!anchor) anchor = &h;
+        if (auto ok = checkReportOutput(output, h.folder, *h.results, fileOptions); !ok) {
+            std::cerr << "aiotune report: " << ok.error() << "\n";
+            return kExitFailure;
+        }
+    }
+    FleetReportOptions options;
+    options.fleetFolder = logDir;
+    options.configRows = top;
+    options.generatedAt = nowUtc();
+    auto written = writeReportFile(output, renderFleetReport(*fleet, options),
+                                   anchor ? anchor->folder : std::filesystem::path(logDir),
+                                   anchor ? *anchor->results : none, fileOptions);
+    if (!written) {
+        std::cerr << "aiotune report: " << written.error() << "\n";
+        return kExitFailure;
+    }
+    if (written->backup) std::cerr << "kept the previous file as " << written->backup->string() << "\n";
+    const FleetAnswer& a = fleet->answer;
+    if (a.found)
+        std::cout << "Wrote " << output << ": fleet of " << a.hosts.size() << " host(s), best " << a.best.tag()
+                  << " (worst node " << printableName(a.worstHost) << ")\n";
+    else
+        std::cout << "Wrote " << output << " (no fleet answer: " << printableName(a.message) << ")\n";
+    return kExitOk;
+}
+
+} // namespace
+
 int runReport(const std::vector<std::string>& args) {
     CLI::App app = makeCommand(
         "report", "Writes one self-contained HTML report of a sweep log folder (aiotune's or DeepSpeed's): "
                   "the best and recommended aio sections, confidence, measurement profile, machine and "
-                  "drives, a chart of the top configurations and the ranked table. It loads nothing from "
-                  "the network.");
+                  "drives, a chart of the top configurations and the ranked table. A fleet's folder (one "
+                  "sweep per host) gets the fleet answer and its hosts. It loads nothing from the network.");
     std::string logDir, positional, output;
     bool force = false;
     int top = 20;
@@ -55,6 +112,8 @@ int runReport(const std::vector<std::string>& args) {
         return kExitUsage;
     }
 
+    if (isFleetFolder(logDir)) return reportFleetFolder(logDir, output, force, top);
+
     // A sweep writing there is refused, and none starts while this reads (sweep/folder_lock.h).
     const auto lock = FolderLock::acquireForReading(logDir, "report");
     if (!lock) {
@@ -63,14 +122,6 @@ int runReport(const std::vector<std::string>& args) {
     }
     auto results = LogFolderReader().read(logDir);
     if (!results) {
-        // A fleet's folder (one sweep per host) is not one sweep: say so.
-        if (auto fleet = readFleetFolder(logDir); fleet && !fleet->empty()) {
-            std::cerr << "aiotune report: " << logDir << " is a fleet's folder (" << fleet->size()
-                      << " hosts, one sweep each); report describes one sweep: give one host's folder, e.g. "
-                      << (std::filesystem::path(logDir) / fleet->front().host).string()
-                      << ", or compare the hosts with: aiotune analyze --log_dir " << logDir << "\n";
-            return kExitFailure;
-        }
         std::cerr << "aiotune report: " << results.error() << "\n";
         return kExitFailure;
     }
@@ -86,9 +137,7 @@ int runReport(const std::vector<std::string>& args) {
     options.logFolder = logDir;
     options.chartRows = top;
     options.linkLimits = recordedLinkLimits(*results, [] { return discoverForLinkLimits(); });
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now().time_since_epoch());
-    options.generatedAt = formatUtcMinutes(now.count());
+    options.generatedAt = nowUtc();
     auto written = writeReportFile(output, renderHtmlReport(*results, rec, options), logDir, *results, fileOptions);
     if (!written) {
         std::cerr << "aiotune report: " << written.error() << "\n";

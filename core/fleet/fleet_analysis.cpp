@@ -31,109 +31,12 @@ bool looksLikeLogFolder(const fs::path& p) {
            isDir(p / kDefaultLogDir);
 }
 
-double median(std::vector<double> v) {
-    if (v.empty()) return 0.0;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
-
-// Combined range of one configuration measured at least twice both ways.
-std::optional<double> combinedRange(const ConfigResult& c) {
-    if (!c.readSpread || !c.writeSpread || c.readSpread->count < 2 || c.writeSpread->count < 2)
-        return std::nullopt;
-    return c.readSpread->width() + c.writeSpread->width();
-}
-
-// Cheaper first, as analyze() breaks ties: fewer threads, then fewer requests in flight.
-bool cheaper(const ConfigKey& a, const ConfigKey& b) {
-    if (a.aio.intra_op_parallelism != b.aio.intra_op_parallelism)
-        return a.aio.intra_op_parallelism < b.aio.intra_op_parallelism;
-    return a.aio.queue_depth < b.aio.queue_depth;
-}
-
 std::string recordedHostOf(const ResultSet& rs) {
     if (!rs.meta.is_object()) return {};
     const auto sys = rs.meta.find("system");
     if (sys == rs.meta.end() || !sys->is_object()) return {};
     const auto h = sys->find("host");
     return h != sys->end() && h->is_string() ? h->get<std::string>() : std::string();
-}
-
-// The drives a sweep measured: each folder's device, else its mount point.
-std::set<std::string> drivesOf(const ResultSet& rs) {
-    std::set<std::string> out;
-    if (!rs.meta.is_object()) return out;
-    const auto sys = rs.meta.find("system");
-    if (sys == rs.meta.end() || !sys->is_object()) return out;
-    const auto folders = sys->find("folders");
-    if (folders == sys->end() || !folders->is_array()) return out;
-    for (const auto& f : *folders) {
-        if (!f.is_object()) continue;
-        for (const char* name : {"device", "mount_point"})
-            if (const auto it = f.find(name); it != f.end() && it->is_string() && !it->get<std::string>().empty()) {
-                out.insert(it->get<std::string>());
-                break;
-            }
-    }
-    return out;
-}
-
-// When a sweep measured: from its start to its end (or its last sample).
-std::pair<std::int64_t, std::int64_t> spanOf(const ResultSet& rs) {
-    std::int64_t first = rs.startedAtMs, last = rs.finishedAtMs;
-    for (const auto& c : rs.configs)
-        for (const auto& smp : c.samples)
-            if (smp.finishedAtMs != 0) {
-                if (first == 0 || smp.finishedAtMs < first) first = smp.finishedAtMs;
-                last = std::max(last, smp.finishedAtMs);
-            }
-    return {first, std::max(first, last)};
-}
-
-std::vector<FleetSharedDrive> findSharedDrives(const std::vector<HostSweep>& sweeps) {
-    struct Info {
-        std::string machine;
-        std::set<std::string> drives;
-        std::pair<std::int64_t, std::int64_t> span;
-    };
-    std::vector<Info> info(sweeps.size());
-    for (std::size_t i = 0; i < sweeps.size(); ++i)
-        if (sweeps[i].results)
-            info[i] = {recordedHostOf(*sweeps[i].results), drivesOf(*sweeps[i].results), spanOf(*sweeps[i].results)};
-    // Groups: union of every pair that shares a machine and a drive while both ran.
-    std::vector<std::size_t> group(sweeps.size());
-    for (std::size_t i = 0; i < group.size(); ++i) group[i] = i;
-    auto root = [&group](std::size_t i) {
-        while (group[i] != i) i = group[i] = group[group[i]];
-        return i;
-    };
-    std::vector<std::pair<std::size_t, std::string>> joined; // (a member, the drive it shares)
-    for (std::size_t i = 0; i < sweeps.size(); ++i)
-        for (std::size_t k = i + 1; k < sweeps.size(); ++k) {
-            const Info &a = info[i], &b = info[k];
-            if (a.machine.empty() || a.machine != b.machine || a.span.first == 0 || b.span.first == 0) continue;
-            if (a.span.first > b.span.second || b.span.first > a.span.second) continue;
-            const auto d = std::find_if(a.drives.begin(), a.drives.end(),
-                                        [&b](const std::string& x) { return b.drives.count(x) > 0; });
-            if (d == a.drives.end()) continue;
-            group[root(k)] = root(i);
-            joined.emplace_back(i, *d);
-        }
-    std::map<std::size_t, FleetSharedDrive> byRoot;
-    for (std::size_t i = 0; i < sweeps.size(); ++i) {
-        auto& g = byRoot[root(i)];
-        g.hosts.push_back(sweeps[i].host);
-        g.machine = info[i].machine;
-    }
-    for (const auto& [i, drive] : joined) byRoot[root(i)].drive = drive;
-    std::vector<FleetSharedDrive> out;
-    for (auto& [r, g] : byRoot)
-        if (g.hosts.size() > 1) {
-            std::sort(g.hosts.begin(), g.hosts.end());
-            out.push_back(std::move(g));
-        }
-    return out;
 }
 
 nlohmann::ordered_json figuresJson(const ConfigResult& c) {
@@ -213,13 +116,12 @@ std::optional<double> FleetAnalysis::combined(const std::string& name, const Con
     return std::nullopt;
 }
 
-FleetAnalysis analyzeFleet(std::vector<HostSweep> sweeps) {
+FleetAnalysis analyzeFleet(std::vector<HostSweep> sweeps, const std::optional<FleetAnswer>& stored) {
     FleetAnalysis fa;
     std::sort(sweeps.begin(), sweeps.end(), [](const HostSweep& a, const HostSweep& b) { return a.host < b.host; });
 
-    // Hosts with at least one ranked configuration take part in the pick.
     std::set<ConfigKey> all;
-    std::vector<const HostSweep*> usable;
+    std::vector<const HostSweep*> usable; // with a ranked configuration of their own
     for (const HostSweep& s : sweeps) {
         FleetHostFigures f;
         f.host = s.host;
@@ -246,56 +148,30 @@ FleetAnalysis analyzeFleet(std::vector<HostSweep> sweeps) {
             if (!c || !c->hasBoth()) fa.hosts[i].missing.push_back(k);
         }
     }
-
-    if (usable.empty()) {
-        fa.message = "No host folder has a configuration with both a read and a write figure, so "
-                     "there is no fleet pick: check the host folders listed above.";
-        fa.sweeps = std::move(sweeps);
-        return fa;
-    }
-
-    // Candidates: measured both ways on every usable host.
-    struct Candidate {
-        ConfigKey key;
-        double min = 0.0;
-        double med = 0.0;
-        std::string worst;
-    };
-    std::optional<Candidate> pick;
     for (const ConfigKey& k : fa.configs) {
-        Candidate cand{k, 0.0, 0.0, {}};
-        std::vector<double> values;
-        bool everywhere = true;
-        for (const HostSweep* s : usable) {
+        const bool everywhere = !usable.empty() && std::all_of(usable.begin(), usable.end(), [&k](const HostSweep* s) {
             const ConfigResult* c = s->results->find(k);
-            if (!c || !c->hasBoth()) { everywhere = false; break; }
-            if (values.empty() || *c->combinedGiBps < cand.min) {
-                cand.min = *c->combinedGiBps;
-                cand.worst = s->host;
-            }
-            values.push_back(*c->combinedGiBps);
-        }
-        if (!everywhere) continue;
-        fa.common.push_back(k);
-        cand.med = median(values);
-        const bool better = !pick || cand.min > pick->min ||
-                            (cand.min == pick->min &&
-                             (cheaper(k, pick->key) || (!cheaper(pick->key, k) && cand.med > pick->med)));
-        if (better) pick = cand;
+            return c && c->hasBoth();
+        });
+        if (everywhere) fa.common.push_back(k);
     }
-    if (!pick) {
-        fa.message = "No configuration was measured both ways on every host (" +
-                     std::to_string(usable.size()) +
-                     " usable), so there is no fleet pick: sweep the same settings on every node.";
+
+    // The one fleet answer (stored while the samples are unchanged); the rest shows it.
+    fa.answer = fleetAnswerFor(sweeps, stored);
+    const FleetAnswer& a = fa.answer;
+    fa.outliers = a.outliers;
+    fa.sharedDrives = a.sharedDrives;
+    if (!a.found) {
+        fa.message = a.message;
         fa.sweeps = std::move(sweeps);
         return fa;
     }
-    fa.pick = pick->key;
-    fa.minCombinedGiBps = pick->min;
-    fa.worstHost = pick->worst;
-    fa.medianGiBps = pick->med;
-
-    std::vector<double> relativeRanges;
+    fa.pick = a.best;
+    fa.minCombinedGiBps = a.bestGiBps;
+    fa.worstHost = a.worstHost;
+    fa.medianGiBps = a.medianGiBps;
+    fa.noiseGiBps = a.noiseGiBps;
+    fa.noiseKnown = a.noiseKnown;
     for (std::size_t i = 0; i < sweeps.size(); ++i) {
         FleetHostFigures& f = fa.hosts[i];
         if (!sweeps[i].results || !f.best) continue;
@@ -304,27 +180,93 @@ FleetAnalysis analyzeFleet(std::vector<HostSweep> sweeps) {
         f.atPick = *c;
         f.lossGiBps = std::max(0.0, *f.best->combinedGiBps - *c->combinedGiBps);
         f.lossFraction = *f.best->combinedGiBps > 0 ? f.lossGiBps / *f.best->combinedGiBps : 0.0;
-        if (const auto r = combinedRange(*c); r && *c->combinedGiBps > 0)
-            relativeRanges.push_back(*r / *c->combinedGiBps);
     }
-    fa.noiseKnown = !relativeRanges.empty();
-    fa.noiseGiBps = (fa.noiseKnown ? median(relativeRanges) : 0.10) * fa.medianGiBps;
-
-    fa.sharedDrives = findSharedDrives(sweeps);
-    std::set<std::string> contended;
-    for (const auto& g : fa.sharedDrives) contended.insert(g.hosts.begin(), g.hosts.end());
-    for (const FleetHostFigures& f : fa.hosts) {
-        if (!f.atPick || contended.count(f.host)) continue; // slowed by its neighbours, not a bad node
-        const double x = *f.atPick->combinedGiBps;
-        const double tolerance = std::max(fa.noiseGiBps, combinedRange(*f.atPick).value_or(0.0));
-        const double gap = fa.medianGiBps - x;
-        if (gap > tolerance)
-            fa.outliers.push_back({f.host, x, gap, fa.medianGiBps > 0 ? gap / fa.medianGiBps : 0.0, tolerance});
-    }
-    std::sort(fa.outliers.begin(), fa.outliers.end(),
-              [](const FleetOutlier& a, const FleetOutlier& b) { return a.gapGiBps > b.gapGiBps; });
     fa.sweeps = std::move(sweeps);
     return fa;
+}
+
+Result<FleetAnalysis> fleetAnalysisFor(const fs::path& folder) {
+    auto sweeps = readFleetFolder(folder);
+    if (!sweeps) return makeError(sweeps.error());
+    auto stored = readFleetFile(folder);
+    std::optional<FleetAnswer> answer;
+    std::string note;
+    if (stored)
+        answer = std::move(stored.value());
+    else
+        note = stored.error() + "; the fleet answer was decided again from the host folders";
+    // The hosts of the run fleet.json describes, while they all have folders:
+    // an earlier run's host folders, or a node cancelled midway, are not its fleet.
+    std::vector<HostSweep> kept;
+    std::vector<std::string> others;
+    const auto named = [&answer](const std::string& host) {
+        return std::find(answer->hosts.begin(), answer->hosts.end(), host) != answer->hosts.end();
+    };
+    if (answer && !answer->hosts.empty() &&
+        std::all_of(answer->hosts.begin(), answer->hosts.end(), [&](const std::string& h) {
+            return std::any_of(sweeps->begin(), sweeps->end(), [&h](const HostSweep& s) { return s.host == h; });
+        })) {
+        for (HostSweep& s : *sweeps)
+            if (named(s.host))
+                kept.push_back(std::move(s));
+            else
+                others.push_back(s.host);
+    } else {
+        kept = std::move(sweeps.value());
+    }
+    FleetAnalysis fa = analyzeFleet(std::move(kept), answer);
+    fa.notInRun = std::move(others);
+    fa.storedNote = std::move(note);
+    return fa;
+}
+
+Recommendation fleetRecommendation(const FleetAnalysis& fleet) {
+    const FleetAnswer& f = fleet.answer;
+    Recommendation rec;
+    Answer& a = rec.answer;
+    a.found = f.found;
+    a.message = rec.message = f.message;
+    a.tolerance = f.tolerance;
+    a.partial = f.partial;
+    a.partialReason = f.partialReason;
+    a.confidence = rec.confidence = f.confidence;
+    a.confidenceText = f.confidenceText + (f.found ? " " + f.countsText() : std::string());
+    if (!f.sharedDriveNote.empty()) a.confidenceText += " Not a real fleet: " + f.sharedDriveNote;
+    rec.confidenceText = a.confidenceText;
+    a.possibleGain = f.possibleGain;
+    a.strategy = "fleet";
+    a.decidedBy = f.decidedBy;
+    a.configurations = f.configurations;
+    a.measured = f.measuredEverywhere;
+    rec.configsWithBoth = static_cast<int>(f.measuredEverywhere);
+    if (!f.found) return rec;
+    a.best = f.best;
+    a.bestGiBps = f.bestGiBps;
+    a.interval = f.interval;
+    a.tied = f.tied;
+    a.recommended = f.recommended;
+    a.recommendedGiBps = f.recommendedGiBps;
+    for (const FleetConfigFigure& c : f.configs) {
+        if (c.state == ConfigState::Failed) continue; // not on every node: not part of the fleet's comparison
+        a.configs.push_back({c.key, c.state, static_cast<int>(c.measuredOn), c.gibps, c.upperGain, c.reason});
+        if (c.key == f.best) a.bestVisits = static_cast<int>(c.measuredOn);
+    }
+    // The worst node's measured figures, where it measured them.
+    const auto measuredAt = [&fleet](const std::string& host, const ConfigKey& key) -> std::optional<ConfigResult> {
+        for (const HostSweep& s : fleet.sweeps)
+            if (s.host == host && s.results)
+                if (const ConfigResult* c = s.results->find(key); c && c->hasBoth()) return *c;
+        return std::nullopt;
+    };
+    rec.best = measuredAt(f.worstHost, f.best);
+    if (f.recommended)
+        if (const FleetConfigFigure* r = f.figure(*f.recommended)) rec.recommended = measuredAt(r->worstHost, r->key);
+    if (!rec.recommended) rec.recommended = rec.best;
+    if (fleet.noiseKnown) {
+        rec.noiseGiBps = fleet.noiseGiBps;
+        rec.noiseKnown = true;
+    }
+    return rec;
 }
 
 nlohmann::ordered_json fleetJson(const FleetAnalysis& fa) {
@@ -354,6 +296,9 @@ nlohmann::ordered_json fleetJson(const FleetAnalysis& fa) {
     fleet["noise"] = fa.pick ? oj(fa.noiseGiBps) : oj();
     fleet["noise_known"] = fa.noiseKnown;
     fleet["common_configs"] = fa.common.size();
+    fleet["measured_everywhere"] = fa.answer.measuredEverywhere;
+    fleet["estimated"] = fa.answer.estimated;
+    fleet["partial"] = fa.answer.partial;
     fleet["units"] = "GiB/s";
     if (!fa.message.empty()) fleet["message"] = fa.message;
     j["fleet"] = std::move(fleet);
@@ -367,6 +312,9 @@ nlohmann::ordered_json fleetJson(const FleetAnalysis& fa) {
     j["shared_drives"] = oj::array();
     for (const FleetSharedDrive& g : fa.sharedDrives)
         j["shared_drives"].push_back({{"hosts", g.hosts}, {"machine", g.machine}, {"drive", g.drive}});
+    j["not_in_run"] = fa.notInRun;
+    if (!fa.storedNote.empty()) j["stored_note"] = fa.storedNote;
+    j["answer"] = fleetAnswerToJson(fa.answer);
     return j;
 }
 

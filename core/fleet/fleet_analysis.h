@@ -1,25 +1,16 @@
 #pragma once
-// One aio section for a fleet of identical nodes, and the node that is not
-// like the others. Input: a folder of host folders (<shared>/<host>/, each a
-// sweep log folder as `aiotune fleet` writes them).
+// A fleet at a glance: per host its own best, its figures at the fleet's
+// answer and what it is missing, over a folder of host folders (<shared>/<host>/,
+// each a sweep log folder as `aiotune fleet` writes them).
 //
+// The pick, its figures, the outliers and the shared-drive note are the fleet
+// answer's (fleet_answer.h: decided once, stored in fleet.json); this adds
+// what the tables show per host:
 // - each host's best: analyze() over its own sweep;
-// - fleet pick: among configurations with read and write figures on every
-//   usable host, the highest worst-node combined throughput (ties: fewer
-//   threads, lower queue depth, then the higher fleet median);
-// - per node at the pick: its figures and the loss against its own best;
-// - outliers: nodes whose combined figure at the pick is below the fleet
-//   median by more than the measured noise. Noise per node: the larger of its
-//   own combined range at the pick and the fleet's median relative range at
-//   the pick scaled to the median; when no node measured the pick twice, 10%
-//   of the median (the margin analyze() also treats as meaningful).
-// - shared drives: host folders whose sweeps ran on one machine (sweep.json's
-//   meta.system.host) on one drive (a device, or mount point, of its
-//   meta.system.folders) at overlapping times are not separate nodes (a test,
-//   or every "node" on one box): they slow each other down, so none of them
-//   is called an outlier; the analysis says so instead.
-// A host folder that cannot be read is listed with its error and left out of
-// the pick; configurations missing on some hosts are listed per host.
+// - per node at the pick: its measured figures and the loss against its own best;
+// - configurations missing on some hosts, listed per host; a host folder that
+//   cannot be read is listed with its error.
+#include "fleet/fleet_answer.h"
 #include "results/result_model.h"
 #include "util/result.h"
 
@@ -32,13 +23,6 @@
 
 namespace aiotune {
 
-struct HostSweep {
-    std::string host;            // the folder's name (the label fleet runs give it)
-    std::filesystem::path folder;
-    std::optional<ResultSet> results; // absent when the folder could not be read
-    std::string error;           // why not
-};
-
 struct FleetHostFigures {
     std::string host;
     std::string recordedHost;   // sweep.json's system.host when it differs from `host`
@@ -50,30 +34,17 @@ struct FleetHostFigures {
     std::string error;          // the folder could not be read (then nothing else is set)
 };
 
-struct FleetOutlier {
-    std::string host;
-    double combinedGiBps = 0.0;
-    double gapGiBps = 0.0;      // fleet median - this node, at the pick
-    double gapFraction = 0.0;   // of the median
-    double noiseGiBps = 0.0;    // the tolerance it exceeded
-};
-
-// Hosts measured at the same time on one drive of one machine.
-struct FleetSharedDrive {
-    std::vector<std::string> hosts; // in name order
-    std::string machine;            // the machine they all recorded
-    std::string drive;              // the device (or mount point) they shared
-};
-
 struct FleetAnalysis {
     std::vector<FleetHostFigures> hosts; // every host folder, in name order
     std::vector<ConfigKey> configs;      // every configuration seen on any host, in key order
     std::vector<ConfigKey> common;       // with both figures on every usable host
+    // From the answer below: its best, the worst node's figure there, the
+    // median and noise over the nodes that measured it.
     std::optional<ConfigKey> pick;
     double minCombinedGiBps = 0.0;       // worst node at the pick
     std::string worstHost;
     double medianGiBps = 0.0;            // at the pick
-    double noiseGiBps = 0.0;             // fleet tolerance at the pick (see above)
+    double noiseGiBps = 0.0;             // fleet tolerance at the pick (fleet_answer.h)
     bool noiseKnown = false;
     std::vector<FleetOutlier> outliers;  // largest gap first; never a host of sharedDrives
     std::vector<FleetSharedDrive> sharedDrives;
@@ -87,6 +58,10 @@ struct FleetAnalysis {
     std::optional<double> combined(const std::string& host, const ConfigKey& key) const;
 
     std::vector<HostSweep> sweeps; // the input, for views that need every sample
+    FleetAnswer answer;            // the one fleet answer; pick and the figures above are its
+    // Host folders beside the ones fleet.json names (another run's): left out.
+    std::vector<std::string> notInRun;
+    std::string storedNote; // why fleet.json was not used, when it exists but could not be
 };
 
 // Whether `folder` is a folder of host folders rather than one sweep: it is no
@@ -97,11 +72,23 @@ bool isFleetFolder(const std::filesystem::path& folder);
 // DeepSpeed's subfolders). Errors: the folder is missing or holds no host folder.
 Result<std::vector<HostSweep>> readFleetFolder(const std::filesystem::path& folder);
 
-FleetAnalysis analyzeFleet(std::vector<HostSweep> sweeps);
+// The per-host figures around fleetAnswerFor(sweeps, stored).
+FleetAnalysis analyzeFleet(std::vector<HostSweep> sweeps, const std::optional<FleetAnswer>& stored = std::nullopt);
+
+// What every reader of a fleet folder calls: its host folders and the fleet
+// answer of fleet.json while their samples are unchanged (fleetAnswerFor).
+// When fleet.json names hosts that all still have folders, only those are the
+// fleet (other folders, e.g. an earlier run's, are listed in notInRun).
+Result<FleetAnalysis> fleetAnalysisFor(const std::filesystem::path& folder);
+
+// The fleet answer as the Recommendation the views show (a BestConfigPanel):
+// the answer's words and figures; `best`/`recommended` are the worst node's
+// measured figures at them when that node measured them.
+Recommendation fleetRecommendation(const FleetAnalysis& fleet);
 
 // `aiotune analyze --json` over a fleet: {"hosts": [{"host", "best", "aio", ...}],
 // "fleet": {"aio", "worst_host", "min_combined", ...}, "outliers": [...],
-// "shared_drives": [{"hosts", "machine", "drive"}]}.
+// "shared_drives": [{"hosts", "machine", "drive"}], "answer": fleetAnswerToJson()}.
 nlohmann::ordered_json fleetJson(const FleetAnalysis& fleet);
 
 } // namespace aiotune

@@ -4,6 +4,8 @@
 // scratch folder is missing: it fails and is reported while the others'
 // results and the fleet pick stand. Also: refusals before any node is
 // reached, an unreachable node (a stand-in ssh), srun when Slurm is present.
+#include "fleet/fleet_answer.h"
+#include "results/answer.h"
 #include "results/log_folder_reader.h"
 
 #include <QDir>
@@ -88,28 +90,36 @@ class TestFleetRun : public QObject {
         // The nodes' scratch files are gone.
         QCOMPARE(QDir(tmp.filePath("scratch/n1")).entryList(QDir::Files | QDir::Hidden).size(), 0);
 
-        // The pick is the configuration with the highest worst-node combined figure.
+        // The pick: the highest worst-node figure, each node's figure its own answer's.
         const auto n1 = aiotune::LogFolderReader().read((shared + "/n1").toStdString());
         const auto n3 = aiotune::LogFolderReader().read((shared + "/n3").toStdString());
         QVERIFY(n1.ok() && n3.ok());
         QCOMPARE(n1->configsWithBoth(), 2);
+        const aiotune::Answer a1 = aiotune::answerFor(*n1), a3 = aiotune::answerFor(*n3);
         double bestMin = -1;
         qint64 bestBlock = 0;
         QString worst;
         for (const auto& c : n1->configs) {
-            const auto* other = n3->find(c.key);
-            QVERIFY(other && other->combinedGiBps && c.combinedGiBps);
-            const double m = std::min(*c.combinedGiBps, *other->combinedGiBps);
+            const auto* s1 = a1.standing(c.key);
+            const auto* s3 = a3.standing(c.key);
+            QVERIFY(s1 && s3 && s1->gibps && s3->gibps);
+            const double m = std::min(*s1->gibps, *s3->gibps);
             if (m > bestMin) {
                 bestMin = m;
                 bestBlock = static_cast<qint64>(c.key.aio.block_size);
-                worst = *c.combinedGiBps <= *other->combinedGiBps ? "n1" : "n3";
+                worst = *s1->gibps <= *s3->gibps ? "n1" : "n3";
             }
         }
         const QJsonObject fleet = j.value("fleet").toObject();
         QCOMPARE(fleet.value("aio").toObject().value("block_size").toInteger(), bestBlock);
         QCOMPARE(fleet.value("worst_host").toString(), worst);
         QVERIFY(qFuzzyCompare(fleet.value("min_combined").toDouble(), bestMin));
+        QCOMPARE(fleet.value("measured_everywhere").toInt(), 2);
+        // Stored beside the host folders, for the run's finished hosts.
+        const auto stored = aiotune::readFleetFile(shared.toStdString());
+        QVERIFY2(stored.ok() && stored->has_value(), stored.ok() ? "no fleet.json" : stored.error().c_str());
+        QCOMPARE((*stored)->hosts, (std::vector<std::string>{"n1", "n3"}));
+        QCOMPARE(static_cast<qint64>((*stored)->best.aio.block_size), bestBlock);
         QCOMPARE(j.value("hosts").toArray().size(), 2);
         QVERIFY(j.value("outliers").isArray());
 
@@ -199,6 +209,9 @@ class TestFleetRun : public QObject {
         QTest::addRow("log dir in sweep args")
             << QStringList{"--hosts", "a", "--log_dir", "/tmp/x", "--", "--log_dir", "/y"} << false << 2
             << "--log_dir is set by aiotune fleet";
+        QTest::addRow("seed in sweep args")
+            << QStringList{"--hosts", "a", "--log_dir", "/tmp/x", "--", "--nvme_dir", "/nvme", "--seed", "3"} << false
+            << 2 << "one seed for all: give aiotune fleet --seed N";
         QTest::addRow("pdsh missing") << QStringList{"--hosts", "a", "--log_dir", "/tmp/x", "--", "--nvme_dir", "/nvme"}
                                       << true << 1 << "pdsh is not installed here";
         QTest::addRow("bad sweep argument")
@@ -229,6 +242,12 @@ class TestFleetRun : public QObject {
         QCOMPARE(lines.size(), 2);
         QVERIFY2(lines[1].startsWith("pdsh -R ssh -f 2 -w gpu01,gpu02 'sh -c '"), lines[1].constData());
         QVERIFY(lines[1].contains("/shared/aio"));
+        // One seed for every node (0 unless given): their searches screen the same half.
+        QVERIFY2(lines[1].contains(" --seed 0"), lines[1].constData());
+        r = runAiotune({"fleet", "--hosts", "gpu[01-02]", "--log_dir", "/shared/aio", "--seed", "7", "--dry_run", "--",
+                        "--nvme_dir", "/local_nvme"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(" --seed 7") && !r.out.contains("--seed 0"), r.out.constData());
         r = runAiotune({"fleet", "--launcher", "srun", "--hosts", "gpu[01-02]", "--log_dir", "/shared/aio", "--dry_run",
                         "--", "--nvme_dir", "/local_nvme"});
         QCOMPARE(r.code, 0);

@@ -503,17 +503,18 @@ class TestHostile : public QObject {
         }
     }
 
-    // --- 21: report on a fleet's folder says so ------------------------------
+    // --- 21: report on a fleet's folder gives the fleet answer ---------------
 
     void reportOnFleetFolderSaysSo() {
         QTemporaryDir tmp;
         QVERIFY(writeSweep(tmp.filePath("node1"), 2, 1));
         QVERIFY(writeSweep(tmp.filePath("node2"), 2, 1, "node2"));
         const Run r = runCli({"report", "--log_dir", tmp.path(), "-o", tmp.filePath("r.html")});
-        QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains("fleet's folder") && r.err.contains("aiotune analyze"),
-                 r.err.constData());
-        QVERIFY(!QFile::exists(tmp.filePath("r.html")));
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("fleet of 2 host(s)"), r.out.constData());
+        QFile page(tmp.filePath("r.html"));
+        QVERIFY(page.open(QIODevice::ReadOnly));
+        QVERIFY(page.readAll().contains("<h2>Fleet answer</h2>"));
     }
 
     // --- 6: output that cannot be written is an error --------------------------

@@ -18,12 +18,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <filesystem>
+
 namespace {
 const QString kFleet = QStringLiteral(AIOTUNE_TEST_FIXTURES "/fleet/basic");
 
 aiotune::FleetAnalysis fixtureAnalysis() {
-    auto sweeps = aiotune::readFleetFolder(kFleet.toStdString());
-    return aiotune::analyzeFleet(std::move(sweeps.value()));
+    auto fleet = aiotune::fleetAnalysisFor(kFleet.toStdString());
+    return std::move(fleet.value());
 }
 } // namespace
 
@@ -40,7 +43,7 @@ class TestHostsView : public QObject {
         bool found = false;
         for (const auto& c : map->cells())
             if (c.row == 2 && c.column == 2) { // node3 at the pick
-                QVERIFY(qFuzzyCompare(c.value, 4.6));
+                QVERIFY(std::abs(c.value - 4.6) < 1e-9);
                 QVERIFY2(c.tooltip.contains("node3") && c.tooltip.contains("4.60 GiB/s"), qPrintable(c.tooltip));
                 found = true;
             }
@@ -89,16 +92,65 @@ class TestHostsView : public QObject {
         QTemporaryDir tmp;
         const QString path = tmp.filePath("fleet-aio.json");
         view.pickPanel()->setExportPathChooser([path](QWidget*) { return path; });
+        // node5 has no answer of its own: the fleet answer is partial and says so before writing.
+        QString asked;
+        view.pickPanel()->setPartialConfirmer([&asked](QWidget*, const QString& why) {
+            asked = why;
+            return true;
+        });
         QVERIFY(view.pickPanel()->exportJson());
+        QVERIFY2(asked.contains("node5"), qPrintable(asked));
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const auto j = nlohmann::json::parse(f.readAll().toStdString());
         QCOMPARE(j.at("aio").at("block_size").get<int>(), 8 << 20);
         QCOMPARE(j.at("aio").at("queue_depth").get<int>(), 8);
         QVERIFY(j.at("aio").at("overlap_events").is_boolean());
-        const auto rec = HostsView::fleetRecommendation(view.analysis());
+        const auto rec = aiotune::fleetRecommendation(view.analysis());
         QVERIFY(qFuzzyCompare(*rec.best->combinedGiBps, 4.6)); // the worst node's figures
-        QVERIFY(rec.confidenceText.find("node3") != std::string::npos);
+        QCOMPARE(rec.answer.strategy, std::string("fleet"));
+    }
+
+    // The panel and the summary show core's fleet answer (fleet_answer.h), the
+    // one analyze, export and report give: its figure, counts and words.
+    void showsTheCoreFleetAnswer() {
+        HostsView view;
+        view.setAnalysis(fixtureAnalysis(), kFleet);
+        const aiotune::FleetAnswer& core = view.analysis().answer;
+        QVERIFY(core.found);
+        const aiotune::Answer& shown = view.pickPanel()->recommendation().answer;
+        QCOMPARE(shown.best, core.best);
+        QCOMPARE(shown.recommended, core.recommended);
+        QCOMPARE(shown.bestGiBps, core.bestGiBps);
+        QCOMPARE(shown.partial, core.partial);
+        QCOMPARE(view.pickPanel()->chosenConfig(), std::optional(core.pick(false).aio));
+        const QString summary = view.summaryText();
+        QVERIFY2(summary.contains(QString::fromStdString(core.countsText())), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("%1 GiB/s").arg(core.bestGiBps, 0, 'f', 2)), qPrintable(summary));
+        QVERIFY2(view.pickPanel()->answerText().contains("fleet rule"), qPrintable(view.pickPanel()->answerText()));
+        // A stored fleet.json is what the view shows while the samples are unchanged.
+        QTemporaryDir tmp;
+        const std::filesystem::path root = tmp.path().toStdString();
+        std::filesystem::copy(kFleet.toStdString(), root, std::filesystem::copy_options::recursive);
+        aiotune::FleetAnswer stored = core;
+        stored.decidedBy = "the stored answer";
+        QVERIFY(aiotune::writeFleetFile(root, stored).ok());
+        QSignalSpy loaded(&view, &HostsView::loaded);
+        view.openFolder(tmp.path());
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        QCOMPARE(view.analysis().answer.decidedBy, std::string("the stored answer"));
+        QVERIFY(view.pickPanel()->answerText().contains("the stored answer"));
+        // A node where the answer is only the search's estimate says so in its row and the summary.
+        aiotune::FleetAnalysis estimated = fixtureAnalysis();
+        estimated.answer.bestEstimatedOn = {"node2"};
+        view.setAnalysis(estimated, kFleet);
+        const QAbstractItemModel* m = view.rankingTable()->model();
+        for (int row = 0; row < m->rowCount(); ++row) {
+            const QString note = m->index(row, FleetRankingModel::NoteColumn).data().toString();
+            const bool node2 = m->index(row, FleetRankingModel::HostColumn).data().toString() == "node2";
+            QCOMPARE(note.contains("estimated by its search"), node2);
+        }
+        QVERIFY(view.summaryText().contains("Estimated, not measured, on node2."));
     }
 
     void loadsOffTheUiThread() {
@@ -121,6 +173,7 @@ class TestHostsView : public QObject {
         none.hosts.push_back({});
         none.hosts.back().host = "a";
         none.message = "No configuration was measured both ways on every host";
+        none.answer.message = none.message;
         view.setAnalysis(none);
         QVERIFY(view.summaryText().contains("No configuration was measured both ways on every host"));
         QVERIFY(!view.pickPanel()->hasResult());

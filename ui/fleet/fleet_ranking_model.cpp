@@ -1,6 +1,8 @@
 #include "fleet/fleet_ranking_model.h"
 
 #include <QBrush>
+
+#include <algorithm>
 #include <QColor>
 #include <QGuiApplication>
 #include <QPalette>
@@ -15,6 +17,8 @@ void FleetRankingModel::setAnalysis(const aiotune::FleetAnalysis& analysis) {
         Row r{*h, std::nullopt, h->atPick ? ++rank : 0};
         for (const auto& o : analysis.outliers)
             if (o.host == h->host) r.outlier = o;
+        const auto& estimated = analysis.answer.bestEstimatedOn;
+        r.estimated = std::find(estimated.begin(), estimated.end(), h->host) != estimated.end();
         m_rows.push_back(std::move(r));
     }
     endResetModel();
@@ -65,6 +69,7 @@ QVariant FleetRankingModel::data(const QModelIndex& index, int role) const {
                 notes << tr("outlier: %1 GiB/s (%2%) below the median")
                              .arg(r.outlier->gapGiBps, 0, 'f', 2)
                              .arg(r.outlier->gapFraction * 100.0, 0, 'f', 1);
+            if (r.estimated) notes << tr("the answer estimated by its search, not measured here");
             if (!f.error.empty()) notes << tr("left out: %1").arg(QString::fromStdString(f.error).left(120));
             if (!f.missing.empty() && f.best) notes << tr("%n configuration(s) missing", nullptr, int(f.missing.size()));
             if (f.best && f.atPick) notes << tr("own best: %1").arg(QString::fromStdString(f.best->key.label()));

@@ -30,6 +30,7 @@ class FleetRankingModel : public QAbstractTableModel {
         aiotune::FleetHostFigures figures;
         std::optional<aiotune::FleetOutlier> outlier;
         int rank = 0; // 0: not ranked (no figure at the pick)
+        bool estimated = false; // the fleet answer's figure here is the node's search estimate
     };
     std::vector<Row> m_rows;
 };

@@ -64,9 +64,8 @@ void HostsView::openFolder(const QString& folder) {
     const quint64 job = ++m_job; // a newer open supersedes this one
     m_summary->setText(tr("Reading %1…").arg(folder));
     QtConcurrent::run([folder]() -> aiotune::Result<aiotune::FleetAnalysis> {
-        auto sweeps = aiotune::readFleetFolder(folder.toStdString());
-        if (!sweeps) return aiotune::makeError(sweeps.error());
-        return aiotune::analyzeFleet(std::move(sweeps.value()));
+        // The stored fleet answer while the host folders are unchanged: what analyze, export and report give.
+        return aiotune::fleetAnalysisFor(folder.toStdString());
     }).then(this, [this, job, folder](aiotune::Result<aiotune::FleetAnalysis> result) {
         if (job != m_job) return;
         if (!result) {
@@ -81,51 +80,13 @@ void HostsView::openFolder(const QString& folder) {
     });
 }
 
-aiotune::Recommendation HostsView::fleetRecommendation(const aiotune::FleetAnalysis& fa) {
-    aiotune::Recommendation rec;
-    if (!fa.pick) {
-        rec.message = fa.message;
-        return rec;
-    }
-    const aiotune::FleetHostFigures* worst = fa.host(fa.worstHost);
-    if (!worst || !worst->atPick) return rec;
-    rec.best = rec.recommended = *worst->atPick;
-    rec.configsWithBoth = static_cast<int>(fa.common.size());
-    rec.noiseGiBps = fa.noiseGiBps;
-    rec.noiseKnown = fa.noiseKnown;
-    rec.confidence = fa.outliers.empty() ? aiotune::Confidence::High : aiotune::Confidence::Medium;
-    rec.confidenceText = "Fleet pick: the highest worst-node read + write among " +
-                         std::to_string(fa.common.size()) +
-                         " configuration(s) measured on every host; the figures are the worst node's (" +
-                         fa.worstHost + ")." +
-                         (fa.outliers.empty() ? std::string()
-                                              : " " + std::to_string(fa.outliers.size()) +
-                                                    " outlier node(s): check them before a training run.");
-    // The panel shows an answer: the fleet's pick, as analyzeFleet decided it.
-    aiotune::Answer& a = rec.answer;
-    a.found = true;
-    a.best = *fa.pick;
-    a.recommended = *fa.pick;
-    a.bestGiBps = fa.minCombinedGiBps;
-    a.bestVisits = worst->atPick->loops();
-    a.confidence = rec.confidence;
-    a.confidenceText = rec.confidenceText;
-    a.strategy = "fleet";
-    a.decidedBy = "the fleet rule (the highest worst-node read + write among configurations measured on every host)";
-    a.configurations = fa.configs.size();
-    a.measured = fa.common.size();
-    a.configs.push_back({a.best, aiotune::ConfigState::Best, a.bestVisits, a.bestGiBps, std::nullopt,
-                         "the fleet's pick"});
-    return rec;
-}
-
 void HostsView::setAnalysis(const aiotune::FleetAnalysis& analysis, const QString& folder) {
     m_analysis = analysis;
     m_folder = folder;
     if (!folder.isEmpty()) setWindowTitle(tr("Hosts: %1 — aiotune").arg(QFileInfo(folder).fileName()));
     m_ranking->setAnalysis(analysis);
     m_table->resizeColumnsToContents();
-    m_pick->setRecommendation(fleetRecommendation(analysis));
+    m_pick->setRecommendation(aiotune::fleetRecommendation(analysis));
 
     // Rows: hosts in name order (damaged ones too, as empty rows); columns: every configuration.
     QStringList columns, rows;
@@ -155,13 +116,21 @@ void HostsView::setAnalysis(const aiotune::FleetAnalysis& analysis, const QStrin
 
 QString HostsView::summaryText() const {
     const auto& fa = m_analysis;
+    const aiotune::FleetAnswer& a = fa.answer;
     if (fa.hosts.empty()) return tr("No fleet open: open a folder of host folders.");
     QString s = tr("%n host(s)", nullptr, static_cast<int>(fa.hosts.size()));
     if (!fa.pick) return s + QStringLiteral(". ") + QString::fromStdString(fa.message);
-    s += tr(". Fleet pick (★): %1 — worst node %2 at %3 GiB/s, median %4 GiB/s.")
+    s += tr(". Fleet answer (★): %1 — worst node %2 at %3 GiB/s, median %4 GiB/s. %5")
              .arg(QString::fromStdString(fa.pick->label()), QString::fromStdString(fa.worstHost))
-             .arg(fa.minCombinedGiBps, 0, 'f', 2)
-             .arg(fa.medianGiBps, 0, 'f', 2);
+             .arg(a.bestGiBps, 0, 'f', 2)
+             .arg(fa.medianGiBps, 0, 'f', 2)
+             .arg(QString::fromStdString(a.countsText()));
+    if (!a.bestEstimatedOn.empty()) {
+        QStringList names;
+        for (const auto& h : a.bestEstimatedOn) names << QString::fromStdString(h);
+        s += tr(" Estimated, not measured, on %1.").arg(names.join(QStringLiteral(", ")));
+    }
+    if (!a.sharedDriveNote.empty()) s += tr(" Not a real fleet: %1").arg(QString::fromStdString(a.sharedDriveNote));
     if (fa.outliers.empty()) return s + tr(" No outlier beyond the noise (%1 GiB/s).").arg(fa.noiseGiBps, 0, 'f', 2);
     QStringList names;
     for (const auto& o : fa.outliers)

@@ -1,6 +1,8 @@
 #pragma once
 // A fleet at a glance (a folder of host folders, as `aiotune fleet` writes):
-// a summary line (fleet pick, worst node, outliers), a nodes x configurations
+// a summary line (the fleet answer of core's fleetAnalysisFor(): worst node,
+// how many configurations measured on every node and estimated, outliers or
+// why these hosts are no real fleet), a nodes x configurations
 // heatmap of read + write throughput with the pick starred, the node ranking
 // at the pick, and the pick itself in a BestConfigPanel (copy, export, merge
 // like any other result). The folder is read off the UI thread.
@@ -26,10 +28,6 @@ class HostsView : public QWidget {
     void setAnalysis(const aiotune::FleetAnalysis& analysis, const QString& folder = {});
     const aiotune::FleetAnalysis& analysis() const { return m_analysis; }
     QString folder() const { return m_folder; }
-
-    // The fleet pick as the Recommendation BestConfigPanel shows: figures of
-    // the worst node, the text says it holds for every node.
-    static aiotune::Recommendation fleetRecommendation(const aiotune::FleetAnalysis& analysis);
 
     HeatmapWidget* heatmap() const { return m_heatmap; }
     FleetRankingModel* rankingModel() const { return m_ranking; }
