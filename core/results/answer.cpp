@@ -402,7 +402,9 @@ Confirmation confirmFinalists(const ResultSet& results, const Answer& search, co
     if (!best || best->visits == 0) return c;
     const VisitEstimate* lead = nullptr;
     for (const VisitEstimate& e : mine.configs)
-        if (e.visits > 0 && search.standing(e.key) && (!lead || e.meanLog > lead->meanLog)) lead = &e;
+        if (const ConfigStanding* s = search.standing(e.key);
+            e.visits > 0 && s && s->visits > 0 && (!lead || e.meanLog > lead->meanLog))
+            lead = &e;
     if (!lead || lead->key == search.best) return c;
     const VisitStatistics searchNoise = visitStatistics(results);
     double sigma = searchNoise.sigma;

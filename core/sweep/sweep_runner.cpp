@@ -292,8 +292,13 @@ private:
             return {};
         }
         // Asked for by name and missing: refused before any I/O, with how to install it.
-        if (m_runner.m_engineKind == EngineKind::Libaio)
-            if (auto ok = probeEngine(EngineKind::Libaio); !ok) return ok;
+        if (m_runner.m_engineKind == EngineKind::Libaio) {
+            if (auto ok = probeLibaio(m_runner.m_libaioLibrary); !ok)
+                return makeError(ok.error() + ", or measure with --engine io_uring");
+            m_ownEngine = std::make_unique<LibaioEngine>(m_runner.m_libaioLibrary);
+            m_engine = m_ownEngine.get();
+            return {};
+        }
         m_ownEngine = aiotune::createEngine(m_runner.m_engineKind, &m_fallback);
         if (!m_ownEngine) return makeError("no I/O engine could be created");
         m_engine = m_ownEngine.get();
@@ -304,7 +309,7 @@ private:
     // search gets its budget less the check's transfers.
     void planConfirmation() {
         m_notConfirmed =
-            confirmationUnavailable(m_engine->name(), m_runner.m_confirm, m_runner.m_confirmLibrary);
+            confirmationUnavailable(m_engine->name(), m_runner.m_confirm, m_runner.m_libaioLibrary);
         if (!m_notConfirmed.empty()) return;
         const std::size_t wanted = kMaxFinalists * static_cast<std::size_t>(kConfirmVisits);
         const auto reserved = m_strategy->reserveTransfers(wanted * opsPerVisit());
@@ -313,7 +318,7 @@ private:
             m_notConfirmed = "the budget left no room for it after the search's first pass (raise the budget)";
             return;
         }
-        m_confirmEngine = std::make_unique<LibaioEngine>(m_runner.m_confirmLibrary);
+        m_confirmEngine = std::make_unique<LibaioEngine>(m_runner.m_libaioLibrary);
     }
 
     // One scratch file and one buffer per folder, reused by every visit.

@@ -116,8 +116,9 @@ public:
     // a grid's come after it). On by default; off, or where libaio does not
     // load, the answer says it was not checked and why.
     void setConfirm(bool confirm) { m_confirm = confirm; }
-    // Test seam: the library names the check loads libaio from (LibaioEngine's).
-    void setConfirmLibrary(std::vector<std::string> names) { m_confirmLibrary = std::move(names); }
+    // Test seam: the library names libaio is loaded from, for EngineKind::Libaio
+    // and the check (LibaioEngine's); a missing one makes libaio "not installed".
+    void setLibaioLibrary(std::vector<std::string> names) { m_libaioLibrary = std::move(names); }
 
     // Total I/O seconds of the transfers run so far (benchmarks compare wall time to it).
     double ioSeconds() const { return m_ioSeconds; }
@@ -132,7 +133,7 @@ private:
     MeasurementProfile m_profile;
     std::string m_hostLabel;
     bool m_confirm = true;
-    std::vector<std::string> m_confirmLibrary;
+    std::vector<std::string> m_libaioLibrary;
     double m_ioSeconds = 0;
 };
 
