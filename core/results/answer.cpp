@@ -484,7 +484,11 @@ std::string confirmationSentence(const Answer& a) {
         return s;
     }
     if (c.finalists.size() > 1)
-        s += "; it confirms the best among " + std::to_string(c.finalists.size()) + " finalists";
+        s += (c.finalists.size() == 2   ? std::string("; the other finalist is not")
+              : c.finalists.size() == 3 ? std::string("; neither other finalist is")
+                                        : "; none of the other " + std::to_string(c.finalists.size() - 1) +
+                                              " finalists is") +
+             " ahead on " + engine + " beyond the noise";
     for (const ConfirmedFinalist& f : c.finalists)
         if (!f.confirmGiBps && &f != best) s += "; " + engine + " could not measure " + f.key.label() + " (" + f.error + ")";
     return s + ".";
