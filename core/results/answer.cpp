@@ -439,14 +439,8 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
                                  ") beyond the noise, so the answer follows " + c.engine;
             a = std::move(followed);
         }
+        // transfers/bytes/seconds stay the search's: the check's visits are its finalists'.
         a.confirmation = std::move(c);
-        // The check's transfers are part of what the sweep cost.
-        for (const ConfigResult& r : results.confirmation.configs)
-            for (const Sample& s : r.samples) {
-                ++a.transfers;
-                a.bytes += s.bytes;
-                if (std::isfinite(s.seconds) && s.seconds > 0.0) a.seconds += s.seconds;
-            }
     } else if (!context.notConfirmed.empty()) {
         Confirmation c;
         c.engine = "libaio";
