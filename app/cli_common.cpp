@@ -50,6 +50,11 @@ nlohmann::ordered_json analysisJson(const ResultSet& results, const Recommendati
     j["confidence"] = std::string(confidenceName(a.confidence));
     j["confidence_text"] = a.confidenceText;
     j["answer"] = nlohmann::ordered_json::parse(answerToJson(a).dump());
+    // The check on libaio in one sentence (details under answer.confirmation); null when none.
+    if (const std::string check = confirmationSentence(a); !check.empty())
+        j["confirmation"] = check;
+    else
+        j["confirmation"] = nullptr;
     j["configs_with_both"] = rec.configsWithBoth;
     j["engine"] = results.engine;
     j["profile"] = profileJson(results);
@@ -111,6 +116,7 @@ void printAnswer(std::ostream& out, const Answer& a) {
     if (a.partial) out << "Partial answer: " << printableName(a.partialReason) << ".\n";
     out << "Confidence: " << confidenceName(a.confidence) << ". " << printableName(a.confidenceText) << "\n";
     out << "Decided by " << printableName(a.decidedBy) << "\n";
+    if (const std::string check = confirmationSentence(a); !check.empty()) out << printableName(check) << "\n";
 }
 
 void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& results,

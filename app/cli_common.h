@@ -20,7 +20,8 @@ namespace aiotune::cli {
 nlohmann::ordered_json analysisJson(const ResultSet& results, const Recommendation& rec);
 
 // The answer for people: best with its interval, the aio JSON, the tied
-// ones, the recommendation (or that it is not claimed), confidence, how decided.
+// ones, the recommendation (or that it is not claimed), confidence, how decided,
+// and the check on libaio (confirmationSentence).
 void printAnswer(std::ostream& out, const Answer& answer);
 
 // "Best performance (GiB/s): read = X, write = Y" (DeepSpeed's line), then

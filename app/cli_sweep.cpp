@@ -144,7 +144,7 @@ int runSweep(const std::vector<std::string>& argv) {
     std::vector<int> queueDepths, threads;
     std::string sweepConfig, ioSizeText, logDir = "_aio_bench_logs", engineName = "auto", host;
     int loops = 3;
-    bool noRead = false, noWrite = false, noHugePages = false, hugePages = false, json = false;
+    bool noRead = false, noWrite = false, noHugePages = false, hugePages = false, json = false, noConfirm = false;
     std::string search = "adaptive", toleranceText = "0.03", budgetText, replayDir;
     std::uint64_t seed = 0;
     app.add_option(flagNames("nvme_dir"), folders, "folders to test, one per drive (driven at once)")
@@ -194,6 +194,9 @@ int runSweep(const std::vector<std::string>& argv) {
                    "run the adaptive search against a recorded log folder (sweep.json with several loops): "
                    "no I/O")
         ->check(nonEmptyValidator());
+    app.add_flag(flagNames("no_confirm"), noConfirm,
+                 "do not check the answer's finalists on libaio, DeepSpeed's interface, after the search "
+                 "(by default a few transfers of the budget do)");
     auto* readOff = app.add_flag(flagNames("no_read"), noRead, "skip reads");
     app.add_flag(flagNames("no_write"), noWrite, "skip writes (reads still need one unmeasured write)")
         ->excludes(readOff);
@@ -368,13 +371,18 @@ int runSweep(const std::vector<std::string>& argv) {
     for (const auto& f : spec.folders) // as check warns (devices/fs_space.h)
         if (const std::string fstype = memoryFilesystemType(f.string()); !fstype.empty())
             std::cerr << "aiotune sweep: warning: " << memoryFolderWarning(f.string(), fstype) << "\n";
-    if (adaptive)
+    if (adaptive) {
+        SweepPlan check; // the check's share of the budget
+        check.budgetTransfers = strategy->budgetTransfers();
+        planConfirmation(check, spec, kind, !noConfirm);
         std::cerr << "aiotune sweep: adaptive search over " << plan.points << " points (tolerance "
-                  << 100.0 * tolerance << "%, at most " << strategy->budgetTransfers()
-                  << " transfers; a three-loop grid: " << plan.points * 3 * (spec.read + spec.write)
+                  << 100.0 * tolerance << "%, at most " << strategy->budgetTransfers() << " transfers; "
+                  << check.confirmationText() << "; a three-loop grid: " << plan.points * 3 * (spec.read + spec.write)
                   << "); the grid in full: " << plan.summary() << "\n";
-    else
+    } else {
+        planConfirmation(plan, spec, kind, !noConfirm);
         std::cerr << "aiotune sweep: grid, " << plan.summary() << "\n";
+    }
 
     SweepRunner runner(spec, kind);
     runner.setLogFolder(logDir);
@@ -382,6 +390,7 @@ int runSweep(const std::vector<std::string>& argv) {
     MeasurementProfile profile = hugePages ? MeasurementProfile::hugePageWhatIf() : MeasurementProfile::faithful();
     if (noHugePages) profile.pages = PagePolicy::Normal;
     runner.setProfile(profile);
+    runner.setConfirm(!noConfirm);
     if (strategy) runner.setStrategy(std::make_unique<BorrowedStrategy>(*strategy));
     std::cerr << "aiotune sweep: measurement profile: " << profile.name() << "\n";
 

@@ -32,6 +32,19 @@ void SweepPrinter::onSample(const SampleEvent& e) {
     std::fflush(m_out);
 }
 
+void SweepPrinter::onConfirmationSample(const ConfirmationSampleEvent& e) {
+    ++m_done;
+    if (m_live && !e.sample.failed()) return;
+    clearLine();
+    std::fprintf(m_out, "[%zu/%zu] check on %s, %s %s: ", m_done, std::max(m_total, m_done), e.engine.c_str(),
+                 std::string(ioOpName(e.sample.op)).c_str(), e.key.label().c_str());
+    if (e.sample.failed())
+        std::fprintf(m_out, "FAILED: %s\n", printableName(e.sample.error).c_str());
+    else
+        std::fprintf(m_out, "%.3f GiB/s\n", e.sample.gibPerSec);
+    std::fflush(m_out);
+}
+
 void SweepPrinter::onProgress(const ProgressEvent& p) {
     m_total = p.total;
     if (!m_live) return;

@@ -20,6 +20,8 @@ public:
     SweepPrinter(std::FILE* out, std::string prefix, bool live);
 
     void onSample(const SampleEvent& e) override;
+    // The check on libaio after the search, as a transfer's line of its own.
+    void onConfirmationSample(const ConfirmationSampleEvent& e) override;
     void onProgress(const ProgressEvent& e) override;
     void onMessage(const MessageEvent& e) override;
     void onEnded(const EndedEvent& e) override;

@@ -55,7 +55,8 @@ Result<void> probeEngine(EngineKind kind) {
     case EngineKind::IoUring:
         return probeIoUring();
     case EngineKind::Libaio:
-        return probeLibaio();
+        if (auto ok = probeLibaio(); !ok) return makeError(ok.error() + ", or measure with --engine io_uring");
+        return {};
     case EngineKind::Auto:
     case EngineKind::Portable:
         break;

@@ -53,7 +53,7 @@ Result<LibaioApi> loadLibaio(const std::vector<std::string>& names) {
             " lacks io_setup/io_submit/io_getevents: reinstall libaio1 (apt-get install libaio1)");
     }
     return makeError("libaio is not installed (tried " + tried +
-                     "): install it with apt-get install libaio1, or use --engine io_uring");
+                     "): install libaio1 to get it (apt-get install libaio1)");
 }
 
 // The system's library, loaded once for the process.
@@ -270,7 +270,7 @@ Result<TransferResult> LibaioEngine::transfer(const TransferParams& params, cons
 Result<std::unique_ptr<IoHandle>>
 LibaioEngine::open(const TransferParams& params, const ScratchFile& file, AlignedBuffer& buffer) {
     auto api = libaioFor(m_libraryNames);
-    if (!api) return makeError(api.error());
+    if (!api) return makeError(api.error() + ", or measure with --engine io_uring");
     const LibaioApi calls = *api;
     return openParallelHandle(params, file, buffer, name(),
                               [calls] { return std::make_unique<LibaioSliceWorker>(calls); });

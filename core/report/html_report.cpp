@@ -147,6 +147,8 @@ void summarySection(std::string& h, const ResultSet& results, const Recommendati
              ". The section below is the best measured so far, not a settled answer.</p>";
     h += "<p>Confidence: <span class=\"confidence " + esc(confidenceName(rec.confidence)) + "\">" +
          esc(confidenceName(rec.confidence)) + "</span> " + esc(rec.confidenceText) + "</p>";
+    if (const std::string check = confirmationSentence(a); !check.empty())
+        h += "<p class=\"confirmation\">" + esc(check) + "</p>";
     h += "<p class=\"note\">" + std::to_string(rec.configsWithBoth) + " configuration" +
          (rec.configsWithBoth == 1 ? "" : "s") + " with both a read and a write figure";
     if (!results.skipped.empty())

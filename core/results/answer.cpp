@@ -123,12 +123,40 @@ std::string samplesDigest(const ResultSet& results) {
             mix(s.error.data(), s.error.size() + 1);
         }
     }
+    // The confirmation's samples, only when there are some: the digests of
+    // sweeps without one stay what they were.
+    if (!results.confirmation.empty()) {
+        const std::string engine = "confirmation:" + results.confirmation.engine;
+        mix(engine.data(), engine.size() + 1);
+        for (const ConfigResult& c : results.confirmation.configs) {
+            const std::string tag = c.key.tag();
+            mix(tag.data(), tag.size() + 1);
+            for (const Sample& s : c.samples) {
+                const int op = s.op == IoOp::Read ? 0 : 1;
+                mix(&op, sizeof op);
+                mix(&s.loop, sizeof s.loop);
+                const std::uint64_t bits = std::bit_cast<std::uint64_t>(s.gibPerSec);
+                mix(&bits, sizeof bits);
+                mix(s.error.data(), s.error.size() + 1);
+            }
+        }
+    }
     char buf[24];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
     return buf;
 }
 
-Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
+namespace {
+
+// The search's best set aside for another finalist (the confirmation's
+// leader): that one is the best, the search's pick is compared with it.
+struct BestOverride {
+    ConfigKey best;
+    ConfigKey searchBest;
+    std::string reason; // the new best's standing reason
+};
+
+Answer decideSearch(const ResultSet& results, const AnswerContext& context, const BestOverride* forced) {
     Answer a;
     a.tolerance = context.tolerance;
     a.strategy = !context.strategy.empty() ? context.strategy
@@ -175,6 +203,10 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
     for (std::size_t i = 0; i < est.all.size(); ++i) {
         if (est.all[i].visits == 0) continue;
         ++a.measured;
+        if (forced) {
+            if (est.all[i].key == forced->best && std::isfinite(est.all[i].meanLog)) bestIndex = i;
+            continue;
+        }
         if (anyKept && dropped(est.all[i].key)) continue;
         if (!bestIndex || est.all[i].meanLog > est.all[*bestIndex].meanLog) bestIndex = i;
     }
@@ -224,7 +256,9 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
         if (std::isfinite(e.meanLog)) s.gibps = figure;
         if (i == *bestIndex) {
             s.state = ConfigState::Best;
-            s.reason = "the highest estimate: " + gib(a.bestGiBps) + " after " + plural(e.visits, "visit", "visits");
+            s.reason = forced ? forced->reason
+                              : "the highest estimate: " + gib(a.bestGiBps) + " after " +
+                                    plural(e.visits, "visit", "visits");
             a.configs.push_back(std::move(s));
             continue;
         }
@@ -268,6 +302,8 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
         if (const auto it = dropoutsOf.find(ConfigKey{e.key.aio, 1}); it != dropoutsOf.end())
             for (const Dropout* dr : it->second)
                 s.reason += "; left the search's race: " + dr->reason;
+        if (forced && e.key == forced->searchBest)
+            s.reason += "; the search's pick, ranked behind the best by libaio, DeepSpeed's interface";
         a.configs.push_back(std::move(s));
     }
     std::stable_sort(a.configs.begin(), a.configs.end(), [](const ConfigStanding& x, const ConfigStanding& y) {
@@ -280,6 +316,9 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
     std::size_t contending = 0;
     for (const ConfigStanding& s : a.configs) {
         if (s.state == ConfigState::Tied || s.state == ConfigState::Contending) a.tied.push_back(s.key);
+        // The search's pick that libaio overruled is faster only on the
+        // search's engine: it does not leave the answer open.
+        if (forced && s.key == forced->searchBest) continue;
         if (s.state == ConfigState::Contending ||
             (s.state == ConfigState::Predicted && (!s.upperGain || *s.upperGain > a.tolerance)))
             ++contending;
@@ -332,6 +371,140 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
     return a;
 }
 
+// Each finalist's figure on the confirming engine beside the search's, and
+// whether that engine ranks another finalist ahead of the search's best
+// beyond the noise (the larger of the search's and its own, at 95%).
+Confirmation confirmFinalists(const ResultSet& results, const Answer& search, const std::string& searchEngine) {
+    Confirmation c;
+    c.done = true;
+    c.engine = results.confirmation.engine;
+    c.searchEngine = searchEngine;
+    ResultSet confirmSet;
+    confirmSet.configs = results.confirmation.configs;
+    const VisitStatistics mine = visitStatistics(confirmSet);
+    for (const ConfigResult& r : results.confirmation.configs) {
+        ConfirmedFinalist f;
+        f.key = r.key;
+        if (const ConfigStanding* s = search.standing(r.key)) {
+            f.searchGiBps = s->gibps.value_or(0.0);
+            f.searchVisits = s->visits;
+        }
+        if (const VisitEstimate* e = mine.find(r.key); e && e->visits > 0) {
+            f.confirmGiBps = e->gibps();
+            f.confirmVisits = e->visits;
+        } else {
+            f.error = r.errors > 0 ? r.firstError() : "no visit measured every operation";
+        }
+        c.finalists.push_back(std::move(f));
+    }
+    // The search's best first, then the others by the search's figure.
+    std::stable_sort(c.finalists.begin(), c.finalists.end(), [&](const ConfirmedFinalist& x, const ConfirmedFinalist& y) {
+        const bool xb = search.found && x.key == search.best, yb = search.found && y.key == search.best;
+        if (xb != yb) return xb;
+        return x.searchGiBps > y.searchGiBps;
+    });
+    if (!search.found) return c;
+    const VisitEstimate* best = mine.find(search.best);
+    if (!best || best->visits == 0) return c;
+    const VisitEstimate* lead = nullptr;
+    for (const VisitEstimate& e : mine.configs)
+        if (const ConfigStanding* s = search.standing(e.key);
+            e.visits > 0 && s && s->visits > 0 && (!lead || e.meanLog > lead->meanLog))
+            lead = &e;
+    if (!lead || lead->key == search.best) return c;
+    const VisitStatistics searchNoise = visitStatistics(results);
+    double sigma = searchNoise.sigma;
+    int df = searchNoise.df;
+    if (mine.df > 0 && mine.sigma > sigma) sigma = mine.sigma, df = mine.df;
+    const double margin = tQuantile(df) * sigma * std::sqrt(1.0 / lead->visits + 1.0 / best->visits);
+    if (df > 0 && std::isfinite(margin) && lead->meanLog - best->meanLog > margin) {
+        c.overturned = true;
+        c.searchBest = search.best;
+    }
+    return c;
+}
+
+} // namespace
+
+Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
+    Answer a = decideSearch(results, context, nullptr);
+    const std::string searchEngine = !context.searchEngine.empty() ? context.searchEngine : results.engine;
+    if (!results.confirmation.empty()) {
+        Confirmation c = confirmFinalists(results, a, searchEngine);
+        if (c.overturned) {
+            const ConfirmedFinalist* lead = nullptr;
+            for (const ConfirmedFinalist& f : c.finalists)
+                if (f.confirmGiBps && (!lead || *f.confirmGiBps > *lead->confirmGiBps)) lead = &f;
+            const ConfirmedFinalist& pick = c.finalists.front(); // the search's best
+            BestOverride forced{lead->key, a.best,
+                                "ranked first by " + c.engine + ", DeepSpeed's interface: " + gib(*lead->confirmGiBps) +
+                                    " against " + gib(pick.confirmGiBps.value_or(0.0)) + " for the search's pick"};
+            Answer followed = decideSearch(results, context, &forced);
+            followed.decidedBy = a.decidedBy + "; then " + c.engine + ", DeepSpeed's interface, ranked " +
+                                 lead->key.label() + " ahead of the search's pick (" + a.best.label() +
+                                 ") beyond the noise, so the answer follows " + c.engine;
+            a = std::move(followed);
+        }
+        // transfers/bytes/seconds stay the search's: the check's visits are its finalists'.
+        a.confirmation = std::move(c);
+    } else if (!context.notConfirmed.empty()) {
+        Confirmation c;
+        c.engine = "libaio";
+        c.searchEngine = searchEngine;
+        c.whyNot = context.notConfirmed;
+        a.confirmation = std::move(c);
+    }
+    return a;
+}
+
+std::string confirmationSentence(const Answer& a) {
+    if (!a.confirmation) return {};
+    const Confirmation& c = *a.confirmation;
+    const std::string engine = c.engine.empty() ? std::string("libaio") : c.engine;
+    if (!c.done) return "Not checked with " + engine + ", DeepSpeed's interface: " + c.whyNot + ".";
+    if (c.finalists.empty()) return "Checked with " + engine + ", DeepSpeed's interface: nothing was measured.";
+    const std::string measured = c.searchEngine.empty() ? std::string() : " measured with " + c.searchEngine;
+    // The answer's best as both engines measured it.
+    const ConfirmedFinalist* best = nullptr;
+    for (const ConfirmedFinalist& f : c.finalists)
+        if (a.found && f.key == a.best) best = &f;
+    if (!best) best = &c.finalists.front();
+    std::string s = "Checked with " + engine + ", DeepSpeed's interface: ";
+    if (best->confirmGiBps)
+        s += gib(*best->confirmGiBps) + " vs " + gib(best->searchGiBps) + measured + " for the best";
+    else
+        s += engine + " could not measure the best (" + best->error + ")";
+    if (c.overturned && c.searchBest) {
+        const ConfirmedFinalist* pick = nullptr;
+        for (const ConfirmedFinalist& f : c.finalists)
+            if (f.key == *c.searchBest) pick = &f;
+        s += "; it ranked " + best->key.label() + " ahead of the search's pick (" + c.searchBest->label();
+        if (pick && pick->confirmGiBps) s += ", " + gib(*pick->confirmGiBps) + " on " + engine;
+        s += ") beyond the noise, so the answer follows " + engine + ".";
+        return s;
+    }
+    if (c.finalists.size() > 1)
+        s += (c.finalists.size() == 2   ? std::string("; the other finalist is not")
+              : c.finalists.size() == 3 ? std::string("; neither other finalist is")
+                                        : "; none of the other " + std::to_string(c.finalists.size() - 1) +
+                                              " finalists is") +
+             " ahead on " + engine + " beyond the noise";
+    for (const ConfirmedFinalist& f : c.finalists)
+        if (!f.confirmGiBps && &f != best) s += "; " + engine + " could not measure " + f.key.label() + " (" + f.error + ")";
+    return s + ".";
+}
+
+std::vector<ConfigKey> answerFinalists(const Answer& a) {
+    std::vector<ConfigKey> out;
+    if (!a.found) return out;
+    out.push_back(a.best);
+    for (const ConfigKey& k : a.tied) {
+        if (out.size() >= kMaxFinalists) break;
+        if (const ConfigStanding* s = a.standing(k); s && s->visits > 0) out.push_back(k);
+    }
+    return out;
+}
+
 Answer answerFor(const ResultSet& results) {
     // A stored answer names only configurations these samples measured (an
     // edited sweep.json could name anything): otherwise it is decided again.
@@ -350,6 +523,10 @@ Answer answerFor(const ResultSet& results) {
         context.strategy = stored->strategy;
         context.decidedBy = "all samples, decided again: they changed after the " + stored->strategy +
                             " answer was stored";
+        if (const auto& c = stored->confirmation) {
+            context.searchEngine = c->searchEngine;
+            if (!c->done) context.notConfirmed = c->whyNot;
+        }
     }
     return decideAnswer(results, context);
 }
@@ -397,6 +574,26 @@ nlohmann::json answerToJson(const Answer& a) {
     }
     j["configs"] = std::move(configs);
     j["samples_digest"] = a.samplesDigest;
+    if (a.confirmation) {
+        const Confirmation& c = *a.confirmation;
+        json jc{{"done", c.done}, {"engine", c.engine}, {"search_engine", c.searchEngine}};
+        if (!c.done) jc["why_not"] = c.whyNot;
+        json finalists = json::array();
+        for (const ConfirmedFinalist& f : c.finalists) {
+            json jf{{"key", configKeyToJson(f.key)},
+                    {"search_gibps", finiteOrNull(f.searchGiBps)},
+                    {"search_visits", f.searchVisits}};
+            jf["gibps"] = f.confirmGiBps ? finiteOrNull(*f.confirmGiBps) : json(nullptr);
+            jf["visits"] = f.confirmVisits;
+            if (!f.error.empty()) jf["error"] = f.error;
+            finalists.push_back(std::move(jf));
+        }
+        jc["finalists"] = std::move(finalists);
+        jc["overturned"] = c.overturned;
+        jc["search_best"] = c.searchBest ? configKeyToJson(*c.searchBest) : json(nullptr);
+        jc["sentence"] = confirmationSentence(a);
+        j["confirmation"] = std::move(jc);
+    }
     return j;
 }
 
@@ -493,6 +690,30 @@ Result<Answer> answerFromJson(const nlohmann::json& j) {
             a.configs.push_back(std::move(s));
         }
         a.samplesDigest = j.at("samples_digest").get<std::string>();
+        // Absent in sweeps from before the check on libaio.
+        if (const auto it = j.find("confirmation"); it != j.end() && !it->is_null()) {
+            const json& jc = *it;
+            Confirmation c;
+            c.done = jc.at("done").get<bool>();
+            c.engine = jc.at("engine").get<std::string>();
+            c.searchEngine = jc.at("search_engine").get<std::string>();
+            c.whyNot = jc.value("why_not", std::string());
+            for (const json& jf : jc.at("finalists")) {
+                ConfirmedFinalist f;
+                f.key = key(jf.at("key"));
+                f.searchGiBps = optNumber(jf, "search_gibps").value_or(0.0);
+                f.searchVisits = jf.at("search_visits").get<int>();
+                f.confirmGiBps = optNumber(jf, "gibps");
+                f.confirmVisits = jf.at("visits").get<int>();
+                f.error = jf.value("error", std::string());
+                c.finalists.push_back(std::move(f));
+            }
+            c.overturned = jc.at("overturned").get<bool>();
+            if (const auto& sb = jc.at("search_best"); !sb.is_null()) c.searchBest = key(sb);
+            if (c.overturned && !c.searchBest)
+                throw std::invalid_argument("its confirmation overturned the search's pick without naming it");
+            a.confirmation = std::move(c);
+        }
         if (a.found && !a.standing(a.best)) throw std::invalid_argument("its best is not among its configurations");
         return a;
     } catch (const std::exception& e) {

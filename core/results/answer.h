@@ -25,7 +25,14 @@
 //   times it, low beyond or when unknown;
 // - partial: the sweep did not finish (cancelled, failed, still running), the
 //   noise is unknown, or the search's budget ran out while a configuration
-//   could still be faster by more than the tolerance.
+//   could still be faster by more than the tolerance;
+// - confirmation: when the sweep measured its finalists (answerFinalists) again
+//   with libaio, DeepSpeed's own interface (ResultSet::confirmation), each
+//   finalist's figure on both engines; if libaio ranks another finalist ahead
+//   of the best beyond the noise (the larger of the search's pooled noise and
+//   libaio's own, at 95%), that finalist is the best (DeepSpeed will run
+//   libaio), the rest follows from it, and decidedBy says so. A sweep that
+//   could not confirm says why (AnswerContext::notConfirmed).
 #include "results/result_model.h"
 
 #include "util/result.h"
@@ -49,7 +56,15 @@ struct AnswerContext {
     std::string decidedBy;       // empty: from the strategy
     std::string stop;            // what stopped the search, as stopReasonName() spells it; "" when none
     std::optional<SweepStatus> status; // how the sweep ended, when the results do not say yet
+    // Why a sweep did not confirm its answer on libaio (libaio missing,
+    // switched off, the search measured with libaio itself); empty when it
+    // did, or when no confirmation was planned (then the answer has none).
+    std::string notConfirmed;
+    std::string searchEngine; // the engine the search measured with; empty: the result set's
 };
+
+// At most this many finalists are confirmed: the best and the fastest tied with it.
+inline constexpr std::size_t kMaxFinalists = 3;
 
 // The rule (see above), from every sample of `results`.
 Answer decideAnswer(const ResultSet& results, const AnswerContext& context = {});
@@ -58,6 +73,17 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context = {})
 // while the samples it was decided on are unchanged, else decided again from
 // all samples by the same rule (and `decidedBy` says so).
 Answer answerFor(const ResultSet& results);
+
+// What a sweep confirms on libaio after its search: the answer's best, then
+// the fastest configurations tied or contending with it that were measured,
+// kMaxFinalists in all; empty when there is no answer.
+std::vector<ConfigKey> answerFinalists(const Answer& a);
+
+// One sentence on the confirmation for every reader (CLI, report, window):
+// "Checked with libaio, DeepSpeed's interface: 4.10 GiB/s vs 4.20 GiB/s
+// measured with io_uring for the best; ..." or "Not checked with libaio,
+// DeepSpeed's interface: <why and how>."; empty when the answer has none.
+std::string confirmationSentence(const Answer& a);
 
 // Fingerprint of every sample's configuration, operation, loop, figure and error.
 std::string samplesDigest(const ResultSet& results);

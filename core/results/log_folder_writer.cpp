@@ -237,6 +237,7 @@ Result<LogFolderWriter> LogFolderWriter::create(const fs::path& folder, ResultSe
     w.m_folder = folder;
     w.m_results = std::move(header);
     w.m_results.configs.clear();
+    w.m_results.confirmation = {};
     w.m_results.skipped.clear();
     w.m_results.status = SweepStatus::Running;
     w.m_results.source = "aiotune sweep " + folder.string();
@@ -270,6 +271,16 @@ Result<void> LogFolderWriter::add(const ConfigKey& key, const std::vector<Sample
                 return r;
         }
     }
+    return {};
+}
+
+Result<void> LogFolderWriter::addConfirmation(const std::string& engine, const ConfigKey& key,
+                                              const Sample& sample) {
+    ResultSet next = m_results;
+    next.confirmation.engine = engine;
+    next.confirmation.add(key, sample);
+    if (auto r = writeSweepFile(next, false); !r) return r;
+    m_results = std::move(next);
     return {};
 }
 

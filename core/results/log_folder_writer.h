@@ -48,6 +48,9 @@ class LogFolderWriter {
     // far and rewrites sweep.json. On error results() keeps what was written.
     Result<void> add(const ConfigKey& key, const std::vector<Sample>& samples,
                      const std::vector<Sample>& perFolder = {});
+    // Adds one sample of the answer's confirmation on another engine (libaio)
+    // to sweep.json alone: DeepSpeed's text logs hold the search's figures only.
+    Result<void> addConfirmation(const std::string& engine, const ConfigKey& key, const Sample& sample);
     // Records the configurations that left an adaptive search so far.
     Result<void> setDropouts(std::vector<Dropout> dropouts);
     // Keeps the answer decided at the end; finish() writes it with the status.

@@ -142,6 +142,26 @@ ConfigResult& ResultSet::add(const ConfigKey& key, Sample sample) {
     return *it;
 }
 
+const ConfigResult* ConfirmationSamples::find(const ConfigKey& key) const {
+    const auto it =
+        std::lower_bound(configs.begin(), configs.end(), key,
+                         [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
+    return it != configs.end() && it->key == key ? &*it : nullptr;
+}
+
+ConfigResult& ConfirmationSamples::add(const ConfigKey& key, Sample sample) {
+    auto it = std::lower_bound(configs.begin(), configs.end(), key,
+                               [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
+    if (it == configs.end() || it->key != key) {
+        ConfigResult fresh;
+        fresh.key = key;
+        it = configs.insert(it, std::move(fresh));
+    }
+    it->samples.push_back(std::move(sample));
+    it->recompute();
+    return *it;
+}
+
 int ResultSet::configsWithBoth() const {
     return static_cast<int>(std::count_if(configs.begin(), configs.end(),
                                           [](const ConfigResult& c) { return c.hasBoth(); }));

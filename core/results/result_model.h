@@ -159,6 +159,31 @@ struct ConfigStanding {
     bool operator==(const ConfigStanding&) const = default;
 };
 
+// The answer's finalists measured again after the search through DeepSpeed's
+// own interface (libaio), and what that changed (results/answer.h).
+struct ConfirmedFinalist {
+    ConfigKey key;
+    double searchGiBps = 0.0;            // the search engine's figure (read + write, geometric mean)
+    int searchVisits = 0;
+    std::optional<double> confirmGiBps;  // the confirming engine's; absent when no visit succeeded
+    int confirmVisits = 0;               // its full visits
+    std::string error;                   // why the confirming engine could not measure it; empty otherwise
+    bool operator==(const ConfirmedFinalist&) const = default;
+};
+
+struct Confirmation {
+    bool done = false;         // false: not confirmed, `whyNot` says why and how to get it
+    std::string engine;        // the confirming engine ("libaio")
+    std::string searchEngine;  // the engine the search measured with ("io_uring")
+    std::string whyNot;        // empty when done
+    std::vector<ConfirmedFinalist> finalists; // the search's best first
+    // The confirming engine ranked another finalist ahead of the search's best
+    // beyond the noise: the answer follows it (its best is that finalist).
+    bool overturned = false;
+    std::optional<ConfigKey> searchBest; // the search's own pick, when overturned
+    bool operator==(const Confirmation&) const = default;
+};
+
 struct AnswerInterval {
     double low = 0, high = 0;
     bool operator==(const AnswerInterval&) const = default;
@@ -195,11 +220,27 @@ struct Answer {
 
     std::vector<ConfigStanding> configs; // every configuration of the grid, best first
     std::string samplesDigest;           // of the samples it was decided on
+    // The check of the finalists on DeepSpeed's interface; absent when the
+    // results come from no aiotune sweep that planned one (DeepSpeed's logs, older sweeps).
+    std::optional<Confirmation> confirmation;
 
     const ConfigStanding* standing(const ConfigKey& key) const;
     // The section to export: recommended when claimed and `preferRecommended`, else best.
     const ConfigKey& pick(bool preferRecommended) const;
     bool operator==(const Answer&) const = default;
+};
+
+// Samples a sweep measured after its search with another engine (libaio,
+// DeepSpeed's interface) to confirm the answer's finalists. Kept apart from
+// ResultSet::configs, so they never mix into the search engine's figures.
+struct ConfirmationSamples {
+    std::string engine;                // "libaio"
+    std::vector<ConfigResult> configs; // kept sorted by key
+
+    bool empty() const { return configs.empty(); }
+    const ConfigResult* find(const ConfigKey& key) const;
+    ConfigResult& add(const ConfigKey& key, Sample sample);
+    bool operator==(const ConfirmationSamples&) const = default;
 };
 
 struct ResultSet {
@@ -217,6 +258,7 @@ struct ResultSet {
     std::int64_t startedAtMs = 0;  // Unix epoch milliseconds; 0 when unknown
     std::int64_t finishedAtMs = 0; // 0 while running or unknown
     std::vector<Dropout> dropouts;
+    ConfirmationSamples confirmation; // empty when the sweep confirmed nothing
     // The answer decided when the sweep ended (answer.h); absent for
     // DeepSpeed's logs and older sweeps. Read it through answerFor().
     std::optional<Answer> answer;

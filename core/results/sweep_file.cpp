@@ -231,6 +231,16 @@ json sweepFileJson(const ResultSet& results) {
                                 {"reason", d.reason}});
         doc["dropouts"] = std::move(dropouts);
     }
+    if (!results.confirmation.empty()) {
+        json confirm = json::array();
+        for (const ConfigResult& c : results.confirmation.configs) {
+            json samples = json::array();
+            for (const Sample& s : c.samples)
+                samples.push_back(sampleToJson(s));
+            confirm.push_back({{"tag", c.key.tag()}, {"key", configKeyToJson(c.key)}, {"samples", std::move(samples)}});
+        }
+        doc["confirmation"] = {{"engine", results.confirmation.engine}, {"configs", std::move(confirm)}};
+    }
     if (results.answer) doc["answer"] = answerToJson(*results.answer);
     if (!skipped.empty()) doc["skipped"] = std::move(skipped);
     return doc;
@@ -322,6 +332,28 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
                 if (!key) return makeError(where + ": dropouts[" + std::to_string(k) + "]: " + key.error());
                 rs.dropouts.push_back({key->aio, wholeNumber(jd, "after_transfers", std::size_t{0}), textOr(jd, "reason")});
             }
+        // The finalists measured again with libaio: apart from configs, so
+        // they never mix into the search engine's figures.
+        if (const auto cf = doc.find("confirmation"); cf != doc.end() && cf->is_object()) {
+            rs.confirmation.engine = textOr(*cf, "engine");
+            const auto list = cf->find("configs");
+            if (list == cf->end() || !list->is_array())
+                return makeError(where + ": \"confirmation\" has no \"configs\" list");
+            for (std::size_t i = 0; i < list->size(); ++i) {
+                const json& jc = (*list)[i];
+                const std::string at = where + ": confirmation.configs[" + std::to_string(i) + "]";
+                if (!jc.is_object()) return makeError(at + " is not an object");
+                auto key = configKeyFromJson(jc.value("key", json::object()));
+                if (!key) return makeError(at + ": " + key.error());
+                const auto samples = jc.find("samples");
+                if (samples == jc.end() || !samples->is_array()) return makeError(at + " has no \"samples\" list");
+                for (std::size_t k = 0; k < samples->size(); ++k) {
+                    auto s = sampleFromJson((*samples)[k]);
+                    if (!s) return makeError(at + ".samples[" + std::to_string(k) + "]: " + s.error());
+                    rs.confirmation.add(*key, std::move(s.value()));
+                }
+            }
+        }
         if (version < 2) readVersion1Extras(rs);
         // A damaged answer is not fatal: answerFor() decides again from the samples.
         if (const auto an = doc.find("answer"); an != doc.end()) {

@@ -11,6 +11,9 @@
 //               "samples": [{"op": "read", "loop": 0, "gibps": ..., ...}],
 //               "folder_samples": [...each folder's own, when key.folders > 1...]}],
 //  "dropouts": [{"key": {...}, "after_transfers": ..., "reason": "..."}],
+//  "confirmation": {"engine": "libaio", "configs": [{"tag", "key", "samples"}]}
+//      (the answer's finalists measured again with libaio after the search;
+//      never mixed into "configs"),
 //  "answer": {...the answer decided when the sweep ended, results/answer.h...},
 //  "skipped": [{"file": "...", "reason": "..."}]}
 // Version 1 (aiotune before the typed event stream) kept per-folder figures in

@@ -185,6 +185,16 @@ AdaptiveStrategy::AdaptiveStrategy(std::vector<AioConfig> configs, AdaptiveOptio
     planScreen();
 }
 
+std::optional<std::size_t> AdaptiveStrategy::reserveTransfers(std::size_t transfers) {
+    const std::size_t floor = firstPassTransfers(m_configs, m_options);
+    const std::size_t taken =
+        std::min(transfers, m_budgetTransfers > floor ? m_budgetTransfers - floor : std::size_t{0});
+    if (m_options.budgetSeconds > 0.0 && m_budgetTransfers > 0)
+        m_options.budgetSeconds *= 1.0 - static_cast<double>(taken) / static_cast<double>(m_budgetTransfers);
+    m_budgetTransfers -= taken;
+    return taken;
+}
+
 std::size_t AdaptiveStrategy::opsPerVisit() const {
     return (m_options.read ? 1 : 0) + (m_options.write ? 1 : 0);
 }

@@ -70,6 +70,8 @@ class AdaptiveStrategy : public SearchStrategy {
     std::size_t remainingVisits() const override;
     std::vector<AioConfig> contenders() const override;
     std::vector<Dropout> dropouts() const override { return m_dropouts; }
+    // Never below the first pass; a seconds budget gives up the same share.
+    std::optional<std::size_t> reserveTransfers(std::size_t transfers) override;
 
     // Everything observed so far (one configuration per AioConfig, folders 1).
     const ResultSet& results() const;

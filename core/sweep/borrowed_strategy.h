@@ -19,6 +19,9 @@ public:
     std::size_t remainingVisits() const override { return m_lent.remainingVisits(); }
     std::vector<AioConfig> contenders() const override { return m_lent.contenders(); }
     std::vector<Dropout> dropouts() const override { return m_lent.dropouts(); }
+    std::optional<std::size_t> reserveTransfers(std::size_t transfers) override {
+        return m_lent.reserveTransfers(transfers);
+    }
     AnswerContext answerContext() const override { return m_lent.answerContext(); }
 
 private:

@@ -154,6 +154,13 @@ void EventStreamSink::onSample(const SampleEvent& e) {
     write("sample", std::move(f));
 }
 
+void EventStreamSink::onConfirmationSample(const ConfirmationSampleEvent& e) {
+    write("confirmation_sample", ordered_json{{"engine", e.engine},
+                                              {"tag", e.key.tag()},
+                                              {"key", configKeyToJson(e.key)},
+                                              {"sample", sampleToJson(e.sample)}});
+}
+
 void EventStreamSink::onProgress(const ProgressEvent& e) {
     write("progress", ordered_json{{"done", e.done},
                                    {"total", e.total},

@@ -8,7 +8,9 @@
 // Field names are sweep.json's (results/sweep_file.h): "started" holds the
 // file's header fields (engine, host, strategy, profile, started_at_ms, meta)
 // plus planned_transfers and log_dir; "sample" a config's tag and key and one
-// of its samples; "race" the contenders' keys and the dropouts so far;
+// of its samples; "confirmation_sample" the same plus "engine" for a finalist
+// measured again with libaio after the search (sweep.json's "confirmation",
+// never one of the search's samples); "race" the contenders' keys and the dropouts so far;
 // "progress" done, total, elapsed_seconds, eta_seconds (null until known),
 // current; "message" severity and text; "ended" status, error, message,
 // stop_reason, finished_at_ms. A new field may appear in any version; a
@@ -44,6 +46,7 @@ class EventStreamSink : public SweepSink {
 
     void onStarted(const StartedEvent& e) override;
     void onSample(const SampleEvent& e) override;
+    void onConfirmationSample(const ConfirmationSampleEvent& e) override;
     void onProgress(const ProgressEvent& e) override;
     void onMessage(const MessageEvent& e) override;
     void onRace(const RaceEvent& e) override;

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,11 @@ public:
     // Configurations still in the race (grid: all of them).
     virtual std::vector<AioConfig> contenders() const = 0;
     virtual std::vector<Dropout> dropouts() const { return {}; }
+    // Before the first batch: takes up to `transfers` off the budget for
+    // what the runner measures after the search (the answer's confirmation
+    // on libaio). Returns how many it took; nullopt when the strategy has no
+    // budget (a grid: that work then comes on top).
+    virtual std::optional<std::size_t> reserveTransfers(std::size_t /*transfers*/) { return std::nullopt; }
     // What decideAnswer() needs besides the samples (the grid, the tolerance,
     // why it stopped): the runner decides the answer with it when the sweep ends.
     virtual AnswerContext answerContext() const {

@@ -5,8 +5,9 @@
 // the log folder, the window's Qt bridge, the command line's printer.
 //
 // Order: Started once (unless the sweep cannot start), then Sample, Progress,
-// Message and Race in the order things happen, then Answer and Ended
-// exactly once each (a sweep that cannot start sends Ended alone).
+// Message and Race in the order things happen, then the confirmation's
+// ConfirmationSample events (with Progress), then Answer and Ended exactly
+// once each (a sweep that cannot start sends Ended alone).
 #include "results/answer.h"
 #include "results/result_model.h"
 #include "sweep/search_strategy.h"
@@ -44,6 +45,16 @@ struct SampleEvent {
     Sample sample;
     // Each folder's own sample when key.folders > 1; empty with one folder.
     std::vector<Sample> perFolder;
+};
+
+// One operation of one visit of the answer's confirmation: a finalist
+// measured again after the search with another engine (libaio, DeepSpeed's
+// interface). Its own event, so no listener mixes it into the search's figures.
+struct ConfirmationSampleEvent {
+    ConfigKey key;
+    Visit visit;        // visit.loop: the finalist's confirmation visit, 0-based
+    std::string engine; // "libaio"
+    Sample sample;      // aggregated over folders as SampleEvent's
 };
 
 struct ProgressEvent {
@@ -94,6 +105,7 @@ public:
     virtual ~SweepSink() = default;
     virtual void onStarted(const StartedEvent&) {}
     virtual void onSample(const SampleEvent&) {}
+    virtual void onConfirmationSample(const ConfirmationSampleEvent&) {}
     virtual void onProgress(const ProgressEvent&) {}
     virtual void onMessage(const MessageEvent&) {}
     virtual void onRace(const RaceEvent&) {}

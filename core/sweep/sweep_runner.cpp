@@ -4,6 +4,7 @@
 #include "util/process_pause.h"
 #include "util/trusted_path.h"
 #include "engine/aligned_buffer.h"
+#include "engine/libaio_engine.h"
 #include "engine/scratch_file.h"
 #include "results/log_folder_writer.h"
 #include "sweep/adaptive_strategy.h"
@@ -53,9 +54,40 @@ std::string SweepPlan::summary() const {
         s = std::to_string(points) + (points == 1 ? " point, " : " points, ") + formatByteSizeHuman(bytesWritten) +
             " written, about " + formatDuration(estimatedSeconds);
     }
+    if (const std::string check = confirmationText(); !check.empty()) s += "; " + check;
     for (const auto& f : folders)
         s += "; " + f.folder.string() + ": " + formatByteSizeHuman(f.freeBytes) + " free";
     return s;
+}
+
+std::string SweepPlan::confirmationText() const {
+    if (confirmTransfers > 0)
+        return budgetTransfers > 0 ? "up to " + std::to_string(confirmTransfers) +
+                                         " of those transfers check the finalists on libaio, DeepSpeed's interface"
+                                   : "then up to " + std::to_string(confirmTransfers) +
+                                         " more transfers after the grid check the finalists on libaio, "
+                                         "DeepSpeed's interface";
+    if (!notConfirmed.empty()) return "the answer will not be checked on libaio: " + notConfirmed;
+    return {};
+}
+
+std::size_t confirmationTransfers(const SweepSpec& spec) {
+    const std::size_t ops = (spec.read ? 1 : 0) + (spec.write ? 1 : 0);
+    return kMaxFinalists * static_cast<std::size_t>(kConfirmVisits) * ops;
+}
+
+std::string confirmationUnavailable(const std::string& searchEngine, bool enabled,
+                                    const std::vector<std::string>& libraryNames) {
+    if (!enabled) return "the check was switched off (--no-confirm)";
+    if (searchEngine == "libaio") return "the search itself measured with libaio";
+    if (auto ok = probeLibaio(libraryNames); !ok) return ok.error();
+    return {};
+}
+
+void planConfirmation(SweepPlan& plan, const SweepSpec& spec, EngineKind engine, bool enabled) {
+    // Auto measures with io_uring or the portable engine: never libaio.
+    plan.notConfirmed = confirmationUnavailable(engine == EngineKind::Libaio ? "libaio" : "", enabled);
+    plan.confirmTransfers = plan.notConfirmed.empty() ? confirmationTransfers(spec) : 0;
 }
 
 SweepPlan planSweep(const SweepSpec& spec, double assumedGiBps) {
@@ -219,6 +251,7 @@ private:
         if (auto ok = prepareFolders(); !ok) return ok;
         m_strategy = std::move(m_runner.m_strategy);
         if (!m_strategy) m_strategy = std::make_unique<GridStrategy>(m_spec);
+        planConfirmation();
         m_header = makeHeader();
         if (auto ok = prepareLogFolder(); !ok) return ok;
         m_sinks.push_back(&m_resultSink);
@@ -258,10 +291,34 @@ private:
             m_engine = m_runner.m_engine.get();
             return {};
         }
+        // Asked for by name and missing: refused before any I/O, with how to install it.
+        if (m_runner.m_engineKind == EngineKind::Libaio) {
+            if (auto ok = probeLibaio(m_runner.m_libaioLibrary); !ok)
+                return makeError(ok.error() + ", or measure with --engine io_uring");
+            m_ownEngine = std::make_unique<LibaioEngine>(m_runner.m_libaioLibrary);
+            m_engine = m_ownEngine.get();
+            return {};
+        }
         m_ownEngine = aiotune::createEngine(m_runner.m_engineKind, &m_fallback);
         if (!m_ownEngine) return makeError("no I/O engine could be created");
         m_engine = m_ownEngine.get();
         return {};
+    }
+
+    // The check on libaio is paid for before the search starts: an adaptive
+    // search gets its budget less the check's transfers.
+    void planConfirmation() {
+        m_notConfirmed =
+            confirmationUnavailable(m_engine->name(), m_runner.m_confirm, m_runner.m_libaioLibrary);
+        if (!m_notConfirmed.empty()) return;
+        const std::size_t wanted = kMaxFinalists * static_cast<std::size_t>(kConfirmVisits);
+        const auto reserved = m_strategy->reserveTransfers(wanted * opsPerVisit());
+        m_confirmVisits = reserved ? *reserved / opsPerVisit() : wanted;
+        if (m_confirmVisits == 0) {
+            m_notConfirmed = "the budget left no room for it after the search's first pass (raise the budget)";
+            return;
+        }
+        m_confirmEngine = std::make_unique<LibaioEngine>(m_runner.m_libaioLibrary);
     }
 
     // One scratch file and one buffer per folder, reused by every visit.
@@ -307,7 +364,7 @@ private:
         m_runner.m_ioSeconds = 0;
         StartedEvent e;
         e.header = m_header;
-        e.plannedTransfers = m_strategy->remainingVisits() * opsPerVisit();
+        e.plannedTransfers = (m_strategy->remainingVisits() + m_confirmVisits) * opsPerVisit();
         if (m_runner.m_logFolder) e.logFolder = m_runner.m_logFolder->string();
         emit(&SweepSink::onStarted, e);
         if (!m_fallback.empty()) message(Severity::Warning, m_fallback);
@@ -372,7 +429,43 @@ private:
             }
         }
         const StopReason why = m_strategy->stopReason();
+        if (auto stopped = confirm()) return *stopped;
         return finish(SweepStatus::Finished, why == StopReason::Running ? StopReason::Exhausted : why);
+    }
+
+    // After the search: the answer's finalists again with libaio, DeepSpeed's
+    // interface, visited round-robin so a drift over time touches each alike.
+    // Returns the end when a cancel or a sink failure stopped it.
+    std::optional<EndedEvent> confirm() {
+        if (!m_confirmEngine) return std::nullopt;
+        AnswerContext context = m_strategy->answerContext();
+        context.status = SweepStatus::Finished;
+        std::vector<ConfigKey> finalists = answerFinalists(decideAnswer(m_resultSink.results(), context));
+        if (finalists.empty()) {
+            m_notConfirmed = "the search found no answer to check";
+            m_confirmVisits = 0;
+            return std::nullopt;
+        }
+        if (finalists.size() > m_confirmVisits) finalists.resize(m_confirmVisits);
+        const std::size_t each =
+            std::min<std::size_t>(m_confirmVisits / finalists.size(), static_cast<std::size_t>(kConfirmMaxVisits));
+        m_confirmVisits = each * finalists.size();
+        m_confirmEach = static_cast<int>(each);
+        for (std::size_t v = 0; v < each; ++v)
+            for (const ConfigKey& k : finalists) {
+                if (cancelled()) return finish(SweepStatus::Cancelled, StopReason::Cancelled);
+                const VisitOutcome outcome = measureVisit(Visit{k.aio, static_cast<int>(v), 0}, true);
+                --m_confirmVisits;
+                if (outcome == VisitOutcome::Cancelled) return finish(SweepStatus::Cancelled, StopReason::Cancelled);
+                if (outcome == VisitOutcome::SinkFailed) {
+                    EndedEvent e = finish(SweepStatus::Failed, StopReason::Failed);
+                    e.error = m_failure->code;
+                    e.message = m_failure->message;
+                    message(Severity::Error, e.message);
+                    return e;
+                }
+            }
+        return std::nullopt;
     }
 
     EndedEvent finish(SweepStatus status, StopReason why) const {
@@ -385,8 +478,10 @@ private:
 
     enum class VisitOutcome { Done, Cancelled, SinkFailed };
 
-    // Write, then read, of one visit; the samples go to the strategy.
-    VisitOutcome measureVisit(const Visit& visit) {
+    // Write, then read, of one visit; the samples go to the strategy, or,
+    // when `confirming`, out as the confirmation's own (measured with libaio).
+    VisitOutcome measureVisit(const Visit& visit, bool confirming = false) {
+        IoEngine* engine = confirming ? m_confirmEngine.get() : m_engine;
         const int nf = static_cast<int>(m_folders.size());
         const ConfigKey key{visit.config, nf};
         const std::uint64_t ioSize = visit.ioSize ? visit.ioSize : m_spec.ioSize;
@@ -395,7 +490,10 @@ private:
         VisitHandles handles; // opened before the visit's first transfer, kept for the rest
         for (const IoOp op : {IoOp::Write, IoOp::Read}) {
             if (op == IoOp::Write ? !m_spec.write : !m_spec.read) continue;
-            progress(std::string(ioOpName(op)) + " " + visitLabel(key, visit));
+            progress(std::string(ioOpName(op)) + " " +
+                     (confirming ? key.label() + " (check on libaio " + std::to_string(visit.loop + 1) + "/" +
+                                       std::to_string(m_confirmEach) + ")"
+                                 : visitLabel(key, visit)));
             SampleEvent e;
             e.key = key;
             e.visit = visit;
@@ -404,12 +502,12 @@ private:
             } else {
                 const IoDirection dir = op == IoOp::Read ? IoDirection::Read : IoDirection::Write;
                 std::uint64_t pauses = pauseCount();
-                auto out = transferThroughHandles(handles, visit.config, dir, ioSize);
+                auto out = transferThroughHandles(*engine, handles, visit.config, dir, ioSize);
                 // Stopped from outside mid-transfer (SIGSTOP, Ctrl-Z): the time
                 // measured the pause. Measured again, and flagged if it recurs.
                 for (int again = 0; again < 2 && pauseCount() != pauses && !cancelled(); ++again) {
                     pauses = pauseCount();
-                    out = transferThroughHandles(handles, visit.config, dir, ioSize);
+                    out = transferThroughHandles(*engine, handles, visit.config, dir, ioSize);
                 }
                 // A transfer stopped by the cancel flag measured nothing.
                 if (cancelled() && std::any_of(out.begin(), out.end(), [](const auto& r) { return !r.ok(); }))
@@ -423,7 +521,11 @@ private:
             samples.push_back(e.sample);
             ++m_done;
             ++m_opsThisVisit;
-            emit(&SweepSink::onSample, e);
+            if (confirming)
+                emit(&SweepSink::onConfirmationSample,
+                     ConfirmationSampleEvent{key, visit, m_confirmEngine->name(), e.sample});
+            else
+                emit(&SweepSink::onSample, e);
             progress(m_current);
             for (SweepSink* s : m_sinks)
                 if (auto f = s->failure()) {
@@ -431,6 +533,7 @@ private:
                     return VisitOutcome::SinkFailed;
                 }
         }
+        if (confirming) return VisitOutcome::Done;
         const std::size_t droppedBefore = m_strategy->dropouts().size();
         m_strategy->observe(visit, samples);
         if (m_strategy->dropouts().size() != droppedBefore) emitRace();
@@ -480,15 +583,16 @@ private:
     // descriptors are ready before the clock, which then times the transfer
     // alone (the figure ranked); what opening took goes to setupSeconds.
     using VisitHandles = std::vector<Result<std::unique_ptr<IoHandle>>>;
-    std::vector<Result<TransferResult>> transferThroughHandles(VisitHandles& handles, const AioConfig& aio,
-                                                               IoDirection dir, std::uint64_t ioSize) {
+    std::vector<Result<TransferResult>> transferThroughHandles(IoEngine& engine, VisitHandles& handles,
+                                                               const AioConfig& aio, IoDirection dir,
+                                                               std::uint64_t ioSize) {
         if (handles.empty()) {
             TransferParams p;
             p.direction = dir;
             p.ioSize = ioSize;
             p.aio = aio;
             p.profile = m_runner.m_profile;
-            for (auto& f : m_folders) handles.push_back(m_engine->open(p, f.file, f.buffer));
+            for (auto& f : m_folders) handles.push_back(engine.open(p, f.file, f.buffer));
         }
         std::vector<Result<TransferResult>> out(m_folders.size(), Result<TransferResult>(Error{"not run"}));
         auto one = [&](std::size_t i) {
@@ -594,7 +698,7 @@ private:
         ProgressEvent p;
         p.done = m_done;
         // What the strategy still expects, less what this visit already did.
-        const std::size_t ahead = m_strategy->remainingVisits() * opsPerVisit();
+        const std::size_t ahead = (m_strategy->remainingVisits() + m_confirmVisits) * opsPerVisit();
         p.total = m_done + (ahead > m_opsThisVisit ? ahead - m_opsThisVisit : 0);
         p.current = m_current;
         p.elapsedSeconds = std::chrono::duration<double>(Clock::now() - m_start).count();
@@ -608,6 +712,11 @@ private:
         AnswerContext context = m_strategy->answerContext();
         context.status = ended.status;
         if (ended.status != SweepStatus::Finished) context.stop = std::string(stopReasonName(ended.stopReason));
+        context.searchEngine = m_engine->name();
+        if (m_confirmEngine && m_notConfirmed.empty() && m_resultSink.results().confirmation.empty())
+            m_notConfirmed = "the sweep was " + std::string(sweepStatusName(ended.status)) +
+                             " before the finalists were checked";
+        context.notConfirmed = m_notConfirmed;
         emit(&SweepSink::onAnswer, AnswerEvent{decideAnswer(m_resultSink.results(), context)});
     }
 
@@ -626,6 +735,10 @@ private:
     std::unique_ptr<IoEngine> m_ownEngine;
     IoEngine* m_engine = nullptr;
     std::string m_fallback;
+    std::unique_ptr<IoEngine> m_confirmEngine; // libaio, when the answer is checked on it
+    std::string m_notConfirmed;                // why it is not; empty when it is
+    std::size_t m_confirmVisits = 0;           // the check's visits still to come
+    int m_confirmEach = 0;                     // visits per finalist
     std::vector<Folder> m_folders;
     std::unique_ptr<SearchStrategy> m_strategy;
     ResultSet m_header;

@@ -39,17 +39,43 @@ struct SweepPlan {
     std::size_t budgetTransfers = 0;
     std::size_t firstPassTransfers = 0;
     double assumedGiBps = 1.5;
+    // The answer's check on libaio after the search (planConfirmation): the
+    // transfers it takes (adaptive: out of the budget above; grid: on top of
+    // the grid), or why there is none.
+    std::size_t confirmTransfers = 0;
+    std::string notConfirmed;
 
     bool ok() const { return problem.empty(); }
     // Grid: "32 points, 12.5 GiB written, about 40 s; /mnt/nvme0: 800 GiB free".
     // Adaptive: "Adaptive search over 64 points: at most 96 transfers (first
     // pass 64), up to 12 GiB moved, at most about 40 s at an assumed 1.5 GiB/s; ...".
     std::string summary() const;
+    // The check's clause of summary(): "12 of those transfers check the
+    // finalists on libaio, ..." / "then up to 12 more transfers after the
+    // grid ..." / "the answer will not be checked on libaio: <why>"; empty
+    // when planConfirmation() was not called.
+    std::string confirmationText() const;
 };
 
 // Checks the spec and every folder (a real writable directory, O_DIRECT, free
 // space for the scratch file) without leaving anything behind.
 SweepPlan planSweep(const SweepSpec& spec, double assumedGiBps = 1.5);
+// The answer's check on libaio: each finalist (results/answer.h,
+// answerFinalists) is visited this many times, round-robin; when fewer
+// finalists share an adaptive search's reserve, up to kConfirmMaxVisits each.
+inline constexpr int kConfirmVisits = 2;
+inline constexpr int kConfirmMaxVisits = 3;
+// Transfers the check takes at most: kMaxFinalists x kConfirmVisits x operations.
+std::size_t confirmationTransfers(const SweepSpec& spec);
+// Why a sweep measuring with `searchEngine` ("io_uring", "libaio", ...) will
+// not check its answer on libaio: switched off, the search is on libaio
+// already, or libaio does not load here (with how to install it); empty when
+// it will. libraryNames: LibaioEngine's test seam.
+std::string confirmationUnavailable(const std::string& searchEngine, bool enabled,
+                                    const std::vector<std::string>& libraryNames = {});
+// Fills plan.confirmTransfers / notConfirmed for a sweep with that engine.
+void planConfirmation(SweepPlan& plan, const SweepSpec& spec, EngineKind engine, bool enabled);
+
 struct AdaptiveOptions;
 // The same checks, with the figures of what the adaptive search's budget
 // allows (its loops are its own: the spec's are not used).
@@ -84,6 +110,15 @@ public:
     void setHostLabel(std::string host) { m_hostLabel = std::move(host); }
     // Measures with this engine instead of creating one (tests inject faults with it).
     void setEngine(std::unique_ptr<IoEngine> engine);
+    // After the search, measure the answer's finalists again with libaio,
+    // DeepSpeed's own interface, interleaved, kConfirmVisits each, within an
+    // adaptive search's budget (reserved from it before the search starts;
+    // a grid's come after it). On by default; off, or where libaio does not
+    // load, the answer says it was not checked and why.
+    void setConfirm(bool confirm) { m_confirm = confirm; }
+    // Test seam: the library names libaio is loaded from, for EngineKind::Libaio
+    // and the check (LibaioEngine's); a missing one makes libaio "not installed".
+    void setLibaioLibrary(std::vector<std::string> names) { m_libaioLibrary = std::move(names); }
 
     // Total I/O seconds of the transfers run so far (benchmarks compare wall time to it).
     double ioSeconds() const { return m_ioSeconds; }
@@ -97,6 +132,8 @@ private:
     std::optional<std::filesystem::path> m_logFolder;
     MeasurementProfile m_profile;
     std::string m_hostLabel;
+    bool m_confirm = true;
+    std::vector<std::string> m_libaioLibrary;
     double m_ioSeconds = 0;
 };
 

@@ -22,6 +22,11 @@ void ResultSetSink::onSample(const SampleEvent& e) {
     m_results.add(e.key, e.sample, e.perFolder);
 }
 
+void ResultSetSink::onConfirmationSample(const ConfirmationSampleEvent& e) {
+    m_results.confirmation.engine = e.engine;
+    m_results.confirmation.add(e.key, e.sample);
+}
+
 void ResultSetSink::onRace(const RaceEvent& e) {
     m_results.dropouts = e.dropouts;
 }
@@ -35,6 +40,12 @@ void ResultSetSink::onEnded(const EndedEvent& e) {
 void LogFolderSink::onSample(const SampleEvent& e) {
     if (m_failure) return;
     if (auto r = m_writer.add(e.key, {e.sample}, e.perFolder); !r)
+        m_failure = SinkFailure{SweepErrorCode::LogWrite, "cannot write the sweep log: " + r.error()};
+}
+
+void LogFolderSink::onConfirmationSample(const ConfirmationSampleEvent& e) {
+    if (m_failure) return;
+    if (auto r = m_writer.addConfirmation(e.engine, e.key, e.sample); !r)
         m_failure = SinkFailure{SweepErrorCode::LogWrite, "cannot write the sweep log: " + r.error()};
 }
 

@@ -15,6 +15,7 @@ class ResultSetSink : public SweepSink {
 public:
     void onStarted(const StartedEvent& e) override;
     void onSample(const SampleEvent& e) override;
+    void onConfirmationSample(const ConfirmationSampleEvent& e) override;
     void onRace(const RaceEvent& e) override;
     void onAnswer(const AnswerEvent& e) override { m_results.answer = e.answer; }
     void onEnded(const EndedEvent& e) override;
@@ -32,6 +33,7 @@ class LogFolderSink : public SweepSink {
 public:
     explicit LogFolderSink(LogFolderWriter writer) : m_writer(std::move(writer)) {}
     void onSample(const SampleEvent& e) override;
+    void onConfirmationSample(const ConfirmationSampleEvent& e) override;
     void onRace(const RaceEvent& e) override;
     void onAnswer(const AnswerEvent& e) override { m_writer.setAnswer(e.answer); }
     void onEnded(const EndedEvent& e) override;
@@ -47,6 +49,7 @@ private:
 struct CallbackSink : SweepSink {
     std::function<void(const StartedEvent&)> started;
     std::function<void(const SampleEvent&)> sample;
+    std::function<void(const ConfirmationSampleEvent&)> confirmationSample;
     std::function<void(const ProgressEvent&)> progress;
     std::function<void(const MessageEvent&)> message;
     std::function<void(const RaceEvent&)> race;
@@ -55,6 +58,9 @@ struct CallbackSink : SweepSink {
 
     void onStarted(const StartedEvent& e) override { if (started) started(e); }
     void onSample(const SampleEvent& e) override { if (sample) sample(e); }
+    void onConfirmationSample(const ConfirmationSampleEvent& e) override {
+        if (confirmationSample) confirmationSample(e);
+    }
     void onProgress(const ProgressEvent& e) override { if (progress) progress(e); }
     void onMessage(const MessageEvent& e) override { if (message) message(e); }
     void onRace(const RaceEvent& e) override { if (race) race(e); }

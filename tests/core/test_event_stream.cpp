@@ -189,11 +189,13 @@ class TestEventStream : public QObject {
         QCOMPARE(lines.front().at("meta"), doc.at("meta"));
         QCOMPARE(lines.front().at("engine"), doc.at("engine"));
         // Every sample of sweep.json, field for field, and nothing else.
-        std::map<std::string, std::vector<json>> streamed;
+        std::map<std::string, std::vector<json>> streamed, checked;
         std::size_t lastDone = 0, lastTotal = 0;
         for (const json& l : lines) {
             if (l.at("event") == "sample")
                 streamed[l.at("tag").get<std::string>()].push_back(l.at("sample"));
+            if (l.at("event") == "confirmation_sample")
+                checked[l.at("tag").get<std::string>()].push_back(l.at("sample"));
             if (l.at("event") == "progress") {
                 QVERIFY(l.at("done").get<std::size_t>() >=
                         lastDone); // sent as a transfer starts and ends
@@ -210,8 +212,21 @@ class TestEventStream : public QObject {
             samples += mine.size();
         }
         QCOMPARE(samples, 8u); // 2 configurations x 2 loops x read + write
-        QCOMPARE(lastDone, samples);
-        QCOMPARE(lastTotal, samples);
+        // The check on libaio after the grid: its own events, sweep.json's "confirmation".
+        std::size_t checks = 0;
+        if (const auto cf = doc.find("confirmation"); cf != doc.end())
+            for (const json& c : cf->at("configs")) {
+                const auto& mine = checked[c.at("tag").get<std::string>()];
+                QCOMPARE(mine.size(), c.at("samples").size());
+                for (std::size_t i = 0; i < mine.size(); ++i)
+                    QCOMPARE(mine[i], c.at("samples")[i]);
+                checks += mine.size();
+            }
+        std::size_t streamedChecks = 0;
+        for (const auto& [tag, list] : checked) streamedChecks += list.size();
+        QCOMPARE(streamedChecks, checks);
+        QCOMPARE(lastDone, samples + checks);
+        QCOMPARE(lastTotal, samples + checks);
     }
 
     // "-": standard output is the stream alone; the answer goes to stderr.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CPack builds a .deb holding the program and its desktop files, with the
-# runtime dependencies a Debian 12 machine needs.
+# runtime dependencies a Debian 12 machine needs, and recommending libaio1
+# (loaded at run time for --engine libaio and the answer's check).
 set -eu
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +20,8 @@ depends=$(dpkg-deb -f "$deb" Depends)
 for dep in liburing2 libqt6widgets6 libqt6charts6 libqt6core6 qt6-qpa-plugins libqt6svg6 libc6; do
     grep -q "$dep" <<<"$depends" || { echo "Depends lacks $dep: $depends"; status=1; }
 done
+recommends=$(dpkg-deb -f "$deb" Recommends)
+grep -q "libaio1" <<<"$recommends" || { echo "Recommends lacks libaio1 (the answer's check on libaio): $recommends"; status=1; }
 [ "$(dpkg-deb -f "$deb" Package)" = aiotune ] || { echo "wrong package name"; status=1; }
 [ $status -eq 0 ] && echo "$(basename "$deb"): files and Depends as expected ($depends)"
 exit $status
