@@ -567,18 +567,30 @@ class TestBestConfigPanel : public QObject {
         QVERIFY(panel.answerText().contains("Measured with: what-if: huge pages, registered buffers."));
     }
 
-    // The lead's confirmation sentence has its place in the explanation, and
-    // leaves with the answer it confirmed.
+    // The libaio check's sentence is core's (confirmationSentence), taken from
+    // the answer itself, and leaves with the answer it confirmed.
     void confirmationLine() {
         BestConfigPanel panel;
-        const Recommendation rec = sampleRecommendation();
+        Recommendation rec = sampleRecommendation();
         panel.setRecommendation(rec);
-        panel.setConfirmation("Checked with libaio: 6.2 GiB/s, within the interval.");
-        QVERIFY(panel.answerText().contains("Checked with libaio: 6.2 GiB/s, within the interval."));
-        panel.setRecommendation(rec); // the same answer again (a sweep's update)
-        QVERIFY(panel.answerText().contains("Checked with libaio"));
+        QVERIFY(panel.confirmation().isEmpty()); // DeepSpeed-style answer: nothing checked, nothing said
+        Confirmation c;
+        c.done = true;
+        c.engine = "libaio";
+        c.searchEngine = "io_uring";
+        ConfirmedFinalist f;
+        f.key = rec.answer.best;
+        f.searchGiBps = 4.2;
+        f.confirmGiBps = 4.1;
+        c.finalists.push_back(f);
+        rec.answer.confirmation = c;
+        panel.setRecommendation(rec);
+        const QString sentence = QString::fromStdString(confirmationSentence(rec.answer));
+        QVERIFY(sentence.startsWith("Checked with libaio, DeepSpeed's interface: 4.1"));
+        QCOMPARE(panel.confirmation(), sentence);
+        QVERIFY(panel.answerText().contains(sentence));
         Recommendation other = rec;
-        other.answer.bestGiBps = 6.3;
+        other.answer.confirmation.reset();
         panel.setRecommendation(other);
         QVERIFY(panel.confirmation().isEmpty());
         QVERIFY(!panel.answerText().contains("Checked with libaio"));

@@ -2,6 +2,7 @@
 
 #include "config/deepspeed_config_merge.h"
 #include "panels/help_dialog.h"
+#include "results/answer.h"
 #include "results/line_diff.h"
 #include "results/merge_preview_dialog.h"
 #include "results/result_format.h"
@@ -306,7 +307,8 @@ void BestConfigPanel::fillTargets() {
 }
 
 void BestConfigPanel::setRecommendation(const aiotune::Recommendation& recommendation) {
-    if (!(recommendation.answer == m_recommendation.answer)) m_confirmation.clear();
+    // The libaio check travels in the answer; its sentence is core's, as the CLI and report print it.
+    m_confirmation = QString::fromStdString(aiotune::confirmationSentence(recommendation.answer));
     m_recommendation = recommendation;
     refresh();
 }
