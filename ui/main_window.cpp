@@ -305,6 +305,12 @@ void MainWindow::connectSweep() {
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateActions);
     connect(m_sweep, &SweepController::started, this, [this](quint64, int total) {
         if (!m_remeasuring) m_model->clear();
+        // Until the runner's answer arrives, what the window shows is
+        // provisional: partial, "the sweep had not finished".
+        m_model->setSweepState(aiotune::SweepStatus::Running,
+                               m_remeasuring                                           ? std::string()
+                               : m_sweep->search() == SweepController::Search::Grid ? "grid"
+                                                                                      : "adaptive");
         m_chart->setRace({});
         m_progress->setValue(0);
         m_progress->setFormat(tr("%p% · starting"));
@@ -350,9 +356,12 @@ void MainWindow::connectSweep() {
     connect(m_sweep, &SweepController::failed, this, [this](const QString& error) {
         showMessage(tr("The sweep could not start: %1").arg(error), true);
         // The Best panel says the same, not the answer's "measure both operations again".
+        m_model->setSweepState(aiotune::SweepStatus::Failed, {});
         m_model->setNoAnswerReason(tr("The sweep ended without an answer: %1").arg(error));
     });
     connect(m_sweep, &SweepController::cancelled, this, [this] {
+        // A re-measurement cancelled leaves the finished sweep it added to.
+        m_model->setSweepState(m_remeasuring ? aiotune::SweepStatus::Finished : aiotune::SweepStatus::Cancelled, {});
         QString text =
             tr("Sweep cancelled; the %n configuration(s) measured so far stay in the table.",
                nullptr, m_model->rowCount());
@@ -369,6 +378,7 @@ void MainWindow::connectSweep() {
             // The samples went into the model as they arrived, beside the
             // earlier ones: the answer is decided again from all of them, by
             // the same rule, and kept as the window's answer.
+            m_model->setSweepState(aiotune::SweepStatus::Finished, {});
             m_model->storeAnswer();
             showMessage(tr("Measured %n configuration(s) again; their samples were added.", nullptr,
                            static_cast<int>(results.configs.size())) +

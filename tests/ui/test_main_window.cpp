@@ -264,6 +264,17 @@ class TestMainWindow : public QObject {
         QVERIFY(!r->findChild<QSpinBox*>()->isEnabled() || !r->adaptive());
 
         QSignalSpy finished(w->sweepController(), &SweepController::finished);
+        // While the sweep runs, every answer the window shows is provisional:
+        // partial, "the sweep had not finished" (never a settled-looking pick).
+        int provisional = 0;
+        QStringList claimed;
+        connect(w->sweepController(), &SweepController::sampleReady, w, [&] {
+            const aiotune::Answer& a = w->recommendation().answer;
+            if (!a.found) return;
+            ++provisional;
+            if (!a.partial || a.partialReason.find("had not finished") == std::string::npos || a.recommended)
+                claimed << QString::fromStdString(a.partialReason);
+        });
         QAction* start = action(w, "actionStart");
         QCOMPARE(start->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_R));
         QCOMPARE(action(w, "actionCancel")->shortcut(), QKeySequence(Qt::Key_Escape));
@@ -276,6 +287,9 @@ class TestMainWindow : public QObject {
         QTRY_VERIFY(!w->isSweeping());
         QCOMPARE(w->resultsModel()->rowCount(), 2);
         QVERIFY(w->recommendation().best.has_value());
+        QVERIFY(provisional > 0);
+        QVERIFY2(claimed.isEmpty(), qPrintable(claimed.join(" | ")));
+        QVERIFY(w->recommendation().answer.partialReason.find("had not finished") == std::string::npos);
         QVERIFY(start->isEnabled());
         QVERIFY(!w->progressBar()->isVisible());
         // The sweep wrote a DeepSpeed-compatible log folder: it is current, recent, and reloads.

@@ -99,6 +99,13 @@ void ResultsTableModel::storeAnswer() {
     updateRecommendation();
 }
 
+void ResultsTableModel::setSweepState(aiotune::SweepStatus status, const std::string& strategy) {
+    m_results.status = status;
+    if (!strategy.empty()) m_results.strategy = strategy;
+    m_stale = true;
+    updateRecommendation();
+}
+
 bool ResultsTableModel::analysisPending() const { return m_analysisTimer->isActive(); }
 
 void ResultsTableModel::flushAnalysis() {

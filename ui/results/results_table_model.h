@@ -74,6 +74,10 @@ class ResultsTableModel : public QAbstractTableModel {
     void setStoredAnswer(aiotune::Answer answer);
     // Decides the answer again from all samples (answerFor) and keeps it.
     void storeAnswer();
+    // The state of the sweep feeding the samples in (Running while it runs, so
+    // a provisional answer is partial: "the sweep had not finished") and its
+    // strategy ("adaptive", "grid"), as the runner's own answer would say.
+    void setSweepState(aiotune::SweepStatus status, const std::string& strategy);
     // Why a sweep that ended without an answer has none (its error, not the
     // answer's generic "measure both operations again"): shown as the
     // answer's message while there is no answer; cleared by new results.
