@@ -12,6 +12,7 @@
 #include "results/log_folder_reader.h"
 #include "util/printable_text.h"
 #include "util/trusted_path.h"
+#include "util/figure_text.h"
 
 #include <CLI/CLI.hpp>
 
@@ -118,18 +119,6 @@ int runLauncher(const std::vector<std::string>& argv, const std::function<void(s
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
 }
 
-std::string gib(double v) {
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(2) << v;
-    return s.str();
-}
-
-std::string pct(double f) {
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(1) << f * 100.0 << "%";
-    return s.str();
-}
-
 void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa) {
     const FleetAnswer& a = fa.answer;
     if (!fa.storedNote.empty()) notes << printableName(fa.storedNote) << "\n";
@@ -151,9 +140,9 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
         return;
     }
     out << "Fleet answer: " << fa.pick->label() << ": worst node " << printableName(fa.worstHost) << " at "
-        << gib(a.bestGiBps) << " GiB/s read + write";
-    if (a.interval) out << " (90%: " << gib(a.interval->low) << " to " << gib(a.interval->high) << ")";
-    out << "; median of the nodes that measured it " << gib(fa.medianGiBps) << ", noise " << gib(fa.noiseGiBps)
+        << gibNumber(a.bestGiBps) << " GiB/s read + write";
+    if (a.interval) out << " (90%: " << gibNumber(a.interval->low) << " to " << gibNumber(a.interval->high) << ")";
+    out << "; median of the nodes that measured it " << gibNumber(fa.medianGiBps) << ", noise " << gibNumber(fa.noiseGiBps)
         << (fa.noiseKnown ? "" : " (unknown: 10% assumed)") << "\n";
     if (!a.bestEstimatedOn.empty()) {
         out << "Estimated, not measured, on:";
@@ -162,7 +151,7 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
     }
     if (a.recommended && *a.recommended != a.best)
         out << "Recommended (cheaper, within the tolerance on every node): " << a.recommended->label() << " at "
-            << gib(a.recommendedGiBps) << " GiB/s\n";
+            << gibNumber(a.recommendedGiBps) << " GiB/s\n";
     out << "Confidence " << confidenceName(a.confidence) << ": " << printableName(a.confidenceText) << "\n";
     if (a.partial) out << "Partial: " << printableName(a.partialReason) << "\n";
     out << nlohmann::ordered_json{{"aio", toAioJson(fa.pick->aio)}}.dump(2) << "\n\n";
@@ -176,13 +165,13 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
             out << std::setw(10) << "-" << std::setw(10) << "-" << std::setw(8) << "-" << "  (no usable sweep)\n";
             continue;
         }
-        out << std::setw(10) << (h->atPick ? gib(*h->atPick->combinedGiBps) : "-") << std::setw(10)
-            << gib(*h->best->combinedGiBps) << std::setw(8) << (h->atPick ? pct(h->lossFraction) : "-") << "  "
+        out << std::setw(10) << (h->atPick ? gibNumber(*h->atPick->combinedGiBps) : "-") << std::setw(10)
+            << gibNumber(*h->best->combinedGiBps) << std::setw(8) << (h->atPick ? percentText(h->lossFraction) : "-") << "  "
             << h->best->key.label() << (outliers.count(h->host) ? "  OUTLIER" : "") << "\n";
     }
     for (const auto& o : fa.outliers)
-        out << "Outlier: " << printableName(o.host) << " is " << gib(o.gapGiBps) << " GiB/s (" << pct(o.gapFraction)
-            << ") below the fleet median at the pick, beyond the noise of " << gib(o.noiseGiBps)
+        out << "Outlier: " << printableName(o.host) << " is " << gibNumber(o.gapGiBps) << " GiB/s (" << percentText(o.gapFraction)
+            << ") below the fleet median at the pick, beyond the noise of " << gibNumber(o.noiseGiBps)
             << " GiB/s: check its drive, PCIe link and RAID.\n";
     if (!a.sharedDriveNote.empty()) out << "Not a real fleet: " << printableName(a.sharedDriveNote) << "\n";
 }

@@ -102,12 +102,6 @@ Budget parseBudget(const std::string& text) {
     return b;
 }
 
-std::string gib(double v) {
-    std::ostringstream o;
-    o << std::fixed << std::setprecision(3) << v;
-    return o.str();
-}
-
 // The search's answer as text: best with interval, tied, recommendation, confidence, cost.
 // What the search cost and why it stopped (the answer itself: printAnswer).
 void printSearchCost(std::ostream& out, const Answer& a, std::size_t gridTransfers, std::size_t dropouts) {

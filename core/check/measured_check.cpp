@@ -4,6 +4,7 @@
 
 #include "devices/folder_target.h"
 #include "results/analysis.h"
+#include "util/figure_text.h"
 
 #include <cmath>
 #include <cstdio>
@@ -11,16 +12,6 @@
 namespace fs = std::filesystem;
 
 namespace aiotune {
-
-namespace {
-
-std::string gib(double v) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2f", v);
-    return text;
-}
-
-} // namespace
 
 std::map<std::string, ResultSet> resultsByDrive(const ResultSet& results,
                                                 const DiscoveryReport& discovery) {
@@ -108,7 +99,7 @@ std::vector<CheckFinding> checkAgainstMeasurements(const std::map<std::string, R
     const std::string where = driveUnknown ? "in " + source + " (the drive it ran on is not recorded)"
                                            : "on " + disk + " (" + source + ")";
     const double best = answer.bestGiBps;
-    const std::string bestText = answer.best.label() + " at " + gib(best) + " GiB/s read + write";
+    const std::string bestText = answer.best.label() + " at " + gibNumber(best) + " GiB/s read + write";
     ConfigKey key;
     key.aio = config;
     key.folders = answer.best.folders;
@@ -124,20 +115,20 @@ std::vector<CheckFinding> checkAgainstMeasurements(const std::map<std::string, R
     const bool isAnswer = key == answer.best || (answer.recommended && key == *answer.recommended);
     if (isAnswer || mine->state == ConfigState::Tied) {
         out.push_back({FindingSeverity::Note, "MATCHES_MEASURED", "aio",
-                       "the config's aio settings measured " + gib(own) + " GiB/s read + write " + where + ": " +
+                       "the config's aio settings measured " + gibNumber(own) + " GiB/s read + write " + where + ": " +
                            (key == answer.best ? std::string("the answer's best")
                             : isAnswer         ? std::string("the answer's recommendation")
                                                : "tied with the answer's best, " + bestText),
                        ""});
     } else if (mine->state == ConfigState::Eliminated) {
         out.push_back({FindingSeverity::Warning, "SLOWER_THAN_MEASURED", "aio",
-                       "the config's aio settings measured " + gib(own) + " GiB/s read + write " + where +
+                       "the config's aio settings measured " + gibNumber(own) + " GiB/s read + write " + where +
                            ", " + std::to_string(static_cast<int>(100.0 * (1.0 - own / best) + 0.5)) +
                            "% below the answer's best, " + bestText,
                        "merge the answer: aiotune export --log_dir <that folder> --config " + configFile});
     } else {
         out.push_back({FindingSeverity::Note, "NOT_SETTLED", "aio",
-                       "the config's aio settings measured " + gib(own) + " GiB/s read + write " + where +
+                       "the config's aio settings measured " + gibNumber(own) + " GiB/s read + write " + where +
                            "; the samples cannot tell them apart from the answer's best, " + bestText + " (" +
                            mine->reason + ")",
                        "measure again to settle it: aiotune sweep --nvme_dir " + nvmePath + " --log_dir <dir>"});

@@ -9,6 +9,7 @@
 #include "util/atomic_file.h"
 #include "util/byte_size.h"
 #include "util/printable_text.h"
+#include "util/figure_text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -23,12 +24,6 @@ namespace aiotune {
 namespace {
 
 std::string quote(const std::string& s) { return "\"" + s + "\""; }
-
-std::string gib(double v) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2f", v);
-    return text;
-}
 
 } // namespace
 
@@ -234,7 +229,7 @@ Result<CheckReport> runPreflight(const PreflightOptions& options) {
                 const Recommendation rec = analyze(it->second);
                 if (!rec.best) continue;
                 figures += (figures.empty() ? "; measured best per drive: " : ", ") + n + " " +
-                           gib(*rec.best->readGiBps) + " read / " + gib(*rec.best->writeGiBps) +
+                           gibNumber(*rec.best->readGiBps) + " read / " + gibNumber(*rec.best->writeGiBps) +
                            " write GiB/s";
             }
             findings.push_back({FindingSeverity::Warning, "SEVERAL_NVME_ONE_PATH", *disksUsed.begin(),

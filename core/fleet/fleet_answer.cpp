@@ -3,6 +3,7 @@
 #include "results/answer.h"
 #include "results/sweep_file.h"
 #include "util/atomic_file.h"
+#include "util/figure_text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,22 +21,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-std::string percent(double share) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f%%", share * 100.0);
-    return buf;
-}
-
-std::string gib(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f GiB/s", v);
-    return buf;
-}
-
-std::string plural(std::size_t n, const char* one, const char* many) {
-    return std::to_string(n) + " " + (n == 1 ? one : many);
-}
 
 std::string joined(const std::vector<std::string>& v) {
     std::string s;
@@ -131,7 +116,7 @@ std::optional<NodeFigure> nodeFigure(const Answer& a, const ConfigKey& key) {
 }
 
 std::string figureReason(const FleetConfigFigure& f) {
-    std::string s = gib(f.gibps) + " on its worst node " + f.worstHost + "; measured on " +
+    std::string s = gibText(f.gibps) + " on its worst node " + f.worstHost + "; measured on " +
                     plural(f.measuredOn, "node", "nodes");
     if (!f.estimatedOn.empty()) s += ", estimated by the search on " + joined(f.estimatedOn);
     return s;
@@ -408,7 +393,7 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn,
         possibleGain = std::max(possibleGain, std::isfinite(upper) ? std::expm1(upper) : kInf);
         const std::string could =
             std::isfinite(upper)
-                ? "it could be up to " + percent(std::expm1(upper)) + " faster than the best at 95%"
+                ? "it could be up to " + percentText(std::expm1(upper)) + " faster than the best at 95%"
                 : "it could be faster than the best by any amount (a node's noise is unknown)";
         if (c.fig.measuredOn == 0) {
             c.fig.state = ConfigState::Predicted;
@@ -416,7 +401,7 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn,
         } else if (upper > gainLog) {
             c.fig.state = ConfigState::Contending;
             c.fig.reason = figureReason(c.fig) + "; " + could + ", more than the tolerance (" +
-                           percent(a.tolerance) + ")";
+                           percentText(a.tolerance) + ")";
         } else if (upper >= 0.0) {
             c.fig.state = ConfigState::Tied;
             c.fig.reason =
@@ -469,7 +454,7 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn,
         a.recommendedGiBps = recommendedGiBps;
     }
 
-    const std::string level = percent(0.95);
+    const std::string level = percentText(0.95);
     if (!a.possibleGain) {
         a.confidence = Confidence::Low;
         a.confidenceText = "A node's noise is unknown, so another configuration could be faster "
@@ -478,14 +463,14 @@ FleetAnswer decideFleetAnswer(const std::vector<FleetNode>& nodesIn,
     } else if (*a.possibleGain <= a.tolerance) {
         a.confidence = Confidence::High;
         a.confidenceText = "At " + level + " confidence no other configuration is more than " +
-                           percent(*a.possibleGain) +
+                           percentText(*a.possibleGain) +
                            " faster for the fleet than the best (tolerance " +
-                           percent(a.tolerance) + ").";
+                           percentText(a.tolerance) + ").";
     } else {
         a.confidence = *a.possibleGain <= 3.0 * a.tolerance ? Confidence::Medium : Confidence::Low;
         a.confidenceText = "Another configuration could still be up to " +
-                           percent(*a.possibleGain) + " faster for the fleet (at " + level +
-                           ", tolerance " + percent(a.tolerance) + "): measure again to narrow it.";
+                           percentText(*a.possibleGain) + " faster for the fleet (at " + level +
+                           ", tolerance " + percentText(a.tolerance) + "): measure again to narrow it.";
     }
     if (a.partial) a.confidence = Confidence::Low;
     if (!a.bestEstimatedOn.empty())

@@ -4,6 +4,7 @@
 #include "results/estimates.h"
 #include "results/speed_figure.h"
 #include "results/sweep_file.h"
+#include "util/figure_text.h"
 
 #include <algorithm>
 #include <bit>
@@ -19,22 +20,6 @@
 namespace aiotune {
 
 namespace {
-
-std::string percent(double share) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f%%", share * 100.0);
-    return buf;
-}
-
-std::string gib(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f GiB/s", v);
-    return buf;
-}
-
-std::string plural(std::size_t n, const char* one, const char* many) {
-    return std::to_string(n) + " " + (n == 1 ? one : many);
-}
 
 // Folder count shared by every measured configuration; 1 when they differ or none.
 int commonFolders(const ResultSet& results) {
@@ -257,7 +242,7 @@ Answer decideSearch(const ResultSet& results, const AnswerContext& context, cons
         if (i == *bestIndex) {
             s.state = ConfigState::Best;
             s.reason = forced ? forced->reason
-                              : "the highest estimate: " + gib(a.bestGiBps) + " after " +
+                              : "the highest estimate: " + gibText(a.bestGiBps) + " after " +
                                     plural(e.visits, "visit", "visits");
             a.configs.push_back(std::move(s));
             continue;
@@ -280,23 +265,23 @@ Answer decideSearch(const ResultSet& results, const AnswerContext& context, cons
         const double upper = std::isfinite(m) ? d + m : std::numeric_limits<double>::infinity();
         if (std::isfinite(upper)) s.upperGain = std::expm1(upper);
         const std::string could =
-            std::isfinite(upper) ? "could be up to " + percent(std::expm1(upper)) + " faster than the best at 95%"
+            std::isfinite(upper) ? "could be up to " + percentText(std::expm1(upper)) + " faster than the best at 95%"
                                  : "could be faster than the best by any amount (the noise is unknown)";
         if (e.visits == 0) {
             s.state = ConfigState::Predicted;
-            s.reason = "never measured: the screen's model predicts " + gib(figure) + "; it " + could;
+            s.reason = "never measured: the screen's model predicts " + gibText(figure) + "; it " + could;
         } else if (upper > gainLog) {
             s.state = ConfigState::Contending;
-            s.reason = gib(figure) + " after " + plural(e.visits, "visit", "visits") + ": it " + could +
-                       ", more than the tolerance (" + percent(a.tolerance) + ")";
+            s.reason = gibText(figure) + " after " + plural(e.visits, "visit", "visits") + ": it " + could +
+                       ", more than the tolerance (" + percentText(a.tolerance) + ")";
         } else if (upper >= 0.0) {
             s.state = ConfigState::Tied;
-            s.reason = gib(figure) + " after " + plural(e.visits, "visit", "visits") +
+            s.reason = gibText(figure) + " after " + plural(e.visits, "visit", "visits") +
                        ": not shown to be slower than the best, and it " + could +
                        " (within the tolerance)";
         } else {
             s.state = ConfigState::Eliminated;
-            s.reason = gib(figure) + " after " + plural(e.visits, "visit", "visits") +
+            s.reason = gibText(figure) + " after " + plural(e.visits, "visit", "visits") +
                        ": slower than the best at 95%";
         }
         if (const auto it = dropoutsOf.find(ConfigKey{e.key.aio, 1}); it != dropoutsOf.end())
@@ -347,7 +332,7 @@ Answer decideSearch(const ResultSet& results, const AnswerContext& context, cons
     }
 
     // Confidence, in words.
-    const std::string level = percent(kSearchConfidence);
+    const std::string level = percentText(kSearchConfidence);
     if (!a.possibleGain) {
         a.confidence = Confidence::Low;
         a.confidenceText = "The noise is unknown, so another configuration could be faster by any amount: "
@@ -355,13 +340,13 @@ Answer decideSearch(const ResultSet& results, const AnswerContext& context, cons
     } else if (*a.possibleGain <= a.tolerance) {
         a.confidence = Confidence::High;
         a.confidenceText = "At " + level + " confidence no other configuration is more than " +
-                           percent(*a.possibleGain) + " faster than the best (tolerance " + percent(a.tolerance) +
+                           percentText(*a.possibleGain) + " faster than the best (tolerance " + percentText(a.tolerance) +
                            ").";
     } else {
         a.confidence = *a.possibleGain <= 3.0 * a.tolerance ? Confidence::Medium : Confidence::Low;
-        a.confidenceText = "Another configuration could still be up to " + percent(*a.possibleGain) +
-                           " faster than the best (at " + level + ", tolerance " + percent(a.tolerance) +
-                           (a.noise ? "; noise " + percent(*a.noise) + " per visit" : std::string()) +
+        a.confidenceText = "Another configuration could still be up to " + percentText(*a.possibleGain) +
+                           " faster than the best (at " + level + ", tolerance " + percentText(a.tolerance) +
+                           (a.noise ? "; noise " + percentText(*a.noise) + " per visit" : std::string()) +
                            "): measure again to narrow it.";
     }
     if (a.partial) a.confidence = Confidence::Low; // partialReason says why; readers show it beside this
@@ -437,8 +422,8 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
                 if (f.confirmGiBps && (!lead || *f.confirmGiBps > *lead->confirmGiBps)) lead = &f;
             const ConfirmedFinalist& pick = c.finalists.front(); // the search's best
             BestOverride forced{lead->key, a.best,
-                                "ranked first by " + c.engine + ", DeepSpeed's interface: " + gib(*lead->confirmGiBps) +
-                                    " against " + gib(pick.confirmGiBps.value_or(0.0)) + " for the search's pick"};
+                                "ranked first by " + c.engine + ", DeepSpeed's interface: " + gibText(*lead->confirmGiBps) +
+                                    " against " + gibText(pick.confirmGiBps.value_or(0.0)) + " for the search's pick"};
             Answer followed = decideSearch(results, context, &forced);
             followed.decidedBy = a.decidedBy + "; then " + c.engine + ", DeepSpeed's interface, ranked " +
                                  lead->key.label() + " ahead of the search's pick (" + a.best.label() +
@@ -471,7 +456,7 @@ std::string confirmationSentence(const Answer& a) {
     if (!best) best = &c.finalists.front();
     std::string s = "Checked with " + engine + ", DeepSpeed's interface: ";
     if (best->confirmGiBps)
-        s += gib(*best->confirmGiBps) + " vs " + gib(best->searchGiBps) + measured + " for the best";
+        s += gibText(*best->confirmGiBps) + " vs " + gibText(best->searchGiBps) + measured + " for the best";
     else
         s += engine + " could not measure the best (" + best->error + ")";
     if (c.overturned && c.searchBest) {
@@ -479,7 +464,7 @@ std::string confirmationSentence(const Answer& a) {
         for (const ConfirmedFinalist& f : c.finalists)
             if (f.key == *c.searchBest) pick = &f;
         s += "; it ranked " + best->key.label() + " ahead of the search's pick (" + c.searchBest->label();
-        if (pick && pick->confirmGiBps) s += ", " + gib(*pick->confirmGiBps) + " on " + engine;
+        if (pick && pick->confirmGiBps) s += ", " + gibText(*pick->confirmGiBps) + " on " + engine;
         s += ") beyond the noise, so the answer follows " + engine + ".";
         return s;
     }
