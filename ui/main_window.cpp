@@ -6,6 +6,7 @@
 #include "main/sweep_pane.h"
 #include "main/table_page.h"
 #include "panels/drives_panel.h"
+#include "results/answer.h"
 #include "results/plausibility_log.h"
 #include "panels/log_pane.h"
 #include "panels/message_bar.h"
@@ -585,10 +586,13 @@ void MainWindow::chooseFolderToCompare() {
 }
 
 void MainWindow::reload() {
-    if (!m_currentFolder.isEmpty()) openFolder(m_currentFolder);
+    // After "measure again" the samples shown come from two folders: reread both.
+    if (!m_currentFolder.isEmpty()) openFolders(m_currentFolder, m_remeasuredFolder);
 }
 
-void MainWindow::openFolder(const QString& folder) {
+void MainWindow::openFolder(const QString& folder) { openFolders(folder, QString()); }
+
+void MainWindow::openFolders(const QString& folder, const QString& again) {
     if (m_sweep->isRunning()) {
         showMessage(tr("Cancel the running sweep before opening %1.").arg(folder), true);
         return;
@@ -614,12 +618,24 @@ void MainWindow::openFolder(const QString& folder) {
     };
     m_jobs->run(
         JobTracker::Kind::Open, this,
-        [folder] {
+        [folder, again] {
             auto loaded = std::make_shared<Loaded>(Loaded{aiotune::LogFolderReader().read(folder.toStdString()), {}});
+            if (loaded->results && !again.isEmpty()) {
+                // The re-measured samples join the sweep's, as when they arrived,
+                // and the answer is decided again from all of them (answerFor).
+                auto more = aiotune::LogFolderReader().read(again.toStdString());
+                if (!more) {
+                    loaded->results = aiotune::makeError(more.error());
+                    return loaded;
+                }
+                for (const aiotune::ConfigResult& c : more->configs)
+                    for (const aiotune::Sample& sample : c.samples) loaded->results->add(c.key, sample);
+                loaded->results->answer = aiotune::answerFor(*loaded->results);
+            }
             if (loaded->results) loaded->recommendation = aiotune::analyze(*loaded->results);
             return loaded;
         },
-        [this, folder](std::shared_ptr<Loaded> loaded) {
+        [this, folder, again](std::shared_ptr<Loaded> loaded) {
             m_loading = false;
             m_statusPoint->clear();
             if (!loaded->results) {
@@ -630,6 +646,8 @@ void MainWindow::openFolder(const QString& folder) {
             }
             m_best->setProfileName(resultformat::profileName(*loaded->results));
             setResults(std::move(*loaded->results), std::move(loaded->recommendation), folder);
+            m_remeasuredFolder = again;
+            updateTitle();
             const aiotune::ResultSet& results = m_model->results();
             m_chart->setRace({});
             m_settings->addRecentFolder(folder);

@@ -124,6 +124,8 @@ class MainWindow : public QMainWindow {
     void remeasureSelected(); // the table's selected rows
     void cancelSweep();
     void reload();
+    // Opens folder; with again, adds the samples of a "measure again" folder.
+    void openFolders(const QString& folder, const QString& again);
     void chooseFolderToOpen();
     void chooseFolderToCompare();
     void copySelection();

@@ -420,6 +420,23 @@ class TestMainWindow : public QObject {
         QVERIFY(w->recommendation().answer == *after.answer);
         QVERIFY2(best->answerText().contains("decided again"), qPrintable(best->answerText()));
         checkOneAnswer(w, best);
+
+        // Reload rereads both folders: the re-measured samples stay, and the
+        // answer is decided again from all of them, as it was shown.
+        const aiotune::ResultSet shown = w->resultsModel()->results();
+        action(w, "actionReload")->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 2, 10000);
+        const aiotune::ResultSet& reread = w->resultsModel()->results();
+        QCOMPARE(reread.configs.size(), shown.configs.size());
+        for (const auto& c : shown.configs) {
+            const auto* r = reread.find(c.key);
+            QVERIFY(r);
+            QCOMPARE(r->samples.size(), c.samples.size());
+        }
+        QCOMPARE(w->recommendation().answer.best, shown.answer->best);
+        QVERIFY(w->recommendation().answer.decidedBy.find("decided again") != std::string::npos);
+        QVERIFY2(w->windowTitle().contains(again + " (measured again)"), qPrintable(w->windowTitle()));
+        checkOneAnswer(w, best);
     }
 
     // Search and what-if choices persist; an older "sweep/hugePages=true"
