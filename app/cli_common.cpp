@@ -1,6 +1,7 @@
 #include "cli_common.h"
 
 #include "config/aio_config.h"
+#include "report/sweep_facts.h"
 #include "results/answer.h"
 #include "util/byte_size.h"
 
@@ -31,7 +32,7 @@ nlohmann::ordered_json configJson(const ConfigResult& c) {
 } // namespace
 
 std::string profileName(const ResultSet& results) {
-    return results.profile ? results.profile->name() : "unknown (DeepSpeed's logs)";
+    return SweepFacts::fromResults(results).profile; // one wording: the report's
 }
 
 nlohmann::ordered_json profileJson(const ResultSet& results) {

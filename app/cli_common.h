@@ -29,8 +29,8 @@ void printAnswer(std::ostream& out, const Answer& answer);
 void printAnalysis(std::ostream& out, std::ostream& notes, const ResultSet& results,
                    const Recommendation& rec);
 
-// Which measurement profile measured a folder (its sweep.json), or
-// "unknown (DeepSpeed's logs)"; as JSON the profile object or that text.
+// Which measurement profile measured a folder: SweepFacts' wording (the
+// report's), e.g. "unknown (DeepSpeed logs)"; as JSON the profile object or that text.
 std::string profileName(const ResultSet& results);
 nlohmann::ordered_json profileJson(const ResultSet& results);
 

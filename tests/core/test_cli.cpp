@@ -90,7 +90,7 @@ private slots:
         QVERIFY(aio.value("single_submit").isBool());
         QVERIFY(j.value("recommended").isObject());
         QCOMPARE(j.value("skipped").toArray().size(), skipped);
-        QCOMPARE(j.value("profile").toString(), QString("unknown (DeepSpeed's logs)"));
+        QCOMPARE(j.value("profile").toString(), QString("unknown (DeepSpeed logs)"));
         for (const auto& s : j.value("skipped").toArray()) {
             QVERIFY(!s.toObject().value("file").toString().isEmpty());
             QVERIFY(!s.toObject().value("reason").toString().isEmpty());
@@ -474,7 +474,7 @@ private slots:
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("inMessage");
         QTest::addRow("tolerance 0") << QStringList{"sweep", "--nvme_dir", "/tmp", "--tolerance", "0"} << 2 << "\"0\"";
-        QTest::addRow("tolerance 60%") << QStringList{"sweep", "--nvme_dir", "/tmp", "--tolerance", "60%"} << 2 << "60%";
+        QTest::addRow("tolerance 60 percent") << QStringList{"sweep", "--nvme_dir", "/tmp", "--tolerance", "60%"} << 2 << "60%";
         QTest::addRow("tolerance word") << QStringList{"sweep", "--nvme_dir", "/tmp", "--tolerance", "x%"} << 2 << "x%";
         QTest::addRow("budget below first pass") << QStringList{"sweep", "--nvme_dir", "/tmp", "--budget", "5"} << 2
                                                  << "--budget 5";

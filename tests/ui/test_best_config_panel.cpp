@@ -716,10 +716,10 @@ class TestBestConfigPanel : public QObject {
         QTest::addRow("meta profile string") << 1 << QString("normal pages");
         QTest::addRow("meta profile object") << 2 << QString::fromStdString(
                                                        MeasurementProfile::hugePageWhatIf().name());
-        QTest::addRow("older sweep.json: huge_pages true") << 3 << QString("huge pages (older aiotune)");
-        QTest::addRow("older sweep.json: huge_pages false") << 4 << QString("normal pages (older aiotune)");
-        QTest::addRow("DeepSpeed's logs") << 5 << QString("unknown (DeepSpeed's logs)");
-        QTest::addRow("meta of the wrong shape") << 6 << QString("unknown (DeepSpeed's logs)");
+        QTest::addRow("older sweep.json: huge_pages true") << 3 << QString("what-if: huge pages (recorded by an older aiotune)");
+        QTest::addRow("older sweep.json: huge_pages false") << 4 << QString("normal pages (recorded by an older aiotune)");
+        QTest::addRow("DeepSpeed's logs") << 5 << QString("unknown (DeepSpeed logs)");
+        QTest::addRow("meta of the wrong shape") << 6 << QString("unknown (not recorded)");
     }
     void profileNameOfResults() {
         QFETCH(int, how);
@@ -731,7 +731,7 @@ class TestBestConfigPanel : public QObject {
         case 2: rs.meta = {{"profile", MeasurementProfile::hugePageWhatIf().toJson()}}; break;
         case 3: rs.meta = {{"system", {{"huge_pages", true}}}}; break;
         case 4: rs.meta = {{"system", {{"huge_pages", false}}}}; break;
-        case 5: break;
+        case 5: rs.engine = "deepspeed"; break;
         case 6: rs.meta = json::array({1, 2}); break;
         }
         QCOMPARE(resultformat::profileName(rs), expected);

@@ -508,7 +508,7 @@ class TestMainWindow : public QObject {
         openThroughAction(w, kFixtures + "/deepspeed/ds-0.15-sweep");
         QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
         auto* best = w->findChild<BestConfigPanel*>();
-        QCOMPARE(best->profileName(), QString("unknown (DeepSpeed's logs)"));
+        QCOMPARE(best->profileName(), QString("unknown (DeepSpeed logs)"));
         QVERIFY2(best->answerText().contains("DeepSpeed's rule"), qPrintable(best->answerText()));
         checkOneAnswer(w, best);
     }

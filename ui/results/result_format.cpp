@@ -2,6 +2,7 @@
 
 #include <QObject>
 
+#include "report/sweep_facts.h"
 #include "results/statistics.h"
 #include "util/byte_size.h"
 
@@ -98,21 +99,8 @@ QString tooltip(const ConfigResult& c) {
 }
 
 QString profileName(const aiotune::ResultSet& results) {
-    if (results.profile) return QString::fromStdString(results.profile->name());
-    if (results.meta.is_object()) {
-        if (const auto p = results.meta.find("profile"); p != results.meta.end()) {
-            if (p->is_string()) return QString::fromStdString(p->get<std::string>());
-            if (p->is_object())
-                return QString::fromStdString(aiotune::MeasurementProfile::fromJson(*p).name());
-        }
-        if (const auto sys = results.meta.find("system");
-            sys != results.meta.end() && sys->is_object()) {
-            if (const auto hp = sys->find("huge_pages"); hp != sys->end() && hp->is_boolean())
-                return hp->get<bool>() ? QObject::tr("huge pages (older aiotune)")
-                                       : QObject::tr("normal pages (older aiotune)");
-        }
-    }
-    return QObject::tr("unknown (DeepSpeed's logs)");
+    // One wording for the window, the CLI and the report (core's SweepFacts).
+    return QString::fromStdString(aiotune::SweepFacts::fromResults(results).profile);
 }
 
 } // namespace resultformat

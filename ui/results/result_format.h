@@ -42,7 +42,7 @@ QString tooltip(const aiotune::ConfigResult& c);
 
 // Which measurement profile measured these results, for display next to the
 // figures: the recorded profile, else meta "profile", else the older
-// sweep.json's meta.system.huge_pages, else "unknown (DeepSpeed's logs)".
+// sweep.json's meta.system.huge_pages, else "unknown (DeepSpeed logs)": core's SweepFacts wording.
 QString profileName(const aiotune::ResultSet& results);
 
 } // namespace resultformat
