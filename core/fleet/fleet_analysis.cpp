@@ -302,16 +302,8 @@ nlohmann::ordered_json fleetJson(const FleetAnalysis& fa) {
     fleet["units"] = "GiB/s";
     if (!fa.message.empty()) fleet["message"] = fa.message;
     j["fleet"] = std::move(fleet);
-    j["outliers"] = oj::array();
-    for (const FleetOutlier& o : fa.outliers)
-        j["outliers"].push_back({{"host", o.host},
-                                 {"combined", o.combinedGiBps},
-                                 {"gap", o.gapGiBps},
-                                 {"gap_fraction", o.gapFraction},
-                                 {"noise", o.noiseGiBps}});
-    j["shared_drives"] = oj::array();
-    for (const FleetSharedDrive& g : fa.sharedDrives)
-        j["shared_drives"].push_back({{"hosts", g.hosts}, {"machine", g.machine}, {"drive", g.drive}});
+    j["outliers"] = fleetOutliersJson(fa.outliers);
+    j["shared_drives"] = sharedDrivesJson(fa.sharedDrives);
     j["not_in_run"] = fa.notInRun;
     if (!fa.storedNote.empty()) j["stored_note"] = fa.storedNote;
     j["answer"] = fleetAnswerToJson(fa.answer);

@@ -567,6 +567,24 @@ nlohmann::ordered_json intervalJson(const std::optional<AnswerInterval>& iv) {
 
 } // namespace
 
+nlohmann::ordered_json fleetOutliersJson(const std::vector<FleetOutlier>& outliers) {
+    auto out = nlohmann::ordered_json::array();
+    for (const FleetOutlier& o : outliers)
+        out.push_back({{"host", o.host},
+                       {"combined", o.combinedGiBps},
+                       {"gap", o.gapGiBps},
+                       {"gap_fraction", o.gapFraction},
+                       {"noise", o.noiseGiBps}});
+    return out;
+}
+
+nlohmann::ordered_json sharedDrivesJson(const std::vector<FleetSharedDrive>& drives) {
+    auto out = nlohmann::ordered_json::array();
+    for (const FleetSharedDrive& g : drives)
+        out.push_back({{"hosts", g.hosts}, {"machine", g.machine}, {"drive", g.drive}});
+    return out;
+}
+
 nlohmann::ordered_json fleetAnswerToJson(const FleetAnswer& a) {
     using oj = nlohmann::ordered_json;
     oj j{{"found", a.found}};
@@ -602,17 +620,8 @@ nlohmann::ordered_json fleetAnswerToJson(const FleetAnswer& a) {
     j["median_gibps"] = finiteOrNull(a.medianGiBps);
     j["noise_gibps"] = finiteOrNull(a.noiseGiBps);
     j["noise_known"] = a.noiseKnown;
-    j["outliers"] = oj::array();
-    for (const FleetOutlier& o : a.outliers)
-        j["outliers"].push_back({{"host", o.host},
-                                 {"combined", o.combinedGiBps},
-                                 {"gap", o.gapGiBps},
-                                 {"gap_fraction", o.gapFraction},
-                                 {"noise", o.noiseGiBps}});
-    j["shared_drives"] = oj::array();
-    for (const FleetSharedDrive& g : a.sharedDrives)
-        j["shared_drives"].push_back(
-            {{"hosts", g.hosts}, {"machine", g.machine}, {"drive", g.drive}});
+    j["outliers"] = fleetOutliersJson(a.outliers);
+    j["shared_drives"] = sharedDrivesJson(a.sharedDrives);
     j["shared_drive_note"] = a.sharedDriveNote;
     j["configs"] = oj::array();
     for (const FleetConfigFigure& f : a.configs)

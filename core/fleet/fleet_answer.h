@@ -169,6 +169,10 @@ FleetAnswer fleetAnswerFor(const std::vector<HostSweep>& sweeps,
 
 // fleet.json: {"schema": 1, "kind": "aiotune-fleet", "answer": {...}}.
 nlohmann::ordered_json fleetAnswerToJson(const FleetAnswer& a);
+// The answer's "outliers" and "shared_drives" arrays, as fleet.json and
+// `analyze --json` write them.
+nlohmann::ordered_json fleetOutliersJson(const std::vector<FleetOutlier>& outliers);
+nlohmann::ordered_json sharedDrivesJson(const std::vector<FleetSharedDrive>& drives);
 Result<FleetAnswer> fleetAnswerFromJson(const nlohmann::json& j);
 // Writes <folder>/fleet.json atomically (aiotune's own file: replaced).
 Result<void> writeFleetFile(const std::filesystem::path& folder, const FleetAnswer& a);

@@ -96,24 +96,8 @@ std::string samplesDigest(const ResultSet& results) {
             h *= 1099511628211ull;
         }
     };
-    for (const ConfigResult& c : results.configs) {
-        const std::string tag = c.key.tag();
-        mix(tag.data(), tag.size() + 1);
-        for (const Sample& s : c.samples) {
-            const int op = s.op == IoOp::Read ? 0 : 1;
-            mix(&op, sizeof op);
-            mix(&s.loop, sizeof s.loop);
-            const std::uint64_t bits = std::bit_cast<std::uint64_t>(s.gibPerSec);
-            mix(&bits, sizeof bits);
-            mix(s.error.data(), s.error.size() + 1);
-        }
-    }
-    // The confirmation's samples, only when there are some: the digests of
-    // sweeps without one stay what they were.
-    if (!results.confirmation.empty()) {
-        const std::string engine = "confirmation:" + results.confirmation.engine;
-        mix(engine.data(), engine.size() + 1);
-        for (const ConfigResult& c : results.confirmation.configs) {
+    const auto mixConfigs = [&mix](const std::vector<ConfigResult>& configs) {
+        for (const ConfigResult& c : configs) {
             const std::string tag = c.key.tag();
             mix(tag.data(), tag.size() + 1);
             for (const Sample& s : c.samples) {
@@ -125,6 +109,14 @@ std::string samplesDigest(const ResultSet& results) {
                 mix(s.error.data(), s.error.size() + 1);
             }
         }
+    };
+    mixConfigs(results.configs);
+    // The confirmation's samples, only when there are some: the digests of
+    // sweeps without one stay what they were.
+    if (!results.confirmation.empty()) {
+        const std::string engine = "confirmation:" + results.confirmation.engine;
+        mix(engine.data(), engine.size() + 1);
+        mixConfigs(results.confirmation.configs);
     }
     char buf[24];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
