@@ -69,7 +69,8 @@ std::optional<double> AlignedBuffer::hugePageShare() const {
 }
 
 void AlignedBuffer::release() {
-    if (m_locked) ::munlock(m_data, m_size); // free() may keep the pages in the heap
+    // free() may keep the pages in the heap, locked; munmap unlocks them itself.
+    if (m_locked && !m_mapped) ::munlock(m_data, m_size);
     if (m_mapped)
         ::munmap(m_data, m_size);
     else

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 
 namespace aiotune {
@@ -277,11 +279,22 @@ LibaioEngine::open(const TransferParams& params, const ScratchFile& file, Aligne
 }
 
 Result<void> probeLibaio(const std::vector<std::string>& libraryNames) {
+    // A success is remembered for the process: io_destroy waits out an RCU
+    // grace period (30-50 ms), and a sweep asks at its plan and at its start.
+    // A failure is asked again (libaio may be installed meanwhile).
+    static std::mutex mutex;
+    static std::set<std::vector<std::string>> working;
+    {
+        const std::lock_guard lock(mutex);
+        if (working.count(libraryNames)) return {};
+    }
     auto api = libaioFor(libraryNames);
     if (!api) return makeError(api.error());
     io_context_t ctx{};
     if (const int rc = api->setup(1, &ctx); rc < 0) return makeError(setupError(rc));
     api->destroy(ctx);
+    const std::lock_guard lock(mutex);
+    working.insert(libraryNames);
     return {};
 }
 

@@ -3,8 +3,9 @@
 # ds_nvme_tune needed 279.7 s for on this kind of machine (16 configurations:
 # block 128K/1M x depth 8/32 x sequential on/off x 1/2 threads, read + write of
 # 256 MiB each) and compares aiotune's wall time with the time of the
-# transfers it measured (their seconds: the clock starts once the visit's
-# handle is set up, as DeepSpeed's does; setup_seconds is reported apart).
+# transfers it measured, the libaio check of the finalists included (their
+# seconds: the clock starts once the visit's handle is set up, as DeepSpeed's
+# does; setup_seconds is reported apart).
 # RUNS sweeps (default 5), medians reported; with AIOTUNE_BASE set to another
 # aiotune binary, its sweeps are interleaved with these (base, this, base, ...)
 # so both see the same drive state.
@@ -42,7 +43,9 @@ def one(label, run):
     d = f"{work}/{label}.{run}"
     start, end = map(float, open(f"{d}/wall").read().split())
     doc = json.load(open(f"{d}/logs/sweep.json"))
-    samples = [s for c in doc["configs"] for s in c["samples"] if not s.get("error")]
+    # The libaio check of the finalists is transfers too (sweep.json keeps them apart).
+    checked = doc.get("confirmation", {}).get("configs", [])
+    samples = [s for c in doc["configs"] + checked for s in c["samples"] if not s.get("error")]
     io = sum(s["seconds"] for s in samples)
     setup = sum(s.get("setup_seconds", 0) for s in samples)
     return len(samples), io, setup, end - start
