@@ -53,6 +53,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
@@ -207,6 +208,10 @@ void MainWindow::buildLayout() {
     m_progress->hide();
     statusBar()->addWidget(m_statusPoint, 1);
     statusBar()->addPermanentWidget(m_progress);
+    // A shortened message's whole text goes with it (showMessage).
+    connect(statusBar(), &QStatusBar::messageChanged, this, [this](const QString& m) {
+        if (m.isEmpty()) statusBar()->setToolTip({});
+    });
 
     // Wiring between the panels and the views.
     connect(m_drives, &DrivesPanel::message, this, &MainWindow::showMessage);
@@ -902,10 +907,19 @@ void MainWindow::showStatusPoint(const QString& text) {
 
 void MainWindow::showMessage(const QString& text, bool isError) {
     m_log->appendMessage(text, isError);
-    if (isError)
+    if (isError) {
         m_messageBar->showMessage(text, true);
-    else
-        statusBar()->showMessage(text, 8000);
+        return;
+    }
+    // One line: cut at the end (where the log folder goes) to what the bar
+    // has room for; the whole text is its tooltip and in the Log tab.
+    QStatusBar* bar = statusBar();
+    const int room = bar->contentsRect().width() - (m_progress->isVisible() ? m_progress->width() : 0) -
+                     2 * bar->style()->pixelMetric(QStyle::PM_LayoutHorizontalSpacing, nullptr, bar) - 16;
+    const QString shown =
+        bar->isVisible() ? bar->fontMetrics().elidedText(text, Qt::ElideRight, std::max(room, 120)) : text;
+    bar->showMessage(shown, 8000);
+    bar->setToolTip(shown == text ? QString() : text);
 }
 
 // ---- settings and closing ---------------------------------------------------

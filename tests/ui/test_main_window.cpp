@@ -195,6 +195,33 @@ class TestMainWindow : public QObject {
         QCOMPARE(w->resultsModel()->rowCount(), 0);
     }
 
+    // A message longer than the status bar is cut at its end, not clipped
+    // mid-word: the whole text is the bar's tooltip and in the Log tab.
+    void longStatusMessageIsShortened() {
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        w->resize(1280, 720);
+        w->show();
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+        const QString folder = QDir::tempPath() + "/" + QString(300, QLatin1Char('x'));
+        const QString text = "Sweep finished: 64 configurations measured. Best: 1M, qd 32. Logs in " + folder + ".";
+        w->showMessage(text, false);
+        QStatusBar* bar = w->statusBar();
+        const QString shown = bar->currentMessage();
+        QVERIFY2(shown.startsWith("Sweep finished: 64 configurations measured. Best: 1M, qd 32."), qPrintable(shown));
+        QVERIFY2(shown.endsWith(QChar(0x2026)), qPrintable(shown)); // the ellipsis
+        QVERIFY(bar->fontMetrics().horizontalAdvance(shown) <= bar->contentsRect().width());
+        QCOMPARE(bar->toolTip(), text);
+        QVERIFY(w->logPane()->toPlainText().contains(folder));
+        // A short one is shown whole, with no tooltip; a cleared one leaves none.
+        w->showMessage("Copied 2 rows", false);
+        QCOMPARE(bar->currentMessage(), QString("Copied 2 rows"));
+        QVERIFY(bar->toolTip().isEmpty());
+        w->showMessage(text, false);
+        bar->clearMessage();
+        QVERIFY(bar->toolTip().isEmpty());
+    }
+
     void tableFilterAndCopy() {
         auto m = makeWindow();
         MainWindow* w = m.window.get();
