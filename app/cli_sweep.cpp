@@ -181,7 +181,8 @@ int runSweep(const std::vector<std::string>& argv) {
         ->check(CLI::Validator(checkTolerance, "SHARE"));
     app.add_option("--budget", budgetText,
                    "adaptive: seconds of transfers (90s, 5m, 1h) or a number of transfers; default the first "
-                   "pass and half again (96 on DeepSpeed's 64 points)")
+                   "pass and half again (96 on DeepSpeed's 64 points), at least the first pass and twice the "
+                   "libaio check")
         ->check(CLI::Validator(checkBudget, "BUDGET"));
     app.add_option("--seed", seed, "adaptive: order of visits and which half is screened (default 0)");
     app.add_option("--replay", replayDir,

@@ -65,6 +65,12 @@ struct AnswerContext {
 
 // At most this many finalists are confirmed: the best and the fastest tied with it.
 inline constexpr std::size_t kMaxFinalists = 3;
+// Each finalist is visited this many times on libaio, round-robin; when fewer
+// finalists share an adaptive search's reserve, up to kConfirmMaxVisits each.
+inline constexpr int kConfirmVisits = 2;
+inline constexpr int kConfirmMaxVisits = 3;
+// Visits the check asks for at most (times the operations: its transfers).
+inline constexpr std::size_t kConfirmationVisits = kMaxFinalists * static_cast<std::size_t>(kConfirmVisits);
 
 // The rule (see above), from every sample of `results`.
 Answer decideAnswer(const ResultSet& results, const AnswerContext& context = {});

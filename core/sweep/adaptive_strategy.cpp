@@ -129,6 +129,21 @@ std::size_t AdaptiveStrategy::firstPassTransfers(const std::vector<AioConfig>& c
     return screenFor(configs, options, 0).size() * ops;
 }
 
+// The first pass and half as much again for the race (DeepSpeed's grid: 64 +
+// 32 = 96 transfers, a quarter of a three-loop grid; a grid screened whole:
+// half a three-loop grid). README, "How the search finds the best", has the
+// table this was chosen from. Never less than the first pass and twice the
+// libaio check of the finalists, which a sweep reserves from the budget (on a
+// small grid, the window's Quick preset of 8 points, the check took the whole
+// race and every answer ended partial), nor more than a three-loop grid.
+std::size_t AdaptiveStrategy::defaultBudget(const std::vector<AioConfig>& configs,
+                                            const AdaptiveOptions& options) {
+    const std::size_t first = firstPassTransfers(configs, options);
+    const std::size_t ops = (options.read ? 1 : 0) + (options.write ? 1 : 0);
+    const std::size_t threeLoops = 3 * configs.size() * ops;
+    return std::max((3 * first + 1) / 2, std::min(first + 2 * kConfirmationVisits * ops, threeLoops));
+}
+
 Result<AdaptiveStrategy> AdaptiveStrategy::create(std::vector<AioConfig> configs,
                                                   AdaptiveOptions options) {
     if (configs.empty()) return makeError("adaptive search: no configuration to measure");
@@ -167,13 +182,8 @@ Result<AdaptiveStrategy> AdaptiveStrategy::create(std::vector<AioConfig> configs
 
 AdaptiveStrategy::AdaptiveStrategy(std::vector<AioConfig> configs, AdaptiveOptions options)
     : m_configs(std::move(configs)), m_options(options), m_rng(options.seed) {
-    // Default: the first pass and half as much again for the race (DeepSpeed's
-    // grid: 64 + 32 = 96 transfers, a quarter of a three-loop grid; a grid
-    // screened whole: half a three-loop grid). README, "How the search finds
-    // the best", has the table this was chosen from.
-    m_budgetTransfers = m_options.budgetTransfers != 0
-                            ? m_options.budgetTransfers
-                            : (3 * firstPassTransfers(m_configs, m_options) + 1) / 2;
+    m_budgetTransfers = m_options.budgetTransfers != 0 ? m_options.budgetTransfers
+                                                        : defaultBudget(m_configs, m_options);
     m_inRace.assign(m_configs.size(), true);
     m_visits.assign(m_configs.size(), 0);
     m_samples.resize(m_configs.size());

@@ -26,6 +26,7 @@
 //    no longer fits (transfers, or seconds of transfers), Failed when nothing
 //    could be measured.
 #include "results/analysis.h"
+#include "results/answer.h"
 #include "results/estimates.h"
 #include "results/result_model.h"
 #include "sweep/search_strategy.h"
@@ -41,8 +42,8 @@ namespace aiotune {
 
 struct AdaptiveOptions {
     double tolerance = 0.03;         // a configuration this much faster than the pick matters
-    std::size_t budgetTransfers = 0; // 0: the first pass and half as much again (96 on DeepSpeed's
-                                     // grid: a quarter of a three-loop grid)
+    std::size_t budgetTransfers = 0; // 0: defaultBudget() (96 on DeepSpeed's grid: a quarter
+                                     // of a three-loop grid)
     double budgetSeconds = 0.0;      // 0: none; counts the samples' end-to-end seconds
     bool read = true;
     bool write = true;
@@ -62,6 +63,8 @@ class AdaptiveStrategy : public SearchStrategy {
     // Transfers the first pass costs for these configurations and options.
     static std::size_t firstPassTransfers(const std::vector<AioConfig>& configs,
                                           const AdaptiveOptions& options);
+    // The budget when none is given (see the definition for why).
+    static std::size_t defaultBudget(const std::vector<AioConfig>& configs, const AdaptiveOptions& options);
 
     std::string_view name() const override { return "adaptive"; }
     std::vector<Visit> nextBatch() override;

@@ -73,7 +73,7 @@ std::string SweepPlan::confirmationText() const {
 
 std::size_t confirmationTransfers(const SweepSpec& spec) {
     const std::size_t ops = (spec.read ? 1 : 0) + (spec.write ? 1 : 0);
-    return kMaxFinalists * static_cast<std::size_t>(kConfirmVisits) * ops;
+    return kConfirmationVisits * ops;
 }
 
 std::string confirmationUnavailable(const std::string& searchEngine, bool enabled,
@@ -314,7 +314,7 @@ private:
         m_notConfirmed =
             confirmationUnavailable(m_engine->name(), m_runner.m_confirm, m_runner.m_libaioLibrary);
         if (!m_notConfirmed.empty()) return;
-        const std::size_t wanted = kMaxFinalists * static_cast<std::size_t>(kConfirmVisits);
+        const std::size_t wanted = kConfirmationVisits;
         const auto reserved = m_strategy->reserveTransfers(wanted * opsPerVisit());
         m_confirmVisits = reserved ? *reserved / opsPerVisit() : wanted;
         if (m_confirmVisits == 0) {

@@ -5,6 +5,7 @@
 // each). What happens goes out as typed events (sweep_events.h) to a list of
 // sinks from the running thread; cancel is checked within and between transfers.
 #include "engine/io_engine.h"
+#include "results/answer.h"
 #include "results/result_model.h"
 #include "sweep/search_strategy.h"
 #include "sweep/sweep_events.h"
@@ -60,12 +61,8 @@ struct SweepPlan {
 // Checks the spec and every folder (a real writable directory, O_DIRECT, free
 // space for the scratch file) without leaving anything behind.
 SweepPlan planSweep(const SweepSpec& spec, double assumedGiBps = 1.5);
-// The answer's check on libaio: each finalist (results/answer.h,
-// answerFinalists) is visited this many times, round-robin; when fewer
-// finalists share an adaptive search's reserve, up to kConfirmMaxVisits each.
-inline constexpr int kConfirmVisits = 2;
-inline constexpr int kConfirmMaxVisits = 3;
-// Transfers the check takes at most: kMaxFinalists x kConfirmVisits x operations.
+// Transfers the answer's check on libaio takes at most (results/answer.h:
+// kMaxFinalists x kConfirmVisits x operations).
 std::size_t confirmationTransfers(const SweepSpec& spec);
 // Why a sweep measuring with `searchEngine` ("io_uring", "libaio", ...) will
 // not check its answer on libaio: switched off, the search is on libaio

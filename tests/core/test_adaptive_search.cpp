@@ -346,6 +346,56 @@ class TestAdaptiveSearch : public QObject {
         QVERIFY(b.transfers < a.transfers + 200);
     }
 
+    // A small grid (the window's Quick preset: 8 points, screened whole) gets
+    // a default budget that leaves the race as much as the libaio check
+    // reserves from it; the check used to take the whole race, so every
+    // answer ended partial. DeepSpeed's grid keeps its 96.
+    void smallGridKeepsARaceBesideTheCheck() {
+        std::vector<AioConfig> quick;
+        for (std::uint64_t bs : {128ull << 10, 1ull << 20})
+            for (int qd : {8, 32})
+                for (int p : {1, 8}) {
+                    AioConfig c;
+                    c.block_size = bs;
+                    c.queue_depth = qd;
+                    c.intra_op_parallelism = p;
+                    quick.push_back(c);
+                }
+        const std::size_t check = kConfirmationVisits * 2;
+        QCOMPARE(AdaptiveStrategy::defaultBudget(deepSpeedGrid(), {}), std::size_t{96});
+        QCOMPARE(AdaptiveStrategy::defaultBudget(quick, {}), std::size_t{16 + 2 * check});
+        // Never more than a three-loop grid: 4 points cost 24 at most.
+        QCOMPARE(AdaptiveStrategy::defaultBudget(std::vector<AioConfig>(quick.begin(), quick.begin() + 4), {}),
+                 std::size_t{24});
+        // Parallelism decides; at 8 threads 1M blocks at depth 32 lead the
+        // rest by 6% (an interaction the model does not have): visits tell.
+        const Surface surface = [](const AioConfig& c) {
+            double f = c.intra_op_parallelism == 8 ? 2.0 : 1.0;
+            if (c.intra_op_parallelism == 8 && c.block_size == (1u << 20) && c.queue_depth == 32) f *= 1.06;
+            return Truth{1.5 * f, 1.0 * f};
+        };
+        // Settled answers over 20 seeds at 4% noise, the check reserved as a sweep does.
+        const auto settledWith = [&](std::size_t budget) {
+            int settled = 0;
+            for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+                AdaptiveOptions options;
+                options.seed = seed;
+                options.budgetTransfers = budget;
+                auto s = AdaptiveStrategy::create(quick, options);
+                if (!s) qFatal("%s", s.error().c_str());
+                s->reserveTransfers(check);
+                NoisyDrive drive(surface, 0.04, seed);
+                runSearch(s.value(), [&](const Visit& v) { return drive.measure(v); });
+                const Answer a = answerOf(*s);
+                settled += !a.partial && a.best.aio.intra_op_parallelism == 8;
+            }
+            return settled;
+        };
+        const int now = settledWith(0), before = settledWith(24); // 24: the old default
+        qInfo("settled answers of 20: %d (default budget), %d (the old 24)", now, before);
+        QVERIFY2(now >= 16 && now > before, qPrintable(QString("%1 vs %2").arg(now).arg(before)));
+    }
+
     void answerAndJson() {
         const Run r = search(nearTies, 0.02, 9);
         const Answer& v = r.answer;
