@@ -2,6 +2,7 @@
 // Without a display it says so and runs the Quick preset headless instead,
 // through `aiotune sweep` (cli_sweep.cpp, no QApplication).
 #include "commands.h"
+#include "main/english_plurals.h"
 #include "main_window.h"
 #include "panels/drives_panel.h"
 #include "panels/ranges_panel.h"
@@ -173,6 +174,8 @@ int runWindow(int argc, char** argv) {
     }
 
     QApplication app(argc, argv);
+    EnglishPlurals plurals;
+    QApplication::installTranslator(&plurals);
     if (QFileInfo::exists(QStringLiteral(":/icons/aiotune.svg")))
         QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/aiotune.svg")));
     // Lets Wayland docks match the window to its menu entry.

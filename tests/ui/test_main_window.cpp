@@ -2,6 +2,7 @@
 // File actions, Reload, Open Recent, Compare, the table's filter and copy, a
 // real Quick-sized sweep started with the Start action, closing mid-sweep,
 // and settings surviving a restart (on a temporary ini file).
+#include "main/english_plurals.h"
 #include "main_window.h"
 #include "results/best_config_panel.h"
 #include "panels/drives_panel.h"
@@ -220,6 +221,24 @@ class TestMainWindow : public QObject {
         w->showMessage(text, false);
         bar->clearMessage();
         QVERIFY(bar->toolTip().isEmpty());
+    }
+
+    // The application's translator writes English plurals: "8 configurations",
+    // "1 configuration", never "configuration(s)"; other texts pass through.
+    void englishPlurals() {
+        EnglishPlurals plurals;
+        QVERIFY(QCoreApplication::installTranslator(&plurals));
+        QCOMPARE(MainWindow::tr("Sweep finished: %n configuration(s) measured.", nullptr, 8),
+                 QString("Sweep finished: 8 configurations measured."));
+        QCOMPARE(MainWindow::tr("Sweep finished: %n configuration(s) measured.", nullptr, 1),
+                 QString("Sweep finished: 1 configuration measured."));
+        QCOMPARE(MainWindow::tr("%n file(s) could not be used; the Log tab says why.", nullptr, 0),
+                 QString("0 files could not be used; the Log tab says why."));
+        QCOMPARE(MainWindow::tr("Copied %n row(s)", nullptr, 2), QString("Copied 2 rows"));
+        QCOMPARE(MainWindow::tr("Tick the folder(s) to measure"), QString("Tick the folder(s) to measure")); // no %n
+        QCOMPARE(MainWindow::tr("Best: %1"), QString("Best: %1"));
+        QVERIFY(QCoreApplication::removeTranslator(&plurals));
+        QCOMPARE(MainWindow::tr("Copied %n row(s)", nullptr, 2), QString("Copied 2 row(s)")); // what users saw
     }
 
     void tableFilterAndCopy() {
