@@ -85,10 +85,28 @@ class TestSearchQuality : public QObject {
     // grid, a quarter of a three-loop grid), per class over kSeeds seeds:
     // within 3% of the best in at least 95% of them and, on four classes,
     // never worse than 5%. Heavy noise (25% per transfer) keeps a rare worse
-    // pick: 3 of 2,400 seeds at 96 (one here, seed 35: 8.5%). The same at 90
-    // (a runner that keeps a few transfers back for its own checks), and the
-    // 95% at the stretch, 56 transfers (15% of a three-loop grid, the quarter
-    // screen). Cost never above the budget; never worse than DeepSpeed's one loop.
+    // pick (heavyNoiseTail counts it over 12,000 seeds; up to 2 here). The
+    // same at 90 (a runner that keeps a few transfers back for its own
+    // checks), and the 95% at the stretch, 56 transfers (15% of a three-loop
+    // grid, the quarter screen). Cost never above the budget; never worse
+    // than DeepSpeed's one loop.
+    // Heavy noise's tail, counted where it can be seen: 12,000 seeds at the
+    // default budget and at 84 (what the search keeps after the libaio
+    // check's 12). Today 4 and 11 picks worse than 5% (0.03% and 0.09%); a
+    // three-loop grid has 1.9% (462 of 24,000, tests/bench/search_quality_classes).
+    void heavyNoiseTail() {
+        const DriveClass d = classNamed("heavy noise");
+        const int seeds = 12000;
+        const Quality at96 = quality([&](std::uint64_t s) { return searchPick(d, 0, s); }, seeds);
+        const Quality at84 = quality([&](std::uint64_t s) { return searchPick(d, 84, s); }, seeds);
+        qInfo("heavy noise over %d seeds: default %d within 3%%, %d beyond 5%%; 84: %d, %d", seeds, at96.within,
+              at96.beyond5, at84.within, at84.beyond5);
+        QVERIFY2(at96.beyond5 <= 6, qPrintable(QString::number(at96.beyond5)));   // 0.05%
+        QVERIFY2(at84.beyond5 <= 14, qPrintable(QString::number(at84.beyond5)));   // 0.12%
+        QVERIFY(at96.within >= seeds * 985 / 1000 && at84.within >= seeds * 985 / 1000);
+        QVERIFY(at96.worst < 0.15 && at84.worst < 0.15);
+    }
+
     void table_data() {
         QTest::addColumn<QString>("drive");
         QTest::addColumn<int>("gridFloor"); // one-loop grid: seeds within 3%, at least
@@ -97,7 +115,7 @@ class TestSearchQuality : public QObject {
         QTest::newRow("flat top") << "flat top" << 290 << 0;
         QTest::newRow("corner optimum") << "corner" << 290 << 0;
         QTest::newRow("bimodal writes") << "bimodal" << 290 << 0;
-        QTest::newRow("heavy noise") << "heavy noise" << 245 << 1;
+        QTest::newRow("heavy noise") << "heavy noise" << 245 << 2;
         QTest::newRow("slow drift") << "slow drift" << 130 << 0;
     }
     void table() {
