@@ -1,5 +1,6 @@
 // RangesPanel: typed text -> SweepSpec, refusals with messages, presets, the
 // plan line and remembered ranges.
+#include "engine/libaio_engine.h"
 #include "panels/ranges_panel.h"
 #include "settings/app_settings.h"
 
@@ -247,6 +248,11 @@ class TestRangesPanel : public QObject {
         QVERIFY2(panel.planText().startsWith("Adaptive search over 8 points: at most 40 transfers (first pass 16)"),
                  qPrintable(panel.planText()));
         QVERIFY(panel.planText().contains("assumed 1.5 GiB/s"));
+        // The libaio check of the finalists, as the command line's plan says it.
+        QVERIFY2(panel.planText().contains(aiotune::probeLibaio().ok()
+                                               ? "up to 12 of those transfers check the finalists on libaio"
+                                               : "the answer will not be checked on libaio"),
+                 qPrintable(panel.planText()));
         QVERIFY(!panel.findChild<QSpinBox*>()->isEnabled());
         plans.clear();
         panel.setAdaptive(false);

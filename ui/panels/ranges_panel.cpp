@@ -360,7 +360,12 @@ void RangesPanel::replan() {
     m_jobs->run(
         JobTracker::Kind::Plan, this,
         [spec, adaptive] {
-            return adaptive ? aiotune::planAdaptiveSweep(spec, aiotune::AdaptiveOptions{}) : aiotune::planSweep(spec);
+            aiotune::SweepPlan plan =
+                adaptive ? aiotune::planAdaptiveSweep(spec, aiotune::AdaptiveOptions{}) : aiotune::planSweep(spec);
+            // The window's sweeps check their answer on libaio as the command
+            // line's do (the same engine choice, Auto): the plan says so, or why not.
+            if (plan.ok()) aiotune::planConfirmation(plan, spec, aiotune::EngineKind::Auto, true);
+            return plan;
         },
         [this](aiotune::SweepPlan plan) { onPlanned(plan); });
 }
