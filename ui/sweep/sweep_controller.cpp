@@ -1,6 +1,7 @@
 #include "sweep/sweep_controller.h"
 
 #include "sweep/adaptive_strategy.h"
+#include "sweep/borrowed_strategy.h"
 #include "sweep/grid_strategy.h"
 #include "sweep/sweep_runner.h"
 
@@ -120,27 +121,6 @@ class SweepController::Bridge : public aiotune::SweepSink {
     double m_lastElapsed = 0.0;
 };
 
-namespace {
-// Hands the runner a strategy the controller keeps a share of.
-class Forwarding : public aiotune::SearchStrategy {
-  public:
-    explicit Forwarding(std::shared_ptr<aiotune::SearchStrategy> s) : m_s(std::move(s)) {}
-    std::string_view name() const override { return m_s->name(); }
-    std::vector<aiotune::Visit> nextBatch() override { return m_s->nextBatch(); }
-    void observe(const aiotune::Visit& v, const std::vector<aiotune::Sample>& samples) override {
-        m_s->observe(v, samples);
-    }
-    aiotune::StopReason stopReason() const override { return m_s->stopReason(); }
-    std::size_t remainingVisits() const override { return m_s->remainingVisits(); }
-    std::vector<aiotune::AioConfig> contenders() const override { return m_s->contenders(); }
-    std::vector<aiotune::Dropout> dropouts() const override { return m_s->dropouts(); }
-    aiotune::AnswerContext answerContext() const override { return m_s->answerContext(); }
-
-  private:
-    std::shared_ptr<aiotune::SearchStrategy> m_s;
-};
-} // namespace
-
 void SweepController::launch(const std::shared_ptr<Job>& job) {
     m_active = job;
     const bool wasRunning = m_running;
@@ -182,9 +162,9 @@ void SweepController::launch(const std::shared_ptr<Job>& job) {
             Bridge bridge(this, id);
             aiotune::SweepRunner runner(job->spec, engine);
             runner.setProfile(profile);
-            // The runner owns its strategy; this shell forwards to the shared one
-            // the controller announced the cost of.
-            runner.setStrategy(std::make_unique<Forwarding>(strategy));
+            // The runner owns its strategy; this one lends it the shared one the
+            // controller announced the cost of (kept alive by this closure).
+            runner.setStrategy(std::make_unique<aiotune::BorrowedStrategy>(*strategy));
             if (!logFolder.isEmpty())
                 runner.setLogFolder(std::filesystem::path(logFolder.toStdString()));
             auto result = runner.run({&bridge}, &job->cancel);
