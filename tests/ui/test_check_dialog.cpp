@@ -119,6 +119,63 @@ class TestCheckDialog : public QObject {
         QVERIFY(!dialog.summaryText().contains("or later"));
     }
 
+    // The model's size typed into the dialog (as `check --model-params
+    // --nodes`): free space is checked against the whole swap footprint, a
+    // bad size is named and nothing is checked, an empty one counts the
+    // config's buffers again.
+    void modelSizeChecksTheWholeFootprint() {
+        const QString dir = m_tmp.filePath("model-size");
+        QVERIFY(QDir().mkpath(dir));
+        std::string text;
+        {
+            std::ifstream in((kConfigs + "clean.json").toStdString());
+            text.assign(std::istreambuf_iterator<char>(in), {});
+        }
+        for (std::size_t at; (at = text.find("@NVME@")) != std::string::npos;) text.replace(at, 6, dir.toStdString());
+        const QString config = dir + "/ds_config.json";
+        std::ofstream(config.toStdString()) << text;
+        PreflightOptions o = CheckDialog::defaultOptions(config); // this machine's checks too: the space is one
+        o.nvmePath.fsSpace = [](const std::string&) -> std::optional<FsSpace> {
+            return FsSpace{900ull << 30, 1800ull << 30};
+        };
+        CheckDialog dialog;
+        auto* again = dialog.findChild<QPushButton*>("checkAgain");
+        QVERIFY(again && !again->isEnabled()); // nothing checked yet
+        QVERIFY(dialog.check(o));
+        QVERIFY(again->isEnabled());
+        auto* list = dialog.findChild<QTreeWidget*>("checkFindings");
+        const auto message = [&](const QString& code) {
+            const auto items = list->findItems(code, Qt::MatchExactly, 1);
+            return items.isEmpty() ? QString() : items.front()->toolTip(2);
+        };
+        QVERIFY2(message("SWAP_FOOTPRINT").contains("parameter buffers only"), qPrintable(dialog.reportText()));
+
+        // 70B: 70e9 x (2 + 16) bytes, 1.1 TiB, more than the 900 GiB free.
+        dialog.setModelSize("70B", 1);
+        again->click();
+        QVERIFY(dialog.modelError().isEmpty());
+        QVERIFY2(message("NVME_PATH_LOW_SPACE").contains("writes about 1.1 TiB on this node"),
+                 qPrintable(dialog.reportText()));
+        QVERIFY(dialog.summaryText().contains("error"));
+        // On two nodes each holds half: it fits.
+        dialog.setModelSize("70e9", 2);
+        again->click();
+        QVERIFY(message("NVME_PATH_LOW_SPACE").isEmpty());
+        QVERIFY2(message("SWAP_FOOTPRINT").contains("/ 2 nodes"), qPrintable(dialog.reportText()));
+
+        // A bad size is named, with what it takes; the last report stays.
+        const QString before = dialog.reportText();
+        dialog.setModelSize("7Q", 1);
+        again->click();
+        QVERIFY2(dialog.modelError().contains("7Q"), qPrintable(dialog.modelError()));
+        QCOMPARE(dialog.reportText(), before);
+        // Empty again: the config's buffers alone, and the error is gone.
+        dialog.setModelSize("", 1);
+        again->click();
+        QVERIFY(dialog.modelError().isEmpty());
+        QVERIFY(message("SWAP_FOOTPRINT").contains("parameter buffers only"));
+    }
+
     void showsWhyItCouldNotRun() {
         CheckDialog dialog;
         QVERIFY(!dialog.check(CheckDialog::defaultOptions(m_tmp.path()))); // a folder

@@ -1,12 +1,17 @@
 #include "check/check_dialog.h"
 
+#include "panels/message_bar.h"
+
 #include <QApplication>
 #include <QClipboard>
 #include <QDialogButtonBox>
 #include <QGuiApplication>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStyle>
 #include <QTextBrowser>
@@ -50,7 +55,43 @@ CheckDialog::CheckDialog(QWidget* parent) : QDialog(parent) {
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_list, &QTreeWidget::currentItemChanged, this, &CheckDialog::showDetails);
 
+    // The model's size: without it only the config's own buffers are counted
+    // against the free space (the report says so).
+    m_modelParams = new QLineEdit(this);
+    m_modelParams->setObjectName(QStringLiteral("checkModelParams"));
+    m_modelParams->setPlaceholderText(tr("e.g. 7B or 70e9"));
+    m_modelParams->setToolTip(tr("The model's parameter count (as `aiotune check --model-params`): free space "
+                                 "is then checked against the whole swap footprint, not only the config's "
+                                 "buffers. Empty: the buffers alone."));
+    m_modelParams->setMaximumWidth(160);
+    m_nodes = new QSpinBox(this);
+    m_nodes->setObjectName(QStringLiteral("checkNodes"));
+    m_nodes->setRange(1, aiotune::kMaxNodes);
+    m_nodes->setToolTip(tr("Nodes the job runs on: each node's drive holds 1/N of the model's swap files"));
+    m_again = new QPushButton(tr("Check &again"), this);
+    m_again->setObjectName(QStringLiteral("checkAgain"));
+    m_again->setEnabled(false);
+    m_modelError = new QLabel(this);
+    m_modelError->setObjectName(QStringLiteral("checkModelError"));
+    m_modelError->setWordWrap(true);
+    m_modelError->hide();
+    auto* modelLabel = new QLabel(tr("&Model size:"), this);
+    modelLabel->setBuddy(m_modelParams);
+    auto* nodesLabel = new QLabel(tr("parameters, on &nodes:"), this);
+    nodesLabel->setBuddy(m_nodes);
+    auto* modelRow = new QHBoxLayout;
+    modelRow->addWidget(modelLabel);
+    modelRow->addWidget(m_modelParams);
+    modelRow->addWidget(nodesLabel);
+    modelRow->addWidget(m_nodes);
+    modelRow->addWidget(m_again);
+    modelRow->addStretch(1);
+    connect(m_again, &QPushButton::clicked, this, &CheckDialog::checkAgain);
+    connect(m_modelParams, &QLineEdit::returnPressed, this, &CheckDialog::checkAgain);
+
     auto* layout = new QVBoxLayout(this);
+    layout->addLayout(modelRow);
+    layout->addWidget(m_modelError);
     layout->addWidget(m_summary);
     layout->addWidget(m_list, 3);
     layout->addWidget(m_details, 2);
@@ -71,6 +112,8 @@ aiotune::PreflightOptions CheckDialog::defaultOptions(const QString& configFile)
 }
 
 bool CheckDialog::check(const aiotune::PreflightOptions& options) {
+    m_options = options;
+    m_again->setEnabled(true);
     QGuiApplication::setOverrideCursor(Qt::WaitCursor);
     const auto report = aiotune::runPreflight(options);
     QGuiApplication::restoreOverrideCursor();
@@ -92,10 +135,9 @@ void CheckDialog::setReport(const aiotune::CheckReport& report) {
     QString verdict = report.errors() > 0
                           ? tr("<b>%n error(s)</b>: DeepSpeed will fail or misbehave with this config.", "", report.errors())
                           : tr("<b>No errors.</b>");
-    m_summary->setText(tr("%1<br>%2 — %3, %4 warning(s), %5 note(s)%6")
+    m_summary->setText(tr("%1<br>%2 — %3, %4, %5%6")
                            .arg(verdict, fromStd(report.configFile).toHtmlEscaped(), version)
-                           .arg(report.warnings())
-                           .arg(report.notes())
+                           .arg(tr("%n warning(s)", "", report.warnings()), tr("%n note(s)", "", report.notes()))
                            .arg(report.measurements.empty()
                                     ? QString()
                                     : tr("<br>Compared with the sweep in %1")
@@ -134,6 +176,36 @@ void CheckDialog::setFailure(const QString& configFile, const QString& error) {
     m_summary->setText(tr("<b>The check could not run</b> on %1.").arg(configFile.toHtmlEscaped()));
     m_details->setPlainText(error);
     m_copy->setEnabled(true);
+}
+
+void CheckDialog::setModelSize(const QString& parameters, int nodes) {
+    m_modelParams->setText(parameters);
+    m_nodes->setValue(nodes);
+}
+
+QString CheckDialog::modelError() const { return m_modelError->isHidden() ? QString() : m_modelError->text(); }
+
+void CheckDialog::checkAgain() {
+    if (m_options.configFile.empty()) return;
+    aiotune::PreflightOptions options = m_options;
+    const QString parameters = m_modelParams->text().trimmed();
+    options.model.reset();
+    if (!parameters.isEmpty()) {
+        // The command line's parser and limits: one wording for a bad size.
+        auto model = aiotune::parseModelSize(parameters.toStdString(), std::to_string(m_nodes->value()));
+        if (!model) {
+            m_modelError->setText(fromStd(model.error()));
+            QPalette p = m_modelError->palette();
+            p.setColor(QPalette::WindowText, MessageBar::errorColor(palette()));
+            m_modelError->setPalette(p);
+            m_modelError->show();
+            m_modelParams->setFocus();
+            return;
+        }
+        options.model = *model;
+    }
+    m_modelError->hide();
+    check(options);
 }
 
 int CheckDialog::findingCount() const { return m_list->topLevelItemCount(); }

@@ -7,7 +7,9 @@
 #include <QDialog>
 
 class QLabel;
+class QLineEdit;
 class QPushButton;
+class QSpinBox;
 class QTextBrowser;
 class QTreeWidget;
 
@@ -28,8 +30,15 @@ class CheckDialog : public QDialog {
     QString summaryText() const;
     QString reportText() const { return m_reportText; }
 
+    // The model's size ("7B") and nodes, as `check --model-params --nodes`:
+    // free space is then checked against the whole swap footprint.
+    void setModelSize(const QString& parameters, int nodes);
+    QString modelError() const;
+
   public slots:
     void copyReport();
+    // Checks the same config again with the model size typed in.
+    void checkAgain();
 
   private:
     void showDetails();
@@ -38,5 +47,10 @@ class CheckDialog : public QDialog {
     QTreeWidget* m_list = nullptr;
     QTextBrowser* m_details = nullptr;
     QPushButton* m_copy = nullptr;
+    QLineEdit* m_modelParams = nullptr;
+    QSpinBox* m_nodes = nullptr;
+    QPushButton* m_again = nullptr;
+    QLabel* m_modelError = nullptr;
+    aiotune::PreflightOptions m_options;
     QString m_reportText;
 };
