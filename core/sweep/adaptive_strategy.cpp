@@ -408,6 +408,14 @@ std::optional<AioConfig> AdaptiveStrategy::leader() const {
     return m_configs[*i];
 }
 
+nlohmann::json AdaptiveStrategy::settingsJson() const {
+    return {{"strategy", std::string(name())},
+            {"seed", m_options.seed},
+            {"tolerance", m_options.tolerance},
+            {"budget_transfers", m_budgetTransfers},
+            {"budget_seconds", m_options.budgetSeconds}};
+}
+
 AnswerContext AdaptiveStrategy::answerContext() const {
     AnswerContext c;
     c.grid = m_configs;

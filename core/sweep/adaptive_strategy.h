@@ -82,6 +82,8 @@ class AdaptiveStrategy : public SearchStrategy {
     std::optional<AioConfig> leader() const;
     // What decideAnswer() needs besides the samples: the grid, the tolerance, the stop.
     AnswerContext answerContext() const override;
+    // strategy, seed, tolerance, budget_transfers (after any reserve), budget_seconds (0: none).
+    nlohmann::json settingsJson() const override;
 
     std::size_t configurationCount() const { return m_configs.size(); }
     std::size_t transfers() const { return m_transfers; }

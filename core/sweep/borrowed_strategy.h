@@ -23,6 +23,7 @@ public:
         return m_lent.reserveTransfers(transfers);
     }
     AnswerContext answerContext() const override { return m_lent.answerContext(); }
+    nlohmann::json settingsJson() const override { return m_lent.settingsJson(); }
 
 private:
     SearchStrategy& m_lent;

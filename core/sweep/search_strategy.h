@@ -9,6 +9,8 @@
 #include "results/answer.h"
 #include "results/result_model.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -58,6 +60,9 @@ public:
     // on libaio). Returns how many it took; nullopt when the strategy has no
     // budget (a grid: that work then comes on top).
     virtual std::optional<std::size_t> reserveTransfers(std::size_t /*transfers*/) { return std::nullopt; }
+    // What a reader needs to run this search again alike (an adaptive search's
+    // seed, tolerance and budget); sweep.json keeps it as meta "search".
+    virtual nlohmann::json settingsJson() const { return {{"strategy", std::string(name())}}; }
     // What decideAnswer() needs besides the samples (the grid, the tolerance,
     // why it stopped): the runner decides the answer with it when the sweep ends.
     virtual AnswerContext answerContext() const {

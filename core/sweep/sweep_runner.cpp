@@ -346,6 +346,7 @@ private:
         h.status = SweepStatus::Running;
         h.meta = {{"spec", m_spec.toJson()}, {"system", systemFingerprint(m_spec.folders)}};
         h.meta["system"]["engine"] = h.engine;
+        h.meta["search"] = m_strategy->settingsJson();
         if (!m_fallback.empty()) h.meta["system"]["engine_fallback_reason"] = m_fallback;
         h.host = !m_runner.m_hostLabel.empty() ? m_runner.m_hostLabel : h.meta["system"].value("host", std::string());
         h.strategy = std::string(m_strategy->name());

@@ -440,8 +440,13 @@ private slots:
         int samples = 0;
         for (const auto& c : file.value("configs").toArray()) samples += c.toObject().value("samples").toArray().size();
         QCOMPARE(samples, search.value("transfers").toInt());
-        // sweep.json stores the same answer.
+        // sweep.json stores the same answer, and how to run the search again alike.
         QCOMPARE(file.value("answer").toObject(), search);
+        const QJsonObject settings = file.value("meta").toObject().value("search").toObject();
+        QCOMPARE(settings.value("strategy").toString(), QString("adaptive"));
+        QCOMPARE(settings.value("seed").toInt(), 5);
+        QCOMPARE(settings.value("tolerance").toDouble(), 0.03);
+        QVERIFY(settings.value("budget_transfers").toInt() >= search.value("transfers").toInt());
         QVERIFY(r.err.contains("adaptive search over 4 points"));
     }
 

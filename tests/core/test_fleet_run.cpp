@@ -93,6 +93,12 @@ class TestFleetRun : public QObject {
         // The pick: the highest worst-node figure, each node's figure its own answer's.
         const auto n1 = aiotune::LogFolderReader().read((shared + "/n1").toStdString());
         const auto n3 = aiotune::LogFolderReader().read((shared + "/n3").toStdString());
+        // Every node's sweep.json records how it searched (a grid here: --loops).
+        for (const auto* node : {&n1, &n3}) {
+            QVERIFY(node->ok());
+            QVERIFY((*node)->meta.contains("search"));
+            QCOMPARE((*node)->meta.at("search").value("strategy", std::string()), (*node)->strategy);
+        }
         QVERIFY(n1.ok() && n3.ok());
         QCOMPARE(n1->configsWithBoth(), 2);
         const aiotune::Answer a1 = aiotune::answerFor(*n1), a3 = aiotune::answerFor(*n3);
@@ -128,6 +134,29 @@ class TestFleetRun : public QObject {
         QVERIFY2(a.code == 0, a.err.constData());
         const QJsonObject aj = QJsonDocument::fromJson(a.out).object();
         QCOMPARE(aj.value("fleet").toObject().value("aio"), fleet.value("aio"));
+    }
+
+    // The fleet's one seed reaches every node's adaptive search and is kept
+    // in its sweep.json (meta "search"), so the nodes can be replayed alike.
+    void seedIsRecordedOnEveryNode() {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        QDir(tmp.path()).mkpath("scratch/n1");
+        QDir(tmp.path()).mkpath("scratch/n2");
+        const QString shared = tmp.filePath("shared");
+        const Run r = runAiotune({"fleet", "--hosts", "n[1-2]", "--rcmd", "exec", "--aiotune", AIOTUNE_CLI, "--log_dir",
+                                  shared, "--seed", "7", "--", "--nvme_dir", tmp.filePath("scratch") + "/%h",
+                                  "--io_size", "1M", "--block_size", "256K,1M", "--queue_depth", "4", "--io_parallel",
+                                  "1", "--single_submit", "false", "--overlap_events", "true", "--no-confirm"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        for (const QString host : {"n1", "n2"}) {
+            const auto node = aiotune::LogFolderReader().read((shared + "/" + host).toStdString());
+            QVERIFY2(node.ok(), node.ok() ? "" : node.error().c_str());
+            const auto& search = node->meta.at("search");
+            QCOMPARE(search.value("strategy", std::string()), std::string("adaptive"));
+            QCOMPARE(search.value("seed", -1), 7);
+            QCOMPARE(search.value("tolerance", 0.0), 0.03);
+        }
     }
 
     void nodeWithAnotherVersion() {
