@@ -507,6 +507,9 @@ private:
         // when the caller keeps them, for its later visits).
         VisitHandles own;
         VisitHandles& handles = kept ? *kept : own;
+        // A handle that could not open (io_setup's EAGAIN while another job
+        // holds the system's aio contexts) is tried again, not kept failing.
+        if (std::any_of(handles.begin(), handles.end(), [](const auto& h) { return !h; })) handles.clear();
         for (const IoOp op : {IoOp::Write, IoOp::Read}) {
             if (op == IoOp::Write ? !m_spec.write : !m_spec.read) continue;
             progress(std::string(ioOpName(op)) + " " +
