@@ -914,10 +914,16 @@ void MainWindow::showMessage(const QString& text, bool isError) {
     // One line: cut at the end (where the log folder goes) to what the bar
     // has room for; the whole text is its tooltip and in the Log tab.
     QStatusBar* bar = statusBar();
+    // A folder name can hold newlines or terminal escapes: one line, each
+    // control character shown as a replacement mark (the tooltip and the
+    // Log tab keep the text).
+    QString line = text;
+    for (QChar& c : line)
+        if (c.category() == QChar::Other_Control) c = QChar::ReplacementCharacter;
     const int room = bar->contentsRect().width() - (m_progress->isVisible() ? m_progress->width() : 0) -
                      2 * bar->style()->pixelMetric(QStyle::PM_LayoutHorizontalSpacing, nullptr, bar) - 16;
     const QString shown =
-        bar->isVisible() ? bar->fontMetrics().elidedText(text, Qt::ElideRight, std::max(room, 120)) : text;
+        bar->isVisible() ? bar->fontMetrics().elidedText(line, Qt::ElideRight, std::max(room, 120)) : line;
     bar->showMessage(shown, 8000);
     bar->setToolTip(shown == text ? QString() : text);
 }

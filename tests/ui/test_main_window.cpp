@@ -221,6 +221,12 @@ class TestMainWindow : public QObject {
         w->showMessage(text, false);
         bar->clearMessage();
         QVERIFY(bar->toolTip().isEmpty());
+        // A hostile folder name (a newline, a terminal escape) stays on one line.
+        w->showMessage(QString("Logs in /tmp/a\nb") + QChar(0x1b) + "[31mred.", false);
+        QVERIFY(!bar->currentMessage().contains('\n') && !bar->currentMessage().contains(QChar(0x1b)));
+        QVERIFY2(bar->currentMessage().startsWith("Logs in /tmp/a" + QString(QChar::ReplacementCharacter) + "b"),
+                 qPrintable(bar->currentMessage()));
+        QVERIFY(bar->toolTip().contains('\n')); // the whole text, as given
     }
 
     // The application's translator writes English plurals: "8 configurations",
