@@ -273,7 +273,11 @@ void MainWindow::connectActions() {
     const auto showCheck = [this](const QString& path) {
         auto* dialog = new CheckDialog(this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->check(CheckDialog::defaultOptions(path));
+        // The model size last used: a user checks one job's configs in turn.
+        dialog->setModelSize(m_settings->checkModelSize(), m_settings->checkNodes());
+        connect(dialog, &CheckDialog::modelSizeUsed, this,
+                [this](const QString& parameters, int nodes) { m_settings->setCheckModelSize(parameters, nodes); });
+        dialog->checkWithModelSize(CheckDialog::defaultOptions(path));
         dialog->open();
     };
     connect(a->checkConfig, &QAction::triggered, this, [this, showCheck] {

@@ -10,6 +10,9 @@
 #include <QAction>
 #include <QClipboard>
 #include <QMessageBox>
+#include <QSettings>
+#include <QSpinBox>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QTextBrowser>
 #include <QTreeWidget>
@@ -207,6 +210,35 @@ class TestCheckDialog : public QObject {
         offer->button(QMessageBox::Yes)->click();
         CheckDialog* dialog = nullptr;
         QTRY_VERIFY((dialog = window.findChild<CheckDialog*>("checkDialog")) != nullptr);
+        QVERIFY(dialog->findChild<QTreeWidget*>("checkFindings")->findItems("AIO_WRONG_TYPE", Qt::MatchExactly, 1).size() == 1);
+        // The model size used is remembered for the next check (one job's configs in turn).
+        dialog->setModelSize("70B", 2);
+        dialog->findChild<QPushButton*>("checkAgain")->click();
+        dialog->close();
+        QTRY_VERIFY(window.findChild<CheckDialog*>("checkDialog") == nullptr); // deleted on close
+        const auto reopen = [&] {
+            emit panel->merged(config);
+            QMessageBox* box = nullptr;
+            QTRY_VERIFY((box = window.findChild<QMessageBox*>("offerCheck")) != nullptr);
+            box->button(QMessageBox::Yes)->click();
+        };
+        reopen();
+        QTRY_VERIFY((dialog = window.findChild<CheckDialog*>("checkDialog")) != nullptr);
+        QCOMPARE(dialog->findChild<QLineEdit*>("checkModelParams")->text(), QString("70B"));
+        QCOMPARE(dialog->findChild<QSpinBox*>("checkNodes")->value(), 2);
+        QVERIFY(dialog->modelError().isEmpty());
+        QVERIFY(dialog->findChild<QTreeWidget*>("checkFindings")->topLevelItemCount() > 0);
+        dialog->close();
+        QTRY_VERIFY(window.findChild<CheckDialog*>("checkDialog") == nullptr);
+        // A remembered size that no longer parses (an edited settings file) is
+        // named, and the config is still checked, without it.
+        {
+            QSettings ini(o.settingsPath, QSettings::IniFormat);
+            ini.setValue("check/modelSize", "7Q");
+        }
+        reopen();
+        QTRY_VERIFY((dialog = window.findChild<CheckDialog*>("checkDialog")) != nullptr);
+        QVERIFY2(dialog->modelError().contains("7Q"), qPrintable(dialog->modelError()));
         QVERIFY(dialog->findChild<QTreeWidget*>("checkFindings")->findItems("AIO_WRONG_TYPE", Qt::MatchExactly, 1).size() == 1);
         dialog->close();
     }

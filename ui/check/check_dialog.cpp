@@ -185,8 +185,16 @@ void CheckDialog::setModelSize(const QString& parameters, int nodes) {
 
 QString CheckDialog::modelError() const { return m_modelError->isHidden() ? QString() : m_modelError->text(); }
 
+bool CheckDialog::checkWithModelSize(const aiotune::PreflightOptions& options) {
+    m_options = options;
+    return applyModelSize(false);
+}
+
 void CheckDialog::checkAgain() {
-    if (m_options.configFile.empty()) return;
+    if (!m_options.configFile.empty()) applyModelSize(true);
+}
+
+bool CheckDialog::applyModelSize(bool announce) {
     aiotune::PreflightOptions options = m_options;
     const QString parameters = m_modelParams->text().trimmed();
     options.model.reset();
@@ -200,12 +208,14 @@ void CheckDialog::checkAgain() {
             m_modelError->setPalette(p);
             m_modelError->show();
             m_modelParams->setFocus();
-            return;
+            // Nothing shown yet: the config's own findings, without the size.
+            return m_reportText.isEmpty() ? check(options) : false;
         }
         options.model = *model;
     }
     m_modelError->hide();
-    check(options);
+    if (announce) emit modelSizeUsed(parameters, m_nodes->value());
+    return check(options);
 }
 
 int CheckDialog::findingCount() const { return m_list->topLevelItemCount(); }

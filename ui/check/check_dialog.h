@@ -23,6 +23,9 @@ class CheckDialog : public QDialog {
 
     // Runs the check and shows its findings, or why it could not run; false then.
     bool check(const aiotune::PreflightOptions& options);
+    // The same with the model size in the dialog's fields (setModelSize);
+    // a size that does not parse is named and the config checked without it.
+    bool checkWithModelSize(const aiotune::PreflightOptions& options);
     void setReport(const aiotune::CheckReport& report);
     void setFailure(const QString& configFile, const QString& error);
 
@@ -35,6 +38,10 @@ class CheckDialog : public QDialog {
     void setModelSize(const QString& parameters, int nodes);
     QString modelError() const;
 
+  signals:
+    // A model size (or none: empty) was applied by Check again.
+    void modelSizeUsed(const QString& parameters, int nodes);
+
   public slots:
     void copyReport();
     // Checks the same config again with the model size typed in.
@@ -42,6 +49,8 @@ class CheckDialog : public QDialog {
 
   private:
     void showDetails();
+    // Checks m_options with the fields' model size; announce: emit modelSizeUsed.
+    bool applyModelSize(bool announce);
 
     QLabel* m_summary = nullptr;
     QTreeWidget* m_list = nullptr;

@@ -11,6 +11,8 @@ const char kCheckedFolders[] = "drives/checkedFolders";
 const char kGeometry[] = "window/geometry";
 const char kState[] = "window/state";
 const char kTheme[] = "view/theme";
+const char kCheckModel[] = "check/modelSize";
+const char kCheckNodes[] = "check/nodes";
 } // namespace
 
 AppSettings::AppSettings() : m_settings(std::make_unique<QSettings>()) {}
@@ -72,6 +74,19 @@ QString AppSettings::theme() const {
 }
 void AppSettings::setTheme(const QString& name) {
     m_settings->setValue(kTheme, name);
+}
+
+QString AppSettings::checkModelSize() const {
+    return m_settings->value(kCheckModel).toString();
+}
+int AppSettings::checkNodes() const {
+    bool ok = false;
+    const int n = m_settings->value(kCheckNodes, 1).toInt(&ok);
+    return ok && n >= 1 ? n : 1;
+}
+void AppSettings::setCheckModelSize(const QString& parameters, int nodes) {
+    m_settings->setValue(kCheckModel, parameters);
+    m_settings->setValue(kCheckNodes, nodes);
 }
 
 QByteArray AppSettings::windowGeometry() const {

@@ -40,6 +40,11 @@ class AppSettings {
     QString theme() const;
     void setTheme(const QString& name);
 
+    // The Check dialog's model size ("7B"; empty: none) and nodes, last used.
+    QString checkModelSize() const;
+    int checkNodes() const; // 1 when never set or unreadable
+    void setCheckModelSize(const QString& parameters, int nodes);
+
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray& geometry);
     QByteArray windowState() const;
