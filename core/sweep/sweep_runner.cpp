@@ -421,15 +421,7 @@ private:
         for (auto batch = nextBatch(); !batch.empty(); batch = nextBatch()) {
             for (const Visit& visit : batch) {
                 if (cancelled()) return finish(SweepStatus::Cancelled, StopReason::Cancelled);
-                const VisitOutcome outcome = measureVisit(visit);
-                if (outcome == VisitOutcome::Cancelled) return finish(SweepStatus::Cancelled, StopReason::Cancelled);
-                if (outcome == VisitOutcome::SinkFailed) {
-                    EndedEvent e = finish(SweepStatus::Failed, StopReason::Failed);
-                    e.error = m_failure->code;
-                    e.message = m_failure->message;
-                    message(Severity::Error, e.message);
-                    return e;
-                }
+                if (auto stopped = endAfter(measureVisit(visit))) return *stopped;
             }
         }
         const StopReason why = m_strategy->stopReason();
@@ -459,28 +451,17 @@ private:
         // one for a run; closed together at the end (io_destroy waits out an
         // RCU grace period, 30-60 ms, which per visit added up to 4% of a sweep).
         std::vector<VisitHandles> handles(finalists.size());
-        const auto closeAll = [&] {
-            std::vector<std::jthread> closing;
-            for (VisitHandles& h : handles)
-                closing.emplace_back([owned = std::move(h)]() mutable { owned.clear(); });
-        };
         for (std::size_t v = 0; v < each; ++v)
             for (std::size_t f = 0; f < finalists.size(); ++f) {
-                const ConfigKey& k = finalists[f];
                 if (cancelled()) return finish(SweepStatus::Cancelled, StopReason::Cancelled);
                 const VisitOutcome outcome =
-                    measureVisit(Visit{k.aio, static_cast<int>(v), 0}, true, &handles[f]);
+                    measureVisit(Visit{finalists[f].aio, static_cast<int>(v), 0}, true, &handles[f]);
                 --m_confirmVisits;
-                if (outcome == VisitOutcome::Cancelled) return finish(SweepStatus::Cancelled, StopReason::Cancelled);
-                if (outcome == VisitOutcome::SinkFailed) {
-                    EndedEvent e = finish(SweepStatus::Failed, StopReason::Failed);
-                    e.error = m_failure->code;
-                    e.message = m_failure->message;
-                    message(Severity::Error, e.message);
-                    return e;
-                }
+                if (auto stopped = endAfter(outcome)) return stopped;
             }
-        closeAll();
+        std::vector<std::jthread> closing;
+        for (VisitHandles& h : handles)
+            closing.emplace_back([owned = std::move(h)]() mutable { owned.clear(); });
         return std::nullopt;
     }
 
@@ -493,6 +474,17 @@ private:
     }
 
     enum class VisitOutcome { Done, Cancelled, SinkFailed };
+
+    // The sweep's end when a visit was cancelled or a sink failed; none when it was done.
+    std::optional<EndedEvent> endAfter(VisitOutcome outcome) {
+        if (outcome == VisitOutcome::Cancelled) return finish(SweepStatus::Cancelled, StopReason::Cancelled);
+        if (outcome != VisitOutcome::SinkFailed) return std::nullopt;
+        EndedEvent e = finish(SweepStatus::Failed, StopReason::Failed);
+        e.error = m_failure->code;
+        e.message = m_failure->message;
+        message(Severity::Error, e.message);
+        return e;
+    }
 
     // Write, then read, of one visit; the samples go to the strategy, or,
     // when `confirming`, out as the confirmation's own (measured with libaio).
