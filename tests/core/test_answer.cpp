@@ -12,6 +12,8 @@
 #include "sweep/sweep_runner.h"
 #include "sweep/sweep_sinks.h"
 
+#include "../tools/visit_samples.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -21,6 +23,7 @@
 #include <cmath>
 
 using namespace aiotune;
+using namespace aiotune::testing;
 
 namespace {
 const QString kFixtures = QStringLiteral(AIOTUNE_TEST_FIXTURES);
@@ -37,28 +40,7 @@ ResultSet roundTrip(const ResultSet& rs) {
     return *back;
 }
 
-AioConfig aio(std::uint64_t bs, int qd, int threads) {
-    AioConfig c;
-    c.block_size = bs;
-    c.queue_depth = qd;
-    c.intra_op_parallelism = threads;
-    return c;
-}
 
-// visits x (read, write) samples whose sum is `combined`, spread by `noise` (alternating signs).
-void addVisits(ResultSet& rs, const AioConfig& c, double combined, int visits, double noise) {
-    for (int v = 0; v < visits; ++v) {
-        const double f = combined * (1.0 + (v % 2 == 0 ? noise : -noise));
-        Sample r, w;
-        r.op = IoOp::Read;
-        w.op = IoOp::Write;
-        r.loop = w.loop = v;
-        r.gibPerSec = 0.6 * f;
-        w.gibPerSec = 0.4 * f;
-        rs.add(ConfigKey{c, 1}, r);
-        rs.add(ConfigKey{c, 1}, w);
-    }
-}
 } // namespace
 
 class TestAnswer : public QObject {

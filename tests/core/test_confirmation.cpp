@@ -18,6 +18,7 @@
 
 #include "../tools/cli_run.h"
 #include "../tools/fault_env.h"
+#include "../tools/visit_samples.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -27,48 +28,15 @@
 #include <set>
 
 using namespace aiotune;
+using aiotune::testing::aio;
+using aiotune::testing::addVisits;
+using aiotune::testing::addConfirmVisits;
 using aiotune::testing::runAiotune;
 
 namespace {
 
-AioConfig aio(std::uint64_t bs, int qd, int threads) {
-    AioConfig c;
-    c.block_size = bs;
-    c.queue_depth = qd;
-    c.intra_op_parallelism = threads;
-    return c;
-}
 
-// visits x (read, write) samples whose sum is `combined`, spread by `noise` (alternating signs).
-void addVisits(ResultSet& rs, const AioConfig& c, double combined, int visits, double noise) {
-    for (int v = 0; v < visits; ++v) {
-        const double f = combined * (1.0 + (v % 2 == 0 ? noise : -noise));
-        Sample r, w;
-        r.op = IoOp::Read;
-        w.op = IoOp::Write;
-        r.loop = w.loop = v;
-        r.gibPerSec = 0.6 * f;
-        w.gibPerSec = 0.4 * f;
-        rs.add(ConfigKey{c, 1}, r);
-        rs.add(ConfigKey{c, 1}, w);
-    }
-}
 
-// The same, as the confirmation's samples.
-void addConfirmVisits(ResultSet& rs, const AioConfig& c, double combined, int visits, double noise) {
-    rs.confirmation.engine = "libaio";
-    for (int v = 0; v < visits; ++v) {
-        const double f = combined * (1.0 + (v % 2 == 0 ? noise : -noise));
-        Sample r, w;
-        r.op = IoOp::Read;
-        w.op = IoOp::Write;
-        r.loop = w.loop = v;
-        r.gibPerSec = 0.6 * f;
-        w.gibPerSec = 0.4 * f;
-        rs.confirmation.add(ConfigKey{c, 1}, r);
-        rs.confirmation.add(ConfigKey{c, 1}, w);
-    }
-}
 
 const AioConfig kBest = aio(1 << 20, 32, 8), kTied = aio(1 << 20, 32, 4), kSlow = aio(128 << 10, 8, 1);
 
