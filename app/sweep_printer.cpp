@@ -18,30 +18,23 @@ void SweepPrinter::clearLine() {
     m_lineShown = false;
 }
 
-void SweepPrinter::onSample(const SampleEvent& e) {
-    ++m_done;
-    // A terminal shows the live line; failures scroll above it.
-    if (m_live && !e.sample.failed()) return;
-    clearLine();
-    std::fprintf(m_out, "[%zu/%zu] %s %s: ", m_done, std::max(m_total, m_done),
-                 std::string(ioOpName(e.sample.op)).c_str(), e.key.label().c_str());
-    if (e.sample.failed())
-        std::fprintf(m_out, "FAILED: %s\n", printableName(e.sample.error).c_str());
-    else
-        std::fprintf(m_out, "%.3f GiB/s\n", e.sample.gibPerSec);
-    std::fflush(m_out);
-}
+void SweepPrinter::onSample(const SampleEvent& e) { printSample(std::string(), e.key, e.sample); }
 
 void SweepPrinter::onConfirmationSample(const ConfirmationSampleEvent& e) {
+    printSample("check on " + e.engine + ", ", e.key, e.sample);
+}
+
+void SweepPrinter::printSample(const std::string& prefix, const ConfigKey& key, const Sample& sample) {
     ++m_done;
-    if (m_live && !e.sample.failed()) return;
+    // A terminal shows the live line; failures scroll above it.
+    if (m_live && !sample.failed()) return;
     clearLine();
-    std::fprintf(m_out, "[%zu/%zu] check on %s, %s %s: ", m_done, std::max(m_total, m_done), e.engine.c_str(),
-                 std::string(ioOpName(e.sample.op)).c_str(), e.key.label().c_str());
-    if (e.sample.failed())
-        std::fprintf(m_out, "FAILED: %s\n", printableName(e.sample.error).c_str());
+    std::fprintf(m_out, "[%zu/%zu] %s%s %s: ", m_done, std::max(m_total, m_done), prefix.c_str(),
+                 std::string(ioOpName(sample.op)).c_str(), key.label().c_str());
+    if (sample.failed())
+        std::fprintf(m_out, "FAILED: %s\n", printableName(sample.error).c_str());
     else
-        std::fprintf(m_out, "%.3f GiB/s\n", e.sample.gibPerSec);
+        std::fprintf(m_out, "%.3f GiB/s\n", sample.gibPerSec);
     std::fflush(m_out);
 }
 

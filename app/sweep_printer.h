@@ -33,6 +33,8 @@ public:
 
 private:
     void clearLine();
+    // One sample's line ("[3/76] <prefix>write 1M, qd 8, ...: 1.234 GiB/s").
+    void printSample(const std::string& prefix, const ConfigKey& key, const Sample& sample);
 
     std::FILE* m_out;
     std::string m_prefix;

@@ -115,20 +115,15 @@ std::string ConfigResult::firstError() const {
     return {};
 }
 
-const ConfigResult* ResultSet::find(const ConfigKey& key) const {
-    const auto it =
-        std::lower_bound(configs.begin(), configs.end(), key,
-                         [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
+namespace {
+// Both lists (the search's and the libaio check's) stay sorted by key.
+const ConfigResult* findSorted(const std::vector<ConfigResult>& configs, const ConfigKey& key) {
+    const auto it = std::lower_bound(configs.begin(), configs.end(), key,
+                                     [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
     return it != configs.end() && it->key == key ? &*it : nullptr;
 }
 
-ConfigResult& ResultSet::add(const ConfigKey& key, Sample sample, const std::vector<Sample>& perFolder) {
-    ConfigResult& c = add(key, std::move(sample));
-    c.folderSamples.insert(c.folderSamples.end(), perFolder.begin(), perFolder.end());
-    return c;
-}
-
-ConfigResult& ResultSet::add(const ConfigKey& key, Sample sample) {
+ConfigResult& addSorted(std::vector<ConfigResult>& configs, const ConfigKey& key, Sample sample) {
     auto it = std::lower_bound(configs.begin(), configs.end(), key,
                                [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
     if (it == configs.end() || it->key != key) {
@@ -141,25 +136,22 @@ ConfigResult& ResultSet::add(const ConfigKey& key, Sample sample) {
     it->recompute();
     return *it;
 }
+} // namespace
 
-const ConfigResult* ConfirmationSamples::find(const ConfigKey& key) const {
-    const auto it =
-        std::lower_bound(configs.begin(), configs.end(), key,
-                         [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
-    return it != configs.end() && it->key == key ? &*it : nullptr;
+const ConfigResult* ResultSet::find(const ConfigKey& key) const { return findSorted(configs, key); }
+
+ConfigResult& ResultSet::add(const ConfigKey& key, Sample sample, const std::vector<Sample>& perFolder) {
+    ConfigResult& c = add(key, std::move(sample));
+    c.folderSamples.insert(c.folderSamples.end(), perFolder.begin(), perFolder.end());
+    return c;
 }
 
+ConfigResult& ResultSet::add(const ConfigKey& key, Sample sample) { return addSorted(configs, key, std::move(sample)); }
+
+const ConfigResult* ConfirmationSamples::find(const ConfigKey& key) const { return findSorted(configs, key); }
+
 ConfigResult& ConfirmationSamples::add(const ConfigKey& key, Sample sample) {
-    auto it = std::lower_bound(configs.begin(), configs.end(), key,
-                               [](const ConfigResult& c, const ConfigKey& k) { return c.key < k; });
-    if (it == configs.end() || it->key != key) {
-        ConfigResult fresh;
-        fresh.key = key;
-        it = configs.insert(it, std::move(fresh));
-    }
-    it->samples.push_back(std::move(sample));
-    it->recompute();
-    return *it;
+    return addSorted(configs, key, std::move(sample));
 }
 
 int ResultSet::configsWithBoth() const {
