@@ -5,6 +5,7 @@
 // natural width, the explanations wrap and scroll as a whole, the JSON shows
 // whole, and no two visible widgets overlap.
 #include "main_window.h"
+#include "../tools/window_fixtures.h"
 #include "panels/drives_panel.h"
 #include "panels/ranges_panel.h"
 #include "results/answer.h"
@@ -245,13 +246,7 @@ QString everyText(BestConfigPanel* panel) {
     return all + panel->answerText();
 }
 
-aiotune::DiscoveryOptions fixtureDrives() {
-    aiotune::DiscoveryOptions o;
-    o.sysRoot = std::string(AIOTUNE_TEST_FIXTURES) + "/sysfs/workstation/sys";
-    o.procRoot = std::string(AIOTUNE_TEST_FIXTURES) + "/sysfs/workstation/proc";
-    o.fsSpace = [](const std::string&) { return std::optional<aiotune::FsSpace>(); };
-    return o;
-}
+using aiotune::testing::fixtureDrives;
 
 // The dock's narrowest: the panel's own minimum width (its JSON's longest
 // line sets it; the window adds no minimum of its own), which must stay narrow.
@@ -415,19 +410,6 @@ class TestBestPanelFit : public QObject {
     }
 };
 
-int main(int argc, char** argv) {
-    // The offscreen platform's screen is 800x600 unless a config file says otherwise.
-    QTemporaryDir dir;
-    const QString config = dir.filePath("screens.json");
-    QFile f(config);
-    if (!f.open(QIODevice::WriteOnly)) return 1;
-    f.write(R"({"screens": [{"name": "fit", "x": 0, "y": 0, "width": 1280, "height": 720,
-               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]})");
-    f.close();
-    qputenv("QT_QPA_PLATFORM", ("offscreen:configfile=" + config).toLocal8Bit());
-    QApplication app(argc, argv);
-    TestBestPanelFit test;
-    return QTest::qExec(&test, argc, argv);
-}
+int main(int argc, char** argv) { return aiotune::testing::runOnScreen<TestBestPanelFit>(argc, argv, 1280, 720); }
 
 #include "test_best_panel_fit.moc"

@@ -4,6 +4,7 @@
 // and settings surviving a restart (on a temporary ini file).
 #include "main/english_plurals.h"
 #include "main_window.h"
+#include "../tools/window_fixtures.h"
 #include "results/best_config_panel.h"
 #include "panels/drives_panel.h"
 #include "panels/log_pane.h"
@@ -53,13 +54,7 @@ nlohmann::json expected() {
     return nlohmann::json::parse(in);
 }
 
-aiotune::DiscoveryOptions fixtureDrives() {
-    aiotune::DiscoveryOptions o;
-    o.sysRoot = std::string(AIOTUNE_TEST_FIXTURES) + "/sysfs/workstation/sys";
-    o.procRoot = std::string(AIOTUNE_TEST_FIXTURES) + "/sysfs/workstation/proc";
-    o.fsSpace = [](const std::string&) { return std::optional<aiotune::FsSpace>(); };
-    return o;
-}
+using aiotune::testing::fixtureDrives;
 
 } // namespace
 

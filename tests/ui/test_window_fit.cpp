@@ -5,6 +5,7 @@
 // configuration dock can be hidden and stays narrow, nothing overlaps down to
 // 1024x640.
 #include "main_window.h"
+#include "../tools/window_fixtures.h"
 #include "panels/drives_panel.h"
 #include "results/results_table_model.h"
 #include "results/throughput_chart.h"
@@ -35,13 +36,7 @@
 namespace {
 const QString kFixtures = QStringLiteral(AIOTUNE_TEST_FIXTURES);
 
-aiotune::DiscoveryOptions fixtureDrives() {
-    aiotune::DiscoveryOptions o;
-    o.sysRoot = std::string(AIOTUNE_TEST_FIXTURES) + "/sysfs/workstation/sys";
-    o.procRoot = std::string(AIOTUNE_TEST_FIXTURES) + "/sysfs/workstation/proc";
-    o.fsSpace = [](const std::string&) { return std::optional<aiotune::FsSpace>(); };
-    return o;
-}
+using aiotune::testing::fixtureDrives;
 
 QRect globalRect(const QWidget* w) {
     return QRect(w->mapToGlobal(QPoint(0, 0)), w->size());
@@ -258,19 +253,6 @@ class TestWindowFit : public QObject {
     }
 };
 
-int main(int argc, char** argv) {
-    // The offscreen platform's screen is 800x600 unless a config file says otherwise.
-    QTemporaryDir dir;
-    const QString config = dir.filePath("screens.json");
-    QFile f(config);
-    if (!f.open(QIODevice::WriteOnly)) return 1;
-    f.write(R"({"screens": [{"name": "fit", "x": 0, "y": 0, "width": 1280, "height": 720,
-               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]})");
-    f.close();
-    qputenv("QT_QPA_PLATFORM", ("offscreen:configfile=" + config).toLocal8Bit());
-    QApplication app(argc, argv);
-    TestWindowFit test;
-    return QTest::qExec(&test, argc, argv);
-}
+int main(int argc, char** argv) { return aiotune::testing::runOnScreen<TestWindowFit>(argc, argv, 1280, 720); }
 
 #include "test_window_fit.moc"
