@@ -292,6 +292,55 @@ class TestConfirmation : public QObject {
         QVERIFY(answerHasIt);
     }
 
+    // A finalist whose libaio handle cannot open (io_setup's EAGAIN: another
+    // job holds the machine's aio contexts) loses that visit, and its next
+    // visit opens a handle again instead of keeping the failed one.
+    void failedHandleOpensAgainNextVisit() {
+        if (!probeLibaio()) QSKIP("libaio does not load here (apt-get install libaio1)");
+        // Call 1 is the probe; call 2 is the first context of the first
+        // finalist's first handle.
+        qputenv("FLAKY_LIBAIO_FAIL_SETUP", "2");
+        QTemporaryDir dir;
+        const SweepSpec spec = tinySpec(dir.path());
+        AdaptiveOptions options;
+        options.budgetTransfers = 40;
+        auto strategy = AdaptiveStrategy::create(spec.expand(), options);
+        QVERIFY(strategy.ok());
+        SweepRunner runner(spec);
+        runner.setStrategy(std::make_unique<BorrowedStrategy>(*strategy));
+        runner.setLibaioLibrary({AIOTUNE_FLAKY_LIBAIO});
+        std::vector<ConfirmationSampleEvent> checks;
+        std::optional<Answer> sent;
+        CallbackSink cb;
+        cb.confirmationSample = [&](const ConfirmationSampleEvent& e) { checks.push_back(e); };
+        cb.answer = [&](const AnswerEvent& e) { sent = e.answer; };
+        auto results = runner.run({&cb});
+        qunsetenv("FLAKY_LIBAIO_FAIL_SETUP");
+        QVERIFY2(results.ok(), results.ok() ? "" : results.error().c_str());
+        QVERIFY(sent && sent->confirmation && sent->confirmation->done);
+        const Confirmation& c = *sent->confirmation;
+        const std::size_t finalists = c.finalists.size();
+        QVERIFY(finalists >= 1 && !checks.empty());
+        const std::size_t each = checks.size() / (2 * finalists);
+        QVERIFY(each >= 2);
+        const ConfigKey first = checks.front().key;
+        for (std::size_t i = 0; i < checks.size(); ++i) {
+            const ConfirmationSampleEvent& e = checks[i];
+            const bool lost = e.key == first && e.visit.loop == 0;
+            QVERIFY2(lost == e.sample.failed(), qPrintable(QString("check %1: %2").arg(i).arg(e.sample.error.c_str())));
+            if (lost) VERIFY_CONTAINS(e.sample.error, "io_setup failed");
+            // The first finalist's second visit opened a handle again (its
+            // write carries the setup time), and kept it for the third.
+            if (e.key == first && e.sample.op == IoOp::Write)
+                QVERIFY2((e.visit.loop == 1) == (e.sample.setupSeconds.value_or(0.0) > 0.0),
+                         qPrintable(QString("visit %1: setup %2 s").arg(e.visit.loop).arg(e.sample.setupSeconds.value_or(-1))));
+        }
+        for (const ConfirmedFinalist& f : c.finalists) {
+            QCOMPARE(f.confirmVisits, static_cast<int>(f.key == first ? each - 1 : each));
+            QVERIFY(f.confirmGiBps && *f.confirmGiBps > 0.0);
+        }
+    }
+
     // A grid has no budget: the check comes after the grid's own visits.
     void gridSweepChecksAfterTheGrid() {
         if (!probeLibaio()) QSKIP("libaio does not load here (apt-get install libaio1)");
