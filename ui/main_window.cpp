@@ -915,21 +915,37 @@ void MainWindow::showMessage(const QString& text, bool isError) {
         m_messageBar->showMessage(text, true);
         return;
     }
-    // One line: cut at the end (where the log folder goes) to what the bar
-    // has room for; the whole text is its tooltip and in the Log tab.
-    QStatusBar* bar = statusBar();
     // A folder name can hold newlines or terminal escapes: one line, each
     // control character shown as a replacement mark (the tooltip and the
     // Log tab keep the text).
-    QString line = text;
-    for (QChar& c : line)
+    m_statusText = text;
+    m_statusLine = text;
+    for (QChar& c : m_statusLine)
         if (c.category() == QChar::Other_Control) c = QChar::ReplacementCharacter;
+    m_statusClock.start();
+    fitStatusMessage(kStatusMessageMs);
+}
+
+void MainWindow::fitStatusMessage(int timeoutMs) {
+    // One line: cut at the end (where the log folder goes) to what the bar
+    // has room for; the whole text is its tooltip and in the Log tab.
+    QStatusBar* bar = statusBar();
     const int room = bar->contentsRect().width() - (m_progress->isVisible() ? m_progress->width() : 0) -
                      2 * bar->style()->pixelMetric(QStyle::PM_LayoutHorizontalSpacing, nullptr, bar) - 16;
-    const QString shown =
-        bar->isVisible() ? bar->fontMetrics().elidedText(line, Qt::ElideRight, std::max(room, 120)) : line;
-    bar->showMessage(shown, 8000);
-    bar->setToolTip(shown == text ? QString() : text);
+    m_statusShown = bar->isVisible()
+                        ? bar->fontMetrics().elidedText(m_statusLine, Qt::ElideRight, std::max(room, 120))
+                        : m_statusLine;
+    bar->showMessage(m_statusShown, timeoutMs);
+    bar->setToolTip(m_statusShown == m_statusText ? QString() : m_statusText);
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+    QMainWindow::resizeEvent(event);
+    // A message shown before the resize is cut again for the new width, for
+    // the rest of its time.
+    const int left = kStatusMessageMs - static_cast<int>(m_statusClock.isValid() ? m_statusClock.elapsed() : 0);
+    if (left > 0 && !m_statusShown.isEmpty() && statusBar()->currentMessage() == m_statusShown)
+        fitStatusMessage(left);
 }
 
 // ---- settings and closing ---------------------------------------------------

@@ -6,6 +6,7 @@
 #include "devices/device_discovery.h"
 #include "results/result_model.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -144,9 +145,13 @@ class MainWindow : public QMainWindow {
 
   protected:
     void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
   private:
     void showStatusPoint(const QString& text);
+    // Shows the last message, cut to the bar's width, for timeoutMs.
+    void fitStatusMessage(int timeoutMs);
+    static constexpr int kStatusMessageMs = 8000;
     // "sweep-1 — aiotune", "sweep-1 + sweep-2 (measured again) — aiotune", "aiotune".
     void updateTitle();
     // Sized to the screen's available area (up to 1440x900) and centred.
@@ -198,6 +203,9 @@ class MainWindow : public QMainWindow {
     QMenu* m_recentMenu = nullptr;
 
     QString m_currentFolder;
+    // The last passing status message: as given, on one line, as shown.
+    QString m_statusText, m_statusLine, m_statusShown;
+    QElapsedTimer m_statusClock;
     QString m_sweepLogFolder;
     QString m_remeasuredFolder; // where "measure again" logged the samples added to m_currentFolder's
     bool m_loading = false;

@@ -209,6 +209,17 @@ class TestMainWindow : public QObject {
         QVERIFY(bar->fontMetrics().horizontalAdvance(shown) <= bar->contentsRect().width());
         QCOMPARE(bar->toolTip(), text);
         QVERIFY(w->logPane()->toPlainText().contains(folder));
+        // Resized, the message is cut again to the new width: shorter when
+        // narrower, longer when wider, never past the bar.
+        w->resize(900, 720);
+        QTRY_VERIFY(bar->width() < 1000);
+        const QString narrow = bar->currentMessage();
+        QVERIFY2(narrow.endsWith(QChar(0x2026)) && narrow.size() < shown.size(), qPrintable(narrow));
+        QVERIFY(bar->fontMetrics().horizontalAdvance(narrow) <= bar->contentsRect().width());
+        QCOMPARE(bar->toolTip(), text);
+        w->resize(1280, 720);
+        QTRY_VERIFY(bar->width() > 1000);
+        QCOMPARE(bar->currentMessage(), shown);
         // A short one is shown whole, with no tooltip; a cleared one leaves none.
         w->showMessage("Copied 2 rows", false);
         QCOMPARE(bar->currentMessage(), QString("Copied 2 rows"));
