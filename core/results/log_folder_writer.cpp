@@ -6,6 +6,7 @@
 #include "results/statistics.h"
 #include "results/sweep_file.h"
 #include "util/byte_size.h"
+#include "util/printable_text.h"
 #include "util/trusted_path.h"
 
 #include <fcntl.h>
@@ -223,9 +224,18 @@ Result<LogFolderWriter> LogFolderWriter::create(const fs::path& folder, ResultSe
         return makeError("could not create log folder: " + made.error());
     // A planted subfolder link is refused before anything looks into it
     // (removing temporaries there would remove them in the link's target).
-    for (const std::string_view sub : {kReadLogDir, kWriteLogDir})
+    // Any link there, whoever owns it: the folder may belong to another user
+    // (root sweeping into it), and its owner's link is then trusted by the
+    // rule for folders, yet points wherever they chose.
+    for (const std::string_view sub : {kReadLogDir, kWriteLogDir}) {
         if (auto trusted = resolveTrustedPath(folder / sub); !trusted)
             return makeError("could not use log folder: " + trusted.error());
+        struct stat st {};
+        if (::lstat((folder / sub).c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+            return makeError("could not use log folder: " + printableName((folder / sub).string()) +
+                             " is a symbolic link; aiotune writes its logs only into folders, not "
+                             "through links: remove the link or choose another log folder");
+    }
     // A killed run's temporaries go even when the folder is refused: they
     // are nobody's data (a live writer's stay, see removeStaleAtomicWriteTemps).
     removeStaleTemporaries(folder);

@@ -1,5 +1,7 @@
 #include "sweep/sweep_runner.h"
 
+#include "util/file_identity.h"
+
 #include "devices/folder_target.h"
 #include "util/process_pause.h"
 #include "util/trusted_path.h"
@@ -146,7 +148,8 @@ SweepPlan planSweep(const SweepSpec& spec, double assumedGiBps) {
     }
     for (std::size_t i = 0; i < spec.folders.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
-            if (std::filesystem::equivalent(spec.folders[i], spec.folders[j]) && plan.problem.empty())
+            // Not std::filesystem::equivalent: it throws for a folder that does not exist.
+            if (plan.problem.empty() && isSameFile(spec.folders[i], spec.folders[j]))
                 plan.problem = spec.folders[i].string() + " is listed twice: give each folder once";
     return plan;
 }

@@ -3,6 +3,7 @@
 #include "util/trusted_path.h"
 
 #include <cctype>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <dirent.h>
@@ -236,10 +237,21 @@ std::optional<AtomicWriteTempOwner> atomicWriteTempOwner(std::string_view name) 
     constexpr std::string_view marker = ".aiotune-";
     std::string_view rest = name.substr(name.rfind(marker) + marker.size());
     rest.remove_suffix(4); // ".tmp"
+    const auto isHex16 = [](std::string_view h) {
+        return h.size() == 16 && std::all_of(h.begin(), h.end(), [](char c) {
+                   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+               });
+    };
     const std::size_t hexDash = rest.rfind('-');
-    if (hexDash == std::string_view::npos) return AtomicWriteTempOwner{}; // older format: no owner
+    if (hexDash == std::string_view::npos) {
+        // Older format, no owner: ".<name>.aiotune-<16 hex>.tmp" exactly; a
+        // user's own ".plan.aiotune-draft.tmp" is not one of ours.
+        if (!isHex16(rest)) return std::nullopt;
+        return AtomicWriteTempOwner{};
+    }
     const std::size_t pidDash = rest.rfind('-', hexDash - 1);
-    if (pidDash == std::string_view::npos || hexDash == 0) return std::nullopt;
+    if (pidDash == std::string_view::npos || hexDash == 0 || !isHex16(rest.substr(hexDash + 1)))
+        return std::nullopt;
     AtomicWriteTempOwner owner;
     owner.host = std::string(rest.substr(0, pidDash));
     const std::string_view pid = rest.substr(pidDash + 1, hexDash - pidDash - 1);
@@ -272,6 +284,9 @@ int removeStaleAtomicWriteTemps(const fs::path& folder, std::string_view forFile
         }
         struct stat st {};
         if (::fstatat(dir, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+        // Only this user's: in a shared (sticky) folder another user's file of
+        // that name is theirs, whatever it is called.
+        if (st.st_uid != ::geteuid()) continue;
         if (::unlinkat(dir, entry->d_name, 0) == 0) ++removed;
     }
     ::closedir(listing);

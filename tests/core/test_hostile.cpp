@@ -302,6 +302,30 @@ class TestHostile : public QObject {
         QCOMPARE(readFile(bait), QByteArray("precious"));
     }
 
+    // A log subfolder that is a link is refused whoever owns it: root
+    // sweeping into a folder another user owns would trust that user's link
+    // by the folder rule, and write (and clean up) where it points.
+    void subfolderLinkIsRefusedWhoeverOwnsIt() {
+        QTemporaryDir tmp;
+        const QString logs = tmp.filePath("logs"), victim = tmp.filePath("victim");
+        QVERIFY(QDir().mkdir(logs) && QDir().mkdir(victim));
+        const QString bait = victim + "/.job.aiotune-" + QString::fromStdString(thisHostName()) + "-" +
+                             QString::number(deadPid()) + "-0123456789abcdef.tmp";
+        QVERIFY(writeFile(bait, "precious"));
+        QVERIFY(::symlink(victim.toLocal8Bit(), (logs + "/" + QString::fromLatin1(kWriteLogDir.data(), int(kWriteLogDir.size()))).toLocal8Bit()) == 0);
+        if (::geteuid() == 0) {
+            // The folder and its link both another user's, as in a shared scratch area.
+            QVERIFY(::chown(logs.toLocal8Bit(), kNobody, kNobody) == 0);
+            QVERIFY(::lchown((logs + "/_aio_bench_write_logs").toLocal8Bit(), kNobody, kNobody) == 0);
+        }
+        auto w = LogFolderWriter::create(logs.toStdString(), "io_uring", nullptr);
+        QVERIFY(!w.ok());
+        QVERIFY2(w.error().find("_aio_bench_write_logs") != std::string::npos, w.error().c_str());
+        QVERIFY2(w.error().find("symbolic link") != std::string::npos, w.error().c_str());
+        QCOMPARE(QDir(victim).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size(), 1);
+        QCOMPARE(readFile(bait), QByteArray("precious"));
+    }
+
     // _aio_bench_logs, the default log folder, planted in the working folder.
     void sweepRefusesPlantedDefaultLogFolder() {
         if (::geteuid() != 0) QSKIP("needs root: the planted link must belong to another user");
@@ -628,6 +652,38 @@ class TestHostile : public QObject {
         QVERIFY(LogFolderWriter::create(logs.path().toStdString(), "io_uring", nullptr).ok());
         QVERIFY(QFile::exists(logs.filePath(live)));
         QVERIFY(!QFile::exists(logs.filePath(dead)));
+    }
+
+    // Only aiotune's own names, and only this user's files: a user's
+    // ".plan.aiotune-draft.tmp" stays, and in a shared folder another user's
+    // file named like a killed writer's temporary stays too.
+    void cleanupSparesOthersAndLookalikes() {
+        QTemporaryDir tmp;
+        const std::string dead = thisHostName() + "-" + std::to_string(deadPid()) + "-0123456789abcdef";
+        const QString lookalike = ".plan.aiotune-draft.tmp";
+        const QString older = ".sweep.json.aiotune-0123456789abcdef.tmp"; // an older aiotune's, this user's
+        const QString others = QString::fromStdString(".report.aiotune-" + dead + ".tmp");
+        for (const QString& name : {lookalike, older, others})
+            QVERIFY(writeFile(tmp.filePath(name), "x"));
+        QVERIFY(!atomicWriteTempOwner(lookalike.toStdString()));
+        const bool root = ::geteuid() == 0;
+        if (root) QVERIFY(::chown(tmp.filePath(others).toLocal8Bit(), kNobody, kNobody) == 0);
+        QVERIFY(LogFolderWriter::create(tmp.path().toStdString(), "io_uring", nullptr).ok());
+        QVERIFY(QFile::exists(tmp.filePath(lookalike)));
+        QVERIFY(!QFile::exists(tmp.filePath(older)));
+        // Not root: the file is this user's and stale, so it goes.
+        QCOMPARE(QFile::exists(tmp.filePath(others)), root);
+    }
+
+    // Two folders that do not exist: named, not a crash (std::filesystem::equivalent threw).
+    void sweepOfMissingFoldersSaysSo() {
+        QTemporaryDir tmp;
+        const Run r = runCli({"sweep", "--nvme_dir", tmp.filePath("nx1") + "," + tmp.filePath("nx2"),
+                              "--io_size", "1M", "--block_size", "1M", "--queue_depth", "1",
+                              "--io_parallel", "1", "--log_dir", tmp.filePath("logs")});
+        QVERIFY2(r.code > 0, r.err.constData()); // -1: it crashed
+        QVERIFY2(r.err.contains("nx1"), r.err.constData());
+        QVERIFY(!r.err.contains("terminate"));
     }
 
     // A backup is complete once it has its name, and no temporary is left.
