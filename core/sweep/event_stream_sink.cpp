@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,12 +67,31 @@ Result<std::unique_ptr<EventStreamSink>> EventStreamSink::open(const std::string
         return makeError("cannot write the event stream to " + printableName(target) + ": " +
                          resolved.error());
     // A FIFO or a terminal (/dev/stderr is a link to one) is written as it is;
-    // a file is created or emptied where the links really lead.
+    // a file is created (or an empty one used) where the links really lead.
+    // Never a disk (a block device), a file holding something, or a device
+    // other than a terminal or /dev/null, /dev/zero, /dev/full.
     struct stat st {};
-    const bool stream = ::stat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+    const bool exists = ::stat(target.c_str(), &st) == 0;
+    const auto refuse = [&](const std::string& what) {
+        return makeError("cannot write the event stream to " + printableName(target) + ": " + what +
+                         "; give a new file, a FIFO, a terminal, or - for standard output");
+    };
+    if (exists && S_ISBLK(st.st_mode)) return refuse("it is a block device (a disk), which aiotune never writes to");
+    if (exists && S_ISCHR(st.st_mode)) {
+        const unsigned maj = major(st.st_rdev), min = minor(st.st_rdev);
+        const bool memory = maj == 1 && (min == 3 || min == 5 || min == 7); // null, zero, full
+        const bool terminal = maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
+        if (!memory && !terminal) return refuse("it is a device other than a terminal");
+    }
+    if (exists && S_ISREG(st.st_mode) && st.st_size > 0)
+        return refuse("the file exists and is not empty, and aiotune does not overwrite it");
+    const bool stream = exists && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode));
+    if (exists && !stream && !S_ISREG(st.st_mode)) return refuse("it is not a file");
     const int fd = stream ? ::open(target.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)
                           : ::open(resolved->c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+                                   O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+                                       (exists ? 0 : O_CREAT | O_EXCL),
+                                   0644);
     if (fd < 0) {
         const int err = errno;
         if (err == ENXIO)

@@ -10,6 +10,9 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <unistd.h>
+#include <sys/sysmacros.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <map>
@@ -253,6 +256,34 @@ class TestEventStream : public QObject {
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("cannot write the event stream to /nonexistent/dir/events.jsonl"),
                  r.err.constData());
+        // Nothing the user owns is written over: a file with content, a disk, a
+        // device other than a terminal. The file keeps its bytes.
+        const QString mine = tmp.filePath("notes.txt");
+        {
+            QFile f(mine);
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write("my notes\n") == 9);
+        }
+        QStringList targets{mine};
+        // As root: a disk's node and another device's (numbers no driver has,
+        // so nothing could be written even if they were opened).
+        if (::geteuid() == 0 &&
+            ::mknod(tmp.filePath("disk").toLocal8Bit(), S_IFBLK | 0600, makedev(7, 251)) == 0 &&
+            ::mknod(tmp.filePath("device").toLocal8Bit(), S_IFCHR | 0600, makedev(10, 251)) == 0)
+            targets << tmp.filePath("disk") << tmp.filePath("device");
+        else
+            qInfo("not root: the disk and device cases are not tried");
+        for (const QString& target : targets) {
+            const Run refused = runAiotune(QStringList{"sweep", "--nvme_dir", tmp.filePath("scratch"),
+                                                       "--log_dir", tmp.filePath("logs"), "--events", target} +
+                                           kSweep);
+            QCOMPARE(refused.code, 1);
+            QVERIFY2(refused.err.contains("cannot write the event stream to " + target.toUtf8()) &&
+                         refused.err.contains("give a new file"),
+                     refused.err.constData());
+        }
+        QFile f(mine);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), QByteArray("my notes\n"));
         const Run replay = runAiotune({"sweep", "--replay", tmp.path(), "--events", "-"});
         QCOMPARE(replay.code, 2);
         QVERIFY2(replay.err.contains("--replay measures nothing: drop --events"),
