@@ -275,6 +275,11 @@ void installStreamGuards() {
     std::cerr.rdbuf(&err);
 }
 
+void clearStatusLine() {
+    std::cerr.flush();
+    std::fputs("\r\033[K", stderr);
+}
+
 int finishStandardOutput(int status) {
     std::cout.flush();
     int error = g_outBuf ? g_outBuf->error() : 0;

@@ -67,6 +67,9 @@ bool parseBoolList(const std::vector<std::string>& items, std::vector<bool>& out
 // checks that everything written to stdout arrived (a full disk, /dev/full,
 // a closed stdout) and turns a lost output into exit status 1 with a message.
 void installStreamGuards();
+// Erases a redrawn status line on a terminal ("\r\033[K"), past the guard
+// that escapes those bytes in every message.
+void clearStatusLine();
 int finishStandardOutput(int status);
 // --engine io_uring | portable | auto (the one list of engine names)
 bool parseEngineKind(const std::string& text, EngineKind& out);

@@ -1,6 +1,7 @@
 // `aiotune fleet`: one sweep per node through pdsh or srun, each into
 // <shared>/<host>/, then the fleet analysis; and `aiotune analyze` over such a
 // folder. The launchers are used as they are; aiotune reaches no node itself.
+#include "cli_common.h"
 #include "commands.h"
 
 #include "config/aio_config.h"
@@ -329,13 +330,15 @@ int runFleet(const std::vector<std::string>& args) {
     auto report = [&](std::string_view line) {
         const auto i = monitor.feed(line);
         if (!i) {
-            std::cerr << (tty ? "\r\033[K" : "") << line << "\n";
+            if (tty) clearStatusLine();
+            std::cerr << line << "\n";
             return;
         }
         const NodeStatus& n = monitor.nodes()[*i];
         if ((n.state == NodeState::Failed || n.state == NodeState::Cancelled) && !n.error.empty()) {
             if (!toldFailed.insert(n.host).second) return;
-            std::cerr << (tty ? "\r\033[K" : "") << printableName(n.host)
+            if (tty) clearStatusLine();
+            std::cerr << printableName(n.host)
                       << (n.state == NodeState::Failed ? ": FAILED: " : ": CANCELLED: ") << printableName(n.error) << "\n";
         } else if (n.state == NodeState::Running && n.total > 0) {
             // Progress comes from the nodes' event streams (fleet_monitor.h).
@@ -374,7 +377,7 @@ int runFleet(const std::vector<std::string>& args) {
         monitor.beginSweep();
         std::cerr << "aiotune fleet: sweeping " << ready.size() << " node(s) into " << shared.string() << "/<host>\n";
         sweepStatus = runLauncher(cmd, report);
-        if (tty) std::cerr << "\r\033[K";
+        if (tty) clearStatusLine();
         // pdsh reports failures only: a node it said nothing about is done
         // when its finished sweep is in the shared folder.
         auto landed = [&shared](const std::string& host) -> std::string {

@@ -1,4 +1,5 @@
 #include "engine/scratch_file.h"
+#include "util/printable_text.h"
 
 #include "util/trusted_path.h"
 
@@ -26,23 +27,24 @@ Result<void> checkScratchFolder(const std::filesystem::path& folder) {
     // "link/" must be refused as "link" is (util/trusted_path.h).
     const std::string name = withoutTrailingSlashes(folder.string());
     if (name.empty()) return makeError("no folder given: choose a writable folder on the drive to test");
+    const std::string shown = printableName(name); // a name's newline must not forge a line
     // A link planted by another user higher up the path is refused too.
-    if (auto trusted = resolveTrustedPath(name); !trusted) return makeError("refusing " + name + ": " + trusted.error());
+    if (auto trusted = resolveTrustedPath(name); !trusted) return makeError("refusing " + shown + ": " + trusted.error());
     struct stat st {};
     if (::lstat(name.c_str(), &st) != 0)
-        return makeError("cannot use " + name + ": " + errnoText(errno) +
+        return makeError("cannot use " + shown + ": " + errnoText(errno) +
                          " (create the folder first, or choose another)");
     if (S_ISLNK(st.st_mode))
-        return makeError("refusing " + name +
+        return makeError("refusing " + shown +
                          ": it is a symbolic link; give the real folder it points to");
     if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode))
-        return makeError("refusing " + name +
+        return makeError("refusing " + shown +
                          ": it is a device; aiotune never writes to devices, give a folder on "
                          "a filesystem on that drive");
     if (!S_ISDIR(st.st_mode))
-        return makeError("refusing " + name + ": not a folder; give a folder on the drive to test");
+        return makeError("refusing " + shown + ": not a folder; give a folder on the drive to test");
     if (::access(name.c_str(), W_OK | X_OK) != 0)
-        return makeError("cannot write in " + name + ": " + errnoText(errno) +
+        return makeError("cannot write in " + shown + ": " + errnoText(errno) +
                          " (choose a folder you own, or fix its permissions)");
     return {};
 }

@@ -1,4 +1,5 @@
 #include "report/report_file.h"
+#include "util/printable_text.h"
 
 #include "results/log_folder_reader.h"
 #include "results/sweep_file.h"
@@ -13,7 +14,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string quoted(const fs::path& p) { return "\"" + p.string() + "\""; }
+// A user's name in a message: one line, its control characters escaped.
+std::string quoted(const fs::path& p) { return "\"" + printableName(p.string()) + "\""; }
 
 // The same file whatever the spelling: symlinks, "..", relative paths.
 fs::path normalized(const fs::path& p) {

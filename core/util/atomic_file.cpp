@@ -1,4 +1,5 @@
 #include "util/atomic_file.h"
+#include "util/printable_text.h"
 
 #include "util/trusted_path.h"
 
@@ -23,7 +24,8 @@ namespace {
 
 std::string errnoText(int error) { return std::generic_category().message(error); }
 
-std::string quoted(const fs::path& path) { return "\"" + path.string() + "\""; }
+// A user's name in a message: one line, its control characters escaped.
+std::string quoted(const fs::path& path) { return "\"" + printableName(path.string()) + "\""; }
 
 std::string modeText(mode_t mode) {
     char text[8];

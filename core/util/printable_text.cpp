@@ -14,42 +14,22 @@ void escapeByte(unsigned char byte, std::string& out) {
 
 void ControlEscaper::feed(char c, std::string& out) {
     const auto byte = static_cast<unsigned char>(c);
-    if (!m_held.empty()) {
-        const auto first = static_cast<unsigned char>(m_held[0]);
-        if (first == 0xC2) {
-            m_held.clear();
-            if (byte >= 0x80 && byte <= 0x9F) { // a C1 control in UTF-8 (U+0080..U+009F)
-                char text[8];
-                std::snprintf(text, sizeof text, "\\u%04x", byte);
-                out += text;
-                return;
-            }
-            out += static_cast<char>(0xC2);
-            // fall through: this byte is judged on its own
-        } else if (m_held.size() == 1 && byte == '[') { // ESC [
-            m_held += c;
+    if (m_heldC2) {
+        m_heldC2 = false;
+        if (byte >= 0x80 && byte <= 0x9F) { // a C1 control in UTF-8 (U+0080..U+009F)
+            char text[8];
+            std::snprintf(text, sizeof text, "\\u%04x", byte);
+            out += text;
             return;
-        } else {
-            if (m_held.size() == 2 && byte == 'K' && m_keepLineControls) {
-                out += "\033[K";
-                m_held.clear();
-                return;
-            }
-            escapeByte(0x1b, out);
-            out += m_held.substr(1);
-            m_held.clear();
-            // fall through: this byte is judged on its own
         }
-    }
-    if (byte == 0x1b) {
-        m_held = std::string(1, c);
-        return;
+        out += static_cast<char>(0xC2);
+        // fall through: this byte is judged on its own
     }
     if (byte == 0xC2) {
-        m_held = std::string(1, c);
+        m_heldC2 = true;
         return;
     }
-    const bool lineControl = c == '\n' || c == '\t' || c == '\r';
+    const bool lineControl = c == '\n' || c == '\t';
     if ((byte < 0x20 && !(lineControl && m_keepLineControls)) || byte == 0x7f) {
         if (c == '\n')
             out += "\\n";
@@ -65,14 +45,8 @@ void ControlEscaper::feed(char c, std::string& out) {
 }
 
 void ControlEscaper::finish(std::string& out) {
-    if (m_held.empty()) return;
-    if (static_cast<unsigned char>(m_held[0]) == 0x1b) {
-        escapeByte(0x1b, out);
-        out += m_held.substr(1);
-    } else {
-        out += m_held;
-    }
-    m_held.clear();
+    if (m_heldC2) out += static_cast<char>(0xC2);
+    m_heldC2 = false;
 }
 
 std::string printableName(std::string_view text) {

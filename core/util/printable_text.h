@@ -12,10 +12,11 @@ namespace aiotune {
 // A name on one line: every control character escaped, line breaks and tabs too.
 std::string printableName(std::string_view text);
 
-// Streaming form for whole messages: keeps "\n", "\t", "\r" and the one
-// sequence aiotune itself writes to redraw a status line ("\r\033[K"); every
-// other control character is escaped. Feed bytes in order; finish() returns
-// what a partial sequence held back.
+// Streaming form for whole messages: keeps "\n" and "\t"; every other
+// control character is escaped, "\r" too (a name's "\r\033[K" would erase
+// the line before it). Status lines that redraw themselves are written
+// around it. Feed bytes in order; finish() returns what a partial sequence
+// held back.
 class ControlEscaper {
   public:
     explicit ControlEscaper(bool keepLineControls = true) : m_keepLineControls(keepLineControls) {}
@@ -25,7 +26,7 @@ class ControlEscaper {
 
   private:
     bool m_keepLineControls;
-    std::string m_held; // an ESC or ESC '[' (awaiting 'K'), or a UTF-8 lead byte 0xC2
+    bool m_heldC2 = false; // a UTF-8 lead byte 0xC2, awaiting the byte that says if it is a C1 control
 };
 
 } // namespace aiotune

@@ -1,4 +1,5 @@
 #include "util/trusted_path.h"
+#include "util/printable_text.h"
 
 #include <cerrno>
 #include <cstring>
@@ -17,9 +18,8 @@ namespace {
 // Linux gives up after 40 links in one lookup (ELOOP); so do we.
 constexpr int kMaxLinks = 40;
 
-std::string quoted(const fs::path& p) {
-    return "\"" + p.string() + "\"";
-}
+// A user's name in a message: one line, its control characters escaped.
+std::string quoted(const fs::path& p) { return "\"" + printableName(p.string()) + "\""; }
 
 std::deque<std::string> componentsOf(const fs::path& path) {
     std::deque<std::string> out;

@@ -502,13 +502,27 @@ class TestHostile : public QObject {
             QVERIFY2(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f, shown.c_str());
         QVERIFY2(shown.find("node9") != std::string::npos, shown.c_str());
         QCOMPARE(shown, std::string("\\x1b]0;PWNED\\x07\\x1b[31mnode9\\n\\u009b2J"));
-        // The status line redraw aiotune writes itself passes the message filter.
+        // The message filter keeps line breaks and tabs; a carriage return and
+        // "erase line" are escaped (a name's "\r\033[K" erased what came
+        // before it): aiotune's own status line is written around the filter.
         ControlEscaper messages;
         std::string out;
-        for (const char c : std::string("\r\033[K[1/2] ok\n\x1b[31m"))
+        for (const char c : std::string("cannot use nx\r\033[Kfine\n\tnext\x1b[31m"))
             messages.feed(c, out);
         messages.finish(out);
-        QCOMPARE(out, std::string("\r\033[K[1/2] ok\n\\x1b[31m"));
+        QCOMPARE(out, std::string("cannot use nx\\r\\x1b[Kfine\n\tnext\\x1b[31m"));
+    }
+
+    // The whole way: a folder name that would erase its message and forge an
+    // error line arrives escaped on one line of standard error.
+    void folderNameCannotEraseItsMessage() {
+        QTemporaryDir tmp;
+        const QString folder = tmp.filePath("nx\r\033[Kfine\nerror: FORGED");
+        const Run r = runCli({"io", "--folder", folder, "--io_size", "1M"});
+        QVERIFY(r.code > 0);
+        QVERIFY2(!r.err.contains('\r') && !r.err.contains('\x1b'), r.err.constData());
+        QVERIFY2(r.err.contains("nx\\r\\x1b[Kfine\\nerror: FORGED"), r.err.constData());
+        QVERIFY2(!r.err.contains("\nerror: FORGED"), r.err.constData());
     }
 
     // analyze of a fleet folder whose host folder is named with escapes.
