@@ -11,6 +11,7 @@
 #include "fleet/host_list.h"
 #include "fleet/hostfile.h"
 #include "results/log_folder_reader.h"
+#include "results/log_folder_writer.h"
 #include "util/printable_text.h"
 #include "util/trusted_path.h"
 #include "util/figure_text.h"
@@ -316,6 +317,14 @@ int runFleet(const std::vector<std::string>& args) {
                      "(run aiotune fleet in salloc or sbatch)\n";
     if (auto made = createFolderNoFollow(shared); !made)
         return fail("cannot create the shared folder: " + made.error());
+    // A node refuses a folder that holds an earlier sweep: said here, once,
+    // before anything starts (and before fleet.json is rewritten with an
+    // answer of no nodes over the earlier run's).
+    for (const auto& host : hosts)
+        if (const std::string earlier = LogFolderWriter::existingLogs(shared / host); !earlier.empty())
+            return fail(printableName(earlier) + " (the fleet's folder for node " + printableName(host) +
+                            "; or give the fleet another --log_dir)",
+                        2);
 
     struct sigaction sa {};
     sa.sa_handler = onFleetInterrupt;

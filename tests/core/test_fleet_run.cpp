@@ -157,6 +157,22 @@ class TestFleetRun : public QObject {
             QCOMPARE(search.value("seed", -1), 7);
             QCOMPARE(search.value("tolerance", 0.0), 0.03);
         }
+        // Run again into the same folder: refused before any node starts, and
+        // the stored fleet answer is left as it was (it was rewritten as an
+        // answer of no nodes).
+        QFile stored(shared + "/fleet.json");
+        QVERIFY(stored.open(QIODevice::ReadOnly));
+        const QByteArray before = stored.readAll();
+        stored.close();
+        const Run again = runAiotune({"fleet", "--hosts", "n[1-2]", "--rcmd", "exec", "--aiotune", AIOTUNE_CLI,
+                                      "--log_dir", shared, "--", "--nvme_dir", tmp.filePath("scratch") + "/%h",
+                                      "--io_size", "1M", "--block_size", "256K,1M", "--queue_depth", "4",
+                                      "--io_parallel", "1", "--single_submit", "false", "--overlap_events", "true"});
+        QCOMPARE(again.code, 2);
+        QVERIFY2(again.err.contains("already holds a sweep's logs") && again.err.contains("node n1"),
+                 again.err.constData());
+        QVERIFY(stored.open(QIODevice::ReadOnly));
+        QCOMPARE(stored.readAll(), before);
     }
 
     void nodeWithAnotherVersion() {
