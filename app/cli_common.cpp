@@ -8,6 +8,7 @@
 #include "util/printable_text.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -198,6 +199,20 @@ const CLI::Validator& boolValidator() {
                                               : "\"" + text + "\" is not true or false";
         },
         "BOOL");
+    return v;
+}
+
+const CLI::Validator& seedValidator() {
+    // An unsigned option alone takes "-1" as 2^64 - 1.
+    static const CLI::Validator v(
+        [](std::string& text) {
+            std::uint64_t value = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+            return !text.empty() && ec == std::errc() && end == text.data() + text.size()
+                       ? std::string()
+                       : "\"" + text + "\" is not a whole number from 0 to 18446744073709551615";
+        },
+        "SEED");
     return v;
 }
 

@@ -56,6 +56,7 @@ const CLI::Validator& sizeValidator();
 const CLI::Validator& engineValidator();
 const CLI::Validator& boolValidator();
 const CLI::Validator& nonEmptyValidator();
+const CLI::Validator& seedValidator();
 
 bool parseBoolList(const std::vector<std::string>& items, std::vector<bool>& out);
 

@@ -234,6 +234,7 @@ int runFleet(const std::vector<std::string>& args) {
         ->capture_default_str();
     app.add_option("--seed", seed, "the adaptive search's seed, the same on every node so that every node "
                                    "screens the same half of the grid")
+        ->check(seedValidator())
         ->capture_default_str();
     app.add_flag("--dry_run,--dry-run", dryRun, "print the launcher command lines and stop");
     app.add_flag("--json", json, "print one JSON object at the end: nodes and the fleet analysis");

@@ -184,7 +184,8 @@ int runSweep(const std::vector<std::string>& argv) {
                    "pass and half again (96 on DeepSpeed's 64 points), at least the first pass and twice the "
                    "libaio check")
         ->check(CLI::Validator(checkBudget, "BUDGET"));
-    app.add_option("--seed", seed, "adaptive: order of visits and which half is screened (default 0)");
+    app.add_option("--seed", seed, "adaptive: order of visits and which half is screened (default 0)")
+        ->check(seedValidator());
     app.add_option("--replay", replayDir,
                    "run the adaptive search against a recorded log folder (sweep.json with several loops): "
                    "no I/O")

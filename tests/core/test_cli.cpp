@@ -120,6 +120,11 @@ private slots:
         QTest::addRow("bad sweep config") << QStringList{"sweep", "--nvme_dir", "/tmp", "--sweep_config",
                                                          "/nonexistent/s.json"} << 1 << "/nonexistent/s.json";
         QTest::addRow("unknown command") << QStringList{"frobnicate"} << 2 << "frobnicate";
+        // An unsigned option took "-1" as 2^64 - 1 and recorded that.
+        QTest::addRow("sweep: negative seed") << QStringList{"sweep", "--nvme_dir", "/tmp", "--seed", "-1"} << 2
+                                              << "\"-1\" is not a whole number";
+        QTest::addRow("fleet: negative seed") << QStringList{"fleet", "--hosts", "a", "--seed", "-1", "--", "--nvme_dir", "/tmp"}
+                                              << 2 << "\"-1\" is not a whole number";
         // One validator: what sweep refuses, io refuses too, naming the value and the fix.
         QTest::addRow("io: uneven split") << QStringList{"io", "--folder", "/tmp", "--io_size", "1M", "--io_parallel", "3"}
                                           << 2 << "does not split evenly into 3 slices";
