@@ -8,6 +8,7 @@
 #include "engine/aligned_buffer.h"
 #include "engine/libaio_engine.h"
 #include "engine/scratch_file.h"
+#include "results/log_folder_reader.h"
 #include "results/log_folder_writer.h"
 #include "sweep/adaptive_strategy.h"
 #include "sweep/folder_lock.h"
@@ -203,9 +204,17 @@ public:
 
     Result<ResultSet> run() {
         if (auto ok = prepare(); !ok) {
+            // The folders made here go again while empty (the log folder's
+            // two subfolders, itself, the parents made on the way to it):
+            // nothing is left behind, nothing else is touched.
             if (m_createdLogFolder) {
-                std::error_code ec; // ours and still empty: nothing is left behind
-                std::filesystem::remove(*m_runner.m_logFolder, ec);
+                std::error_code ec;
+                for (const std::string_view sub : {kReadLogDir, kWriteLogDir})
+                    std::filesystem::remove(*m_runner.m_logFolder / sub, ec);
+            }
+            for (auto it = m_madeFolders.rbegin(); it != m_madeFolders.rend(); ++it) {
+                std::error_code ec;
+                if (!std::filesystem::remove(*it, ec)) break;
             }
             EndedEvent e{SweepStatus::Failed, SweepErrorCode::CannotStart, ok.error(), StopReason::Failed, nowEpochMs()};
             for (SweepSink* s : m_userSinks) s->onEnded(e);
@@ -283,6 +292,7 @@ private:
         auto made = createFolderNoFollow(logs);
         if (!made) return makeError("log folder: " + made.error());
         m_createdLogFolder = made->created;
+        m_madeFolders = made->made;
         std::error_code ec;
         for (const auto& f : m_spec.folders)
             if (std::filesystem::equivalent(f, logs, ec)) return {}; // locked above
@@ -748,6 +758,7 @@ private:
 
     std::vector<FolderLock> m_locks;
     bool m_createdLogFolder = false;
+    std::vector<std::filesystem::path> m_madeFolders; // made for the log folder, outermost first
     std::unique_ptr<IoEngine> m_ownEngine;
     IoEngine* m_engine = nullptr;
     std::string m_fallback;

@@ -169,6 +169,7 @@ Result<CreatedFolder> createFolderNoFollow(const fs::path& path) {
                              std::strerror(err));
         }
         dir = next;
+        if (made) out.made.push_back(walked);
         if (i + 1 == parts.size()) out.created = made;
     }
     ::close(dir);

@@ -9,6 +9,7 @@
 #include "util/result.h"
 
 #include <filesystem>
+#include <vector>
 #include <string>
 
 namespace aiotune {
@@ -21,6 +22,7 @@ Result<std::filesystem::path> resolveTrustedPath(const std::filesystem::path& pa
 struct CreatedFolder {
     std::filesystem::path resolved; // absolute, links resolved
     bool created = false;           // the folder itself did not exist and was made here
+    std::vector<std::filesystem::path> made; // every folder made here, outermost first
 };
 
 // resolveTrustedPath, then each missing folder made with mkdirat() and every

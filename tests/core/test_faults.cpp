@@ -308,6 +308,29 @@ class TestFaults : public QObject {
         QCOMPARE(entriesOf(disk.path()), QStringList());
     }
 
+    // A sweep that cannot start because its log disk is full takes away the
+    // folders it made for the logs: the log folder, its two subfolders, and
+    // the parents made on the way (they were left, empty).
+    void fullLogDiskLeavesNoFolders() {
+        REQUIRE_ROOT();
+        ScopedMount logDisk("tmpfs", "size=64k");
+        QVERIFY2(logDisk.ok(), qPrintable(logDisk.error()));
+        const int filler = openFiller(logDisk.path());
+        QVERIFY(filler >= 0);
+        int err = 0;
+        fillFilesystem(filler, &err);
+        QCOMPARE(err, ENOSPC);
+        QTemporaryDir scratch;
+        QVERIFY(scratch.isValid());
+        SweepRunner runner(smallSpec(scratch.path().toStdString(), 4 * MiB));
+        runner.setLogFolder((logDisk.path() + "/p1/p2/logs").toStdString());
+        auto r = runner.run({});
+        ::close(filler);
+        QVERIFY(!r.ok());
+        VERIFY_CONTAINS(r.error(), "No space left on device");
+        QCOMPARE(entriesOf(logDisk.path()), QStringList{"filler"});
+    }
+
     // The log folder's filesystem turns read-only after the first point.
     void logFolderTurnsReadOnlyMidSweep() {
         REQUIRE_ROOT();
