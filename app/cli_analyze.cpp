@@ -1,5 +1,6 @@
 // `aiotune analyze`: what `ds_nvme_tune --generate` does, without its crashes.
 #include "cli_common.h"
+#include "util/json_text.h"
 #include "commands.h"
 #include "sweep_printer.h"
 
@@ -46,7 +47,7 @@ int runAnalyze(const std::vector<std::string>& argv) {
         auto j = analysisJson(*results, rec);
         j["plausibility"] = plausibilityJson(flags);
         // Folder names in the flags are the user's bytes, not always UTF-8.
-        std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+        std::cout << jsonText(j, 2) << "\n";
     } else {
         printAnalysis(std::cout, std::cerr, *results, rec);
         printPlausibility(stderr, "aiotune analyze", flags);

@@ -1,6 +1,7 @@
 // `aiotune check`: a preflight of a DeepSpeed config for NVMe offload on this
 // machine. Exit 0: no errors; 1: errors found; 2: the check could not run.
 #include "commands.h"
+#include "util/json_text.h"
 
 #include "check/preflight.h"
 #include "util/printable_text.h"
@@ -112,11 +113,11 @@ int runCheck(const std::vector<std::string>& args) {
     auto report = runPreflight(options);
     if (!report) {
         if (json)
-            std::cout << nlohmann::ordered_json{{"error", report.error()}}.dump(2) << "\n";
+            std::cout << jsonText(nlohmann::ordered_json{{"error", report.error()}}, 2) << "\n";
         std::cerr << "aiotune check: " << printableName(report.error()) << "\n";
         return 2;
     }
-    if (json) std::cout << toJson(*report).dump(2) << "\n";
+    if (json) std::cout << jsonText(toJson(*report), 2) << "\n";
     else std::cout << formatReport(*report);
     return report->errors() > 0 ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 #include "cli_common.h"
+#include "util/json_text.h"
 
 #include "config/aio_config.h"
 #include "report/sweep_facts.h"
@@ -51,7 +52,7 @@ nlohmann::ordered_json analysisJson(const ResultSet& results, const Recommendati
     j["partial"] = a.partial;
     j["confidence"] = std::string(confidenceName(a.confidence));
     j["confidence_text"] = a.confidenceText;
-    j["answer"] = nlohmann::ordered_json::parse(answerToJson(a).dump());
+    j["answer"] = nlohmann::ordered_json::parse(jsonText(answerToJson(a)));
     // The check on libaio in one sentence (details under answer.confirmation); null when none.
     if (const std::string check = confirmationSentence(a); !check.empty())
         j["confirmation"] = check;
@@ -90,7 +91,7 @@ void printAnswer(std::ostream& out, const Answer& a) {
     else
         out << "no interval: the noise is unknown, ";
     out << a.bestVisits << (a.bestVisits == 1 ? " visit" : " visits") << ")\n";
-    out << nlohmann::ordered_json{{"aio", toAioJson(a.best.aio)}}.dump(2) << "\n";
+    out << jsonText(nlohmann::ordered_json{{"aio", toAioJson(a.best.aio)}}, 2) << "\n";
     if (!a.tied.empty()) {
         out << "Tied with it (not shown to be slower):\n";
         // The fastest few; --json lists them all.
@@ -113,7 +114,7 @@ void printAnswer(std::ostream& out, const Answer& a) {
     else
         out << "Recommended: not claimed, the answer is partial\n";
     if (a.recommended && !(*a.recommended == a.best))
-        out << nlohmann::ordered_json{{"aio", toAioJson(a.recommended->aio)}}.dump(2) << "\n";
+        out << jsonText(nlohmann::ordered_json{{"aio", toAioJson(a.recommended->aio)}}, 2) << "\n";
     // The texts come from sweep.json as stored (another user's file): escaped.
     if (a.partial) out << "Partial answer: " << printableName(a.partialReason) << ".\n";
     out << "Confidence: " << confidenceName(a.confidence) << ". " << printableName(a.confidenceText) << "\n";

@@ -1,5 +1,6 @@
 // `aiotune devices`: the drives aiotune can test, as a table or as JSON.
 #include "cli_common.h"
+#include "util/json_text.h"
 #include "commands.h"
 
 #include "devices/device_discovery.h"
@@ -99,7 +100,7 @@ int runDevices(const std::vector<std::string>& argv) {
     if (json) {
         nlohmann::ordered_json out = nlohmann::ordered_json::array();
         for (const auto& d : report->devices) out.push_back(toJson(d));
-        std::cout << out.dump(2) << "\n";
+        std::cout << jsonText(out, 2) << "\n";
         return 0;
     }
     if (report->devices.empty()) {

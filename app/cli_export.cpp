@@ -1,6 +1,7 @@
 // `aiotune export`: the best aio section as a file, merged into a DeepSpeed
 // config (atomic, with a backup), or as CSV of every result.
 #include "cli_common.h"
+#include "util/json_text.h"
 #include "commands.h"
 
 #include "config/deepspeed_config_merge.h"
@@ -170,7 +171,7 @@ int runExport(const std::vector<std::string>& argv) {
     }
     report.j["warnings"] = nlohmann::ordered_json::array();
     auto done = [&]() {
-        if (json) std::cout << report.j.dump(2) << "\n";
+        if (json) std::cout << jsonText(report.j, 2) << "\n";
         return 0;
     };
     std::cerr << exporting << "; decided by " << printableName(decidedBy) << ")\n";

@@ -2,6 +2,7 @@
 // <shared>/<host>/, then the fleet analysis; and `aiotune analyze` over such a
 // folder. The launchers are used as they are; aiotune reaches no node itself.
 #include "cli_common.h"
+#include "util/json_text.h"
 #include "commands.h"
 
 #include "config/aio_config.h"
@@ -156,7 +157,7 @@ void printFleet(std::ostream& out, std::ostream& notes, const FleetAnalysis& fa)
             << gibNumber(a.recommendedGiBps) << " GiB/s\n";
     out << "Confidence " << confidenceName(a.confidence) << ": " << printableName(a.confidenceText) << "\n";
     if (a.partial) out << "Partial: " << printableName(a.partialReason) << "\n";
-    out << nlohmann::ordered_json{{"aio", toAioJson(fa.pick->aio)}}.dump(2) << "\n\n";
+    out << jsonText(nlohmann::ordered_json{{"aio", toAioJson(fa.pick->aio)}}, 2) << "\n\n";
     std::set<std::string> outliers;
     for (const auto& o : fa.outliers) outliers.insert(o.host);
     out << std::left << std::setw(20) << "host" << std::right << std::setw(10) << "at pick" << std::setw(10)
@@ -198,7 +199,7 @@ int analyzeFleetFolder(const std::string& dir, bool json) {
     }
     const FleetAnalysis& fa = *read;
     if (json) {
-        std::cout << fleetJson(fa).dump(2) << "\n";
+        std::cout << jsonText(fleetJson(fa), 2) << "\n";
         if (!fa.pick) std::cerr << "aiotune analyze: " << fa.message << "\n";
     } else {
         printFleet(std::cout, std::cerr, fa);
@@ -424,7 +425,7 @@ int runFleet(const std::vector<std::string>& args) {
         }
         j["log_dir"] = shared.string();
         j["seed"] = seed;
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j, 2) << "\n";
     } else if (!finished.empty()) {
         printFleet(std::cout, std::cerr, fa);
     }

@@ -1,6 +1,7 @@
 // `aiotune io`: one transfer, DeepSpeed ds_io flag names, DeepSpeed's metric
 // lines (or one JSON object) on stdout.
 #include "cli_common.h"
+#include "util/json_text.h"
 #include "commands.h"
 
 #include "devices/fs_space.h"
@@ -179,7 +180,7 @@ int runIo(const std::vector<std::string>& argv) {
         head["loops"] = nlohmann::json::array();
         for (const auto& r : runs) head["loops"].push_back(toJson(r));
         if (!m.notes.empty()) head["notes"] = m.notes;
-        std::cout << head.dump(2) << "\n";
+        std::cout << jsonText(head, 2) << "\n";
     } else {
         // DeepSpeed's lines, so its log parsers read this output; "GB" means 1024^3.
         std::printf("Task %s Latency = %.17g sec\n", op, m.ioSeconds);

@@ -1,6 +1,7 @@
 // `aiotune sweep`: the whole tuning run headless, ds_nvme_tune's flags. Progress
 // on stderr (a live line on a terminal), the best aio section on stdout.
 #include "cli_common.h"
+#include "util/json_text.h"
 #include "commands.h"
 #include "sweep_printer.h"
 
@@ -282,9 +283,9 @@ int runSweep(const std::vector<std::string>& argv) {
             j["partial"] = answer.partial;
             j["replay_dir"] = replayDir;
             j["seed"] = seed;
-            j["answer"] = nlohmann::ordered_json::parse(replayOutcomeToJson(*outcome).dump());
+            j["answer"] = nlohmann::ordered_json::parse(jsonText(replayOutcomeToJson(*outcome)));
             j["plausibility"] = plausibilityJson(flags);
-            std::cout << j.dump(2) << "\n";
+            std::cout << jsonText(j, 2) << "\n";
         } else {
             std::cout << "Replay of " << replayDir << " (" << outcome->configurations << " configurations, up to "
                       << outcome->recordedLoops << " loops recorded, seed " << seed << "): no I/O\n";
@@ -450,7 +451,7 @@ int runSweep(const std::vector<std::string>& argv) {
         j["plausibility"] = plausibilityJson(flags);
         if (!results->error.empty()) j["error"] = results->error;
         // Folder names in the flags are the user's bytes, not always UTF-8.
-        std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+        std::cout << jsonText(j, 2) << "\n";
     } else {
         printAnalysis(std::cout, std::cerr, *results, rec);
         if (answer.found)

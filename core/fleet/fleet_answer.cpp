@@ -1,4 +1,5 @@
 #include "fleet/fleet_answer.h"
+#include "util/json_text.h"
 
 #include "results/answer.h"
 #include "results/sweep_file.h"
@@ -741,7 +742,7 @@ Result<void> writeFleetFile(const fs::path& folder, const FleetAnswer& a) {
         ExistingFilePolicy::Replace; // aiotune's own file, rewritten at every fleet run
     auto written = writeFileAtomically(
         folder / kFleetFileName,
-        j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n", options);
+        jsonText(j, 2) + "\n", options);
     if (!written) return makeError(written.error());
     return {};
 }

@@ -1,4 +1,5 @@
 #include "results/log_folder_writer.h"
+#include "util/json_text.h"
 
 #include "util/atomic_file.h"
 
@@ -145,7 +146,7 @@ namespace {
 // at least 1 KiB to spare: room the final status can take in place when the
 // disk is full, so a sweep that failed for lack of space can still say so.
 std::string sweepFileText(const ResultSet& results) {
-    std::string text = sweepFileJson(results).dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string text = jsonText(sweepFileJson(results), 1);
     const std::size_t padded = (text.size() + 1024 + 4095) / 4096 * 4096;
     text.append(padded - text.size() - 1, ' ');
     text += '\n';
@@ -340,13 +341,13 @@ Result<void> LogFolderWriter::finish(SweepStatus status, std::string error, std:
     const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return atomic;
     struct stat st {};
-    std::string text = sweepFileJson(m_results).dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string text = jsonText(sweepFileJson(m_results), 1);
     if (::fstat(fd, &st) == 0 && m_results.answer && text.size() + 1 > static_cast<std::size_t>(st.st_size)) {
         // No room for the answer: the status matters more, and answerFor()
         // decides the answer again from the samples by the same rule.
         ResultSet withoutAnswer = m_results;
         withoutAnswer.answer.reset();
-        text = sweepFileJson(withoutAnswer).dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
+        text = jsonText(sweepFileJson(withoutAnswer), 1);
     }
     if (text.size() + 1 < static_cast<std::size_t>(st.st_size))
         text.append(static_cast<std::size_t>(st.st_size) - text.size() - 1, ' '); // its own blocks only

@@ -1,4 +1,5 @@
 #include "sweep/event_stream_sink.h"
+#include "util/json_text.h"
 
 #include "results/answer.h"
 
@@ -127,7 +128,7 @@ void EventStreamSink::write(std::string_view event, ordered_json fields) {
     for (auto& [name, value] : fields.items())
         line[name] = std::move(value);
     // Folder names and messages are the user's bytes, not always UTF-8.
-    std::string text = line.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+    std::string text = jsonText(line);
     text += '\n';
     // One write per line, flushed: a reader (the fleet, through a pipe) sees
     // each event as it happens and never half a line.
@@ -196,7 +197,7 @@ void EventStreamSink::onMessage(const MessageEvent& e) {
 }
 
 void EventStreamSink::onAnswer(const AnswerEvent& e) {
-    write("answer", ordered_json{{"answer", ordered_json::parse(answerToJson(e.answer).dump())}});
+    write("answer", ordered_json{{"answer", ordered_json::parse(jsonText(answerToJson(e.answer)))}});
 }
 
 void EventStreamSink::onRace(const RaceEvent& e) {

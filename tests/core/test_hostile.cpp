@@ -27,6 +27,8 @@
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QJsonDocument>
+#include <QJsonParseError>
 #include <QtTest>
 
 #include <cmath>
@@ -523,6 +525,27 @@ class TestHostile : public QObject {
         QVERIFY2(!r.err.contains('\r') && !r.err.contains('\x1b'), r.err.constData());
         QVERIFY2(r.err.contains("nx\\r\\x1b[Kfine\\nerror: FORGED"), r.err.constData());
         QVERIFY2(!r.err.contains("\nerror: FORGED"), r.err.constData());
+    }
+
+    // --json when a name is not UTF-8 (a byte 0xff): valid JSON with U+FFFD
+    // in its place, never an abort (nlohmann's dump() threw), and for export
+    // a file written and a success reported together.
+    void jsonOutputOfNamesThatAreNotUtf8() {
+        QTemporaryDir tmp;
+        QVERIFY(writeSweep(tmp.filePath("logs"), 2, 2));
+        const QString dir = tmp.path();
+        const Run exported = runShell("cd '" + dir + "' && \"$AIOTUNE\" export --log_dir logs --json --output \"$(printf 'bad\\377.json')\"");
+        QVERIFY2(exported.code == 0, exported.err.constData());
+        QJsonParseError error{};
+        QJsonDocument::fromJson(exported.out, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, exported.out.constData());
+        QVERIFY(exported.out.contains("bad\xef\xbf\xbd.json"));
+        QCOMPARE(runShell("cd '" + dir + "' && test -s \"$(printf 'bad\\377.json')\"").code, 0);
+        const Run checked = runShell("cd '" + dir + "' && \"$AIOTUNE\" check --json --config \"$(printf 'no\\377.json')\"");
+        QVERIFY2(checked.code == 1 || checked.code == 2, checked.err.constData()); // refused, not aborted (134)
+        QJsonDocument::fromJson(checked.out, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, checked.out.constData());
+        QVERIFY(checked.out.contains("no\xef\xbf\xbd.json"));
     }
 
     // analyze of a fleet folder whose host folder is named with escapes.

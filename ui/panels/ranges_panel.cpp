@@ -1,4 +1,5 @@
 #include "panels/ranges_panel.h"
+#include "util/json_text.h"
 
 #include "sweep/adaptive_strategy.h"
 
@@ -422,7 +423,7 @@ void RangesPanel::saveSettings(AppSettings& settings) const {
     auto s = spec();
     if (!s) return; // keep the last good ranges rather than half-typed text
     s->folders.clear();
-    settings.setLastSpecJson(QString::fromStdString(s->toJson().dump()));
+    settings.setLastSpecJson(QString::fromStdString(aiotune::jsonText(s->toJson())));
     settings.setLastPresetName(currentPreset());
 }
 
