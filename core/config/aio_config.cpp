@@ -320,6 +320,11 @@ Result<AioParseOutcome> parseAioSection(const nlohmann::ordered_json& aio) {
     return parseSection(aio);
 }
 
+// A DeepSpeed config holds a few dozen keys per section and a few hundred in
+// all; these are far above that and keep a hostile file's read to a moment.
+constexpr std::size_t kMaxObjectKeys = 2000;
+constexpr std::size_t kMaxConfigKeys = 50000;
+
 Result<nlohmann::ordered_json> parseDeepSpeedJson(std::string_view text,
                                                   std::string_view sourceName) {
     const std::string source = displayName(sourceName);
@@ -332,6 +337,10 @@ Result<nlohmann::ordered_json> parseDeepSpeedJson(std::string_view text,
         bool isObject = false;
     };
     std::vector<Frame> frames;
+    std::size_t totalKeys = 0;
+    struct TooManyKeys {
+        std::string where;
+    };
     std::string pendingKey;
     std::optional<std::pair<std::string, std::string>> duplicate; // key, where
     const auto childPath = [&]() -> std::string {
@@ -354,6 +363,10 @@ Result<nlohmann::ordered_json> parseDeepSpeedJson(std::string_view text,
                 if (!frames.empty()) frames.pop_back();
                 break;
             case E::key:
+                // nlohmann's ordered_json looks a key up by a linear scan of its
+                // object: a config of a million keys took minutes to read.
+                if (++totalKeys > kMaxConfigKeys || (!frames.empty() && frames.back().keys.size() >= kMaxObjectKeys))
+                    throw TooManyKeys{frames.empty() ? std::string() : frames.back().path};
                 if (parsed.is_string()) {
                     pendingKey = parsed.get<std::string>();
                     if (!frames.empty() && !frames.back().keys.insert(pendingKey).second &&
@@ -376,6 +389,11 @@ Result<nlohmann::ordered_json> parseDeepSpeedJson(std::string_view text,
                                                         : "in " + quote(duplicate->second)) +
                              "; DeepSpeed rejects configs with duplicate keys: keep one");
         return root;
+    } catch (const TooManyKeys& e) {
+        return makeError(source + ": more keys than a DeepSpeed config holds (at most " +
+                         std::to_string(kMaxObjectKeys) + " in one object, " + std::to_string(kMaxConfigKeys) +
+                         " in all; stopped " + (e.where.empty() ? std::string("at the top level") : "in " + quote(e.where)) +
+                         "): is it the DeepSpeed config? Choose the config file");
     } catch (const nlohmann::json::parse_error& e) {
         // e.byte counts from 1 and points at the character that broke the parse.
         std::string reason = e.what();

@@ -242,6 +242,8 @@ class TestCheckCli : public QObject {
         QTest::addRow("not json") << "junk" << "not valid JSON";
         QTest::addRow("a list") << "list" << "JSON object";
         QTest::addRow("duplicate key") << "duplicate" << "appears twice";
+        // Read in a moment, not minutes (an ordered object's lookups are linear).
+        QTest::addRow("a million keys") << "keys" << "more keys than a DeepSpeed config holds";
         QTest::addRow("bad version") << "version" << "not a version number";
         QTest::addRow("no --config") << "noconfig" << "--config";
         QTest::addRow("unknown flag") << "flag" << "--frobnicate";
@@ -261,6 +263,11 @@ class TestCheckCli : public QObject {
         else if (kind == "junk") write("{\"aio\": {\"block_size\": 1048576,, }");
         else if (kind == "list") write("[1, 2]");
         else if (kind == "duplicate") write("{\"aio\": {}, \"aio\": {}}");
+        else if (kind == "keys") {
+            std::string text = "{";
+            for (int i = 0; i < 1000000; ++i) text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+            write(text + "}");
+        }
         else if (kind == "version") { file = config("clean"); extra << "--deepspeed_version" << "latest"; }
         else if (kind == "flag") { file = config("clean"); extra << "--frobnicate"; }
         else if (kind == "logdir") { file = config("clean"); extra << "--log_dir" << file; }
