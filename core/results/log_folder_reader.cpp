@@ -1,4 +1,5 @@
 #include "results/log_folder_reader.h"
+#include "config/transfer_limits.h"
 
 #include "util/atomic_file.h"
 
@@ -262,6 +263,9 @@ Result<LogFileName> LogFolderReader::parseFileName(std::string_view fileName) {
     aio.intra_op_parallelism = threads.value_or(1);
     aio.use_gds = sawGds;
     out.key.folders = folders.value_or(1);
+    // A setting outside the aio limits (a block of 3 bytes) must never be ranked,
+    // or it becomes an answer export cannot write.
+    if (auto ok = checkAioLimits(aio); !ok) return makeError("names a setting aiotune will not export: " + ok.error());
     return out;
 }
 

@@ -1,4 +1,6 @@
 #include "results/sweep_file.h"
+#include "util/json_text.h"
+#include "config/transfer_limits.h"
 
 #include "results/answer.h"
 #include "results/speed_figure.h"
@@ -38,7 +40,7 @@ template <typename T> T wholeNumber(const json& j, const char* name, T fallback)
         if (std::in_range<T>(v)) return static_cast<T>(v);
     }
     throw std::invalid_argument(std::string("\"") + name + "\" must be a whole number in range, not " +
-                                it->dump(-1, ' ', false, json::error_handler_t::replace));
+                                jsonText(*it));
 }
 
 std::string textOr(const json& j, const char* name) {
@@ -94,7 +96,7 @@ Result<ConfigKey> configKeyFromJson(const json& j) {
     for (auto it = j.begin(); it != j.end(); ++it)
         if (const std::string& name = it.key(); name != "block_size" && name != "queue_depth" && name != "intra_op_parallelism" &&
             name != "single_submit" && name != "overlap_events" && name != "use_gds" && name != "folders")
-            return makeError("configuration key " + j.dump(-1, ' ', false, json::error_handler_t::replace) +
+            return makeError("configuration key " + jsonText(j) +
                              " has the unknown field \"" + name + "\"");
     ConfigKey key;
     try {
@@ -109,14 +111,18 @@ Result<ConfigKey> configKeyFromJson(const json& j) {
         key.folders = wholeNumber(j, "folders", key.folders);
     } catch (const std::exception& e) {
         return makeError(std::string("configuration key ") +
-                         j.dump(-1, ' ', false, json::error_handler_t::replace) +
+                         jsonText(j) +
                          " has a value of the wrong type (" + e.what() + ")");
     }
     if (key.aio.block_size == 0 || key.aio.queue_depth <= 0 || key.aio.intra_op_parallelism <= 0 ||
         key.folders <= 0)
         return makeError("configuration key " +
-                         j.dump(-1, ' ', false, json::error_handler_t::replace) +
+                         jsonText(j) +
                          " has a zero or negative value");
+    // A setting outside the aio limits (a block of 3 bytes) must never be ranked,
+    // or it becomes an answer export cannot write.
+    if (auto ok = checkAioLimits(key.aio); !ok)
+        return makeError("configuration key " + jsonText(j) + " names a setting aiotune will not export: " + ok.error());
     return key;
 }
 
@@ -171,7 +177,7 @@ Result<Sample> sampleFromJson(const json& j) {
         s.sourceFile = j.value("source_file", std::string());
         s.error = j.value("error", std::string());
     } catch (const std::exception& e) {
-        return makeError("sample " + j.dump(-1, ' ', false, json::error_handler_t::replace) +
+        return makeError("sample " + jsonText(j) +
                          " is malformed (" + e.what() + ")");
     }
     // A figure nothing could measure is refused here, where the file is

@@ -823,6 +823,31 @@ class TestHostile : public QObject {
         QVERIFY(repeated->skipped[0].reason.find("repeats") != std::string::npos);
     }
 
+    // A configuration DeepSpeed refuses (a block of 3 bytes, a million
+    // threads) is skipped with its reason, never ranked: it won and export
+    // printed it on standard output with status 0.
+    void impossibleSettingIsSkippedNotRanked() {
+        QTemporaryDir tmp;
+        QVERIFY(writeSweep(tmp.path(), 4, 2));
+        auto doc = nlohmann::json::parse(readFile(tmp.filePath("sweep.json")).toStdString());
+        doc["configs"][1]["key"]["block_size"] = 3;
+        doc["configs"][2]["key"]["intra_op_parallelism"] = 1000000;
+        for (auto& s : doc["configs"][1]["samples"]) s["gibps"] = 900.0; // would win
+        doc.erase("answer");
+        QVERIFY(writeFile(tmp.filePath("sweep.json"), QByteArray::fromStdString(doc.dump())));
+        auto parsed = parseSweepFileText(doc.dump(), "sweep.json");
+        QVERIFY2(parsed.ok(), parsed.error().c_str());
+        QCOMPARE(parsed->configs.size(), std::size_t(2));
+        QCOMPARE(parsed->skipped.size(), std::size_t(2));
+        for (const auto& skipped : parsed->skipped)
+            QVERIFY2(skipped.reason.find("names a setting aiotune will not export") != std::string::npos,
+                     skipped.reason.c_str());
+        const Run exported = runCli({"export", "--log_dir", tmp.path()});
+        QVERIFY2(exported.code == 0, exported.err.constData());
+        QVERIFY2(!exported.out.contains("\"block_size\": 3,") && !exported.out.contains("1000000"),
+                 exported.out.constData());
+    }
+
     // --- 10: replay stops when asked, and reads large sets in linear time -----
 
     void replayStopsWhenCancelled() {
