@@ -823,7 +823,7 @@ class TestHostile : public QObject {
         QVERIFY(repeated->skipped[0].reason.find("repeats") != std::string::npos);
     }
 
-    // A configuration DeepSpeed refuses (a block of 3 bytes, a million
+    // A configuration outside the aio limits (a block of 3 bytes, a million
     // threads) is skipped with its reason, never ranked: it won and export
     // printed it on standard output with status 0.
     void impossibleSettingIsSkippedNotRanked() {
