@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <iostream>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace aiotune::cli {
 
@@ -108,6 +109,8 @@ int runExport(const std::vector<std::string>& argv) {
                         kExitUsage);
         if (!output.empty())
             if (auto ok = checkNotAFleetInput(output, *fleet, logDir); !ok) return fail("--output " + ok.error());
+        if (!config.empty() && output.empty())
+            if (auto ok = checkNotAFleetInput(config, *fleet, logDir); !ok) return fail("--config " + ok.error());
     } else {
         // A sweep writing there is refused, and none starts while this reads (sweep/folder_lock.h).
         auto held = FolderLock::acquireForReading(logDir, "export");
@@ -117,7 +120,11 @@ int runExport(const std::vector<std::string>& argv) {
         if (!read) return fail(read.error());
         results = std::move(read.value());
         // Never into the folder being read, as report refuses (report/report_file.h).
-        for (const auto& [flag, file] : {std::pair<const char*, const std::string&>{"--output", output}, {"--csv", csv}})
+        // --config is written only when no --output takes the merge.
+        const std::string merged = output.empty() ? config : std::string();
+        for (const auto& [flag, file] : {std::pair<const char*, const std::string&>{"--output", output},
+                                         {"--csv", csv},
+                                         {"--config", merged}})
             if (!file.empty())
                 if (auto ok = checkNotAnInput(file, logDir, *results); !ok) return fail(std::string(flag) + " " + ok.error());
     }
@@ -184,6 +191,18 @@ int runExport(const std::vector<std::string>& argv) {
     if (recommended && !recommendedClaimed)
         std::cerr << "aiotune export: no recommendation is claimed for a partial answer: exporting the best\n";
 
+    // What can be refused is refused before anything is written: a failed
+    // export left its CSV (and with --force replaced the old one).
+    if (auto valid = validateAioConfig(aio); !valid)
+        return fail("cannot export invalid settings: " + valid.error());
+    if (!config.empty())
+        if (auto preview = previewAioMerge(config, aio, *version); !preview) return fail(preview.error());
+    if (!output.empty() && !force) {
+        struct stat st {};
+        if (::lstat(output.c_str(), &st) == 0)
+            return fail(printableName(output) +
+                        " already exists: choose another name, or pass --force (the old file is then kept as .bak)");
+    }
     if (!csv.empty()) {
         if (auto ok = writeResultsCsv(*results, csv, force); !ok) return fail(ok.error());
         std::cerr << "wrote " << csv << "\n";

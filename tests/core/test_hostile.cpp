@@ -642,6 +642,9 @@ class TestHostile : public QObject {
                                           << "_aio_bench_read_logs/x.txt";
         QTest::addRow("csv sweep.json") << "--csv"
                                         << "sweep.json";
+        // A merge writes its --config in place (it added "aio" to sweep.json).
+        QTest::addRow("config sweep.json") << "--config"
+                                           << "sweep.json";
     }
     void exportRefusesToWriteIntoItsInput() {
         QFETCH(QString, flag);
@@ -656,6 +659,35 @@ class TestHostile : public QObject {
                  r.err.constData());
         QCOMPARE(readFile(tmp.filePath("sweep.json")), before);
         QVERIFY(!QFile::exists(tmp.filePath("_aio_bench_read_logs/x.txt")));
+    }
+
+    // An export that is refused writes nothing: its --csv was written (and
+    // with --force the old one replaced) before --output or --config failed.
+    void refusedExportWritesNoCsv_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        QTest::addRow("output exists") << QStringList{"--output", "exist.json"} << "already exists";
+        QTest::addRow("config not json") << QStringList{"--config", "bad.json"} << "not valid JSON";
+        QTest::addRow("config not json, forced") << QStringList{"--config", "bad.json", "--force"} << "not valid JSON";
+    }
+    void refusedExportWritesNoCsv() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        QTemporaryDir tmp;
+        QVERIFY(writeSweep(tmp.filePath("logs"), 2, 2));
+        QVERIFY(writeFile(tmp.filePath("exist.json"), "{}"));
+        QVERIFY(writeFile(tmp.filePath("bad.json"), "{bad"));
+        QVERIFY(writeFile(tmp.filePath("old.csv"), "mine"));
+        QStringList full{"export", "--log_dir", tmp.filePath("logs"), "--csv", tmp.filePath("old.csv")};
+        for (const QString& a : args) full << (a.endsWith(".json") ? tmp.filePath(a) : a);
+        if (!args.contains("--force")) full[4] = tmp.filePath("new.csv");
+        const Run r = runCli(full);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(mentions.toUtf8()), r.err.constData());
+        QVERIFY(!QFile::exists(tmp.filePath("new.csv")));
+        QCOMPARE(readFile(tmp.filePath("old.csv")), QByteArray("mine"));
+        QVERIFY(!QFile::exists(tmp.filePath("old.csv.bak")));
+        QCOMPARE(readFile(tmp.filePath("exist.json")), QByteArray("{}"));
     }
 
     // --- 13, 14, 18: temporaries and backups ----------------------------------
