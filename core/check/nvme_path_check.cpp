@@ -118,11 +118,15 @@ NvmePathOutcome checkNvmePath(const std::string& path, const std::string& usedBy
             existing = existing.parent_path();
             if (::lstat(existing.c_str(), &st) == 0) break;
         }
-    } else if (S_ISLNK(st.st_mode)) {
+    }
+    // nvme_path, or the nearest folder that exists (/scratch -> /mnt/nvme0 for
+    // /scratch/swap), is a link: DeepSpeed follows it, so the check does too.
+    if (S_ISLNK(st.st_mode)) {
+        const fs::path link = existing;
         existing = fs::canonical(existing, ec);
         if (ec) {
             add(FindingSeverity::Error, "NVME_PATH_MISSING",
-                quote(path) + " is a symbolic link that points nowhere; DeepSpeed fails creating "
+                quote(link.string()) + " is a symbolic link that points nowhere; DeepSpeed fails creating "
                 "its swap folder there",
                 "point nvme_path at a folder on the NVMe drive");
             return out;

@@ -286,6 +286,9 @@ class TestCheckMachine : public QObject {
         QTest::addColumn<QString>("code");
         QTest::addColumn<QString>("severity");
         QTest::addRow("missing, parent writable") << "not/yet/there" << "NVME_PATH_WILL_BE_CREATED" << "warning";
+        // /scratch -> /mnt/nvme0, nvme_path /scratch/swap: the link is followed,
+        // not reported as a folder nobody can write.
+        QTest::addRow("missing, parent a link") << "linkdir/swap" << "NVME_PATH_WILL_BE_CREATED" << "warning";
         QTest::addRow("a file") << "afile" << "NVME_PATH_NOT_FOLDER" << "error";
         QTest::addRow("a device") << "/dev/null" << "NVME_PATH_NOT_FOLDER" << "error";
         QTest::addRow("read-only mount") << "ro" << "NVME_PATH_NOT_WRITABLE" << "error";
@@ -300,6 +303,9 @@ class TestCheckMachine : public QObject {
         QFETCH(QString, severity);
         const fs::path tmp = m_tmp.path().toStdString();
         writeFile(tmp / "afile", "not a folder\n");
+        std::error_code ec;
+        fs::create_directories(tmp / "realdir", ec);
+        fs::create_directory_symlink(tmp / "realdir", tmp / "linkdir", ec);
         writeFile(tmp / "stale" / "zero_stage_3" / "optimizer" / "rank0" / "7.tensor.swp", "x");
         std::string nvme = path.startsWith('/') ? path.toStdString() : (tmp / path.toStdString()).string();
         if (path == "relative") nvme = fs::relative(tmp, fs::current_path()).string();
@@ -308,8 +314,10 @@ class TestCheckMachine : public QObject {
         const CheckFinding* f = find(r, code.toStdString());
         QVERIFY2(f, qPrintable(describe(r)));
         QCOMPARE(QString::fromLatin1(severityName(f->severity).data()), severity);
+        if (code == "NVME_PATH_WILL_BE_CREATED") QVERIFY2(!find(r, "NVME_PATH_NOT_WRITABLE"), qPrintable(describe(r)));
         // DeepSpeed would create the missing folders; the check must not.
         QVERIFY(!fs::exists(tmp / "not"));
+        QVERIFY(!fs::exists(tmp / "realdir" / "swap"));
     }
 
     // Measured figures: DeepSpeed's own log folder (no drive recorded) against three configs.
