@@ -52,6 +52,7 @@ public:
         return rc;
     }
     void keepFile() { m_unlink.clear(); }
+    void unlinkOnFailure(fs::path path) { m_unlink = std::move(path); }
 
 private:
     int m_fd;
@@ -71,13 +72,12 @@ Result<void> writeAll(int fd, std::string_view bytes, const fs::path& path) {
     return {};
 }
 
-Result<void> syncAndClose(FdGuard& file, const fs::path& path, bool durable = true) {
-    if (durable && ::fsync(file.fd()) != 0)
-        return makeError("cannot flush " + quoted(path) + " to disk: " + errnoText(errno));
-    if (file.closeNow() != 0)
-        return makeError("cannot finish writing " + quoted(path) + ": " + errnoText(errno));
-    return {};
-}
+struct TempFile;
+Result<void> giveName(TempFile& t, FdGuard& guard);
+
+// Flushed while still anonymous, then named, then closed: the name exists
+// only for the moment before the rename.
+Result<void> syncNameAndClose(FdGuard& file, TempFile& temp, bool durable = true);
 
 // Makes a rename durable; failure here is not worth failing the write for
 // (some file systems refuse fsync on folders).
@@ -106,6 +106,10 @@ std::string thisHost() {
 struct TempFile {
     fs::path path;
     int fd = -1;
+    // Made with O_TMPFILE: no name until giveName(), so a process killed while
+    // writing leaves nothing behind (a named temporary stayed until the next
+    // write of that file removed it).
+    bool anonymous = false;
 };
 
 // ".<name>.aiotune-<host>-<pid>-<16 hex>.tmp" beside `file`, created with
@@ -116,11 +120,17 @@ Result<TempFile> createTempFileBeside(const fs::path& file, mode_t mode) {
     std::random_device seed;
     std::mt19937_64 random(seed());
     const std::string owner = thisHost() + "-" + std::to_string(::getpid()) + "-";
-    for (int attempt = 0; attempt < 100; ++attempt) {
+    const auto nameFor = [&] {
         char suffix[17];
         std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random()));
+        return folder / ("." + file.filename().string() + ".aiotune-" + owner + suffix + ".tmp");
+    };
+    // File systems without O_TMPFILE (older NFS, some FUSE) get a named one.
+    if (const int fd = ::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode); fd >= 0)
+        return TempFile{nameFor(), fd, true};
+    for (int attempt = 0; attempt < 100; ++attempt) {
         TempFile t;
-        t.path = folder / ("." + file.filename().string() + ".aiotune-" + owner + suffix + ".tmp");
+        t.path = nameFor();
         t.fd = ::open(t.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (t.fd >= 0) return t;
         if (errno != EEXIST)
@@ -128,6 +138,41 @@ Result<TempFile> createTempFileBeside(const fs::path& file, mode_t mode) {
                              errnoText(errno) + " (is the folder writable?)");
     }
     return makeError("cannot find a free temporary file name in " + quoted(folder));
+}
+
+// Links an anonymous temporary under its name (through /proc, or
+// AT_EMPTY_PATH where /proc is absent), once its bytes are written; from then
+// on the guard removes it on failure.
+Result<void> giveName(TempFile& t, FdGuard& guard) {
+    if (!t.anonymous) return {};
+    const std::string self = "/proc/self/fd/" + std::to_string(t.fd);
+    std::random_device seed;
+    std::mt19937_64 random(seed());
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, t.path.c_str(), AT_SYMLINK_FOLLOW) == 0 ||
+            (errno != EEXIST && ::linkat(t.fd, "", AT_FDCWD, t.path.c_str(), AT_EMPTY_PATH) == 0)) {
+            t.anonymous = false;
+            guard.unlinkOnFailure(t.path);
+            return {};
+        }
+        if (errno != EEXIST)
+            return makeError("cannot name the temporary file " + quoted(t.path) + ": " + errnoText(errno));
+        char suffix[17];
+        std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random()));
+        std::string name = t.path.filename().string();
+        name.replace(name.size() - 4 - 16, 16, suffix); // "<16 hex>.tmp"
+        t.path.replace_filename(name);
+    }
+    return makeError("cannot find a free temporary file name in " + quoted(t.path.parent_path()));
+}
+
+Result<void> syncNameAndClose(FdGuard& file, TempFile& temp, bool durable) {
+    if (durable && ::fsync(file.fd()) != 0)
+        return makeError("cannot flush " + quoted(temp.path) + " to disk: " + errnoText(errno));
+    if (auto named = giveName(temp, file); !named) return named;
+    if (file.closeNow() != 0)
+        return makeError("cannot finish writing " + quoted(temp.path) + ": " + errnoText(errno));
+    return {};
 }
 
 struct OriginalFile {
@@ -178,7 +223,7 @@ Result<fs::path> writeBackup(const fs::path& target, const OriginalFile& origina
     auto temp = createTempFileBeside(target.string() + ".bak", 0600);
     if (!temp) return makeError("cannot back up " + quoted(target) + ": " + temp.error() +
                                 "; the original was left unchanged");
-    FdGuard guard(temp->fd, temp->path);
+    FdGuard guard(temp->fd, temp->anonymous ? fs::path() : temp->path);
     struct stat mine {};
     if (::fstat(guard.fd(), &mine) == 0 &&
         (mine.st_uid != original.owner || mine.st_gid != original.group) &&
@@ -188,7 +233,7 @@ Result<fs::path> writeBackup(const fs::path& target, const OriginalFile& origina
                          "; the original was left unchanged: run as its owner");
     ::fchmod(guard.fd(), original.mode); // after fchown, which clears set-id bits
     if (auto r = writeAll(guard.fd(), original.bytes, temp->path); !r) return Error{r.error()};
-    if (auto r = syncAndClose(guard, temp->path); !r) return Error{r.error()};
+    if (auto r = syncNameAndClose(guard, *temp); !r) return Error{r.error()};
     for (int attempt = 0; attempt < 1000; ++attempt) {
         const fs::path candidate = firstFreeBackupPath(target);
         if (::link(temp->path.c_str(), candidate.c_str()) == 0) return candidate; // guard unlinks the temp
@@ -369,9 +414,8 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
     // Temp file next to the target so the rename stays within one file system.
     auto created = createTempFileBeside(target, 0666);
     if (!created) return Error{created.error()};
-    const fs::path temp = created->path;
     const int fd = created->fd;
-    FdGuard guard(fd, temp);
+    FdGuard guard(fd, created->anonymous ? fs::path() : created->path);
     // A replaced file keeps its owner and permissions (a config may be
     // private, or belong to another user when root merges into it).
     if (original) {
@@ -384,8 +428,9 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
                              "; the file was left unchanged: run as its owner");
         ::fchmod(fd, original->mode); // after fchown, which clears set-id bits
     }
-    if (auto r = writeAll(fd, contents, temp); !r) return Error{r.error()};
-    if (auto r = syncAndClose(guard, temp, options.durable); !r) return Error{r.error()};
+    if (auto r = writeAll(fd, contents, created->path); !r) return Error{r.error()};
+    if (auto r = syncNameAndClose(guard, *created, options.durable); !r) return Error{r.error()};
+    const fs::path temp = created->path;
 
     AtomicWriteOutcome outcome;
     outcome.written = target;

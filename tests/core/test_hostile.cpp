@@ -23,6 +23,8 @@
 #include "util/strict_number.h"
 #include "util/trusted_path.h"
 
+#include "../tools/fault_env.h"
+
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -35,6 +37,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -753,6 +756,39 @@ class TestHostile : public QObject {
         QVERIFY2(r.code > 0, r.err.constData()); // -1: it crashed
         QVERIFY2(r.err.contains("nx1"), r.err.constData());
         QVERIFY(!r.err.contains("terminate"));
+    }
+
+    // A writer killed mid-write (kill -9) leaves no temporary behind: it has
+    // no name until its bytes are written (O_TMPFILE). A named one stayed,
+    // full size, until the next write of that file.
+    void killedWriterLeavesNoTemporary() {
+        if (::geteuid() != 0) QSKIP("needs root: a tmpfs of its own shows the write in progress");
+        aiotune::testing::ScopedMount disk("tmpfs", "size=1200m");
+        QVERIFY2(disk.ok(), qPrintable(disk.error()));
+        const std::string target = disk.path().toStdString() + "/report.html";
+        const pid_t child = ::fork();
+        if (child == 0) {
+            const std::string big(1ull << 30, 'x');
+            AtomicWriteOptions options;
+            writeFileAtomically(target, big, options);
+            ::_exit(0);
+        }
+        QVERIFY(child > 0);
+        // Killed once a sixteenth of it is on the disk.
+        bool killed = false;
+        for (int i = 0; i < 200000 && !killed; ++i) {
+            struct statvfs v {};
+            if (::statvfs(disk.path().toLocal8Bit(), &v) == 0 &&
+                (v.f_blocks - v.f_bfree) * v.f_frsize > (64ull << 20))
+                killed = ::kill(child, SIGKILL) == 0;
+            else
+                ::usleep(50);
+        }
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        QVERIFY(killed);
+        if (QFile::exists(QString::fromStdString(target))) QSKIP("the write finished before the kill");
+        QCOMPARE(aiotune::testing::entriesOf(disk.path()), QStringList());
     }
 
     // A backup is complete once it has its name, and no temporary is left.
