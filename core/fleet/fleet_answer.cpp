@@ -1,4 +1,5 @@
 #include "fleet/fleet_answer.h"
+#include "util/json_input.h"
 #include "util/json_text.h"
 
 #include "results/answer.h"
@@ -766,11 +767,11 @@ Result<std::optional<FleetAnswer>> readFleetFile(const fs::path& folder) {
     if (!fs::exists(fs::symlink_status(file, ec))) return std::optional<FleetAnswer>();
     auto text = readWholeFile(file, 64ull << 20);
     if (!text) return makeError(text.error());
-    const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object())
-        return makeError(
-            file.string() +
-            " is not JSON: delete it (the next reader decides the fleet answer again)");
+    const auto parsed = parseJsonText(*text, file.string());
+    if (!parsed || !parsed->is_object())
+        return makeError((parsed ? file.string() + " is not a JSON object" : parsed.error()) +
+                         ": delete it (the next reader decides the fleet answer again)");
+    const nlohmann::json& j = *parsed;
     if (j.value("kind", std::string()) != "aiotune-fleet" || !j.contains("answer"))
         return makeError(file.string() +
                          " is not an aiotune fleet answer (no \"kind\": \"aiotune-fleet\")");

@@ -382,14 +382,11 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
 }
 
 Result<ResultSet> parseSweepFileText(std::string_view text, std::string_view sourceName) {
-    if (auto ok = checkJsonLimits(text, sourceName); !ok) return Error{ok.error()};
-    json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded())
-        return makeError(
-            std::string(sourceName) +
-            " is not valid JSON (perhaps cut short): delete it to read the DeepSpeed logs "
-            "beside it");
-    return parseSweepFile(doc, sourceName);
+    auto doc = parseJsonText(text, sourceName); // limits and duplicate keys (util/json_input.h)
+    if (!doc)
+        return makeError(doc.error() + " (perhaps cut short, or edited by hand): delete it to read the "
+                                       "DeepSpeed logs beside it");
+    return parseSweepFile(*doc, sourceName);
 }
 
 } // namespace aiotune

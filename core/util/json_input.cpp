@@ -2,6 +2,12 @@
 
 #include "util/atomic_file.h"
 #include "util/byte_size.h"
+#include "util/printable_text.h"
+
+#include <algorithm>
+#include <optional>
+#include <unordered_set>
+#include <vector>
 
 namespace aiotune {
 
@@ -41,10 +47,39 @@ Result<void> checkJsonLimits(std::string_view text, std::string_view sourceName,
 Result<nlohmann::json> parseJsonText(std::string_view text, std::string_view sourceName,
                                      const JsonLimits& limits, bool allowComments) {
     if (auto ok = checkJsonLimits(text, sourceName, limits); !ok) return Error{ok.error()};
-    nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), nullptr,
+    // nlohmann keeps the last of a key given twice in one object: a second
+    // "gibps" would silently replace the first. Refused instead, as
+    // DeepSpeed's loader refuses it in a config.
+    struct Frame {
+        std::vector<std::string> keys;            // linear while small (most objects)
+        std::unordered_set<std::string> manyKeys; // past 32, hashed
+        bool seen(const std::string& key) {
+            if (!manyKeys.empty()) return !manyKeys.insert(key).second;
+            if (std::find(keys.begin(), keys.end(), key) != keys.end()) return true;
+            keys.push_back(key);
+            if (keys.size() > 32) manyKeys.insert(keys.begin(), keys.end());
+            return false;
+        }
+    };
+    std::vector<Frame> frames;
+    std::optional<std::string> duplicate;
+    const nlohmann::json::parser_callback_t callback = [&](int, nlohmann::json::parse_event_t event,
+                                                           nlohmann::json& parsed) {
+        using E = nlohmann::json::parse_event_t;
+        if (event == E::object_start || event == E::array_start) frames.emplace_back();
+        else if ((event == E::object_end || event == E::array_end) && !frames.empty()) frames.pop_back();
+        else if (event == E::key && !frames.empty() && parsed.is_string() && !duplicate &&
+                 frames.back().seen(parsed.get_ref<const std::string&>()))
+            duplicate = parsed.get<std::string>();
+        return true;
+    };
+    nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), callback,
                                                /*allow_exceptions=*/false, allowComments);
     if (doc.is_discarded())
         return makeError(std::string(sourceName) + " is not valid JSON: fix it in an editor");
+    if (duplicate)
+        return makeError(std::string(sourceName) + ": the key \"" + printableName(*duplicate) +
+                         "\" appears twice in one object, and which one counts is anyone's guess: keep one");
     return doc;
 }
 

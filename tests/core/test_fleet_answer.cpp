@@ -344,7 +344,7 @@ class TestFleetAnswer : public QObject {
         fa = fleetAnalysisFor(root);
         QVERIFY(fa.ok());
         QCOMPARE(fa->hosts.size(), std::size_t{3});
-        QVERIFY(fa->storedNote.find("fleet.json is not JSON") != std::string::npos);
+        QVERIFY(fa->storedNote.find("fleet.json is not valid JSON") != std::string::npos);
     }
 };
 

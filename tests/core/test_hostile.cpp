@@ -19,6 +19,7 @@
 #include "sweep/replay.h"
 #include "sweep/sweep_runner.h"
 #include "util/atomic_file.h"
+#include "util/json_input.h"
 #include "util/printable_text.h"
 #include "util/strict_number.h"
 #include "util/trusted_path.h"
@@ -869,6 +870,28 @@ class TestHostile : public QObject {
         const Run analyze = runCli({"analyze", "--log_dir", tmp.path()});
         QVERIFY2(analyze.err.contains(reason.toUtf8()), analyze.err.constData());
         QVERIFY(!analyze.out.contains("inf") && !analyze.out.contains("nan"));
+    }
+
+    // A key given twice in one object of sweep.json (a second "gibps" of
+    // 1000) is refused with the key named: nlohmann kept the last one, which
+    // then won.
+    void duplicateKeyInSweepFileIsRefused() {
+        QTemporaryDir tmp;
+        QVERIFY(writeSweep(tmp.path(), 2, 2));
+        QByteArray text = readFile(tmp.filePath("sweep.json"));
+        const int at = text.indexOf("\"gibps\"");
+        QVERIFY(at > 0);
+        text.insert(at, "\"gibps\": 1000, ");
+        auto parsed = parseSweepFileText(text.toStdString(), "sweep.json");
+        QVERIFY(!parsed.ok());
+        QVERIFY2(parsed.error().find("\"gibps\" appears twice") != std::string::npos, parsed.error().c_str());
+        // An object of many keys is checked as fast (hashed past a few).
+        std::string many = "{";
+        for (int i = 0; i < 200000; ++i) many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+        many += ",\"k7\":1}";
+        auto big = parseJsonText(many, "many.json");
+        QVERIFY(!big.ok());
+        QVERIFY2(big.error().find("\"k7\" appears twice") != std::string::npos, big.error().c_str());
     }
 
     void unknownConfigurationKeyIsListedAsSkipped() {
