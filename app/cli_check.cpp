@@ -1,5 +1,6 @@
 // `aiotune check`: a preflight of a DeepSpeed config for NVMe offload on this
 // machine. Exit 0: no errors; 1: errors found; 2: the check could not run.
+#include "cli_common.h"
 #include "commands.h"
 #include "util/json_text.h"
 
@@ -40,20 +41,25 @@ int runCheck(const std::vector<std::string>& args) {
     bool json = false;
     app.add_option("--config", config, "the DeepSpeed config (JSON; comments allowed)")
         ->required()
+        ->check(nonEmptyValidator())
         ->type_name("FILE");
     app.add_option("--deepspeed_version,--deepspeed-version", version,
                    "the DeepSpeed release that will read it (default: the installed one, else "
                    "0.16.4 or later)")
+        ->check(nonEmptyValidator())
         ->type_name("VER");
     app.add_option("--log_dir,--log-dir", logDir,
                    "sweep log folder to compare the aio settings with (default: the window's last sweep)")
+        ->check(nonEmptyValidator())
         ->type_name("DIR");
     app.add_option("--model-params,--model_params", modelParams,
                    "the model's parameter count (e.g. 7e9 or 7B): free space under nvme_path is then "
                    "compared with the whole swap footprint, not only the config's buffers")
+        ->check(nonEmptyValidator())
         ->type_name("N");
     app.add_option("--nodes", nodes,
                    "nodes the job runs on, with --model-params (each node's drive holds 1/N; default 1)")
+        ->check(nonEmptyValidator())
         ->type_name("N");
     app.add_flag("--json", json, "print one JSON object instead of text");
 

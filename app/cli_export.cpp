@@ -76,7 +76,8 @@ int runExport(const std::vector<std::string>& argv) {
         ->check(nonEmptyValidator());
     app.add_option(flagNames("deepspeed_version"), versionText,
                    "DeepSpeed release to write keys for (0.16.4 and later: intra_op_parallelism; "
-                   "\"any\": both thread keys). Default: the installed DeepSpeed, else any");
+                   "\"any\": both thread keys). Default: the installed DeepSpeed, else any")
+        ->check(nonEmptyValidator());
     app.add_option("--output", output, "write here instead (refuses an existing file without --force)")
         ->check(nonEmptyValidator());
     app.add_option("--csv", csv, "also write every configuration's figures as CSV")->check(nonEmptyValidator());

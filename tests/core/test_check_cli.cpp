@@ -244,6 +244,9 @@ class TestCheckCli : public QObject {
         QTest::addRow("duplicate key") << "duplicate" << "appears twice";
         // Read in a moment, not minutes (an ordered object's lookups are linear).
         QTest::addRow("a million keys") << "keys" << "more keys than a DeepSpeed config holds";
+        // An empty value is named, never read as "not given".
+        QTest::addRow("empty --config") << "emptyconfig" << "--config: must not be empty";
+        QTest::addRow("empty --model-params") << "emptymodel" << "--model-params: must not be empty";
         QTest::addRow("bad version") << "version" << "not a version number";
         QTest::addRow("no --config") << "noconfig" << "--config";
         QTest::addRow("unknown flag") << "flag" << "--frobnicate";
@@ -268,6 +271,8 @@ class TestCheckCli : public QObject {
             for (int i = 0; i < 1000000; ++i) text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
             write(text + "}");
         }
+        else if (kind == "emptyconfig") file = "";
+        else if (kind == "emptymodel") { file = config("clean"); extra << "--model-params" << ""; }
         else if (kind == "version") { file = config("clean"); extra << "--deepspeed_version" << "latest"; }
         else if (kind == "flag") { file = config("clean"); extra << "--frobnicate"; }
         else if (kind == "logdir") { file = config("clean"); extra << "--log_dir" << file; }
