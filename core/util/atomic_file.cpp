@@ -196,7 +196,7 @@ Result<OriginalFile> readOriginal(const fs::path& target) {
     if (::fstat(fd, &st) != 0)
         return makeError("cannot inspect " + quoted(target) + ": " + errnoText(errno));
     if (!S_ISREG(st.st_mode))
-        return makeError(quoted(target) + " is not a regular file: choose a JSON file");
+        return makeError(quoted(target) + " is not a regular file (a device, FIFO or socket): choose a file to write");
     OriginalFile original;
     original.mode = st.st_mode & 07777;
     original.owner = st.st_uid;
@@ -364,7 +364,7 @@ Result<void> checkReplaceableFile(const fs::path& target) {
                          "; aiotune does not write through links: choose the file it points to");
     }
     if (status.type() != fs::file_type::regular)
-        return makeError(quoted(target) + " is not a regular file: choose a JSON file");
+        return makeError(quoted(target) + " is not a regular file (a folder, device, FIFO or socket): choose a file");
     return {};
 }
 
