@@ -125,6 +125,15 @@ std::string samplesDigest(const ResultSet& results) {
 
 namespace {
 
+// What a measured configuration is shown at, by every reader: the table's
+// figure (median read + median write, ConfigResult::combinedGiBps), so the
+// answer's figure is the table's and Combined stays Read + Write. The
+// ranking uses the visits' log means (estimates.h); a configuration with no
+// figure of both operations keeps that mean.
+double shownFigure(const ConfigResult* measured, double fallback) {
+    return measured && measured->combinedGiBps ? *measured->combinedGiBps : fallback;
+}
+
 // The search's best set aside for another finalist (the confirmation's
 // leader): that one is the best, the search's pick is compared with it.
 struct BestOverride {
@@ -211,13 +220,14 @@ Answer decideSearch(const ResultSet& results, const AnswerContext& context, cons
     const TiedAnswer tied = compareWithBest(known, b.key, a.tolerance, est.df);
     const VisitEstimate& bShown = shown.all[*bestIndex];
     a.best = b.key;
-    a.bestGiBps = bShown.gibps();
+    a.bestGiBps = shownFigure(results.find(b.key), bShown.gibps());
     a.bestVisits = b.visits;
     const double t = tQuantile(est.df);
     const bool noiseKnown = std::isfinite(t) && std::isfinite(b.variance) && est.df > 0;
     if (noiseKnown && std::isfinite(bShown.variance) && bShown.variance > 0.0) {
+        // Around the figure shown, as wide as its visits' noise allows.
         const double half = t * std::sqrt(bShown.variance);
-        a.interval = AnswerInterval{std::exp(bShown.meanLog - half), std::exp(bShown.meanLog + half)};
+        a.interval = AnswerInterval{a.bestGiBps * std::exp(-half), a.bestGiBps * std::exp(half)};
     }
     if (noiseKnown) a.noise = std::expm1(est.sigma);
     if (tied.noiseKnown && std::isfinite(tied.possibleGain)) a.possibleGain = std::max(tied.possibleGain, 0.0);
@@ -226,7 +236,8 @@ Answer decideSearch(const ResultSet& results, const AnswerContext& context, cons
     const double gainLog = std::log1p(a.tolerance);
     for (std::size_t i = 0; i < est.all.size(); ++i) {
         const VisitEstimate& e = est.all[i];
-        const double figure = shown.all[i].gibps();
+        const double figure =
+            e.visits > 0 ? shownFigure(results.find(e.key), shown.all[i].gibps()) : shown.all[i].gibps();
         ConfigStanding s;
         s.key = e.key;
         s.visits = e.visits;
@@ -234,7 +245,7 @@ Answer decideSearch(const ResultSet& results, const AnswerContext& context, cons
         if (i == *bestIndex) {
             s.state = ConfigState::Best;
             s.reason = forced ? forced->reason
-                              : "the highest estimate: " + gibText(a.bestGiBps) + " after " +
+                              : "the highest estimate; measured " + gibText(a.bestGiBps) + " over " +
                                     plural(e.visits, "visit", "visits");
             a.configs.push_back(std::move(s));
             continue;
@@ -351,7 +362,10 @@ Answer decideSearch(const ResultSet& results, const AnswerContext& context, cons
 // Each finalist's figure on the confirming engine beside the search's, and
 // whether that engine ranks another finalist ahead of the search's best
 // beyond the noise (the larger of the search's and its own, at 95%).
-Confirmation confirmFinalists(const ResultSet& results, const Answer& search, const std::string& searchEngine) {
+// lead: when overturned, the finalist the confirming engine ranks first (the
+// one decision; the figures shown are not re-ranked).
+Confirmation confirmFinalists(const ResultSet& results, const Answer& search, const std::string& searchEngine,
+                              ConfigKey& leadOut) {
     Confirmation c;
     c.done = true;
     c.engine = results.confirmation.engine;
@@ -367,7 +381,7 @@ Confirmation confirmFinalists(const ResultSet& results, const Answer& search, co
             f.searchVisits = s->visits;
         }
         if (const VisitEstimate* e = mine.find(r.key); e && e->visits > 0) {
-            f.confirmGiBps = e->gibps();
+            f.confirmGiBps = shownFigure(&r, e->gibps());
             f.confirmVisits = e->visits;
         } else {
             f.error = r.errors > 0 ? r.firstError() : "no visit measured every operation";
@@ -397,6 +411,7 @@ Confirmation confirmFinalists(const ResultSet& results, const Answer& search, co
     if (df > 0 && std::isfinite(margin) && lead->meanLog - best->meanLog > margin) {
         c.overturned = true;
         c.searchBest = search.best;
+        leadOut = lead->key;
     }
     return c;
 }
@@ -407,11 +422,12 @@ Answer decideAnswer(const ResultSet& results, const AnswerContext& context) {
     Answer a = decideSearch(results, context, nullptr);
     const std::string searchEngine = !context.searchEngine.empty() ? context.searchEngine : results.engine;
     if (!results.confirmation.empty()) {
-        Confirmation c = confirmFinalists(results, a, searchEngine);
-        if (c.overturned) {
-            const ConfirmedFinalist* lead = nullptr;
-            for (const ConfirmedFinalist& f : c.finalists)
-                if (f.confirmGiBps && (!lead || *f.confirmGiBps > *lead->confirmGiBps)) lead = &f;
+        ConfigKey leadKey;
+        Confirmation c = confirmFinalists(results, a, searchEngine, leadKey);
+        const ConfirmedFinalist* lead = nullptr;
+        for (const ConfirmedFinalist& f : c.finalists)
+            if (c.overturned && f.key == leadKey && f.confirmGiBps) lead = &f;
+        if (lead) {
             const ConfirmedFinalist& pick = c.finalists.front(); // the search's best
             BestOverride forced{lead->key, a.best,
                                 "ranked first by " + c.engine + ", DeepSpeed's interface: " + gibText(*lead->confirmGiBps) +

@@ -153,7 +153,7 @@ struct ConfigStanding {
     ConfigKey key;
     ConfigState state = ConfigState::Eliminated;
     int visits = 0;                 // full visits behind the estimate (0: predicted or failed)
-    std::optional<double> gibps;    // estimate of read + write; absent when failed
+    std::optional<double> gibps;    // measured: median read + median write (the table's); predicted: the model's; absent when failed
     std::optional<double> upperGain; // how much faster than the best it could be at 95% (0.04 = 4%)
     std::string reason;             // one sentence for tooltips and --json
     bool operator==(const ConfigStanding&) const = default;
@@ -163,7 +163,7 @@ struct ConfigStanding {
 // own interface (libaio), and what that changed (results/answer.h).
 struct ConfirmedFinalist {
     ConfigKey key;
-    double searchGiBps = 0.0;            // the search engine's figure (read + write, geometric mean)
+    double searchGiBps = 0.0;            // the search engine's figure (median read + median write, as the tables show)
     int searchVisits = 0;
     std::optional<double> confirmGiBps;  // the confirming engine's; absent when no visit succeeded
     int confirmVisits = 0;               // its full visits
@@ -194,7 +194,7 @@ struct Answer {
     std::string message; // why there is no answer, when none
 
     ConfigKey best;
-    double bestGiBps = 0.0;                // estimate of read + write
+    double bestGiBps = 0.0;                // its figure: median read + median write (the table's), or a model's
     std::optional<AnswerInterval> interval; // 90%; absent when the data cannot support one
     int bestVisits = 0;
     std::vector<ConfigKey> tied;            // fastest first (details in `configs`)

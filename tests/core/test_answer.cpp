@@ -114,6 +114,50 @@ private slots:
         QVERIFY(answerFor(forged).decidedBy.find("decided again") != std::string::npos);
     }
 
+    // One figure per configuration: what the answer shows for a measured
+    // configuration (the best's figure, every standing, both engines' figures
+    // of the libaio check) is the table's, median read + median write, so the
+    // Best panel and the table's Combined never differ (they did by ~1%: the
+    // answer showed the geometric mean of its visits).
+    void oneFigurePerConfiguration() {
+        ResultSet rs = readFolder(kFixtures + "/sweeps/dev-disk-64x5");
+        const Answer a = answerFor(rs);
+        QVERIFY(a.found);
+        const ConfigResult* best = rs.find(a.best);
+        QVERIFY(best && best->combinedGiBps);
+        QCOMPARE(a.bestGiBps, *best->combinedGiBps);
+        QCOMPARE(a.bestGiBps, *best->readGiBps + *best->writeGiBps);
+        QVERIFY(a.interval && a.interval->low < a.bestGiBps && a.bestGiBps < a.interval->high);
+        int measured = 0, differs = 0;
+        for (const ConfigStanding& s : a.configs) {
+            if (s.visits == 0 || !s.gibps) continue;
+            const ConfigResult* c = rs.find(s.key);
+            QVERIFY(c && c->combinedGiBps);
+            QCOMPARE(*s.gibps, *c->combinedGiBps);
+            ++measured;
+            const VisitStatistics stats = visitStatistics(rs);
+            if (const VisitEstimate* e = stats.find(s.key); e && std::abs(e->gibps() - *s.gibps) > 1e-9) ++differs;
+        }
+        QCOMPARE(measured, 64);
+        QVERIFY(differs > 0); // the fixture's visits spread: the two statistics really differ there
+        // The libaio check's figures likewise, from its own samples.
+        ResultSet checked;
+        checked.engine = "io_uring";
+        const AioConfig x = aio(1 << 20, 8, 1), y = aio(1 << 20, 8, 2);
+        addVisits(checked, x, 10.0, 6, 0.04);
+        addVisits(checked, y, 9.9, 6, 0.04);
+        addConfirmVisits(checked, x, 9.0, 3, 0.05);
+        addConfirmVisits(checked, y, 8.8, 3, 0.05);
+        const Answer c = answerFor(checked);
+        QVERIFY(c.confirmation && c.confirmation->done);
+        for (const ConfirmedFinalist& f : c.confirmation->finalists) {
+            const ConfigResult* own = checked.confirmation.find(f.key);
+            QVERIFY(own && own->combinedGiBps && f.confirmGiBps);
+            QCOMPARE(*f.confirmGiBps, *own->combinedGiBps);
+            QCOMPARE(f.searchGiBps, *checked.find(f.key)->combinedGiBps);
+        }
+    }
+
     // Replays over many seeds: the answer the search stored is what every
     // core reader gives for its samples (after a trip through sweep.json).
     void everyReaderGivesTheStoredAnswer() {
