@@ -103,6 +103,11 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     connectSweep();
     restoreSettings();
     updateActions();
+    if (!m_settings->problem().isEmpty())
+        showMessage(tr("Settings are not remembered this time: %1. Remove or fix that file, and aiotune "
+                       "writes a new one.")
+                        .arg(m_settings->problem()),
+                    true);
 }
 
 MainWindow::~MainWindow() = default;

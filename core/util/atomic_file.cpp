@@ -72,13 +72,6 @@ Result<void> writeAll(int fd, std::string_view bytes, const fs::path& path) {
     return {};
 }
 
-struct TempFile;
-Result<void> giveName(TempFile& t, FdGuard& guard);
-
-// Flushed while still anonymous, then named, then closed: the name exists
-// only for the moment before the rename.
-Result<void> syncNameAndClose(FdGuard& file, TempFile& temp, bool durable = true);
-
 // Makes a rename durable; failure here is not worth failing the write for
 // (some file systems refuse fsync on folders).
 void syncFolder(const fs::path& folder) {
@@ -115,7 +108,7 @@ struct TempFile {
 // ".<name>.aiotune-<host>-<pid>-<16 hex>.tmp" beside `file`, created with
 // O_EXCL|O_NOFOLLOW. Host and pid let a later run tell a killed writer's
 // leftovers from a live writer's file (removeStaleAtomicWriteTemps).
-Result<TempFile> createTempFileBeside(const fs::path& file, mode_t mode) {
+Result<TempFile> createTempFileBeside(const fs::path& file, mode_t mode, bool anonymous) {
     const fs::path folder = folderOf(file);
     std::random_device seed;
     std::mt19937_64 random(seed());
@@ -126,8 +119,9 @@ Result<TempFile> createTempFileBeside(const fs::path& file, mode_t mode) {
         return folder / ("." + file.filename().string() + ".aiotune-" + owner + suffix + ".tmp");
     };
     // File systems without O_TMPFILE (older NFS, some FUSE) get a named one.
-    if (const int fd = ::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode); fd >= 0)
-        return TempFile{nameFor(), fd, true};
+    if (anonymous)
+        if (const int fd = ::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode); fd >= 0)
+            return TempFile{nameFor(), fd, true};
     for (int attempt = 0; attempt < 100; ++attempt) {
         TempFile t;
         t.path = nameFor();
@@ -143,20 +137,24 @@ Result<TempFile> createTempFileBeside(const fs::path& file, mode_t mode) {
 // Links an anonymous temporary under its name (through /proc, or
 // AT_EMPTY_PATH where /proc is absent), once its bytes are written; from then
 // on the guard removes it on failure.
+// False when neither way works (no /proc, and AT_EMPTY_PATH needs a
+// capability before Linux 6.10): the caller then writes a named one.
 Result<void> giveName(TempFile& t, FdGuard& guard) {
     if (!t.anonymous) return {};
     const std::string self = "/proc/self/fd/" + std::to_string(t.fd);
     std::random_device seed;
     std::mt19937_64 random(seed());
     for (int attempt = 0; attempt < 100; ++attempt) {
+        int viaProc = 0;
         if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, t.path.c_str(), AT_SYMLINK_FOLLOW) == 0 ||
-            (errno != EEXIST && ::linkat(t.fd, "", AT_FDCWD, t.path.c_str(), AT_EMPTY_PATH) == 0)) {
+            ((viaProc = errno) != EEXIST && ::linkat(t.fd, "", AT_FDCWD, t.path.c_str(), AT_EMPTY_PATH) == 0)) {
             t.anonymous = false;
             guard.unlinkOnFailure(t.path);
             return {};
         }
         if (errno != EEXIST)
-            return makeError("cannot name the temporary file " + quoted(t.path) + ": " + errnoText(errno));
+            return makeError("cannot name the temporary file " + quoted(t.path) + ": " + errnoText(viaProc) +
+                             " (through /proc), " + errnoText(errno));
         char suffix[17];
         std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random()));
         std::string name = t.path.filename().string();
@@ -164,15 +162,6 @@ Result<void> giveName(TempFile& t, FdGuard& guard) {
         t.path.replace_filename(name);
     }
     return makeError("cannot find a free temporary file name in " + quoted(t.path.parent_path()));
-}
-
-Result<void> syncNameAndClose(FdGuard& file, TempFile& temp, bool durable) {
-    if (durable && ::fsync(file.fd()) != 0)
-        return makeError("cannot flush " + quoted(temp.path) + " to disk: " + errnoText(errno));
-    if (auto named = giveName(temp, file); !named) return named;
-    if (file.closeNow() != 0)
-        return makeError("cannot finish writing " + quoted(temp.path) + ": " + errnoText(errno));
-    return {};
 }
 
 struct OriginalFile {
@@ -214,29 +203,54 @@ Result<OriginalFile> readOriginal(const fs::path& target) {
     return original;
 }
 
+// `contents` as a complete, flushed and closed temporary beside `file`,
+// with `original`'s owner and mode when given (a config may be private, or
+// belong to another user when root merges into it). Nameless while written
+// (O_TMPFILE), named just before it is moved into place; a named one from
+// the start where the filesystem or /proc cannot do that. `what` says what
+// was left unchanged on failure ("the file", "the original").
+Result<fs::path> writeTemporary(const fs::path& file, std::string_view contents, mode_t mode,
+                                const OriginalFile* original, bool durable, const std::string& what) {
+    std::string unnamed;
+    for (const bool anonymous : {true, false}) {
+        auto temp = createTempFileBeside(file, mode, anonymous);
+        if (!temp) return Error{temp.error()};
+        FdGuard guard(temp->fd, temp->anonymous ? fs::path() : temp->path);
+        struct stat mine {};
+        if (original && ::fstat(guard.fd(), &mine) == 0 &&
+            (mine.st_uid != original->owner || mine.st_gid != original->group) &&
+            ::fchown(guard.fd(), original->owner, original->group) != 0)
+            return makeError("cannot keep the owner (uid " + std::to_string(original->owner) + ", gid " +
+                             std::to_string(original->group) + ") for " + quoted(file) + ": " +
+                             errnoText(errno) + "; " + what + " was left unchanged: run as its owner");
+        if (original) ::fchmod(guard.fd(), original->mode); // after fchown, which clears set-id bits
+        if (auto r = writeAll(guard.fd(), contents, file); !r) return Error{r.error()};
+        if (durable && ::fsync(guard.fd()) != 0)
+            return makeError("cannot flush " + quoted(file) + " to disk: " + errnoText(errno));
+        if (auto named = giveName(*temp, guard); !named) {
+            unnamed = named.error();
+            continue; // written again, named from the start
+        }
+        if (guard.closeNow() != 0)
+            return makeError("cannot finish writing " + quoted(file) + ": " + errnoText(errno));
+        guard.keepFile();
+        return temp->path;
+    }
+    return makeError(unnamed);
+}
+
 // Writes the original bytes completely to a temporary file (with the
 // original's owner and mode, so its owner can still read it when root
 // replaced it), then links it under the first free <file>.bak[.N]: a kill
 // mid-write leaves only a temporary (removed later), never a truncated file
 // that looks like a real backup; link() refuses to replace a user's file.
 Result<fs::path> writeBackup(const fs::path& target, const OriginalFile& original) {
-    auto temp = createTempFileBeside(target.string() + ".bak", 0600);
-    if (!temp) return makeError("cannot back up " + quoted(target) + ": " + temp.error() +
-                                "; the original was left unchanged");
-    FdGuard guard(temp->fd, temp->anonymous ? fs::path() : temp->path);
-    struct stat mine {};
-    if (::fstat(guard.fd(), &mine) == 0 &&
-        (mine.st_uid != original.owner || mine.st_gid != original.group) &&
-        ::fchown(guard.fd(), original.owner, original.group) != 0)
-        return makeError("cannot give the backup of " + quoted(target) + " its owner (uid " +
-                         std::to_string(original.owner) + "): " + errnoText(errno) +
-                         "; the original was left unchanged: run as its owner");
-    ::fchmod(guard.fd(), original.mode); // after fchown, which clears set-id bits
-    if (auto r = writeAll(guard.fd(), original.bytes, temp->path); !r) return Error{r.error()};
-    if (auto r = syncNameAndClose(guard, *temp); !r) return Error{r.error()};
+    auto temp = writeTemporary(target.string() + ".bak", original.bytes, 0600, &original, true, "the original");
+    if (!temp) return makeError("cannot back up " + quoted(target) + ": " + temp.error());
+    FdGuard guard(-1, *temp); // the temporary goes whatever happens: the backup is its link
     for (int attempt = 0; attempt < 1000; ++attempt) {
         const fs::path candidate = firstFreeBackupPath(target);
-        if (::link(temp->path.c_str(), candidate.c_str()) == 0) return candidate; // guard unlinks the temp
+        if (::link(temp->c_str(), candidate.c_str()) == 0) return candidate; // guard unlinks the temp
         if (errno == EEXIST) continue; // lost a race with another writer: next name
         return makeError("cannot create the backup " + quoted(candidate) + ": " + errnoText(errno) +
                          "; the original was left unchanged");
@@ -412,25 +426,12 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
     // A killed earlier write of this file left its temporary: remove it.
     if (options.removeStaleTemps) removeStaleAtomicWriteTemps(folder, target.filename().string());
     // Temp file next to the target so the rename stays within one file system.
-    auto created = createTempFileBeside(target, 0666);
-    if (!created) return Error{created.error()};
-    const int fd = created->fd;
-    FdGuard guard(fd, created->anonymous ? fs::path() : created->path);
-    // A replaced file keeps its owner and permissions (a config may be
-    // private, or belong to another user when root merges into it).
-    if (original) {
-        struct stat mine {};
-        if (::fstat(fd, &mine) == 0 && (mine.st_uid != original->owner || mine.st_gid != original->group) &&
-            ::fchown(fd, original->owner, original->group) != 0)
-            return makeError("cannot keep the owner of " + quoted(target) + " (uid " +
-                             std::to_string(original->owner) + ", gid " +
-                             std::to_string(original->group) + "): " + errnoText(errno) +
-                             "; the file was left unchanged: run as its owner");
-        ::fchmod(fd, original->mode); // after fchown, which clears set-id bits
-    }
-    if (auto r = writeAll(fd, contents, created->path); !r) return Error{r.error()};
-    if (auto r = syncNameAndClose(guard, *created, options.durable); !r) return Error{r.error()};
-    const fs::path temp = created->path;
+    // A replaced file keeps its owner and permissions.
+    auto written = writeTemporary(target, contents, 0666, original ? &*original : nullptr, options.durable,
+                                  "the file");
+    if (!written) return Error{written.error()};
+    const fs::path temp = *written;
+    FdGuard guard(-1, temp);
 
     AtomicWriteOutcome outcome;
     outcome.written = target;

@@ -38,6 +38,11 @@
 #include <csignal>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <cstddef>
+#include <sys/syscall.h>
+#include <sys/prctl.h>
+#include <linux/seccomp.h>
+#include <linux/filter.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -790,6 +795,38 @@ class TestHostile : public QObject {
         QVERIFY(killed);
         if (QFile::exists(QString::fromStdString(target))) QSKIP("the write finished before the kill");
         QCOMPARE(aiotune::testing::entriesOf(disk.path()), QStringList());
+    }
+
+    // Where a nameless temporary cannot be named (no /proc, and linkat's
+    // AT_EMPTY_PATH needing a capability before Linux 6.10), the file is
+    // written again under a name: the write still succeeds, whole. Here a
+    // seccomp filter makes every linkat fail with EPERM in a child.
+    void unnamableTemporaryFallsBackToANamedOne() {
+        QTemporaryDir tmp;
+        const std::string target = tmp.filePath("out.json").toStdString();
+        const pid_t child = ::fork();
+        if (child == 0) {
+            sock_filter filter[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_linkat, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            };
+            sock_fprog prog{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+            if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+                ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+                ::_exit(3);
+            AtomicWriteOptions options;
+            options.existing = ExistingFilePolicy::Replace;
+            ::_exit(writeFileAtomically(target, "{\"whole\": true}\n", options).ok() ? 0 : 1);
+        }
+        int status = 0;
+        QVERIFY(::waitpid(child, &status, 0) == child);
+        QVERIFY(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 3) QSKIP("seccomp is not available here");
+        QCOMPARE(WEXITSTATUS(status), 0);
+        QCOMPARE(readFile(QString::fromStdString(target)), QByteArray("{\"whole\": true}\n"));
+        QCOMPARE(aiotune::testing::entriesOf(tmp.path()), QStringList{"out.json"});
     }
 
     // A backup is complete once it has its name, and no temporary is left.

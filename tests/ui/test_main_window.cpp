@@ -33,6 +33,9 @@
 #include <QProgressBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QFileInfo>
+
+#include <sys/stat.h>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTabWidget>
@@ -172,6 +175,45 @@ class TestMainWindow : public QObject {
         QCOMPARE(list.first(), QString("/data/sweep5"));
         QCOMPARE(list.at(1), QString("/data/sweep11"));
         QCOMPARE(list.count("/data/sweep5"), 1);
+    }
+
+    // A settings file that is a link to a FIFO or device (root's window
+    // replaced /dev/zero with its settings) is neither read nor written: the
+    // settings last for the run and the window says why. A link to a regular
+    // file (dotfiles) is followed as before.
+    void settingsFileThatIsNoFileIsLeftAlone() {
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath("fifo"), link = dir.filePath("s.ini");
+        QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+        QVERIFY(QFile::link(fifo, link));
+        {
+            AppSettings s(link);
+            QVERIFY2(s.problem().contains("not a regular file"), qPrintable(s.problem()));
+            s.addRecentFolder("/data/sweep1");
+            s.sync();
+            QCOMPARE(s.recentFolders(), QStringList{"/data/sweep1"}); // kept for the run
+        }
+        struct stat st {};
+        QVERIFY(::stat(QFile::encodeName(fifo).constData(), &st) == 0 && S_ISFIFO(st.st_mode));
+        QCOMPARE(QFileInfo(link).symLinkTarget(), fifo);
+        // The window tells the user.
+        auto m = makeWindow(link);
+        QVERIFY2(m.window->messageBar()->text().contains("Settings are not remembered this time"),
+                 qPrintable(m.window->messageBar()->text()));
+        m.window.reset();
+        QVERIFY(::stat(QFile::encodeName(fifo).constData(), &st) == 0 && S_ISFIFO(st.st_mode));
+        // A link to a regular file is used and written.
+        const QString real = dir.filePath("dotfiles.ini"), link2 = dir.filePath("s2.ini");
+        QVERIFY(QFile::link(real, link2));
+        {
+            AppSettings s(link2);
+            QVERIFY(s.problem().isEmpty());
+            s.addRecentFolder("/data/sweep2");
+            s.sync();
+        }
+        QFile f(real);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains("/data/sweep2"));
     }
 
     void badFolderIsAMessageNotACrash_data() {

@@ -1,6 +1,11 @@
 #include "settings/app_settings.h"
 
+#include "util/trusted_path.h"
+
 #include <QDir>
+#include <QFile>
+
+#include <sys/stat.h>
 
 namespace {
 const char kRecent[] = "recent/folders";
@@ -15,10 +20,41 @@ const char kCheckModel[] = "check/modelSize";
 const char kCheckNodes[] = "check/nodes";
 } // namespace
 
-AppSettings::AppSettings() : m_settings(std::make_unique<QSettings>()) {}
+AppSettings::AppSettings() {
+    const QSettings probe; // where the user's settings live (organization and application names)
+    useFile(probe.fileName(), probe.format());
+}
 
-AppSettings::AppSettings(const QString& iniPath)
-    : m_settings(std::make_unique<QSettings>(iniPath, QSettings::IniFormat)) {}
+AppSettings::AppSettings(const QString& iniPath) {
+    useFile(iniPath, QSettings::IniFormat);
+}
+
+QString AppSettings::fileProblem(const QString& path) {
+    // A few KiB in practice; a file this large is not aiotune's, and reading
+    // it would stall the window's start.
+    constexpr qint64 kMaxBytes = 4 << 20;
+    if (auto trusted = aiotune::resolveTrustedPath(path.toStdString()); !trusted)
+        return QString::fromStdString(trusted.error());
+    struct stat st {};
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0) return {}; // made on the first save
+    if (!S_ISREG(st.st_mode))
+        return QStringLiteral("%1 is not a regular file (a device, FIFO or folder, or a link to one)").arg(path);
+    if (st.st_size > kMaxBytes)
+        return QStringLiteral("%1 is %2 MiB, far more than aiotune's settings").arg(path).arg(st.st_size >> 20);
+    return {};
+}
+
+void AppSettings::useFile(const QString& path, QSettings::Format format) {
+    m_problem = fileProblem(path);
+    if (m_problem.isEmpty()) {
+        m_settings = std::make_unique<QSettings>(path, format);
+        return;
+    }
+    // Settings for this run only, in a private folder removed at exit.
+    m_detached = std::make_unique<QTemporaryDir>();
+    m_settings = std::make_unique<QSettings>(m_detached->filePath(QStringLiteral("aiotune.conf")),
+                                             QSettings::IniFormat);
+}
 
 QStringList AppSettings::recentFolders() const {
     return m_settings->value(kRecent).toStringList();

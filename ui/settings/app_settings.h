@@ -6,6 +6,7 @@
 #include <QSettings>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 
 #include <memory>
 
@@ -55,6 +56,19 @@ class AppSettings {
     void sync();
     QSettings& raw() { return *m_settings; }
 
+    // Why the settings file is not used this run (then nothing is read from
+    // it or written to it, and settings last until the window closes); empty
+    // when it is. Saving settings used to write through a link to a device:
+    // root's window replaced /dev/zero with its settings.
+    QString problem() const { return m_problem; }
+    // The same judgement for any path: another user's link on the way, not a
+    // regular file, or too large to be aiotune's settings.
+    static QString fileProblem(const QString& path);
+
   private:
+    void useFile(const QString& path, QSettings::Format format);
+
     std::unique_ptr<QSettings> m_settings;
+    QString m_problem;
+    std::unique_ptr<QTemporaryDir> m_detached; // holds the settings of this run when the file is not used
 };
