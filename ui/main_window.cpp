@@ -1,4 +1,5 @@
 #include "main_window.h"
+#include "util/printable_text.h"
 
 #include "check/check_dialog.h"
 #include "fleet/hosts_view.h"
@@ -735,11 +736,21 @@ void MainWindow::updateTitle() {
 }
 
 void MainWindow::logSkipped(const aiotune::ResultSet& results) {
-    for (const auto& s : results.skipped)
-        m_log->appendMessage(
-            tr("Skipped %1: %2")
-                .arg(QString::fromStdString(s.file), QString::fromStdString(s.reason)),
-            true);
+    // One line each, a file's name escaped (a newline in it forged a log
+    // line); the first few hundred, then a count (50,000 junk files froze the
+    // window for seconds, one appended line at a time).
+    constexpr std::size_t kMaxLines = 200;
+    for (std::size_t i = 0; i < results.skipped.size() && i < kMaxLines; ++i) {
+        const auto& s = results.skipped[i];
+        m_log->appendMessage(tr("Skipped %1: %2")
+                                 .arg(QString::fromStdString(aiotune::printableName(s.file)),
+                                      QString::fromStdString(aiotune::printableName(s.reason))),
+                             true);
+    }
+    if (results.skipped.size() > kMaxLines)
+        m_log->appendMessage(tr("… and %1 more skipped files (aiotune analyze --log_dir FOLDER lists them all).")
+                                 .arg(results.skipped.size() - kMaxLines),
+                             true);
     if (!results.skipped.empty())
         showMessage(tr("%n file(s) could not be used; the Log tab says why.", nullptr,
                        static_cast<int>(results.skipped.size())),

@@ -29,6 +29,18 @@ constexpr double kOutlier = 1.5;
 // pick on slow drift 2.6% (3.8%); no other class moved.
 constexpr double kTopMisfitShare = 0.1;
 
+// A grid of tens of thousands of values of one parameter (a hand-made or
+// hostile sweep.json) would make a model of as many columns: 8.6 GB for the
+// n x p table of 44,000 queue depths. Real grids need a dozen or two.
+constexpr std::size_t kMaxModelColumns = 64;
+
+std::size_t modelColumns(const Factorial& fac) {
+    std::size_t p = 1;
+    for (const int levels : fac.levels)
+        p += levels > 1 ? static_cast<std::size_t>(levels - 1) : 0;
+    return p;
+}
+
 std::array<std::uint64_t, kFactors> factorValues(const AioConfig& c) {
     return {c.block_size,
             static_cast<std::uint64_t>(c.queue_depth),
@@ -160,7 +172,7 @@ ConfigEstimates estimateConfigs(const std::vector<ConfigKey>& grid, const Result
         std::vector<AioConfig> configs;
         for (const ConfigKey& k : grid)
             configs.push_back(k.aio);
-        if (const auto fac = asFactorial(configs))
+        if (const auto fac = asFactorial(configs); fac && modelColumns(*fac) <= kMaxModelColumns)
             for (std::size_t i = 0; i < n; ++i)
                 rows.push_back(modelRow(*fac, i, /*interactions=*/false));
     }

@@ -5,6 +5,7 @@
 #include "report/html_report.h"
 #include "results/analysis.h"
 #include "results/answer.h"
+#include "results/estimates.h"
 #include "results/log_folder_reader.h"
 #include "results/sweep_file.h"
 #include "sweep/grid_strategy.h"
@@ -156,6 +157,35 @@ private slots:
             QCOMPARE(*f.confirmGiBps, *own->combinedGiBps);
             QCOMPARE(f.searchGiBps, *checked.find(f.key)->combinedGiBps);
         }
+    }
+
+    // A grid of thousands of values of one parameter (a hand-made or hostile
+    // sweep.json) gets no model of as many columns (8.6 GB and a frozen window
+    // for 44,000): its figures decide, as without a model.
+    void hugeFactorIsNotModelled() {
+        ResultSet rs;
+        rs.engine = "io_uring";
+        std::vector<ConfigKey> grid;
+        for (int qd = 1; qd <= 3000; ++qd) {
+            const AioConfig c = aio(1 << 20, qd, 1);
+            addVisits(rs, c, 1.0 + qd * 1e-4, 2, 0.01);
+            grid.push_back(ConfigKey{c, 1});
+        }
+        const ConfigEstimates est = estimateConfigs(grid, rs, 0.03);
+        QVERIFY(!est.modelled);
+        const Answer a = answerFor(rs);
+        QVERIFY(a.found);
+        QCOMPARE(a.best.aio.queue_depth, 3000);
+        // A DeepSpeed-sized grid is still modelled.
+        ResultSet small;
+        small.engine = "io_uring";
+        std::vector<ConfigKey> few;
+        for (int qd : {4, 8, 16, 32})
+            for (int t : {1, 2, 4, 8}) {
+                addVisits(small, aio(1 << 20, qd, t), 1.0 + qd * 0.01 + t * 0.1, 2, 0.01);
+                few.push_back(ConfigKey{aio(1 << 20, qd, t), 1});
+            }
+        QVERIFY(estimateConfigs(few, small, 0.03).modelled);
     }
 
     // Replays over many seeds: the answer the search stored is what every

@@ -233,6 +233,39 @@ class TestMainWindow : public QObject {
         QCOMPARE(w->resultsModel()->rowCount(), 0);
     }
 
+    // Skipped files go to the Log tab one line each, names escaped (a newline
+    // in a name forged a timestamped line), the first 200 and then a count
+    // (50,000 junk files froze the window, one appended line at a time).
+    void skippedFilesAreEscapedAndCapped() {
+        QTemporaryDir tmp;
+        const QString folder = tmp.filePath("ds");
+        QVERIFY(QDir().mkpath(folder));
+        for (const QString sub : {"_aio_bench_read_logs", "_aio_bench_write_logs"}) {
+            QVERIFY(QDir().mkpath(folder + "/" + sub));
+            const QDir from(kFixtures + "/deepspeed/ds-0.15-sweep/" + sub);
+            for (const QString& f : from.entryList(QDir::Files))
+                QVERIFY(QFile::copy(from.filePath(f), folder + "/" + sub + "/" + f));
+        }
+        for (int i = 0; i < 250; ++i) {
+            QFile junk(folder + QString("/_aio_bench_read_logs/zjunk%1.txt").arg(i)); // after the forged name
+            QVERIFY(junk.open(QIODevice::WriteOnly));
+        }
+        QFile forged(folder + "/_aio_bench_read_logs/x: ok\n10:26:53  All logs verified.txt");
+        QVERIFY(forged.open(QIODevice::WriteOnly));
+        forged.close();
+        auto m = makeWindow();
+        MainWindow* w = m.window.get();
+        QSignalSpy loaded(w, &MainWindow::folderLoaded);
+        openThroughAction(w, folder);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        const QString log = w->logPane()->toPlainText();
+        QCOMPARE(log.count("Skipped "), 200);
+        QVERIFY2(log.contains("and 51 more skipped files"), qPrintable(log.right(300)));
+        // (the Log tab's HTML shows the two spaces as one)
+        QVERIFY(!log.contains("\n10:26:53 All logs verified"));
+        QVERIFY2(log.contains("x: ok\\n10:26:53 All logs verified"), qPrintable(log.left(600)));
+    }
+
     // A message longer than the status bar is cut at its end, not clipped
     // mid-word: the whole text is the bar's tooltip and in the Log tab.
     void longStatusMessageIsShortened() {

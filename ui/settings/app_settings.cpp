@@ -57,7 +57,8 @@ void AppSettings::useFile(const QString& path, QSettings::Format format) {
 }
 
 QStringList AppSettings::recentFolders() const {
-    return m_settings->value(kRecent).toStringList();
+    // A hand-edited list of millions froze the menu's construction.
+    return m_settings->value(kRecent).toStringList().mid(0, kMaxRecent);
 }
 
 void AppSettings::addRecentFolder(const QString& folder) {
