@@ -291,14 +291,22 @@ private:
         // removed again when the sweep cannot start (never the user's link).
         auto made = createFolderNoFollow(logs);
         if (!made) return makeError("log folder: " + made.error());
-        m_createdLogFolder = made->created;
-        m_madeFolders = made->made;
+        // What was made here is removed on a failed start only while this run
+        // holds the folder: a sweep that took the lock first may be using it.
+        const auto own = [&] {
+            m_createdLogFolder = made->created;
+            m_madeFolders = made->made;
+        };
         std::error_code ec;
         for (const auto& f : m_spec.folders)
-            if (std::filesystem::equivalent(f, logs, ec)) return {}; // locked above
+            if (std::filesystem::equivalent(f, logs, ec)) { // locked above
+                own();
+                return {};
+            }
         auto lock = FolderLock::acquire(logs, "log folder");
         if (!lock) return makeError(lock.error());
         m_locks.push_back(std::move(lock).value());
+        own();
         return {};
     }
 
