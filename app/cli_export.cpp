@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <sys/stat.h>
 
@@ -178,7 +179,21 @@ int runExport(const std::vector<std::string>& argv) {
         std::cerr << "aiotune export: " << measuredWithText(SweepFacts::fromResults(*about)) << "\n";
     }
     report.j["warnings"] = nlohmann::ordered_json::array();
+    // The CSV last, after the section is written or merged: everything that
+    // can refuse the export (a read-only config, a missing --output folder)
+    // has then had its say, and a refused export leaves no CSV.
+    auto writeCsv = [&]() -> bool {
+        if (csv.empty()) return true;
+        if (auto ok = writeResultsCsv(*results, csv, force); !ok) {
+            fail(ok.error());
+            return false;
+        }
+        std::cerr << "wrote " << csv << "\n";
+        report.j["csv"] = csv;
+        return true;
+    };
     auto done = [&]() {
+        if (!writeCsv()) return 1;
         if (json) std::cout << jsonText(report.j, 2) << "\n";
         return 0;
     };
@@ -196,18 +211,17 @@ int runExport(const std::vector<std::string>& argv) {
     // export left its CSV (and with --force replaced the old one).
     if (auto valid = validateAioConfig(aio); !valid)
         return fail("cannot export invalid settings: " + valid.error());
-    if (!config.empty())
-        if (auto preview = previewAioMerge(config, aio, *version); !preview) return fail(preview.error());
+    std::optional<ConfigMergePreview> preview; // the merge as checked, reused for --output
+    if (!config.empty()) {
+        auto checked = previewAioMerge(config, aio, *version);
+        if (!checked) return fail(checked.error());
+        preview = std::move(checked.value());
+    }
     if (!output.empty() && !force) {
         struct stat st {};
         if (::lstat(output.c_str(), &st) == 0)
             return fail(printableName(output) +
                         " already exists: choose another name, or pass --force (the old file is then kept as .bak)");
-    }
-    if (!csv.empty()) {
-        if (auto ok = writeResultsCsv(*results, csv, force); !ok) return fail(ok.error());
-        std::cerr << "wrote " << csv << "\n";
-        report.j["csv"] = csv;
     }
 
     if (!config.empty()) {
@@ -224,8 +238,6 @@ int runExport(const std::vector<std::string>& argv) {
             }
             return done();
         }
-        auto preview = previewAioMerge(config, aio, *version);
-        if (!preview) return fail(preview.error());
         report.warn(preview->merged.warnings);
         AtomicWriteOptions options;
         options.existing = force ? ExistingFilePolicy::ReplaceKeepBackup : ExistingFilePolicy::Refuse;
@@ -246,6 +258,7 @@ int runExport(const std::vector<std::string>& argv) {
     }
     report.warn(aioExportWarnings(aio, *version));
     if (json) return done();
+    if (!writeCsv()) return 1;
     std::cout << aioExportText(aio, *version);
     return 0;
 }

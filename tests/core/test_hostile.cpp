@@ -678,6 +678,8 @@ class TestHostile : public QObject {
         QTest::addRow("output exists") << QStringList{"--output", "exist.json"} << "already exists";
         QTest::addRow("config not json") << QStringList{"--config", "bad.json"} << "not valid JSON";
         QTest::addRow("config not json, forced") << QStringList{"--config", "bad.json", "--force"} << "not valid JSON";
+        QTest::addRow("config read-only") << QStringList{"--config", "ro.json"} << "read-only";
+        QTest::addRow("output folder missing") << QStringList{"--output", "nowhere/out.json"} << "does not exist";
     }
     void refusedExportWritesNoCsv() {
         QFETCH(QStringList, args);
@@ -687,6 +689,8 @@ class TestHostile : public QObject {
         QVERIFY(writeFile(tmp.filePath("exist.json"), "{}"));
         QVERIFY(writeFile(tmp.filePath("bad.json"), "{bad"));
         QVERIFY(writeFile(tmp.filePath("old.csv"), "mine"));
+        QVERIFY(writeFile(tmp.filePath("ro.json"), "{\"train_batch_size\": 1}"));
+        QVERIFY(::chmod(tmp.filePath("ro.json").toLocal8Bit(), 0444) == 0);
         QStringList full{"export", "--log_dir", tmp.filePath("logs"), "--csv", tmp.filePath("old.csv")};
         for (const QString& a : args) full << (a.endsWith(".json") ? tmp.filePath(a) : a);
         if (!args.contains("--force")) full[4] = tmp.filePath("new.csv");
