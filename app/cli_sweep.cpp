@@ -413,7 +413,7 @@ int runSweep(const std::vector<std::string>& argv) {
         events = std::move(*opened);
         sinks.push_back(events.get());
         // Standard output belongs to the stream: the answer goes to stderr.
-        if (eventsTarget == "-") std::cout.rdbuf(std::cerr.rdbuf());
+        if (eventsTarget == "-" || eventsTarget == "/dev/stdout") std::cout.rdbuf(std::cerr.rdbuf());
     }
     auto results = runner.run(sinks, &g_interrupted);
     if (events && !events->writeError().empty()) std::cerr << "aiotune sweep: warning: " << events->writeError() << "\n";

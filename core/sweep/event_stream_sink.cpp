@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <charconv>
+#include <optional>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -51,6 +53,34 @@ ordered_json dropoutJson(const Dropout& d) {
                         {"reason", d.reason}};
 }
 
+// /dev/null, /dev/zero, /dev/full.
+bool memoryDevice(const struct stat& st) {
+    const unsigned maj = major(st.st_rdev), min = minor(st.st_rdev);
+    return S_ISCHR(st.st_mode) && maj == 1 && (min == 3 || min == 5 || min == 7);
+}
+
+// Terminal drivers (devices.txt): tty and serial 4, tty/console/ptmx 5,
+// pts 136-143, ttyACM 166, ttyUSB 188, ttyAMA and others 204, hvc 229.
+bool terminalMajor(const struct stat& st) {
+    const unsigned maj = major(st.st_rdev);
+    return S_ISCHR(st.st_mode) && (maj == 4 || maj == 5 || (maj >= 136 && maj <= 143) || maj == 166 ||
+                                   maj == 188 || maj == 204 || maj == 229);
+}
+
+// /dev/stderr, /dev/fd/N, /proc/self/fd/N: one of this process's descriptors.
+std::optional<int> ownDescriptor(const std::string& target) {
+    if (target == "/dev/stdout") return 1;
+    if (target == "/dev/stderr") return 2;
+    for (const std::string_view prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+        if (target.rfind(prefix, 0) != 0) continue;
+        int n = -1;
+        const char* first = target.data() + prefix.size();
+        const auto [end, ec] = std::from_chars(first, target.data() + target.size(), n);
+        if (ec == std::errc() && end == target.data() + target.size() && end != first && n >= 0) return n;
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 Result<std::unique_ptr<EventStreamSink>> EventStreamSink::open(const std::string& target) {
@@ -60,46 +90,66 @@ Result<std::unique_ptr<EventStreamSink>> EventStreamSink::open(const std::string
         sink->m_target = "standard output";
         return sink;
     }
-    // Never through a link another user planted (util/trusted_path.h), and
-    // never waiting forever on a FIFO that nobody reads: opened without
-    // blocking (ENXIO then), written with blocking as a pipe is.
-    auto resolved = resolveTrustedPath(target);
-    if (!resolved)
-        return makeError("cannot write the event stream to " + printableName(target) + ": " +
-                         resolved.error());
-    // A FIFO or a terminal (/dev/stderr is a link to one) is written as it is;
-    // a file is created (or an empty one used) where the links really lead.
-    // Never a disk (a block device), a file holding something, or a device
-    // other than a terminal or /dev/null, /dev/zero, /dev/full.
-    struct stat st {};
-    const bool exists = ::stat(target.c_str(), &st) == 0;
     const auto refuse = [&](const std::string& what) {
         return makeError("cannot write the event stream to " + printableName(target) + ": " + what +
                          "; give a new file, a FIFO, a terminal, or - for standard output");
     };
-    if (exists && S_ISBLK(st.st_mode)) return refuse("it is a block device (a disk), which aiotune never writes to");
-    if (exists && S_ISCHR(st.st_mode)) {
-        const unsigned maj = major(st.st_rdev), min = minor(st.st_rdev);
-        const bool memory = maj == 1 && (min == 3 || min == 5 || min == 7); // null, zero, full
-        const bool terminal = maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
-        if (!memory && !terminal) return refuse("it is a device other than a terminal");
-    }
-    if (exists && S_ISREG(st.st_mode) && st.st_size > 0)
-        return refuse("the file exists and is not empty, and aiotune does not overwrite it");
-    const bool stream = exists && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode));
-    if (exists && !stream && !S_ISREG(st.st_mode)) return refuse("it is not a file");
-    const int fd = stream ? ::open(target.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)
-                          : ::open(resolved->c_str(),
-                                   O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-                                       (exists ? 0 : O_CREAT | O_EXCL),
-                                   0644);
-    if (fd < 0) {
-        const int err = errno;
-        if (err == ENXIO)
-            return makeError("no program reads the FIFO " + printableName(target) +
-                             " that --events names: start its reader first, then the sweep");
-        return makeError("cannot write the event stream to " + printableName(target) + ": " +
-                         std::strerror(err) + " (give a writable file, or - for standard output)");
+    int fd = -1;
+    if (const std::optional<int> own = ownDescriptor(target)) {
+        // A descriptor this process has (/dev/stderr, /dev/fd/N: a job's
+        // output file, a pipe) is written through a copy, as the shell set it
+        // up; reopening it by name started at the file's beginning, over what
+        // was written before, or was refused as a file holding something.
+        struct stat st {};
+        const int flags = ::fcntl(*own, F_GETFL);
+        if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY || ::fstat(*own, &st) != 0)
+            return refuse("descriptor " + std::to_string(*own) + " is not open for writing");
+        if (S_ISBLK(st.st_mode)) return refuse("it is a block device (a disk), which aiotune never writes to");
+        fd = ::fcntl(*own, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0) return refuse(std::strerror(errno));
+    } else {
+        // Never through a link another user planted (util/trusted_path.h), and
+        // never waiting forever on a FIFO that nobody reads: opened without
+        // blocking (ENXIO then), written with blocking as a pipe is.
+        auto resolved = resolveTrustedPath(target);
+        if (!resolved)
+            return makeError("cannot write the event stream to " + printableName(target) + ": " +
+                             resolved.error());
+        // A FIFO or a terminal is written as it is; a file is created (or an
+        // empty one used) where the links really lead. Never a disk (a block
+        // device), a file holding something, or another device: judged by
+        // name before opening (opening some devices acts), then again on
+        // the descriptor itself (the name may have changed meanwhile).
+        struct stat st {};
+        const bool exists = ::stat(target.c_str(), &st) == 0;
+        if (exists && S_ISBLK(st.st_mode)) return refuse("it is a block device (a disk), which aiotune never writes to");
+        if (exists && S_ISCHR(st.st_mode) && !memoryDevice(st) && !terminalMajor(st))
+            return refuse("it is a device other than a terminal");
+        if (exists && S_ISREG(st.st_mode) && st.st_size > 0)
+            return refuse("the file exists and is not empty, and aiotune does not overwrite it");
+        const bool stream = exists && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode));
+        if (exists && !stream && !S_ISREG(st.st_mode)) return refuse("it is not a file");
+        fd = stream ? ::open(target.c_str(), O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+                    : ::open(resolved->c_str(),
+                             O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+                                 (exists ? 0 : O_CREAT | O_EXCL),
+                             0644);
+        if (fd < 0) {
+            const int err = errno;
+            if (err == ENXIO)
+                return makeError("no program reads the FIFO " + printableName(target) +
+                                 " that --events names: start its reader first, then the sweep");
+            return makeError("cannot write the event stream to " + printableName(target) + ": " +
+                             std::strerror(err) + " (give a writable file, or - for standard output)");
+        }
+        struct stat opened {};
+        const bool same = ::fstat(fd, &opened) == 0 && (!exists || (opened.st_dev == st.st_dev && opened.st_ino == st.st_ino));
+        const bool fits = S_ISFIFO(opened.st_mode) || (S_ISREG(opened.st_mode) && opened.st_size == 0) ||
+                          (S_ISCHR(opened.st_mode) && (memoryDevice(opened) || ::isatty(fd)));
+        if (!same || !fits) {
+            ::close(fd);
+            return refuse("it changed while it was opened, or is not a terminal");
+        }
     }
     if (const int flags = ::fcntl(fd, F_GETFL); flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     std::FILE* f = ::fdopen(fd, "w");

@@ -246,6 +246,33 @@ class TestEventStream : public QObject {
         QVERIFY2(r.err.contains("\"aio\""), r.err.constData());
     }
 
+    // --events /dev/stderr with stderr a file (a batch job's log): the
+    // stream goes through the process's own descriptor, after what was
+    // written before, never over it (it was refused as a file holding
+    // something, or written from the file's start).
+    void ownDescriptorIsWrittenThrough() {
+        QTemporaryDir tmp;
+        QDir(tmp.path()).mkpath("scratch");
+        const QString log = tmp.filePath("job.log");
+        QProcess p;
+        p.setStandardErrorFile(log);
+        p.start(AIOTUNE_CLI, QStringList{"sweep", "--nvme_dir", tmp.filePath("scratch"), "--log_dir",
+                                         tmp.filePath("logs"), "--events", "/dev/stderr"} +
+                                 kSweep);
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitCode(), 0);
+        QFile f(log);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        QVERIFY2(lines.size() > 4 && lines.front().startsWith("aiotune sweep"), lines.front().constData());
+        int events = 0;
+        for (const QByteArray& line : lines)
+            if (parseEventLine(line.toStdString())) ++events;
+        QVERIFY2(events > 4, qPrintable(QString::number(events)));
+        QVERIFY(parseEventLine(lines[lines.size() - 2].toStdString()).has_value() ||
+                lines.back().isEmpty());
+    }
+
     void badTargetIsRefused() {
         QTemporaryDir tmp;
         QDir(tmp.path()).mkpath("scratch");
@@ -264,11 +291,11 @@ class TestEventStream : public QObject {
             QVERIFY(f.open(QIODevice::WriteOnly) && f.write("my notes\n") == 9);
         }
         QStringList targets{mine};
-        // As root: a disk's node and another device's (numbers no driver has,
+        // As root: a disk's node and another device's (major 61, "local/experimental use": no driver has it,
         // so nothing could be written even if they were opened).
         if (::geteuid() == 0 &&
-            ::mknod(tmp.filePath("disk").toLocal8Bit(), S_IFBLK | 0600, makedev(7, 251)) == 0 &&
-            ::mknod(tmp.filePath("device").toLocal8Bit(), S_IFCHR | 0600, makedev(10, 251)) == 0)
+            ::mknod(tmp.filePath("disk").toLocal8Bit(), S_IFBLK | 0600, makedev(61, 251)) == 0 &&
+            ::mknod(tmp.filePath("device").toLocal8Bit(), S_IFCHR | 0600, makedev(61, 251)) == 0)
             targets << tmp.filePath("disk") << tmp.filePath("device");
         else
             qInfo("not root: the disk and device cases are not tried");
