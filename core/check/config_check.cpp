@@ -1,4 +1,5 @@
 #include "check/config_check.h"
+#include "util/json_text.h"
 
 #include "config/aio_value_rules.h"
 #include "util/byte_size.h"
@@ -30,11 +31,6 @@ constexpr std::uint64_t kTorchSizeMax = 9223372036854775807ull; // int64 sizes a
 
 std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
-std::string shortDump(const ordered_json& v) {
-    std::string text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
-    return text;
-}
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -48,7 +44,7 @@ class ConfigChecker {
 
     ConfigCheckOutcome run() {
         if (!m_root.is_object()) {
-            add(FindingSeverity::Error, "CONFIG_NOT_OBJECT", "", "the config is " + shortDump(m_root) +
+            add(FindingSeverity::Error, "CONFIG_NOT_OBJECT", "", "the config is " + shortJsonText(m_root) +
                     ", not a JSON object; DeepSpeed refuses it",
                 "choose the DeepSpeed config file (a { ... } object)");
             return std::move(m_out);
@@ -114,7 +110,7 @@ class ConfigChecker {
         }
         if (!it->is_object()) {
             add(FindingSeverity::Error, "ZERO_WRONG_TYPE", "zero_optimization",
-                "\"zero_optimization\" is " + shortDump(*it) +
+                "\"zero_optimization\" is " + shortJsonText(*it) +
                     ", not an object; DeepSpeed refuses the config",
                 "write it as an object such as {\"stage\": 3, ...}");
             return;
@@ -156,7 +152,7 @@ class ConfigChecker {
                                            std::uint64_t fallback, bool torchSize = true) {
         const auto beyondTorch = [&]() -> std::optional<std::uint64_t> {
             add(FindingSeverity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
-                quote(subject) + " is " + shortDump(v) + ", beyond " + std::to_string(kTorchSizeMax) +
+                quote(subject) + " is " + shortJsonText(v) + ", beyond " + std::to_string(kTorchSizeMax) +
                     " (2^63-1), the largest size torch takes: DeepSpeed fails allocating its swap buffers",
                 "use a realistic value (DeepSpeed's default is " + std::to_string(fallback) + ")");
             return std::nullopt;
@@ -172,7 +168,7 @@ class ConfigChecker {
         }
         if (v.is_number_integer()) {
             add(FindingSeverity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
-                quote(subject) + " is " + shortDump(v) + "; DeepSpeed refuses negative values",
+                quote(subject) + " is " + shortJsonText(v) + "; DeepSpeed refuses negative values",
                 "use a number of at least 0 (DeepSpeed's default is " + std::to_string(fallback) +
                     ")");
             return std::nullopt;
@@ -184,14 +180,14 @@ class ConfigChecker {
             if (std::isfinite(d) && d >= 0 && std::trunc(d) == d) {
                 // DeepSpeed's own examples write 1e8: pydantic takes a whole float.
                 add(pydantic() ? FindingSeverity::Note : FindingSeverity::Warning, "OFFLOAD_WRONG_TYPE", subject,
-                    quote(subject) + " is written as a fractional number (" + shortDump(v) +
+                    quote(subject) + " is written as a fractional number (" + shortJsonText(v) +
                         "); DeepSpeed 0.7+ converts it, older releases pass it on as a float",
                     "write it as a whole number: " + std::to_string(static_cast<std::uint64_t>(d)));
                 return static_cast<std::uint64_t>(d);
             }
         } else if (auto n = numericString(v)) {
             add(pydantic() ? FindingSeverity::Warning : FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
-                quote(subject) + " is the string " + shortDump(v) +
+                quote(subject) + " is the string " + shortJsonText(v) +
                     (pydantic() ? "; DeepSpeed " + m_version.toString() + " converts it to a number"
                                 : "; DeepSpeed " + m_version.toString() +
                                       " uses the string as it is and fails"),
@@ -199,7 +195,7 @@ class ConfigChecker {
             return n;
         }
         add(FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
-            quote(subject) + " is " + shortDump(v) +
+            quote(subject) + " is " + shortJsonText(v) +
                 ", not a whole number; DeepSpeed refuses the config",
             "write a whole number (DeepSpeed's default is " + std::to_string(fallback) + ")");
         return std::nullopt;
@@ -217,7 +213,7 @@ class ConfigChecker {
             if (auto parsed = parsePythonFloat(v.get_ref<const std::string&>()); parsed && std::isfinite(*parsed)) {
                 d = *parsed;
                 add(FindingSeverity::Warning, "OFFLOAD_WRONG_TYPE", subject,
-                    quote(subject) + " is the string " + shortDump(v) + "; DeepSpeed " +
+                    quote(subject) + " is the string " + shortJsonText(v) + "; DeepSpeed " +
                         m_version.toString() + " converts it to a number",
                     "write the number without quotes");
             }
@@ -226,13 +222,13 @@ class ConfigChecker {
         std::snprintf(def, sizeof def, "%g", fallback);
         if (!d) {
             add(FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
-                quote(subject) + " is " + shortDump(v) + ", not a number; DeepSpeed refuses the config",
+                quote(subject) + " is " + shortJsonText(v) + ", not a number; DeepSpeed refuses the config",
                 std::string("write a number from 0 to 1 (DeepSpeed's default is ") + def + ")");
             return std::nullopt;
         }
         if (!(*d >= 0.0 && *d <= 1.0)) {
             add(FindingSeverity::Error, "OFFLOAD_OUT_OF_RANGE", subject,
-                quote(subject) + " is " + shortDump(v) + ", outside 0 to 1; DeepSpeed refuses the config",
+                quote(subject) + " is " + shortJsonText(v) + ", outside 0 to 1; DeepSpeed refuses the config",
                 std::string("write a number from 0 to 1 (DeepSpeed's default is ") + def + ")");
             return std::nullopt;
         }
@@ -247,7 +243,7 @@ class ConfigChecker {
             const bool falsy = s == "false" || s == "0" || s == "no" || s == "off";
             if (truthy || falsy) {
                 add(pydantic() ? FindingSeverity::Warning : FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
-                    quote(subject) + " is the string " + shortDump(v) +
+                    quote(subject) + " is the string " + shortJsonText(v) +
                         (pydantic() ? "; DeepSpeed " + m_version.toString() +
                                           " converts it to " + (truthy ? "true" : "false")
                                     : "; DeepSpeed " + m_version.toString() +
@@ -257,7 +253,7 @@ class ConfigChecker {
             }
         }
         add(FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
-            quote(subject) + " is " + shortDump(v) + ", not a boolean; DeepSpeed refuses the config",
+            quote(subject) + " is " + shortJsonText(v) + ", not a boolean; DeepSpeed refuses the config",
             "write true or false");
         return std::nullopt;
     }
@@ -271,7 +267,7 @@ class ConfigChecker {
         if (it == zero.end() || it->is_null()) return s;
         if (!it->is_object()) {
             add(FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", s.path,
-                quote(s.path) + " is " + shortDump(*it) + ", not an object; DeepSpeed refuses the config",
+                quote(s.path) + " is " + shortJsonText(*it) + ", not an object; DeepSpeed refuses the config",
                 "write it as an object such as {\"device\": \"nvme\", \"nvme_path\": \"/local_nvme\"}");
             return s;
         }
@@ -336,19 +332,19 @@ class ConfigChecker {
                     s.device = v.get<std::string>();
                     if (s.device != "none" && s.device != "cpu" && s.device != "nvme")
                         add(FindingSeverity::Error, "OFFLOAD_DEVICE_INVALID", subject,
-                            "device " + shortDump(v) + " is not one DeepSpeed knows; it refuses "
+                            "device " + shortJsonText(v) + " is not one DeepSpeed knows; it refuses "
                                                        "the config (values are lower case)",
                             "write \"nvme\", \"cpu\" or \"none\"");
                 } else if (!v.is_null()) {
                     add(FindingSeverity::Error, "OFFLOAD_DEVICE_INVALID", subject,
-                        "device is " + shortDump(v) + ", not a string; DeepSpeed refuses the config",
+                        "device is " + shortJsonText(v) + ", not a string; DeepSpeed refuses the config",
                         "write \"nvme\", \"cpu\" or \"none\"");
                 }
             } else if (key == "nvme_path") {
                 if (v.is_string()) s.nvmePath = v.get<std::string>();
                 else if (!v.is_null())
                     add(FindingSeverity::Error, "OFFLOAD_WRONG_TYPE", subject,
-                        "nvme_path is " + shortDump(v) + ", not a path string; DeepSpeed refuses it",
+                        "nvme_path is " + shortJsonText(v) + ", not a path string; DeepSpeed refuses it",
                         "write the folder as a string: \"/local_nvme\"");
             } else if (key == "buffer_count") {
                 if (auto n = readCount(v, subject, s.bufferCount)) s.bufferCount = *n;
@@ -383,7 +379,7 @@ class ConfigChecker {
         if (it == m_root.end() || it->is_null()) return;
         if (!it->is_object()) {
             add(FindingSeverity::Error, "AIO_WRONG_TYPE", "aio",
-                "\"aio\" is " + shortDump(*it) + ", not an object; DeepSpeed fails reading it",
+                "\"aio\" is " + shortJsonText(*it) + ", not an object; DeepSpeed fails reading it",
                 "write an object such as {\"block_size\": 1048576, \"queue_depth\": 8}, or "
                 "remove it for the defaults");
             return;
@@ -408,7 +404,7 @@ class ConfigChecker {
                 // (each reads its own key with dict.get and ignores the other).
                 if (key != "num_threads" && it->contains(threadKey) && it->at(threadKey) == v) {
                     add(FindingSeverity::Note, "AIO_DUAL_THREAD_KEYS", subject,
-                        quote(key) + " (" + shortDump(v) +
+                        quote(key) + " (" + shortJsonText(v) +
                             ") is for DeepSpeed releases that read it; " + m_version.toString() +
                             " reads " + quote(threadKey) +
                             ", which has the same value, so the section works on every release",
@@ -417,7 +413,7 @@ class ConfigChecker {
                 }
                 const bool harmless = v == ordered_json(1) || it->contains(threadKey);
                 add(harmless ? FindingSeverity::Note : FindingSeverity::Warning, "AIO_IGNORED_KEY", subject,
-                    quote(key) + " (" + shortDump(v) + ") " + what +
+                    quote(key) + " (" + shortJsonText(v) + ") " + what +
                         (it->contains(threadKey) ? "; " + quote(threadKey) + " is there and is used"
                                                  : "; DeepSpeed uses 1 thread"),
                     it->contains(threadKey) ? "remove " + quote(key)
@@ -537,7 +533,7 @@ class ConfigChecker {
         if (s.optimizer.present && s.optimizer.ratio < 1.0 && s.zeroStage != 3 &&
             m_version >= DeepSpeedVersion{0, 12, 3})
             add(FindingSeverity::Error, "OFFLOAD_RATIO_NEEDS_STAGE3", s.optimizer.path + ".ratio",
-                "ratio " + shortDump(ordered_json(s.optimizer.ratio)) +
+                "ratio " + shortJsonText(ordered_json(s.optimizer.ratio)) +
                     " offloads part of the optimizer, which DeepSpeed supports only with ZeRO "
                     "stage 3; "
                     "with stage " +

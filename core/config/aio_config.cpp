@@ -1,4 +1,5 @@
 #include "config/aio_config.h"
+#include "util/json_text.h"
 
 #include "config/aio_value_rules.h"
 #include "config/transfer_limits.h"
@@ -30,11 +31,6 @@ std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::string setting(std::string_view key) { return "\"aio\" setting " + quote(key); }
 
-template <typename J> std::string shortDump(const J& value) {
-    std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
-    return text;
-}
 
 template <typename J> std::string jsonKind(const J& value) {
     if (value.is_null()) return "null";
@@ -120,7 +116,7 @@ template <typename J> Result<AioParseOutcome> parseSection(const J& aio) {
     AioParseOutcome outcome;
     if (aio.is_null()) return outcome;
     if (!aio.is_object())
-        return makeError("\"aio\" is " + shortDump(aio) + ", " + jsonKind(aio) +
+        return makeError("\"aio\" is " + shortJsonText(aio) + ", " + jsonKind(aio) +
                          "; it must be an object such as {\"block_size\": 1048576, "
                          "\"queue_depth\": 8}, or null for the defaults");
     AioConfig& config = outcome.config;
@@ -151,11 +147,11 @@ template <typename J> Result<AioParseOutcome> parseSection(const J& aio) {
             else config.use_gds = *b;
         } else if (key == "num_threads") {
             outcome.warnings.push_back(
-                setting(key) + " (" + shortDump(value) +
+                setting(key) + " (" + shortJsonText(value) +
                 ") is written by ds_nvme_tune but read by no DeepSpeed release, so it has no "
                 "effect: use \"intra_op_parallelism\" (\"thread_count\" before DeepSpeed 0.16.4)");
         } else {
-            outcome.warnings.push_back("unknown " + setting(key) + " (" + shortDump(value) +
+            outcome.warnings.push_back("unknown " + setting(key) + " (" + shortJsonText(value) +
                                        ") is ignored by DeepSpeed" + suggestionFor(key));
         }
     }

@@ -1,4 +1,5 @@
 #include "config/aio_value_rules.h"
+#include "util/json_text.h"
 
 #include "util/byte_size.h"
 
@@ -16,11 +17,6 @@ std::string quote(std::string_view s) {
     return "\"" + std::string(s) + "\"";
 }
 
-template <typename J> std::string shortDump(const J& v) {
-    std::string text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
-    return text;
-}
 
 std::string lower(std::string s) {
     for (char& c : s)
@@ -29,13 +25,13 @@ std::string lower(std::string s) {
 }
 
 template <typename J> std::string shownAs(const J& v) {
-    if (v.is_string()) return "is the string " + shortDump(v);
+    if (v.is_string()) return "is the string " + shortJsonText(v);
     if (v.is_null()) return "is null";
     if (v.is_boolean()) return std::string("is ") + (v.template get<bool>() ? "true" : "false");
-    if (v.is_array()) return "is a list (" + shortDump(v) + ")";
-    if (v.is_object()) return "is an object (" + shortDump(v) + ")";
-    if (v.is_number_float()) return "is the fractional number " + shortDump(v);
-    return "is " + shortDump(v);
+    if (v.is_array()) return "is a list (" + shortJsonText(v) + ")";
+    if (v.is_object()) return "is an object (" + shortJsonText(v) + ")";
+    if (v.is_number_float()) return "is the fractional number " + shortJsonText(v);
+    return "is " + shortJsonText(v);
 }
 
 std::string_view exampleFor(std::string_view key) {

@@ -383,9 +383,11 @@ Result<ResultSet> parseSweepFile(const json& doc, std::string_view sourceName) {
 
 Result<ResultSet> parseSweepFileText(std::string_view text, std::string_view sourceName) {
     auto doc = parseJsonText(text, sourceName); // limits and duplicate keys (util/json_input.h)
-    if (!doc)
-        return makeError(doc.error() + " (perhaps cut short, or edited by hand): delete it to read the "
-                                       "DeepSpeed logs beside it");
+    if (!doc) {
+        const bool cut = doc.error().find("is not valid JSON") != std::string::npos;
+        return makeError(doc.error() + (cut ? " (perhaps cut short)" : "") +
+                         ": delete it to read the DeepSpeed logs beside it, if any");
+    }
     return parseSweepFile(*doc, sourceName);
 }
 

@@ -11,4 +11,11 @@ template <class Json> std::string jsonText(const Json& j, int indent = -1) {
     return j.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
+// A value quoted in a message: one line, cut to 60 characters.
+template <class Json> std::string shortJsonText(const Json& j) {
+    std::string text = jsonText(j);
+    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    return text;
+}
+
 } // namespace aiotune

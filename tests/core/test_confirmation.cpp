@@ -297,9 +297,12 @@ class TestConfirmation : public QObject {
     // visit opens a handle again instead of keeping the failed one.
     void failedHandleOpensAgainNextVisit() {
         if (!probeLibaio()) QSKIP("libaio does not load here (apt-get install libaio1)");
-        // Call 1 is the probe; call 2 is the first context of the first
+        // Probed first (a success is remembered, so the sweep probes no more):
+        // call 1 after the variable is set is the first context of the first
         // finalist's first handle.
-        qputenv("FLAKY_LIBAIO_FAIL_SETUP", "2");
+        QVERIFY(probeLibaio({AIOTUNE_FLAKY_LIBAIO}).ok());
+        static int run = 0; // a new value each run, so the count starts again
+        qputenv("FLAKY_LIBAIO_FAIL_SETUP", "1@" + QByteArray::number(++run));
         QTemporaryDir dir;
         const SweepSpec spec = tinySpec(dir.path());
         AdaptiveOptions options;

@@ -1,15 +1,15 @@
 // A stand-in for libaio.so.1 for tests (loaded through LibaioEngine's
 // library-name seam): every call goes to the real libaio, except the
-// io_setup calls numbered in FLAKY_LIBAIO_FAIL_SETUP ("2,5", counted from 1
-// over the process), which fail with EAGAIN as when another job holds the
-// machine's aio contexts (fs.aio-max-nr).
+// io_setup calls numbered in FLAKY_LIBAIO_FAIL_SETUP ("1,4", or "1,4@tag";
+// counted from 1 since the variable last changed), which fail with EAGAIN as
+// when another job holds the machine's aio contexts (fs.aio-max-nr).
 #include <libaio.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <mutex>
 #include <string>
 
 namespace {
@@ -22,21 +22,30 @@ void* real(const char* symbol) {
     return lib ? ::dlsym(lib, symbol) : nullptr;
 }
 
-bool failsNow(int call) {
-    const char* list = std::getenv("FLAKY_LIBAIO_FAIL_SETUP");
-    if (!list) return false;
-    const std::string wanted = "," + std::string(list) + ",";
-    return wanted.find("," + std::to_string(call) + ",") != std::string::npos;
+// Calls are counted from when the variable last changed, so a test sets it
+// right before the calls it means, whatever ran in the process before.
+bool failsNow() {
+    static std::mutex mutex;
+    static std::string seen;
+    static int calls = 0;
+    const std::lock_guard lock(mutex);
+    const char* value = std::getenv("FLAKY_LIBAIO_FAIL_SETUP");
+    const std::string list = value ? value : "";
+    if (list != seen) {
+        seen = list;
+        calls = 0;
+    }
+    ++calls;
+    const std::string numbers = list.substr(0, list.find('@')); // "1,4@run7": a tag makes each setting new
+    return !numbers.empty() && ("," + numbers + ",").find("," + std::to_string(calls) + ",") != std::string::npos;
 }
-
-std::atomic<int> setups{0};
 
 } // namespace
 
 extern "C" {
 
 __attribute__((visibility("default"))) int io_setup(int maxevents, io_context_t* ctx) {
-    if (failsNow(++setups)) return -EAGAIN;
+    if (failsNow()) return -EAGAIN;
     auto f = reinterpret_cast<int (*)(int, io_context_t*)>(real("io_setup"));
     return f ? f(maxevents, ctx) : -ENOSYS;
 }
