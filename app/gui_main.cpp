@@ -7,16 +7,25 @@
 #include "panels/drives_panel.h"
 #include "panels/ranges_panel.h"
 #include "util/byte_size.h"
+#include "util/printable_text.h"
 
 #include <QApplication>
 #include <QFileInfo>
 #include <QIcon>
 #include <QStandardPaths>
 
+#include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 static void initAppResources() {
     Q_INIT_RESOURCE(aiotune);
@@ -34,6 +43,73 @@ bool hasDisplay() {
         return v && *v;
     };
     return set("DISPLAY") || set("WAYLAND_DISPLAY");
+}
+
+// Whether something listens where the display variables point; empty when
+// it does (or cannot be judged), else why not. Qt aborts with a core dump on
+// a display it cannot open (a stale DISPLAY after ssh, common).
+bool listens(const sockaddr* address, socklen_t length, int family) {
+    const int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return true; // cannot judge: let Qt try
+    bool ok = ::connect(fd, address, length) == 0;
+    if (!ok && errno == EINPROGRESS) {
+        pollfd p{fd, POLLOUT, 0};
+        int err = 0;
+        socklen_t len = sizeof err;
+        ok = ::poll(&p, 1, 2000) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    }
+    ::close(fd);
+    return ok;
+}
+
+bool listensAt(const std::string& path) {
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    if (path.size() >= sizeof a.sun_path) return true;
+    std::memcpy(a.sun_path, path.data(), path.size());
+    // An abstract name ("\0...") is exactly its bytes; a path ends at its NUL.
+    const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + (path[0] ? 1 : 0));
+    return listens(reinterpret_cast<sockaddr*>(&a), length, AF_UNIX);
+}
+
+std::string unreachableDisplay() {
+    const char* platform = std::getenv("QT_QPA_PLATFORM");
+    if (platform && *platform && std::strncmp(platform, "xcb", 3) != 0 && std::strncmp(platform, "wayland", 7) != 0)
+        return {};
+    const char* wayland = std::getenv("WAYLAND_DISPLAY");
+    const char* x11 = std::getenv("DISPLAY");
+    std::string why;
+    if (wayland && *wayland && (!platform || std::strncmp(platform, "wayland", 7) == 0)) {
+        const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+        const std::string path = wayland[0] == '/' ? wayland : std::string(runtime ? runtime : "") + "/" + wayland;
+        if (listensAt(path)) return {};
+        why = "no Wayland compositor answers at " + path;
+    }
+    if (x11 && *x11 && (!platform || std::strncmp(platform, "xcb", 3) == 0)) {
+        // ":N", ":N.S", "unix:N": the local socket; "host:N": TCP port 6000 + N.
+        const std::string d = x11;
+        const std::size_t colon = d.rfind(':');
+        if (colon == std::string::npos) return {};
+        const std::string host = d.substr(0, colon);
+        const int n = std::atoi(d.c_str() + colon + 1);
+        if (host.empty() || host == "unix") {
+            const std::string path = "/tmp/.X11-unix/X" + std::to_string(n);
+            if (listensAt(path) || listensAt(std::string(1, '\0') + path)) return {};
+            why += (why.empty() ? "" : "; ") + std::string("no X server answers at ") + path;
+        } else {
+            addrinfo hints{};
+            hints.ai_socktype = SOCK_STREAM;
+            addrinfo* found = nullptr;
+            if (::getaddrinfo(host.c_str(), std::to_string(6000 + n).c_str(), &hints, &found) != 0) return {};
+            bool ok = false;
+            for (addrinfo* a = found; a && !ok; a = a->ai_next) ok = listens(a->ai_addr, a->ai_addrlen, a->ai_family);
+            ::freeaddrinfo(found);
+            if (ok) return {};
+            why += (why.empty() ? "" : "; ") + std::string("no X server answers at ") + host + " port " +
+                   std::to_string(6000 + n);
+        }
+    }
+    return why;
 }
 
 struct WindowArgs {
@@ -173,6 +249,15 @@ int runWindow(int argc, char** argv) {
         return runHeadlessQuick();
     }
 
+    if (const std::string why = unreachableDisplay(); !why.empty()) {
+        std::fprintf(stderr,
+                     "aiotune: cannot open the display (DISPLAY=%s, WAYLAND_DISPLAY=%s): %s.\n"
+                     "Fix the variable or start the display server; unset both to run headless "
+                     "(aiotune analyze DIR reads a folder without a window).\n",
+                     std::getenv("DISPLAY") ? std::getenv("DISPLAY") : "", std::getenv("WAYLAND_DISPLAY") ? std::getenv("WAYLAND_DISPLAY") : "",
+                     aiotune::printableName(why).c_str());
+        return 1;
+    }
     QApplication app(argc, argv);
     EnglishPlurals plurals;
     QApplication::installTranslator(&plurals);

@@ -224,6 +224,27 @@ private slots:
         QCOMPARE(entriesOf(home.path()), QStringList{}); // no scratch folder, no logs
     }
 
+    // A display nobody answers (a stale DISPLAY after ssh): a message and
+    // status 1, not Qt's abort with a core dump.
+    void unreachableDisplayIsAMessage() {
+        if (!QFileInfo::exists(windowProgram())) QSKIP("aiotune-window is not built (AIOTUNE_BUILD_UI off)");
+        if (QFileInfo::exists("/tmp/.X11-unix/X57")) QSKIP("display :57 exists here");
+        QTemporaryDir home;
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char* v : {"WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) env.remove(v);
+        env.insert("DISPLAY", ":57");
+        env.insert("HOME", home.path());
+        p.setProcessEnvironment(env);
+        p.start(windowProgram(), {fixture("ds-0.15-sweep")});
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 1);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("cannot open the display (DISPLAY=:57") && err.contains("/tmp/.X11-unix/X57"),
+                 err.constData());
+    }
+
     // A bare start without a display runs the Quick preset through
     // `aiotune sweep` itself: its answer on stdout, its log folder where the
     // window keeps sweeps (so File > Open finds it), the scratch file gone.
