@@ -10,6 +10,7 @@
 #include "util/printable_text.h"
 
 #include <QApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QIcon>
 #include <QStandardPaths>
@@ -114,6 +115,7 @@ std::string unreachableDisplay() {
 
 struct WindowArgs {
     QString openFolder;
+    std::string openRaw; // its bytes as given
     std::string error;
     bool help = false;
     bool version = false;
@@ -141,9 +143,11 @@ WindowArgs parseArgs(int argc, char** argv) {
                 out.error = "--open needs a folder: aiotune --open DIR";
                 return out;
             }
-            out.openFolder = QString::fromLocal8Bit(argv[++i]);
+            out.openRaw = argv[++i];
+            out.openFolder = QString::fromLocal8Bit(out.openRaw.c_str());
         } else if (a.rfind("--open=", 0) == 0) {
-            out.openFolder = QString::fromLocal8Bit(a.substr(7).c_str());
+            out.openRaw = a.substr(7);
+            out.openFolder = QString::fromLocal8Bit(out.openRaw.c_str());
         } else if (a == "-style" || a == "-platform" || a == "-stylesheet" ||
                    a == "-qwindowgeometry" || a == "-qwindowtitle" || a == "-qwindowicon" ||
                    a == "-platformtheme" || a == "-plugin") {
@@ -155,13 +159,20 @@ WindowArgs parseArgs(int argc, char** argv) {
             out.error = "unknown option '" + a + "'";
             return out;
         } else if (out.openFolder.isEmpty()) {
+            out.openRaw = argv[i];
             out.openFolder = QString::fromLocal8Bit(argv[i]);
         } else {
             out.error = "give one folder to open; got '" + out.openFolder.toStdString() +
-                        "' and '" + a + "'";
+                        "' and '" + aiotune::printableName(a) + "'";
             return out;
         }
     }
+    // A name whose bytes are not text in this locale (a 0xff byte in UTF-8)
+    // decodes to another name: opening that said the folder does not exist.
+    if (!out.openFolder.isEmpty() && QFile::encodeName(out.openFolder).toStdString() != out.openRaw)
+        out.error = "the folder's name (" + aiotune::printableName(out.openRaw) +
+                    ") is not valid text in this locale, so the window cannot open it: rename it, or read it "
+                    "with aiotune analyze";
     return out;
 }
 

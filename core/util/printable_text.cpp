@@ -14,19 +14,40 @@ void escapeByte(unsigned char byte, std::string& out) {
 
 void ControlEscaper::feed(char c, std::string& out) {
     const auto byte = static_cast<unsigned char>(c);
-    if (m_heldC2) {
-        m_heldC2 = false;
-        if (byte >= 0x80 && byte <= 0x9F) { // a C1 control in UTF-8 (U+0080..U+009F)
-            char text[8];
-            std::snprintf(text, sizeof text, "\\u%04x", byte);
-            out += text;
+    if (m_need > 0) {
+        // The second byte narrows some leads (RFC 3629): no overlong forms,
+        // no surrogates, nothing above U+10FFFF.
+        const auto lead = static_cast<unsigned char>(m_held[0]);
+        unsigned char low = 0x80, high = 0xBF;
+        if (m_held.size() == 1) {
+            if (lead == 0xE0) low = 0xA0;
+            if (lead == 0xED) high = 0x9F;
+            if (lead == 0xF0) low = 0x90;
+            if (lead == 0xF4) high = 0x8F;
+        }
+        if (byte >= low && byte <= high) {
+            m_held += c;
+            if (--m_need > 0) return;
+            if (lead == 0xC2 && byte <= 0x9F) { // a C1 control (U+0080..U+009F)
+                char text[8];
+                std::snprintf(text, sizeof text, "\\u%04x", byte);
+                out += text;
+            } else {
+                out += m_held;
+            }
+            m_held.clear();
             return;
         }
-        out += static_cast<char>(0xC2);
-        // fall through: this byte is judged on its own
+        // Not UTF-8: each byte held is shown escaped; this one is judged on its own.
+        for (const char h : m_held) escapeByte(static_cast<unsigned char>(h), out);
+        m_held.clear();
+        m_need = 0;
     }
-    if (byte == 0xC2) {
-        m_heldC2 = true;
+    if (byte >= 0x80) {
+        const int need = byte >= 0xC2 && byte <= 0xDF ? 1 : byte >= 0xE0 && byte <= 0xEF ? 2 : byte >= 0xF0 && byte <= 0xF4 ? 3 : 0;
+        if (need == 0) return escapeByte(byte, out);
+        m_held = std::string(1, c);
+        m_need = need;
         return;
     }
     const bool lineControl = c == '\n' || c == '\t';
@@ -45,8 +66,9 @@ void ControlEscaper::feed(char c, std::string& out) {
 }
 
 void ControlEscaper::finish(std::string& out) {
-    if (m_heldC2) out += static_cast<char>(0xC2);
-    m_heldC2 = false;
+    for (const char h : m_held) escapeByte(static_cast<unsigned char>(h), out);
+    m_held.clear();
+    m_need = 0;
 }
 
 std::string printableName(std::string_view text) {

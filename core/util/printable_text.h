@@ -26,7 +26,8 @@ class ControlEscaper {
 
   private:
     bool m_keepLineControls;
-    bool m_heldC2 = false; // a UTF-8 lead byte 0xC2, awaiting the byte that says if it is a C1 control
+    std::string m_held; // a UTF-8 sequence begun: shown when complete, escaped byte by byte when not UTF-8
+    int m_need = 0;     // its bytes still to come
 };
 
 } // namespace aiotune

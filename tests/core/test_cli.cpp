@@ -224,6 +224,17 @@ private slots:
         QCOMPARE(entriesOf(home.path()), QStringList{}); // no scratch folder, no logs
     }
 
+    // A folder name that is not text in the locale (a 0xff byte) is named
+    // as such; decoded, it became another name that "does not exist".
+    void windowFolderNameThatIsNoText() {
+        if (!QFileInfo::exists(windowProgram())) QSKIP("aiotune-window is not built (AIOTUNE_BUILD_UI off)");
+        QTemporaryDir home;
+        const Run r = runNoDisplay("/bin/sh", {"-c", "exec \"$0\" \"$(printf '/tmp/ff\\377byte')\"", windowProgram()},
+                                   home.path());
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("(/tmp/ff\\xffbyte) is not valid text in this locale"), r.err.constData());
+    }
+
     // A display nobody answers (a stale DISPLAY after ssh): a message and
     // status 1, not Qt's abort with a core dump.
     void unreachableDisplayIsAMessage() {

@@ -514,6 +514,13 @@ class TestHostile : public QObject {
             QVERIFY2(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f, shown.c_str());
         QVERIFY2(shown.find("node9") != std::string::npos, shown.c_str());
         QCOMPARE(shown, std::string("\\x1b]0;PWNED\\x07\\x1b[31mnode9\\n\\u009b2J"));
+        // Bytes that are not UTF-8 are escaped too (a lone 0xff, a cut
+        // sequence, an overlong form, a surrogate); text that is stays.
+        QCOMPARE(printableName("ff\xff" "byte"), std::string("ff\\xffbyte"));
+        QCOMPARE(printableName("cut\xe2\x82"), std::string("cut\\xe2\\x82"));
+        QCOMPARE(printableName("\xc0\xaf"), std::string("\\xc0\\xaf"));
+        QCOMPARE(printableName("\xed\xa0\x80"), std::string("\\xed\\xa0\\x80"));
+        QCOMPARE(printableName("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), std::string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
         // The message filter keeps line breaks and tabs; a carriage return and
         // "erase line" are escaped (a name's "\r\033[K" erased what came
         // before it): aiotune's own status line is written around the filter.
@@ -555,7 +562,8 @@ class TestHostile : public QObject {
         QVERIFY2(checked.code == 1 || checked.code == 2, checked.err.constData()); // refused, not aborted (134)
         QJsonDocument::fromJson(checked.out, &error);
         QVERIFY2(error.error == QJsonParseError::NoError, checked.out.constData());
-        QVERIFY(checked.out.contains("no\xef\xbf\xbd.json"));
+        // The message names the file escaped (printableName: "\xff"), JSON-quoted.
+        QVERIFY2(checked.out.contains("no\\\\xff.json"), checked.out.constData());
     }
 
     // analyze of a fleet folder whose host folder is named with escapes.
