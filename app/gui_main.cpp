@@ -13,9 +13,11 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QIcon>
+#include <QSocketNotifier>
 #include <QStandardPaths>
 
 #include <cerrno>
+#include <csignal>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +28,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static void initAppResources() {
@@ -111,6 +114,30 @@ std::string unreachableDisplay() {
         }
     }
     return why;
+}
+
+// SIGTERM, SIGINT or SIGHUP (a logout, kill, Ctrl-C in the terminal) closes
+// the window as its close button does: a running sweep is cancelled and its
+// logs say so, the settings are saved. Without this the process died with
+// sweep.json still "running" and the settings of the session lost. A second
+// signal ends it at once.
+int g_closePipe[2] = {-1, -1};
+
+void onTerminate(int signal) {
+    const char byte = static_cast<char>(signal);
+    if (::write(g_closePipe[1], &byte, 1) < 0) {}
+    std::signal(signal, SIG_DFL); // the next one is not asked twice
+}
+
+void closeOnTermination(QWidget& window) {
+    if (::pipe2(g_closePipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
+    auto* notifier = new QSocketNotifier(g_closePipe[0], QSocketNotifier::Read, &window);
+    QObject::connect(notifier, &QSocketNotifier::activated, &window, [&window] {
+        char byte = 0;
+        while (::read(g_closePipe[0], &byte, 1) > 0) {}
+        window.close();
+    });
+    for (const int signal : {SIGTERM, SIGINT, SIGHUP}) std::signal(signal, onTerminate);
 }
 
 struct WindowArgs {
@@ -277,6 +304,7 @@ int runWindow(int argc, char** argv) {
     // Lets Wayland docks match the window to its menu entry.
     QApplication::setDesktopFileName(QStringLiteral("org.aiotune.aiotune"));
     MainWindow window;
+    closeOnTermination(window);
     window.show();
     if (!args.openFolder.isEmpty())
         window.openFolder(QFileInfo(args.openFolder).absoluteFilePath());

@@ -60,6 +60,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <cstdio>
+
 // Outside any namespace, as Q_INIT_RESOURCE requires: the resources live in
 // the static aiotune_ui library, whose initializer the linker would drop.
 static void initAiotuneResources() {
@@ -108,6 +110,9 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
         showMessage(tr("Settings are not remembered this time: %1. Remove or fix that file, and aiotune "
                        "writes a new one.")
                         .arg(m_settings->problem()),
+                    true);
+    else if (const QString why = m_settings->saveProblem(); !why.isEmpty())
+        showMessage(tr("Settings changed now will not be remembered: %1. Make it writable to keep them.").arg(why),
                     true);
 }
 
@@ -1034,6 +1039,10 @@ void MainWindow::saveSettings() {
     m_settings->setCheckedFolders(m_drives->checkedFolders());
     m_ranges->saveSettings(*m_settings);
     m_settings->sync();
+    // Closing: the window is going, so the terminal hears it.
+    if (const QString why = m_settings->saveProblem(); !why.isEmpty())
+        std::fprintf(stderr, "aiotune: the settings were not saved: %s\n",
+                     aiotune::printableName(why.toStdString()).c_str());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -16,6 +16,8 @@
 
 #include <QtTest>
 
+#include <csignal>
+
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -233,6 +235,39 @@ private slots:
                                    home.path());
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains("(/tmp/ff\\xffbyte) is not valid text in this locale"), r.err.constData());
+    }
+
+    // SIGTERM (kill, a logout) closes the window as its close button does:
+    // the settings are saved and the process exits 0 (it died with them lost).
+    void windowClosesOnSigterm() {
+        if (!QFileInfo::exists(windowProgram())) QSKIP("aiotune-window is not built (AIOTUNE_BUILD_UI off)");
+        QTemporaryDir home;
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+        env.insert("HOME", home.path());
+        env.insert("XDG_CONFIG_HOME", home.path() + "/config");
+        p.setProcessEnvironment(env);
+        p.start(windowProgram(), {fixture("ds-0.15-sweep")});
+        QVERIFY(p.waitForStarted());
+        // Signalled once it catches SIGTERM (its handler is installed).
+        const QString status = QString("/proc/%1/status").arg(p.processId());
+        bool catching = false;
+        for (int i = 0; i < 400 && !catching; ++i) {
+            QFile f(status);
+            if (f.open(QIODevice::ReadOnly))
+                for (const QByteArray& line : f.readAll().split('\n'))
+                    if (line.startsWith("SigCgt:"))
+                        catching = (line.mid(7).trimmed().toULongLong(nullptr, 16) >> (SIGTERM - 1)) & 1;
+            if (!catching) QTest::qWait(25);
+        }
+        QVERIFY(catching);
+        QVERIFY(::kill(static_cast<pid_t>(p.processId()), SIGTERM) == 0);
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY2(readAll(home.path() + "/config/aiotune/aiotune.conf").contains("geometry"),
+                 p.readAllStandardError().constData());
     }
 
     // A display nobody answers (a stale DISPLAY after ssh): a message and

@@ -4,6 +4,7 @@
 // and settings surviving a restart (on a temporary ini file).
 #include "main/english_plurals.h"
 #include "main_window.h"
+#include "../tools/fault_env.h"
 #include "../tools/window_fixtures.h"
 #include "results/best_config_panel.h"
 #include "panels/drives_panel.h"
@@ -36,6 +37,9 @@
 #include <QFileInfo>
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <optional>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTabWidget>
@@ -214,6 +218,39 @@ class TestMainWindow : public QObject {
         QFile f(real);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QVERIFY(f.readAll().contains("/data/sweep2"));
+    }
+
+    // Settings that cannot be saved (a read-only folder or mount) are said at
+    // the start, not lost quietly at the end.
+    void unsavableSettingsAreSaid() {
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("conf");
+        QVERIFY(QDir().mkpath(folder));
+        std::optional<aiotune::testing::ScopedMount> mount;
+        QString ini = folder + "/aiotune.conf";
+        if (::geteuid() == 0) {
+            // root writes through modes: a read-only mount stops it.
+            mount.emplace("tmpfs", "size=1m");
+            QVERIFY2(mount->ok(), qPrintable(mount->error()));
+            QCOMPARE(mount->remount(true), 0);
+            ini = mount->path() + "/aiotune.conf";
+        } else {
+            QVERIFY(::chmod(QFile::encodeName(folder).constData(), 0555) == 0);
+        }
+        {
+            AppSettings s(ini);
+            QVERIFY(s.problem().isEmpty()); // readable (nothing yet): used
+            QVERIFY2(s.saveProblem().contains("is not writable"), qPrintable(s.saveProblem()));
+        }
+        auto m = makeWindow(ini);
+        QVERIFY2(m.window->messageBar()->text().contains("Settings changed now will not be remembered"),
+                 qPrintable(m.window->messageBar()->text()));
+        m.window.reset();
+        if (mount) QCOMPARE(mount->remount(false), 0);
+        ::chmod(QFile::encodeName(folder).constData(), 0755);
+        // A writable place has no such problem.
+        AppSettings fine(dir.filePath("ok.conf"));
+        QVERIFY(fine.saveProblem().isEmpty());
     }
 
     void badFolderIsAMessageNotACrash_data() {

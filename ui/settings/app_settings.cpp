@@ -4,8 +4,10 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 const char kRecent[] = "recent/folders";
@@ -41,6 +43,22 @@ QString AppSettings::fileProblem(const QString& path) {
         return QStringLiteral("%1 is not a regular file (a device, FIFO or folder, or a link to one)").arg(path);
     if (st.st_size > kMaxBytes)
         return QStringLiteral("%1 is %2 MiB, far more than aiotune's settings").arg(path).arg(st.st_size >> 20);
+    return {};
+}
+
+QString AppSettings::saveProblem() const {
+    if (m_detached) return {};
+    if (m_settings->status() == QSettings::AccessError)
+        return QStringLiteral("%1 could not be written").arg(m_settings->fileName());
+    // The file, or the nearest folder that exists on the way to it.
+    QString path = m_settings->fileName();
+    while (!path.isEmpty() && !QFileInfo::exists(path)) {
+        const QString parent = QFileInfo(path).path();
+        if (parent == path) break;
+        path = parent;
+    }
+    if (!path.isEmpty() && ::access(QFile::encodeName(path).constData(), W_OK) != 0)
+        return QStringLiteral("%1 is not writable").arg(path);
     return {};
 }
 

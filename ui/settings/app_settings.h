@@ -61,6 +61,9 @@ class AppSettings {
     // when it is. Saving settings used to write through a link to a device:
     // root's window replaced /dev/zero with its settings.
     QString problem() const { return m_problem; }
+    // Why settings read from the file cannot be saved back (a read-only
+    // file or folder); empty when they can, or when the file is not used.
+    QString saveProblem() const;
     // The same judgement for any path: another user's link on the way, not a
     // regular file, or too large to be aiotune's settings.
     static QString fileProblem(const QString& path);
