@@ -206,6 +206,22 @@ class TestMainWindow : public QObject {
                  qPrintable(m.window->messageBar()->text()));
         m.window.reset();
         QVERIFY(::stat(QFile::encodeName(fifo).constData(), &st) == 0 && S_ISFIFO(st.st_mode));
+        // The user's own settings file (no path given) as a FIFO: found
+        // without reading it (a QSettings built to find it read it, and hung).
+        {
+            const QByteArray oldConfig = qgetenv("XDG_CONFIG_HOME");
+            const QString oldApp = QCoreApplication::applicationName(), oldOrg = QCoreApplication::organizationName();
+            qputenv("XDG_CONFIG_HOME", QFile::encodeName(dir.path()));
+            QCoreApplication::setOrganizationName("aiotune");
+            QCoreApplication::setApplicationName("aiotune");
+            QVERIFY(QDir().mkpath(dir.filePath("aiotune")));
+            QVERIFY(::mkfifo(QFile::encodeName(dir.filePath("aiotune/aiotune.conf")).constData(), 0600) == 0);
+            const QString problem = AppSettings().problem();
+            qputenv("XDG_CONFIG_HOME", oldConfig);
+            QCoreApplication::setOrganizationName(oldOrg);
+            QCoreApplication::setApplicationName(oldApp);
+            QVERIFY2(problem.contains("aiotune/aiotune.conf is not a regular file"), qPrintable(problem));
+        }
         // A link to a regular file is used and written.
         const QString real = dir.filePath("dotfiles.ini"), link2 = dir.filePath("s2.ini");
         QVERIFY(QFile::link(real, link2));

@@ -475,7 +475,8 @@ void ThroughputChart::rebuildBars() {
         return ranksAbove(*a, *b);
     });
     const std::size_t total = ranked.size();
-    const auto shown = static_cast<std::size_t>(barsShown());
+    m_fitDrawn = barsShown();
+    const auto shown = static_cast<std::size_t>(m_fitDrawn);
     if (ranked.size() > shown) ranked.resize(shown);
     std::reverse(ranked.begin(), ranked.end()); // categories run bottom-up: the best on top
 
@@ -710,6 +711,12 @@ void ThroughputChart::updateSelectionBand() {
 }
 
 bool ThroughputChart::eventFilter(QObject* watched, QEvent* event) {
+    // The view shrinks without this widget resizing when the title above it
+    // takes more lines (or a banner appears): drawn again if fewer bars fit,
+    // else Qt Charts cuts every label to "…".
+    if (watched == m_chartView->viewport() && event->type() == QEvent::Resize && m_mode == Mode::Bars &&
+        m_model && barsShown() != m_fitDrawn)
+        scheduleRefresh();
     // The chart's scene answers a tooltip request itself and, finding no item
     // tooltip, hides ours: over a bar, answer it here first.
     if (watched == m_chartView->viewport() && event->type() == QEvent::ToolTip) {

@@ -143,6 +143,7 @@ class ThroughputChart : public QWidget {
     QStackedWidget* m_stack = nullptr;
     QChart* m_chart = nullptr;
     QChartView* m_chartView = nullptr;
+    int m_fitDrawn = -1; // barsShown() when the bars were last drawn
     QHorizontalBarSeries* m_series = nullptr;
     QScatterSeries* m_bestMarker = nullptr; // empty: only its legend entry shows
     QGraphicsRectItem* m_selectionBand = nullptr;

@@ -2,7 +2,9 @@
 
 #include "util/trusted_path.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QStandardPaths>
 #include <QFile>
 #include <QFileInfo>
 
@@ -23,8 +25,14 @@ const char kCheckNodes[] = "check/nodes";
 } // namespace
 
 AppSettings::AppSettings() {
-    const QSettings probe; // where the user's settings live (organization and application names)
-    useFile(probe.fileName(), probe.format());
+    // Where QSettings keeps the user's settings on Linux, worked out without
+    // a QSettings: constructing one reads the file (a FIFO there hung the
+    // window before it appeared).
+    const QString app = QCoreApplication::applicationName().isEmpty() ? QStringLiteral("aiotune")
+                                                                     : QCoreApplication::applicationName();
+    const QString org = QCoreApplication::organizationName().isEmpty() ? app : QCoreApplication::organizationName();
+    useFile(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + "/" + org + "/" + app + ".conf",
+            QSettings::IniFormat);
 }
 
 AppSettings::AppSettings(const QString& iniPath) {
