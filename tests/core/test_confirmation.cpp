@@ -69,6 +69,23 @@ SweepSpec tinySpec(const QString& folder) {
     return spec;
 }
 
+// tinySpec swept by an adaptive search of 40 transfers, the libaio check
+// paid from them (the strategy is kept to read its budget afterwards).
+struct BudgetedSweep {
+    explicit BudgetedSweep(const QString& folder)
+        : spec(tinySpec(folder)), strategy(AdaptiveStrategy::create(spec.expand(), options()).value()), runner(spec) {
+        runner.setStrategy(std::make_unique<BorrowedStrategy>(strategy));
+    }
+    static AdaptiveOptions options() {
+        AdaptiveOptions o;
+        o.budgetTransfers = 40;
+        return o;
+    }
+    SweepSpec spec;
+    AdaptiveStrategy strategy;
+    SweepRunner runner;
+};
+
 } // namespace
 
 class TestConfirmation : public QObject {
@@ -190,13 +207,10 @@ class TestConfirmation : public QObject {
     void adaptiveSweepConfirmsWithinBudget() {
         if (!probeLibaio()) QSKIP("libaio does not load here (apt-get install libaio1)");
         QTemporaryDir dir, logs;
-        const SweepSpec spec = tinySpec(dir.path());
-        AdaptiveOptions options;
-        options.budgetTransfers = 40;
-        auto strategy = AdaptiveStrategy::create(spec.expand(), options);
-        QVERIFY(strategy.ok());
-        SweepRunner runner(spec);
-        runner.setStrategy(std::make_unique<BorrowedStrategy>(*strategy));
+        BudgetedSweep sweep(dir.path());
+        const SweepSpec& spec = sweep.spec;
+        AdaptiveStrategy* strategy = &sweep.strategy;
+        SweepRunner& runner = sweep.runner;
         const QString logFolder = logs.path() + "/l";
         runner.setLogFolder(logFolder.toStdString());
         std::size_t searchSamples = 0;
@@ -304,13 +318,8 @@ class TestConfirmation : public QObject {
         static int run = 0; // a new value each run, so the count starts again
         qputenv("FLAKY_LIBAIO_FAIL_SETUP", "1@" + QByteArray::number(++run));
         QTemporaryDir dir;
-        const SweepSpec spec = tinySpec(dir.path());
-        AdaptiveOptions options;
-        options.budgetTransfers = 40;
-        auto strategy = AdaptiveStrategy::create(spec.expand(), options);
-        QVERIFY(strategy.ok());
-        SweepRunner runner(spec);
-        runner.setStrategy(std::make_unique<BorrowedStrategy>(*strategy));
+        BudgetedSweep sweep(dir.path());
+        SweepRunner& runner = sweep.runner;
         runner.setLibaioLibrary({AIOTUNE_FLAKY_LIBAIO});
         std::vector<ConfirmationSampleEvent> checks;
         std::optional<Answer> sent;
