@@ -298,6 +298,8 @@ void MainWindow::connectActions() {
     });
     // As `aiotune export` says on stderr: the profile behind the settings merged.
     connect(m_best, &BestConfigPanel::merged, this, [this](const QString& path) {
+        // An earlier failure's banner (a read-only config, made writable since) is over.
+        if (m_messageBar->isError()) m_messageBar->dismiss();
         const auto facts = aiotune::SweepFacts::fromResults(m_model->results());
         showMessage(tr("Merged into %1; the settings were %2.")
                         .arg(path, QString::fromStdString(aiotune::measuredWithText(facts))),

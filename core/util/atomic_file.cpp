@@ -406,8 +406,8 @@ Result<AtomicWriteOutcome> writeFileAtomically(const fs::path& target, std::stri
         // rename would replace it anyway (and root ignores modes), so ask.
         if (original && (original->mode & 0222) == 0 && !options.replaceReadOnly)
             return makeError(quoted(target) + " is read-only (mode " + modeText(original->mode) +
-                             "), so aiotune leaves it alone: make it writable (chmod u+w) or "
-                             "pass --force to replace it");
+                             "), so aiotune leaves it alone: make it writable (chmod u+w) and try again "
+                             "(on the command line, --force replaces it)");
         if (options.expectedOriginal && original->bytes != *options.expectedOriginal)
             return makeError(quoted(target) +
                              " changed since it was read: reload it and review the changes again");

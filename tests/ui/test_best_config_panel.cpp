@@ -391,6 +391,20 @@ class TestBestConfigPanel : public QObject {
         QCOMPARE(script.mergeAsked, asked);
         QVERIFY(messages.last().at(1).toBool());
         QVERIFY(messages.last().at(0).toString().contains("broken.json"));
+
+        // A read-only config: left alone, and the advice is one a window user
+        // can follow (it said "pass --force", a command-line flag).
+        script.path = tmp.filePath("ro.json");
+        writeAll(script.path, kUserConfig);
+        QVERIFY(QFile::setPermissions(script.path, QFileDevice::ReadOwner | QFileDevice::ReadGroup));
+        script.yes = true;
+        QVERIFY(!panel.mergeIntoConfig());
+        QCOMPARE(readAll(script.path), QByteArray(kUserConfig));
+        const QString said = messages.last().at(0).toString();
+        QVERIFY2(said.contains("make it writable (chmod u+w) and try again") && !said.startsWith("pass --force"),
+                 qPrintable(said));
+        QVERIFY(QFile::setPermissions(script.path, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+        QVERIFY(panel.mergeIntoConfig());
     }
 
     // The merge dialog's wording comes from the same type rules as `check`
