@@ -334,6 +334,13 @@ void MainWindow::connectSweep() {
                                m_remeasuring                                           ? std::string()
                                : m_sweep->search() == SweepController::Search::Grid ? "grid"
                                                                                       : "adaptive");
+        // Listed in Open Recent from its start: a window killed mid-sweep
+        // (kill -9, a crash) leaves a folder the next one can find and open.
+        if (!m_sweepLogFolder.isEmpty()) {
+            m_settings->addRecentFolder(m_sweepLogFolder);
+            m_settings->sync();
+            updateRecentMenu();
+        }
         m_chart->setRace({});
         m_progress->setValue(0);
         m_progress->setFormat(tr("%p% · starting"));

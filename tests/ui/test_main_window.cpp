@@ -788,6 +788,9 @@ class TestMainWindow : public QObject {
         w->startSweep();
         QCOMPARE(asked.size(), 2);
         QCOMPARE(started.count(), 1);
+        // In Open Recent from its start, saved: a window killed now leaves it findable.
+        const QStringList recent = AppSettings(w->settings().raw().fileName()).recentFolders();
+        QVERIFY2(!recent.isEmpty() && recent.front().contains("/logs/"), qPrintable(recent.join(", ")));
         QVERIFY(w->logPane()->toPlainText().contains("Measured together, as asked."));
         QTRY_VERIFY_WITH_TIMEOUT(!w->isSweeping(), 30000);
         QVERIFY(w->resultsModel()->rowCount() > 0);
