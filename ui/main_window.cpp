@@ -384,7 +384,10 @@ void MainWindow::connectSweep() {
         if (!running) m_remeasuring = false;
     });
     connect(m_sweep, &SweepController::failed, this, [this](const QString& error) {
-        showMessage(tr("The sweep could not start: %1").arg(error), true);
+        // After some transfers it did start (a log folder deleted mid-sweep).
+        showMessage((m_model->rowCount() > 0 ? tr("The sweep stopped: %1") : tr("The sweep could not start: %1"))
+                        .arg(error),
+                    true);
         // The Best panel says the same, not the answer's "measure both operations again".
         m_model->setSweepState(aiotune::SweepStatus::Failed, {});
         m_model->setNoAnswerReason(tr("The sweep ended without an answer: %1").arg(error));

@@ -814,6 +814,8 @@ class TestMainWindow : public QObject {
         QVERIFY(!w->recommendation().answer.found);
         emit w->sweepController()->failed("cannot create the scratch file in /gone: No such file or directory");
         QVERIFY2(w->messageBar()->text().contains("/gone"), qPrintable(w->messageBar()->text()));
+        // Something was measured: it stopped, it did not "not start".
+        QVERIFY2(w->messageBar()->text().startsWith("The sweep stopped: "), qPrintable(w->messageBar()->text()));
         const std::string& said = w->recommendation().answer.message;
         QVERIFY2(said.find("/gone: No such file") != std::string::npos, said.c_str());
         QVERIFY2(said.find("both operations") == std::string::npos, said.c_str());
@@ -825,6 +827,9 @@ class TestMainWindow : public QObject {
         // New results forget it.
         model->clear();
         QVERIFY(w->recommendation().answer.message.find("/gone") == std::string::npos);
+        // Nothing measured: it could not start.
+        emit w->sweepController()->failed("cannot create the scratch file in /gone: No such file or directory");
+        QVERIFY2(w->messageBar()->text().startsWith("The sweep could not start: "), qPrintable(w->messageBar()->text()));
     }
 
     void closingMidSweepCancelsThenCloses() {
