@@ -129,13 +129,13 @@ void onTerminate(int signal) {
     std::signal(signal, SIG_DFL); // the next one is not asked twice
 }
 
-void closeOnTermination(QWidget& window) {
+void closeOnTermination(MainWindow& window) {
     if (::pipe2(g_closePipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
     auto* notifier = new QSocketNotifier(g_closePipe[0], QSocketNotifier::Read, &window);
     QObject::connect(notifier, &QSocketNotifier::activated, &window, [&window] {
         char byte = 0;
         while (::read(g_closePipe[0], &byte, 1) > 0) {}
-        window.close();
+        window.closeWithoutAsking();
     });
     for (const int signal : {SIGTERM, SIGINT, SIGHUP}) std::signal(signal, onTerminate);
 }

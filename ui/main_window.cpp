@@ -1058,6 +1058,20 @@ void MainWindow::saveSettings() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (m_sweep->isRunning() && !m_closeRequested && !m_closeWithoutAsking) {
+        // A long sweep is not thrown away by a stray click: asked first.
+        const bool stop =
+            m_confirmClose ? m_confirmClose()
+                           : QMessageBox::question(this, tr("Stop the sweep?"),
+                                                   tr("A sweep is running. Stop it and close? What it measured so "
+                                                      "far stays in its log folder, marked cancelled."),
+                                                   QMessageBox::Yes | QMessageBox::No, QMessageBox::No) ==
+                                 QMessageBox::Yes;
+        if (!stop) {
+            event->ignore();
+            return;
+        }
+    }
     if (m_sweep->isRunning()) {
         // Closing mid-sweep: stop the worker first, close when it has ended.
         m_closeRequested = true;

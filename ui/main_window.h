@@ -110,6 +110,14 @@ class MainWindow : public QMainWindow {
     // Asked before a sweep over two or more folders on one drive, with what
     // its answer would mean; true goes on. Replaceable by tests (default: a
     // question box).
+    // Asked before closing stops a running sweep; true closes (default: a
+    // question box). Replaceable by tests.
+    void setCloseConfirmer(std::function<bool()> confirmer) { m_confirmClose = std::move(confirmer); }
+    // Closes without asking (SIGTERM, a logout): a running sweep is cancelled first.
+    void closeWithoutAsking() {
+        m_closeWithoutAsking = true;
+        close();
+    }
     void setSharedDriveConfirmer(std::function<bool(const QString& text)> confirmer) {
         m_confirmSharedDrives = std::move(confirmer);
     }
@@ -181,6 +189,8 @@ class MainWindow : public QMainWindow {
     std::function<QString(const QString&, bool)> m_chooser;
     std::function<int(int, int)> m_topNChooser;
     std::function<bool(const QString&)> m_confirmSharedDrives;
+    std::function<bool()> m_confirmClose;
+    bool m_closeWithoutAsking = false;
 
     DrivesPanel* m_drives = nullptr;
     RangesPanel* m_ranges = nullptr;

@@ -845,6 +845,17 @@ class TestMainWindow : public QObject {
         w->startSweep();
         QVERIFY(w->isSweeping());
         QTest::qWait(200);
+        // Asked first: "no" keeps the window and the sweep.
+        int asked = 0;
+        bool stop = false;
+        w->setCloseConfirmer([&] {
+            ++asked;
+            return stop;
+        });
+        QVERIFY(!w->close());
+        QCOMPARE(asked, 1);
+        QVERIFY(w->isSweeping());
+        stop = true;
         QElapsedTimer timer;
         timer.start();
         QVERIFY(!w->close()); // refused for now: the worker must end first
