@@ -326,60 +326,26 @@ Result<nlohmann::ordered_json> parseDeepSpeedJson(std::string_view text,
     const std::string source = displayName(sourceName);
     if (auto ok = checkJsonLimits(text, source); !ok) return Error{ok.error()};
     // DeepSpeed's loader rejects a key repeated within one object; nlohmann
-    // would silently keep the last one, so the parse callback tracks keys.
-    struct Frame {
-        std::set<std::string> keys;
-        std::string path;
-        bool isObject = false;
-    };
-    std::vector<Frame> frames;
-    std::size_t totalKeys = 0;
+    // keeps the last one (util/json_input.h).
+    JsonKeyTracker keys;
     struct TooManyKeys {
         std::string where;
     };
-    std::string pendingKey;
-    std::optional<std::pair<std::string, std::string>> duplicate; // key, where
-    const auto childPath = [&]() -> std::string {
-        if (frames.empty()) return {};
-        const Frame& parent = frames.back();
-        const std::string name = parent.isObject ? pendingKey : "[]";
-        if (parent.path.empty()) return name;
-        return parent.isObject ? parent.path + "." + name : parent.path + name;
-    };
     const ordered_json::parser_callback_t callback =
         [&](int, ordered_json::parse_event_t event, ordered_json& parsed) {
-            using E = ordered_json::parse_event_t;
-            switch (event) {
-            case E::object_start:
-            case E::array_start:
-                frames.push_back(Frame{{}, childPath(), event == E::object_start});
-                break;
-            case E::object_end:
-            case E::array_end:
-                if (!frames.empty()) frames.pop_back();
-                break;
-            case E::key:
-                // nlohmann's ordered_json looks a key up by a linear scan of its
-                // object: a config of a million keys took minutes to read.
-                if (++totalKeys > kMaxConfigKeys || (!frames.empty() && frames.back().keys.size() >= kMaxObjectKeys))
-                    throw TooManyKeys{frames.empty() ? std::string() : frames.back().path};
-                if (parsed.is_string()) {
-                    pendingKey = parsed.get<std::string>();
-                    if (!frames.empty() && !frames.back().keys.insert(pendingKey).second &&
-                        !duplicate)
-                        duplicate.emplace(pendingKey, frames.back().path);
-                }
-                break;
-            case E::value:
-                break;
-            }
+            // nlohmann's ordered_json looks a key up by a linear scan of its
+            // object: a config of a million keys took minutes to read.
+            if (event == ordered_json::parse_event_t::key &&
+                (keys.keysInAll() >= kMaxConfigKeys || keys.keysHere() >= kMaxObjectKeys))
+                throw TooManyKeys{keys.path()};
+            keys.onEvent(event, parsed);
             return true;
         };
     try {
         ordered_json root = ordered_json::parse(text.begin(), text.end(), callback,
                                                 /*allow_exceptions=*/true,
                                                 /*ignore_comments=*/true);
-        if (duplicate)
+        if (const auto& duplicate = keys.duplicate())
             return makeError(source + ": the key " + quote(duplicate->first) + " appears twice " +
                              (duplicate->second.empty() ? std::string("at the top level")
                                                         : "in " + quote(duplicate->second)) +

@@ -4,10 +4,6 @@
 #include "util/byte_size.h"
 #include "util/printable_text.h"
 
-#include <algorithm>
-#include <optional>
-#include <unordered_set>
-#include <vector>
 
 namespace aiotune {
 
@@ -47,40 +43,43 @@ Result<void> checkJsonLimits(std::string_view text, std::string_view sourceName,
 Result<nlohmann::json> parseJsonText(std::string_view text, std::string_view sourceName,
                                      const JsonLimits& limits, bool allowComments) {
     if (auto ok = checkJsonLimits(text, sourceName, limits); !ok) return Error{ok.error()};
-    // nlohmann keeps the last of a key given twice in one object: a second
-    // "gibps" would silently replace the first. Refused instead, as
-    // DeepSpeed's loader refuses it in a config.
-    struct Frame {
-        std::vector<std::string> keys;            // linear while small (most objects)
-        std::unordered_set<std::string> manyKeys; // past 32, hashed
-        bool seen(const std::string& key) {
-            if (!manyKeys.empty()) return !manyKeys.insert(key).second;
-            if (std::find(keys.begin(), keys.end(), key) != keys.end()) return true;
-            keys.push_back(key);
-            if (keys.size() > 32) manyKeys.insert(keys.begin(), keys.end());
-            return false;
-        }
-    };
-    std::vector<Frame> frames;
-    std::optional<std::string> duplicate;
+    // A key given twice in one object is refused, as DeepSpeed's loader
+    // refuses it in a config.
+    JsonKeyTracker keys;
     const nlohmann::json::parser_callback_t callback = [&](int, nlohmann::json::parse_event_t event,
                                                            nlohmann::json& parsed) {
-        using E = nlohmann::json::parse_event_t;
-        if (event == E::object_start || event == E::array_start) frames.emplace_back();
-        else if ((event == E::object_end || event == E::array_end) && !frames.empty()) frames.pop_back();
-        else if (event == E::key && !frames.empty() && parsed.is_string() && !duplicate &&
-                 frames.back().seen(parsed.get_ref<const std::string&>()))
-            duplicate = parsed.get<std::string>();
+        keys.onEvent(event, parsed);
         return true;
     };
     nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), callback,
                                                /*allow_exceptions=*/false, allowComments);
     if (doc.is_discarded())
         return makeError(std::string(sourceName) + " is not valid JSON: fix it in an editor");
-    if (duplicate)
-        return makeError(std::string(sourceName) + ": the key \"" + printableName(*duplicate) +
-                         "\" appears twice in one object, and which one counts is anyone's guess: keep one");
+    if (const auto& d = keys.duplicate())
+        return makeError(std::string(sourceName) + ": the key \"" + printableName(d->first) + "\" appears twice " +
+                         (d->second.empty() ? std::string("at the top level") : "in \"" + printableName(d->second) + "\"") +
+                         ", and which one counts is anyone's guess: keep one");
     return doc;
+}
+
+const std::string& JsonKeyTracker::path() const {
+    static const std::string top;
+    return m_frames.empty() ? top : m_frames.back().path;
+}
+
+void JsonKeyTracker::addKey(const std::string& key) {
+    ++m_total;
+    m_pendingKey = key;
+    if (!m_frames.empty() && !m_frames.back().keys.insert(key).second && !m_duplicate)
+        m_duplicate.emplace(key, m_frames.back().path);
+}
+
+std::string JsonKeyTracker::childPath() const {
+    if (m_frames.empty()) return {};
+    const Frame& parent = m_frames.back();
+    const std::string name = parent.isObject ? m_pendingKey : "[]";
+    if (parent.path.empty()) return name;
+    return parent.isObject ? parent.path + "." + name : parent.path + name;
 }
 
 Result<nlohmann::json> readJsonFile(const std::filesystem::path& file, const JsonLimits& limits,

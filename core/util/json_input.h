@@ -12,6 +12,10 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
+#include <utility>
+#include <set>
+#include <optional>
 
 namespace aiotune {
 
@@ -27,6 +31,43 @@ struct JsonLimits {
 // comments do not count). The error names sourceName and the limit.
 Result<void> checkJsonLimits(std::string_view text, std::string_view sourceName,
                              const JsonLimits& limits = {});
+
+// The keys of each object as nlohmann's parser reports them, through its
+// parser callback: nlohmann keeps the last of a key given twice in one
+// object (a second "gibps" silently replaced the first), so this notes the
+// first repeat, and where ("zero_optimization.offload_param"; "" at the top).
+class JsonKeyTracker {
+  public:
+    template <class Json> void onEvent(typename Json::parse_event_t event, const Json& parsed) {
+        using E = typename Json::parse_event_t;
+        if (event == E::object_start || event == E::array_start)
+            m_frames.push_back(Frame{{}, childPath(), event == E::object_start});
+        else if ((event == E::object_end || event == E::array_end) && !m_frames.empty())
+            m_frames.pop_back();
+        else if (event == E::key && parsed.is_string())
+            addKey(parsed.template get_ref<const typename Json::string_t&>());
+    }
+    // Keys so far in the object being read, and in the whole document.
+    std::size_t keysHere() const { return m_frames.empty() ? 0 : m_frames.back().keys.size(); }
+    std::size_t keysInAll() const { return m_total; }
+    const std::string& path() const; // of the object or array being read
+    // The first key given twice in one object, and that object's path.
+    const std::optional<std::pair<std::string, std::string>>& duplicate() const { return m_duplicate; }
+
+  private:
+    struct Frame {
+        std::set<std::string> keys;
+        std::string path;
+        bool isObject = false;
+    };
+    void addKey(const std::string& key);
+    std::string childPath() const;
+
+    std::vector<Frame> m_frames;
+    std::string m_pendingKey;
+    std::size_t m_total = 0;
+    std::optional<std::pair<std::string, std::string>> m_duplicate;
+};
 
 // checkJsonLimits, then nlohmann's parser without exceptions (comments are
 // accepted when allowComments). Errors name sourceName.
