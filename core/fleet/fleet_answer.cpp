@@ -542,15 +542,34 @@ FleetAnswer fleetAnswerFor(const std::vector<HostSweep>& sweeps,
                 if (const ConfigResult* c = s.results->find(k); c && c->hasBoth()) ++n;
         return n;
     };
-    if (stored && stored->samplesDigest == fleetSamplesDigest(sweeps) &&
-        (!stored->found ||
-         (measuredOn(stored->best) > 0 &&
-          (!stored->recommended || measuredOn(*stored->recommended) == stored->usableHosts))))
-        return *stored;
+    if (!stored || stored->samplesDigest != fleetSamplesDigest(sweeps)) {
+        FleetAnswer a = decideFleetAnswer(sweeps);
+        if (stored)
+            a.decidedBy += "; decided again: the host folders changed after " +
+                           std::string(kFleetFileName) + " was written";
+        return a;
+    }
+    // The samples are those it was decided on, so each configuration's figure
+    // and worst node follow from them whatever was picked: a fleet.json whose
+    // figures do not (edited by hand: analyze said 99 GiB/s on node1, export
+    // 4.2 on node3) is not believed. Its pick may differ from the rule's.
     FleetAnswer a = decideFleetAnswer(sweeps);
-    if (stored)
-        a.decidedBy += "; decided again: the host folders changed after " +
-                       std::string(kFleetFileName) + " was written";
+    const auto sameFigure = [](double x, double y) { return std::abs(x - y) <= 1e-9 * std::max(1.0, std::abs(y)); };
+    bool figuresHold = stored->configs.size() == a.configs.size();
+    for (const FleetConfigFigure& f : stored->configs) {
+        const FleetConfigFigure* fresh = a.figure(f.key);
+        figuresHold = figuresHold && fresh && sameFigure(f.gibps, fresh->gibps) && f.worstHost == fresh->worstHost &&
+                      f.measuredOn == fresh->measuredOn;
+    }
+    if (stored->found && figuresHold) {
+        const FleetConfigFigure* best = stored->figure(stored->best);
+        figuresHold = best && sameFigure(stored->bestGiBps, best->gibps) && stored->worstHost == best->worstHost;
+    }
+    if (figuresHold && (!stored->found || (measuredOn(stored->best) > 0 &&
+                                           (!stored->recommended || measuredOn(*stored->recommended) == stored->usableHosts))))
+        return *stored;
+    a.decidedBy += "; decided again: the figures in " + std::string(kFleetFileName) +
+                   " do not follow from its host folders' samples (edited by hand?)";
     return a;
 }
 
@@ -764,7 +783,13 @@ Result<void> checkNotTheFleetFile(const fs::path& output, const fs::path& folder
 Result<std::optional<FleetAnswer>> readFleetFile(const fs::path& folder) {
     const fs::path file = folder / kFleetFileName;
     std::error_code ec;
-    if (!fs::exists(fs::symlink_status(file, ec))) return std::optional<FleetAnswer>();
+    const fs::file_status status = fs::symlink_status(file, ec);
+    if (!fs::exists(status)) return std::optional<FleetAnswer>();
+    // Another fleet's fleet.json linked in would decide which host folders
+    // count here: the answer of a fleet is its own file.
+    if (fs::is_symlink(status))
+        return makeError(file.string() + " is a link, not this fleet's own answer: remove it (the next reader "
+                                         "decides the fleet answer again)");
     auto text = readWholeFile(file, 64ull << 20);
     if (!text) return makeError(text.error());
     const auto parsed = parseJsonText(*text, file.string());

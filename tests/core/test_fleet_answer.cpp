@@ -337,6 +337,21 @@ class TestFleetAnswer : public QObject {
         QCOMPARE(*fa->pick, b); // a's worst node is now 4.0
         QCOMPARE(fa->notInRun, std::vector<std::string>{"old"});
 
+        // Another fleet's fleet.json linked in: not this folder's answer, so
+        // it neither decides nor picks the hosts.
+        {
+            QTemporaryDir elsewhere;
+            const std::filesystem::path foreign = std::filesystem::path(elsewhere.path().toStdString()) / kFleetFileName;
+            QVERIFY(writeFileAtomically(foreign, "{}", {ExistingFilePolicy::Replace}).ok());
+            std::filesystem::rename(root / kFleetFileName, foreign);
+            std::filesystem::create_symlink(foreign, root / kFleetFileName);
+            fa = fleetAnalysisFor(root);
+            QVERIFY(fa.ok());
+            QVERIFY2(fa->storedNote.find("is a link") != std::string::npos, fa->storedNote.c_str());
+            QCOMPARE(fa->hosts.size(), std::size_t{3});
+            std::filesystem::remove(root / kFleetFileName);
+            std::filesystem::rename(foreign, root / kFleetFileName);
+        }
         // A damaged fleet.json: every host folder, and the reason.
         QVERIFY(
             writeFileAtomically(root / kFleetFileName, "not json", {ExistingFilePolicy::Replace})

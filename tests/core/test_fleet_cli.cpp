@@ -116,7 +116,17 @@ class TestFleetCli : public QObject {
         for (const auto& f : stored.configs)
             if (f.key.aio.block_size == (1u << 20) && f.key.aio.queue_depth == 8) a = &f;
         QVERIFY(a);
+        // An edited fleet.json whose figures do not follow from the samples
+        // (analyze showed them, export the real ones) is not believed.
+        FleetAnswer forged = stored;
+        forged.bestGiBps = 99.0;
+        QVERIFY(writeFleetFile(root, forged).ok());
+        QVERIFY(fleetAnalysisFor(root)->answer.decidedBy.find("do not follow from its host folders' samples") !=
+                std::string::npos);
+        // A pick the rule would not make, with its own figures, is kept.
         stored.best = a->key;
+        stored.bestGiBps = a->gibps;
+        stored.worstHost = a->worstHost;
         stored.recommended.reset();
         stored.decidedBy = "a stored answer";
         QVERIFY(writeFleetFile(root, stored).ok());
