@@ -28,9 +28,11 @@ void ControlEscaper::feed(char c, std::string& out) {
         if (byte >= low && byte <= high) {
             m_held += c;
             if (--m_need > 0) return;
-            if (lead == 0xC2 && byte <= 0x9F) { // a C1 control (U+0080..U+009F)
-                char text[8];
-                std::snprintf(text, sizeof text, "\\u%04x", byte);
+            std::uint32_t cp = static_cast<unsigned char>(m_held[0]) & (0xFF >> (m_held.size() + 1));
+            for (std::size_t k = 1; k < m_held.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(m_held[k]) & 0x3F);
+            if (isDisguisingCodePoint(cp)) {
+                char text[12];
+                std::snprintf(text, sizeof text, "\\u%04x", static_cast<unsigned>(cp));
                 out += text;
             } else {
                 out += m_held;
@@ -69,6 +71,11 @@ void ControlEscaper::finish(std::string& out) {
     for (const char h : m_held) escapeByte(static_cast<unsigned char>(h), out);
     m_held.clear();
     m_need = 0;
+}
+
+bool isDisguisingCodePoint(std::uint32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0x200E || cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
 }
 
 std::string printableName(std::string_view text) {

@@ -11,6 +11,7 @@
 #include "engine/scratch_file.h"
 #include "fleet/fleet_launch.h"
 #include "fleet/fleet_monitor.h"
+#include "report/html_escape.h"
 #include "results/log_folder_reader.h"
 #include "results/log_folder_writer.h"
 #include "results/sweep_file.h"
@@ -521,6 +522,12 @@ class TestHostile : public QObject {
         QCOMPARE(printableName("\xc0\xaf"), std::string("\\xc0\\xaf"));
         QCOMPARE(printableName("\xed\xa0\x80"), std::string("\\xed\\xa0\\x80"));
         QCOMPARE(printableName("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), std::string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+        // Characters that disguise text (a right-to-left override turned a
+        // host name around, a line separator split a table row) are escaped
+        // here and replaced in the report.
+        QCOMPARE(printableName("rtl\xe2\x80\xae" "abc"), std::string("rtl\\u202eabc"));
+        QCOMPARE(printableName("ls\xe2\x80\xa8" "x"), std::string("ls\\u2028x"));
+        QCOMPARE(escapeHtml("rtl\xe2\x80\xae" "abc \xc2\x9b" "31m"), std::string("rtl\xef\xbf\xbd" "abc \xef\xbf\xbd" "31m"));
         // The message filter keeps line breaks and tabs; a carriage return and
         // "erase line" are escaped (a name's "\r\033[K" erased what came
         // before it): aiotune's own status line is written around the filter.
