@@ -1,4 +1,5 @@
 #include "fleet/fleet_analysis.h"
+#include "util/printable_text.h"
 
 #include "config/aio_config.h"
 #include "fleet/host_list.h"
@@ -79,9 +80,27 @@ Result<std::vector<HostSweep>> readFleetFolder(const fs::path& folder) {
         return makeError(folder.string() + " holds no host folder (<host>/sweep.json or DeepSpeed's "
                          "log subfolders): give the shared --log_dir of `aiotune fleet`");
     std::sort(hostDirs.begin(), hostDirs.end());
+    // A host folder that is a link to another (ln -s node1 dup1) would count
+    // that node twice and move the median: the real folder counts, the link
+    // is listed as unusable.
+    std::map<fs::path, std::string> owner; // canonical folder -> the host that counts for it
+    for (const bool links : {false, true})
+        for (const auto& dir : hostDirs) {
+            std::error_code e1, e2;
+            if (fs::is_symlink(fs::symlink_status(dir, e1)) != links) continue;
+            const fs::path real = fs::canonical(dir, e2);
+            if (!e2) owner.emplace(real, dir.filename().string());
+        }
     std::vector<HostSweep> sweeps;
     for (const auto& dir : hostDirs) {
         HostSweep s{dir.filename().string(), dir, std::nullopt, {}};
+        std::error_code e;
+        const fs::path real = fs::canonical(dir, e);
+        if (const auto it = owner.find(real); !e && it != owner.end() && it->second != s.host) {
+            s.error = "the same folder as host " + printableName(it->second) + " (a link to it): counted once";
+            sweeps.push_back(std::move(s));
+            continue;
+        }
         auto rs = LogFolderReader().read(dir);
         if (rs)
             s.results = std::move(rs.value());

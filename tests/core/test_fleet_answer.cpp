@@ -295,6 +295,26 @@ class TestFleetAnswer : public QObject {
         QVERIFY(checkNotTheFleetFile(root / "report.html", root).ok());
     }
 
+    // A host folder that is a link to another counts once: the real folder
+    // counts, the link is listed as unusable (it moved the median).
+    void linkedHostFolderCountsOnce() {
+        QTemporaryDir tmp;
+        const std::filesystem::path root = tmp.path().toStdString();
+        const ConfigKey a = key(1 << 20, 8), b = key(1 << 20, 32);
+        writeHost(root, host("node1", {{a, 6.0}, {b, 7.0}}));
+        writeHost(root, host("node2", {{a, 6.1}, {b, 5.0}}));
+        std::filesystem::create_directory_symlink(root / "node1", root / "dup1");
+        auto sweeps = readFleetFolder(root);
+        QVERIFY(sweeps.ok());
+        QCOMPARE(sweeps->size(), std::size_t{3});
+        const HostSweep& dup = sweeps->front();
+        QCOMPARE(dup.host, std::string("dup1"));
+        QVERIFY(!dup.results);
+        QVERIFY2(dup.error.find("the same folder as host node1") != std::string::npos, dup.error.c_str());
+        QVERIFY(sweeps->at(1).results && sweeps->at(2).results);
+        QCOMPARE(decideFleetAnswer(*sweeps).usableHosts, std::size_t{2});
+    }
+
     // fleetAnalysisFor(folder): the stored answer while the samples are
     // unchanged, only the hosts fleet.json names (an earlier run's folder, or
     // a node cancelled midway, is left out and listed), decided again when a
