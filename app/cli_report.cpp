@@ -95,7 +95,15 @@ int runReport(const std::vector<std::string>& args) {
     app.add_option("-o,--output", output, "HTML file to write (refuses an existing file without --force)")
         ->type_name("FILE")
         ->required()
-        ->check(nonEmptyValidator());
+        ->check(nonEmptyValidator())
+        // "-" wrote a file named "-" where a user meant standard output.
+        ->check(CLI::Validator(
+            [](std::string& text) {
+                return text == "-" ? std::string("the report is one HTML file: give its name (\"-\" is not "
+                                                 "standard output here)")
+                                   : std::string();
+            },
+            ""));
     app.add_flag("--force", force,
                  "replace an existing file (one that is not an aiotune report is kept as .bak)");
     app.add_option("--top", top, "configurations in the chart, 1 to 1000 (the table lists all)")

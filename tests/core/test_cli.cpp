@@ -122,6 +122,8 @@ private slots:
         QTest::addRow("bad sweep config") << QStringList{"sweep", "--nvme_dir", "/tmp", "--sweep_config",
                                                          "/nonexistent/s.json"} << 1 << "/nonexistent/s.json";
         QTest::addRow("unknown command") << QStringList{"frobnicate"} << 2 << "frobnicate";
+        QTest::addRow("report -o -") << QStringList{"report", "--log_dir", "/tmp", "-o", "-"} << 2
+                                     << "is not standard output here";
         // An unsigned option took "-1" as 2^64 - 1 and recorded that.
         QTest::addRow("sweep: negative seed") << QStringList{"sweep", "--nvme_dir", "/tmp", "--seed", "-1"} << 2
                                               << "\"-1\" is not a whole number";
