@@ -113,6 +113,14 @@ Result<ReplayOutcome> replaySearch(const ResultSet& recorded, const AdaptiveOpti
         keys.push_back(c.key);
         recordedVisits.push_back(std::move(visits));
     }
+    if (out.recordedLoops == 0) {
+        // Samples, none of them a complete visit: they failed (no noise to
+        // speak of, whatever the loops).
+        for (const ConfigResult& c : recorded.configs)
+            if (c.errors > 0)
+                return makeError(where + " holds no complete visit to replay: its transfers failed (first: " +
+                                 c.firstError() + "): replay a sweep whose transfers succeeded");
+    }
     if (out.recordedLoops < 2) {
         // A refused sweep.json left only the DeepSpeed logs: its reason is the real one.
         std::string refused;

@@ -307,6 +307,23 @@ class TestReplay : public QObject {
                      out.error().c_str());
     }
 
+    // Every transfer failed: said so, with the first error (it said "one
+    // figure per configuration", as for DeepSpeed's logs).
+    void allFailedSaysSo() {
+        const ResultSet rs = record(flatTop, 0.1, 3, 1);
+        ResultSet failed;
+        for (const ConfigResult& c : rs.configs)
+            for (Sample s : c.samples) {
+                s.error = "io_uring_setup: ENOMEM";
+                failed.add(c.key, s);
+            }
+        const auto out = replaySearch(failed, AdaptiveOptions{}, 0);
+        QVERIFY(!out.ok());
+        QVERIFY2(out.error().find("its transfers failed (first: ") != std::string::npos &&
+                     out.error().find("ENOMEM") != std::string::npos,
+                 out.error().c_str());
+    }
+
     // Damaged figures (zero, negative, near DBL_MAX): zero and negative ones
     // are no visits, nothing turns into NaN, the JSON stays valid.
     void survivesDamagedFigures() {
